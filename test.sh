@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages) when missing, then runs every test: mvn -B verify.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Real peers the tests drive: SIPp (sip-tester) and baresip as SIP user agents, Chromium and
+# its driver for the browser tests.
+need=()
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+exec mvn -B verify "$@"

@@ -1,0 +1,139 @@
+package io.switchboard.core.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The typed, validated configuration. Keys, defaults and units are documented once, in
+ * {@code switchboard-reference.properties}; this record only parses and checks them.
+ */
+public record SwitchboardConfig(Sip sip, Web web, Store store, Optional<String> adminPassword, Ami ami) {
+
+  /** SIP edge. Durations in seconds. */
+  public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
+      int minExpires, int maxExpires, int defaultExpires, List<String> authAlgorithms,
+      int nonceLifetime) {
+  }
+
+  /** Web console. Session timeout in minutes, login window in seconds. */
+  public record Web(String bindAddress, int port, int sessionTimeoutMinutes, int loginMaxFailures,
+      int loginWindowSeconds) {
+  }
+
+  /** The store: embedded under dataDir unless a MongoDB URI is given. */
+  public record Store(Path dataDir, Optional<String> mongoUri, String database) {
+  }
+
+  /** Asterisk Manager Interface; absent host means no Asterisk. */
+  public record Ami(Optional<String> host, int port, String username, String secret) {
+    public boolean configured() {
+      return host.isPresent();
+    }
+  }
+
+  static SwitchboardConfig from(Properties p) {
+    Reader r = new Reader(p);
+    Sip sip = new Sip(
+        r.string("sip.bind-address"),
+        r.port("sip.port"),
+        r.domain("sip.domain"),
+        r.optional("sip.advertised-address"),
+        r.intIn("sip.min-expires", 1, 86_400),
+        r.intIn("sip.max-expires", 1, 604_800),
+        r.intIn("sip.default-expires", 1, 604_800),
+        r.algorithms("sip.auth.algorithms"),
+        r.intIn("sip.auth.nonce-lifetime", 10, 86_400));
+    if (sip.maxExpires() < sip.minExpires()) {
+      throw new ConfigException("sip.max-expires", "must not be below sip.min-expires (" + sip.minExpires() + ")");
+    }
+    Web web = new Web(
+        r.string("web.bind-address"),
+        r.port("web.port"),
+        r.intIn("web.session-timeout", 1, 7 * 24 * 60),
+        r.intIn("web.login.max-failures", 1, 1000),
+        r.intIn("web.login.window", 1, 86_400));
+    Optional<String> uri = r.optional("mongo.uri");
+    if (uri.isPresent() && !uri.get().startsWith("mongodb://") && !uri.get().startsWith("mongodb+srv://")) {
+      throw new ConfigException("mongo.uri", "must start with mongodb:// or mongodb+srv://");
+    }
+    Store store = new Store(Path.of(r.string("data.dir")), uri, r.string("mongo.database"));
+    Optional<String> admin = r.optional("admin.password");
+    if (admin.isPresent() && admin.get().length() < 8) {
+      throw new ConfigException("admin.password", "must have at least 8 characters");
+    }
+    Ami ami = new Ami(r.optional("ami.host"), r.port("ami.port"), r.raw("ami.username"), r.raw("ami.secret"));
+    if (ami.configured() && ami.username().isEmpty()) {
+      throw new ConfigException("ami.username", "required when ami.host is set");
+    }
+    return new SwitchboardConfig(sip, web, store, admin, ami);
+  }
+
+  /** Parses single values, always naming the key when one is wrong. */
+  private record Reader(Properties p) {
+
+    String raw(String key) {
+      String v = p.getProperty(key);
+      if (v == null) {
+        throw new ConfigException(key, "missing");
+      }
+      return v.trim();
+    }
+
+    String string(String key) {
+      String v = raw(key);
+      if (v.isEmpty()) {
+        throw new ConfigException(key, "must not be empty");
+      }
+      return v;
+    }
+
+    Optional<String> optional(String key) {
+      String v = raw(key);
+      return v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    int intIn(String key, int min, int max) {
+      String v = string(key);
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key, "'" + v + "' is not a whole number");
+      }
+      if (n < min || n > max) {
+        throw new ConfigException(key, n + " is outside " + min + ".." + max);
+      }
+      return n;
+    }
+
+    int port(String key) {
+      return intIn(key, 0, 65_535);
+    }
+
+    String domain(String key) {
+      String v = string(key).toLowerCase(Locale.ROOT);
+      if (!v.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+        throw new ConfigException(key, "'" + v + "' is not a host name or IPv4 address");
+      }
+      return v;
+    }
+
+    List<String> algorithms(String key) {
+      List<String> out = new ArrayList<>();
+      for (String a : string(key).split(",")) {
+        String alg = a.trim().toUpperCase(Locale.ROOT);
+        if (!alg.equals("MD5") && !alg.equals("SHA-256")) {
+          throw new ConfigException(key, "'" + a.trim() + "' is not MD5 or SHA-256");
+        }
+        if (!out.contains(alg)) {
+          out.add(alg);
+        }
+      }
+      return List.copyOf(out);
+    }
+  }
+}

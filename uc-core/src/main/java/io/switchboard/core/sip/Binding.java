@@ -1,0 +1,28 @@
+package io.switchboard.core.sip;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One registered contact of a user (RFC 3261 §10): a desk phone, a PDA, a softphone.
+ *
+ * @param key what identifies the binding across refreshes: the +sip.instance (RFC 5626) when the
+ *     device sends one, else the contact URI
+ * @param accept content types from the REGISTER's Accept header; empty means text/plain only
+ * @param source host:port the REGISTER came from, for devices behind NAT
+ */
+public record Binding(String username, String key, String contact, Instant expiresAt, String callId, long cseq,
+    float q, String userAgent, List<String> accept, String transport, String source) {
+
+  public Binding {
+    accept = accept == null ? List.of() : List.copyOf(accept);
+  }
+
+  public boolean expiredAt(Instant now) {
+    return !expiresAt.isAfter(now);
+  }
+
+  public long remainingSeconds(Instant now) {
+    return Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond());
+  }
+}

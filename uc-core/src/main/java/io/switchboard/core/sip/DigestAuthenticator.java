@@ -1,0 +1,132 @@
+package io.switchboard.core.sip;
+
+import io.switchboard.core.model.User;
+import io.switchboard.core.security.Digest;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import java.text.ParseException;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Digest authentication of SIP requests (RFC 3261 §22.4, RFC 8760 for SHA-256), as a UAS that
+ * answers 401. The digest username is the Switchboard username; the realm is the SIP domain.
+ */
+public final class DigestAuthenticator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DigestAuthenticator.class);
+
+  /** The result of looking at a request's credentials. */
+  public sealed interface Result {
+  }
+
+  /** Credentials verified for this enabled user. */
+  public record Authenticated(User user) implements Result {
+  }
+
+  /** No usable credentials: answer 401 with fresh challenges. */
+  public record Challenge(boolean stale) implements Result {
+  }
+
+  /** Credentials given against a valid nonce but wrong, or for an unknown or disabled user: 403. */
+  public record Forbidden(String reason) implements Result {
+  }
+
+  private final String realm;
+  private final List<String> algorithms;
+  private final NonceService nonces;
+  private final UserStore users;
+  private final HeaderFactory headers;
+
+  public DigestAuthenticator(String realm, List<String> algorithms, NonceService nonces, UserStore users,
+      HeaderFactory headers) {
+    this.realm = realm;
+    this.algorithms = List.copyOf(algorithms);
+    this.nonces = nonces;
+    this.users = users;
+    this.headers = headers;
+  }
+
+  public Future<Result> authenticate(Request request) {
+    AuthorizationHeader auth = credentialsForOurRealm(request);
+    if (auth == null || auth.getNonce() == null || auth.getResponse() == null || auth.getUsername() == null) {
+      return Future.succeededFuture(new Challenge(false));
+    }
+    String algorithm = auth.getAlgorithm() == null ? Digest.MD5 : auth.getAlgorithm().toUpperCase(Locale.ROOT);
+    if (!algorithms.contains(algorithm)) {
+      return Future.succeededFuture(new Challenge(false));
+    }
+    String qop = auth.getQop();
+    if (qop != null && !qop.equalsIgnoreCase("auth")) {
+      return Future.succeededFuture(new Challenge(false));
+    }
+    NonceService.Verdict verdict = nonces.check(auth.getNonce());
+    String username = auth.getUsername();
+    return users.find(username).map(found -> {
+      Optional<String> ha1 = found.map(u -> u.sipHa1().get(algorithm));
+      boolean correct = ha1.isPresent() && expected(ha1.get(), algorithm, auth, request.getMethod())
+          .equalsIgnoreCase(auth.getResponse());
+      if (verdict != NonceService.Verdict.VALID) {
+        // Right credentials on an old nonce: stale=true lets the phone retry without asking anyone.
+        return new Challenge(correct);
+      }
+      if (!correct) {
+        LOG.debug("digest rejected [user: {}, known: {}]", username, found.isPresent());
+        return new Forbidden("wrong credentials");
+      }
+      User user = found.get();
+      if (!user.enabled()) {
+        return new Forbidden("account disabled");
+      }
+      return new Authenticated(user);
+    });
+  }
+
+  private static String expected(String ha1, String algorithm, AuthorizationHeader auth, String method) {
+    String uri = auth.getURI() == null ? "" : auth.getURI().toString();
+    String nc = auth.getNonceCount() < 0 ? null : String.format("%08x", auth.getNonceCount());
+    return Digest.response(algorithm, ha1, auth.getNonce(), nc, auth.getCNonce(), auth.getQop(), method, uri);
+  }
+
+  private AuthorizationHeader credentialsForOurRealm(Request request) {
+    ListIterator<?> it = request.getHeaders(AuthorizationHeader.NAME);
+    while (it.hasNext()) {
+      AuthorizationHeader h = (AuthorizationHeader) it.next();
+      if ("Digest".equalsIgnoreCase(h.getScheme()) && realm.equalsIgnoreCase(h.getRealm())) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** Adds one challenge per configured algorithm, most preferred first (RFC 8760 §2.4). */
+  public Consumer<Response> challenge(boolean stale) {
+    return response -> {
+      for (String algorithm : algorithms) {
+        try {
+          WWWAuthenticateHeader h = headers.createWWWAuthenticateHeader("Digest");
+          h.setRealm(realm);
+          h.setNonce(nonces.issue());
+          h.setAlgorithm(algorithm);
+          h.setQop("auth");
+          if (stale) {
+            h.setStale(true);
+          }
+          response.addHeader(h);
+        } catch (ParseException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    };
+  }
+}

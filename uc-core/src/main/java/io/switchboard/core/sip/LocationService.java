@@ -1,0 +1,138 @@
+package io.switchboard.core.sip;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.RegistrationEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where each user can be reached right now: their bindings, kept in memory for lookups, written
+ * through to a {@link BindingStore}, expired by a periodic sweep. Every change is published as a
+ * {@link RegistrationEvent}. Mutations happen on one context (the SIP edge's); reads are safe
+ * from any thread.
+ */
+public final class LocationService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocationService.class);
+
+  private final Vertx vertx;
+  private final BindingStore store;
+  private final Clock clock;
+  private final Map<String, Map<String, Binding>> byUser = new ConcurrentHashMap<>();
+  private long sweepTimer = -1;
+
+  public LocationService(Vertx vertx, BindingStore store, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Loads persisted bindings, drops those that expired while we were down, starts the sweep. */
+  public Future<Void> start() {
+    return store.loadAll().compose(all -> {
+      Instant now = clock.instant();
+      List<Future<Void>> removals = new ArrayList<>();
+      for (Binding b : all) {
+        if (b.expiredAt(now)) {
+          removals.add(store.remove(b.username(), b.key()));
+        } else {
+          byUser.computeIfAbsent(b.username(), u -> new ConcurrentHashMap<>()).put(b.key(), b);
+        }
+      }
+      LOG.info("Location service [bindings restored: {}, expired while down: {}]", all.size() - removals.size(),
+          removals.size());
+      sweepTimer = vertx.setPeriodic(1000, id -> sweep());
+      return Future.all(removals).mapEmpty();
+    });
+  }
+
+  public void stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+  }
+
+  /** The user's live bindings, highest q first. */
+  public List<Binding> bindings(String username) {
+    Map<String, Binding> m = byUser.get(username);
+    if (m == null) {
+      return List.of();
+    }
+    Instant now = clock.instant();
+    return m.values().stream().filter(b -> !b.expiredAt(now))
+        .sorted(Comparator.comparing(Binding::q).reversed()).toList();
+  }
+
+  public Binding find(String username, String key) {
+    Map<String, Binding> m = byUser.get(username);
+    return m == null ? null : m.get(key);
+  }
+
+  /** How many bindings are live in all, for health and the status page. */
+  public int size() {
+    return byUser.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /** Adds or refreshes a binding; completes once it is stored. */
+  public Future<Void> put(Binding binding) {
+    Binding previous = find(binding.username(), binding.key());
+    return store.save(binding).onSuccess(v -> {
+      byUser.computeIfAbsent(binding.username(), u -> new ConcurrentHashMap<>()).put(binding.key(), binding);
+      publish(binding, previous == null ? RegistrationEvent.Change.REGISTERED : RegistrationEvent.Change.REFRESHED);
+    });
+  }
+
+  /** Removes one binding; completes once it is stored. */
+  public Future<Void> remove(String username, String key, RegistrationEvent.Change why) {
+    Binding existing = find(username, key);
+    if (existing == null) {
+      return Future.succeededFuture();
+    }
+    return store.remove(username, key).onSuccess(v -> {
+      Map<String, Binding> m = byUser.get(username);
+      if (m != null && m.remove(key) != null) {
+        publish(existing, why);
+      }
+    });
+  }
+
+  /** Removes every binding of a user (Contact: *, or an account disabled or deleted). */
+  public Future<Void> removeAll(String username, RegistrationEvent.Change why) {
+    Map<String, Binding> m = byUser.get(username);
+    if (m == null || m.isEmpty()) {
+      return store.removeAll(username);
+    }
+    return store.removeAll(username).onSuccess(v -> {
+      for (Binding b : List.copyOf(m.values())) {
+        if (m.remove(b.key()) != null) {
+          publish(b, why);
+        }
+      }
+    });
+  }
+
+  private void sweep() {
+    Instant now = clock.instant();
+    byUser.forEach((username, m) -> m.values().stream().filter(b -> b.expiredAt(now)).toList()
+        .forEach(b -> remove(username, b.key(), RegistrationEvent.Change.EXPIRED)
+            .onFailure(e -> LOG.warn("cannot expire binding [user: {}, contact: {}]: {}", username, b.contact(),
+                e.getMessage()))));
+  }
+
+  private void publish(Binding b, RegistrationEvent.Change change) {
+    int active = bindings(b.username()).size();
+    LOG.info("Registration {} [user: {}, contact: {}, ua: {}, bindings: {}]", change.name().toLowerCase(),
+        b.username(), b.contact(), b.userAgent(), active);
+    vertx.eventBus().publish(EventAddresses.REGISTRATION,
+        new RegistrationEvent(b.username(), change, b.contact(), b.userAgent(), b.accept(), active).toJson());
+  }
+}

@@ -1,0 +1,110 @@
+package io.switchboard.core.sip;
+
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.StoreException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.bson.Document;
+
+/** {@link BindingStore} on MongoDB collection {@code bindings}, one document per binding. */
+public final class MongoBindingStore implements BindingStore {
+
+  private final Vertx vertx;
+  private final MongoStore store;
+  private final MongoCollection<Document> bindings;
+
+  public MongoBindingStore(Vertx vertx, MongoStore store) {
+    this.vertx = vertx;
+    this.store = store;
+    this.bindings = store.database().getCollection("bindings");
+  }
+
+  @Override
+  public Future<List<Binding>> loadAll() {
+    return blocking(() -> {
+      List<Binding> out = new ArrayList<>();
+      for (Document d : bindings.find()) {
+        out.add(fromDocument(d));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> save(Binding b) {
+    return blocking(() -> {
+      bindings.replaceOne(Filters.eq("_id", id(b.username(), b.key())), toDocument(b), new ReplaceOptions().upsert(true));
+      store.makeDurable();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> remove(String username, String key) {
+    return blocking(() -> {
+      bindings.deleteOne(Filters.eq("_id", id(username, key)));
+      store.makeDurable();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> removeAll(String username) {
+    return blocking(() -> {
+      bindings.deleteMany(Filters.eq("username", username));
+      store.makeDurable();
+      return null;
+    });
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return vertx.executeBlocking(() -> {
+      try {
+        return work.call();
+      } catch (MongoException e) {
+        throw new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
+      }
+    }, false);
+  }
+
+  private static String id(String username, String key) {
+    return username + "|" + key;
+  }
+
+  private static Document toDocument(Binding b) {
+    return new Document("_id", id(b.username(), b.key()))
+        .append("username", b.username())
+        .append("key", b.key())
+        .append("contact", b.contact())
+        .append("expiresAt", Date.from(b.expiresAt()))
+        .append("callId", b.callId())
+        .append("cseq", b.cseq())
+        .append("q", (double) b.q())
+        .append("userAgent", b.userAgent())
+        .append("accept", b.accept())
+        .append("transport", b.transport())
+        .append("source", b.source());
+  }
+
+  private static Binding fromDocument(Document d) {
+    Number q = d.get("q", Number.class);
+    Number cseq = d.get("cseq", Number.class);
+    return new Binding(d.getString("username"), d.getString("key"), d.getString("contact"),
+        d.getDate("expiresAt").toInstant(), d.getString("callId"), cseq == null ? 0 : cseq.longValue(),
+        q == null ? 1f : q.floatValue(), d.getString("userAgent"), d.getList("accept", String.class),
+        d.getString("transport"), d.getString("source"));
+  }
+
+  static Instant now() {
+    return Instant.now();
+  }
+}

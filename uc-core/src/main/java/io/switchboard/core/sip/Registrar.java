@@ -1,0 +1,189 @@
+package io.switchboard.core.sip;
+
+import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.model.User;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Calendar;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.TimeZone;
+import javax.sip.InvalidArgumentException;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.AcceptHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.UserAgentHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REGISTER handler: a registrar as RFC 3261 §10.3 describes it, step by step, over the
+ * {@link LocationService}. Authentication comes first; then the address-of-record in To must be the
+ * authenticated user's (by username or extension); then each Contact is added, refreshed or removed.
+ */
+public final class Registrar implements SipRequestHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+
+  private final SwitchboardConfig.Sip config;
+  private final DigestAuthenticator authenticator;
+  private final UserStore users;
+  private final LocationService location;
+  private final SipFactories factories;
+  private final Clock clock;
+
+  public Registrar(SwitchboardConfig.Sip config, DigestAuthenticator authenticator, UserStore users,
+      LocationService location, SipFactories factories, Clock clock) {
+    this.config = config;
+    this.authenticator = authenticator;
+    this.users = users;
+    this.location = location;
+    this.factories = factories;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<SipOutcome> handle(SipRequest req) {
+    return authenticator.authenticate(req.request()).compose(result -> {
+      if (result instanceof DigestAuthenticator.Challenge c) {
+        return Future.succeededFuture(SipOutcome.reply(Response.UNAUTHORIZED, authenticator.challenge(c.stale())));
+      }
+      if (result instanceof DigestAuthenticator.Forbidden f) {
+        LOG.info("REGISTER refused [call-id: {}, from: {}:{}]: {}", req.callId(), req.sourceHost(), req.sourcePort(),
+            f.reason());
+        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
+      }
+      return register(req, ((DigestAuthenticator.Authenticated) result).user());
+    });
+  }
+
+  private Future<SipOutcome> register(SipRequest req, User user) {
+    Request r = req.request();
+    URI toUri = ((ToHeader) r.getHeader(ToHeader.NAME)).getAddress().getURI();
+    if (!(toUri instanceof SipURI sipTo) || sipTo.getUser() == null) {
+      return Future.succeededFuture(SipOutcome.reply(Response.NOT_FOUND));
+    }
+    return users.findByUsernameOrExtension(sipTo.getUser()).compose(aor -> {
+      if (aor.isEmpty()) {
+        return Future.succeededFuture(SipOutcome.reply(Response.NOT_FOUND));
+      }
+      if (!aor.get().username().equals(user.username())) {
+        LOG.info("REGISTER refused [call-id: {}, user: {}, aor: {}]: third-party registration", req.callId(),
+            user.username(), sipTo.getUser());
+        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
+      }
+      return updateBindings(req, user.username());
+    });
+  }
+
+  private Future<SipOutcome> updateBindings(SipRequest req, String username) {
+    Request r = req.request();
+    List<ContactHeader> contacts = new ArrayList<>();
+    ListIterator<?> it = r.getHeaders(ContactHeader.NAME);
+    while (it.hasNext()) {
+      contacts.add((ContactHeader) it.next());
+    }
+    ExpiresHeader expiresHeader = r.getExpires();
+    String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
+    long cseq = ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber();
+
+    if (contacts.isEmpty()) {
+      return Future.succeededFuture(ok(username));
+    }
+    if (contacts.stream().anyMatch(ContactHeader::isWildCard)) {
+      if (contacts.size() != 1 || expiresHeader == null || expiresHeader.getExpires() != 0) {
+        return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST));
+      }
+      return location.removeAll(username, RegistrationEvent.Change.UNREGISTERED).map(v -> ok(username));
+    }
+
+    Instant now = clock.instant();
+    List<Future<Void>> changes = new ArrayList<>();
+    List<Binding> toStore = new ArrayList<>();
+    List<String> toRemove = new ArrayList<>();
+    String userAgent = r.getHeader(UserAgentHeader.NAME) == null ? null
+        : String.join(" ", iterable(((UserAgentHeader) r.getHeader(UserAgentHeader.NAME)).getProduct()));
+    List<String> accept = acceptedTypes(r);
+    for (ContactHeader contact : contacts) {
+      int expires = contact.getExpires() >= 0 ? contact.getExpires()
+          : expiresHeader != null ? expiresHeader.getExpires() : config.defaultExpires();
+      if (expires > 0 && expires < config.minExpires()) {
+        return Future.succeededFuture(SipOutcome.reply(Response.INTERVAL_TOO_BRIEF, resp -> {
+          try {
+            resp.addHeader(factories.headers().createMinExpiresHeader(config.minExpires()));
+          } catch (InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      expires = Math.min(expires, config.maxExpires());
+      String uri = contact.getAddress().getURI().toString();
+      String instance = contact.getParameter("+sip.instance");
+      String key = instance != null ? instance : uri;
+      Binding existing = location.find(username, key);
+      if (existing != null && existing.callId().equals(callId) && cseq <= existing.cseq()) {
+        LOG.debug("REGISTER out of order [call-id: {}, cseq: {} <= {}]", callId, cseq, existing.cseq());
+        return Future.succeededFuture(SipOutcome.reply(Response.SERVER_INTERNAL_ERROR));
+      }
+      if (expires == 0) {
+        toRemove.add(key);
+      } else {
+        float q = contact.getQValue() < 0 ? 1f : contact.getQValue();
+        toStore.add(new Binding(username, key, uri, now.plusSeconds(expires), callId, cseq, q, userAgent, accept,
+            req.transport(), req.sourceHost() + ":" + req.sourcePort()));
+      }
+    }
+    toStore.forEach(b -> changes.add(location.put(b)));
+    toRemove.forEach(k -> changes.add(location.remove(username, k, RegistrationEvent.Change.UNREGISTERED)));
+    return Future.all(changes).map(v -> ok(username));
+  }
+
+  /** 200 OK listing every current binding with its remaining time (RFC 3261 §10.3 step 8). */
+  private SipOutcome ok(String username) {
+    List<Binding> current = location.bindings(username);
+    Instant now = clock.instant();
+    return SipOutcome.reply(Response.OK, resp -> {
+      try {
+        for (Binding b : current) {
+          ContactHeader h = factories.headers().createContactHeader(factories.addresses().createAddress(b.contact()));
+          h.setExpires((int) b.remainingSeconds(now));
+          resp.addHeader(h);
+        }
+        resp.addHeader(factories.headers().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"), Locale.ROOT)));
+      } catch (ParseException | InvalidArgumentException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private static List<String> acceptedTypes(Request r) {
+    List<String> out = new ArrayList<>();
+    ListIterator<?> it = r.getHeaders(AcceptHeader.NAME);
+    while (it.hasNext()) {
+      AcceptHeader a = (AcceptHeader) it.next();
+      if (a.getContentType() != null && a.getContentSubType() != null) {
+        out.add((a.getContentType() + "/" + a.getContentSubType()).toLowerCase(Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  private static Iterable<String> iterable(ListIterator<?> it) {
+    List<String> out = new ArrayList<>();
+    it.forEachRemaining(o -> out.add(String.valueOf(o)));
+    return out;
+  }
+}

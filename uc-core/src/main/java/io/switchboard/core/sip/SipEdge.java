@@ -1,0 +1,331 @@
+package io.switchboard.core.sip;
+
+import gov.nist.core.CommonLogger;
+import gov.nist.javax.sip.SipStackImpl;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.store.StoreException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.text.ParseException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.TransactionUnavailableException;
+import javax.sip.header.AllowHeader;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.UnsupportedHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP edge: one JAIN-SIP stack listening on UDP and TCP, a thin dispatcher by method, and the
+ * sending of each handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every
+ * request is copied into a {@link SipRequest} and handed to this verticle's context at once.
+ */
+public final class SipEdge extends VerticleBase implements SipListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
+
+  /** Methods of RFC 3261 and its extensions that we know but may not serve: 405, not 501. */
+  private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "REGISTER",
+      "OPTIONS", "INFO", "PRACK", "UPDATE", "SUBSCRIBE", "NOTIFY", "PUBLISH", "MESSAGE", "REFER");
+
+  public static final String SERVER = "Switchboard";
+
+  private final SwitchboardConfig.Sip config;
+  private final Health health;
+  private final SipFactories factories = SipFactories.create();
+  private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
+  private volatile Context sipContext;
+  private SipStackImpl stack;
+  private SipProvider provider;
+  private String advertisedHost;
+
+  public SipEdge(SwitchboardConfig.Sip config, Health health) {
+    this.config = config;
+    this.health = health;
+  }
+
+  /** Registers the handler for a method. Call before deployment. */
+  public SipEdge handle(String method, SipRequestHandler handler) {
+    handlers.put(method, handler);
+    return this;
+  }
+
+  public SipFactories factories() {
+    return factories;
+  }
+
+  /** The host other parties should use to reach us (Via sent-by, Contact). */
+  public String advertisedHost() {
+    return advertisedHost;
+  }
+
+  public int port() {
+    return config.port();
+  }
+
+  /** The context all SIP handling runs on; null before deployment. */
+  public Context sipContext() {
+    return sipContext;
+  }
+
+  @Override
+  public Future<?> start() {
+    sipContext = context;
+    health.report("sip", Health.State.STARTING);
+    return vertx.executeBlocking(() -> {
+      openStack();
+      return null;
+    }).onSuccess(v -> {
+      JsonObject details = new JsonObject()
+          .put("udp", config.bindAddress() + ":" + config.port())
+          .put("tcp", config.bindAddress() + ":" + config.port())
+          .put("domain", config.domain());
+      health.report("sip", Health.State.UP, details);
+      LOG.info("SIP listening [udp+tcp: {}:{}, domain: {}, advertised: {}]", config.bindAddress(), config.port(),
+          config.domain(), advertisedHost);
+    }).onFailure(e -> health.report("sip", Health.State.DOWN, new JsonObject().put("error", e.getMessage())));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      if (stack != null) {
+        stack.stop();
+      }
+      return null;
+    });
+  }
+
+  private void openStack() throws Exception {
+    // Route JAIN-SIP's static loggers to SLF4J before anything in the stack logs (no log4j 1.x).
+    CommonLogger.useLegacyLogger = true;
+    CommonLogger.legacyLogger = new Slf4jStackLogger();
+    Properties p = new Properties();
+    p.setProperty("javax.sip.STACK_NAME", "switchboard-" + UUID.randomUUID());
+    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+    p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", LoggerFactory.getLogger("switchboard.sip.wire").isTraceEnabled() ? "32" : "0");
+    // We hand every request off at once, so the stack need not serialise listener calls.
+    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+    // Bound what one TCP peer can make us buffer.
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+    p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "20000");
+    stack = new SipStackImpl(p);
+    advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
+    ListeningPoint udp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.UDP);
+    ListeningPoint tcp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.TCP);
+    udp.setSentBy(advertisedHost + ":" + config.port());
+    tcp.setSentBy(advertisedHost + ":" + config.port());
+    provider = stack.createSipProvider(udp);
+    provider.addListeningPoint(tcp);
+    provider.addSipListener(this);
+    stack.start();
+  }
+
+  static String defaultAdvertised(String bindAddress) {
+    if (!bindAddress.equals("0.0.0.0") && !bindAddress.equals("::")) {
+      return bindAddress;
+    }
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (nic.isUp() && !nic.isLoopback()) {
+          for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+            if (a instanceof java.net.Inet4Address) {
+              return a.getHostAddress();
+            }
+          }
+        }
+      }
+    } catch (SocketException e) {
+      LOG.debug("cannot list interfaces", e);
+    }
+    return "127.0.0.1";
+  }
+
+  // ---- JAIN-SIP threads: copy, hand off, return ----------------------------------------------
+
+  @Override
+  public void processRequest(RequestEvent event) {
+    Request request = event.getRequest();
+    ServerTransaction st = event.getServerTransaction();
+    if (st == null && !Request.ACK.equals(request.getMethod())) {
+      try {
+        st = provider.getNewServerTransaction(request);
+      } catch (TransactionAlreadyExistsException e) {
+        LOG.debug("retransmission absorbed [call-id: {}]", callId(request));
+        return;
+      } catch (TransactionUnavailableException e) {
+        LOG.debug("no transaction for request [call-id: {}]: {}", callId(request), e.getMessage());
+        return;
+      }
+    }
+    String transport = st != null ? String.valueOf(((gov.nist.javax.sip.stack.SIPServerTransaction) st).getTransport()).toLowerCase()
+        : "udp";
+    String host = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerAddress() : "?";
+    int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
+    SipRequest copy = new SipRequest(request, st, host, port, transport);
+    sipContext.runOnContext(v -> dispatch(copy));
+  }
+
+  @Override
+  public void processResponse(ResponseEvent event) {
+    // Client transactions (MESSAGE forking, NOTIFY) are added by the modules that send requests.
+    LOG.debug("unexpected response {}", event.getResponse().getStatusCode());
+  }
+
+  @Override
+  public void processTimeout(TimeoutEvent event) {
+    LOG.debug("transaction timeout");
+  }
+
+  @Override
+  public void processIOException(IOExceptionEvent event) {
+    LOG.debug("I/O error towards {}:{} ({})", event.getHost(), event.getPort(), event.getTransport());
+  }
+
+  @Override
+  public void processTransactionTerminated(TransactionTerminatedEvent event) {
+  }
+
+  @Override
+  public void processDialogTerminated(DialogTerminatedEvent event) {
+  }
+
+  // ---- SIP context ---------------------------------------------------------------------------
+
+  private void dispatch(SipRequest req) {
+    String method = req.method();
+    if (Request.ACK.equals(method)) {
+      return;
+    }
+    Future<SipOutcome> outcome;
+    SipOutcome early = precheck(req);
+    if (early != null) {
+      outcome = Future.succeededFuture(early);
+    } else {
+      SipRequestHandler handler = handlers.get(method);
+      if (handler == null) {
+        outcome = Future.succeededFuture(KNOWN_METHODS.contains(method)
+            ? SipOutcome.reply(Response.METHOD_NOT_ALLOWED, this::addAllow)
+            : SipOutcome.reply(Response.NOT_IMPLEMENTED, this::addAllow));
+      } else {
+        try {
+          outcome = handler.handle(req);
+        } catch (RuntimeException e) {
+          outcome = Future.failedFuture(e);
+        }
+      }
+    }
+    outcome.recover(e -> Future.succeededFuture(failureOutcome(req, e)))
+        .onSuccess(o -> send(req, o));
+  }
+
+  /** Checks every request gets, whatever its method (RFC 3261 §8.2.1-8.2.2). */
+  private SipOutcome precheck(SipRequest req) {
+    String scheme = req.request().getRequestURI().getScheme();
+    if (!"sip".equalsIgnoreCase(scheme) && !"sips".equalsIgnoreCase(scheme)) {
+      return SipOutcome.reply(Response.UNSUPPORTED_URI_SCHEME);
+    }
+    RequireHeader require = (RequireHeader) req.request().getHeader(RequireHeader.NAME);
+    if (require != null && !Request.CANCEL.equals(req.method())) {
+      List<String> tags = new java.util.ArrayList<>();
+      req.request().getHeaders(RequireHeader.NAME).forEachRemaining(h -> tags.add(((RequireHeader) h).getOptionTag()));
+      return SipOutcome.reply(Response.BAD_EXTENSION, r -> {
+        for (String tag : tags) {
+          try {
+            UnsupportedHeader u = factories.headers().createUnsupportedHeader(tag);
+            r.addHeader(u);
+          } catch (ParseException e) {
+            LOG.debug("bad option tag {}", tag);
+          }
+        }
+      });
+    }
+    return null;
+  }
+
+  private SipOutcome failureOutcome(SipRequest req, Throwable e) {
+    if (e instanceof StoreException se && se.kind() == StoreException.Kind.UNAVAILABLE) {
+      LOG.warn("store unavailable [call-id: {}, method: {}]: {}", req.callId(), req.method(), e.getMessage());
+      return SipOutcome.reply(Response.SERVICE_UNAVAILABLE, r -> {
+        try {
+          r.addHeader(factories.headers().createRetryAfterHeader(30));
+        } catch (javax.sip.InvalidArgumentException ignored) {
+          // 30 is valid
+        }
+      });
+    }
+    LOG.error("handler failed [call-id: {}, method: {}]", req.callId(), req.method(), e);
+    return SipOutcome.reply(Response.SERVER_INTERNAL_ERROR);
+  }
+
+  public void addAllow(Response response) {
+    try {
+      AllowHeader allow = factories.headers().createAllowHeader(String.join(", ", allowedMethods()));
+      response.addHeader(allow);
+    } catch (ParseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The methods this server answers, for Allow headers. */
+  public List<String> allowedMethods() {
+    return List.copyOf(handlers.keySet());
+  }
+
+  private void send(SipRequest req, SipOutcome outcome) {
+    if (!(outcome instanceof SipOutcome.Reply reply) || req.transaction() == null) {
+      return;
+    }
+    Response response;
+    try {
+      response = factories.messages().createResponse(reply.status(), req.request());
+      ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+      if (to != null && to.getTag() == null && reply.status() > 100) {
+        to.setTag(SipTags.newTag());
+      }
+      response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
+      reply.decorate().accept(response);
+    } catch (ParseException e) {
+      LOG.error("cannot build response [call-id: {}]", req.callId(), e);
+      return;
+    }
+    // sendResponse may block on TCP: never on an event loop.
+    vertx.executeBlocking(() -> {
+      req.transaction().sendResponse(response);
+      return null;
+    }, false).onFailure(e -> LOG.debug("cannot send {} [call-id: {}]: {}", reply.status(), req.callId(), e.getMessage()));
+  }
+
+  private static String callId(Request request) {
+    javax.sip.header.CallIdHeader h = (javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME);
+    return h == null ? "?" : h.getCallId();
+  }
+}

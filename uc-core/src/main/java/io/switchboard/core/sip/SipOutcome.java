@@ -1,0 +1,31 @@
+package io.switchboard.core.sip;
+
+import java.util.function.Consumer;
+import javax.sip.message.Response;
+
+/**
+ * What a method handler decided. The edge turns it into wire traffic, so handlers never send
+ * responses themselves (Jicofo's IqProcessingResult, transposed to SIP).
+ */
+public sealed interface SipOutcome {
+
+  /** Answer with this status; {@code decorate} adds headers or a body to the prepared response. */
+  record Reply(int status, Consumer<Response> decorate) implements SipOutcome {
+  }
+
+  /** Nothing to send (ACK, or a request the handler already answered through its transaction). */
+  record Absorbed() implements SipOutcome {
+  }
+
+  static SipOutcome reply(int status) {
+    return new Reply(status, r -> { });
+  }
+
+  static SipOutcome reply(int status, Consumer<Response> decorate) {
+    return new Reply(status, decorate);
+  }
+
+  static SipOutcome absorbed() {
+    return new Absorbed();
+  }
+}

@@ -1,0 +1,24 @@
+package io.switchboard.core.sip;
+
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+
+/**
+ * One received request, as handed from a JAIN-SIP thread to the SIP context.
+ *
+ * @param transaction null for ACK
+ * @param sourceHost the address the request came from (for logs and NAT handling)
+ * @param transport lower case: udp, tcp, tls
+ */
+public record SipRequest(Request request, ServerTransaction transaction, String sourceHost, int sourcePort,
+    String transport) {
+
+  public String method() {
+    return request.getMethod();
+  }
+
+  public String callId() {
+    javax.sip.header.CallIdHeader h = (javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME);
+    return h == null ? "?" : h.getCallId();
+  }
+}

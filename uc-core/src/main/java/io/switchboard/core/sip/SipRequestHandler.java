@@ -1,0 +1,10 @@
+package io.switchboard.core.sip;
+
+import io.vertx.core.Future;
+
+/** Handles one SIP method. Runs on the SIP context; must not block. */
+@FunctionalInterface
+public interface SipRequestHandler {
+
+  Future<SipOutcome> handle(SipRequest request);
+}

@@ -1,0 +1,82 @@
+package io.switchboard.core.sip;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.text.ParseException;
+import java.time.Clock;
+import javax.sip.header.AcceptHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * The SIP side of uc-core assembled: edge, digest authentication, registrar and location service.
+ * Feature modules add their method handlers through {@link #edge()} before {@link #start()}.
+ */
+public final class SipService {
+
+  private final Vertx vertx;
+  private final SipEdge edge;
+  private final LocationService location;
+  private String deploymentId;
+
+  public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, BindingStore bindings,
+      Clock clock) {
+    this.vertx = vertx;
+    this.edge = new SipEdge(config, health);
+    this.location = new LocationService(vertx, bindings, clock);
+    NonceService nonces = new NonceService(clock, config.nonceLifetime());
+    DigestAuthenticator authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
+        users, edge.factories().headers());
+    edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock));
+    edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
+      edge.addAllow(resp);
+      try {
+        AcceptHeader accept = edge.factories().headers().createAcceptHeader("text", "plain");
+        resp.addHeader(accept);
+      } catch (ParseException e) {
+        throw new IllegalStateException(e);
+      }
+    })));
+  }
+
+  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
+      MongoStore store) {
+    return new SipService(vertx, config, health, users, new MongoBindingStore(vertx, store), Clock.systemUTC());
+  }
+
+  public SipEdge edge() {
+    return edge;
+  }
+
+  public LocationService location() {
+    return location;
+  }
+
+  /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users. */
+  public Future<Void> start() {
+    return vertx.deployVerticle(edge).compose(id -> {
+      deploymentId = id;
+      return Future.<Void>future(p -> edge.sipContext().runOnContext(v -> {
+        vertx.eventBus().<JsonObject>consumer(EventAddresses.USER_CHANGED, msg -> {
+          UserEvent event = UserEvent.fromJson(msg.body());
+          if (!event.enabled()) {
+            location.removeAll(event.username(), RegistrationEvent.Change.REVOKED);
+          }
+        }).completion().compose(x -> location.start()).onComplete(p);
+      }));
+    });
+  }
+
+  public Future<Void> stop() {
+    location.stop();
+    return deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+  }
+}

@@ -1,0 +1,96 @@
+package io.switchboard.core.store;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.WriteConcern;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import io.switchboard.core.config.SwitchboardConfig;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection to MongoDB: a real deployment when a URI is configured, the embedded server
+ * otherwise. Only blocking calls here: callers run them inside {@code executeBlocking}.
+ */
+public final class MongoStore implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
+
+  private final MongoClient client;
+  private final MongoDatabase database;
+  private final EmbeddedMongo embedded;
+
+  private MongoStore(MongoClient client, MongoDatabase database, EmbeddedMongo embedded) {
+    this.client = client;
+    this.database = database;
+    this.embedded = embedded;
+  }
+
+  /** Blocking: starts the embedded server if needed, connects and pings. */
+  public static MongoStore open(SwitchboardConfig.Store config) {
+    EmbeddedMongo embedded = config.mongoUri().isEmpty() ? EmbeddedMongo.start(config.dataDir()) : null;
+    String uri = embedded != null ? embedded.connectionString() : config.mongoUri().get();
+    MongoClientSettings settings = MongoClientSettings.builder()
+        .applyConnectionString(new ConnectionString(uri))
+        // What was acknowledged must survive the loss of a node: majority, journaled.
+        .writeConcern(embedded != null ? WriteConcern.ACKNOWLEDGED : WriteConcern.MAJORITY.withJournal(true))
+        .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
+        .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
+        .build();
+    MongoClient client = MongoClients.create(settings);
+    MongoDatabase database = client.getDatabase(config.database());
+    try {
+      database.runCommand(new Document("ping", 1));
+    } catch (RuntimeException e) {
+      client.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw new StoreException(StoreException.Kind.UNAVAILABLE, null,
+          "cannot reach MongoDB (mongo.uri): " + e.getMessage(), e);
+    }
+    LOG.info("Store ready [{}, database: {}]", embedded != null ? "embedded" : "mongodb", config.database());
+    return new MongoStore(client, database, embedded);
+  }
+
+  public MongoDatabase database() {
+    return database;
+  }
+
+  public boolean embedded() {
+    return embedded != null;
+  }
+
+  /**
+   * Call after a write that has been (or is about to be) acknowledged to a peer. The embedded
+   * backend commits its file; a real MongoDB already has the write journaled by the write concern.
+   */
+  public void makeDurable() {
+    if (embedded != null) {
+      embedded.commit();
+    }
+  }
+
+  /** Blocking liveness probe for health. */
+  public boolean ping() {
+    try {
+      database.runCommand(new Document("ping", 1));
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("Store ping failed: {}", e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.switchboard.core.testing;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A bare UDP socket for what no packaged user agent sends: garbage, malformed requests, SHA-256
+ * digest. Every receive is bounded by a timeout.
+ */
+public final class RawSip implements AutoCloseable {
+
+  private final DatagramSocket socket;
+  private final int serverPort;
+
+  public RawSip(int serverPort) throws IOException {
+    this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    this.socket.setSoTimeout(5000);
+    this.serverPort = serverPort;
+  }
+
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
+  public void send(byte[] bytes) throws IOException {
+    socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), serverPort));
+  }
+
+  /** Sends a request written with \n line ends; they go out as CRLF. */
+  public void send(String text) throws IOException {
+    send(text.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The next datagram, or null when none arrives within the timeout. */
+  public String receive() throws IOException {
+    byte[] buf = new byte[65_535];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    try {
+      socket.receive(p);
+    } catch (SocketTimeoutException e) {
+      return null;
+    }
+    return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+  }
+
+  /** The next final response (skipping 1xx), or null. */
+  public String receiveFinal() throws IOException {
+    while (true) {
+      String r = receive();
+      if (r == null || !r.startsWith("SIP/2.0 1")) {
+        return r;
+      }
+    }
+  }
+
+  public void timeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+  }
+
+  public static int status(String response) {
+    return response == null ? -1 : Integer.parseInt(response.substring(8, 11));
+  }
+
+  /** The value of a named parameter within the first header line matching {@code headerPrefix}. */
+  public static String param(String message, String headerPrefix, String name) {
+    for (String line : message.split("\r\n")) {
+      if (line.regionMatches(true, 0, headerPrefix, 0, headerPrefix.length())) {
+        Matcher m = Pattern.compile(name + "=\"?([^\",]+)\"?").matcher(line);
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

@@ -1,0 +1,71 @@
+package io.switchboard.core.testing;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.model.Role;
+import io.switchboard.core.model.User;
+import io.switchboard.core.security.Digest;
+import io.switchboard.core.sip.SipService;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.MongoUserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * uc-core's SIP side on loopback with the embedded store, as the tests of every module use it.
+ * Start and stop return futures; nothing blocks an event loop.
+ */
+public final class SipTestServer {
+
+  public final Vertx vertx;
+  public final SwitchboardConfig config;
+  public final Health health = new Health();
+  public MongoStore store;
+  public MongoUserStore users;
+  public SipService sip;
+
+  public SipTestServer(Vertx vertx, Path dataDir, Map<String, String> settings) throws java.io.IOException {
+    this.vertx = vertx;
+    this.config = TestConfigs.loopback(dataDir, FreePorts.udpAndTcp(), 0, settings);
+  }
+
+  public int sipPort() {
+    return config.sip().port();
+  }
+
+  public String domain() {
+    return config.sip().domain();
+  }
+
+  public Future<Void> start() {
+    return vertx.executeBlocking(() -> {
+      store = MongoStore.open(config.store());
+      users = new MongoUserStore(vertx, store);
+      users.createIndexes();
+      return null;
+    }).compose(v -> {
+      sip = SipService.withMongo(vertx, config.sip(), health, users, store);
+      return sip.start();
+    });
+  }
+
+  /** Creates an enabled user with a SIP password (stored only as HA1). */
+  public Future<User> createUser(String username, String extension, String sipPassword) {
+    Instant now = Instant.now();
+    return users.create(new User(username, username.substring(0, 1).toUpperCase() + username.substring(1), extension,
+        Role.USER, true, null, Digest.ha1s(username, domain(), sipPassword), now, now));
+  }
+
+  public Future<Void> stop() {
+    Future<Void> sipStopped = sip == null ? Future.succeededFuture() : sip.stop();
+    return sipStopped.compose(v -> vertx.executeBlocking(() -> {
+      if (store != null) {
+        store.close();
+      }
+      return null;
+    }));
+  }
+}
