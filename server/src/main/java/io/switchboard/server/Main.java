@@ -1,0 +1,83 @@
+package io.switchboard.server;
+
+import io.switchboard.core.config.ConfigException;
+import io.switchboard.core.config.ConfigLoader;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts Switchboard in the foreground. Exit codes: 2 for a configuration error (the message names
+ * the key), 1 when a component fails to start. Ctrl-C (SIGINT/SIGTERM) stops it cleanly.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    SwitchboardConfig config;
+    try {
+      config = ConfigLoader.load(configFile(args, System.getenv()), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("switchboard: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions());
+    Switchboard switchboard = new Switchboard(vertx, config, System.out::println);
+    try {
+      switchboard.start().await(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("switchboard: start-up failed: " + e.getMessage());
+      stopQuietly(switchboard, vertx);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Stopping");
+      stopQuietly(switchboard, vertx);
+    }, "switchboard-shutdown"));
+    System.out.println("Switchboard is up: " + switchboard.listeners());
+  }
+
+  private static void stopQuietly(Switchboard switchboard, Vertx vertx) {
+    try {
+      switchboard.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Unclean stop: {}", e.getMessage());
+    }
+  }
+
+  /** --config FILE, else SWITCHBOARD_CONFIG, else none (built-in defaults and environment only). */
+  static Path configFile(String[] args, Map<String, String> env) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config")) {
+        if (i + 1 >= args.length) {
+          throw new ConfigException("config", "--config needs a file name");
+        }
+        return checked(Path.of(args[i + 1]));
+      }
+      if (args[i].startsWith("--config=")) {
+        return checked(Path.of(args[i].substring("--config=".length())));
+      }
+    }
+    String fromEnv = env.get("SWITCHBOARD_CONFIG");
+    return fromEnv == null || fromEnv.isBlank() ? null : checked(Path.of(fromEnv));
+  }
+
+  private static Path checked(Path p) {
+    if (!Files.isReadable(p)) {
+      throw new ConfigException("config", "cannot read " + p.toAbsolutePath());
+    }
+    return p;
+  }
+}

@@ -1,0 +1,132 @@
+package io.switchboard.server;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.sip.SipService;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.web.UserAccounts;
+import io.switchboard.web.WebConsole;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component in order, passes dependencies through
+ * constructors, and starts each only after the one it needs has started. Health reports each
+ * component as it comes up; the web console (and so {@code /api/health}) opens last.
+ */
+public final class Switchboard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
+  private static final long STORE_PROBE_MILLIS = 10_000;
+
+  private final Vertx vertx;
+  private final SwitchboardConfig config;
+  private final Health health = new Health();
+  private final Consumer<String> announce;
+  private MongoStore store;
+  private SipService sip;
+  private WebConsole web;
+  private String webDeployment;
+  private long storeProbe = -1;
+
+  /** @param announce where the one-time generated admin password is shown (the console) */
+  public Switchboard(Vertx vertx, SwitchboardConfig config, Consumer<String> announce) {
+    this.vertx = vertx;
+    this.config = config;
+    this.announce = announce;
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public SipService sip() {
+    return sip;
+  }
+
+  public WebConsole web() {
+    return web;
+  }
+
+  public Future<Void> start() {
+    health.report("store", Health.State.STARTING);
+    return vertx.executeBlocking(() -> {
+      store = MongoStore.open(config.store());
+      MongoUserStore users = new MongoUserStore(vertx, store);
+      users.createIndexes();
+      return users;
+    }).compose(users -> {
+      health.report("store", Health.State.UP, new JsonObject().put("kind", store.embedded() ? "embedded" : "mongodb")
+          .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
+      storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
+      UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
+      return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
+        generated.ifPresent(this::announceAdminPassword);
+        sip = SipService.withMongo(vertx, config.sip(), health, users, store);
+        return sip.start();
+      }).compose(v -> {
+        // Telephony (AMI) arrives with its own issue; until then say plainly that it is not there.
+        health.report("ami", Health.State.NOT_CONFIGURED, new JsonObject()
+            .put("detail", config.ami().configured() ? "AMI support is not built yet" : "ami.host not set"));
+        web = new WebConsole(config.web(), health, accounts);
+        return vertx.deployVerticle(web);
+      });
+    }).<Void>map(id -> {
+      webDeployment = id;
+      return null;
+    }).onFailure(e -> LOG.error("Start-up failed: {}", e.getMessage()));
+  }
+
+  private void announceAdminPassword(String password) {
+    announce.accept("""
+
+        ==================================================================
+         First start: created the web console account 'admin'.
+         Password: %s
+         It is shown only this once. Change it after logging in, or set
+         SWITCHBOARD_ADMIN_PASSWORD before the first start next time.
+        ==================================================================
+        """.formatted(password));
+  }
+
+  private void probeStore() {
+    vertx.executeBlocking(store::ping, false).onComplete(r -> {
+      boolean up = r.succeeded() && Boolean.TRUE.equals(r.result());
+      if (up != (health.state("store") == Health.State.UP)) {
+        LOG.warn("Store is {}", up ? "back" : "unreachable");
+      }
+      health.report("store", up ? Health.State.UP : Health.State.DOWN, new JsonObject()
+          .put("kind", store.embedded() ? "embedded" : "mongodb"));
+    });
+  }
+
+  /** Stops in reverse order; safe to call after a failed start. */
+  public Future<Void> stop() {
+    if (storeProbe >= 0) {
+      vertx.cancelTimer(storeProbe);
+    }
+    Future<Void> webStopped = webDeployment == null ? Future.succeededFuture() : vertx.undeploy(webDeployment);
+    return webStopped
+        .eventually(() -> sip == null ? Future.succeededFuture() : sip.stop())
+        .eventually(() -> vertx.executeBlocking(() -> {
+          if (store != null) {
+            store.close();
+          }
+          return null;
+        }));
+  }
+
+  /** Where the listeners are, for the start-up banner. */
+  public String listeners() {
+    return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + " (domain " + config.sip().domain()
+        + "), web http://" + config.web().bindAddress() + ":" + web.actualPort() + "/, store "
+        + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
+  }
+
+}

@@ -1,0 +1,191 @@
+package io.switchboard.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The three configuration layers (reference, operator file, environment) and value checking. */
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  private static SwitchboardConfig env(Map<String, String> env) {
+    return ConfigLoader.load(null, env);
+  }
+
+  private Path operatorFile(String content) throws IOException {
+    Path file = dir.resolve("switchboard.properties");
+    Files.writeString(file, content, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** Asserts that loading fails on exactly this key, and that the message tells the operator which. */
+  private static void assertRejected(String key, Map<String, String> env) {
+    ConfigException e = assertThrows(ConfigException.class, () -> env(env));
+    assertEquals(key, e.key());
+    assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+    assertTrue(e.getMessage().contains(ConfigLoader.envName(key)), e.getMessage());
+  }
+
+  @Test
+  void defaultsComeFromTheReferenceFile() {
+    SwitchboardConfig c = env(Map.of());
+    assertEquals(5070, c.sip().port());
+    assertEquals("switchboard.local", c.sip().domain());
+    assertEquals(60, c.sip().minExpires());
+    assertEquals(3600, c.sip().maxExpires());
+    assertEquals(List.of("MD5", "SHA-256"), c.sip().authAlgorithms());
+    assertEquals(8080, c.web().port());
+    assertEquals(Path.of("data"), c.store().dataDir());
+    assertEquals(Optional.empty(), c.store().mongoUri());
+    assertEquals(Optional.empty(), c.adminPassword());
+    assertFalse(c.ami().configured());
+  }
+
+  @Test
+  void envNameFollowsTheDocumentedRule() {
+    assertEquals("SWITCHBOARD_SIP_MIN_EXPIRES", ConfigLoader.envName("sip.min-expires"));
+    assertEquals("SWITCHBOARD_SIP_PORT", ConfigLoader.envName("sip.port"));
+  }
+
+  @Test
+  void environmentOverridesDefaults() {
+    SwitchboardConfig c = env(Map.of(
+        ConfigLoader.envName("sip.port"), "5999",
+        ConfigLoader.envName("sip.min-expires"), " 120 ",
+        "SWITCHBOARD_NOT_A_KEY", "ignored: only known keys are looked up"));
+    assertEquals(5999, c.sip().port());
+    assertEquals(120, c.sip().minExpires(), "value is trimmed");
+    assertEquals(8080, c.web().port(), "untouched keys keep their default");
+  }
+
+  @Test
+  void operatorFileOverridesDefaultsAndEnvironmentOverridesTheFile() throws IOException {
+    Path file = operatorFile("""
+        # operator settings
+        sip.port=6000
+        web.port=9000
+        sip.domain=Example.ORG
+        """);
+    SwitchboardConfig fromFile = ConfigLoader.load(file, Map.of());
+    assertEquals(6000, fromFile.sip().port());
+    assertEquals(9000, fromFile.web().port());
+    assertEquals("example.org", fromFile.sip().domain(), "domains are case-insensitive, kept lower case");
+
+    SwitchboardConfig withEnv = ConfigLoader.load(file, Map.of(ConfigLoader.envName("sip.port"), "6001"));
+    assertEquals(6001, withEnv.sip().port(), "env beats the file");
+    assertEquals(9000, withEnv.web().port(), "the file still beats the default");
+  }
+
+  @Test
+  void unknownKeyInOperatorFileIsRefused() throws IOException {
+    // A typo must not silently leave the default in force.
+    Path file = operatorFile("sip.port=6000\nsip.min-expire=30\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+    assertEquals("sip.min-expire", e.key());
+    assertTrue(e.getMessage().contains("sip.min-expire"), e.getMessage());
+  }
+
+  @Test
+  void missingOperatorFileIsAConfigError() {
+    Path missing = dir.resolve("nope.properties");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
+    assertTrue(e.getMessage().contains("nope.properties"), e.getMessage());
+  }
+
+  @Test
+  void portThatIsNotANumberIsRefused() {
+    assertRejected("sip.port", Map.of(ConfigLoader.envName("sip.port"), "fifty"));
+  }
+
+  @Test
+  void portOutOfRangeIsRefused() {
+    assertRejected("web.port", Map.of(ConfigLoader.envName("web.port"), "70000"));
+    assertRejected("sip.port", Map.of(ConfigLoader.envName("sip.port"), "-1"));
+  }
+
+  @Test
+  void mongoUriMustBeAMongoUri() {
+    assertRejected("mongo.uri", Map.of(ConfigLoader.envName("mongo.uri"), "http://x"));
+    // and the two accepted schemes do load
+    assertEquals(Optional.of("mongodb://db1,db2/?replicaSet=rs0"),
+        env(Map.of(ConfigLoader.envName("mongo.uri"), "mongodb://db1,db2/?replicaSet=rs0")).store().mongoUri());
+    assertTrue(env(Map.of(ConfigLoader.envName("mongo.uri"), "mongodb+srv://cluster.example")).store().mongoUri()
+        .isPresent());
+  }
+
+  @Test
+  void onlyMd5AndSha256AreAcceptedAsDigestAlgorithms() {
+    assertRejected("sip.auth.algorithms", Map.of(ConfigLoader.envName("sip.auth.algorithms"), "SHA-1"));
+    assertRejected("sip.auth.algorithms", Map.of(ConfigLoader.envName("sip.auth.algorithms"), "MD5,SHA-1"));
+    // order is kept (it is the challenge order), case is normalised, duplicates dropped
+    assertEquals(List.of("SHA-256", "MD5"),
+        env(Map.of(ConfigLoader.envName("sip.auth.algorithms"), "sha-256, md5, SHA-256")).sip().authAlgorithms());
+  }
+
+  @Test
+  void shortAdminPasswordIsRefused() {
+    assertRejected("admin.password", Map.of(ConfigLoader.envName("admin.password"), "short"));
+    assertEquals(Optional.of("long-enough"),
+        env(Map.of(ConfigLoader.envName("admin.password"), "long-enough")).adminPassword());
+  }
+
+  @Test
+  void maxExpiresBelowMinExpiresIsRefused() {
+    assertRejected("sip.max-expires", Map.of(
+        ConfigLoader.envName("sip.min-expires"), "600",
+        ConfigLoader.envName("sip.max-expires"), "300"));
+  }
+
+  @Test
+  void amiHostWithoutUsernameIsRefused() {
+    assertRejected("ami.username", Map.of(ConfigLoader.envName("ami.host"), "pbx.example"));
+  }
+
+  /**
+   * The reference file is the documentation: every key must sit in a paragraph (lines between
+   * blank lines) that has a comment above it, so no key is added without a word about it.
+   */
+  @Test
+  void everyReferenceKeyIsCommented() throws IOException {
+    List<String> lines;
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(ConfigLoader.REFERENCE)) {
+      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+    Set<String> keys = new HashSet<>();
+    List<String> undocumented = new ArrayList<>();
+    boolean commentInParagraph = false;
+    for (String raw : lines) {
+      String line = raw.strip();
+      if (line.isEmpty()) {
+        commentInParagraph = false;
+      } else if (line.startsWith("#")) {
+        commentInParagraph |= line.length() > 1 && !line.substring(1).isBlank();
+      } else {
+        String key = line.substring(0, line.indexOf('=')).strip();
+        keys.add(key);
+        if (!commentInParagraph) {
+          undocumented.add(key);
+        }
+      }
+    }
+    assertEquals(ConfigLoader.reference().stringPropertyNames(), keys, "line parsing saw every key");
+    assertTrue(undocumented.isEmpty(), "keys without a comment: " + undocumented);
+  }
+}

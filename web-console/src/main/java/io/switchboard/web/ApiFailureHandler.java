@@ -1,0 +1,71 @@
+package io.switchboard.web;
+
+import io.switchboard.core.store.StoreException;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become HTTP statuses with a JSON body (Hono's DefaultFailureHandler). */
+final class ApiFailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiFailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    ApiException error = translate(ctx.statusCode(), failure);
+    if (error.status() >= 500) {
+      LOG.error("API failure [{} {}]", ctx.request().method(), ctx.request().path(), failure);
+    } else {
+      LOG.debug("API {} [{} {}]: {}", error.status(), ctx.request().method(), ctx.request().path(), error.getMessage());
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (error.status() == 503) {
+      ctx.response().putHeader("Retry-After", "30");
+    }
+    ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
+        .end(error.toJson().encode());
+  }
+
+  static ApiException translate(int status, Throwable failure) {
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof StoreException se) {
+      return switch (se.kind()) {
+        case NOT_FOUND -> ApiException.notFound(se.getMessage());
+        case CONFLICT -> ApiException.conflict(se.field(), se.getMessage());
+        case UNAVAILABLE -> new ApiException(503, "unavailable", null, "the store is unavailable, try again shortly");
+      };
+    }
+    if (failure instanceof DecodeException) {
+      return new ApiException(400, "invalid", null, "the body is not valid JSON");
+    }
+    if (failure instanceof HttpException http) {
+      return new ApiException(http.getStatusCode(), reason(http.getStatusCode()), null,
+          http.getPayload() != null ? http.getPayload() : reason(http.getStatusCode()));
+    }
+    if (failure == null && status >= 400) {
+      return new ApiException(status, reason(status), null, reason(status));
+    }
+    return new ApiException(500, "internal", null, "internal error");
+  }
+
+  private static String reason(int status) {
+    return switch (status) {
+      case 400 -> "invalid";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not-found";
+      case 405 -> "method-not-allowed";
+      case 413 -> "too-large";
+      case 415 -> "unsupported-media-type";
+      default -> "error";
+    };
+  }
+}

@@ -1,0 +1,103 @@
+package io.switchboard.web;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.model.Role;
+import io.switchboard.core.model.User;
+import io.switchboard.core.model.UserChanges;
+import io.switchboard.core.security.Digest;
+import io.switchboard.core.security.PasswordHasher;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Account operations on top of the {@link UserStore}: hashing secrets (slow, on a worker), and
+ * announcing every change on {@link EventAddresses#USER_CHANGED} so that the registrar can revoke
+ * bindings of disabled or deleted users.
+ */
+public final class UserAccounts {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UserAccounts.class);
+  public static final String ADMIN = "admin";
+
+  private final Vertx vertx;
+  private final UserStore users;
+  private final PasswordHasher hasher = new PasswordHasher();
+  private final String realm;
+  /** Verified against when the username is unknown, so that both cases take the same time. */
+  private final String dummyHash;
+
+  public UserAccounts(Vertx vertx, UserStore users, String realm) {
+    this.vertx = vertx;
+    this.users = users;
+    this.realm = realm;
+    this.dummyHash = hasher.hash("dummy-password-for-timing");
+  }
+
+  public UserStore store() {
+    return users;
+  }
+
+  Future<User> create(UserRequests.Create c) {
+    return vertx.executeBlocking(() -> {
+      Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      return new User(c.username(), c.displayName(), c.extension(), c.role(), c.enabled(), hasher.hash(c.password()),
+          c.sipPassword() == null ? null : Digest.ha1s(c.username(), realm, c.sipPassword()), now, now);
+    }, false).compose(users::create).onSuccess(u -> publish(u, UserEvent.Change.CREATED));
+  }
+
+  Future<User> update(String username, UserRequests.Patch p) {
+    return vertx.executeBlocking(() -> new UserChanges(p.displayName(), p.extension(), p.role(), p.enabled(),
+        p.password().map(hasher::hash), p.sipPassword().map(s -> Digest.ha1s(username, realm, s))), false)
+        .compose(changes -> users.update(username, changes))
+        .onSuccess(u -> publish(u, UserEvent.Change.UPDATED));
+  }
+
+  Future<Void> delete(String username) {
+    return users.delete(username).onSuccess(v -> vertx.eventBus().publish(EventAddresses.USER_CHANGED,
+        new UserEvent(username, UserEvent.Change.DELETED, false).toJson()));
+  }
+
+  /** The user when the password is right and the account enabled; empty otherwise. */
+  Future<Optional<User>> verify(String username, String password) {
+    return users.find(username).compose(found -> vertx.executeBlocking(() -> {
+      boolean ok = hasher.verify(password, found.map(User::passwordHash).orElse(dummyHash));
+      return found.filter(u -> ok && u.enabled());
+    }, false));
+  }
+
+  /**
+   * Creates the built-in admin account on first start. Returns the generated password when none
+   * was configured, so that the caller prints it once; empty when the account already existed.
+   */
+  public Future<Optional<String>> ensureAdmin(Optional<String> configured) {
+    return users.find(ADMIN).compose(existing -> {
+      if (existing.isPresent()) {
+        return Future.succeededFuture(Optional.<String>empty());
+      }
+      String password = configured.orElseGet(UserAccounts::randomPassword);
+      UserRequests.Create c = new UserRequests.Create(ADMIN, "Administrator", null, password, null, Role.ADMIN, true);
+      return create(c).map(u -> {
+        LOG.info("Created the built-in admin account");
+        return configured.isPresent() ? Optional.<String>empty() : Optional.of(password);
+      });
+    });
+  }
+
+  private static String randomPassword() {
+    byte[] b = new byte[12];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private void publish(User u, UserEvent.Change change) {
+    vertx.eventBus().publish(EventAddresses.USER_CHANGED, new UserEvent(u.username(), change, u.enabled()).toJson());
+  }
+}

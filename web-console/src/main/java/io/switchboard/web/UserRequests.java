@@ -1,0 +1,141 @@
+package io.switchboard.web;
+
+import io.switchboard.core.model.Role;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Validation of user bodies for {@code POST /api/users} and {@code PATCH /api/users/{username}}.
+ * Pure: JSON in, a checked value or an {@link ApiException} naming the field out.
+ */
+final class UserRequests {
+
+  static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,31}");
+  static final Pattern EXTENSION = Pattern.compile("[0-9]{2,10}");
+  static final int MIN_PASSWORD = 8;
+  static final int MAX_PASSWORD = 256;
+  static final int MAX_DISPLAY_NAME = 64;
+
+  private static final Set<String> CREATE_FIELDS = Set.of("username", "displayName", "extension", "password",
+      "sipPassword", "role", "enabled");
+  private static final Set<String> PATCH_FIELDS = Set.of("displayName", "extension", "password", "sipPassword",
+      "role", "enabled");
+
+  /** A checked creation request; passwords still in clear, to be hashed on a worker. */
+  record Create(String username, String displayName, String extension, String password, String sipPassword,
+      Role role, boolean enabled) {
+  }
+
+  /** A checked patch; empty = unchanged. extension: Optional.of(Optional.empty()) removes it. */
+  record Patch(Optional<String> displayName, Optional<Optional<String>> extension, Optional<String> password,
+      Optional<String> sipPassword, Optional<Role> role, Optional<Boolean> enabled) {
+  }
+
+  private UserRequests() {
+  }
+
+  static Create create(JsonObject body) {
+    requireBody(body);
+    onlyKnown(body, CREATE_FIELDS);
+    String username = string(body, "username", true);
+    if (!USERNAME.matcher(username).matches()) {
+      throw ApiException.invalid("username", "2 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter");
+    }
+    String displayName = body.containsKey("displayName") ? displayName(string(body, "displayName", true)) : username;
+    String extension = body.getValue("extension") == null ? null : extension(string(body, "extension", true));
+    String password = password(body, "password", true);
+    String sipPassword = body.getValue("sipPassword") == null ? null : password(body, "sipPassword", true);
+    Role role = body.containsKey("role") ? role(body) : Role.USER;
+    boolean enabled = !body.containsKey("enabled") || bool(body, "enabled");
+    return new Create(username, displayName, extension, password, sipPassword, role, enabled);
+  }
+
+  static Patch patch(JsonObject body) {
+    requireBody(body);
+    onlyKnown(body, PATCH_FIELDS);
+    if (body.isEmpty()) {
+      throw new ApiException(400, "invalid", null, "nothing to change: give at least one of " + PATCH_FIELDS);
+    }
+    Optional<String> displayName = body.containsKey("displayName")
+        ? Optional.of(displayName(string(body, "displayName", true))) : Optional.empty();
+    Optional<Optional<String>> extension = !body.containsKey("extension") ? Optional.empty()
+        : body.getValue("extension") == null ? Optional.of(Optional.empty())
+        : Optional.of(Optional.of(extension(string(body, "extension", true))));
+    Optional<String> password = body.containsKey("password") ? Optional.of(password(body, "password", true)) : Optional.empty();
+    Optional<String> sip = body.containsKey("sipPassword") ? Optional.of(password(body, "sipPassword", true)) : Optional.empty();
+    Optional<Role> role = body.containsKey("role") ? Optional.of(role(body)) : Optional.empty();
+    Optional<Boolean> enabled = body.containsKey("enabled") ? Optional.of(bool(body, "enabled")) : Optional.empty();
+    return new Patch(displayName, extension, password, sip, role, enabled);
+  }
+
+  private static void requireBody(JsonObject body) {
+    if (body == null) {
+      throw new ApiException(400, "invalid", null, "a JSON object body is required");
+    }
+  }
+
+  private static void onlyKnown(JsonObject body, Set<String> known) {
+    for (String name : body.fieldNames()) {
+      if (!known.contains(name)) {
+        throw ApiException.invalid(name, "unknown field; expected one of " + new java.util.TreeSet<>(known));
+      }
+    }
+  }
+
+  private static String string(JsonObject body, String field, boolean required) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      if (required) {
+        throw ApiException.invalid(field, "required");
+      }
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw ApiException.invalid(field, "must be a string");
+    }
+    return s;
+  }
+
+  private static String displayName(String v) {
+    String trimmed = v.strip();
+    if (trimmed.isEmpty() || trimmed.length() > MAX_DISPLAY_NAME) {
+      throw ApiException.invalid("displayName", "1 to " + MAX_DISPLAY_NAME + " characters");
+    }
+    if (trimmed.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.invalid("displayName", "must not contain control characters");
+    }
+    return trimmed;
+  }
+
+  private static String extension(String v) {
+    if (!EXTENSION.matcher(v).matches()) {
+      throw ApiException.invalid("extension", "2 to 10 digits");
+    }
+    return v;
+  }
+
+  private static String password(JsonObject body, String field, boolean required) {
+    String v = string(body, field, required);
+    if (v.length() < MIN_PASSWORD || v.length() > MAX_PASSWORD) {
+      throw ApiException.invalid(field, MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+    }
+    return v;
+  }
+
+  private static Role role(JsonObject body) {
+    Role role = Role.fromWire(string(body, "role", true));
+    if (role == null) {
+      throw ApiException.invalid("role", "one of user, admin");
+    }
+    return role;
+  }
+
+  private static boolean bool(JsonObject body, String field) {
+    if (!(body.getValue(field) instanceof Boolean b)) {
+      throw ApiException.invalid(field, "must be true or false");
+    }
+    return b;
+  }
+}

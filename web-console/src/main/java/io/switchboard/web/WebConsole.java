@@ -1,0 +1,238 @@
+package io.switchboard.web;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.model.Role;
+import io.switchboard.core.model.User;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Session;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.ext.web.sstore.LocalSessionStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web console's HTTP side: JSON API under {@code /api}, cookie sessions, roles. Feature modules
+ * add their routes through {@link #routes(Consumer)} before deployment.
+ */
+public final class WebConsole extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebConsole.class);
+  static final String SESSION_USER = "username";
+  /** Where the authenticated {@link User} is put for the handlers after {@link #authenticated()}. */
+  public static final String CTX_USER = "switchboard.user";
+
+  private final SwitchboardConfig.Web config;
+  private final Health health;
+  private final UserAccounts accounts;
+  private final LoginThrottle throttle;
+  private final List<Consumer<Routes>> extensions = new ArrayList<>();
+  private HttpServer server;
+
+  /** What feature modules may add: routes that require a logged-in user or an admin. */
+  public interface Routes {
+    Router router();
+
+    Handler<RoutingContext> authenticated();
+
+    Handler<RoutingContext> admin();
+  }
+
+  public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
+    this.config = config;
+    this.health = health;
+    this.accounts = accounts;
+    this.throttle = new LoginThrottle(Clock.systemUTC(), config.loginMaxFailures(), config.loginWindowSeconds());
+  }
+
+  public WebConsole routes(Consumer<Routes> extension) {
+    extensions.add(extension);
+    return this;
+  }
+
+  /** The port actually bound (differs from the configured one when that is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
+    router.route("/api/*").handler(SessionHandler.create(LocalSessionStore.create(vertx))
+        .setSessionCookieName("switchboard.session")
+        .setCookieHttpOnlyFlag(true)
+        .setCookieSameSite(CookieSameSite.STRICT)
+        .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L));
+    router.route("/api/*").handler(WebConsole::requireJsonBody);
+
+    router.get("/api/health").handler(ctx -> {
+      JsonObject body = health.toJson();
+      ctx.response().setStatusCode(health.healthy() ? 200 : 503);
+      ctx.json(body);
+    });
+    router.post("/api/login").handler(this::login);
+    router.post("/api/logout").handler(ctx -> {
+      if (ctx.session() != null) {
+        ctx.session().destroy();
+      }
+      ctx.response().setStatusCode(204).end();
+    });
+    router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
+
+    UsersApi users = new UsersApi(accounts);
+    router.route("/api/users*").handler(authenticated()).handler(admin());
+    router.post("/api/users").handler(users::create);
+    router.get("/api/users").handler(users::list);
+    router.get("/api/users/:username").handler(users::get);
+    router.patch("/api/users/:username").handler(users::patch);
+    router.delete("/api/users/:username").handler(users::delete);
+
+    Routes routes = new Routes() {
+      @Override
+      public Router router() {
+        return router;
+      }
+
+      @Override
+      public Handler<RoutingContext> authenticated() {
+        return WebConsole.this.authenticated();
+      }
+
+      @Override
+      public Handler<RoutingContext> admin() {
+        return WebConsole.this.admin();
+      }
+    };
+    extensions.forEach(e -> e.accept(routes));
+
+    router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
+        "no such API: " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().failureHandler(new ApiFailureHandler());
+
+    vertx.setPeriodic(60_000, id -> throttle.sweep());
+    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.bindAddress())
+        .onSuccess(s -> {
+          server = s;
+          health.report("web", io.switchboard.core.health.Health.State.UP,
+              new JsonObject().put("http", config.bindAddress() + ":" + s.actualPort()));
+          LOG.info("Web console listening [http: {}:{}]", config.bindAddress(), s.actualPort());
+        });
+  }
+
+  /** The user a request was authenticated as. */
+  public static User user(RoutingContext ctx) {
+    return ctx.get(CTX_USER);
+  }
+
+  /**
+   * Requires a session of an existing, enabled user, re-read on every request so that disabling or
+   * deleting an account ends its sessions at once.
+   */
+  Handler<RoutingContext> authenticated() {
+    return ctx -> {
+      Session session = ctx.session();
+      String username = session == null ? null : session.get(SESSION_USER);
+      if (username == null) {
+        ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
+        return;
+      }
+      accounts.store().find(username).onComplete(found -> {
+        if (found.failed()) {
+          ctx.fail(found.cause());
+        } else if (found.result().isEmpty() || !found.result().get().enabled()) {
+          session.destroy();
+          ctx.fail(new ApiException(401, "unauthorized", null, "the session has ended; log in again"));
+        } else {
+          ctx.put(CTX_USER, found.result().get());
+          ctx.next();
+        }
+      });
+    };
+  }
+
+  Handler<RoutingContext> admin() {
+    return ctx -> {
+      if (user(ctx).role() != Role.ADMIN) {
+        ctx.fail(new ApiException(403, "forbidden", null, "administrators only"));
+      } else {
+        ctx.next();
+      }
+    };
+  }
+
+  private void login(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    String username = body == null ? null : body.getValue("username") instanceof String s ? s : null;
+    String password = body == null ? null : body.getValue("password") instanceof String s ? s : null;
+    if (username == null || username.isEmpty()) {
+      ctx.fail(ApiException.invalid("username", "required"));
+      return;
+    }
+    if (password == null || password.isEmpty()) {
+      ctx.fail(ApiException.invalid("password", "required"));
+      return;
+    }
+    String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+    long wait = throttle.retryAfterSeconds(username, address);
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", String.valueOf(wait));
+      ctx.fail(new ApiException(429, "too-many-attempts", null,
+          "too many failed logins; try again in " + wait + " s"));
+      return;
+    }
+    accounts.verify(username, password).onComplete(result -> {
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
+      }
+      if (result.result().isEmpty()) {
+        throttle.failed(username, address);
+        LOG.info("Login failed [user: {}, from: {}]", username, address);
+        ctx.fail(new ApiException(401, "unauthorized", null, "wrong username or password"));
+        return;
+      }
+      User user = result.result().get();
+      throttle.succeeded(username);
+      ctx.session().regenerateId(); // no session fixation
+      ctx.session().put(SESSION_USER, user.username());
+      LOG.info("Login [user: {}, from: {}]", username, address);
+      ctx.json(user.toJson());
+    });
+  }
+
+  /**
+   * State-changing requests with a body must say they are JSON. Browsers cannot send that
+   * cross-site without a CORS preflight, which we never grant: with SameSite cookies, our CSRF defence.
+   */
+  private static void requireJsonBody(RoutingContext ctx) {
+    HttpMethod m = ctx.request().method();
+    boolean changes = m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH;
+    String type = ctx.request().getHeader("Content-Type");
+    if (changes && (type == null || !type.toLowerCase().startsWith("application/json"))) {
+      ctx.fail(new ApiException(415, "unsupported-media-type", null, "send Content-Type: application/json"));
+      return;
+    }
+    ctx.next();
+  }
+
+  static JsonArray array(List<User> users) {
+    JsonArray a = new JsonArray();
+    users.forEach(u -> a.add(u.toJson()));
+    return a;
+  }
+}
