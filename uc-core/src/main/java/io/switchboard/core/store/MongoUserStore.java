@@ -129,9 +129,11 @@ public final class MongoUserStore implements UserStore {
 
   /** The one place where driver errors become domain errors. */
   static StoreException translate(MongoException e) {
-    if (e instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-      String message = String.valueOf(w.getError().getMessage());
-      String field = message.contains("extension") ? "extension" : "username";
+    // insertOne reports a MongoWriteException, findOneAndUpdate a MongoCommandException: both code 11000.
+    if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+      String message = e instanceof MongoWriteException w ? String.valueOf(w.getError().getMessage()) : String.valueOf(e.getMessage());
+      // The index name ("E11000 ... index: extension dup key: ..."), not a word that may be in the value.
+      String field = message.contains("index: extension ") ? "extension" : "username";
       return new StoreException(StoreException.Kind.CONFLICT, field, field + " already taken", e);
     }
     return new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
