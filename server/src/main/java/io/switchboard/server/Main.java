@@ -51,9 +51,15 @@ public final class Main {
 
   private static void stopQuietly(Switchboard switchboard, Vertx vertx) {
     try {
-      switchboard.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+      switchboard.stop().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.warn("Unclean stop: {}", e.getMessage());
+      LOG.warn("Unclean stop: {}", e.toString());
+    }
+    try {
+      // Closed from this (non Vert.x) thread: chaining it onto a context that is closing never completes.
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Unclean Vert.x close: {}", e.toString());
     }
   }
 
