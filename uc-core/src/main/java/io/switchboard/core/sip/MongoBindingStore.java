@@ -1,14 +1,12 @@
 package io.switchboard.core.sip;
 
-import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import io.switchboard.core.store.MongoStore;
-import io.switchboard.core.store.StoreException;
+import io.switchboard.core.store.MongoCalls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -67,13 +65,7 @@ public final class MongoBindingStore implements BindingStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return vertx.executeBlocking(() -> {
-      try {
-        return work.call();
-      } catch (MongoException e) {
-        throw new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
-      }
-    }, false);
+    return MongoCalls.blocking(vertx, work);
   }
 
   private static String id(String username, String key) {
@@ -102,9 +94,5 @@ public final class MongoBindingStore implements BindingStore {
         d.getDate("expiresAt").toInstant(), d.getString("callId"), cseq == null ? 0 : cseq.longValue(),
         q == null ? 1f : q.floatValue(), d.getString("userAgent"), d.getList("accept", String.class),
         d.getString("transport"), d.getString("source"));
-  }
-
-  static Instant now() {
-    return Instant.now();
   }
 }

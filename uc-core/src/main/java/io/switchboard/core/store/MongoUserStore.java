@@ -1,8 +1,5 @@
 package io.switchboard.core.store;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoException;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -118,25 +115,7 @@ public final class MongoUserStore implements UserStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return vertx.executeBlocking(() -> {
-      try {
-        return work.call();
-      } catch (MongoException e) {
-        throw translate(e);
-      }
-    }, false);
-  }
-
-  /** The one place where driver errors become domain errors. */
-  static StoreException translate(MongoException e) {
-    // insertOne reports a MongoWriteException, findOneAndUpdate a MongoCommandException: both code 11000.
-    if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
-      String message = e instanceof MongoWriteException w ? String.valueOf(w.getError().getMessage()) : String.valueOf(e.getMessage());
-      // The index name ("E11000 ... index: extension dup key: ..."), not a word that may be in the value.
-      String field = message.contains("index: extension ") ? "extension" : "username";
-      return new StoreException(StoreException.Kind.CONFLICT, field, field + " already taken", e);
-    }
-    return new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
+    return MongoCalls.blocking(vertx, work);
   }
 
   static Document toDocument(User u) {

@@ -1,0 +1,45 @@
+package io.switchboard.core.store;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs sync-driver work on a worker thread and translates driver errors into {@link StoreException}s:
+ * the one place where that happens for every store.
+ */
+public final class MongoCalls {
+
+  /** "E11000 duplicate key error ... index: extension dup key: ...": unique indexes are named after their field. */
+  private static final Pattern INDEX = Pattern.compile("index: (\\S+) dup key");
+
+  private MongoCalls() {
+  }
+
+  public static <T> Future<T> blocking(Vertx vertx, Callable<T> work) {
+    return vertx.executeBlocking(() -> {
+      try {
+        return work.call();
+      } catch (MongoException e) {
+        throw translate(e);
+      }
+    }, false);
+  }
+
+  static StoreException translate(MongoException e) {
+    // insertOne reports a MongoWriteException, findOneAndUpdate a MongoCommandException: both code 11000.
+    if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+      String message = e instanceof MongoWriteException w ? String.valueOf(w.getError().getMessage()) : String.valueOf(e.getMessage());
+      Matcher m = INDEX.matcher(message);
+      String field = m.find() ? m.group(1) : null;
+      return new StoreException(StoreException.Kind.CONFLICT, field,
+          (field == null ? "value" : field) + " already taken", e);
+    }
+    return new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
+  }
+}
