@@ -12,6 +12,19 @@ import org.slf4j.LoggerFactory;
 public final class Slf4jStackLogger implements StackLogger {
 
   private static final Logger LOG = LoggerFactory.getLogger("gov.nist.javax.sip");
+  /** JAIN-SIP puts whole datagrams (as 65,535 decimal bytes) in some messages: keep logs readable. */
+  private static final int MAX_MESSAGE = 300;
+
+  static String shorten(String message) {
+    return message == null || message.length() <= MAX_MESSAGE ? message
+        : message.substring(0, MAX_MESSAGE) + "... (" + message.length() + " chars)";
+  }
+
+  /** A peer's garbage is the peer's problem: debug, not error (expected client errors at debug). */
+  private static boolean peerError(String message) {
+    return message != null && (message.startsWith("Error while processing incoming UDP packet")
+        || message.contains("Dropping Badly formatted") || message.startsWith("BAD MESSAGE"));
+  }
 
   @Override
   public void logStackTrace() {
@@ -37,7 +50,7 @@ public final class Slf4jStackLogger implements StackLogger {
 
   @Override
   public void logDebug(String message) {
-    LOG.debug(message);
+    LOG.debug(shorten(message));
   }
 
   @Override
@@ -52,12 +65,16 @@ public final class Slf4jStackLogger implements StackLogger {
 
   @Override
   public void logFatalError(String message) {
-    LOG.error(message);
+    LOG.error(shorten(message));
   }
 
   @Override
   public void logError(String message) {
-    LOG.error(message);
+    if (peerError(message)) {
+      LOG.debug(shorten(message));
+    } else {
+      LOG.error(shorten(message));
+    }
   }
 
   @Override
@@ -78,18 +95,22 @@ public final class Slf4jStackLogger implements StackLogger {
 
   @Override
   public void logError(String message, Exception ex) {
-    LOG.error(message, ex);
+    if (peerError(message)) {
+      LOG.debug(shorten(message), ex);
+    } else {
+      LOG.error(shorten(message), ex);
+    }
   }
 
   @Override
   public void logWarning(String message) {
     // The stack warns about things we chose (no TLS keystore, default policies): not operator news.
-    LOG.debug(message);
+    LOG.debug(shorten(message));
   }
 
   @Override
   public void logInfo(String message) {
-    LOG.info(message);
+    LOG.debug(shorten(message));
   }
 
   @Override
