@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -57,8 +58,17 @@ public final class DigestAuthenticator {
     this.headers = headers;
   }
 
+  /** A registrar's authentication: Authorization answered by 401 and WWW-Authenticate. */
   public Future<Result> authenticate(Request request) {
-    AuthorizationHeader auth = credentialsForOurRealm(request);
+    return authenticate(request, false);
+  }
+
+  /**
+   * @param proxy true for requests we relay (MESSAGE): Proxy-Authorization, answered by 407
+   *     (RFC 3261 §22.3), as phones expect from the server they send through
+   */
+  public Future<Result> authenticate(Request request, boolean proxy) {
+    AuthorizationHeader auth = credentialsForOurRealm(request, proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME);
     if (auth == null || auth.getNonce() == null || auth.getResponse() == null || auth.getUsername() == null) {
       return Future.succeededFuture(new Challenge(false));
     }
@@ -98,8 +108,8 @@ public final class DigestAuthenticator {
     return Digest.response(algorithm, ha1, auth.getNonce(), nc, auth.getCNonce(), auth.getQop(), method, uri);
   }
 
-  private AuthorizationHeader credentialsForOurRealm(Request request) {
-    ListIterator<?> it = request.getHeaders(AuthorizationHeader.NAME);
+  private AuthorizationHeader credentialsForOurRealm(Request request, String headerName) {
+    ListIterator<?> it = request.getHeaders(headerName);
     while (it.hasNext()) {
       AuthorizationHeader h = (AuthorizationHeader) it.next();
       if ("Digest".equalsIgnoreCase(h.getScheme()) && realm.equalsIgnoreCase(h.getRealm())) {
@@ -109,12 +119,18 @@ public final class DigestAuthenticator {
     return null;
   }
 
-  /** Adds one challenge per configured algorithm, most preferred first (RFC 8760 §2.4). */
+  /** Adds one WWW-Authenticate per configured algorithm, in the configured order (RFC 8760 §2.4). */
   public Consumer<Response> challenge(boolean stale) {
+    return challenge(stale, false);
+  }
+
+  /** @param proxy Proxy-Authenticate (for a 407) instead of WWW-Authenticate (for a 401) */
+  public Consumer<Response> challenge(boolean stale, boolean proxy) {
     return response -> {
       for (String algorithm : algorithms) {
         try {
-          WWWAuthenticateHeader h = headers.createWWWAuthenticateHeader("Digest");
+          WWWAuthenticateHeader h = proxy ? headers.createProxyAuthenticateHeader("Digest")
+              : headers.createWWWAuthenticateHeader("Digest");
           h.setRealm(realm);
           h.setNonce(nonces.issue());
           h.setAlgorithm(algorithm);

@@ -7,6 +7,7 @@ import io.switchboard.core.health.Health;
 import io.switchboard.core.store.StoreException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -36,6 +38,7 @@ import javax.sip.header.AllowHeader;
 import javax.sip.header.RequireHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.UnsupportedHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -60,6 +63,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final Health health;
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
+  private final Map<ClientTransaction, Promise<Response>> pending = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Context sipContext;
   private SipStackImpl stack;
   private SipProvider provider;
@@ -196,13 +200,22 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   @Override
   public void processResponse(ResponseEvent event) {
-    // Client transactions (MESSAGE forking, NOTIFY) are added by the modules that send requests.
-    LOG.debug("unexpected response {}", event.getResponse().getStatusCode());
+    Response response = event.getResponse();
+    ClientTransaction ct = event.getClientTransaction();
+    if (ct == null || response.getStatusCode() < 200) {
+      return;
+    }
+    Promise<Response> p = pending.remove(ct);
+    if (p != null) {
+      sipContext.runOnContext(v -> p.tryComplete(response));
+    }
   }
 
   @Override
   public void processTimeout(TimeoutEvent event) {
-    LOG.debug("transaction timeout");
+    if (!event.isServerTransaction()) {
+      fail(event.getClientTransaction(), "no answer (transaction timeout)");
+    }
   }
 
   @Override
@@ -212,6 +225,48 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   @Override
   public void processTransactionTerminated(TransactionTerminatedEvent event) {
+    if (!event.isServerTransaction()) {
+      fail(event.getClientTransaction(), "transaction ended without a final response");
+    }
+  }
+
+  private void fail(ClientTransaction ct, String why) {
+    Promise<Response> p = ct == null ? null : pending.remove(ct);
+    if (p != null) {
+      sipContext.runOnContext(v -> p.tryFail(new SipSendException(why)));
+    }
+  }
+
+  // ---- requests we send ----------------------------------------------------------------------
+
+  /** A Via for a request we originate over this transport (udp, tcp), with a fresh branch. */
+  public ViaHeader newVia(String transport) {
+    try {
+      return factories.headers().createViaHeader(advertisedHost, config.port(), transport, SipTags.newBranch());
+    } catch (ParseException | javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Sends an out-of-dialog request through a client transaction (retransmissions, timers). The
+   * future completes on the SIP context with the final response, or fails with a
+   * {@link SipSendException} on timeout or transport error.
+   */
+  public Future<Response> send(Request request) {
+    Promise<Response> answer = Promise.promise();
+    // sendRequest may block on TCP connect: on a worker, never the event loop.
+    return vertx.executeBlocking(() -> {
+      ClientTransaction ct = provider.getNewClientTransaction(request);
+      pending.put(ct, answer);
+      try {
+        ct.sendRequest();
+      } catch (javax.sip.SipException e) {
+        pending.remove(ct);
+        throw new SipSendException("cannot send: " + e.getMessage());
+      }
+      return ct;
+    }, false).compose(ct -> answer.future());
   }
 
   @Override

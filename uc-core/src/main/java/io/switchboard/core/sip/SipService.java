@@ -25,6 +25,7 @@ public final class SipService {
   private final Vertx vertx;
   private final SipEdge edge;
   private final LocationService location;
+  private final DigestAuthenticator authenticator;
   private String deploymentId;
 
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, BindingStore bindings,
@@ -33,7 +34,7 @@ public final class SipService {
     this.edge = new SipEdge(config, health);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
-    DigestAuthenticator authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
+    this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
         users, edge.factories().headers());
     edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock));
     edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
@@ -58,6 +59,11 @@ public final class SipService {
 
   public LocationService location() {
     return location;
+  }
+
+  /** Digest authentication against the user store, for every method handler that needs it. */
+  public DigestAuthenticator authenticator() {
+    return authenticator;
   }
 
   /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users. */
