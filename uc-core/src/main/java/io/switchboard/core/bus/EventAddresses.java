@@ -15,4 +15,25 @@ public final class EventAddresses {
 
   /** Published by the user API: {@link UserEvent}, on create, update, disable and delete. */
   public static final String USER_CHANGED = "switchboard.user.changed";
+
+  // ---- instant messaging: requests answered by the im module ---------------------------------
+  // Failed requests are answered with ReplyException failure codes that mean what the HTTP
+  // status of the same number means: 400, 404, 413, 415, 503.
+
+  /** Request {@link ImSend}; reply {@link ImMessage} with state DELIVERED or STORED. */
+  public static final String IM_SEND = "switchboard.im.send";
+
+  /** Request {@code {"user", "with", "before"?, "limit"}}; reply {@code {"messages": [ImMessage...]}}, newest first. */
+  public static final String IM_HISTORY = "switchboard.im.history";
+
+  /** Request {@code {"user"}}; reply {@code {"conversations": [{"with", "last": ImMessage}]}}, most recent first. */
+  public static final String IM_CONVERSATIONS = "switchboard.im.conversations";
+
+  // ---- instant messaging: events ---------------------------------------------------------------
+
+  /** Published for every accepted message once its first outcome is known: {@link ImMessage}. */
+  public static final String IM_MESSAGE = "switchboard.im.message";
+
+  /** Published when a stored message is later delivered or expires: {@link ImMessage} with the new state. */
+  public static final String IM_STATE = "switchboard.im.state";
 }

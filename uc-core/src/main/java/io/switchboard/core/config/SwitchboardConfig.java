@@ -11,12 +11,16 @@ import java.util.Properties;
  * The typed, validated configuration. Keys, defaults and units are documented once, in
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
-public record SwitchboardConfig(Sip sip, Web web, Store store, Optional<String> adminPassword, Ami ami) {
+public record SwitchboardConfig(Sip sip, Im im, Web web, Store store, Optional<String> adminPassword, Ami ami) {
 
   /** SIP edge. Durations in seconds. */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
       int minExpires, int maxExpires, int defaultExpires, List<String> authAlgorithms,
       int nonceLifetime) {
+  }
+
+  /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
+  public record Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours) {
   }
 
   /** Web console. Session timeout in minutes, login window in seconds. */
@@ -50,6 +54,10 @@ public record SwitchboardConfig(Sip sip, Web web, Store store, Optional<String> 
     if (sip.maxExpires() < sip.minExpires()) {
       throw new ConfigException("sip.max-expires", "must not be below sip.min-expires (" + sip.minExpires() + ")");
     }
+    Im im = new Im(
+        r.intIn("im.max-message-size", 1, 1_048_576),
+        r.intIn("im.fork-timeout", 1, 30),
+        r.intIn("im.store-max-age", 1, 24 * 365));
     Web web = new Web(
         r.string("web.bind-address"),
         r.port("web.port"),
@@ -69,7 +77,7 @@ public record SwitchboardConfig(Sip sip, Web web, Store store, Optional<String> 
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
-    return new SwitchboardConfig(sip, web, store, admin, ami);
+    return new SwitchboardConfig(sip, im, web, store, admin, ami);
   }
 
   /** Parses single values, always naming the key when one is wrong. */

@@ -26,6 +26,8 @@ public final class SipTestServer {
   public MongoStore store;
   public MongoUserStore users;
   public SipService sip;
+  /** Feature modules hook in here: called after the SIP service is built, before it starts. */
+  public final java.util.List<java.util.function.Consumer<SipTestServer>> beforeSipStart = new java.util.ArrayList<>();
 
   public SipTestServer(Vertx vertx, Path dataDir, Map<String, String> settings) throws java.io.IOException {
     this.vertx = vertx;
@@ -48,6 +50,7 @@ public final class SipTestServer {
       return null;
     }).compose(v -> {
       sip = SipService.withMongo(vertx, config.sip(), health, users, store);
+      beforeSipStart.forEach(hook -> hook.accept(this));
       return sip.start();
     });
   }

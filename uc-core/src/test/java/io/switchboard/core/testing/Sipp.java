@@ -71,7 +71,56 @@ public final class Sipp {
     return this;
   }
 
+  /** Runs the scenario to its end. */
   public Result run() throws IOException, InterruptedException {
+    return start().await();
+  }
+
+  /**
+   * A SIPp scenario that is still running: a device waiting for requests (a scenario that starts
+   * with a recv), started in the background, awaited after the test has made it receive something.
+   */
+  public final class Running {
+    private final Process process;
+    private final Path messages;
+    private final Path errors;
+    private final Path stdout;
+
+    private Running(Process process, Path messages, Path errors, Path stdout) {
+      this.process = process;
+      this.messages = messages;
+      this.errors = errors;
+      this.stdout = stdout;
+    }
+
+    /** Waits (bounded) for the scenario to finish its -m calls. */
+    public Result await() throws IOException, InterruptedException {
+      if (!process.waitFor(40, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        return new Result(-1, read(messages), "sipp did not finish in 40 s", read(stdout));
+      }
+      return new Result(process.exitValue(), read(messages), read(errors), read(stdout));
+    }
+
+    /** Ends a device that is no longer needed (this process only). */
+    public void stop() {
+      process.destroyForcibly();
+    }
+  }
+
+  private int calls = 1;
+  private boolean server;
+
+  /** A device: SIPp waits for requests on {@code port} and answers -m {@code calls} of them. */
+  public static Sipp device(String scenario, int port, int calls) {
+    Sipp s = new Sipp(scenario, 0);
+    s.server = true;
+    s.calls = calls;
+    s.localPort = port;
+    return s;
+  }
+
+  public Running start() throws IOException {
     Path dir = Files.createTempDirectory("sipp");
     Path xml = dir.resolve(scenario);
     try (InputStream in = Sipp.class.getResourceAsStream("/sipp/" + scenario)) {
@@ -83,9 +132,13 @@ public final class Sipp {
     Path messages = dir.resolve("messages.log");
     Path errors = dir.resolve("errors.log");
     Path stdout = dir.resolve("stdout.log");
-    List<String> cmd = new ArrayList<>(List.of("sipp", "127.0.0.1:" + serverPort, "-sf", xml.toString(),
-        "-m", "1", "-l", "1", "-i", "127.0.0.1", "-t", transport, "-nostdin",
-        "-timeout", "20s", "-timeout_error", "-max_recv_loops", "100",
+    List<String> cmd = new ArrayList<>(List.of("sipp"));
+    if (!server) {
+      cmd.add("127.0.0.1:" + serverPort);
+    }
+    cmd.addAll(List.of("-sf", xml.toString(),
+        "-m", String.valueOf(calls), "-i", "127.0.0.1", "-t", transport, "-nostdin",
+        "-timeout", "30s", "-timeout_error", "-max_recv_loops", "100",
         "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
     // Never SIPp's default 5060: a local Asterisk may hold it.
     cmd.addAll(List.of("-p", String.valueOf(localPort > 0 ? localPort : FreePorts.udpAndTcp())));
@@ -96,11 +149,7 @@ public final class Sipp {
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(stdout.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
-    if (!p.waitFor(40, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      return new Result(-1, read(messages), "sipp did not finish in 40 s", read(stdout));
-    }
-    return new Result(p.exitValue(), read(messages), read(errors), read(stdout));
+    return new Running(p, messages, errors, stdout);
   }
 
   private static String read(Path p) throws IOException {

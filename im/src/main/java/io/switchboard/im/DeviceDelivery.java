@@ -1,0 +1,108 @@
+package io.switchboard.im;
+
+import io.switchboard.core.sip.Binding;
+import io.switchboard.core.sip.SipEdge;
+import io.switchboard.core.sip.SipTags;
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import javax.sip.InvalidArgumentException;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+
+/**
+ * Sends one message to one device (binding) as a SIP MESSAGE, in a form the device can show. The
+ * From is the sender's address-of-record with display name, never a device contact, so that a
+ * reply reaches all of the sender's devices.
+ */
+final class DeviceDelivery {
+
+  private final SipEdge edge;
+  private final String domain;
+
+  DeviceDelivery(SipEdge edge, String domain) {
+    this.edge = edge;
+    this.domain = domain;
+  }
+
+  /**
+   * Whether a device can show text messages: it either said nothing (text/plain is assumed) or its
+   * Accept lists a text or CPIM type. A device that accepts only other types would take a MESSAGE
+   * and show nothing, so it is not sent any.
+   */
+  static boolean canShowMessages(Binding b) {
+    return b.accept().isEmpty() || b.accept().stream().anyMatch(t -> t.equals("text/plain") || t.equals("text/*")
+        || t.equals("*/*") || t.equals(Cpim.CONTENT_TYPE));
+  }
+
+  /** CPIM only to devices that said they accept it; everyone else gets the inner text/plain. */
+  static Content contentFor(StoredMessage m, Binding b) {
+    if (m.isCpim() && b.accept().contains(Cpim.CONTENT_TYPE)) {
+      return new Content("message", "cpim", m.body());
+    }
+    return new Content("text", "plain", m.text().getBytes(StandardCharsets.UTF_8));
+  }
+
+  record Content(String type, String subType, byte[] body) {
+  }
+
+  /** @return the device's final status code; fails when it did not answer at all */
+  Future<Integer> send(StoredMessage m, Binding b) {
+    Request request;
+    try {
+      request = build(m, b);
+    } catch (ParseException | InvalidArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return edge.send(request).map(r -> r.getStatusCode());
+  }
+
+  private Request build(StoredMessage m, Binding b) throws ParseException, InvalidArgumentException {
+    var f = edge.factories();
+    URI target = f.addresses().createURI(b.contact());
+    Address fromAddress = f.addresses().createAddress(f.addresses().createSipURI(m.room() != null ? "room-" + m.room() : m.from(), domain));
+    fromAddress.setDisplayName(m.room() != null ? m.room() : m.fromDisplayName());
+    FromHeader from = f.headers().createFromHeader(fromAddress, SipTags.newTag());
+    ToHeader to = f.headers().createToHeader(f.addresses().createAddress(f.addresses().createSipURI(m.to(), domain)), null);
+    String transport = b.transport() == null ? "udp" : b.transport().toLowerCase(Locale.ROOT);
+    Content content = contentFor(m, b);
+    ContentTypeHeader type = f.headers().createContentTypeHeader(content.type(), content.subType());
+    if (content.type().equals("text")) {
+      type.setParameter("charset", "UTF-8");
+    }
+    Request request = f.messages().createRequest(target, Request.MESSAGE,
+        f.headers().createCallIdHeader(UUID.randomUUID() + "@" + edge.advertisedHost()),
+        f.headers().createCSeqHeader(1L, Request.MESSAGE), from, to, List.of(edge.newVia(transport)),
+        f.headers().createMaxForwardsHeader(70), type, content.body());
+    // A device whose REGISTER came from another address than its Contact names is behind NAT:
+    // send to where it registered from (the pinhole, or its TCP connection) instead.
+    if (b.source() != null && !sameHost(target, b.source())) {
+      int colon = b.source().lastIndexOf(':');
+      SipURI hop = f.addresses().createSipURI(null, b.source().substring(0, colon));
+      hop.setPort(Integer.parseInt(b.source().substring(colon + 1)));
+      hop.setTransportParam(transport);
+      hop.setLrParam();
+      RouteHeader route = f.headers().createRouteHeader(f.addresses().createAddress(hop));
+      request.addHeader(route);
+    } else if (target instanceof SipURI sip && sip.getTransportParam() == null && !transport.equals("udp")) {
+      sip.setTransportParam(transport);
+    }
+    return request;
+  }
+
+  private static boolean sameHost(URI target, String source) {
+    if (!(target instanceof SipURI sip)) {
+      return false;
+    }
+    return source.substring(0, source.lastIndexOf(':')).equalsIgnoreCase(sip.getHost());
+  }
+}

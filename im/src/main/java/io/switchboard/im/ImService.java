@@ -1,0 +1,48 @@
+package io.switchboard.im;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.sip.SipService;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sip.message.Request;
+
+/**
+ * Instant messaging assembled: MESSAGE handler on the SIP edge, store-and-forward on registration,
+ * requests for the web console on the event bus. Construct before the SIP service starts (the
+ * handler must be in place), {@link #start()} after.
+ */
+public final class ImService {
+
+  private final SipService sip;
+  private final MongoMessageStore store;
+  private final StoredDelivery stored;
+  private final ImBusApi api;
+
+  public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, SipService sip, MongoStore mongo) {
+    this.sip = sip;
+    this.store = new MongoMessageStore(vertx, mongo);
+    Clock clock = Clock.systemUTC();
+    DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain());
+    MessageRouter router = new MessageRouter(vertx, users, sip.location(), store, delivery, clock,
+        config.im().forkTimeoutSeconds());
+    this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
+        Duration.ofHours(config.im().storeMaxAgeHours()));
+    this.api = new ImBusApi(vertx, users, router, store, config.im().maxMessageSize());
+    sip.edge().handle(Request.MESSAGE, new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()));
+  }
+
+  /** Blocking: the message indexes. Call inside executeBlocking before {@link #start()}. */
+  public void createIndexes() {
+    store.createIndexes();
+  }
+
+  /** Starts on the SIP context, where registrations and MESSAGE handling run. */
+  public Future<Void> start() {
+    return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
+        stored.start().compose(x -> api.start()).onComplete(p)));
+  }
+}

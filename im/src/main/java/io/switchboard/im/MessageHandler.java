@@ -1,0 +1,130 @@
+package io.switchboard.im;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.model.User;
+import io.switchboard.core.sip.DigestAuthenticator;
+import io.switchboard.core.sip.SipFactories;
+import io.switchboard.core.sip.SipOutcome;
+import io.switchboard.core.sip.SipRequest;
+import io.switchboard.core.sip.SipRequestHandler;
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.Locale;
+import javax.sip.address.SipURI;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIP MESSAGE (RFC 3428) from a phone: authenticate the sender (407, as phones expect from the
+ * server they send through), check size and content type, then hand to the {@link MessageRouter}.
+ * 200 when a device took it, 202 when it was stored, 404 for an unknown user, 413 too large,
+ * 415 a type we do not carry (with Accept saying which we do).
+ */
+final class MessageHandler implements SipRequestHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageHandler.class);
+
+  private final SwitchboardConfig.Im config;
+  private final DigestAuthenticator authenticator;
+  private final MessageRouter router;
+  private final SipFactories factories;
+
+  MessageHandler(SwitchboardConfig.Im config, DigestAuthenticator authenticator, MessageRouter router,
+      SipFactories factories) {
+    this.config = config;
+    this.authenticator = authenticator;
+    this.router = router;
+    this.factories = factories;
+  }
+
+  @Override
+  public Future<SipOutcome> handle(SipRequest req) {
+    return authenticator.authenticate(req.request(), true).compose(result -> {
+      if (result instanceof DigestAuthenticator.Challenge c) {
+        return Future.succeededFuture(SipOutcome.reply(Response.PROXY_AUTHENTICATION_REQUIRED,
+            authenticator.challenge(c.stale(), true)));
+      }
+      if (result instanceof DigestAuthenticator.Forbidden f) {
+        LOG.info("MESSAGE refused [call-id: {}, from: {}:{}]: {}", req.callId(), req.sourceHost(), req.sourcePort(),
+            f.reason());
+        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
+      }
+      return accept(req, ((DigestAuthenticator.Authenticated) result).user());
+    });
+  }
+
+  private Future<SipOutcome> accept(SipRequest req, User sender) {
+    Request r = req.request();
+    byte[] body = r.getRawContent();
+    if (body == null || body.length == 0) {
+      return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST));
+    }
+    if (body.length > config.maxMessageSize()) {
+      LOG.debug("MESSAGE too large [call-id: {}, bytes: {}]", req.callId(), body.length);
+      return Future.succeededFuture(SipOutcome.reply(Response.REQUEST_ENTITY_TOO_LARGE));
+    }
+    ContentTypeHeader type = (ContentTypeHeader) r.getHeader(ContentTypeHeader.NAME);
+    String mime = type == null ? "text/plain" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
+    String charset = type == null || type.getParameter("charset") == null ? "utf-8" : type.getParameter("charset").toLowerCase(Locale.ROOT);
+    String text;
+    if (mime.equals("text/plain")) {
+      if (!charset.equals("utf-8") && !charset.equals("us-ascii")) {
+        return unsupported();
+      }
+      text = new String(body, StandardCharsets.UTF_8);
+    } else if (mime.equals(Cpim.CONTENT_TYPE)) {
+      Cpim cpim;
+      try {
+        cpim = Cpim.parse(body);
+      } catch (IllegalArgumentException e) {
+        LOG.debug("bad CPIM [call-id: {}]: {}", req.callId(), e.getMessage());
+        return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST));
+      }
+      if (!cpim.isText()) {
+        return unsupported();
+      }
+      text = cpim.bodyText();
+    } else {
+      return unsupported();
+    }
+    String target = target(r);
+    if (target == null) {
+      return Future.succeededFuture(SipOutcome.reply(Response.NOT_FOUND));
+    }
+    String storedType = mime.equals("text/plain") ? "text/plain;charset=UTF-8" : Cpim.CONTENT_TYPE;
+    return router.route(sender, target, storedType, body, text).map(outcome -> {
+      if (outcome instanceof MessageRouter.Delivered) {
+        return SipOutcome.reply(Response.OK);
+      }
+      if (outcome instanceof MessageRouter.Stored) {
+        return SipOutcome.reply(Response.ACCEPTED);
+      }
+      return SipOutcome.reply(Response.NOT_FOUND);
+    });
+  }
+
+  private Future<SipOutcome> unsupported() {
+    return Future.succeededFuture(SipOutcome.reply(Response.UNSUPPORTED_MEDIA_TYPE, resp -> {
+      try {
+        resp.addHeader(factories.headers().createAcceptHeader("text", "plain"));
+        resp.addHeader(factories.headers().createAcceptHeader("message", "cpim"));
+      } catch (ParseException e) {
+        throw new IllegalStateException(e);
+      }
+    }));
+  }
+
+  /** The recipient: the Request-URI's user, or the To's when the request names only the domain. */
+  private static String target(Request r) {
+    if (r.getRequestURI() instanceof SipURI uri && uri.getUser() != null) {
+      return uri.getUser();
+    }
+    ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+    return to != null && to.getAddress().getURI() instanceof SipURI sip ? sip.getUser() : null;
+  }
+}

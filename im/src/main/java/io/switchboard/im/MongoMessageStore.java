@@ -1,0 +1,172 @@
+package io.switchboard.im;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import io.switchboard.core.store.MongoCalls;
+import io.switchboard.core.store.MongoStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.Binary;
+
+/** {@link MessageStore} on MongoDB collection {@code messages}, one document per recipient. */
+public final class MongoMessageStore implements MessageStore {
+
+  private final Vertx vertx;
+  private final MongoStore store;
+  private final MongoCollection<Document> messages;
+
+  public MongoMessageStore(Vertx vertx, MongoStore store) {
+    this.vertx = vertx;
+    this.store = store;
+    this.messages = store.database().getCollection("messages");
+  }
+
+  /** Blocking: indexes for delivery on registration and for history pages. */
+  public void createIndexes() {
+    messages.createIndex(Indexes.ascending("to", "state", "createdAt"), new IndexOptions().name("delivery"));
+    messages.createIndex(Indexes.ascending("conversation", "createdAt"), new IndexOptions().name("history"));
+    messages.createIndex(Indexes.ascending("from", "createdAt"), new IndexOptions().name("sent"));
+  }
+
+  @Override
+  public Future<Void> insert(StoredMessage m) {
+    return blocking(() -> {
+      messages.insertOne(toDocument(m));
+      store.makeDurable();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> markStored(String id) {
+    return blocking(() -> {
+      messages.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("state", MessageState.PENDING.name())),
+          Updates.set("state", MessageState.STORED.name()));
+      store.makeDurable();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Boolean> markDelivered(String id, Instant at) {
+    return blocking(() -> {
+      long changed = messages.updateOne(Filters.and(Filters.eq("_id", id),
+              Filters.ne("state", MessageState.DELIVERED.name())),
+          Updates.combine(Updates.set("state", MessageState.DELIVERED.name()), Updates.set("deliveredAt", Date.from(at))))
+          .getModifiedCount();
+      store.makeDurable();
+      return changed > 0;
+    });
+  }
+
+  @Override
+  public Future<Void> countAttempt(String id) {
+    return blocking(() -> {
+      messages.updateOne(Filters.eq("_id", id), Updates.inc("attempts", 1));
+      return null;
+    });
+  }
+
+  @Override
+  public Future<List<StoredMessage>> storedFor(String username) {
+    return blocking(() -> list(messages.find(Filters.and(Filters.eq("to", username),
+        Filters.eq("state", MessageState.STORED.name()))).sort(Sorts.ascending("createdAt", "seq"))));
+  }
+
+  @Override
+  public Future<Long> recoverPending() {
+    return blocking(() -> {
+      long n = messages.updateMany(Filters.eq("state", MessageState.PENDING.name()),
+          Updates.set("state", MessageState.STORED.name())).getModifiedCount();
+      store.makeDurable();
+      return n;
+    });
+  }
+
+  @Override
+  public Future<List<StoredMessage>> expireBefore(Instant cutoff) {
+    return blocking(() -> {
+      Bson old = Filters.and(Filters.eq("state", MessageState.STORED.name()), Filters.lt("createdAt", Date.from(cutoff)));
+      List<StoredMessage> expiring = list(messages.find(old));
+      if (!expiring.isEmpty()) {
+        messages.updateMany(Filters.in("_id", expiring.stream().map(StoredMessage::id).toList()),
+            Updates.set("state", MessageState.EXPIRED.name()));
+        store.makeDurable();
+      }
+      return expiring.stream().map(m -> m.withState(MessageState.EXPIRED, null)).toList();
+    });
+  }
+
+  @Override
+  public Future<List<StoredMessage>> history(String conversation, Instant before, int limit) {
+    return blocking(() -> {
+      Bson filter = before == null ? Filters.eq("conversation", conversation)
+          : Filters.and(Filters.eq("conversation", conversation), Filters.lt("createdAt", Date.from(before)));
+      return list(messages.find(filter).sort(Sorts.descending("createdAt", "seq")).limit(limit));
+    });
+  }
+
+  @Override
+  public Future<List<StoredMessage>> recentFor(String username, int limit) {
+    return blocking(() -> list(messages.find(Filters.or(Filters.eq("to", username), Filters.eq("from", username)))
+        .sort(Sorts.descending("createdAt", "seq")).limit(limit)));
+  }
+
+  private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Epoch nanoseconds, strictly increasing within this process (and across restarts, with a sane clock). */
+  private static long nextSeq() {
+    Instant now = Instant.now();
+    long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    return LAST_SEQ.updateAndGet(last -> Math.max(last + 1, nanos));
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return MongoCalls.blocking(vertx, work);
+  }
+
+  private static List<StoredMessage> list(Iterable<Document> docs) {
+    List<StoredMessage> out = new ArrayList<>();
+    docs.forEach(d -> out.add(fromDocument(d)));
+    return out;
+  }
+
+  private static Document toDocument(StoredMessage m) {
+    return new Document("_id", m.id())
+        .append("from", m.from())
+        .append("fromDisplayName", m.fromDisplayName())
+        .append("to", m.to())
+        .append("room", m.room())
+        .append("conversation", m.conversation())
+        .append("contentType", m.contentType())
+        .append("body", new Binary(m.body()))
+        .append("text", m.text())
+        .append("state", m.state().name())
+        .append("createdAt", Date.from(m.createdAt()))
+        // Several messages can share a millisecond: a sequence keeps their order.
+        .append("seq", nextSeq())
+        .append("deliveredAt", m.deliveredAt() == null ? null : Date.from(m.deliveredAt()))
+        .append("attempts", m.attempts());
+  }
+
+  private static StoredMessage fromDocument(Document d) {
+    Date delivered = d.getDate("deliveredAt");
+    Object body = d.get("body");
+    byte[] bytes = body instanceof Binary b ? b.getData() : body instanceof byte[] raw ? raw : new byte[0];
+    return new StoredMessage(d.getString("_id"), d.getString("from"), d.getString("fromDisplayName"), d.getString("to"),
+        d.getString("room"), d.getString("conversation"), d.getString("contentType"), bytes, d.getString("text"),
+        MessageState.valueOf(d.getString("state")), d.getDate("createdAt").toInstant(),
+        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0));
+  }
+}

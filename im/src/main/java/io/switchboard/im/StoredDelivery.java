@@ -1,0 +1,105 @@
+package io.switchboard.im;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.core.sip.Binding;
+import io.switchboard.core.sip.LocationService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Store-and-forward: when a device registers (or refreshes), the user's stored messages go to that
+ * device one at a time, oldest first, each marked delivered only after the device's 2xx. The first
+ * failure stops the run, so the order holds; the rest wait for the next registration. Stored
+ * messages past the maximum age expire.
+ */
+final class StoredDelivery {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoredDelivery.class);
+
+  private final Vertx vertx;
+  private final LocationService location;
+  private final MessageStore store;
+  private final DeviceDelivery delivery;
+  private final MessageRouter router;
+  private final Clock clock;
+  private final Duration maxAge;
+  /** Users with a delivery run in progress: one run per user at a time, so nothing goes twice. */
+  private final Set<String> running = new HashSet<>();
+
+  StoredDelivery(Vertx vertx, LocationService location, MessageStore store, DeviceDelivery delivery,
+      MessageRouter router, Clock clock, Duration maxAge) {
+    this.vertx = vertx;
+    this.location = location;
+    this.store = store;
+    this.delivery = delivery;
+    this.router = router;
+    this.clock = clock;
+    this.maxAge = maxAge;
+  }
+
+  /** Call on the SIP context: listens to registrations and expires old messages every minute. */
+  Future<Void> start() {
+    vertx.setPeriodic(60_000, id -> expire());
+    return vertx.eventBus().<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
+      RegistrationEvent e = RegistrationEvent.fromJson(msg.body());
+      if (e.change() == RegistrationEvent.Change.REGISTERED || e.change() == RegistrationEvent.Change.REFRESHED) {
+        location.bindings(e.username()).stream().filter(b -> b.contact().equals(e.contact())).findFirst()
+            .ifPresent(b -> deliverTo(e.username(), b));
+      }
+    }).completion().compose(v -> store.recoverPending()).compose(n -> {
+      if (n > 0) {
+        LOG.info("Messages left in flight by the last run are stored again [count: {}]", n);
+      }
+      return expire();
+    });
+  }
+
+  void deliverTo(String username, Binding device) {
+    if (!DeviceDelivery.canShowMessages(device) || !running.add(username)) {
+      return;
+    }
+    store.storedFor(username)
+        .compose(messages -> sendInOrder(messages, device, 0))
+        .onComplete(r -> {
+          running.remove(username);
+          if (r.failed()) {
+            LOG.warn("Stored delivery failed [user: {}, contact: {}]: {}", username, device.contact(), r.cause().getMessage());
+          }
+        });
+  }
+
+  private Future<Void> sendInOrder(List<StoredMessage> messages, Binding device, int index) {
+    if (index >= messages.size()) {
+      return Future.succeededFuture();
+    }
+    StoredMessage m = messages.get(index);
+    return delivery.send(m, device).transform(r -> {
+      if (r.succeeded() && r.result() >= 200 && r.result() < 300) {
+        LOG.info("Stored message delivered [id: {}, to: {}, contact: {}]", m.id(), m.to(), device.contact());
+        return router.markDelivered(m).compose(d -> sendInOrder(messages, device, index + 1));
+      }
+      LOG.info("Stored message not accepted, kept for the next registration [id: {}, contact: {}]: {}", m.id(),
+          device.contact(), r.succeeded() ? r.result() : r.cause().getMessage());
+      return store.countAttempt(m.id());
+    });
+  }
+
+  Future<Void> expire() {
+    return store.expireBefore(clock.instant().minus(maxAge)).map(expired -> {
+      expired.forEach(m -> {
+        LOG.info("Stored message expired [id: {}, to: {}]", m.id(), m.to());
+        router.publish(EventAddresses.IM_STATE, m);
+      });
+      return null;
+    });
+  }
+}

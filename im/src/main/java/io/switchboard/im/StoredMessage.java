@@ -1,0 +1,38 @@
+package io.switchboard.im;
+
+import io.switchboard.core.bus.ImMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * A message for one recipient, as kept in the store: the original bytes and type (text/plain or
+ * message/cpim) for devices, the readable text for the history.
+ *
+ * @param conversation "alice|bob" (sorted) for two people, "room:name" for a room
+ * @param room the room's name, or null
+ */
+public record StoredMessage(String id, String from, String fromDisplayName, String to, String room,
+    String conversation, String contentType, byte[] body, String text, MessageState state, Instant createdAt,
+    Instant deliveredAt, int attempts) {
+
+  public static String conversationOf(String a, String b) {
+    return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
+  }
+
+  public boolean isCpim() {
+    return contentType.toLowerCase().startsWith(Cpim.CONTENT_TYPE);
+  }
+
+  public String bodyAsString() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  public StoredMessage withState(MessageState s, Instant delivered) {
+    return new StoredMessage(id, from, fromDisplayName, to, room, conversation, contentType, body, text, s, createdAt,
+        delivered, attempts);
+  }
+
+  public ImMessage toBus() {
+    return new ImMessage(id, from, fromDisplayName, to, room, text, state.name(), createdAt, deliveredAt);
+  }
+}

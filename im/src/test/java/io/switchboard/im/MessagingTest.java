@@ -1,0 +1,264 @@
+package io.switchboard.im;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.ImSend;
+import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.SipTestServer;
+import io.switchboard.core.testing.Sipp;
+import io.switchboard.core.testing.SippTrace;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIP MESSAGE end to end with SIPp as the phones: the sender is one SIPp, each receiving device
+ * another, registered with the server like a desk phone. Assertions are on what the devices saw on
+ * the wire and on what the store says.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 240, timeUnit = TimeUnit.SECONDS)
+class MessagingTest {
+
+  private static final String TEXT = "Grüße aus Zürich — 你好, ça va? ✓";
+
+  private Vertx vertx;
+  private Path dataDir;
+  private SipTestServer server;
+
+  @BeforeEach
+  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+    this.vertx = vertx;
+    this.dataDir = dir;
+    server = startServer();
+    server.createUser("alice", "1001", "alice-sip-secret").await();
+    server.createUser("bob", "1002", "bob-sip-secret").await();
+    server.createUser("carol", "1003", "carol-sip-secret").await();
+  }
+
+  private SipTestServer startServer() throws Exception {
+    SipTestServer s = new SipTestServer(vertx, dataDir, Map.of("im.fork-timeout", "3", "im.max-message-size", "2000"));
+    ImService[] im = new ImService[1];
+    s.beforeSipStart.add(t -> im[0] = new ImService(vertx, t.config, t.users, t.sip, t.store));
+    s.start().await();
+    vertx.executeBlocking(() -> {
+      im[0].createIndexes();
+      return null;
+    }).await();
+    im[0].start().await();
+    return s;
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop().await();
+  }
+
+  private Sipp.Running device(int port, int calls) throws Exception {
+    return Sipp.device("receive-message.xml", port, calls).start();
+  }
+
+  private void register(String user, String contact, int devicePort, String accept) throws Exception {
+    Sipp.Result r = Sipp.scenario("register-device.xml", server.sipPort()).key("domain", server.domain())
+        .key("aor", user).key("contact", contact).key("device", "127.0.0.1:" + devicePort).key("accept", accept)
+        .auth(user, user + "-sip-secret").run();
+    assertTrue(r.passed(), r::toString);
+  }
+
+  private Sipp.Result send(String from, String to, String body) throws Exception {
+    return send(from, to, "text/plain;charset=UTF-8", body);
+  }
+
+  private Sipp.Result send(String from, String to, String contentType, String body) throws Exception {
+    Sipp.Result r = Sipp.scenario("send-message.xml", server.sipPort()).key("domain", server.domain())
+        .key("from", from).key("to", to).key("ctype", contentType).key("body", body)
+        .auth(from, from + "-sip-secret").run();
+    assertTrue(r.passed(), r::toString);
+    assertTrue(r.messages().contains("SIP/2.0 407 "), "sender is challenged first");
+    return r;
+  }
+
+  private static List<SippTrace.Message> received(Sipp.Result device) {
+    assertTrue(device.passed(), device::toString);
+    return SippTrace.received(device.messages(), "MESSAGE");
+  }
+
+  @Test
+  void onlineDeliveryIsByteForByteAndNamesTheSender() throws Exception {
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running bob = device(port, 1);
+    register("bob", "bob-desk", port, "text/plain");
+
+    Sipp.Result sent = send("alice", "bob", TEXT);
+    assertEquals(200, SippTrace.lastStatus(sent.messages()), sent::toString);
+
+    List<SippTrace.Message> got = received(bob.await());
+    assertEquals(1, got.size());
+    String sentBody = SippTrace.sent(sent.messages(), "MESSAGE").get(1).body();
+    assertTrue(sentBody.startsWith(TEXT), sentBody);
+    assertEquals(sentBody, got.get(0).body(), "the body the phone sees is the body the sender sent");
+    assertTrue(got.get(0).header("Content-Type").toLowerCase().startsWith("text/plain"));
+    String from = got.get(0).header("From");
+    assertTrue(from.contains("\"Alice\"") && from.contains("<sip:alice@switchboard.test>"), from);
+    assertTrue(got.get(0).startLine().contains("bob-desk@127.0.0.1:" + port), got.get(0).startLine());
+  }
+
+  @Test
+  void extensionAddressAndEveryDeviceOfTheRecipient() throws Exception {
+    int desk = FreePorts.udpAndTcp();
+    int pda = FreePorts.udpAndTcp();
+    Sipp.Running deskPhone = device(desk, 1);
+    Sipp.Running pdaPhone = device(pda, 1);
+    register("bob", "bob-desk", desk, "text/plain");
+    register("bob", "bob-pda", pda, "text/plain");
+
+    assertEquals(200, SippTrace.lastStatus(send("alice", "1002", "to both").messages()));
+
+    assertEquals("to both", received(deskPhone.await()).get(0).body().strip());
+    assertEquals("to both", received(pdaPhone.await()).get(0).body().strip());
+  }
+
+  @Test
+  void aDeadDeviceDoesNotBlockTheLiveOne() throws Exception {
+    int live = FreePorts.udpAndTcp();
+    int dead = FreePorts.udpAndTcp(); // registered, but nothing listens there
+    Sipp.Running phone = device(live, 1);
+    register("bob", "bob-dead", dead, "text/plain");
+    register("bob", "bob-live", live, "text/plain");
+
+    assertEquals(200, SippTrace.lastStatus(send("alice", "bob", "still here").messages()));
+    assertEquals("still here", received(phone.await()).get(0).body().strip());
+  }
+
+  @Test
+  void offlineMessagesAreStoredThenDeliveredInOrderOnRegistration() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      Sipp.Result r = send("alice", "carol", "stored " + i);
+      assertEquals(202, SippTrace.lastStatus(r.messages()), r::toString);
+    }
+    Promise<Void> allDelivered = deliveries(3);
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running carol = device(port, 3);
+    register("carol", "carol-desk", port, "text/plain");
+
+    assertEquals(List.of("stored 1", "stored 2", "stored 3"),
+        received(carol.await()).stream().map(m -> m.body().strip()).toList());
+    allDelivered.future().await(20, TimeUnit.SECONDS);
+    JsonArray history = history("carol", "alice");
+    assertEquals(3, history.size());
+    history.forEach(m -> assertEquals("DELIVERED", ((JsonObject) m).getString("state")));
+  }
+
+  @Test
+  void aRestartBetweenStoringAndDeliveringLosesNothingAndDoublesNothing() throws Exception {
+    assertEquals(202, SippTrace.lastStatus(send("alice", "carol", "before restart 1").messages()));
+    assertEquals(202, SippTrace.lastStatus(send("bob", "carol", "before restart 2").messages()));
+    server.stop().await();
+    server = startServer();
+
+    Promise<Void> delivered = deliveries(2);
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running carol = device(port, 3);
+    register("carol", "carol-desk", port, "text/plain");
+    delivered.future().await(20, TimeUnit.SECONDS);
+    // A second registration must not send them again: the next thing carol's phone sees is new.
+    register("carol", "carol-desk", port, "text/plain");
+    assertEquals(200, SippTrace.lastStatus(send("alice", "carol", "after restart").messages()));
+
+    assertEquals(List.of("before restart 1", "before restart 2", "after restart"),
+        received(carol.await()).stream().map(m -> m.body().strip()).toList());
+  }
+
+  @Test
+  void refusals() throws Exception {
+    assertEquals(404, SippTrace.lastStatus(send("alice", "nobody", "hello?").messages()));
+    assertEquals(413, SippTrace.lastStatus(send("alice", "bob", "x".repeat(2500)).messages()));
+    assertEquals(415, SippTrace.lastStatus(send("alice", "bob", "application/octet-stream", "bytes").messages()));
+    Sipp.Result wrong = Sipp.scenario("send-message.xml", server.sipPort()).key("domain", server.domain())
+        .key("from", "alice").key("to", "bob").key("ctype", "text/plain").key("body", "hi")
+        .auth("alice", "wrong-password").run();
+    assertEquals(403, SippTrace.lastStatus(wrong.messages()), wrong::toString);
+    assertTrue(history("alice", "bob").isEmpty(), "refused messages are not kept");
+  }
+
+  @Test
+  void cpimBecomesTextPlainForDevicesThatDidNotAskForIt() throws Exception {
+    int desk = FreePorts.udpAndTcp();
+    int soft = FreePorts.udpAndTcp();
+    Sipp.Running deskPhone = device(desk, 1);
+    Sipp.Running softphone = device(soft, 1);
+    register("bob", "bob-desk", desk, "text/plain");
+    register("bob", "bob-soft", soft, "message/cpim, text/plain");
+
+    Sipp.Result sent = Sipp.scenario("send-cpim.xml", server.sipPort()).key("domain", server.domain())
+        .key("from", "alice").key("to", "bob").key("body", TEXT).auth("alice", "alice-sip-secret").run();
+    assertEquals(200, SippTrace.lastStatus(sent.messages()), sent::toString);
+
+    SippTrace.Message plain = received(deskPhone.await()).get(0);
+    assertTrue(plain.header("Content-Type").toLowerCase().startsWith("text/plain"), plain.headers());
+    assertEquals(TEXT + "\r\n", plain.body(), "the CPIM inner body, CRLF as SIPp wrote it");
+    SippTrace.Message cpim = received(softphone.await()).get(0);
+    assertEquals("message/cpim", cpim.header("Content-Type").toLowerCase());
+    assertTrue(cpim.body().contains("DateTime: 2026-11-26T10:00:00Z") && cpim.body().contains(TEXT), cpim.body());
+  }
+
+  @Test
+  void theConsolePathIsTheSamePath() throws Exception {
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running bob = device(port, 1);
+    register("bob", "bob-desk", port, "text/plain");
+
+    JsonObject reply = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
+        new ImSend("alice", "1002", "from the browser").toJson()).await().body();
+    assertEquals("DELIVERED", reply.getString("state"));
+    assertEquals("from the browser", received(bob.await()).get(0).body());
+
+    JsonObject stored = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
+        new ImSend("alice", "carol", "for later").toJson()).await().body();
+    assertEquals("STORED", stored.getString("state"));
+    try {
+      vertx.eventBus().request(EventAddresses.IM_SEND, new ImSend("alice", "nobody", "x").toJson()).await();
+    } catch (ReplyException e) {
+      assertEquals(404, e.failureCode());
+      JsonObject conversations = vertx.eventBus().<JsonObject>request(EventAddresses.IM_CONVERSATIONS,
+          new JsonObject().put("user", "alice")).await().body();
+      assertEquals(List.of("carol", "bob"), conversations.getJsonArray("conversations").stream()
+          .map(c -> ((JsonObject) c).getString("with")).toList());
+      return;
+    }
+    throw new AssertionError("unknown recipient must fail with 404");
+  }
+
+  /** Completes after n messages changed to DELIVERED. */
+  private Promise<Void> deliveries(int n) {
+    Promise<Void> done = Promise.promise();
+    AtomicInteger seen = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_STATE, m -> {
+      if ("DELIVERED".equals(m.body().getString("state")) && seen.incrementAndGet() == n) {
+        done.tryComplete();
+      }
+    });
+    return done;
+  }
+
+  private JsonArray history(String user, String with) {
+    return vertx.eventBus().<JsonObject>request(EventAddresses.IM_HISTORY,
+        new JsonObject().put("user", user).put("with", with).put("limit", 50)).await().body().getJsonArray("messages");
+  }
+}

@@ -1,0 +1,35 @@
+package io.switchboard.core.bus;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * One message as the console and the history see it. Published on {@link EventAddresses#IM_MESSAGE}
+ * and {@link EventAddresses#IM_STATE}; the reply of {@link EventAddresses#IM_SEND}.
+ *
+ * @param text the readable text (the inner body of a CPIM message)
+ * @param room the room's name for room messages, else null
+ * @param state PENDING, STORED, DELIVERED, EXPIRED or FAILED
+ */
+public record ImMessage(String id, String from, String fromDisplayName, String to, String room, String text,
+    String state, Instant createdAt, Instant deliveredAt) {
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("id", id).put("from", from).put("fromDisplayName", fromDisplayName)
+        .put("to", to).put("text", text).put("state", state).put("createdAt", createdAt.toString());
+    if (room != null) {
+      json.put("room", room);
+    }
+    if (deliveredAt != null) {
+      json.put("deliveredAt", deliveredAt.toString());
+    }
+    return json;
+  }
+
+  public static ImMessage fromJson(JsonObject j) {
+    String delivered = j.getString("deliveredAt");
+    return new ImMessage(j.getString("id"), j.getString("from"), j.getString("fromDisplayName"), j.getString("to"),
+        j.getString("room"), j.getString("text"), j.getString("state"), Instant.parse(j.getString("createdAt")),
+        delivered == null ? null : Instant.parse(delivered));
+  }
+}
