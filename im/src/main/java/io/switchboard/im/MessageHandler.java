@@ -44,18 +44,7 @@ final class MessageHandler implements SipRequestHandler {
 
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
-    return authenticator.authenticate(req.request(), true).compose(result -> {
-      if (result instanceof DigestAuthenticator.Challenge c) {
-        return Future.succeededFuture(SipOutcome.reply(Response.PROXY_AUTHENTICATION_REQUIRED,
-            authenticator.challenge(c.stale(), true)));
-      }
-      if (result instanceof DigestAuthenticator.Forbidden f) {
-        LOG.info("MESSAGE refused [call-id: {}, from: {}:{}]: {}", req.callId(), req.sourceHost(), req.sourcePort(),
-            f.reason());
-        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
-      }
-      return accept(req, ((DigestAuthenticator.Authenticated) result).user());
-    });
+    return authenticator.withUser(req, true, sender -> accept(req, sender));
   }
 
   private Future<SipOutcome> accept(SipRequest req, User sender) {

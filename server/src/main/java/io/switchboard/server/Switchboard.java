@@ -5,6 +5,7 @@ import io.switchboard.core.health.Health;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.im.ImService;
 import io.switchboard.web.UserAccounts;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
@@ -69,7 +70,12 @@ public final class Switchboard {
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), health, users, store);
-        return sip.start();
+        // Feature modules put their SIP method handlers on the edge before it opens.
+        ImService im = new ImService(vertx, config, users, sip, store);
+        return vertx.executeBlocking(() -> {
+          im.createIndexes();
+          return null;
+        }).compose(x -> sip.start()).compose(x -> im.start());
       }).compose(v -> {
         // Telephony (AMI) arrives with its own issue; until then say plainly that it is not there.
         health.report("ami", Health.State.NOT_CONFIGURED, new JsonObject()

@@ -19,15 +19,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The web console's HTTP side: JSON API under {@code /api}, cookie sessions, roles. Feature modules
- * add their routes through {@link #routes(Consumer)} before deployment.
+ * The web console's HTTP side: JSON API under {@code /api}, cookie sessions, roles. It reaches the
+ * feature modules over the event bus only (addresses in uc-core), never through their classes.
  */
 public final class WebConsole extends VerticleBase {
 
@@ -40,28 +38,13 @@ public final class WebConsole extends VerticleBase {
   private final Health health;
   private final UserAccounts accounts;
   private final LoginThrottle throttle;
-  private final List<Consumer<Routes>> extensions = new ArrayList<>();
   private HttpServer server;
-
-  /** What feature modules may add: routes that require a logged-in user or an admin. */
-  public interface Routes {
-    Router router();
-
-    Handler<RoutingContext> authenticated();
-
-    Handler<RoutingContext> admin();
-  }
 
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
     this.throttle = new LoginThrottle(Clock.systemUTC(), config.loginMaxFailures(), config.loginWindowSeconds());
-  }
-
-  public WebConsole routes(Consumer<Routes> extension) {
-    extensions.add(extension);
-    return this;
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -102,23 +85,10 @@ public final class WebConsole extends VerticleBase {
     router.patch("/api/users/:username").handler(users::patch);
     router.delete("/api/users/:username").handler(users::delete);
 
-    Routes routes = new Routes() {
-      @Override
-      public Router router() {
-        return router;
-      }
-
-      @Override
-      public Handler<RoutingContext> authenticated() {
-        return WebConsole.this.authenticated();
-      }
-
-      @Override
-      public Handler<RoutingContext> admin() {
-        return WebConsole.this.admin();
-      }
-    };
-    extensions.forEach(e -> e.accept(routes));
+    MessagesApi messages = new MessagesApi(vertx.eventBus());
+    router.post("/api/messages").handler(authenticated()).handler(messages::send);
+    router.get("/api/messages").handler(authenticated()).handler(messages::history);
+    router.get("/api/conversations").handler(authenticated()).handler(messages::conversations);
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));

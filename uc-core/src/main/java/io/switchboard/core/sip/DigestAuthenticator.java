@@ -10,6 +10,7 @@ import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ProxyAuthorizationHeader;
@@ -56,6 +57,28 @@ public final class DigestAuthenticator {
     this.nonces = nonces;
     this.users = users;
     this.headers = headers;
+  }
+
+  /**
+   * Runs {@code action} for the authenticated user, or answers for it: 401/407 with fresh challenges
+   * when credentials are missing or stale, 403 when they are wrong. Every method handler that needs
+   * a user goes through here.
+   *
+   * @param proxy false for REGISTER (401, WWW-Authenticate), true for requests we relay (407)
+   */
+  public Future<SipOutcome> withUser(SipRequest req, boolean proxy, Function<User, Future<SipOutcome>> action) {
+    return authenticate(req.request(), proxy).compose(result -> {
+      if (result instanceof Challenge c) {
+        return Future.succeededFuture(SipOutcome.reply(
+            proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED, challenge(c.stale(), proxy)));
+      }
+      if (result instanceof Forbidden f) {
+        LOG.info("{} refused [call-id: {}, from: {}:{}]: {}", req.method(), req.callId(), req.sourceHost(),
+            req.sourcePort(), f.reason());
+        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
+      }
+      return action.apply(((Authenticated) result).user());
+    });
   }
 
   /** A registrar's authentication: Authorization answered by 401 and WWW-Authenticate. */

@@ -57,17 +57,7 @@ public final class Registrar implements SipRequestHandler {
 
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
-    return authenticator.authenticate(req.request()).compose(result -> {
-      if (result instanceof DigestAuthenticator.Challenge c) {
-        return Future.succeededFuture(SipOutcome.reply(Response.UNAUTHORIZED, authenticator.challenge(c.stale())));
-      }
-      if (result instanceof DigestAuthenticator.Forbidden f) {
-        LOG.info("REGISTER refused [call-id: {}, from: {}:{}]: {}", req.callId(), req.sourceHost(), req.sourcePort(),
-            f.reason());
-        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
-      }
-      return register(req, ((DigestAuthenticator.Authenticated) result).user());
-    });
+    return authenticator.withUser(req, false, user -> register(req, user));
   }
 
   private Future<SipOutcome> register(SipRequest req, User user) {

@@ -1,0 +1,111 @@
+package io.switchboard.web;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.ImSend;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /api/messages} and {@code /api/conversations} for the logged-in user. The web console
+ * does not know IM's classes: it asks over the event bus (addresses in uc-core), so a message typed
+ * here takes the same path as a SIP MESSAGE.
+ */
+final class MessagesApi {
+
+  private final EventBus bus;
+
+  MessagesApi(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** POST {"to", "body"}: 200 when a device of the recipient took it, 202 when it was stored. */
+  void send(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) {
+      throw new ApiException(400, "invalid", null, "a JSON object body is required");
+    }
+    for (String field : body.fieldNames()) {
+      if (!field.equals("to") && !field.equals("body")) {
+        throw ApiException.invalid(field, "unknown field; expected to, body");
+      }
+    }
+    if (!(body.getValue("to") instanceof String to) || to.isBlank()) {
+      throw ApiException.invalid("to", "required: a username or an extension");
+    }
+    if (!(body.getValue("body") instanceof String text) || text.isBlank()) {
+      throw ApiException.invalid("body", "required: the text to send");
+    }
+    String from = WebConsole.user(ctx).username();
+    bus.<JsonObject>request(EventAddresses.IM_SEND, new ImSend(from, to.trim(), text).toJson()).onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(translate(r.cause(), "to"));
+        return;
+      }
+      JsonObject message = r.result().body();
+      ctx.response().setStatusCode("DELIVERED".equals(message.getString("state")) ? 200 : 202);
+      ctx.json(message);
+    });
+  }
+
+  /** GET ?with=bob&before=ISO-instant&limit=50: a page of the conversation, newest first. */
+  void history(RoutingContext ctx) {
+    String with = ctx.request().getParam("with");
+    if (with == null || with.isBlank()) {
+      throw ApiException.invalid("with", "required: the other person's username or extension");
+    }
+    int limit = 50;
+    String limitParam = ctx.request().getParam("limit");
+    if (limitParam != null) {
+      try {
+        limit = Integer.parseInt(limitParam);
+      } catch (NumberFormatException e) {
+        throw ApiException.invalid("limit", "a whole number from 1 to 200");
+      }
+      if (limit < 1 || limit > 200) {
+        throw ApiException.invalid("limit", "a whole number from 1 to 200");
+      }
+    }
+    JsonObject query = new JsonObject().put("user", WebConsole.user(ctx).username()).put("with", with)
+        .put("limit", limit).put("before", ctx.request().getParam("before"));
+    bus.<JsonObject>request(EventAddresses.IM_HISTORY, query).onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(translate(r.cause(), null));
+      } else {
+        ctx.json(r.result().body());
+      }
+    });
+  }
+
+  void conversations(RoutingContext ctx) {
+    bus.<JsonObject>request(EventAddresses.IM_CONVERSATIONS,
+        new JsonObject().put("user", WebConsole.user(ctx).username())).onComplete(r -> {
+          if (r.failed()) {
+            ctx.fail(translate(r.cause(), null));
+          } else {
+            ctx.json(r.result().body());
+          }
+        });
+  }
+
+  /** The bus's failure codes mean HTTP statuses; a missing IM module is a 503. */
+  static ApiException translate(Throwable e, String field) {
+    if (e instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.NO_HANDLERS || re.failureType() == ReplyFailure.TIMEOUT) {
+        return new ApiException(503, "unavailable", null, "messaging is not available right now");
+      }
+      String message = re.getMessage();
+      String named = message != null && message.contains(":") ? message.substring(0, message.indexOf(':')) : field;
+      return switch (re.failureCode()) {
+        case 400 -> ApiException.invalid(named == null ? "request" : named, message.substring(message.indexOf(':') + 1).trim());
+        case 404 -> new ApiException(404, "not-found", named, message);
+        case 413 -> new ApiException(413, "too-large", "body", message);
+        case 503 -> new ApiException(503, "unavailable", null, message);
+        default -> new ApiException(500, "internal", null, "internal error");
+      };
+    }
+    return new ApiException(500, "internal", null, "internal error");
+  }
+}
