@@ -11,18 +11,22 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heart of IM: a message from an authenticated sender to a user is made durable, then forked
- * in parallel to every device of the recipient that can show it. The first 2xx makes it DELIVERED
- * (the sender hears 200); when no device accepts it within the fork timeout it is STORED (202) and
- * delivered when one of the recipient's devices next registers. SIP MESSAGE and the web console's
- * POST take this same path.
+ * The heart of IM: a message from an authenticated sender to a user is forked in parallel to every
+ * device of the recipient that can show it. The first 2xx makes it DELIVERED; when no device
+ * accepts it within the fork timeout it is STORED and delivered when one of the recipient's
+ * devices next registers. Either way it is written to the store before the sender hears 200 or
+ * 202, so an answered message is never lost; one the sender never heard about (a crash mid-fork)
+ * is the sender's to retry, as SIP intends. SIP MESSAGE and the web console's POST take this path.
  */
 public final class MessageRouter {
 
@@ -51,6 +55,7 @@ public final class MessageRouter {
   private final DeviceDelivery delivery;
   private final Clock clock;
   private final long forkTimeoutMillis;
+  private final Map<String, Future<Void>> writes = new HashMap<>();
 
   MessageRouter(Vertx vertx, UserStore users, LocationService location, MessageStore store, DeviceDelivery delivery,
       Clock clock, int forkTimeoutSeconds) {
@@ -77,7 +82,7 @@ public final class MessageRouter {
       StoredMessage m = new StoredMessage(UUID.randomUUID().toString(), sender.username(), displayName(sender),
           recipient.username(), null, StoredMessage.conversationOf(sender.username(), recipient.username()),
           contentType, body, text, MessageState.PENDING, clock.instant(), null, 0);
-      return store.insert(m).compose(v -> fork(m));
+      return fork(m);
     });
   }
 
@@ -89,16 +94,18 @@ public final class MessageRouter {
   private Future<Outcome> fork(StoredMessage m) {
     List<Binding> devices = location.bindings(m.to()).stream().filter(DeviceDelivery::canShowMessages).toList();
     if (devices.isEmpty()) {
-      return store(m);
+      return stored(m);
     }
     Promise<Outcome> outcome = Promise.promise();
     AtomicInteger unanswered = new AtomicInteger(devices.size());
-    // Once the sender has heard 202, a device that answers late turns the message DELIVERED.
-    java.util.concurrent.atomic.AtomicReference<StoredMessage> current = new java.util.concurrent.atomic.AtomicReference<>(m);
+    // Decided here, on the SIP context: PENDING, then STORED (timeout, every device refused) or
+    // DELIVERED (first 2xx). A device that answers after the 202 still makes it DELIVERED.
+    AtomicReference<MessageState> state = new AtomicReference<>(MessageState.PENDING);
     long timer = vertx.setTimer(forkTimeoutMillis, id -> {
-      LOG.debug("fork timeout [message: {}, to: {}]", m.id(), m.to());
-      current.set(m.withState(MessageState.STORED, null));
-      store(m).onComplete(outcome);
+      if (state.compareAndSet(MessageState.PENDING, MessageState.STORED)) {
+        LOG.debug("fork timeout [message: {}, to: {}]", m.id(), m.to());
+        stored(m).onComplete(outcome);
+      }
     });
     for (Binding device : devices) {
       delivery.send(m, device).onComplete(r -> {
@@ -106,42 +113,55 @@ public final class MessageRouter {
         LOG.debug("device answered [message: {}, contact: {}]: {}", m.id(), device.contact(),
             r.succeeded() ? r.result() : r.cause().getMessage());
         if (ok) {
-          markDelivered(current.get()).onSuccess(delivered -> {
-            if (outcome.tryComplete(new Delivered(delivered))) {
-              vertx.cancelTimer(timer);
-            }
-          });
-        } else if (unanswered.decrementAndGet() == 0 && vertx.cancelTimer(timer)) {
-          current.set(m.withState(MessageState.STORED, null));
-          store(m).onComplete(outcome);
+          MessageState before = state.getAndSet(MessageState.DELIVERED);
+          if (before == MessageState.PENDING) {
+            vertx.cancelTimer(timer);
+            delivered(m).onSuccess(d -> publish(EventAddresses.IM_MESSAGE, d)).<Outcome>map(Delivered::new)
+                .onComplete(outcome);
+          } else if (before == MessageState.STORED) {
+            markDelivered(m.withState(MessageState.STORED, null));
+          }
+        } else if (unanswered.decrementAndGet() == 0 && state.compareAndSet(MessageState.PENDING, MessageState.STORED)) {
+          vertx.cancelTimer(timer);
+          stored(m).onComplete(outcome);
         }
       });
     }
-    return outcome.future().onSuccess(o -> {
-      if (o instanceof Delivered d) {
-        publish(EventAddresses.IM_MESSAGE, d.message());
-      }
-    });
+    return outcome.future();
   }
 
-  private Future<Outcome> store(StoredMessage m) {
+  private Future<Outcome> stored(StoredMessage m) {
     StoredMessage stored = m.withState(MessageState.STORED, null);
-    return store.markStored(m.id()).map(v -> {
+    return write(m.id(), () -> store.insert(stored)).map(v -> {
       publish(EventAddresses.IM_MESSAGE, stored);
       return new Stored(stored);
     });
   }
 
-  /** Marks delivered; publishes a state change when it had been reported as stored before. */
-  Future<StoredMessage> markDelivered(StoredMessage m) {
+  /** First delivery of a message that was never stored: one insert, already DELIVERED. */
+  private Future<StoredMessage> delivered(StoredMessage m) {
+    StoredMessage delivered = m.withState(MessageState.DELIVERED, clock.instant());
+    return write(m.id(), () -> store.insert(delivered)).map(v -> delivered);
+  }
+
+  /** A stored message reached a device: DELIVERED, announced as a state change. */
+  Future<StoredMessage> markDelivered(StoredMessage stored) {
     Instant now = clock.instant();
-    StoredMessage delivered = m.withState(MessageState.DELIVERED, now);
-    return store.markDelivered(m.id(), now).map(changed -> {
-      if (changed && m.state() == MessageState.STORED) {
-        publish(EventAddresses.IM_STATE, delivered);
-      }
-      return delivered;
-    });
+    return write(stored.id(), () -> store.setState(stored.id(), MessageState.DELIVERED, now))
+        .map(v -> stored.withState(MessageState.DELIVERED, now))
+        .onSuccess(d -> publish(EventAddresses.IM_STATE, d));
+  }
+
+  /**
+   * Writes of one message, chained so that they reach the store in the order they were decided (a
+   * late DELIVERED must not overtake the insert of the STORED message before it). SIP context only.
+   */
+  private Future<Void> write(String id, java.util.function.Supplier<Future<Void>> operation) {
+    Future<Void> previous = writes.getOrDefault(id, Future.succeededFuture());
+    Future<Void> next = previous.transform(ignored -> operation.get());
+    writes.put(id, next);
+    next.onComplete(r -> writes.remove(id, next));
+    return next;
   }
 
   void publish(String address, StoredMessage m) {

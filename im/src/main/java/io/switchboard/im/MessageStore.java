@@ -10,20 +10,17 @@ public interface MessageStore {
   /** Completes once the message is durable. */
   Future<Void> insert(StoredMessage message);
 
-  /** PENDING to STORED (a late delivery may already have made it DELIVERED: then nothing changes). */
-  Future<Void> markStored(String id);
-
-  /** Any state but DELIVERED to DELIVERED; completes with true when this call changed it. */
-  Future<Boolean> markDelivered(String id, Instant at);
+  /**
+   * Sets a message's state (and delivery time for DELIVERED). Addressed by id alone, so that
+   * every store can use its primary index; callers order the writes for one message themselves.
+   */
+  Future<Void> setState(String id, MessageState state, Instant deliveredAt);
 
   /** One more failed delivery attempt. */
   Future<Void> countAttempt(String id);
 
   /** STORED messages for a user, oldest first. */
   Future<List<StoredMessage>> storedFor(String username);
-
-  /** After a restart nothing is in flight: PENDING becomes STORED. Returns how many. */
-  Future<Long> recoverPending();
 
   /** STORED messages created before the cutoff become EXPIRED; returns them. */
   Future<List<StoredMessage>> expireBefore(Instant cutoff);

@@ -32,11 +32,14 @@ public final class MongoMessageStore implements MessageStore {
     this.messages = store.database().getCollection("messages");
   }
 
-  /** Blocking: indexes for delivery on registration and for history pages. */
+  /**
+   * Blocking: indexes for delivery on registration, history pages and the conversation list.
+   * Single-field on purpose: the embedded server ignores compound indexes; a real MongoDB uses these.
+   */
   public void createIndexes() {
-    messages.createIndex(Indexes.ascending("to", "state", "createdAt"), new IndexOptions().name("delivery"));
-    messages.createIndex(Indexes.ascending("conversation", "createdAt"), new IndexOptions().name("history"));
-    messages.createIndex(Indexes.ascending("from", "createdAt"), new IndexOptions().name("sent"));
+    messages.createIndex(Indexes.ascending("to"), new IndexOptions().name("to"));
+    messages.createIndex(Indexes.ascending("from"), new IndexOptions().name("from"));
+    messages.createIndex(Indexes.ascending("conversation"), new IndexOptions().name("conversation"));
   }
 
   @Override
@@ -49,24 +52,13 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   @Override
-  public Future<Void> markStored(String id) {
+  public Future<Void> setState(String id, MessageState state, Instant deliveredAt) {
     return blocking(() -> {
-      messages.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("state", MessageState.PENDING.name())),
-          Updates.set("state", MessageState.STORED.name()));
+      Bson update = deliveredAt == null ? Updates.set("state", state.name())
+          : Updates.combine(Updates.set("state", state.name()), Updates.set("deliveredAt", Date.from(deliveredAt)));
+      messages.updateOne(Filters.eq("_id", id), update);
       store.makeDurable();
       return null;
-    });
-  }
-
-  @Override
-  public Future<Boolean> markDelivered(String id, Instant at) {
-    return blocking(() -> {
-      long changed = messages.updateOne(Filters.and(Filters.eq("_id", id),
-              Filters.ne("state", MessageState.DELIVERED.name())),
-          Updates.combine(Updates.set("state", MessageState.DELIVERED.name()), Updates.set("deliveredAt", Date.from(at))))
-          .getModifiedCount();
-      store.makeDurable();
-      return changed > 0;
     });
   }
 
@@ -85,23 +77,12 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   @Override
-  public Future<Long> recoverPending() {
-    return blocking(() -> {
-      long n = messages.updateMany(Filters.eq("state", MessageState.PENDING.name()),
-          Updates.set("state", MessageState.STORED.name())).getModifiedCount();
-      store.makeDurable();
-      return n;
-    });
-  }
-
-  @Override
   public Future<List<StoredMessage>> expireBefore(Instant cutoff) {
     return blocking(() -> {
       Bson old = Filters.and(Filters.eq("state", MessageState.STORED.name()), Filters.lt("createdAt", Date.from(cutoff)));
       List<StoredMessage> expiring = list(messages.find(old));
       if (!expiring.isEmpty()) {
-        messages.updateMany(Filters.in("_id", expiring.stream().map(StoredMessage::id).toList()),
-            Updates.set("state", MessageState.EXPIRED.name()));
+        expiring.forEach(m -> messages.updateOne(Filters.eq("_id", m.id()), Updates.set("state", MessageState.EXPIRED.name())));
         store.makeDurable();
       }
       return expiring.stream().map(m -> m.withState(MessageState.EXPIRED, null)).toList();

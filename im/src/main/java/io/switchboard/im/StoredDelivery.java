@@ -55,12 +55,7 @@ final class StoredDelivery {
         location.bindings(e.username()).stream().filter(b -> b.contact().equals(e.contact())).findFirst()
             .ifPresent(b -> deliverTo(e.username(), b));
       }
-    }).completion().compose(v -> store.recoverPending()).compose(n -> {
-      if (n > 0) {
-        LOG.info("Messages left in flight by the last run are stored again [count: {}]", n);
-      }
-      return expire();
-    });
+    }).completion().compose(v -> expire());
   }
 
   void deliverTo(String username, Binding device) {

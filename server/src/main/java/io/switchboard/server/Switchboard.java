@@ -4,6 +4,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.im.ImService;
 import io.switchboard.web.UserAccounts;
@@ -61,7 +62,7 @@ public final class Switchboard {
       store = MongoStore.open(config.store());
       MongoUserStore users = new MongoUserStore(vertx, store);
       users.createIndexes();
-      return users;
+      return new CachingUserStore(vertx, users, java.time.Clock.systemUTC());
     }).compose(users -> {
       health.report("store", Health.State.UP, new JsonObject().put("kind", store.embedded() ? "embedded" : "mongodb")
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));

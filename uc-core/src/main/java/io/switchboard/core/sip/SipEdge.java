@@ -276,6 +276,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   // ---- SIP context ---------------------------------------------------------------------------
 
   private void dispatch(SipRequest req) {
+    long started = System.nanoTime();
     String method = req.method();
     if (Request.ACK.equals(method)) {
       return;
@@ -299,7 +300,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
       }
     }
     outcome.recover(e -> Future.succeededFuture(failureOutcome(req, e)))
-        .onSuccess(o -> send(req, o));
+        .onSuccess(o -> send(req, o, started));
   }
 
   /** Checks every request gets, whatever its method (RFC 3261 §8.2.1-8.2.2). */
@@ -355,7 +356,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return List.copyOf(handlers.keySet());
   }
 
-  private void send(SipRequest req, SipOutcome outcome) {
+  private void send(SipRequest req, SipOutcome outcome, long started) {
     if (!(outcome instanceof SipOutcome.Reply reply) || req.transaction() == null) {
       return;
     }
@@ -376,7 +377,14 @@ public final class SipEdge extends VerticleBase implements SipListener {
     vertx.executeBlocking(() -> {
       req.transaction().sendResponse(response);
       return null;
-    }, false).onFailure(e -> LOG.debug("cannot send {} [call-id: {}]: {}", reply.status(), req.callId(), e.getMessage()));
+    }, false).onComplete(r -> {
+      if (r.failed()) {
+        LOG.debug("cannot send {} [call-id: {}]: {}", reply.status(), req.callId(), r.cause().getMessage());
+      } else if (LOG.isDebugEnabled()) {
+        LOG.debug("{} answered {} in {} ms [call-id: {}]", req.method(), reply.status(),
+            (System.nanoTime() - started) / 1_000_000, req.callId());
+      }
+    });
   }
 
   private static String callId(Request request) {

@@ -48,9 +48,33 @@ final class EmbeddedMongo implements AutoCloseable {
     return "mongodb://127.0.0.1:" + address.getPort();
   }
 
-  /** Writes what is committed so far to the file, so that it survives a crash of the process. */
+  private final Object counter = new Object();
+  private final Object committer = new Object();
+  private long requested;
+  private long committed;
+
+  /**
+   * Writes everything written so far to the file, so that it survives a crash of the process.
+   * Group commit: an MVStore commit takes milliseconds and commits serialise, so callers that
+   * arrive while one runs wait for it and then find their write already covered by the next one.
+   * Blocking: worker threads only.
+   */
   void commit() {
-    backend.commit();
+    long mine;
+    synchronized (counter) {
+      mine = ++requested;
+    }
+    synchronized (committer) {
+      if (committed >= mine) {
+        return; // a commit that started after our write has already finished
+      }
+      long covering;
+      synchronized (counter) {
+        covering = requested;
+      }
+      backend.commit();
+      committed = covering;
+    }
   }
 
   @Override

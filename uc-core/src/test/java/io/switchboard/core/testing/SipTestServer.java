@@ -7,7 +7,9 @@ import io.switchboard.core.model.User;
 import io.switchboard.core.security.Digest;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -24,7 +26,7 @@ public final class SipTestServer {
   public final SwitchboardConfig config;
   public final Health health = new Health();
   public MongoStore store;
-  public MongoUserStore users;
+  public UserStore users;
   public SipService sip;
   /** Feature modules hook in here: called after the SIP service is built, before it starts. */
   public final java.util.List<java.util.function.Consumer<SipTestServer>> beforeSipStart = new java.util.ArrayList<>();
@@ -45,8 +47,9 @@ public final class SipTestServer {
   public Future<Void> start() {
     return vertx.executeBlocking(() -> {
       store = MongoStore.open(config.store());
-      users = new MongoUserStore(vertx, store);
-      users.createIndexes();
+      MongoUserStore mongoUsers = new MongoUserStore(vertx, store);
+      mongoUsers.createIndexes();
+      users = new CachingUserStore(vertx, mongoUsers, java.time.Clock.systemUTC());
       return null;
     }).compose(v -> {
       sip = SipService.withMongo(vertx, config.sip(), health, users, store);
