@@ -44,12 +44,16 @@ final class DeviceDelivery {
         || t.equals("*/*") || t.equals(Cpim.CONTENT_TYPE));
   }
 
-  /** CPIM only to devices that said they accept it; everyone else gets the inner text/plain. */
+  /**
+   * CPIM only to devices that said they accept it; everyone else gets the inner text/plain, with
+   * the speaker's name in front for room messages (the From names the room).
+   */
   static Content contentFor(StoredMessage m, Binding b) {
     if (m.isCpim() && b.accept().contains(Cpim.CONTENT_TYPE)) {
       return new Content("message", "cpim", m.body());
     }
-    return new Content("text", "plain", m.text().getBytes(StandardCharsets.UTF_8));
+    String text = m.room() == null ? m.text() : m.fromDisplayName() + ": " + m.text();
+    return new Content("text", "plain", text.getBytes(StandardCharsets.UTF_8));
   }
 
   record Content(String type, String subType, byte[] body) {

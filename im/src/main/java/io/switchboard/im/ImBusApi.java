@@ -27,11 +27,14 @@ final class ImBusApi {
   private final UserStore users;
   private final MessageRouter router;
   private final MessageStore store;
+  private final RoomStore rooms;
   private final int maxMessageSize;
 
-  ImBusApi(Vertx vertx, UserStore users, MessageRouter router, MessageStore store, int maxMessageSize) {
+  ImBusApi(Vertx vertx, UserStore users, RoomStore rooms, MessageRouter router, MessageStore store,
+      int maxMessageSize) {
     this.vertx = vertx;
     this.users = users;
+    this.rooms = rooms;
     this.router = router;
     this.store = store;
     this.maxMessageSize = maxMessageSize;
@@ -41,7 +44,10 @@ final class ImBusApi {
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_SEND, this::send).completion(),
         vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_HISTORY, this::history).completion(),
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_CONVERSATIONS, this::conversations).completion())
+        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_CONVERSATIONS, this::conversations).completion(),
+        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_ROOM_CREATE, this::createRoom).completion(),
+        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_ROOM_LIST, this::listRooms).completion(),
+        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_ROOM_DELETE, this::deleteRoom).completion())
         .mapEmpty();
   }
 
@@ -71,6 +77,8 @@ final class ImBusApi {
         msg.reply(d.message().toBus().toJson());
       } else if (r.result() instanceof MessageRouter.Stored s) {
         msg.reply(s.message().toBus().toJson());
+      } else if (r.result() instanceof MessageRouter.NotAMember) {
+        msg.fail(403, "to: you are not a member of " + request.to());
       } else {
         msg.fail(404, "to: no user " + request.to());
       }
@@ -93,12 +101,18 @@ final class ImBusApi {
       msg.fail(400, "with: required");
       return;
     }
-    users.findByUsernameOrExtension(with).compose(peer -> {
-      if (peer.isEmpty()) {
-        return Future.failedFuture(StoreException.notFound("with: no user " + with));
-      }
-      return store.history(StoredMessage.conversationOf(user, peer.get().username()), before, limit);
-    }).onComplete(r -> {
+    Future<java.util.List<StoredMessage>> page;
+    if (with.startsWith(Room.ADDRESS_PREFIX)) {
+      String name = with.substring(Room.ADDRESS_PREFIX.length());
+      page = rooms.find(name).compose(room -> room.isEmpty() || !room.get().members().contains(user)
+          ? Future.failedFuture(StoreException.notFound("with: no room " + name + " of yours"))
+          : store.history("room:" + name, user, before, limit));
+    } else {
+      page = users.findByUsernameOrExtension(with).compose(peer -> peer.isEmpty()
+          ? Future.failedFuture(StoreException.notFound("with: no user " + with))
+          : store.history(StoredMessage.conversationOf(user, peer.get().username()), null, before, limit));
+    }
+    page.onComplete(r -> {
       if (r.failed()) {
         fail(msg, r.cause());
         return;
@@ -117,11 +131,89 @@ final class ImBusApi {
         return;
       }
       Map<String, JsonObject> byPeer = new LinkedHashMap<>();
-      r.result().stream().filter(m -> m.room() == null).forEach(m -> {
-        String peer = m.from().equals(user) ? m.to() : m.from();
+      r.result().stream().filter(m -> m.room() == null || m.to().equals(user)).forEach(m -> {
+        String peer = m.room() != null ? Room.ADDRESS_PREFIX + m.room() : m.from().equals(user) ? m.to() : m.from();
         byPeer.putIfAbsent(peer, new JsonObject().put("with", peer).put("last", m.toBus().toJson()));
       });
       msg.reply(new JsonObject().put("conversations", new JsonArray(java.util.List.copyOf(byPeer.values()))));
+    });
+  }
+
+  static final java.util.regex.Pattern ROOM_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{1,31}");
+
+  private void createRoom(Message<JsonObject> msg) {
+    JsonObject q = msg.body();
+    String user = q.getString("user");
+    String name = q.getString("name");
+    if (name == null || !ROOM_NAME.matcher(name).matches()) {
+      msg.fail(400, "name: 2 to 32 characters, lower-case letters, digits and '-'");
+      return;
+    }
+    java.util.LinkedHashSet<String> members = new java.util.LinkedHashSet<>();
+    members.add(user);
+    JsonArray given = q.getJsonArray("members", new JsonArray());
+    for (Object m : given) {
+      if (!(m instanceof String s) || s.isBlank()) {
+        msg.fail(400, "members: a list of usernames");
+        return;
+      }
+      members.add(s);
+    }
+    Future.all(members.stream().map(users::find).toList()).compose(found -> {
+      java.util.List<String> names = new java.util.ArrayList<>(members);
+      for (int i = 0; i < names.size(); i++) {
+        if (found.<java.util.Optional<?>>resultAt(i).isEmpty()) {
+          return Future.failedFuture(StoreException.notFound("members: no user " + names.get(i)));
+        }
+      }
+      return rooms.create(new Room(name, names, user, Instant.now()));
+    }).onComplete(r -> {
+      if (r.failed()) {
+        if (r.cause() instanceof StoreException se && se.kind() == StoreException.Kind.CONFLICT) {
+          msg.fail(409, "name: a room " + name + " exists already");
+        } else {
+          fail(msg, r.cause());
+        }
+      } else {
+        msg.reply(r.result().toJson());
+      }
+    });
+  }
+
+  private void listRooms(Message<JsonObject> msg) {
+    String user = msg.body().getString("user");
+    boolean admin = msg.body().getBoolean("admin", false);
+    rooms.list().onComplete(r -> {
+      if (r.failed()) {
+        fail(msg, r.cause());
+        return;
+      }
+      JsonArray out = new JsonArray();
+      r.result().stream().filter(room -> admin || room.members().contains(user)).forEach(room -> out.add(room.toJson()));
+      msg.reply(new JsonObject().put("rooms", out));
+    });
+  }
+
+  private void deleteRoom(Message<JsonObject> msg) {
+    String user = msg.body().getString("user");
+    boolean admin = msg.body().getBoolean("admin", false);
+    String name = msg.body().getString("name");
+    rooms.find(name).compose(room -> {
+      if (room.isEmpty()) {
+        return Future.failedFuture(StoreException.notFound("no room " + name));
+      }
+      if (!admin && !room.get().createdBy().equals(user)) {
+        return Future.failedFuture(new SecurityException("only the room's creator or an administrator may delete it"));
+      }
+      return rooms.delete(name);
+    }).onComplete(r -> {
+      if (r.failed() && r.cause() instanceof SecurityException se) {
+        msg.fail(403, se.getMessage());
+      } else if (r.failed()) {
+        fail(msg, r.cause());
+      } else {
+        msg.reply(new JsonObject());
+      }
     });
   }
 

@@ -19,25 +19,28 @@ public final class ImService {
 
   private final SipService sip;
   private final MongoMessageStore store;
+  private final MongoRoomStore rooms;
   private final StoredDelivery stored;
   private final ImBusApi api;
 
   public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, SipService sip, MongoStore mongo) {
     this.sip = sip;
     this.store = new MongoMessageStore(vertx, mongo);
+    this.rooms = new MongoRoomStore(vertx, mongo);
     Clock clock = Clock.systemUTC();
     DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain());
-    MessageRouter router = new MessageRouter(vertx, users, sip.location(), store, delivery, clock,
-        config.im().forkTimeoutSeconds());
+    MessageRouter router = new MessageRouter(vertx, users, rooms, config.sip().domain(), sip.location(), store,
+        delivery, clock, config.im().forkTimeoutSeconds());
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
         Duration.ofHours(config.im().storeMaxAgeHours()));
-    this.api = new ImBusApi(vertx, users, router, store, config.im().maxMessageSize());
+    this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());
     sip.edge().handle(Request.MESSAGE, new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()));
   }
 
   /** Blocking: the message indexes. Call inside executeBlocking before {@link #start()}. */
   public void createIndexes() {
     store.createIndexes();
+    rooms.createIndexes();
   }
 
   /** Starts on the SIP context, where registrations and MESSAGE handling run. */

@@ -93,6 +93,9 @@ final class MessageHandler implements SipRequestHandler {
       if (outcome instanceof MessageRouter.Stored) {
         return SipOutcome.reply(Response.ACCEPTED);
       }
+      if (outcome instanceof MessageRouter.NotAMember) {
+        return SipOutcome.reply(Response.FORBIDDEN);
+      }
       return SipOutcome.reply(Response.NOT_FOUND);
     });
   }

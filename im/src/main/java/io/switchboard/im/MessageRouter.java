@@ -44,12 +44,18 @@ public final class MessageRouter {
   public record Stored(StoredMessage message) implements Outcome {
   }
 
-  /** No such user (SIP 404). */
+  /** No such user or room (SIP 404). */
   public record UnknownRecipient(String target) implements Outcome {
+  }
+
+  /** The sender is not a member of the room (SIP 403). */
+  public record NotAMember(String room) implements Outcome {
   }
 
   private final Vertx vertx;
   private final UserStore users;
+  private final RoomStore rooms;
+  private final String domain;
   private final LocationService location;
   private final MessageStore store;
   private final DeviceDelivery delivery;
@@ -57,10 +63,12 @@ public final class MessageRouter {
   private final long forkTimeoutMillis;
   private final Map<String, Future<Void>> writes = new HashMap<>();
 
-  MessageRouter(Vertx vertx, UserStore users, LocationService location, MessageStore store, DeviceDelivery delivery,
-      Clock clock, int forkTimeoutSeconds) {
+  MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
+      MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds) {
     this.vertx = vertx;
     this.users = users;
+    this.rooms = rooms;
+    this.domain = domain;
     this.location = location;
     this.store = store;
     this.delivery = delivery;
@@ -74,6 +82,9 @@ public final class MessageRouter {
    * @param text the readable text (the CPIM inner body for CPIM)
    */
   public Future<Outcome> route(User sender, String target, String contentType, byte[] body, String text) {
+    if (target.startsWith(Room.ADDRESS_PREFIX)) {
+      return routeToRoom(sender, target.substring(Room.ADDRESS_PREFIX.length()), text);
+    }
     return users.findByUsernameOrExtension(target).compose(found -> {
       if (found.isEmpty() || !found.get().enabled()) {
         return Future.succeededFuture(new UnknownRecipient(target));
@@ -83,6 +94,38 @@ public final class MessageRouter {
           recipient.username(), null, StoredMessage.conversationOf(sender.username(), recipient.username()),
           contentType, body, text, MessageState.PENDING, clock.instant(), null, 0);
       return fork(m);
+    });
+  }
+
+  /**
+   * A room message goes to every member but the sender, each copy with its own store-and-forward,
+   * as CPIM naming the original sender (turned into "Name: text" for text-only phones). The sender
+   * keeps a copy of their own for the room's history. 200 when any member's device took it.
+   */
+  private Future<Outcome> routeToRoom(User sender, String roomName, String text) {
+    return rooms.find(roomName).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(new UnknownRecipient(Room.ADDRESS_PREFIX + roomName));
+      }
+      Room room = found.get();
+      if (!room.members().contains(sender.username())) {
+        return Future.succeededFuture(new NotAMember(roomName));
+      }
+      Instant now = clock.instant();
+      String group = UUID.randomUUID().toString();
+      byte[] cpim = Cpim.render(displayName(sender) + " <sip:" + sender.username() + "@" + domain + ">",
+          "<sip:" + Room.ADDRESS_PREFIX + roomName + "@" + domain + ">", now.toString(), text);
+      String conversation = "room:" + roomName;
+      List<Future<Outcome>> copies = room.members().stream().filter(member -> !member.equals(sender.username()))
+          .map(member -> fork(new StoredMessage(group + "/" + member, sender.username(), displayName(sender), member,
+              roomName, conversation, Cpim.CONTENT_TYPE, cpim, text, MessageState.PENDING, now, null, 0)))
+          .toList();
+      StoredMessage own = new StoredMessage(group + "/" + sender.username(), sender.username(), displayName(sender),
+          sender.username(), roomName, conversation, Cpim.CONTENT_TYPE, cpim, text, MessageState.DELIVERED, now, now, 0);
+      return Future.all(copies).compose(all -> store.insert(own).map(v -> {
+        boolean anyDelivered = copies.stream().anyMatch(c -> c.result() instanceof Delivered);
+        return anyDelivered ? new Delivered(own) : new Stored(own.withState(MessageState.STORED, null));
+      }));
     });
   }
 

@@ -25,8 +25,12 @@ public interface MessageStore {
   /** STORED messages created before the cutoff become EXPIRED; returns them. */
   Future<List<StoredMessage>> expireBefore(Instant cutoff);
 
-  /** A page of one conversation, newest first, strictly before {@code before} (null: from the newest). */
-  Future<List<StoredMessage>> history(String conversation, Instant before, int limit);
+  /**
+   * A page of one conversation, newest first, strictly before {@code before} (null: from the newest).
+   *
+   * @param copiesOf for rooms, whose messages are kept once per member: whose copies to read
+   */
+  Future<List<StoredMessage>> history(String conversation, String copiesOf, Instant before, int limit);
 
   /** The user's most recent messages, sent or received, newest first, for the conversation list. */
   Future<List<StoredMessage>> recentFor(String username, int limit);

@@ -90,10 +90,16 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   @Override
-  public Future<List<StoredMessage>> history(String conversation, Instant before, int limit) {
+  public Future<List<StoredMessage>> history(String conversation, String copiesOf, Instant before, int limit) {
     return blocking(() -> {
-      Bson filter = before == null ? Filters.eq("conversation", conversation)
-          : Filters.and(Filters.eq("conversation", conversation), Filters.lt("createdAt", Date.from(before)));
+      List<Bson> conditions = new ArrayList<>(List.of(Filters.eq("conversation", conversation)));
+      if (copiesOf != null) {
+        conditions.add(Filters.eq("to", copiesOf));
+      }
+      if (before != null) {
+        conditions.add(Filters.lt("createdAt", Date.from(before)));
+      }
+      Bson filter = Filters.and(conditions);
       return list(messages.find(filter).sort(Sorts.descending("createdAt", "seq")).limit(limit));
     });
   }

@@ -245,6 +245,45 @@ class MessagingTest {
     throw new AssertionError("unknown recipient must fail with 404");
   }
 
+  @Test
+  void aRoomMessageReachesEveryMemberButTheSender() throws Exception {
+    server.createUser("dave", "1004", "dave-sip-secret").await();
+    JsonObject room = vertx.eventBus().<JsonObject>request(EventAddresses.IM_ROOM_CREATE, new JsonObject()
+        .put("user", "alice").put("name", "team").put("members", new JsonArray().add("bob").add("carol"))).await().body();
+    assertEquals("room-team", room.getString("address"));
+    int alicePort = FreePorts.udpAndTcp();
+    int bobPort = FreePorts.udpAndTcp();
+    Sipp.Running alicePhone = device(alicePort, 1);
+    Sipp.Running bobPhone = device(bobPort, 1);
+    register("alice", "alice-desk", alicePort, "text/plain");
+    register("bob", "bob-desk", bobPort, "text/plain");
+
+    assertEquals(200, SippTrace.lastStatus(send("alice", "room-team", "hello team").messages()));
+    SippTrace.Message atBob = received(bobPhone.await()).get(0);
+    assertEquals("Alice: hello team", atBob.body().strip(), "text-only phones see who spoke");
+    assertTrue(atBob.header("From").contains("<sip:room-team@switchboard.test>"), atBob.header("From"));
+
+    // carol was offline: her copy waits for her phone
+    Promise<Void> delivered = deliveries(1);
+    int carolPort = FreePorts.udpAndTcp();
+    Sipp.Running carolPhone = device(carolPort, 1);
+    register("carol", "carol-desk", carolPort, "message/cpim");
+    SippTrace.Message atCarol = received(carolPhone.await()).get(0);
+    assertEquals("message/cpim", atCarol.header("Content-Type").toLowerCase());
+    assertTrue(atCarol.body().contains("From: Alice <sip:alice@switchboard.test>"), atCarol.body());
+    delivered.future().await(10, TimeUnit.SECONDS);
+
+    // a bob reply reaches alice's phone (alice is a member), not bob's own
+    assertEquals(200, SippTrace.lastStatus(send("bob", "room-team", "hi alice").messages()));
+    assertEquals("Bob: hi alice", received(alicePhone.await()).get(0).body().strip());
+
+    assertEquals(403, SippTrace.lastStatus(send("dave", "room-team", "let me in").messages()));
+    assertEquals(404, SippTrace.lastStatus(send("alice", "room-nothere", "anyone?").messages()));
+    assertEquals(List.of("hi alice", "hello team"), history("alice", "room-team").stream()
+        .map(m -> ((JsonObject) m).getString("text").strip()).toList());
+    assertEquals(2, history("carol", "room-team").size());
+  }
+
   /** Completes after n messages changed to DELIVERED. */
   private Promise<Void> deliveries(int n) {
     Promise<Void> done = Promise.promise();

@@ -18,6 +18,7 @@ import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -120,6 +121,36 @@ class MessagingApiTest {
         .getJsonArray("conversations");
     assertEquals("carol", conversations.getJsonObject(0).getString("with"));
     assertEquals("bob", conversations.getJsonObject(1).getString("with"));
+  }
+
+  @Test
+  void roomsOverTheApi() {
+    WebClientSession alice = login("alice", "alice-web-pw");
+    WebClientSession bob = login("bob", "bob-web-pw");
+    WebClientSession carol = login("carol", "carol-web-pw");
+    HttpResponse<Buffer> created = alice.post("/api/rooms")
+        .sendJsonObject(new JsonObject().put("name", "lunch").put("members", new JsonArray().add("bob"))).await();
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    assertEquals(List.of("alice", "bob"), created.bodyAsJsonObject().getJsonArray("members").getList());
+    assertError(alice.post("/api/rooms").sendJsonObject(new JsonObject().put("name", "lunch")).await(), 409, "name");
+    assertError(alice.post("/api/rooms").sendJsonObject(new JsonObject().put("name", "Bad Name!")).await(), 400, "name");
+    assertError(alice.post("/api/rooms").sendJsonObject(new JsonObject().put("name", "x2")
+        .put("members", new JsonArray().add("ghost"))).await(), 404, "members");
+
+    HttpResponse<Buffer> sent = bob.post("/api/rooms/lunch/messages").sendJsonObject(new JsonObject().put("body", "pizza?"))
+        .await();
+    assertEquals(202, sent.statusCode(), sent.bodyAsString());
+    assertError(carol.post("/api/rooms/lunch/messages").sendJsonObject(new JsonObject().put("body", "me too")).await(),
+        403, "to");
+    JsonArray aliceView = alice.get("/api/messages").addQueryParam("with", "room-lunch").send().await().bodyAsJsonObject()
+        .getJsonArray("messages");
+    assertEquals("pizza?", aliceView.getJsonObject(0).getString("text"));
+    assertEquals("bob", aliceView.getJsonObject(0).getString("from"));
+    assertEquals(1, bob.get("/api/rooms").send().await().bodyAsJsonObject().getJsonArray("rooms").size());
+    assertEquals(0, carol.get("/api/rooms").send().await().bodyAsJsonObject().getJsonArray("rooms").size());
+    assertError(bob.delete("/api/rooms/lunch").send().await(), 403, null);
+    assertEquals(204, alice.delete("/api/rooms/lunch").send().await().statusCode());
+    assertError(alice.delete("/api/rooms/lunch").send().await(), 404, null);
   }
 
   @Test

@@ -23,7 +23,19 @@ final class MessagesApi {
 
   /** POST {"to", "body"}: 200 when a device of the recipient took it, 202 when it was stored. */
   void send(RoutingContext ctx) {
+    send(ctx, null);
+  }
+
+  /** POST /api/rooms/{name}/messages {"body"}: the same as a message to room-{name}. */
+  void sendToRoom(RoutingContext ctx) {
+    send(ctx, "room-" + ctx.pathParam("name"));
+  }
+
+  private void send(RoutingContext ctx, String room) {
     JsonObject body = ctx.body().asJsonObject();
+    if (room != null && body != null && !body.containsKey("to")) {
+      body.put("to", room);
+    }
     if (body == null) {
       throw new ApiException(400, "invalid", null, "a JSON object body is required");
     }
@@ -100,7 +112,9 @@ final class MessagesApi {
       String named = message != null && message.contains(":") ? message.substring(0, message.indexOf(':')) : field;
       return switch (re.failureCode()) {
         case 400 -> ApiException.invalid(named == null ? "request" : named, message.substring(message.indexOf(':') + 1).trim());
+        case 403 -> new ApiException(403, "forbidden", named, message);
         case 404 -> new ApiException(404, "not-found", named, message);
+        case 409 -> ApiException.conflict(named, message);
         case 413 -> new ApiException(413, "too-large", "body", message);
         case 503 -> new ApiException(503, "unavailable", null, message);
         default -> new ApiException(500, "internal", null, "internal error");

@@ -89,6 +89,11 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/messages").handler(authenticated()).handler(messages::send);
     router.get("/api/messages").handler(authenticated()).handler(messages::history);
     router.get("/api/conversations").handler(authenticated()).handler(messages::conversations);
+    RoomsApi rooms = new RoomsApi(vertx.eventBus());
+    router.post("/api/rooms").handler(authenticated()).handler(rooms::create);
+    router.get("/api/rooms").handler(authenticated()).handler(rooms::list);
+    router.delete("/api/rooms/:name").handler(authenticated()).handler(rooms::delete);
+    router.post("/api/rooms/:name/messages").handler(authenticated()).handler(messages::sendToRoom);
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));

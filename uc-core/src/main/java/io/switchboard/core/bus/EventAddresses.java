@@ -29,6 +29,15 @@ public final class EventAddresses {
   /** Request {@code {"user"}}; reply {@code {"conversations": [{"with", "last": ImMessage}]}}, most recent first. */
   public static final String IM_CONVERSATIONS = "switchboard.im.conversations";
 
+  /** Request {@code {"user", "name", "members": [usernames]}}; reply the room {@code {"name", "address", "members", ...}}. */
+  public static final String IM_ROOM_CREATE = "switchboard.im.room.create";
+
+  /** Request {@code {"user", "admin": bool}}; reply {@code {"rooms": [...]}}: the user's rooms, every room for an admin. */
+  public static final String IM_ROOM_LIST = "switchboard.im.room.list";
+
+  /** Request {@code {"user", "admin": bool, "name"}}; empty reply. Only the creator or an admin (else 403). */
+  public static final String IM_ROOM_DELETE = "switchboard.im.room.delete";
+
   // ---- instant messaging: events ---------------------------------------------------------------
 
   /** Published for every accepted message once its first outcome is known: {@link ImMessage}. */

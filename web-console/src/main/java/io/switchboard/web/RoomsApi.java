@@ -1,0 +1,75 @@
+package io.switchboard.web;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.model.Role;
+import io.switchboard.core.model.User;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code /api/rooms}: any user creates rooms; members see them; the creator or an admin deletes them. */
+final class RoomsApi {
+
+  private final EventBus bus;
+
+  RoomsApi(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** POST {"name", "members": [usernames]}: 201 with the room; the creator is always a member. */
+  void create(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) {
+      throw new ApiException(400, "invalid", null, "a JSON object body is required");
+    }
+    for (String field : body.fieldNames()) {
+      if (!field.equals("name") && !field.equals("members")) {
+        throw ApiException.invalid(field, "unknown field; expected name, members");
+      }
+    }
+    if (!(body.getValue("name") instanceof String name)) {
+      throw ApiException.invalid("name", "required");
+    }
+    Object members = body.getValue("members", new JsonArray());
+    if (!(members instanceof JsonArray list)) {
+      throw ApiException.invalid("members", "a list of usernames");
+    }
+    JsonObject request = new JsonObject().put("user", WebConsole.user(ctx).username()).put("name", name)
+        .put("members", list);
+    bus.<JsonObject>request(EventAddresses.IM_ROOM_CREATE, request).onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(MessagesApi.translate(r.cause(), "name"));
+        return;
+      }
+      ctx.response().setStatusCode(201).putHeader("Location", "/api/rooms/" + name);
+      ctx.json(r.result().body());
+    });
+  }
+
+  void list(RoutingContext ctx) {
+    bus.<JsonObject>request(EventAddresses.IM_ROOM_LIST, identity(ctx)).onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(MessagesApi.translate(r.cause(), null));
+      } else {
+        ctx.json(r.result().body());
+      }
+    });
+  }
+
+  void delete(RoutingContext ctx) {
+    bus.<JsonObject>request(EventAddresses.IM_ROOM_DELETE, identity(ctx).put("name", ctx.pathParam("name")))
+        .onComplete(r -> {
+          if (r.failed()) {
+            ctx.fail(MessagesApi.translate(r.cause(), null));
+          } else {
+            ctx.response().setStatusCode(204).end();
+          }
+        });
+  }
+
+  private static JsonObject identity(RoutingContext ctx) {
+    User user = WebConsole.user(ctx);
+    return new JsonObject().put("user", user.username()).put("admin", user.role() == Role.ADMIN);
+  }
+}
