@@ -11,11 +11,9 @@ import java.util.Locale;
 import java.util.UUID;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
-import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 
@@ -87,26 +85,7 @@ final class DeviceDelivery {
         f.headers().createCallIdHeader(UUID.randomUUID() + "@" + edge.advertisedHost()),
         f.headers().createCSeqHeader(1L, Request.MESSAGE), from, to, List.of(edge.newVia(transport)),
         f.headers().createMaxForwardsHeader(70), type, content.body());
-    // A device whose REGISTER came from another address than its Contact names is behind NAT:
-    // send to where it registered from (the pinhole, or its TCP connection) instead.
-    if (b.source() != null && !sameHost(target, b.source())) {
-      int colon = b.source().lastIndexOf(':');
-      SipURI hop = f.addresses().createSipURI(null, b.source().substring(0, colon));
-      hop.setPort(Integer.parseInt(b.source().substring(colon + 1)));
-      hop.setTransportParam(transport);
-      hop.setLrParam();
-      RouteHeader route = f.headers().createRouteHeader(f.addresses().createAddress(hop));
-      request.addHeader(route);
-    } else if (target instanceof SipURI sip && sip.getTransportParam() == null && !transport.equals("udp")) {
-      sip.setTransportParam(transport);
-    }
+    edge.routeToDevice(request, b.source(), transport);
     return request;
-  }
-
-  private static boolean sameHost(URI target, String source) {
-    if (!(target instanceof SipURI sip)) {
-      return false;
-    }
-    return source.substring(0, source.lastIndexOf(':')).equalsIgnoreCase(sip.getHost());
   }
 }

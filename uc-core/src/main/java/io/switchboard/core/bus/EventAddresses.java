@@ -45,4 +45,48 @@ public final class EventAddresses {
 
   /** Published when a stored message is later delivered or expires: {@link ImMessage} with the new state. */
   public static final String IM_STATE = "switchboard.im.state";
+
+  // ---- telephony ---------------------------------------------------------------------------------
+
+  /** Published by telephony for every change of a user's call state: {@link CallStateEvent}. */
+  public static final String CALL_STATE = "switchboard.call.state";
+
+  // ---- presence: events --------------------------------------------------------------------------
+
+  /**
+   * Published when what a watcher may see of a presentity changes, already filtered by the
+   * presentity's rules: {@code {"watcher", "presentity", "presence": PresenceView}}. The console's
+   * live channel forwards each to the watcher's browsers.
+   */
+  public static final String PRESENCE_UPDATE = "switchboard.presence.update";
+
+  /**
+   * Published when a watcher subscribes, is put on hold for confirmation, or goes:
+   * {@code {"presentity", "watcher", "state": "active"|"pending"|"terminated"}}.
+   */
+  public static final String PRESENCE_WATCHER = "switchboard.presence.watcher";
+
+  /**
+   * Published when a watcher acknowledged a NOTIFY: {@code {"presentity", "watcher", "state",
+   * "presence": PresenceView or null while pending}}. What each watcher has actually seen.
+   */
+  public static final String PRESENCE_NOTIFIED = "switchboard.presence.notified";
+
+  // ---- presence: requests answered by the presence module ------------------------------------------
+  // Failure codes mean the HTTP statuses of the same number, as for IM.
+
+  /** {@code {"user", "of"}} → PresenceView of {@code of} as {@code user} may see it (403 when blocked or pending). */
+  public static final String PRESENCE_GET = "switchboard.presence.get";
+
+  /** {@code {"user", "state": available|away|busy|dnd, "note"?, "until"?}} → the user's own PresenceView. */
+  public static final String PRESENCE_SET = "switchboard.presence.set";
+
+  /** {@code {"user", "op": list|add|remove, "username"?, "group"?, "displayName"?}} → {@code {"buddies": [...]}}. */
+  public static final String PRESENCE_BUDDIES = "switchboard.presence.buddies";
+
+  /** {@code {"user", "op": get|put, "rules"?: [{"watcher", "action"}]}} → {@code {"rules": [...]}}. */
+  public static final String PRESENCE_RULES = "switchboard.presence.rules";
+
+  /** {@code {"user"}} → {@code {"pending": [{"watcher", "since"}]}}: watchers waiting for the user's decision. */
+  public static final String PRESENCE_PENDING = "switchboard.presence.pending";
 }

@@ -11,7 +11,8 @@ import java.util.Properties;
  * The typed, validated configuration. Keys, defaults and units are documented once, in
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
-public record SwitchboardConfig(Sip sip, Im im, Web web, Store store, Optional<String> adminPassword, Ami ami) {
+public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
+    Ami ami) {
 
   /** SIP edge. Durations in seconds. */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
@@ -21,6 +22,10 @@ public record SwitchboardConfig(Sip sip, Im im, Web web, Store store, Optional<S
 
   /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
   public record Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours) {
+  }
+
+  /** Presence. defaultRule is one of allow, block, polite-block, confirm. Intervals in seconds. */
+  public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
   }
 
   /** Web console. Session timeout in minutes, login window in seconds. */
@@ -58,6 +63,17 @@ public record SwitchboardConfig(Sip sip, Im im, Web web, Store store, Optional<S
         r.intIn("im.max-message-size", 1, 1_048_576),
         r.intIn("im.fork-timeout", 1, 30),
         r.intIn("im.store-max-age", 1, 24 * 365));
+    String rule = r.string("presence.default-rule");
+    if (!List.of("allow", "block", "polite-block", "confirm").contains(rule)) {
+      throw new ConfigException("presence.default-rule", "'" + rule + "' is not allow, block, polite-block or confirm");
+    }
+    Presence presence = new Presence(rule,
+        r.intIn("presence.min-expires", 1, 86_400),
+        r.intIn("presence.max-expires", 1, 604_800),
+        r.intIn("presence.default-expires", 1, 604_800));
+    if (presence.maxExpires() < presence.minExpires()) {
+      throw new ConfigException("presence.max-expires", "must not be below presence.min-expires (" + presence.minExpires() + ")");
+    }
     Web web = new Web(
         r.string("web.bind-address"),
         r.port("web.port"),
@@ -77,7 +93,7 @@ public record SwitchboardConfig(Sip sip, Im im, Web web, Store store, Optional<S
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
-    return new SwitchboardConfig(sip, im, web, store, admin, ami);
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami);
   }
 
   /** Parses single values, always naming the key when one is wrong. */

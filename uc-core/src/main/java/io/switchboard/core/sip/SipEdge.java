@@ -249,6 +249,47 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /**
+   * Points a request we send to a device at the address its REGISTER or SUBSCRIBE came from when
+   * that is not the host its Contact names: the device is behind NAT, and the pinhole (or its TCP
+   * connection) is the way back. Otherwise the request goes to the Contact, over its transport.
+   */
+  public void routeToDevice(Request request, String source, String transport) {
+    try {
+      var f = factories;
+      javax.sip.address.URI target = request.getRequestURI();
+      boolean sameHost = source != null && target instanceof javax.sip.address.SipURI sip
+          && source.substring(0, source.lastIndexOf(':')).equalsIgnoreCase(sip.getHost());
+      if (source != null && !sameHost) {
+        int colon = source.lastIndexOf(':');
+        javax.sip.address.SipURI hop = f.addresses().createSipURI(null, source.substring(0, colon));
+        hop.setPort(Integer.parseInt(source.substring(colon + 1)));
+        hop.setTransportParam(transport);
+        hop.setLrParam();
+        request.addFirst(f.headers().createRouteHeader(f.addresses().createAddress(hop)));
+      } else if (target instanceof javax.sip.address.SipURI sip && sip.getTransportParam() == null
+          && !"udp".equalsIgnoreCase(transport)) {
+        sip.setTransportParam(transport);
+      }
+    } catch (ParseException | javax.sip.SipException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Our Contact, for dialogs we take part in (subscriptions). */
+  public javax.sip.header.ContactHeader contact(String transport) {
+    try {
+      javax.sip.address.SipURI uri = factories.addresses().createSipURI(null, advertisedHost);
+      uri.setPort(config.port());
+      if (!"udp".equalsIgnoreCase(transport)) {
+        uri.setTransportParam(transport);
+      }
+      return factories.headers().createContactHeader(factories.addresses().createAddress(uri));
+    } catch (ParseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * Sends an out-of-dialog request through a client transaction (retransmissions, timers). The
    * future completes on the SIP context with the final response, or fails with a
    * {@link SipSendException} on timeout or transport error.
@@ -380,10 +421,13 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }, false).onComplete(r -> {
       if (r.failed()) {
         LOG.debug("cannot send {} [call-id: {}]: {}", reply.status(), req.callId(), r.cause().getMessage());
-      } else if (LOG.isDebugEnabled()) {
+        return;
+      }
+      if (LOG.isDebugEnabled()) {
         LOG.debug("{} answered {} in {} ms [call-id: {}]", req.method(), reply.status(),
             (System.nanoTime() - started) / 1_000_000, req.callId());
       }
+      reply.afterSent().run();
     });
   }
 

@@ -9,8 +9,12 @@ import javax.sip.message.Response;
  */
 public sealed interface SipOutcome {
 
-  /** Answer with this status; {@code decorate} adds headers or a body to the prepared response. */
-  record Reply(int status, Consumer<Response> decorate) implements SipOutcome {
+  /**
+   * Answer with this status; {@code decorate} adds headers or a body to the prepared response;
+   * {@code afterSent} runs on the SIP context once it is on the wire (a NOTIFY must follow the 200
+   * of its SUBSCRIBE, not overtake it).
+   */
+  record Reply(int status, Consumer<Response> decorate, Runnable afterSent) implements SipOutcome {
   }
 
   /** Nothing to send (ACK, or a request the handler already answered through its transaction). */
@@ -18,11 +22,15 @@ public sealed interface SipOutcome {
   }
 
   static SipOutcome reply(int status) {
-    return new Reply(status, r -> { });
+    return new Reply(status, r -> { }, () -> { });
   }
 
   static SipOutcome reply(int status, Consumer<Response> decorate) {
-    return new Reply(status, decorate);
+    return new Reply(status, decorate, () -> { });
+  }
+
+  static SipOutcome reply(int status, Consumer<Response> decorate, Runnable afterSent) {
+    return new Reply(status, decorate, afterSent);
   }
 
   static SipOutcome absorbed() {

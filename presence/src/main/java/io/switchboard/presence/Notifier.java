@@ -1,0 +1,75 @@
+package io.switchboard.presence;
+
+import io.switchboard.core.sip.SipEdge;
+import io.vertx.core.Future;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.List;
+import javax.sip.InvalidArgumentException;
+import javax.sip.address.Address;
+import javax.sip.header.EventHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.SubscriptionStateHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/** Builds and sends the NOTIFY of a subscription (RFC 6665 §4.2.2, RFC 3856 §6). */
+final class Notifier {
+
+  private final SipEdge edge;
+
+  Notifier(SipEdge edge) {
+    this.edge = edge;
+  }
+
+  /**
+   * @param view the body to send, or null for none (pending)
+   * @param terminatedReason null for an active or pending subscription, else why it ends
+   * @return the watcher's final status code; fails when it did not answer
+   */
+  Future<Integer> send(Subscription sub, PresenceView view, String terminatedReason, Instant now) {
+    try {
+      return edge.send(build(sub, view, terminatedReason, now)).map(Response::getStatusCode);
+    } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Request build(Subscription sub, PresenceView view, String reason, Instant now)
+      throws ParseException, InvalidArgumentException, javax.sip.SipException {
+    var f = edge.factories();
+    Address fromAddress = f.addresses().createAddress(sub.presentityUri);
+    FromHeader from = f.headers().createFromHeader(fromAddress, sub.localTag);
+    ToHeader to = f.headers().createToHeader(f.addresses().createAddress(sub.watcherUri), sub.remoteTag);
+    Request request = f.messages().createRequest(f.addresses().createURI(sub.contact), Request.NOTIFY,
+        f.headers().createCallIdHeader(sub.callId), f.headers().createCSeqHeader(++sub.cseq, Request.NOTIFY), from, to,
+        List.of(edge.newVia(sub.transport)), f.headers().createMaxForwardsHeader(70));
+    for (String route : sub.routeSet) {
+      request.addHeader(f.headers().createRouteHeader(f.addresses().createAddress(route)));
+    }
+    if (sub.routeSet.isEmpty()) {
+      edge.routeToDevice(request, sub.source, sub.transport);
+    }
+    request.addHeader(edge.contact(sub.transport));
+    EventHeader event = f.headers().createEventHeader("presence");
+    if (sub.eventId != null) {
+      event.setEventId(sub.eventId);
+    }
+    request.addHeader(event);
+    SubscriptionStateHeader state;
+    if (reason != null) {
+      state = f.headers().createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
+      state.setReasonCode(reason);
+    } else {
+      state = f.headers().createSubscriptionStateHeader(
+          sub.state == Subscription.State.PENDING ? SubscriptionStateHeader.PENDING : SubscriptionStateHeader.ACTIVE);
+      state.setExpires((int) Math.max(0, sub.expiresAt.getEpochSecond() - now.getEpochSecond()));
+    }
+    request.addHeader(state);
+    if (view != null) {
+      request.setContent(Pidf.render(sub.presentityUri, view), f.headers().createContentTypeHeader("application", "pidf+xml"));
+    }
+    return request;
+  }
+}

@@ -1,0 +1,349 @@
+package io.switchboard.presence;
+
+import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.sip.SipService;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sip.message.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Presence assembled and kept: profiles (manual state, rules, buddies), call states from telephony,
+ * registrations from the registrar, and the live subscriptions. Any change to a user recomputes
+ * what each of their watchers may see and sends a NOTIFY where it changed; the console gets the
+ * same, filtered, as events. All state lives on the SIP context.
+ */
+public final class PresenceService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
+
+  private final Vertx vertx;
+  private final SipService sip;
+  private final PresenceStore store;
+  private final Notifier notifier;
+  private final Clock clock;
+  private final String domain;
+  private final Rule.Action fallback;
+  private final Map<String, PresenceProfile> profiles = new HashMap<>();
+  private final Map<String, CallStateEvent.State> calls = new HashMap<>();
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<String, Set<Subscription>> byPresentity = new HashMap<>();
+  /** What each console watcher was last told of each presentity: "watcher|presentity" → view. */
+  private final Map<String, PresenceView> published = new HashMap<>();
+  private final Map<String, Long> manualTimers = new HashMap<>();
+  private final PresenceBusApi api;
+
+  public PresenceService(Vertx vertx, SwitchboardConfig config, UserStore users, SipService sip, MongoStore mongo) {
+    this.vertx = vertx;
+    this.sip = sip;
+    this.store = new MongoPresenceStore(vertx, mongo);
+    this.notifier = new Notifier(sip.edge());
+    this.clock = Clock.systemUTC();
+    this.domain = config.sip().domain();
+    this.fallback = Rule.Action.fromWire(config.presence().defaultRule());
+    this.api = new PresenceBusApi(this, users);
+    sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
+        sip.edge(), clock));
+  }
+
+  /** Loads profiles and starts listening, on the SIP context. */
+  public Future<Void> start() {
+    return Future.future(p -> sip.edge().sipContext().runOnContext(v -> store.loadAll().compose(all -> {
+      all.forEach(profile -> {
+        profiles.put(profile.username(), profile);
+        scheduleManualEnd(profile);
+      });
+      var bus = vertx.eventBus();
+      bus.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
+      bus.<JsonObject>consumer(EventAddresses.CALL_STATE, m -> {
+        CallStateEvent e = CallStateEvent.fromJson(m.body());
+        calls.put(e.username(), e.state());
+        changed(e.username());
+      });
+      bus.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> {
+        UserEvent e = UserEvent.fromJson(m.body());
+        if (!e.enabled()) {
+          endAllOf(e.username());
+        }
+      });
+      return api.start();
+    }).onComplete(p)));
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  String uriOf(String username) {
+    return "sip:" + username + "@" + domain;
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  PresenceProfile profile(String username) {
+    return profiles.getOrDefault(username, PresenceProfile.empty(username));
+  }
+
+  Rule.Action decide(String presentity, String watcher) {
+    return profile(presentity).decide(watcher, fallback);
+  }
+
+  /** The presentity's own, unfiltered presence. */
+  PresenceView compose(String username) {
+    boolean registered = !sip.location().bindings(username).isEmpty();
+    return Composer.compose(registered, profile(username).manual(), calls.get(username), now());
+  }
+
+  /** What this watcher may see, or null when nothing (blocked, or waiting for confirmation). */
+  PresenceView viewFor(String presentity, String watcher) {
+    return switch (decide(presentity, watcher)) {
+      case ALLOW -> compose(presentity);
+      case POLITE_BLOCK -> PresenceView.OFFLINE;
+      case BLOCK, CONFIRM -> null;
+    };
+  }
+
+  // ---- profile changes (from the API) ------------------------------------------------------------
+
+  Future<PresenceProfile> update(String username, java.util.function.UnaryOperator<PresenceProfile> change) {
+    PresenceProfile updated = change.apply(profile(username));
+    return store.save(updated).map(v -> {
+      profiles.put(username, updated);
+      return updated;
+    });
+  }
+
+  Future<PresenceView> setManual(String username, ManualState manual) {
+    return update(username, p -> p.withManual(manual)).map(p -> {
+      scheduleManualEnd(p);
+      changed(username);
+      return compose(username);
+    });
+  }
+
+  Future<PresenceProfile> setRules(String username, List<Rule> rules) {
+    return update(username, p -> p.withRules(rules)).onSuccess(p -> rulesChanged(username));
+  }
+
+  Future<PresenceProfile> buddies(String username, java.util.function.UnaryOperator<PresenceProfile> change) {
+    // A buddy added or removed changes what the user may see of others (buddies are allowed).
+    return update(username, change).onSuccess(p -> {
+      for (Subscription s : List.copyOf(subscriptionsOf(null))) {
+        if (s.watcher.equals(username) || s.presentity.equals(username)) {
+          reevaluate(s);
+        }
+      }
+      publishAll();
+    });
+  }
+
+  private void scheduleManualEnd(PresenceProfile p) {
+    Long old = manualTimers.remove(p.username());
+    if (old != null) {
+      vertx.cancelTimer(old);
+    }
+    if (p.manual() != null && p.manual().until() != null) {
+      long delay = Math.max(1, p.manual().until().toEpochMilli() - clock.millis());
+      manualTimers.put(p.username(), vertx.setTimer(delay, id -> {
+        manualTimers.remove(p.username());
+        changed(p.username());
+      }));
+    }
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------------------
+
+  void add(Subscription s) {
+    subscriptions.put(s.key(), s);
+    byPresentity.computeIfAbsent(s.presentity, k -> new HashSet<>()).add(s);
+    armExpiry(s);
+    watcherEvent(s, s.state == Subscription.State.PENDING ? "pending" : "active");
+    LOG.info("Subscription {} [watcher: {}, presentity: {}, expires: {}]", s.state.name().toLowerCase(), s.watcher,
+        s.presentity, s.expiresAt);
+  }
+
+  Subscription find(String callId, String localTag) {
+    return subscriptions.get(Subscription.key(callId, localTag));
+  }
+
+  void refresh(Subscription s, Instant expiresAt) {
+    s.expiresAt = expiresAt;
+    armExpiry(s);
+  }
+
+  private void armExpiry(Subscription s) {
+    if (s.expiryTimer >= 0) {
+      vertx.cancelTimer(s.expiryTimer);
+    }
+    long delay = Math.max(1, s.expiresAt.toEpochMilli() - clock.millis());
+    s.expiryTimer = vertx.setTimer(delay, id -> terminate(s, "timeout"));
+  }
+
+  private Set<Subscription> subscriptionsOf(String presentity) {
+    if (presentity == null) {
+      return new HashSet<>(subscriptions.values());
+    }
+    return byPresentity.getOrDefault(presentity, Set.of());
+  }
+
+  /** Sends the subscription's current state if it changed (or always, with {@code force}). */
+  void notifyCurrent(Subscription s, boolean force) {
+    if (s.terminated) {
+      return;
+    }
+    PresenceView view = s.state == Subscription.State.PENDING ? null : viewFor(s.presentity, s.watcher);
+    if (!force && view != null && view.equals(s.lastSent)) {
+      return;
+    }
+    if (s.notifyInFlight) {
+      s.notifyAgain = true; // one NOTIFY at a time per dialog (RFC 6665 §4.2.2); the latest state follows
+      return;
+    }
+    s.notifyInFlight = true;
+    s.lastSent = view;
+    notifier.send(s, view, null, now()).onComplete(r -> {
+      s.notifyInFlight = false;
+      if (!answered(s, r)) {
+        return;
+      }
+      vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
+          .put("watcher", s.watcher).put("state", s.state.name().toLowerCase())
+          .put("presence", view == null ? null : view.toJson()));
+      if (s.notifyAgain) {
+        s.notifyAgain = false;
+        notifyCurrent(s, false);
+      }
+    });
+  }
+
+  /** A watcher that answers a NOTIFY with an error or not at all is dropped (RFC 6665 §4.2.2). */
+  private boolean answered(Subscription s, io.vertx.core.AsyncResult<Integer> r) {
+    if (r.succeeded() && r.result() >= 200 && r.result() < 300) {
+      return true;
+    }
+    LOG.info("Watcher dropped [watcher: {}, presentity: {}]: NOTIFY got {}", s.watcher, s.presentity,
+        r.succeeded() ? r.result() : r.cause().getMessage());
+    remove(s);
+    return false;
+  }
+
+  /** Ends a subscription with a final NOTIFY: timeout, rejected, deactivated, noresource. */
+  void terminate(Subscription s, String reason) {
+    if (s.terminated) {
+      return;
+    }
+    PresenceView view = "rejected".equals(reason) || s.state == Subscription.State.PENDING ? null
+        : viewFor(s.presentity, s.watcher);
+    remove(s);
+    notifier.send(s, view, reason, now()).onFailure(e -> LOG.debug("final NOTIFY not answered: {}", e.getMessage()));
+  }
+
+  private void remove(Subscription s) {
+    s.terminated = true;
+    if (s.expiryTimer >= 0) {
+      vertx.cancelTimer(s.expiryTimer);
+    }
+    subscriptions.remove(s.key());
+    Set<Subscription> set = byPresentity.get(s.presentity);
+    if (set != null) {
+      set.remove(s);
+    }
+    watcherEvent(s, "terminated");
+  }
+
+  private void watcherEvent(Subscription s, String state) {
+    vertx.eventBus().publish(EventAddresses.PRESENCE_WATCHER,
+        new JsonObject().put("presentity", s.presentity).put("watcher", s.watcher).put("state", state));
+  }
+
+  /** A user's presence may have changed: tell the watchers who may see it, over SIP and the bus. */
+  void changed(String username) {
+    for (Subscription s : List.copyOf(subscriptionsOf(username))) {
+      notifyCurrent(s, false);
+    }
+    publishFor(username);
+  }
+
+  /** The presentity changed their rules: each live subscription gets what it now may see. */
+  private void rulesChanged(String presentity) {
+    for (Subscription s : List.copyOf(subscriptionsOf(presentity))) {
+      reevaluate(s);
+    }
+    publishFor(presentity);
+  }
+
+  private void reevaluate(Subscription s) {
+    Rule.Action action = decide(s.presentity, s.watcher);
+    if (action == Rule.Action.BLOCK) {
+      terminate(s, "rejected");
+    } else if (action == Rule.Action.CONFIRM) {
+      if (s.state != Subscription.State.PENDING) {
+        s.state = Subscription.State.PENDING;
+        watcherEvent(s, "pending");
+        notifyCurrent(s, true);
+      }
+    } else {
+      if (s.state == Subscription.State.PENDING) {
+        s.state = Subscription.State.ACTIVE;
+        watcherEvent(s, "active");
+        notifyCurrent(s, true);
+      } else {
+        notifyCurrent(s, false);
+      }
+    }
+  }
+
+  private void endAllOf(String username) {
+    for (Subscription s : List.copyOf(subscriptions.values())) {
+      if (s.presentity.equals(username)) {
+        terminate(s, "noresource");
+      } else if (s.watcher.equals(username)) {
+        terminate(s, "deactivated");
+      }
+    }
+  }
+
+  // ---- console events ---------------------------------------------------------------------------
+
+  /** Every user with {@code presentity} on their buddy list hears what they may now see of it. */
+  private void publishFor(String presentity) {
+    for (PresenceProfile watcher : profiles.values()) {
+      if (watcher.hasBuddy(presentity)) {
+        publish(watcher.username(), presentity);
+      }
+    }
+  }
+
+  private void publishAll() {
+    for (PresenceProfile watcher : List.copyOf(profiles.values())) {
+      watcher.buddies().forEach(b -> publish(watcher.username(), b.username()));
+    }
+  }
+
+  private void publish(String watcher, String presentity) {
+    PresenceView view = viewFor(presentity, watcher);
+    PresenceView shown = view == null ? PresenceView.OFFLINE : view;
+    if (shown.equals(published.put(watcher + "|" + presentity, shown))) {
+      return;
+    }
+    vertx.eventBus().publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", watcher)
+        .put("presentity", presentity).put("presence", shown.toJson()));
+  }
+}

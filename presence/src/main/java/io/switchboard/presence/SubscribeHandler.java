@@ -1,0 +1,203 @@
+package io.switchboard.presence;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.model.User;
+import io.switchboard.core.sip.DigestAuthenticator;
+import io.switchboard.core.sip.SipEdge;
+import io.switchboard.core.sip.SipOutcome;
+import io.switchboard.core.sip.SipRequest;
+import io.switchboard.core.sip.SipRequestHandler;
+import io.switchboard.core.sip.SipTags;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import javax.sip.InvalidArgumentException;
+import javax.sip.address.SipURI;
+import javax.sip.header.AcceptHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.EventHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * SUBSCRIBE for the presence event package (RFC 3856 over RFC 6665). New subscriptions are
+ * authorized by the presentity's rules (200 active, 202 pending, 403); in-dialog ones refresh or
+ * end (Expires: 0). Every accepted SUBSCRIBE is followed by a NOTIFY once its answer is on the wire.
+ */
+final class SubscribeHandler implements SipRequestHandler {
+
+  private final PresenceService presence;
+  private final SwitchboardConfig.Presence config;
+  private final UserStore users;
+  private final DigestAuthenticator authenticator;
+  private final SipEdge edge;
+  private final Clock clock;
+
+  SubscribeHandler(PresenceService presence, SwitchboardConfig.Presence config, UserStore users,
+      DigestAuthenticator authenticator, SipEdge edge, Clock clock) {
+    this.presence = presence;
+    this.config = config;
+    this.users = users;
+    this.authenticator = authenticator;
+    this.edge = edge;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<SipOutcome> handle(SipRequest req) {
+    EventHeader event = (EventHeader) req.request().getHeader(EventHeader.NAME);
+    if (event == null || !"presence".equalsIgnoreCase(event.getEventType())) {
+      return done(SipOutcome.reply(Response.BAD_EVENT, r -> header(r, () -> edge.factories().headers()
+          .createAllowEventsHeader("presence"))));
+    }
+    return authenticator.withUser(req, true, watcher -> subscribe(req, watcher, event));
+  }
+
+  private Future<SipOutcome> subscribe(SipRequest req, User watcher, EventHeader event) {
+    Request r = req.request();
+    ExpiresHeader expiresHeader = r.getExpires();
+    int expires = expiresHeader == null ? config.defaultExpires() : expiresHeader.getExpires();
+    if (expires > 0 && expires < config.minExpires()) {
+      return done(SipOutcome.reply(Response.INTERVAL_TOO_BRIEF, resp -> header(resp,
+          () -> edge.factories().headers().createMinExpiresHeader(config.minExpires()))));
+    }
+    int granted = Math.min(expires, config.maxExpires());
+    String toTag = ((ToHeader) r.getHeader(ToHeader.NAME)).getTag();
+    String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
+    if (toTag != null) {
+      return done(inDialog(presence.find(callId, toTag), watcher, granted));
+    }
+    if (!acceptsPidf(r)) {
+      return done(SipOutcome.reply(Response.NOT_ACCEPTABLE));
+    }
+    ContactHeader contact = (ContactHeader) r.getHeader(ContactHeader.NAME);
+    String target = target(r);
+    if (contact == null || target == null) {
+      return done(SipOutcome.reply(Response.BAD_REQUEST));
+    }
+    return users.findByUsernameOrExtension(target).compose(found -> {
+      if (found.isEmpty() || !found.get().enabled()) {
+        return done(SipOutcome.reply(Response.NOT_FOUND));
+      }
+      String presentity = found.get().username();
+      Rule.Action action = presence.decide(presentity, watcher.username());
+      if (action == Rule.Action.BLOCK) {
+        return done(SipOutcome.reply(Response.FORBIDDEN));
+      }
+      boolean pending = action == Rule.Action.CONFIRM;
+      Future<?> noted = pending
+          ? presence.update(presentity, p -> p.withPending(watcher.username(), clock.instant()))
+          : Future.succeededFuture();
+      return noted.map(x -> create(req, watcher, presentity, contact, callId, event, granted, pending));
+    });
+  }
+
+  private SipOutcome create(SipRequest req, User watcher, String presentity, ContactHeader contact, String callId,
+      EventHeader event, int granted, boolean pending) {
+    Request r = req.request();
+    String localTag = SipTags.newTag();
+    if (granted == 0) {
+      // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, terminated, and no subscription kept.
+      Subscription fetch = subscription(req, watcher, presentity, contact, callId, event, localTag, pending, 0);
+      return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, 0),
+          () -> presence.terminate(fetch, "timeout"));
+    }
+    Subscription s = subscription(req, watcher, presentity, contact, callId, event, localTag, pending, granted);
+    return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, granted), () -> {
+      presence.add(s);
+      presence.notifyCurrent(s, true);
+    });
+  }
+
+  private Subscription subscription(SipRequest req, User watcher, String presentity, ContactHeader contact,
+      String callId, EventHeader event, String localTag, boolean pending, int granted) {
+    Request r = req.request();
+    List<String> routeSet = new ArrayList<>();
+    ListIterator<?> rr = r.getHeaders(RecordRouteHeader.NAME);
+    while (rr.hasNext()) {
+      routeSet.add(((RecordRouteHeader) rr.next()).getAddress().toString());
+    }
+    FromHeader from = (FromHeader) r.getHeader(FromHeader.NAME);
+    return new Subscription(callId, localTag, from.getTag(), watcher.username(), presentity, presence.uriOf(presentity),
+        from.getAddress().getURI().toString(), contact.getAddress().getURI().toString(), routeSet, req.transport(),
+        req.sourceHost() + ":" + req.sourcePort(), event.getEventId(),
+        pending ? Subscription.State.PENDING : Subscription.State.ACTIVE, clock.instant().plusSeconds(granted));
+  }
+
+  private SipOutcome inDialog(Subscription s, User watcher, int granted) {
+    if (s == null || !s.watcher.equals(watcher.username())) {
+      return SipOutcome.reply(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+    }
+    if (granted == 0) {
+      return SipOutcome.reply(Response.OK, resp -> answer(resp, s.localTag, 0), () -> presence.terminate(s, "timeout"));
+    }
+    Instant until = clock.instant().plusSeconds(granted);
+    return SipOutcome.reply(s.state == Subscription.State.PENDING ? Response.ACCEPTED : Response.OK,
+        resp -> answer(resp, s.localTag, granted), () -> {
+          presence.refresh(s, until);
+          presence.notifyCurrent(s, true);
+        });
+  }
+
+  private void answer(Response resp, String localTag, int granted) {
+    try {
+      ((ToHeader) resp.getHeader(ToHeader.NAME)).setTag(localTag);
+      resp.addHeader(edge.factories().headers().createExpiresHeader(granted));
+      resp.addHeader(edge.contact("udp"));
+    } catch (ParseException | InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** No Accept means PIDF (RFC 3856 §6.7); otherwise PIDF or a wildcard must be among them. */
+  private static boolean acceptsPidf(Request r) {
+    ListIterator<?> it = r.getHeaders(AcceptHeader.NAME);
+    if (!it.hasNext()) {
+      return true;
+    }
+    while (it.hasNext()) {
+      AcceptHeader a = (AcceptHeader) it.next();
+      String type = String.valueOf(a.getContentType()).toLowerCase(Locale.ROOT);
+      String sub = String.valueOf(a.getContentSubType()).toLowerCase(Locale.ROOT);
+      if ((type.equals("application") && (sub.equals("pidf+xml") || sub.equals("*"))) || type.equals("*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String target(Request r) {
+    if (r.getRequestURI() instanceof SipURI uri && uri.getUser() != null) {
+      return uri.getUser();
+    }
+    ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+    return to.getAddress().getURI() instanceof SipURI sip ? sip.getUser() : null;
+  }
+
+  private interface HeaderMaker {
+    javax.sip.header.Header make() throws ParseException, InvalidArgumentException;
+  }
+
+  private static void header(Response r, HeaderMaker maker) {
+    try {
+      r.addHeader(maker.make());
+    } catch (ParseException | InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Future<SipOutcome> done(SipOutcome o) {
+    return Future.succeededFuture(o);
+  }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.presence;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One watcher's presence subscription: the dialog (RFC 6665) and what was last sent. Mutable, and
+ * touched only on the SIP context.
+ */
+final class Subscription {
+
+  /** RFC 6665 §4.1.2 subscription states as the notifier keeps them. */
+  enum State { ACTIVE, PENDING }
+
+  final String callId;
+  final String localTag;
+  final String remoteTag;
+  final String watcher;
+  final String presentity;
+  final String presentityUri;
+  final String watcherUri;
+  final String contact;
+  final List<String> routeSet;
+  final String transport;
+  final String source;
+  final String eventId;
+
+  State state;
+  Instant expiresAt;
+  long expiryTimer = -1;
+  long cseq;
+  /** What the watcher last saw; null before the first NOTIFY or while pending. */
+  PresenceView lastSent;
+  boolean notifyInFlight;
+  boolean notifyAgain;
+  boolean terminated;
+
+  Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
+      String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
+      String eventId, State state, Instant expiresAt) {
+    this.callId = callId;
+    this.localTag = localTag;
+    this.remoteTag = remoteTag;
+    this.watcher = watcher;
+    this.presentity = presentity;
+    this.presentityUri = presentityUri;
+    this.watcherUri = watcherUri;
+    this.contact = contact;
+    this.routeSet = List.copyOf(routeSet);
+    this.transport = transport;
+    this.source = source;
+    this.eventId = eventId;
+    this.state = state;
+    this.expiresAt = expiresAt;
+  }
+
+  static String key(String callId, String localTag) {
+    return callId + ";" + localTag;
+  }
+
+  String key() {
+    return key(callId, localTag);
+  }
+}

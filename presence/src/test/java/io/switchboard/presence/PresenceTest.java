@@ -1,0 +1,210 @@
+package io.switchboard.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.testing.SipTestServer;
+import io.switchboard.core.testing.Sipp;
+import io.switchboard.core.testing.SippTrace;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/**
+ * SUBSCRIBE/NOTIFY presence with SIPp as the watcher's phone: what each watcher sees on the wire
+ * as devices register, states are set by hand, calls start and rules change.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
+class PresenceTest {
+
+  private Vertx vertx;
+  private SipTestServer server;
+
+  @BeforeEach
+  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+    this.vertx = vertx;
+    server = new SipTestServer(vertx, dir, Map.of("presence.min-expires", "1"));
+    PresenceService[] presence = new PresenceService[1];
+    server.beforeSipStart.add(t -> presence[0] = new PresenceService(vertx, t.config, t.users, t.sip, t.store));
+    server.start().await();
+    presence[0].start().await();
+    for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}, {"dave", "1004"}}) {
+      server.createUser(u[0], u[1], u[0] + "-sip-secret").await();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop().await();
+  }
+
+  private Sipp watcher(String scenario, String from, String to, int expires) {
+    return Sipp.scenario(scenario, server.sipPort()).key("domain", server.domain()).key("from", from).key("to", to)
+        .key("expires", String.valueOf(expires)).auth(from, from + "-sip-secret");
+  }
+
+  private JsonObject ask(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body).await().body();
+  }
+
+  /** Completes with the n-th NOTIFY that {@code watcher} acknowledged for {@code presentity}. */
+  private Promise<JsonObject> notified(String watcher, String presentity, int n) {
+    Promise<JsonObject> p = Promise.promise();
+    AtomicInteger seen = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_NOTIFIED, m -> {
+      if (m.body().getString("watcher").equals(watcher) && m.body().getString("presentity").equals(presentity)
+          && seen.incrementAndGet() == n) {
+        p.tryComplete(m.body());
+      }
+    });
+    return p;
+  }
+
+  private void registerBob() throws Exception {
+    Sipp.Result r = Sipp.scenario("register.xml", server.sipPort()).key("domain", server.domain()).key("aor", "bob")
+        .key("contact", "bob-desk").key("expires", "300").auth("bob", "bob-sip-secret").run();
+    assertTrue(r.passed(), r::toString);
+  }
+
+  private static List<SippTrace.Message> notifies(Sipp.Result r) {
+    assertTrue(r.passed(), r::toString);
+    return SippTrace.received(r.messages(), "NOTIFY");
+  }
+
+  /** Parses the PIDF (so it must be well-formed) and returns basic, activity and note. */
+  static String[] pidf(String body) throws Exception {
+    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+    f.setNamespaceAware(true);
+    Document d = f.newDocumentBuilder().parse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+    String pidf = "urn:ietf:params:xml:ns:pidf";
+    assertEquals("presence", d.getDocumentElement().getLocalName());
+    assertEquals(pidf, d.getDocumentElement().getNamespaceURI());
+    String basic = d.getElementsByTagNameNS(pidf, "basic").item(0).getTextContent();
+    var activities = d.getElementsByTagNameNS("urn:ietf:params:xml:ns:pidf:rpid", "activities");
+    String activity = activities.getLength() == 0 ? null
+        : activities.item(0).getFirstChild().getLocalName();
+    var notes = d.getElementsByTagNameNS(pidf, "note");
+    return new String[] {basic, activity, notes.getLength() == 0 ? null : notes.item(0).getTextContent(),
+        d.getDocumentElement().getAttribute("entity"),
+        d.getElementsByTagNameNS(pidf, "contact").item(0).getTextContent()};
+  }
+
+  @Test
+  void aBuddySeesDevicesComeAndTheEndOfTheSubscription() throws Exception {
+    ask(EventAddresses.PRESENCE_BUDDIES, new JsonObject().put("user", "bob").put("op", "add").put("username", "alice"));
+    Promise<JsonObject> first = notified("alice", "bob", 1);
+    Sipp.Running alice = watcher("watch-2-then-unsubscribe.xml", "alice", "bob", 600).start();
+    assertEquals("active", first.future().await(20, TimeUnit.SECONDS).getString("state"));
+    registerBob();
+
+    List<SippTrace.Message> got = notifies(alice.await());
+    assertEquals(3, got.size());
+    String[] offline = pidf(got.get(0).body());
+    assertEquals("closed", offline[0]);
+    assertEquals("sip:bob@switchboard.test", offline[3], "the entity is the presentity");
+    assertEquals("sip:bob@switchboard.test", offline[4], "so is the contact, not the watcher");
+    assertTrue(got.get(0).header("Subscription-State").startsWith("active;expires="), got.get(0).headers());
+    assertEquals("presence", got.get(0).header("Event"));
+    assertEquals("application/pidf+xml", got.get(0).header("Content-Type"));
+    assertEquals("open", pidf(got.get(1).body())[0]);
+    assertTrue(got.get(2).header("Subscription-State").startsWith("terminated"), got.get(2).headers());
+  }
+
+  @Test
+  void manualStateThenACallThenDoNotDisturb() throws Exception {
+    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put")
+        .put("rules", new JsonArray().add(new JsonObject().put("watcher", "alice").put("action", "allow"))));
+    registerBob();
+    Promise<JsonObject> first = notified("alice", "bob", 1);
+    Promise<JsonObject> second = notified("alice", "bob", 2);
+    Promise<JsonObject> third = notified("alice", "bob", 3);
+    Sipp.Running alice = watcher("watch-4-then-unsubscribe.xml", "alice", "bob", 600).start();
+    assertEquals("available", first.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
+
+    ask(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob").put("state", "away").put("note", "lunch"));
+    second.future().await(20, TimeUnit.SECONDS);
+    vertx.eventBus().publish(EventAddresses.CALL_STATE,
+        new CallStateEvent("bob", CallStateEvent.State.IN_CALL, "1001").toJson());
+    third.future().await(20, TimeUnit.SECONDS);
+    ask(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob").put("state", "dnd"));
+
+    List<SippTrace.Message> got = notifies(alice.await());
+    assertEquals(5, got.size());
+    String[] away = pidf(got.get(1).body());
+    assertEquals("away", away[1]);
+    assertEquals("lunch", away[2]);
+    assertEquals("on-the-phone", pidf(got.get(2).body())[1], "a call beats away");
+    String[] dnd = pidf(got.get(3).body());
+    assertEquals("busy", dnd[1], "do not disturb beats on the phone");
+    assertEquals("Do not disturb", dnd[2]);
+  }
+
+  @Test
+  void strangersWaitForConfirmationAndRuleChangesReachLiveSubscriptions() throws Exception {
+    registerBob();
+    Promise<JsonObject> pending = notified("carol", "bob", 1);
+    Promise<JsonObject> allowed = notified("carol", "bob", 2);
+    Promise<JsonObject> polite = notified("carol", "bob", 3);
+    Sipp.Running carol = watcher("watch-4.xml", "carol", "bob", 600).start();
+    JsonObject p = pending.future().await(20, TimeUnit.SECONDS);
+    assertEquals("pending", p.getString("state"));
+    assertNull(p.getValue("presence"));
+    JsonArray waiting = ask(EventAddresses.PRESENCE_PENDING, new JsonObject().put("user", "bob")).getJsonArray("pending");
+    assertEquals("carol", waiting.getJsonObject(0).getString("watcher"));
+
+    putRule("bob", "carol", "allow");
+    assertEquals("available", allowed.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
+    assertTrue(ask(EventAddresses.PRESENCE_PENDING, new JsonObject().put("user", "bob")).getJsonArray("pending").isEmpty());
+    putRule("bob", "carol", "polite-block");
+    assertEquals("offline", polite.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
+    putRule("bob", "carol", "block");
+
+    List<SippTrace.Message> got = notifies(carol.await());
+    assertTrue(got.get(0).header("Subscription-State").startsWith("pending"), got.get(0).headers());
+    assertEquals("", got.get(0).body(), "a pending watcher learns nothing");
+    assertEquals("open", pidf(got.get(1).body())[0]);
+    assertEquals("closed", pidf(got.get(2).body())[0], "polite-block: offline, though bob is registered");
+    assertEquals("terminated;reason=rejected", got.get(3).header("Subscription-State").replace(" ", ""));
+  }
+
+  @Test
+  void blockedWatchersAreRefusedAndSubscriptionsExpire() throws Exception {
+    putRule("bob", "dave", "block");
+    Sipp.Result refused = watcher("subscribe-refused.xml", "dave", "bob", 600).run();
+    assertTrue(refused.passed(), refused::toString);
+    assertEquals(403, SippTrace.lastStatus(refused.messages()));
+
+    putRule("bob", "alice", "allow");
+    Sipp.Result expired = watcher("watch-2-expiring.xml", "alice", "bob", 2).run();
+    assertTrue(expired.passed(), expired::toString);
+    List<SippTrace.Message> got = SippTrace.received(expired.messages(), "NOTIFY");
+    assertTrue(got.get(0).header("Subscription-State").startsWith("active;expires="));
+    assertEquals("terminated;reason=timeout", got.get(1).header("Subscription-State").replace(" ", ""));
+  }
+
+  private void putRule(String user, String watcher, String action) {
+    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", user).put("op", "put")
+        .put("rules", new JsonArray().add(new JsonObject().put("watcher", watcher).put("action", action))));
+  }
+}
