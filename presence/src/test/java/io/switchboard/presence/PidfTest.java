@@ -1,0 +1,70 @@
+package io.switchboard.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import javax.xml.XMLConstants;
+import javax.xml.transform.stream.StreamSource;
+import javax.xml.validation.Schema;
+import javax.xml.validation.SchemaFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.xml.sax.SAXException;
+
+/** Every PIDF Switchboard sends validates against RFC 3863's schema and says what it should. */
+class PidfTest {
+
+  private static final Schema PIDF = schema();
+
+  private static Schema schema() {
+    try {
+      return SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI)
+          .newSchema(PidfTest.class.getResource("/xsd/pidf.xsd"));
+    } catch (SAXException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void validate(byte[] xml) throws Exception {
+    PIDF.newValidator().validate(new StreamSource(new ByteArrayInputStream(xml)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(PresenceState.class)
+  void everyStateIsValidPidf(PresenceState state) throws Exception {
+    byte[] xml = Pidf.render("sip:bob@example.com", new PresenceView(state, state == PresenceState.AVAILABLE ? null : "a note"));
+    validate(xml);
+    String[] read = PresenceTest.pidf(new String(xml, StandardCharsets.UTF_8));
+    assertEquals(state == PresenceState.OFFLINE ? "closed" : "open", read[0]);
+    assertEquals(Pidf.activity(state), read[1]);
+    assertEquals("sip:bob@example.com", read[3]);
+  }
+
+  @Test
+  void notesAreEscapedAndControlCharactersDropped() throws Exception {
+    byte[] xml = Pidf.render("sip:bob@example.com", new PresenceView(PresenceState.AWAY, "<script>alert('x')</script> & \u0007bell"));
+    validate(xml);
+    String text = new String(xml, StandardCharsets.UTF_8);
+    assertFalse(text.contains("<script>"), text);
+    assertEquals("<script>alert('x')</script> & bell", PresenceTest.pidf(text)[2]);
+  }
+
+  @Test
+  void theSchemaRejectsWhatIsNotPidf() {
+    assertThrows(SAXException.class, () -> validate(
+        "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"><tuple id=\"t\"><status><basic>maybe</basic></status></tuple></presence>"
+            .getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void availableWithoutNoteHasNoPersonElement() {
+    String text = new String(Pidf.render("sip:a@x", new PresenceView(PresenceState.AVAILABLE, null)), StandardCharsets.UTF_8);
+    assertFalse(text.contains("dm:person"), text);
+    assertNull(Pidf.activity(PresenceState.AVAILABLE));
+  }
+}
