@@ -7,6 +7,7 @@ import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.im.ImService;
+import io.switchboard.presence.PresenceService;
 import io.switchboard.web.UserAccounts;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
@@ -73,10 +74,11 @@ public final class Switchboard {
         sip = SipService.withMongo(vertx, config.sip(), health, users, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
         ImService im = new ImService(vertx, config, users, sip, store);
+        PresenceService presence = new PresenceService(vertx, config, users, sip, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();
           return null;
-        }).compose(x -> sip.start()).compose(x -> im.start());
+        }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start());
       }).compose(v -> {
         // Telephony (AMI) arrives with its own issue; until then say plainly that it is not there.
         health.report("ami", Health.State.NOT_CONFIGURED, new JsonObject()

@@ -3,8 +3,6 @@ package io.switchboard.web;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.ImSend;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -51,14 +49,9 @@ final class MessagesApi {
       throw ApiException.invalid("body", "required: the text to send");
     }
     String from = WebConsole.user(ctx).username();
-    bus.<JsonObject>request(EventAddresses.IM_SEND, new ImSend(from, to.trim(), text).toJson()).onComplete(r -> {
-      if (r.failed()) {
-        ctx.fail(translate(r.cause(), "to"));
-        return;
-      }
-      JsonObject message = r.result().body();
-      ctx.response().setStatusCode("DELIVERED".equals(message.getString("state")) ? 200 : 202);
-      ctx.json(message);
+    BusRequests.forward(ctx, bus, EventAddresses.IM_SEND, new ImSend(from, to.trim(), text).toJson(), (c, message) -> {
+      c.response().setStatusCode("DELIVERED".equals(message.getString("state")) ? 200 : 202);
+      c.json(message);
     });
   }
 
@@ -82,44 +75,11 @@ final class MessagesApi {
     }
     JsonObject query = new JsonObject().put("user", WebConsole.user(ctx).username()).put("with", with)
         .put("limit", limit).put("before", ctx.request().getParam("before"));
-    bus.<JsonObject>request(EventAddresses.IM_HISTORY, query).onComplete(r -> {
-      if (r.failed()) {
-        ctx.fail(translate(r.cause(), null));
-      } else {
-        ctx.json(r.result().body());
-      }
-    });
+    BusRequests.forward(ctx, bus, EventAddresses.IM_HISTORY, query, 200);
   }
 
   void conversations(RoutingContext ctx) {
-    bus.<JsonObject>request(EventAddresses.IM_CONVERSATIONS,
-        new JsonObject().put("user", WebConsole.user(ctx).username())).onComplete(r -> {
-          if (r.failed()) {
-            ctx.fail(translate(r.cause(), null));
-          } else {
-            ctx.json(r.result().body());
-          }
-        });
-  }
-
-  /** The bus's failure codes mean HTTP statuses; a missing IM module is a 503. */
-  static ApiException translate(Throwable e, String field) {
-    if (e instanceof ReplyException re) {
-      if (re.failureType() == ReplyFailure.NO_HANDLERS || re.failureType() == ReplyFailure.TIMEOUT) {
-        return new ApiException(503, "unavailable", null, "messaging is not available right now");
-      }
-      String message = re.getMessage();
-      String named = message != null && message.contains(":") ? message.substring(0, message.indexOf(':')) : field;
-      return switch (re.failureCode()) {
-        case 400 -> ApiException.invalid(named == null ? "request" : named, message.substring(message.indexOf(':') + 1).trim());
-        case 403 -> new ApiException(403, "forbidden", named, message);
-        case 404 -> new ApiException(404, "not-found", named, message);
-        case 409 -> ApiException.conflict(named, message);
-        case 413 -> new ApiException(413, "too-large", "body", message);
-        case 503 -> new ApiException(503, "unavailable", null, message);
-        default -> new ApiException(500, "internal", null, "internal error");
-      };
-    }
-    return new ApiException(500, "internal", null, "internal error");
+    BusRequests.forward(ctx, bus, EventAddresses.IM_CONVERSATIONS,
+        new JsonObject().put("user", WebConsole.user(ctx).username()), 200);
   }
 }

@@ -37,35 +37,19 @@ final class RoomsApi {
     }
     JsonObject request = new JsonObject().put("user", WebConsole.user(ctx).username()).put("name", name)
         .put("members", list);
-    bus.<JsonObject>request(EventAddresses.IM_ROOM_CREATE, request).onComplete(r -> {
-      if (r.failed()) {
-        ctx.fail(MessagesApi.translate(r.cause(), "name"));
-        return;
-      }
-      ctx.response().setStatusCode(201).putHeader("Location", "/api/rooms/" + name);
-      ctx.json(r.result().body());
+    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_CREATE, request, (c, room) -> {
+      c.response().setStatusCode(201).putHeader("Location", "/api/rooms/" + name);
+      c.json(room);
     });
   }
 
   void list(RoutingContext ctx) {
-    bus.<JsonObject>request(EventAddresses.IM_ROOM_LIST, identity(ctx)).onComplete(r -> {
-      if (r.failed()) {
-        ctx.fail(MessagesApi.translate(r.cause(), null));
-      } else {
-        ctx.json(r.result().body());
-      }
-    });
+    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_LIST, identity(ctx), 200);
   }
 
   void delete(RoutingContext ctx) {
-    bus.<JsonObject>request(EventAddresses.IM_ROOM_DELETE, identity(ctx).put("name", ctx.pathParam("name")))
-        .onComplete(r -> {
-          if (r.failed()) {
-            ctx.fail(MessagesApi.translate(r.cause(), null));
-          } else {
-            ctx.response().setStatusCode(204).end();
-          }
-        });
+    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_DELETE, identity(ctx).put("name", ctx.pathParam("name")),
+        (c, reply) -> c.response().setStatusCode(204).end());
   }
 
   private static JsonObject identity(RoutingContext ctx) {

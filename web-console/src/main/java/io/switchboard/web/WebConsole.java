@@ -94,6 +94,16 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/rooms").handler(authenticated()).handler(rooms::list);
     router.delete("/api/rooms/:name").handler(authenticated()).handler(rooms::delete);
     router.post("/api/rooms/:name/messages").handler(authenticated()).handler(messages::sendToRoom);
+    PresenceApi presence = new PresenceApi(vertx.eventBus());
+    router.get("/api/buddies").handler(authenticated()).handler(presence::buddies);
+    router.post("/api/buddies").handler(authenticated()).handler(presence::addBuddy);
+    router.delete("/api/buddies/:username").handler(authenticated()).handler(presence::removeBuddy);
+    // Fixed paths before /api/presence/:user, which would otherwise take them.
+    router.put("/api/presence/me").handler(authenticated()).handler(presence::setMine);
+    router.get("/api/presence/rules").handler(authenticated()).handler(presence::rules);
+    router.put("/api/presence/rules").handler(authenticated()).handler(presence::putRules);
+    router.get("/api/presence/pending").handler(authenticated()).handler(presence::pending);
+    router.get("/api/presence/:user").handler(authenticated()).handler(presence::get);
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));
