@@ -14,7 +14,7 @@ import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
-/** Builds and sends the NOTIFY of a subscription (RFC 6665 §4.2.2, RFC 3856 §6). */
+/** Builds and sends the NOTIFY of a subscription (RFC 6665 §4.2.2) of any of our event packages. */
 final class Notifier {
 
   private final SipEdge edge;
@@ -24,19 +24,19 @@ final class Notifier {
   }
 
   /**
-   * @param view the body to send, or null for none (pending)
+   * @param body the document to send (of the subscription's package), or null for none (pending)
    * @param terminatedReason null for an active or pending subscription, else why it ends
    * @return the watcher's final status code; fails when it did not answer
    */
-  Future<Integer> send(Subscription sub, PresenceView view, String terminatedReason, Instant now) {
+  Future<Integer> send(Subscription sub, byte[] body, String terminatedReason, Instant now) {
     try {
-      return edge.send(build(sub, view, terminatedReason, now)).map(Response::getStatusCode);
+      return edge.send(build(sub, body, terminatedReason, now)).map(Response::getStatusCode);
     } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
       return Future.failedFuture(e);
     }
   }
 
-  private Request build(Subscription sub, PresenceView view, String reason, Instant now)
+  private Request build(Subscription sub, byte[] body, String reason, Instant now)
       throws ParseException, InvalidArgumentException, javax.sip.SipException {
     var f = edge.factories();
     Address fromAddress = f.addresses().createAddress(sub.presentityUri);
@@ -52,7 +52,7 @@ final class Notifier {
       edge.routeToDevice(request, sub.source, sub.transport);
     }
     request.addHeader(edge.contact(sub.transport));
-    EventHeader event = f.headers().createEventHeader("presence");
+    EventHeader event = f.headers().createEventHeader(sub.pkg.eventName);
     if (sub.eventId != null) {
       event.setEventId(sub.eventId);
     }
@@ -67,8 +67,8 @@ final class Notifier {
       state.setExpires((int) Math.max(0, sub.expiresAt.getEpochSecond() - now.getEpochSecond()));
     }
     request.addHeader(state);
-    if (view != null) {
-      request.setContent(Pidf.render(sub.presentityUri, view), f.headers().createContentTypeHeader("application", "pidf+xml"));
+    if (body != null) {
+      request.setContent(body, f.headers().createContentTypeHeader(sub.pkg.type, sub.pkg.subType));
     }
     return request;
   }

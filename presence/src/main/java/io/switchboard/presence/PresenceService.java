@@ -203,13 +203,48 @@ public final class PresenceService {
     return byPresentity.getOrDefault(presentity, Set.of());
   }
 
+  /** A document to send and the state it shows, to tell whether it changed. */
+  private record Body(Object state, java.util.function.LongFunction<byte[]> render) {
+  }
+
+  /** What the subscription's watcher may see now, in its package; null while pending or blocked. */
+  private Body body(Subscription s) {
+    if (s.state == Subscription.State.PENDING) {
+      return null;
+    }
+    return switch (s.pkg) {
+      case PRESENCE -> {
+        PresenceView view = viewFor(s.presentity, s.watcher);
+        yield view == null ? null : new Body(view, v -> Pidf.render(s.presentityUri, view));
+      }
+      case DIALOG -> {
+        Rule.Action action = decide(s.presentity, s.watcher);
+        if (action == Rule.Action.BLOCK || action == Rule.Action.CONFIRM) {
+          yield null;
+        }
+        CallStateEvent.State call = action == Rule.Action.POLITE_BLOCK ? CallStateEvent.State.IDLE
+            : calls.getOrDefault(s.presentity, CallStateEvent.State.IDLE);
+        yield new Body(call, v -> DialogInfo.render(s.presentityUri, v, call));
+      }
+      case WINFO -> {
+        List<WatcherInfo.Watcher> watchers = subscriptionsOf(s.presentity).stream()
+            .filter(w -> w.pkg == EventPackage.PRESENCE && !w.terminated)
+            .sorted(java.util.Comparator.comparing(Subscription::key))
+            .map(w -> new WatcherInfo.Watcher(w.key(), uriOf(w.watcher), w.state == Subscription.State.PENDING ? "pending" : "active"))
+            .toList();
+        yield new Body(watchers, v -> WatcherInfo.render(s.presentityUri, v, watchers));
+      }
+    };
+  }
+
   /** Sends the subscription's current state if it changed (or always, with {@code force}). */
   void notifyCurrent(Subscription s, boolean force) {
     if (s.terminated) {
       return;
     }
-    PresenceView view = s.state == Subscription.State.PENDING ? null : viewFor(s.presentity, s.watcher);
-    if (!force && view != null && view.equals(s.lastSent)) {
+    Body body = body(s);
+    Object state = body == null ? null : body.state();
+    if (!force && state != null && state.equals(s.lastSent)) {
       return;
     }
     if (s.notifyInFlight) {
@@ -217,15 +252,16 @@ public final class PresenceService {
       return;
     }
     s.notifyInFlight = true;
-    s.lastSent = view;
-    notifier.send(s, view, null, now()).onComplete(r -> {
+    s.lastSent = state;
+    byte[] bytes = body == null ? null : body.render().apply(++s.version);
+    notifier.send(s, bytes, null, now()).onComplete(r -> {
       s.notifyInFlight = false;
       if (!answered(s, r)) {
         return;
       }
       vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
-          .put("watcher", s.watcher).put("state", s.state.name().toLowerCase())
-          .put("presence", view == null ? null : view.toJson()));
+          .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
+          .put("presence", state instanceof PresenceView view ? view.toJson() : null));
       if (s.notifyAgain) {
         s.notifyAgain = false;
         notifyCurrent(s, false);
@@ -249,10 +285,10 @@ public final class PresenceService {
     if (s.terminated) {
       return;
     }
-    PresenceView view = "rejected".equals(reason) || s.state == Subscription.State.PENDING ? null
-        : viewFor(s.presentity, s.watcher);
+    Body body = "rejected".equals(reason) ? null : body(s);
     remove(s);
-    notifier.send(s, view, reason, now()).onFailure(e -> LOG.debug("final NOTIFY not answered: {}", e.getMessage()));
+    notifier.send(s, body == null ? null : body.render().apply(++s.version), reason, now())
+        .onFailure(e -> LOG.debug("final NOTIFY not answered: {}", e.getMessage()));
   }
 
   private void remove(Subscription s) {
@@ -268,9 +304,18 @@ public final class PresenceService {
     watcherEvent(s, "terminated");
   }
 
+  /** Watchers of presence are news for the presentity: an event for the console, a NOTIFY for winfo subscribers. */
   private void watcherEvent(Subscription s, String state) {
+    if (s.pkg != EventPackage.PRESENCE) {
+      return;
+    }
     vertx.eventBus().publish(EventAddresses.PRESENCE_WATCHER,
         new JsonObject().put("presentity", s.presentity).put("watcher", s.watcher).put("state", state));
+    for (Subscription w : List.copyOf(subscriptionsOf(s.presentity))) {
+      if (w.pkg == EventPackage.WINFO && w != s) {
+        notifyCurrent(w, false);
+      }
+    }
   }
 
   /** A user's presence may have changed: tell the watchers who may see it, over SIP and the bus. */
@@ -290,6 +335,9 @@ public final class PresenceService {
   }
 
   private void reevaluate(Subscription s) {
+    if (s.pkg == EventPackage.WINFO) {
+      return; // one's own watcher list: no rules apply
+    }
     Rule.Action action = decide(s.presentity, s.watcher);
     if (action == Rule.Action.BLOCK) {
       terminate(s, "rejected");

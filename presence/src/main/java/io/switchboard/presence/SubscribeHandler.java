@@ -31,7 +31,8 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * SUBSCRIBE for the presence event package (RFC 3856 over RFC 6665). New subscriptions are
+ * SUBSCRIBE for presence (RFC 3856), watcher info (RFC 3857) and dialog (RFC 4235), over RFC 6665. New
+ * subscriptions are
  * authorized by the presentity's rules (200 active, 202 pending, 403); in-dialog ones refresh or
  * end (Expires: 0). Every accepted SUBSCRIBE is followed by a NOTIFY once its answer is on the wire.
  */
@@ -57,14 +58,15 @@ final class SubscribeHandler implements SipRequestHandler {
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
     EventHeader event = (EventHeader) req.request().getHeader(EventHeader.NAME);
-    if (event == null || !"presence".equalsIgnoreCase(event.getEventType())) {
+    EventPackage pkg = event == null ? null : EventPackage.of(event.getEventType());
+    if (pkg == null) {
       return done(SipOutcome.reply(Response.BAD_EVENT, r -> header(r, () -> edge.factories().headers()
-          .createAllowEventsHeader("presence"))));
+          .createAllowEventsHeader(EventPackage.allowEvents()))));
     }
-    return authenticator.withUser(req, true, watcher -> subscribe(req, watcher, event));
+    return authenticator.withUser(req, true, watcher -> subscribe(req, watcher, event, pkg));
   }
 
-  private Future<SipOutcome> subscribe(SipRequest req, User watcher, EventHeader event) {
+  private Future<SipOutcome> subscribe(SipRequest req, User watcher, EventHeader event, EventPackage pkg) {
     Request r = req.request();
     ExpiresHeader expiresHeader = r.getExpires();
     int expires = expiresHeader == null ? config.defaultExpires() : expiresHeader.getExpires();
@@ -78,7 +80,7 @@ final class SubscribeHandler implements SipRequestHandler {
     if (toTag != null) {
       return done(inDialog(presence.find(callId, toTag), watcher, granted));
     }
-    if (!acceptsPidf(r)) {
+    if (!accepts(r, pkg)) {
       return done(SipOutcome.reply(Response.NOT_ACCEPTABLE));
     }
     ContactHeader contact = (ContactHeader) r.getHeader(ContactHeader.NAME);
@@ -91,6 +93,9 @@ final class SubscribeHandler implements SipRequestHandler {
         return done(SipOutcome.reply(Response.NOT_FOUND));
       }
       String presentity = found.get().username();
+      if (pkg == EventPackage.WINFO && !presentity.equals(watcher.username())) {
+        return done(SipOutcome.reply(Response.FORBIDDEN)); // only one's own watchers (RFC 3857 §5.2)
+      }
       Rule.Action action = presence.decide(presentity, watcher.username());
       if (action == Rule.Action.BLOCK) {
         return done(SipOutcome.reply(Response.FORBIDDEN));
@@ -99,21 +104,21 @@ final class SubscribeHandler implements SipRequestHandler {
       Future<?> noted = pending
           ? presence.update(presentity, p -> p.withPending(watcher.username(), clock.instant()))
           : Future.succeededFuture();
-      return noted.map(x -> create(req, watcher, presentity, contact, callId, event, granted, pending));
+      return noted.map(x -> create(req, watcher, presentity, contact, callId, event, pkg, granted, pending));
     });
   }
 
   private SipOutcome create(SipRequest req, User watcher, String presentity, ContactHeader contact, String callId,
-      EventHeader event, int granted, boolean pending) {
+      EventHeader event, EventPackage pkg, int granted, boolean pending) {
     Request r = req.request();
     String localTag = SipTags.newTag();
     if (granted == 0) {
       // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, terminated, and no subscription kept.
-      Subscription fetch = subscription(req, watcher, presentity, contact, callId, event, localTag, pending, 0);
+      Subscription fetch = subscription(req, watcher, presentity, contact, callId, event, pkg, localTag, pending, 0);
       return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, 0),
           () -> presence.terminate(fetch, "timeout"));
     }
-    Subscription s = subscription(req, watcher, presentity, contact, callId, event, localTag, pending, granted);
+    Subscription s = subscription(req, watcher, presentity, contact, callId, event, pkg, localTag, pending, granted);
     return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, granted), () -> {
       presence.add(s);
       presence.notifyCurrent(s, true);
@@ -121,7 +126,7 @@ final class SubscribeHandler implements SipRequestHandler {
   }
 
   private Subscription subscription(SipRequest req, User watcher, String presentity, ContactHeader contact,
-      String callId, EventHeader event, String localTag, boolean pending, int granted) {
+      String callId, EventHeader event, EventPackage pkg, String localTag, boolean pending, int granted) {
     Request r = req.request();
     List<String> routeSet = new ArrayList<>();
     ListIterator<?> rr = r.getHeaders(RecordRouteHeader.NAME);
@@ -131,7 +136,7 @@ final class SubscribeHandler implements SipRequestHandler {
     FromHeader from = (FromHeader) r.getHeader(FromHeader.NAME);
     return new Subscription(callId, localTag, from.getTag(), watcher.username(), presentity, presence.uriOf(presentity),
         from.getAddress().getURI().toString(), contact.getAddress().getURI().toString(), routeSet, req.transport(),
-        req.sourceHost() + ":" + req.sourcePort(), event.getEventId(),
+        req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg,
         pending ? Subscription.State.PENDING : Subscription.State.ACTIVE, clock.instant().plusSeconds(granted));
   }
 
@@ -160,8 +165,8 @@ final class SubscribeHandler implements SipRequestHandler {
     }
   }
 
-  /** No Accept means PIDF (RFC 3856 §6.7); otherwise PIDF or a wildcard must be among them. */
-  private static boolean acceptsPidf(Request r) {
+  /** No Accept means the package's default type (RFC 6665 §7.2); else it or a wildcard must be among them. */
+  private static boolean accepts(Request r, EventPackage pkg) {
     ListIterator<?> it = r.getHeaders(AcceptHeader.NAME);
     if (!it.hasNext()) {
       return true;
@@ -170,7 +175,7 @@ final class SubscribeHandler implements SipRequestHandler {
       AcceptHeader a = (AcceptHeader) it.next();
       String type = String.valueOf(a.getContentType()).toLowerCase(Locale.ROOT);
       String sub = String.valueOf(a.getContentSubType()).toLowerCase(Locale.ROOT);
-      if ((type.equals("application") && (sub.equals("pidf+xml") || sub.equals("*"))) || type.equals("*")) {
+      if ((type.equals(pkg.type) && (sub.equals(pkg.subType) || sub.equals("*"))) || type.equals("*")) {
         return true;
       }
     }

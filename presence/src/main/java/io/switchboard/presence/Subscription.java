@@ -24,20 +24,23 @@ final class Subscription {
   final String transport;
   final String source;
   final String eventId;
+  final EventPackage pkg;
 
   State state;
   Instant expiresAt;
   long expiryTimer = -1;
   long cseq;
-  /** What the watcher last saw; null before the first NOTIFY or while pending. */
-  PresenceView lastSent;
+  /** What the watcher last saw (a PresenceView, a call state, a watcher list); null before the first NOTIFY. */
+  Object lastSent;
+  /** The version of the last dialog-info or watcherinfo document sent (RFC 4235, RFC 3858). */
+  long version = -1;
   boolean notifyInFlight;
   boolean notifyAgain;
   boolean terminated;
 
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
       String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
-      String eventId, State state, Instant expiresAt) {
+      String eventId, EventPackage pkg, State state, Instant expiresAt) {
     this.callId = callId;
     this.localTag = localTag;
     this.remoteTag = remoteTag;
@@ -50,6 +53,7 @@ final class Subscription {
     this.transport = transport;
     this.source = source;
     this.eventId = eventId;
+    this.pkg = pkg;
     this.state = state;
     this.expiresAt = expiresAt;
   }

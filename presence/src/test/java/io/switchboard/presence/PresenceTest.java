@@ -60,15 +60,20 @@ class PresenceTest {
   }
 
   private Sipp watcher(String scenario, String from, String to, int expires) {
+    return watcher(scenario, from, to, expires, "presence", "application/pidf+xml");
+  }
+
+  private Sipp watcher(String scenario, String from, String to, int expires, String event, String accept) {
     return Sipp.scenario(scenario, server.sipPort()).key("domain", server.domain()).key("from", from).key("to", to)
-        .key("expires", String.valueOf(expires)).auth(from, from + "-sip-secret");
+        .key("expires", String.valueOf(expires)).key("event", event).key("accept", accept)
+        .auth(from, from + "-sip-secret");
   }
 
   private JsonObject ask(String address, JsonObject body) {
     return vertx.eventBus().<JsonObject>request(address, body).await().body();
   }
 
-  /** Completes with the n-th NOTIFY that {@code watcher} acknowledged for {@code presentity}. */
+  /** Completes with the n-th NOTIFY, counted from this call, that {@code watcher} acknowledged for {@code presentity}. */
   private Promise<JsonObject> notified(String watcher, String presentity, int n) {
     Promise<JsonObject> p = Promise.promise();
     AtomicInteger seen = new AtomicInteger();
@@ -196,11 +201,111 @@ class PresenceTest {
     assertEquals(403, SippTrace.lastStatus(refused.messages()));
 
     putRule("bob", "alice", "allow");
-    Sipp.Result expired = watcher("watch-2-expiring.xml", "alice", "bob", 2).run();
+    Sipp.Result expired = watcher("watch-2.xml", "alice", "bob", 2).run();
     assertTrue(expired.passed(), expired::toString);
     List<SippTrace.Message> got = SippTrace.received(expired.messages(), "NOTIFY");
     assertTrue(got.get(0).header("Subscription-State").startsWith("active;expires="));
     assertEquals("terminated;reason=timeout", got.get(1).header("Subscription-State").replace(" ", ""));
+  }
+
+  @Test
+  void aWatcherThatAnswers481IsDropped() throws Exception {
+    putRule("bob", "alice", "allow");
+    Promise<JsonObject> first = notified("alice", "bob", 1);
+    Promise<JsonObject> gone = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_WATCHER, m -> {
+      if ("terminated".equals(m.body().getString("state"))) {
+        gone.tryComplete(m.body());
+      }
+    });
+    Sipp.Running alice = watcher("watch-then-481.xml", "alice", "bob", 600).start();
+    first.future().await(20, TimeUnit.SECONDS);
+    registerBob();
+    assertEquals("alice", gone.future().await(20, TimeUnit.SECONDS).getString("watcher"));
+    assertTrue(alice.await().passed());
+  }
+
+  @Test
+  void watcherInfoTellsTheUserWhoIsWatchingAndWhoAsks() throws Exception {
+    putRule("bob", "alice", "allow");
+    // counted from now: the n-th NOTIFY bob's phone acknowledges
+    Promise<JsonObject> initial = notifiedPackage("bob", "presence.winfo", 1);
+    Promise<JsonObject> aliceSeen = notifiedPackage("bob", "presence.winfo", 2);
+    Promise<JsonObject> carolSeen = notifiedPackage("bob", "presence.winfo", 3);
+    Promise<JsonObject> carolGone = notifiedPackage("bob", "presence.winfo", 4);
+    Sipp.Running bob = watcher("watch-4-then-unsubscribe.xml", "bob", "bob", 600, "presence.winfo",
+        "application/watcherinfo+xml").start();
+    initial.future().await(20, TimeUnit.SECONDS);
+    Sipp.Running alice = watcher("watch-2-then-unsubscribe.xml", "alice", "bob", 600).start();
+    aliceSeen.future().await(20, TimeUnit.SECONDS);
+    Sipp.Running carol = watcher("watch-2.xml", "carol", "bob", 600).start(); // pending, then rejected
+    carolSeen.future().await(20, TimeUnit.SECONDS);
+    // PUT replaces bob's whole set: alice stays allowed, carol is blocked, which ends her pending watch
+    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put").put("rules", new JsonArray()
+        .add(new JsonObject().put("watcher", "alice").put("action", "allow"))
+        .add(new JsonObject().put("watcher", "carol").put("action", "block"))));
+    carolGone.future().await(20, TimeUnit.SECONDS); // bob's phone now ends its own watch
+    registerBob(); // alice's second NOTIFY, and alice is done too
+
+    List<SippTrace.Message> got = notifies(bob.await());
+    assertEquals("application/watcherinfo+xml", got.get(0).header("Content-Type"));
+    assertTrue(got.get(0).body().contains("version=\"0\"") && !got.get(0).body().contains("<watcher "), got.get(0).body());
+    assertTrue(got.get(1).body().contains("status=\"active\">sip:alice@switchboard.test</watcher>"), got.get(1).body());
+    assertTrue(got.get(2).body().contains("status=\"pending\">sip:carol@switchboard.test</watcher>"), got.get(2).body());
+    assertTrue(!got.get(3).body().contains("carol") && got.get(3).body().contains("status=\"active\">sip:alice"),
+        got.get(3).body());
+    assertTrue(alice.await().passed());
+    assertTrue(carol.await().passed());
+    Sipp.Result nosy = watcher("subscribe-refused.xml", "alice", "bob", 600, "presence.winfo",
+        "application/watcherinfo+xml").run();
+    assertTrue(nosy.passed(), "only bob may see who watches bob: " + nosy);
+  }
+
+  @Test
+  void blfKeysSeeCallsAsDialogs() throws Exception {
+    putRule("bob", "alice", "allow");
+    Promise<JsonObject> first = notifiedPackage("alice", "dialog", 1);
+    Promise<JsonObject> second = notifiedPackage("alice", "dialog", 2);
+    Promise<JsonObject> third = notifiedPackage("alice", "dialog", 3);
+    Sipp.Running blf = watcher("watch-4-then-unsubscribe.xml", "alice", "1002", 600, "dialog",
+        "application/dialog-info+xml").start();
+    first.future().await(20, TimeUnit.SECONDS);
+    vertx.eventBus().publish(EventAddresses.CALL_STATE, new CallStateEvent("bob", CallStateEvent.State.RINGING, null).toJson());
+    second.future().await(20, TimeUnit.SECONDS);
+    vertx.eventBus().publish(EventAddresses.CALL_STATE, new CallStateEvent("bob", CallStateEvent.State.IN_CALL, "1001").toJson());
+    third.future().await(20, TimeUnit.SECONDS);
+    vertx.eventBus().publish(EventAddresses.CALL_STATE, new CallStateEvent("bob", CallStateEvent.State.IDLE, null).toJson());
+
+    List<SippTrace.Message> got = notifies(blf.await());
+    assertEquals("application/dialog-info+xml", got.get(0).header("Content-Type"));
+    assertEquals("dialog", got.get(0).header("Event"));
+    assertTrue(!got.get(0).body().contains("<dialog "), "idle: no dialog");
+    assertTrue(got.get(1).body().contains("<state>early</state>") && got.get(1).body().contains("recipient"), got.get(1).body());
+    assertTrue(got.get(2).body().contains("<state>confirmed</state>"), got.get(2).body());
+    assertTrue(!got.get(3).body().contains("<dialog "), got.get(3).body());
+    assertTrue(got.get(3).body().contains("version=\"3\""), "versions count up: " + got.get(3).body());
+  }
+
+  @Test
+  void unknownEventPackagesAre489() throws Exception {
+    Sipp.Result r = Sipp.scenario("subscribe-refused.xml", server.sipPort())
+        .key("domain", server.domain()).key("from", "alice").key("to", "bob").key("expires", "600")
+        .key("event", "message-summary").key("accept", "application/simple-message-summary")
+        .auth("alice", "alice-sip-secret").run();
+    assertEquals(489, SippTrace.lastStatus(r.messages()), r::toString);
+    assertTrue(r.messages().contains("Allow-Events: presence, presence.winfo, dialog"), r::toString);
+  }
+
+  private Promise<JsonObject> notifiedPackage(String watcher, String pkg, int n) {
+    Promise<JsonObject> p = Promise.promise();
+    AtomicInteger seen = new AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_NOTIFIED, m -> {
+      if (m.body().getString("watcher").equals(watcher) && pkg.equals(m.body().getString("package"))
+          && seen.incrementAndGet() == n) {
+        p.tryComplete(m.body());
+      }
+    });
+    return p;
   }
 
   private void putRule(String user, String watcher, String action) {

@@ -142,7 +142,8 @@ class PresenceApiTest {
     Promise<Void> first = Promise.promise();
     vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_NOTIFIED, m -> first.tryComplete());
     Sipp.Running carolPhone = Sipp.scenario("watch-2-then-unsubscribe.xml", sipPort).key("domain", "switchboard.test")
-        .key("from", "carol").key("to", "1002").key("expires", "600").auth("carol", "carol-sip-pw").start();
+        .key("from", "carol").key("to", "1002").key("expires", "600").key("event", "presence")
+        .key("accept", "application/pidf+xml").auth("carol", "carol-sip-pw").start();
     first.future().await(20, TimeUnit.SECONDS);
     assertEquals(200, bob.put("/api/presence/me").sendJsonObject(new JsonObject().put("state", "dnd")
         .put("note", "in a meeting")).await().statusCode());
