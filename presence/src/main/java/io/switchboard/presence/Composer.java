@@ -7,10 +7,12 @@ import java.time.Instant;
  * Composes one presence from everything Switchboard knows of a user. Precedence, first match wins:
  *
  * <ol>
- *   <li>no registered device and no call: OFFLINE (a manual state does not make anyone reachable);</li>
+ *   <li>no registered device, no open publication and no call: OFFLINE (a manual state does not make
+ *       anyone reachable);</li>
  *   <li>manual DND: DND, whatever else happens (the user asked not to be disturbed);</li>
  *   <li>in a call or holding one: ON_THE_PHONE; ringing: RINGING; dialling counts as on the phone;</li>
- *   <li>manual AWAY, BUSY or AVAILABLE: that, with its note;</li>
+ *   <li>manual AWAY, BUSY or AVAILABLE: that, with its note (the person beats their devices);</li>
+ *   <li>what a device published (PUBLISH): that, with its note;</li>
  *   <li>otherwise AVAILABLE.</li>
  * </ol>
  *
@@ -23,9 +25,16 @@ public final class Composer {
   }
 
   public static PresenceView compose(boolean registered, ManualState manual, CallStateEvent.State call, Instant now) {
+    return compose(registered, manual, call, null, now);
+  }
+
+  /** @param published the latest state a device published, or null */
+  public static PresenceView compose(boolean registered, ManualState manual, CallStateEvent.State call,
+      PresenceView published, Instant now) {
     ManualState m = manual != null && manual.activeAt(now) ? manual : null;
     boolean onCall = call != null && call != CallStateEvent.State.IDLE;
-    if (!registered && !onCall) {
+    boolean publishedOpen = published != null && published.open();
+    if (!registered && !onCall && !publishedOpen) {
       return PresenceView.OFFLINE;
     }
     if (m != null && m.state() == PresenceState.DND) {
@@ -37,6 +46,9 @@ public final class Composer {
     }
     if (m != null) {
       return new PresenceView(m.state(), m.note());
+    }
+    if (publishedOpen) {
+      return published;
     }
     return new PresenceView(PresenceState.AVAILABLE, null);
   }

@@ -46,6 +46,14 @@ public final class PresenceService {
   /** What each console watcher was last told of each presentity: "watcher|presentity" → view. */
   private final Map<String, PresenceView> published = new HashMap<>();
   private final Map<String, Long> manualTimers = new HashMap<>();
+  /** Live publications (RFC 3903) by entity tag; per user, the latest one counts. */
+  private final Map<String, Publication> publications = new HashMap<>();
+
+  /** One device's published state. {@code seq} orders publications: the latest counts. */
+  record Publication(String username, String etag, PresenceView view, long seq, long timer) {
+  }
+
+  private long publicationSeq;
   private final PresenceBusApi api;
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, UserStore users, SipService sip, MongoStore mongo) {
@@ -58,6 +66,8 @@ public final class PresenceService {
     this.fallback = Rule.Action.fromWire(config.presence().defaultRule());
     this.api = new PresenceBusApi(this, users);
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
+        sip.edge(), clock));
+    sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock));
   }
 
@@ -108,7 +118,41 @@ public final class PresenceService {
   /** The presentity's own, unfiltered presence. */
   PresenceView compose(String username) {
     boolean registered = !sip.location().bindings(username).isEmpty();
-    return Composer.compose(registered, profile(username).manual(), calls.get(username), now());
+    PresenceView published = publications.values().stream().filter(p -> p.username().equals(username))
+        .max(java.util.Comparator.comparingLong(Publication::seq)).map(Publication::view).orElse(null);
+    return Composer.compose(registered, profile(username).manual(), calls.get(username), published, now());
+  }
+
+  // ---- publications (RFC 3903) -------------------------------------------------------------------
+
+  /**
+   * Adds or replaces a publication and returns its new entity tag.
+   *
+   * @param previousEtag the tag it replaces, or null for an initial publication
+   */
+  String publish(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
+    if (previousEtag != null) {
+      Publication old = publications.remove(previousEtag);
+      if (old != null) {
+        vertx.cancelTimer(old.timer());
+      }
+    }
+    long timer = vertx.setTimer(Math.max(1, expiresAt.toEpochMilli() - clock.millis()), id -> unpublish(etag));
+    publications.put(etag, new Publication(username, etag, view, ++publicationSeq, timer));
+    changed(username);
+    return etag;
+  }
+
+  Publication publication(String etag) {
+    return publications.get(etag);
+  }
+
+  void unpublish(String etag) {
+    Publication p = publications.remove(etag);
+    if (p != null) {
+      vertx.cancelTimer(p.timer());
+      changed(p.username());
+    }
   }
 
   /** What this watcher may see, or null when nothing (blocked, or waiting for confirmation). */

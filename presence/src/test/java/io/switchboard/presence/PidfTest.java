@@ -62,6 +62,28 @@ class PidfTest {
   }
 
   @Test
+  void readsWhatPhonesPublish() {
+    assertEquals(new PresenceView(PresenceState.ON_THE_PHONE, "x"), Pidf.parse(Pidf.render("sip:a@x",
+        new PresenceView(PresenceState.ON_THE_PHONE, "x"))));
+    String lunch = "<presence xmlns='urn:ietf:params:xml:ns:pidf' xmlns:rpid='urn:ietf:params:xml:ns:pidf:rpid'"
+        + " entity='sip:a@x'><tuple id='t'><status><basic>open</basic></status></tuple>"
+        + "<rpid:person id='p'><rpid:activities><rpid:lunch/></rpid:activities></rpid:person></presence>";
+    assertEquals(PresenceState.AWAY, Pidf.parse(lunch.getBytes(StandardCharsets.UTF_8)).state());
+    String closed = "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@x'><tuple id='t'><status>"
+        + "<basic>closed</basic></status></tuple></presence>";
+    assertEquals(PresenceState.OFFLINE, Pidf.parse(closed.getBytes(StandardCharsets.UTF_8)).state());
+  }
+
+  @Test
+  void refusesEntitiesAndWhatIsNotPidf() {
+    String xxe = "<?xml version='1.0'?><!DOCTYPE p [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+        + "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@x'><note>&x;</note></presence>";
+    assertThrows(IllegalArgumentException.class, () -> Pidf.parse(xxe.getBytes(StandardCharsets.UTF_8)));
+    assertThrows(IllegalArgumentException.class, () -> Pidf.parse("<other/>".getBytes(StandardCharsets.UTF_8)));
+    assertThrows(IllegalArgumentException.class, () -> Pidf.parse("not xml".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void availableWithoutNoteHasNoPersonElement() {
     String text = new String(Pidf.render("sip:a@x", new PresenceView(PresenceState.AVAILABLE, null)), StandardCharsets.UTF_8);
     assertFalse(text.contains("dm:person"), text);

@@ -287,6 +287,40 @@ class PresenceTest {
   }
 
   @Test
+  void aDevicePublishesItsStateThenRefreshesAndRemovesIt() throws Exception {
+    putRule("bob", "alice", "allow");
+    Promise<JsonObject> initial = notified("alice", "bob", 1);
+    Promise<JsonObject> published = notified("alice", "bob", 2);
+    Promise<JsonObject> removed = notified("alice", "bob", 3);
+    Sipp.Running alice = watcher("watch-3-then-unsubscribe.xml", "alice", "bob", 600).start();
+    assertEquals("offline", initial.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
+
+    Sipp.Result pub = Sipp.scenario("publish.xml", server.sipPort()).key("domain", server.domain()).key("from", "bob")
+        .key("activity", "meeting").key("note", "Quarterly review").auth("bob", "bob-sip-secret").run();
+    assertTrue(pub.passed(), pub::toString);
+    JsonObject busy = published.future().await(20, TimeUnit.SECONDS).getJsonObject("presence");
+    assertEquals("busy", busy.getString("state"), "a published meeting makes bob busy, though no device registered");
+    assertEquals("Quarterly review", busy.getString("note"));
+    String etag = SippTrace.parse(pub.messages()).stream().filter(m -> m.startLine().startsWith("SIP/2.0 200"))
+        .findFirst().orElseThrow().header("SIP-ETag");
+
+    Sipp.Result rest = Sipp.scenario("publish-refresh-remove.xml", server.sipPort()).key("domain", server.domain())
+        .key("from", "bob").key("etag", etag).auth("bob", "bob-sip-secret").run();
+    assertTrue(rest.passed(), rest::toString);
+    assertEquals("offline", removed.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
+    List<SippTrace.Message> got = notifies(alice.await());
+    assertTrue(got.get(1).body().contains("<rpid:busy/>"), got.get(1).body());
+    assertEquals(4, got.size(), "the refresh changed nothing, so it sent nothing");
+  }
+
+  @Test
+  void publishingSomeoneElsesPresenceIsForbidden() throws Exception {
+    Sipp.Result r = Sipp.scenario("publish.xml", server.sipPort()).key("domain", server.domain()).key("from", "bob")
+        .key("activity", "away").key("note", "x").auth("alice", "alice-sip-secret").run();
+    assertEquals(403, SippTrace.lastStatus(r.messages()), r::toString);
+  }
+
+  @Test
   void unknownEventPackagesAre489() throws Exception {
     Sipp.Result r = Sipp.scenario("subscribe-refused.xml", server.sipPort())
         .key("domain", server.domain()).key("from", "alice").key("to", "bob").key("expires", "600")
