@@ -5,6 +5,7 @@ import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
@@ -33,6 +34,7 @@ public final class PresenceService {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
 
   private final Vertx vertx;
+  private final Health health;
   private final SipService sip;
   private final PresenceStore store;
   private final Notifier notifier;
@@ -56,8 +58,10 @@ public final class PresenceService {
   private long publicationSeq;
   private final PresenceBusApi api;
 
-  public PresenceService(Vertx vertx, SwitchboardConfig config, UserStore users, SipService sip, MongoStore mongo) {
+  public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
+      MongoStore mongo) {
     this.vertx = vertx;
+    this.health = health;
     this.sip = sip;
     this.store = new MongoPresenceStore(vertx, mongo);
     this.notifier = new Notifier(sip.edge());
@@ -91,8 +95,14 @@ public final class PresenceService {
           endAllOf(e.username());
         }
       });
+      reportHealth();
       return api.start();
     }).onComplete(p)));
+  }
+
+  private void reportHealth() {
+    health.report("presence", Health.State.UP, new JsonObject().put("subscriptions", subscriptions.size())
+        .put("publications", publications.size()));
   }
 
   Vertx vertx() {
@@ -217,6 +227,7 @@ public final class PresenceService {
   void add(Subscription s) {
     subscriptions.put(s.key(), s);
     byPresentity.computeIfAbsent(s.presentity, k -> new HashSet<>()).add(s);
+    reportHealth();
     armExpiry(s);
     watcherEvent(s, s.state == Subscription.State.PENDING ? "pending" : "active");
     LOG.info("Subscription {} [watcher: {}, presentity: {}, expires: {}]", s.state.name().toLowerCase(), s.watcher,
@@ -282,34 +293,35 @@ public final class PresenceService {
   }
 
   /** Sends the subscription's current state if it changed (or always, with {@code force}). */
-  void notifyCurrent(Subscription s, boolean force) {
+  Future<Void> notifyCurrent(Subscription s, boolean force) {
     if (s.terminated) {
-      return;
+      return Future.succeededFuture();
     }
     Body body = body(s);
     Object state = body == null ? null : body.state();
     if (!force && state != null && state.equals(s.lastSent)) {
-      return;
+      return Future.succeededFuture();
     }
     if (s.notifyInFlight) {
       s.notifyAgain = true; // one NOTIFY at a time per dialog (RFC 6665 §4.2.2); the latest state follows
-      return;
+      return Future.succeededFuture();
     }
     s.notifyInFlight = true;
     s.lastSent = state;
     byte[] bytes = body == null ? null : body.render().apply(++s.version);
-    notifier.send(s, bytes, null, now()).onComplete(r -> {
+    return notifier.send(s, bytes, null, now()).transform(r -> {
       s.notifyInFlight = false;
       if (!answered(s, r)) {
-        return;
+        return Future.<Void>succeededFuture();
       }
       vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
           .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
           .put("presence", state instanceof PresenceView view ? view.toJson() : null));
       if (s.notifyAgain) {
         s.notifyAgain = false;
-        notifyCurrent(s, false);
+        return notifyCurrent(s, false);
       }
+      return Future.<Void>succeededFuture();
     });
   }
 
@@ -341,6 +353,7 @@ public final class PresenceService {
       vertx.cancelTimer(s.expiryTimer);
     }
     subscriptions.remove(s.key());
+    reportHealth();
     Set<Subscription> set = byPresentity.get(s.presentity);
     if (set != null) {
       set.remove(s);
@@ -364,10 +377,13 @@ public final class PresenceService {
 
   /** A user's presence may have changed: tell the watchers who may see it, over SIP and the bus. */
   void changed(String username) {
-    for (Subscription s : List.copyOf(subscriptionsOf(username))) {
-      notifyCurrent(s, false);
-    }
+    long started = System.nanoTime();
+    List<Future<Void>> sent = List.copyOf(subscriptionsOf(username)).stream().map(s -> notifyCurrent(s, false)).toList();
     publishFor(username);
+    if (sent.size() >= 100) {
+      Future.join(sent).onComplete(r -> LOG.info("Presence fan-out [presentity: {}, watchers: {}, all answered in: {} ms]",
+          username, sent.size(), (System.nanoTime() - started) / 1_000_000));
+    }
   }
 
   /** The presentity changed their rules: each live subscription gets what it now may see. */

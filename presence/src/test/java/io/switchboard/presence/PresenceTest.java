@@ -46,7 +46,7 @@ class PresenceTest {
     this.vertx = vertx;
     server = new SipTestServer(vertx, dir, Map.of("presence.min-expires", "1"));
     PresenceService[] presence = new PresenceService[1];
-    server.beforeSipStart.add(t -> presence[0] = new PresenceService(vertx, t.config, t.users, t.sip, t.store));
+    server.beforeSipStart.add(t -> presence[0] = new PresenceService(vertx, t.config, t.health, t.users, t.sip, t.store));
     server.start().await();
     presence[0].start().await();
     for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}, {"dave", "1004"}}) {

@@ -74,7 +74,7 @@ public final class Switchboard {
         sip = SipService.withMongo(vertx, config.sip(), health, users, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
         ImService im = new ImService(vertx, config, users, sip, store);
-        PresenceService presence = new PresenceService(vertx, config, users, sip, store);
+        PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();
           return null;

@@ -141,6 +141,11 @@ public final class SipEdge extends VerticleBase implements SipListener {
     // Bound what one TCP peer can make us buffer.
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
     p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "20000");
+    // One presence change fans out to every watcher at once: room for a NOTIFY per subscription,
+    // and for their answers arriving together (the default 208 KiB UDP buffer drops them: measured).
+    p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
+    p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", String.valueOf(4 * 1024 * 1024));
+    p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", String.valueOf(4 * 1024 * 1024));
     stack = new SipStackImpl(p);
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
     ListeningPoint udp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.UDP);
