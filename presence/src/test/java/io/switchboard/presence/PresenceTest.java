@@ -321,6 +321,18 @@ class PresenceTest {
   }
 
   @Test
+  void anInDialogRefreshIsAnsweredWithTheState() throws Exception {
+    putRule("bob", "alice", "allow");
+    Sipp.Result r = watcher("watch-refresh.xml", "alice", "bob", 300).run();
+    List<SippTrace.Message> got = notifies(r);
+    assertEquals(3, got.size());
+    assertTrue(got.get(1).header("Subscription-State").startsWith("active;expires="), got.get(1).headers());
+    assertTrue(got.get(2).header("Subscription-State").startsWith("terminated"), got.get(2).headers());
+    assertEquals(List.of("1 NOTIFY", "2 NOTIFY", "3 NOTIFY"), got.stream().map(m -> m.header("CSeq")).toList(),
+        "one dialog, CSeq counting up");
+  }
+
+  @Test
   void unknownEventPackagesAre489() throws Exception {
     Sipp.Result r = Sipp.scenario("subscribe-refused.xml", server.sipPort())
         .key("domain", server.domain()).key("from", "alice").key("to", "bob").key("expires", "600")

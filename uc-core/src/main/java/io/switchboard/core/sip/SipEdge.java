@@ -136,8 +136,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
     p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
     p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", LoggerFactory.getLogger("switchboard.sip.wire").isTraceEnabled() ? "32" : "0");
-    // We hand every request off at once, so the stack need not serialise listener calls.
+    // We hand every request off at once, so the stack need not serialise listener calls; a fixed
+    // pool parses incoming datagrams (the default starts a thread per message, which falls behind).
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
     // Bound what one TCP peer can make us buffer.
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
     p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "20000");

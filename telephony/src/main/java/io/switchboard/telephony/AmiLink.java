@@ -1,0 +1,310 @@
+package io.switchboard.telephony;
+
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.asteriskjava.manager.AuthenticationFailedException;
+import org.asteriskjava.manager.ManagerEventListener;
+import org.asteriskjava.manager.action.CoreShowChannelsAction;
+import org.asteriskjava.manager.action.PingAction;
+import org.asteriskjava.manager.event.CoreShowChannelEvent;
+import org.asteriskjava.manager.event.DisconnectEvent;
+import org.asteriskjava.manager.event.ResponseEvent;
+import org.asteriskjava.manager.response.ManagerError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The link to Asterisk's Manager Interface: login, keep-alive, reconnection with back-off, health
+ * {@code ami}. Asterisk-Java blocks in {@code login()} and sends actions from the calling thread, so
+ * both run in {@code executeBlocking}; it calls listeners on its own thread, so each event is copied
+ * into an {@link AmiEvent} there and handed to our context at once. Every method and every
+ * {@link Listener} call runs on the context given to the constructor.
+ *
+ * <p>Reconnection is ours, never the library's (see {@link SingleSessionConnection}): each session
+ * is a fresh connection, so a late event of an old one is recognised and dropped. Delays: a refused
+ * login waits {@link AmiTiming#authRetry()} (a wrong secret will not fix itself; hammering Asterisk
+ * would only fill its security log); any other failure waits {@link AmiTiming#initialBackoff()},
+ * doubling up to {@link AmiTiming#maxBackoff()}, back to the start once a session has stayed up that long.
+ */
+final class AmiLink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AmiLink.class);
+  static final String COMPONENT = "ami";
+
+  /** Called on the link's context. */
+  interface Listener {
+    /** Logged in: a new session whose events follow. */
+    void connected();
+
+    void event(AmiEvent event);
+
+    /** The session is gone; events may have been missed until the next {@link #connected()}. */
+    void disconnected(String reason);
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final SwitchboardConfig.Ami config;
+  private final Health health;
+  private final AmiTiming timing;
+  private final Listener listener;
+  private final String address;
+
+  /** Bumped for every session attempted: events of older sessions are dropped. */
+  private int generation;
+  /** The logged-in session, null while down. */
+  private SingleSessionConnection session;
+  private long sessionStartedAt;
+  private Duration backoff;
+  private long retryTimer = -1;
+  private long pingTimer = -1;
+  private long pingTimeoutTimer = -1;
+  private boolean stopped;
+  private int loginAttempts;
+  private Future<Void> attemptInFlight = Future.succeededFuture();
+
+  AmiLink(Vertx vertx, Context context, SwitchboardConfig.Ami config, Health health, AmiTiming timing, Listener listener) {
+    this.vertx = vertx;
+    this.context = context;
+    this.config = config;
+    this.health = health;
+    this.timing = timing;
+    this.listener = listener;
+    this.address = config.host().orElse("") + ":" + config.port();
+    this.backoff = timing.initialBackoff();
+  }
+
+  /**
+   * Completes once the first login attempt has an outcome: Asterisk being down or refusing us is
+   * reported in health and retried, it never fails the start. Without {@code ami.host}: NOT_CONFIGURED.
+   */
+  Future<Void> start() {
+    if (!config.configured()) {
+      health.report(COMPONENT, Health.State.NOT_CONFIGURED);
+      LOG.info("AMI not configured (ami.host unset): no call state from Asterisk");
+      return Future.succeededFuture();
+    }
+    health.report(COMPONENT, Health.State.STARTING, new JsonObject().put("address", address));
+    return attempt();
+  }
+
+  Future<Void> stop() {
+    stopped = true;
+    cancelTimers();
+    generation++;
+    SingleSessionConnection s = session;
+    session = null;
+    // A login still in progress closes its own connection when it returns (it sees stopped).
+    Future<Void> closed = s == null ? Future.succeededFuture() : close(s);
+    return Future.join(closed, attemptInFlight).mapEmpty();
+  }
+
+  boolean connected() {
+    return session != null;
+  }
+
+  int loginAttempts() {
+    return loginAttempts;
+  }
+
+  /** Sends CoreShowChannels and completes with every channel listed, or fails (not connected, error, timeout). */
+  Future<List<ChannelSnapshot>> coreShowChannels() {
+    SingleSessionConnection s = session;
+    if (s == null) {
+      return Future.failedFuture("AMI not connected");
+    }
+    Promise<List<ChannelSnapshot>> result = Promise.promise();
+    long timer = vertx.setTimer(timing.responseTimeout().toMillis(),
+        t -> result.tryFail("no CoreShowChannelsComplete within " + timing.responseTimeout().toSeconds() + " s"));
+    vertx.executeBlocking(() -> {
+      s.sendEventGeneratingAction(new CoreShowChannelsAction(), answer -> {
+        // Asterisk-Java's thread: copy, then hand over.
+        String error = answer.getResponse() instanceof ManagerError e ? e.getMessage() : null;
+        List<ChannelSnapshot> listed = new ArrayList<>();
+        for (ResponseEvent e : answer.getEvents()) {
+          if (e instanceof CoreShowChannelEvent c) {
+            listed.add(ChannelSnapshot.of(c));
+          }
+        }
+        context.runOnContext(v -> {
+          vertx.cancelTimer(timer);
+          if (error != null) {
+            result.tryFail("CoreShowChannels refused: " + error);
+          } else {
+            result.tryComplete(listed);
+          }
+        });
+      });
+      return null;
+    }, false).onFailure(e -> {
+      vertx.cancelTimer(timer);
+      result.tryFail(e);
+    });
+    return result.future();
+  }
+
+  // ---- session lifecycle -----------------------------------------------------------------------
+
+  private Future<Void> attempt() {
+    retryTimer = -1;
+    int gen = ++generation;
+    loginAttempts++;
+    String host = config.host().orElseThrow();
+    SingleSessionConnection candidate = new SingleSessionConnection(host, config.port(), config.username(),
+        config.secret());
+    candidate.setDefaultResponseTimeout(timing.responseTimeout().toMillis());
+    candidate.setSocketTimeout((int) timing.responseTimeout().toMillis());
+    candidate.addEventListener(listenerFor(gen, candidate));
+    LOG.debug("AMI connecting [address: {}, attempt: {}]", address, loginAttempts);
+    Future<Void> outcome = vertx.executeBlocking(() -> {
+      candidate.login("on");
+      return null;
+    }, false).transform(ar -> {
+      if (stopped || gen != generation) {
+        return close(candidate);
+      }
+      if (ar.succeeded()) {
+        loggedIn(candidate);
+      } else {
+        loginFailed(candidate, ar.cause());
+      }
+      return Future.<Void>succeededFuture();
+    });
+    attemptInFlight = outcome;
+    return outcome;
+  }
+
+  private void loggedIn(SingleSessionConnection s) {
+    session = s;
+    sessionStartedAt = System.nanoTime();
+    health.report(COMPONENT, Health.State.UP, new JsonObject().put("address", address));
+    LOG.info("AMI logged in [address: {}, user: {}, protocol: {}]", address, config.username(),
+        s.getProtocolIdentifier());
+    pingTimer = vertx.setPeriodic(timing.pingInterval().toMillis(), t -> ping(s));
+    listener.connected();
+  }
+
+  private void loginFailed(SingleSessionConnection s, Throwable cause) {
+    close(s);
+    Duration delay;
+    String reason;
+    // Asterisk's refusal has no cause; a challenge or login that could not be sent carries the I/O error.
+    if (cause instanceof AuthenticationFailedException && cause.getCause() == null) {
+      reason = "AMI login refused: check ami.username/ami.secret";
+      delay = timing.authRetry();
+      LOG.warn("{} [address: {}, user: {}, asterisk: {}]", reason, address, config.username(), cause.getMessage());
+    } else {
+      reason = "AMI unreachable at " + address + ": " + describe(cause);
+      delay = nextBackoff();
+      LOG.warn("{} [retry in: {} ms]", reason, delay.toMillis());
+    }
+    down(reason, delay);
+  }
+
+  /** The session ended under us: a closed socket, or an unanswered Ping. */
+  private void lost(SingleSessionConnection s, String why) {
+    if (s != session) {
+      return;
+    }
+    session = null;
+    cancelTimers();
+    close(s);
+    if (System.nanoTime() - sessionStartedAt >= timing.maxBackoff().toNanos()) {
+      backoff = timing.initialBackoff();
+    }
+    Duration delay = nextBackoff();
+    String reason = "AMI link lost: " + why;
+    LOG.warn("{} [address: {}, retry in: {} ms]", reason, address, delay.toMillis());
+    down(reason, delay);
+    listener.disconnected(reason);
+  }
+
+  private void down(String reason, Duration retryIn) {
+    health.report(COMPONENT, Health.State.DOWN, new JsonObject().put("address", address).put("error", reason)
+        .put("retryInSeconds", Math.max(1, Math.round(retryIn.toMillis() / 1000.0))));
+    if (!stopped) {
+      retryTimer = vertx.setTimer(Math.max(1, retryIn.toMillis()), t -> attempt());
+    }
+  }
+
+  private Duration nextBackoff() {
+    Duration d = backoff;
+    Duration doubled = backoff.multipliedBy(2);
+    backoff = doubled.compareTo(timing.maxBackoff()) > 0 ? timing.maxBackoff() : doubled;
+    return d;
+  }
+
+  /** Keep-alive: a silent Asterisk (or a half-open TCP link) shows only when asked. */
+  private void ping(SingleSessionConnection s) {
+    if (s != session || pingTimeoutTimer != -1) {
+      return;
+    }
+    long timer = vertx.setTimer(timing.responseTimeout().toMillis(), t -> {
+      pingTimeoutTimer = -1;
+      lost(s, "no answer to Ping within " + timing.responseTimeout().toSeconds() + " s");
+    });
+    pingTimeoutTimer = timer;
+    vertx.executeBlocking(() -> {
+      s.sendAction(new PingAction(), response -> context.runOnContext(v -> {
+        if (pingTimeoutTimer == timer) {
+          vertx.cancelTimer(timer);
+          pingTimeoutTimer = -1;
+        }
+      }));
+      return null;
+    }, false).onFailure(e -> lost(s, "cannot send Ping: " + describe(e)));
+  }
+
+  private ManagerEventListener listenerFor(int gen, SingleSessionConnection s) {
+    // Asterisk-Java's event thread: decide and copy here, handle on our context.
+    return event -> {
+      if (event instanceof DisconnectEvent) {
+        context.runOnContext(v -> lost(s, "connection closed"));
+        return;
+      }
+      AmiEvent copy = AmiEvent.copyOf(event);
+      if (copy != null) {
+        context.runOnContext(v -> {
+          if (gen == generation && !stopped) {
+            listener.event(copy);
+          }
+        });
+      }
+    };
+  }
+
+  private Future<Void> close(SingleSessionConnection s) {
+    return vertx.executeBlocking(() -> {
+      s.close();
+      return null;
+    }, false);
+  }
+
+  private void cancelTimers() {
+    for (long t : new long[] {retryTimer, pingTimer, pingTimeoutTimer}) {
+      if (t != -1) {
+        vertx.cancelTimer(t);
+      }
+    }
+    retryTimer = -1;
+    pingTimer = -1;
+    pingTimeoutTimer = -1;
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+  }
+}

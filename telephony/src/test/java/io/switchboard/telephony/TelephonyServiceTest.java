@@ -1,0 +1,296 @@
+package io.switchboard.telephony;
+
+import static io.switchboard.core.bus.CallStateEvent.State.DIALING;
+import static io.switchboard.core.bus.CallStateEvent.State.IDLE;
+import static io.switchboard.core.bus.CallStateEvent.State.IN_CALL;
+import static io.switchboard.core.bus.CallStateEvent.State.ON_HOLD;
+import static io.switchboard.core.bus.CallStateEvent.State.RINGING;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.model.Role;
+import io.switchboard.core.model.User;
+import io.switchboard.core.store.CachingUserStore;
+import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.core.store.UserStore;
+import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.TestConfigs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Telephony against a fake Asterisk that replays recorded AMI sessions, with the real Asterisk-Java
+ * client: the call states users go through, login refusal, a lost link and the resync after it.
+ * Every wait is for an event (a CallStateEvent, an action the fake received), bounded by {@link #await}.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class TelephonyServiceTest {
+
+  /** Short delays so that reconnection happens within a test; the defaults are tested for what they promise. */
+  private static final AmiTiming FAST = new AmiTiming(Duration.ofMillis(100), Duration.ofSeconds(2),
+      Duration.ofMillis(400), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(3));
+
+  private Vertx vertx;
+  private Path dataDir;
+  private MongoStore store;
+  private UserStore users;
+  private FakeAsterisk asterisk;
+  private final Health health = new Health();
+  private final List<CallStateEvent> events = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private TelephonyService service;
+
+  private record Waiter(String user, int count, Promise<List<CallStateEvent.State>> done) {
+  }
+
+  @BeforeEach
+  void setUp(@TempDir Path dir) throws Exception {
+    // Any blocking call on an event loop shows in the log at once.
+    vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    dataDir = dir;
+    asterisk = new FakeAsterisk("uc", "ucsecret");
+    SwitchboardConfig.Store storeConfig = config("ucsecret").store();
+    store = await(vertx.executeBlocking(() -> MongoStore.open(storeConfig)));
+    MongoUserStore mongoUsers = new MongoUserStore(vertx, store);
+    await(vertx.executeBlocking(() -> {
+      mongoUsers.createIndexes();
+      return null;
+    }));
+    users = new CachingUserStore(vertx, mongoUsers, Clock.systemUTC());
+    for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}, {"oscar", "1004"}}) {
+      Instant now = Instant.now();
+      await(users.create(new User(u[0], u[0], u[1], Role.USER, true, null, Map.of(), now, now)));
+    }
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.CALL_STATE, m -> {
+      synchronized (events) {
+        events.add(CallStateEvent.fromJson(m.body()));
+        waiters.removeIf(w -> {
+          List<CallStateEvent.State> seen = states(w.user());
+          if (seen.size() >= w.count()) {
+            w.done().complete(seen);
+            return true;
+          }
+          return false;
+        });
+      }
+    });
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (service != null) {
+      await(service.stop());
+    }
+    asterisk.close();
+    if (store != null) {
+      await(vertx.executeBlocking(() -> {
+        store.close();
+        return null;
+      }));
+    }
+    await(vertx.close());
+  }
+
+  // ---- call states -------------------------------------------------------------------------------
+
+  @Test
+  void anAnsweredCallGoesDialingAndRingingThenInCallThenIdle() throws Exception {
+    startConnected(FAST);
+    asterisk.replay("02-call-answered.ami");
+
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
+    assertEquals(List.of(RINGING, IN_CALL, IDLE), await(statesOf("bob", 3)));
+    assertEquals("1002", eventsOf("alice").get(0).peer(), "the caller sees whom they dial");
+    assertEquals("1001", eventsOf("bob").get(0).peer(), "the callee sees who calls");
+    assertEquals("1002", eventsOf("alice").get(1).peer());
+    assertEquals(null, eventsOf("alice").get(2).peer());
+  }
+
+  @Test
+  void aCancelledCallEndsIdleForBothAndIsNeverInCall() throws Exception {
+    startConnected(FAST);
+    asterisk.replay("03-call-cancel.ami");
+
+    assertEquals(List.of(DIALING, IDLE), await(statesOf("alice", 2)));
+    assertEquals(List.of(RINGING, IDLE), await(statesOf("oscar", 2)));
+    assertEquals("1001", eventsOf("oscar").get(0).peer());
+  }
+
+  @Test
+  void aCallToAnUnregisteredPhoneOnlyConcernsTheCaller() throws Exception {
+    startConnected(FAST);
+    asterisk.replay("04-call-unregistered.ami");
+
+    assertEquals(List.of(DIALING, IDLE), await(statesOf("alice", 2)));
+    assertEquals("1003", eventsOf("alice").get(0).peer(), "what was dialled, as Asterisk never connected a line");
+    // Alice's IDLE came from the last event of the trace, handled after every other one.
+    assertEquals(List.of(), eventsOf("carol"));
+  }
+
+  @Test
+  void holdShowsTheHeldPartyOnHoldThenInCallAgain() throws Exception {
+    startConnected(FAST);
+    asterisk.replay("05-call-hold.ami");
+
+    // 1001 pressed hold (Hold is raised on its channel); 1002 is the one held (DeviceStateChange ONHOLD).
+    assertEquals(List.of(RINGING, IN_CALL, ON_HOLD, IN_CALL, IDLE), await(statesOf("bob", 5)));
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
+    assertEquals("1001", eventsOf("bob").get(2).peer());
+  }
+
+  // ---- the link ----------------------------------------------------------------------------------
+
+  @Test
+  void aWrongSecretIsReportedPlainlyAndRetriedSlowly() throws Exception {
+    service = new TelephonyService(vertx, config("wrong-secret").ami(), health, users);
+    await(service.start());
+
+    assertEquals(Health.State.DOWN, health.state("ami"));
+    JsonObject ami = health.toJson().getJsonObject("components").getJsonObject("ami");
+    assertEquals("AMI login refused: check ami.username/ami.secret", ami.getString("error"));
+    assertEquals(30, ami.getInteger("retryInSeconds"));
+    assertEquals(1, asterisk.count("Login"), "one attempt, the next in 30 s");
+  }
+
+  @Test
+  void refusedLoginsAreRetriedAtTheAuthPaceNotTheLinkPace() throws Exception {
+    // Link back-off 100 ms, login refusal 400 ms: three attempts take at least 800 ms.
+    long started = System.nanoTime();
+    service = new TelephonyService(vertx, config("wrong-secret").ami(), health, users, FAST);
+    await(service.start());
+    await(Future.fromCompletionStage(asterisk.awaitActions("Login", 3)));
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    assertTrue(elapsedMs >= 800, "3 logins after " + elapsedMs + " ms");
+    assertTrue(asterisk.count("Login") <= 4, asterisk.count("Login") + " logins");
+    assertEquals(Health.State.DOWN, health.state("ami"));
+  }
+
+  @Test
+  void anUnreachableAsteriskIsReportedAndDoesNotFailTheStart() throws Exception {
+    int nobody = FreePorts.udpAndTcp();
+    SwitchboardConfig.Ami ami = new SwitchboardConfig.Ami(Optional.of("127.0.0.1"), nobody, "uc", "ucsecret");
+    service = new TelephonyService(vertx, ami, health, users);
+    await(service.start());
+
+    assertEquals(Health.State.DOWN, health.state("ami"));
+    JsonObject details = health.toJson().getJsonObject("components").getJsonObject("ami");
+    assertTrue(details.getString("error").startsWith("AMI unreachable at 127.0.0.1:" + nobody), details.encode());
+    assertEquals(1, details.getInteger("retryInSeconds"));
+  }
+
+  @Test
+  void aCallThatEndedWhileTheLinkWasDownEndsOnReconnect() throws Exception {
+    startConnected(FAST);
+    asterisk.send(AmiTrace.load("02-call-answered.ami").afterLoginThrough("Event: BridgeEnter", 2));
+    assertEquals(List.of(DIALING, IN_CALL), await(statesOf("alice", 2)));
+    assertEquals(List.of(RINGING, IN_CALL), await(statesOf("bob", 2)));
+
+    // The call ends while we are cut off; Asterisk then lists no channel.
+    asterisk.dropConnections();
+    await(Future.fromCompletionStage(asterisk.awaitActions("CoreShowChannels", 2)));
+
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
+    assertEquals(List.of(RINGING, IN_CALL, IDLE), await(statesOf("bob", 3)));
+    assertEquals(2, asterisk.count("Login"));
+    assertEquals(Health.State.UP, health.state("ami"));
+  }
+
+  @Test
+  void aCallStillUpAfterReconnectPublishesNothing() throws Exception {
+    startConnected(FAST);
+    asterisk.send(AmiTrace.load("02-call-answered.ami").afterLoginThrough("Event: BridgeEnter", 2));
+    assertEquals(List.of(DIALING, IN_CALL), await(statesOf("alice", 2)));
+    assertEquals(List.of(RINGING, IN_CALL), await(statesOf("bob", 2)));
+
+    asterisk.reply("CoreShowChannels", "action-CoreShowChannels-incall.ami");
+    asterisk.dropConnections();
+    await(Future.fromCompletionStage(asterisk.awaitActions("CoreShowChannels", 2)));
+    await(service.resync());
+
+    assertEquals(List.of(DIALING, IN_CALL), states("alice"));
+    assertEquals(List.of(RINGING, IN_CALL), states("bob"));
+  }
+
+  @Test
+  void withoutAHostTelephonyIsNotConfigured() throws Exception {
+    SwitchboardConfig.Ami ami = new SwitchboardConfig.Ami(Optional.empty(), 5038, "", "");
+    service = new TelephonyService(vertx, ami, health, users);
+    await(service.start());
+
+    assertEquals(Health.State.NOT_CONFIGURED, health.state("ami"));
+    assertTrue(health.healthy());
+    assertEquals(0, asterisk.received().size());
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------
+
+  private SwitchboardConfig config(String secret) throws Exception {
+    return TestConfigs.loopback(dataDir, FreePorts.udpAndTcp(), 0, Map.of("ami.host", "127.0.0.1",
+        "ami.port", String.valueOf(asterisk.port()), "ami.username", "uc", "ami.secret", secret));
+  }
+
+  /** Starts with the right secret and waits until the first resync has been answered. */
+  private void startConnected(AmiTiming timing) throws Exception {
+    service = new TelephonyService(vertx, config("ucsecret").ami(), health, users, timing);
+    CompletableFuture<Void> listed = asterisk.awaitActions("CoreShowChannels", 1);
+    await(service.start());
+    assertEquals(Health.State.UP, health.state("ami"));
+    await(Future.fromCompletionStage(listed));
+  }
+
+  /** Completes with the user's states once at least {@code count} have been published. */
+  private Future<List<CallStateEvent.State>> statesOf(String user, int count) {
+    Promise<List<CallStateEvent.State>> p = Promise.promise();
+    synchronized (events) {
+      List<CallStateEvent.State> seen = states(user);
+      if (seen.size() >= count) {
+        p.complete(seen);
+      } else {
+        waiters.add(new Waiter(user, count, p));
+      }
+    }
+    return p.future();
+  }
+
+  private List<CallStateEvent.State> states(String user) {
+    return eventsOf(user).stream().map(CallStateEvent::state).toList();
+  }
+
+  private List<CallStateEvent> eventsOf(String user) {
+    synchronized (events) {
+      return events.stream().filter(e -> e.username().equals(user)).toList();
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.await(20, TimeUnit.SECONDS);
+  }
+}
