@@ -62,18 +62,11 @@ class MessagingApiTest {
   }
 
   private WebClientSession login(String user, String password) {
-    WebClientSession c = WebClientSession.create(WebClient.create(vertx,
-        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(switchboard.web().actualPort())));
-    assertEquals(200, c.post("/api/login").sendJsonObject(new JsonObject().put("username", user)
-        .put("password", password)).await().statusCode());
-    return c;
+    return Api.login(vertx, switchboard, user, password);
   }
 
   private static void assertError(HttpResponse<Buffer> r, int status, String field) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    if (field != null) {
-      assertEquals(field, r.bodyAsJsonObject().getString("field"), r.bodyAsString());
-    }
+    Api.assertError(r, status, field);
   }
 
   @Test

@@ -51,12 +51,7 @@ class SwitchboardTest {
   }
 
   private WebClientSession admin(Vertx vertx, String password) {
-    WebClientSession c = WebClientSession.create(WebClient.create(vertx,
-        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(switchboard.web().actualPort())));
-    HttpResponse<Buffer> r = c.post("/api/login")
-        .sendJsonObject(new JsonObject().put("username", "admin").put("password", password)).await();
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    return c;
+    return Api.login(vertx, switchboard, "admin", password);
   }
 
   @Test

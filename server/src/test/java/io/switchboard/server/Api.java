@@ -1,0 +1,36 @@
+package io.switchboard.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
+
+/** The API as a browser uses it in the server's tests: a cookie session per user, JSON errors. */
+final class Api {
+
+  private Api() {
+  }
+
+  /** A logged-in session of {@code user} against the running switchboard. */
+  static WebClientSession login(Vertx vertx, Switchboard switchboard, String user, String password) {
+    WebClientSession c = WebClientSession.create(WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(switchboard.web().actualPort())));
+    HttpResponse<Buffer> r = c.post("/api/login")
+        .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return c;
+  }
+
+  /** The answer is {@code status} with a JSON error naming {@code field} (when not null). */
+  static void assertError(HttpResponse<Buffer> r, int status, String field) {
+    assertEquals(status, r.statusCode(), r.bodyAsString());
+    if (field != null) {
+      assertEquals(field, r.bodyAsJsonObject().getString("field"), r.bodyAsString());
+    }
+  }
+}
