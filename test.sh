@@ -3,9 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Real peers the tests drive: SIPp (Debian package sip-tester) as the SIP user agent.
+# Real peers the tests drive: SIPp (Debian package sip-tester) and baresip as SIP user agents.
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
