@@ -8,6 +8,7 @@ import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
+import io.switchboard.telephony.TelephonyService;
 import io.switchboard.web.UserAccounts;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
@@ -34,6 +35,7 @@ public final class Switchboard {
   private final Consumer<String> announce;
   private MongoStore store;
   private SipService sip;
+  private TelephonyService telephony;
   private WebConsole web;
   private String webDeployment;
   private long storeProbe = -1;
@@ -80,9 +82,10 @@ public final class Switchboard {
           return null;
         }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start());
       }).compose(v -> {
-        // Telephony (AMI) arrives with its own issue; until then say plainly that it is not there.
-        health.report("ami", Health.State.NOT_CONFIGURED, new JsonObject()
-            .put("detail", config.ami().configured() ? "AMI support is not built yet" : "ami.host not set"));
+        // After presence, which turns its call-state events into on-the-phone.
+        telephony = new TelephonyService(vertx, config.ami(), health, users);
+        return telephony.start();
+      }).compose(v -> {
         web = new WebConsole(config.web(), health, accounts);
         return vertx.deployVerticle(web);
       });
@@ -122,6 +125,7 @@ public final class Switchboard {
     }
     Future<Void> webStopped = webDeployment == null ? Future.succeededFuture() : vertx.undeploy(webDeployment);
     return webStopped
+        .eventually(() -> telephony == null ? Future.succeededFuture() : telephony.stop())
         .eventually(() -> sip == null ? Future.succeededFuture() : sip.stop())
         .eventually(() -> vertx.executeBlocking(() -> {
           if (store != null) {

@@ -15,7 +15,6 @@ import org.asteriskjava.manager.ManagerEventListener;
 import org.asteriskjava.manager.action.CoreShowChannelsAction;
 import org.asteriskjava.manager.action.PingAction;
 import org.asteriskjava.manager.event.CoreShowChannelEvent;
-import org.asteriskjava.manager.event.DisconnectEvent;
 import org.asteriskjava.manager.event.ResponseEvent;
 import org.asteriskjava.manager.response.ManagerError;
 import org.slf4j.Logger;
@@ -68,7 +67,6 @@ final class AmiLink {
   private long pingTimer = -1;
   private long pingTimeoutTimer = -1;
   private boolean stopped;
-  private int loginAttempts;
   private Future<Void> attemptInFlight = Future.succeededFuture();
 
   AmiLink(Vertx vertx, Context context, SwitchboardConfig.Ami config, Health health, AmiTiming timing, Listener listener) {
@@ -109,10 +107,6 @@ final class AmiLink {
 
   boolean connected() {
     return session != null;
-  }
-
-  int loginAttempts() {
-    return loginAttempts;
   }
 
   /** Sends CoreShowChannels and completes with every channel listed, or fails (not connected, error, timeout). */
@@ -156,14 +150,13 @@ final class AmiLink {
   private Future<Void> attempt() {
     retryTimer = -1;
     int gen = ++generation;
-    loginAttempts++;
     String host = config.host().orElseThrow();
     SingleSessionConnection candidate = new SingleSessionConnection(host, config.port(), config.username(),
-        config.secret());
+        config.secret(), s -> context.runOnContext(v -> lost(s, "connection closed")));
     candidate.setDefaultResponseTimeout(timing.responseTimeout().toMillis());
     candidate.setSocketTimeout((int) timing.responseTimeout().toMillis());
-    candidate.addEventListener(listenerFor(gen, candidate));
-    LOG.debug("AMI connecting [address: {}, attempt: {}]", address, loginAttempts);
+    candidate.addEventListener(listenerFor(gen));
+    LOG.debug("AMI connecting [address: {}, session: {}]", address, gen);
     Future<Void> outcome = vertx.executeBlocking(() -> {
       candidate.login("on");
       return null;
@@ -263,13 +256,9 @@ final class AmiLink {
     }, false).onFailure(e -> lost(s, "cannot send Ping: " + describe(e)));
   }
 
-  private ManagerEventListener listenerFor(int gen, SingleSessionConnection s) {
+  private ManagerEventListener listenerFor(int gen) {
     // Asterisk-Java's event thread: decide and copy here, handle on our context.
     return event -> {
-      if (event instanceof DisconnectEvent) {
-        context.runOnContext(v -> lost(s, "connection closed"));
-        return;
-      }
       AmiEvent copy = AmiEvent.copyOf(event);
       if (copy != null) {
         context.runOnContext(v -> {

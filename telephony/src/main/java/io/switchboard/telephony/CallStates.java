@@ -205,6 +205,12 @@ final class CallStates {
     goneSinceResync = new HashSet<>();
   }
 
+  /** The list will not come (error, timeout, link lost): stop remembering births and deaths. */
+  void resyncAbandoned() {
+    bornSinceResync = null;
+    goneSinceResync = null;
+  }
+
   /**
    * Replaces what we know with what Asterisk listed, except channels born or gone after the list
    * was asked for (their events are newer than the list). Hold flags survive for channels that are

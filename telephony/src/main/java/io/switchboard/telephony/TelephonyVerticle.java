@@ -73,6 +73,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(resyncTimer);
+    vertx.cancelTimer(crossCheckTimer);
     return link.stop();
   }
 
@@ -102,7 +104,12 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
         changed.forEach(this::deviceChanged);
       }
       return (Void) null;
-    }).onFailure(e -> LOG.warn("AMI resync failed [reason: {}]", e.getMessage()));
+    }).onFailure(e -> {
+      if (session == sessions) {
+        states.resyncAbandoned();
+      }
+      LOG.warn("AMI resync failed [reason: {}]", e.getMessage());
+    });
     resyncInFlight = f;
     f.onComplete(ar -> {
       if (resyncInFlight == f) {

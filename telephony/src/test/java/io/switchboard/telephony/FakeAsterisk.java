@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * in place of the recorded one, and, on the test's command, a scenario's event blocks. It can drop
  * every connection. Blocking sockets on its own threads: this is the peer, not the code under test.
  */
-final class FakeAsterisk implements AutoCloseable {
+public final class FakeAsterisk implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FakeAsterisk.class);
 
@@ -48,7 +48,7 @@ final class FakeAsterisk implements AutoCloseable {
   private record Waiter(String action, int count, CompletableFuture<Void> done) {
   }
 
-  FakeAsterisk(String username, String secret) throws IOException {
+  public FakeAsterisk(String username, String secret) throws IOException {
     this.username = username;
     this.secret = secret;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -61,7 +61,7 @@ final class FakeAsterisk implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
@@ -89,7 +89,7 @@ final class FakeAsterisk implements AutoCloseable {
 
   int count(String action) {
     String name = action.toLowerCase(Locale.ROOT);
-    return (int) received.stream().filter(a -> name.equals(a.get("action"))).count();
+    return (int) received.stream().filter(a -> name.equalsIgnoreCase(a.get("action"))).count();
   }
 
   /** Every action received, keys in lower case, in arrival order. */
@@ -109,6 +109,20 @@ final class FakeAsterisk implements AutoCloseable {
   }
 
   /** Replays a scenario's events (everything after its login response, but the Goodbye). */
+  /**
+   * Replays a recorded scenario in steps, so a test can await what each part causes: sends the
+   * events from block {@code from} up to and including the {@code n}-th block (counted from the
+   * start) that begins with {@code prefix}, or all the rest when {@code prefix} is null.
+   *
+   * @return where the next step starts
+   */
+  public int replayStep(String scenario, int from, String prefix, int n) throws IOException {
+    java.util.List<String> all = AmiTrace.load(scenario).afterLogin();
+    int end = prefix == null ? all.size() : AmiTrace.load(scenario).afterLoginThrough(prefix, n).size();
+    send(all.subList(from, end));
+    return end;
+  }
+
   void replay(String scenario) throws IOException {
     send(AmiTrace.load(scenario).afterLogin());
   }

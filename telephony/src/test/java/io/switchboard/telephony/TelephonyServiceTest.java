@@ -240,6 +240,43 @@ class TelephonyServiceTest {
   }
 
   @Test
+  void aCallAlreadyUpWhenWeConnectIsPublishedFromTheList() throws Exception {
+    asterisk.reply("CoreShowChannels", "action-CoreShowChannels-incall.ami");
+    startConnected(FAST);
+
+    assertEquals(List.of(IN_CALL), await(statesOf("alice", 1)));
+    assertEquals(List.of(IN_CALL), await(statesOf("bob", 1)));
+    assertEquals("1002", eventsOf("alice").get(0).peer());
+    assertEquals("1001", eventsOf("bob").get(0).peer());
+  }
+
+  @Test
+  void aDeviceStateThatContradictsOurChannelsTriggersAResync() throws Exception {
+    startConnected(new AmiTiming(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(400),
+        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMillis(200)));
+    asterisk.reply("CoreShowChannels", "action-CoreShowChannels-incall.ami");
+    // Asterisk says 1002 rings, but we saw no channel of it (events lost): ask Asterisk for the truth.
+    String ringing = AmiTrace.load("02-call-answered.ami").afterLogin().stream()
+        .filter(b -> b.startsWith("Event: DeviceStateChange") && b.contains("Device: PJSIP/1002")).findFirst().orElseThrow();
+    asterisk.send(List.of(ringing));
+
+    await(Future.fromCompletionStage(asterisk.awaitActions("CoreShowChannels", 2)));
+    assertEquals(List.of(IN_CALL), await(statesOf("bob", 1)));
+  }
+
+  @Test
+  void anAsteriskThatStopsAnsweringPingsIsLeftAndReconnected() throws Exception {
+    asterisk.ignore("Ping");
+    startConnected(new AmiTiming(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(400),
+        Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofSeconds(3)));
+
+    // Ping unanswered for 500 ms: the session is given up, a new one logs in and resyncs.
+    await(Future.fromCompletionStage(asterisk.awaitActions("CoreShowChannels", 2)));
+    assertTrue(asterisk.count("Ping") >= 1);
+    assertTrue(asterisk.count("Login") >= 2);
+  }
+
+  @Test
   void withoutAHostTelephonyIsNotConfigured() throws Exception {
     SwitchboardConfig.Ami ami = new SwitchboardConfig.Ami(Optional.empty(), 5038, "", "");
     service = new TelephonyService(vertx, ami, health, users);
