@@ -14,41 +14,19 @@ COUNT=${COUNT:-3000}
 SIP_PORT=${SIP_PORT:-15070}
 WEB_PORT=${WEB_PORT:-18080}
 DEVICE_PORT=${DEVICE_PORT:-15090}
-SCENARIOS=uc-core/src/test/resources/sipp
+. bench/lib.sh
 
-[ -f server/target/switchboard.jar ] || mvn -B -q package -DskipTests
-if curl -s -o /dev/null "http://127.0.0.1:$WEB_PORT/api/health"; then
-  echo "bench: something already answers on 127.0.0.1:$WEB_PORT; stop it or set WEB_PORT" >&2
-  exit 1
-fi
+prepare
 WORK=$(mktemp -d)
 echo "bench: work dir $WORK"
-
-SWITCHBOARD_SIP_PORT=$SIP_PORT SWITCHBOARD_SIP_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_SIP_DOMAIN=bench.test \
-SWITCHBOARD_WEB_PORT=$WEB_PORT SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR=$WORK/data \
-SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw SWITCHBOARD_LOG_LEVEL=${LOG_LEVEL:-warn} \
-  java ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$WORK/server.log" 2>&1 &
-SERVER=$!
+start_server "$WORK" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}"
 DEVICE=
 cleanup() {
   [ -n "$DEVICE" ] && kill "$DEVICE" 2>/dev/null || true
-  kill "$SERVER" 2>/dev/null || true
-  wait "$SERVER" 2>/dev/null || true
+  stop_server
 }
 trap cleanup EXIT
-
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$WEB_PORT/api/health" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -sf "http://127.0.0.1:$WEB_PORT/api/health" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
-
-curl -sf -c "$WORK/jar" -H 'Content-Type: application/json' \
-  -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
-for u in alice:1001 bob:1002; do
-  curl -sf -b "$WORK/jar" -H 'Content-Type: application/json' "http://127.0.0.1:$WEB_PORT/api/users" \
-    -d "{\"username\":\"${u%%:*}\",\"extension\":\"${u##*:}\",\"password\":\"${u%%:*}-web-pw\",\"sipPassword\":\"${u%%:*}-sip-pw\"}" >/dev/null
-done
+create_users "$WORK" alice:1001 bob:1002
 
 printf "%-8s %-10s %-10s %-10s %-10s %-10s\n" target sent achieved failed% p50_ms p99_ms
 for RATE in warmup $RATES; do

@@ -10,33 +10,15 @@ WATCHERS=${WATCHERS:-"1000 10000"}
 RATE=${RATE:-200}
 SIP_PORT=${SIP_PORT:-15170}
 WEB_PORT=${WEB_PORT:-18180}
-SCENARIOS=uc-core/src/test/resources/sipp
-
-[ -f server/target/switchboard.jar ] || mvn -B -q package -DskipTests
-if curl -s -o /dev/null "http://127.0.0.1:$WEB_PORT/api/health"; then
-  echo "bench: something already answers on 127.0.0.1:$WEB_PORT; stop it or set WEB_PORT" >&2
-  exit 1
-fi
+. bench/lib.sh
+prepare
 
 printf "%-10s %-14s %-14s %-14s\n" watchers subscribe_s p50_ms last_ms   # watchers: subscriptions that took
 for N in $WATCHERS; do
   WORK=$(mktemp -d)
-  SWITCHBOARD_SIP_PORT=$SIP_PORT SWITCHBOARD_SIP_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_SIP_DOMAIN=bench.test \
-  SWITCHBOARD_WEB_PORT=$WEB_PORT SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR=$WORK/data \
-  SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow SWITCHBOARD_LOG_LEVEL=info \
-    java ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$WORK/server.log" 2>&1 &
-  SERVER=$!
-  trap 'kill $SERVER 2>/dev/null || true' EXIT
-  for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$WEB_PORT/api/health" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  curl -sf -c "$WORK/admin" -H 'Content-Type: application/json' \
-    -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
-  for u in alice:1001 bob:1002; do
-    curl -sf -b "$WORK/admin" -H 'Content-Type: application/json' "http://127.0.0.1:$WEB_PORT/api/users" \
-      -d "{\"username\":\"${u%%:*}\",\"extension\":\"${u##*:}\",\"password\":\"${u%%:*}-web-pw\",\"sipPassword\":\"${u%%:*}-sip-pw\"}" >/dev/null
-  done
+  start_server "$WORK" SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow SWITCHBOARD_LOG_LEVEL=info
+  trap stop_server EXIT
+  create_users "$WORK" alice:1001 bob:1002
   # bob must be reachable for a state he sets to show: his desk phone registers first.
   sipp 127.0.0.1:$SIP_PORT -sf $SCENARIOS/register.xml -i 127.0.0.1 -p $((SIP_PORT + 30)) -m 1 -nostdin -timeout 20s \
     -timeout_error -au bob -ap bob-sip-pw -key domain bench.test -key aor bob -key contact bob-desk -key expires 3600 \
@@ -85,7 +67,6 @@ if len(times) < n:
 else:
     print(f"{n:<10} {ready - start:<14.1f} {times[len(times)//2]:<14.1f} {times[-1]:<14.1f}")
 PY
-  kill $SERVER 2>/dev/null || true
-  wait $SERVER 2>/dev/null || true
+  stop_server
   trap - EXIT
 done
