@@ -29,6 +29,13 @@ sealed interface AmiEvent {
       UNHOLD, HANGUP }
   }
 
+  /**
+   * {@code OriginateResponse}: whether the first leg of an async Originate (the user's own phone)
+   * answered. {@code reason} is Asterisk's: 4 answered, 3 no answer, 5 busy, others failed.
+   */
+  record OriginateResponse(String actionId, String response, Integer reason) implements AmiEvent {
+  }
+
   /** {@code DeviceStateChange}: Asterisk's own aggregate for a device such as {@code PJSIP/1002}. */
   record DeviceStateChange(String device, DeviceState state) implements AmiEvent {
   }
@@ -53,6 +60,9 @@ sealed interface AmiEvent {
   static AmiEvent copyOf(ManagerEvent event) {
     if (event instanceof DeviceStateChangeEvent d) {
       return new DeviceStateChange(d.getDevice(), DeviceState.of(d.getState()));
+    }
+    if (event instanceof org.asteriskjava.manager.event.OriginateResponseEvent o) {
+      return new OriginateResponse(o.getActionId(), o.getResponse(), o.getReason());
     }
     Function<ManagerEvent, AmiEvent> copier = COPIERS.get(event.getClass());
     return copier == null ? null : copier.apply(event);

@@ -110,6 +110,39 @@ final class AmiLink {
   }
 
   /** Sends CoreShowChannels and completes with every channel listed, or fails (not connected, error, timeout). */
+  /**
+   * Sends an async Originate; completes when Asterisk has queued it (the outcome comes later as an
+   * OriginateResponse event carrying the action's id), fails when the link is down or it is refused.
+   */
+  Future<Void> originate(org.asteriskjava.manager.action.OriginateAction action) {
+    SingleSessionConnection s = session;
+    if (s == null) {
+      return Future.failedFuture(new IllegalStateException("AMI not connected"));
+    }
+    Promise<Void> result = Promise.promise();
+    long timer = vertx.setTimer(timing.responseTimeout().toMillis(),
+        t -> result.tryFail("no answer to Originate within " + timing.responseTimeout().toSeconds() + " s"));
+    vertx.executeBlocking(() -> {
+      s.sendAction(action, response -> {
+        // Asterisk-Java's thread: copy, then hand over.
+        String error = response instanceof ManagerError e ? e.getMessage() : null;
+        context.runOnContext(v -> {
+          vertx.cancelTimer(timer);
+          if (error != null) {
+            result.tryFail("Originate refused: " + error);
+          } else {
+            result.tryComplete();
+          }
+        });
+      });
+      return null;
+    }, false).onFailure(e -> {
+      vertx.cancelTimer(timer);
+      result.tryFail(e);
+    });
+    return result.future();
+  }
+
   Future<List<ChannelSnapshot>> coreShowChannels() {
     SingleSessionConnection s = session;
     if (s == null) {

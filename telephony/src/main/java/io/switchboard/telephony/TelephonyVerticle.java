@@ -39,6 +39,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private final AmiTiming timing;
   private final CallStates states = new CallStates();
   private AmiLink link;
+  private ClickToCall clickToCall;
 
   /** Tail of the look-up chain per device. */
   private final Map<String, Future<Void>> lookups = new HashMap<>();
@@ -61,6 +62,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   @Override
   public Future<?> start() {
     link = new AmiLink(vertx, context, config, health, timing, this);
+    clickToCall = new ClickToCall(vertx, config, users, link);
     if (config.configured()) {
       resyncTimer = vertx.setPeriodic(timing.resyncInterval().toMillis(), t -> {
         if (link.connected()) {
@@ -68,7 +70,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
         }
       });
     }
-    return link.start();
+    return clickToCall.start().compose(v -> link.start());
   }
 
   @Override
@@ -131,6 +133,10 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
 
   @Override
   public void event(AmiEvent event) {
+    if (event instanceof AmiEvent.OriginateResponse o) {
+      clickToCall.answered(o);
+      return;
+    }
     states.apply(event).forEach(this::deviceChanged);
     if (event instanceof AmiEvent.DeviceStateChange && crossCheckTimer == -1 && !states.disagreements().isEmpty()) {
       crossCheckTimer = vertx.setTimer(timing.crossCheckDelay().toMillis(), t -> {

@@ -66,7 +66,7 @@ public final class FakeAsterisk implements AutoCloseable {
   }
 
   /** From now on, answer {@code action} with the reply recorded in {@code trace}. */
-  FakeAsterisk reply(String action, String trace) {
+  public FakeAsterisk reply(String action, String trace) {
     replies.put(action.toLowerCase(Locale.ROOT), trace);
     return this;
   }
@@ -78,7 +78,7 @@ public final class FakeAsterisk implements AutoCloseable {
   }
 
   /** Completes once {@code count} actions named {@code action} have been received and answered. */
-  CompletableFuture<Void> awaitActions(String action, int count) {
+  public CompletableFuture<Void> awaitActions(String action, int count) {
     Waiter w = new Waiter(action.toLowerCase(Locale.ROOT), count, new CompletableFuture<>());
     synchronized (waiters) {
       waiters.add(w);
@@ -93,7 +93,7 @@ public final class FakeAsterisk implements AutoCloseable {
   }
 
   /** Every action received, keys in lower case, in arrival order. */
-  List<Map<String, String>> received() {
+  public List<Map<String, String>> received() {
     return List.copyOf(received);
   }
 
@@ -116,6 +116,11 @@ public final class FakeAsterisk implements AutoCloseable {
    *
    * @return where the next step starts
    */
+  /** Replays a whole scenario with {@code recorded} (say, the recording's ActionID) replaced by {@code actual}. */
+  public void replayReplacing(String scenario, String recorded, String actual) throws IOException {
+    send(AmiTrace.load(scenario).afterLogin().stream().map(b -> b.replace(recorded, actual)).toList());
+  }
+
   public int replayStep(String scenario, int from, String prefix, int n) throws IOException {
     java.util.List<String> all = AmiTrace.load(scenario).afterLogin();
     int end = prefix == null ? all.size() : AmiTrace.load(scenario).afterLoginThrough(prefix, n).size();

@@ -17,7 +17,10 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     ApiException error = translate(ctx.statusCode(), failure);
-    if (error.status() >= 500) {
+    if (error.status() == 503) {
+      // A dependency that is down or not configured: news for the operator, not a bug.
+      LOG.warn("API {} [{} {}]: {}", error.status(), ctx.request().method(), ctx.request().path(), error.getMessage());
+    } else if (error.status() >= 500) {
       LOG.error("API failure [{} {}]", ctx.request().method(), ctx.request().path(), failure);
     } else {
       LOG.debug("API {} [{} {}]: {}", error.status(), ctx.request().method(), ctx.request().path(), error.getMessage());

@@ -104,6 +104,15 @@ public final class WebConsole extends VerticleBase {
     router.put("/api/presence/rules").handler(authenticated()).handler(presence::putRules);
     router.get("/api/presence/pending").handler(authenticated()).handler(presence::pending);
     router.get("/api/presence/:user").handler(authenticated()).handler(presence::get);
+    // Click-to-call: Asterisk rings the user's own phone, then the target (answered by telephony).
+    router.post("/api/calls").handler(authenticated()).handler(ctx -> {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null || !(body.getValue("to") instanceof String to) || to.isBlank()) {
+        throw ApiException.invalid("to", "required: a username, an extension or a number");
+      }
+      BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.core.bus.EventAddresses.CALL_ORIGINATE,
+          new JsonObject().put("user", user(ctx).username()).put("to", to), 202);
+    });
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));

@@ -51,6 +51,19 @@ public final class EventAddresses {
   /** Published by telephony for every change of a user's call state: {@link CallStateEvent}. */
   public static final String CALL_STATE = "switchboard.call.state";
 
+  /**
+   * Click-to-call, answered by telephony: request {@code {"user", "to"}} (a username, an extension or
+   * a number); reply {@code {"id", "from", "to", "state": "queued"}} once Asterisk queued the
+   * Originate. Failure codes: 404 unknown target, 409 the user has no phone, 503 no Asterisk link.
+   */
+  public static final String CALL_ORIGINATE = "switchboard.call.originate";
+
+  /**
+   * Published when a click-to-call's first leg (the user's own phone) is answered or not:
+   * {@code {"id", "user", "to", "outcome": "answered"|"no-answer"|"busy"|"failed", "reason"}}.
+   */
+  public static final String CALL_PROGRESS = "switchboard.call.progress";
+
   // ---- presence: events --------------------------------------------------------------------------
 
   /**

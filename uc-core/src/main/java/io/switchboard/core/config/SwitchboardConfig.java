@@ -37,8 +37,15 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   public record Store(Path dataDir, Optional<String> mongoUri, String database) {
   }
 
-  /** Asterisk Manager Interface; absent host means no Asterisk. */
-  public record Ami(Optional<String> host, int port, String username, String secret) {
+  /** Asterisk Manager Interface; absent host means no Asterisk. Originate timeout in seconds. */
+  public record Ami(Optional<String> host, int port, String username, String secret, String originateContext,
+      int originateTimeoutSeconds) {
+
+    /** Without click-to-call settings: the reference defaults. */
+    public Ami(Optional<String> host, int port, String username, String secret) {
+      this(host, port, username, secret, "internal", 30);
+    }
+
     public boolean configured() {
       return host.isPresent();
     }
@@ -89,7 +96,8 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     if (admin.isPresent() && admin.get().length() < 8) {
       throw new ConfigException("admin.password", "must have at least 8 characters");
     }
-    Ami ami = new Ami(r.optional("ami.host"), r.port("ami.port"), r.raw("ami.username"), r.raw("ami.secret"));
+    Ami ami = new Ami(r.optional("ami.host"), r.port("ami.port"), r.raw("ami.username"), r.raw("ami.secret"),
+        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300));
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }

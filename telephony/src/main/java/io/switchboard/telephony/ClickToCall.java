@@ -1,0 +1,119 @@
+package io.switchboard.telephony;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.model.User;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Click-to-call: Asterisk rings the user's own phone ({@code PJSIP/<extension>}) and, once it is
+ * answered, dials the target in the configured context (AMI Originate, async). The request is
+ * answered when Asterisk queued it; the outcome follows on {@link EventAddresses#CALL_PROGRESS}, and
+ * the call itself shows in call state like any other. Runs on the telephony verticle's context.
+ */
+final class ClickToCall {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClickToCall.class);
+  /** A number Asterisk may dial: digits, with the keypad's * and # and a leading +. */
+  private static final Pattern NUMBER = Pattern.compile("\\+?[0-9*#]{2,32}");
+
+  private record Pending(String user, String to) {
+  }
+
+  private final Vertx vertx;
+  private final SwitchboardConfig.Ami config;
+  private final UserStore users;
+  private final AmiLink link;
+  private final Map<String, Pending> pending = new HashMap<>();
+
+  ClickToCall(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, AmiLink link) {
+    this.vertx = vertx;
+    this.config = config;
+    this.users = users;
+    this.link = link;
+  }
+
+  Future<Void> start() {
+    return vertx.eventBus().<JsonObject>consumer(EventAddresses.CALL_ORIGINATE, this::originate).completion();
+  }
+
+  private void originate(Message<JsonObject> msg) {
+    String user = msg.body().getString("user");
+    String to = msg.body().getString("to", "").trim();
+    if (!config.configured()) {
+      msg.fail(503, "no Asterisk is configured (ami.host)");
+      return;
+    }
+    if (!link.connected()) {
+      msg.fail(503, "the link to Asterisk is down; try again shortly");
+      return;
+    }
+    Future.all(users.find(user), users.findByUsernameOrExtension(to)).onComplete(r -> {
+      if (r.failed()) {
+        msg.fail(503, "the store is unavailable");
+        return;
+      }
+      Optional<User> caller = r.result().resultAt(0);
+      Optional<User> callee = r.result().resultAt(1);
+      if (caller.isEmpty() || caller.get().extension() == null) {
+        msg.fail(409, "user: you have no phone (no extension) to call from");
+        return;
+      }
+      String target = callee.map(User::extension).orElse(NUMBER.matcher(to).matches() ? to : null);
+      if (target == null) {
+        msg.fail(404, "to: no user with a phone, nor a number: " + to);
+        return;
+      }
+      String id = UUID.randomUUID().toString();
+      OriginateAction action = new OriginateAction();
+      action.setChannel("PJSIP/" + caller.get().extension());
+      action.setContext(config.originateContext());
+      action.setExten(target);
+      action.setPriority(1);
+      action.setAsync(true);
+      action.setTimeout((long) config.originateTimeoutSeconds() * 1000);
+      action.setCallerId(callee.map(u -> "\"" + u.displayName() + "\" <" + target + ">").orElse(target));
+      action.setActionId(id);
+      pending.put(id, new Pending(user, target));
+      link.originate(action).onComplete(sent -> {
+        if (sent.failed()) {
+          pending.remove(id);
+          LOG.info("Click-to-call refused [user: {}, to: {}]: {}", user, target, sent.cause().getMessage());
+          msg.fail(503, sent.cause().getMessage());
+        } else {
+          LOG.info("Click-to-call queued [id: {}, user: {}, from: {}, to: {}]", id, user, caller.get().extension(), target);
+          msg.reply(new JsonObject().put("id", id).put("from", caller.get().extension()).put("to", target)
+              .put("state", "queued"));
+        }
+      });
+    });
+  }
+
+  /** Asterisk says whether the user's phone answered. */
+  void answered(AmiEvent.OriginateResponse event) {
+    Pending p = pending.remove(event.actionId());
+    if (p == null) {
+      return; // someone else's Originate
+    }
+    Integer reason = event.reason();
+    String outcome = "Success".equalsIgnoreCase(event.response()) ? "answered"
+        : reason != null && reason == 3 ? "no-answer"
+        : reason != null && reason == 5 ? "busy"
+        : "failed";
+    LOG.info("Click-to-call {} [id: {}, user: {}, to: {}]", outcome, event.actionId(), p.user(), p.to());
+    vertx.eventBus().publish(EventAddresses.CALL_PROGRESS, new JsonObject().put("id", event.actionId())
+        .put("user", p.user()).put("to", p.to()).put("outcome", outcome).put("reason", reason));
+  }
+}
