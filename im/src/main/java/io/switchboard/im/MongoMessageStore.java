@@ -77,6 +77,16 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   @Override
+  public Future<java.util.Set<String>> recipientsWithStored() {
+    return blocking(() -> {
+      java.util.Set<String> out = new java.util.HashSet<>();
+      messages.find(Filters.eq("state", MessageState.STORED.name()))
+          .projection(com.mongodb.client.model.Projections.include("to")).forEach(d -> out.add(d.getString("to")));
+      return out;
+    });
+  }
+
+  @Override
   public Future<List<StoredMessage>> expireBefore(Instant cutoff) {
     return blocking(() -> {
       Bson old = Filters.and(Filters.eq("state", MessageState.STORED.name()), Filters.lt("createdAt", Date.from(cutoff)));

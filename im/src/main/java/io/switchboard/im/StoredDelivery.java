@@ -34,6 +34,12 @@ final class StoredDelivery {
   private final Duration maxAge;
   /** Users with a delivery run in progress: one run per user at a time, so nothing goes twice. */
   private final Set<String> running = new HashSet<>();
+  /**
+   * Users who may have stored messages, with a count bumped by each new one, so that a phone's
+   * routine re-REGISTER (every minute or so, per phone) costs no store query when nothing waits,
+   * and a message stored during a run keeps its user listed.
+   */
+  private final java.util.Map<String, Long> waiting = new java.util.HashMap<>();
 
   StoredDelivery(Vertx vertx, LocationService location, MessageStore store, DeviceDelivery delivery,
       MessageRouter router, Clock clock, Duration maxAge) {
@@ -55,26 +61,41 @@ final class StoredDelivery {
         location.bindings(e.username()).stream().filter(b -> b.contact().equals(e.contact())).findFirst()
             .ifPresent(b -> deliverTo(e.username(), b));
       }
-    }).completion().compose(v -> expire());
+    }).completion()
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_MESSAGE, msg -> {
+          if (MessageState.STORED.name().equals(msg.body().getString("state"))) {
+            waiting.merge(msg.body().getString("to"), 1L, Long::sum);
+          }
+        }).completion())
+        .compose(v -> store.recipientsWithStored())
+        .compose(users -> {
+          users.forEach(u -> waiting.merge(u, 1L, Long::sum));
+          return expire();
+        });
   }
 
   void deliverTo(String username, Binding device) {
-    if (!DeviceDelivery.canShowMessages(device) || !running.add(username)) {
+    Long listed = waiting.get(username);
+    if (listed == null || !DeviceDelivery.canShowMessages(device) || !running.add(username)) {
       return;
     }
     store.storedFor(username)
         .compose(messages -> sendInOrder(messages, device, 0))
         .onComplete(r -> {
           running.remove(username);
+          if (r.succeeded() && r.result()) {
+            waiting.remove(username, listed); // unless another was stored meanwhile
+          }
           if (r.failed()) {
             LOG.warn("Stored delivery failed [user: {}, contact: {}]: {}", username, device.contact(), r.cause().getMessage());
           }
         });
   }
 
-  private Future<Void> sendInOrder(List<StoredMessage> messages, Binding device, int index) {
+  /** @return true when every message went through */
+  private Future<Boolean> sendInOrder(List<StoredMessage> messages, Binding device, int index) {
     if (index >= messages.size()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(true);
     }
     StoredMessage m = messages.get(index);
     return delivery.send(m, device).transform(r -> {
@@ -84,7 +105,7 @@ final class StoredDelivery {
       }
       LOG.info("Stored message not accepted, kept for the next registration [id: {}, contact: {}]: {}", m.id(),
           device.contact(), r.succeeded() ? r.result() : r.cause().getMessage());
-      return store.countAttempt(m.id());
+      return store.countAttempt(m.id()).map(false);
     });
   }
 

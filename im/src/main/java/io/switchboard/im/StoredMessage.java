@@ -1,7 +1,6 @@
 package io.switchboard.im;
 
 import io.switchboard.core.bus.ImMessage;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -21,10 +20,6 @@ public record StoredMessage(String id, String from, String fromDisplayName, Stri
 
   public boolean isCpim() {
     return contentType.toLowerCase().startsWith(Cpim.CONTENT_TYPE);
-  }
-
-  public String bodyAsString() {
-    return new String(body, StandardCharsets.UTF_8);
   }
 
   public StoredMessage withState(MessageState s, Instant delivered) {

@@ -48,6 +48,7 @@ public final class PresenceService {
   /** What each console watcher was last told of each presentity: "watcher|presentity" → view. */
   private final Map<String, PresenceView> published = new HashMap<>();
   private final Map<String, Long> manualTimers = new HashMap<>();
+  private final Map<String, PresenceView> composed = new HashMap<>();
   /** Live publications (RFC 3903) by entity tag; per user, the latest one counts. */
   private final Map<String, Publication> publications = new HashMap<>();
 
@@ -125,8 +126,16 @@ public final class PresenceService {
     return profile(presentity).decide(watcher, fallback);
   }
 
-  /** The presentity's own, unfiltered presence. */
+  /**
+   * The presentity's own, unfiltered presence: composed once per change, not once per watcher (a
+   * fan-out to 10,000 watchers asks 10,000 times). Every change goes through {@link #changed}, which
+   * forgets it.
+   */
   PresenceView compose(String username) {
+    return composed.computeIfAbsent(username, this::composeNow);
+  }
+
+  private PresenceView composeNow(String username) {
     boolean registered = !sip.location().bindings(username).isEmpty();
     PresenceView published = publications.values().stream().filter(p -> p.username().equals(username))
         .max(java.util.Comparator.comparingLong(Publication::seq)).map(Publication::view).orElse(null);
@@ -197,14 +206,11 @@ public final class PresenceService {
   }
 
   Future<PresenceProfile> buddies(String username, java.util.function.UnaryOperator<PresenceProfile> change) {
-    // A buddy added or removed changes what the user may see of others (buddies are allowed).
+    // A user's buddies may see the user (allow for buddies): for the user's watchers it is a rule
+    // change; and the user's own console list gains or loses an entry.
     return update(username, change).onSuccess(p -> {
-      for (Subscription s : List.copyOf(subscriptionsOf(null))) {
-        if (s.watcher.equals(username) || s.presentity.equals(username)) {
-          reevaluate(s);
-        }
-      }
-      publishAll();
+      rulesChanged(username);
+      p.buddies().forEach(b -> publish(username, b.username()));
     });
   }
 
@@ -252,9 +258,6 @@ public final class PresenceService {
   }
 
   private Set<Subscription> subscriptionsOf(String presentity) {
-    if (presentity == null) {
-      return new HashSet<>(subscriptions.values());
-    }
     return byPresentity.getOrDefault(presentity, Set.of());
   }
 
@@ -377,6 +380,7 @@ public final class PresenceService {
 
   /** A user's presence may have changed: tell the watchers who may see it, over SIP and the bus. */
   void changed(String username) {
+    composed.remove(username);
     long started = System.nanoTime();
     List<Future<Void>> sent = List.copyOf(subscriptionsOf(username)).stream().map(s -> notifyCurrent(s, false)).toList();
     publishFor(username);
@@ -436,12 +440,6 @@ public final class PresenceService {
       if (watcher.hasBuddy(presentity)) {
         publish(watcher.username(), presentity);
       }
-    }
-  }
-
-  private void publishAll() {
-    for (PresenceProfile watcher : List.copyOf(profiles.values())) {
-      watcher.buddies().forEach(b -> publish(watcher.username(), b.username()));
     }
   }
 

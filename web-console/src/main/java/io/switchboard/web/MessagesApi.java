@@ -5,6 +5,7 @@ import io.switchboard.core.bus.ImSend;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /**
  * {@code /api/messages} and {@code /api/conversations} for the logged-in user. The web console
@@ -30,17 +31,9 @@ final class MessagesApi {
   }
 
   private void send(RoutingContext ctx, String room) {
-    JsonObject body = ctx.body().asJsonObject();
-    if (room != null && body != null && !body.containsKey("to")) {
+    JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), Set.of("to", "body"));
+    if (room != null && !body.containsKey("to")) {
       body.put("to", room);
-    }
-    if (body == null) {
-      throw new ApiException(400, "invalid", null, "a JSON object body is required");
-    }
-    for (String field : body.fieldNames()) {
-      if (!field.equals("to") && !field.equals("body")) {
-        throw ApiException.invalid(field, "unknown field; expected to, body");
-      }
     }
     if (!(body.getValue("to") instanceof String to) || to.isBlank()) {
       throw ApiException.invalid("to", "required: a username or an extension");

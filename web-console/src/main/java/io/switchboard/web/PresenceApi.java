@@ -24,16 +24,7 @@ final class PresenceApi {
   }
 
   private static JsonObject body(RoutingContext ctx, Set<String> fields) {
-    JsonObject body = ctx.body().asJsonObject();
-    if (body == null) {
-      throw new ApiException(400, "invalid", null, "a JSON object body is required");
-    }
-    for (String f : body.fieldNames()) {
-      if (!fields.contains(f)) {
-        throw ApiException.invalid(f, "unknown field; expected one of " + new java.util.TreeSet<>(fields));
-      }
-    }
-    return body;
+    return RequestBodies.object(ctx.body().asJsonObject(), fields);
   }
 
   void buddies(RoutingContext ctx) {

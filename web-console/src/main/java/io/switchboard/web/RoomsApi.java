@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /** {@code /api/rooms}: any user creates rooms; members see them; the creator or an admin deletes them. */
 final class RoomsApi {
@@ -19,15 +20,7 @@ final class RoomsApi {
 
   /** POST {"name", "members": [usernames]}: 201 with the room; the creator is always a member. */
   void create(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
-    if (body == null) {
-      throw new ApiException(400, "invalid", null, "a JSON object body is required");
-    }
-    for (String field : body.fieldNames()) {
-      if (!field.equals("name") && !field.equals("members")) {
-        throw ApiException.invalid(field, "unknown field; expected name, members");
-      }
-    }
+    JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), Set.of("name", "members"));
     if (!(body.getValue("name") instanceof String name)) {
       throw ApiException.invalid("name", "required");
     }

@@ -31,14 +31,26 @@ public final class UserAccounts {
   private final UserStore users;
   private final PasswordHasher hasher = new PasswordHasher();
   private final String realm;
-  /** Verified against when the username is unknown, so that both cases take the same time. */
-  private final String dummyHash;
+  /**
+   * Verified against when the username is unknown, so that both cases take the same time. Made on
+   * first use, on a worker: hashing is deliberately slow and the constructor runs on an event loop.
+   */
+  private volatile String dummyHash;
 
   public UserAccounts(Vertx vertx, UserStore users, String realm) {
     this.vertx = vertx;
     this.users = users;
     this.realm = realm;
-    this.dummyHash = hasher.hash("dummy-password-for-timing");
+  }
+
+  /** Blocking: worker threads only. */
+  private String dummyHash() {
+    String h = dummyHash;
+    if (h == null) {
+      h = hasher.hash("dummy-password-for-timing");
+      dummyHash = h;
+    }
+    return h;
   }
 
   public UserStore store() {
@@ -68,7 +80,7 @@ public final class UserAccounts {
   /** The user when the password is right and the account enabled; empty otherwise. */
   Future<Optional<User>> verify(String username, String password) {
     return users.find(username).compose(found -> vertx.executeBlocking(() -> {
-      boolean ok = hasher.verify(password, found.map(User::passwordHash).orElse(dummyHash));
+      boolean ok = hasher.verify(password, found.map(User::passwordHash).orElseGet(this::dummyHash));
       return found.filter(u -> ok && u.enabled());
     }, false));
   }

@@ -37,8 +37,7 @@ final class UserRequests {
   }
 
   static Create create(JsonObject body) {
-    requireBody(body);
-    onlyKnown(body, CREATE_FIELDS);
+    RequestBodies.object(body, CREATE_FIELDS);
     String username = string(body, "username", true);
     if (!USERNAME.matcher(username).matches()) {
       throw ApiException.invalid("username", "2 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter");
@@ -53,8 +52,7 @@ final class UserRequests {
   }
 
   static Patch patch(JsonObject body) {
-    requireBody(body);
-    onlyKnown(body, PATCH_FIELDS);
+    RequestBodies.object(body, PATCH_FIELDS);
     if (body.isEmpty()) {
       throw new ApiException(400, "invalid", null, "nothing to change: give at least one of " + PATCH_FIELDS);
     }
@@ -68,20 +66,6 @@ final class UserRequests {
     Optional<Role> role = body.containsKey("role") ? Optional.of(role(body)) : Optional.empty();
     Optional<Boolean> enabled = body.containsKey("enabled") ? Optional.of(bool(body, "enabled")) : Optional.empty();
     return new Patch(displayName, extension, password, sip, role, enabled);
-  }
-
-  private static void requireBody(JsonObject body) {
-    if (body == null) {
-      throw new ApiException(400, "invalid", null, "a JSON object body is required");
-    }
-  }
-
-  private static void onlyKnown(JsonObject body, Set<String> known) {
-    for (String name : body.fieldNames()) {
-      if (!known.contains(name)) {
-        throw ApiException.invalid(name, "unknown field; expected one of " + new java.util.TreeSet<>(known));
-      }
-    }
   }
 
   private static String string(JsonObject body, String field, boolean required) {

@@ -106,8 +106,8 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/presence/:user").handler(authenticated()).handler(presence::get);
     // Click-to-call: Asterisk rings the user's own phone, then the target (answered by telephony).
     router.post("/api/calls").handler(authenticated()).handler(ctx -> {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body == null || !(body.getValue("to") instanceof String to) || to.isBlank()) {
+      JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), java.util.Set.of("to"));
+      if (!(body.getValue("to") instanceof String to) || to.isBlank()) {
         throw ApiException.invalid("to", "required: a username, an extension or a number");
       }
       BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.core.bus.EventAddresses.CALL_ORIGINATE,

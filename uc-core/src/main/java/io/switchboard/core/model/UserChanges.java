@@ -11,13 +11,4 @@ public record UserChanges(Optional<String> displayName, Optional<Optional<String
     Optional<Role> role, Optional<Boolean> enabled, Optional<String> passwordHash,
     Optional<Map<String, String>> sipHa1) {
 
-  public static UserChanges none() {
-    return new UserChanges(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty());
-  }
-
-  public boolean isEmpty() {
-    return displayName.isEmpty() && extension.isEmpty() && role.isEmpty() && enabled.isEmpty()
-        && passwordHash.isEmpty() && sipHa1.isEmpty();
-  }
 }

@@ -77,11 +77,6 @@ public final class LocationService {
     return m == null ? null : m.get(key);
   }
 
-  /** How many bindings are live in all, for health and the status page. */
-  public int size() {
-    return byUser.values().stream().mapToInt(Map::size).sum();
-  }
-
   /** Adds or refreshes a binding; completes once it is stored. */
   public Future<Void> put(Binding binding) {
     Binding previous = find(binding.username(), binding.key());

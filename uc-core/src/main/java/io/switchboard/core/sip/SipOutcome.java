@@ -17,10 +17,6 @@ public sealed interface SipOutcome {
   record Reply(int status, Consumer<Response> decorate, Runnable afterSent) implements SipOutcome {
   }
 
-  /** Nothing to send (ACK, or a request the handler already answered through its transaction). */
-  record Absorbed() implements SipOutcome {
-  }
-
   static SipOutcome reply(int status) {
     return new Reply(status, r -> { }, () -> { });
   }
@@ -31,9 +27,5 @@ public sealed interface SipOutcome {
 
   static SipOutcome reply(int status, Consumer<Response> decorate, Runnable afterSent) {
     return new Reply(status, decorate, afterSent);
-  }
-
-  static SipOutcome absorbed() {
-    return new Absorbed();
   }
 }
