@@ -31,6 +31,7 @@ public final class ProvisioningService {
   private final DeviceStore devices;
   private final String sipHost;
   private final DeviceService deviceService;
+  private final PjsipWriter pjsip;
   private ProvisioningServer server;
   private String deployment;
 
@@ -46,6 +47,7 @@ public final class ProvisioningService {
     SwitchboardConfig.Provisioning p = config.provisioning();
     String base = p.baseUrl().orElse("http://" + sipHost + ":" + p.port());
     this.deviceService = new DeviceService(vertx, devices, users, new ProvisioningUrls(base, p.auth().equals("digest")));
+    this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
   }
 
   public Future<Void> start() {
@@ -55,11 +57,13 @@ public final class ProvisioningService {
     PhoneModel.Servers servers = new PhoneModel.Servers(config.sip().domain(), asteriskHost, p.asteriskSipPort(),
         sipHost, config.sip().port(), p.voicemailNumber());
     vertx.eventBus().<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())));
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed());
     return vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir()))
         .compose(templates -> {
           server = new ProvisioningServer(p, health, devices, new PhoneFiles(vertx, users, templates, servers),
               Clock.systemUTC());
-          return deviceService.start().compose(v -> vertx.deployVerticle(server));
+          return deviceService.start().compose(v -> vertx.deployVerticle(server))
+              .compose(id -> pjsip.changed().map(id));
         })
         .onSuccess(id -> deployment = id)
         .onFailure(e -> health.report("provisioning", Health.State.DOWN, new JsonObject().put("reason", e.getMessage())))
@@ -76,6 +80,7 @@ public final class ProvisioningService {
   }
 
   private void userChanged(UserEvent e) {
+    pjsip.changed(); // a disabled user's endpoints go, a re-enabled one's come back
     if (e.change() == UserEvent.Change.DELETED) {
       deviceService.deleteAllOf(e.username()).onFailure(x -> LOG.warn(
           "Devices of a deleted user not deleted [user: {}, reason: {}]", e.username(), x.getMessage()));

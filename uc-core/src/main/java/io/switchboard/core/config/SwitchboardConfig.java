@@ -58,7 +58,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
    */
   public record Provisioning(String bindAddress, int port, Optional<String> baseUrl, String auth,
       Optional<Path> templateDir, Path pjsipFile, Optional<String> asteriskSipHost, int asteriskSipPort,
-      String context, String voicemailNumber, int probeMaxFailures, int probeWindowSeconds) {
+      String asteriskContext, String voicemailNumber, int probeMaxFailures, int probeWindowSeconds) {
   }
 
   static SwitchboardConfig from(Properties p) {
