@@ -70,7 +70,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
         }
       });
     }
-    return clickToCall.start().compose(v -> link.start());
+    return clickToCall.start().compose(v -> new AmiReload(vertx, link).start()).compose(v -> link.start());
   }
 
   @Override
