@@ -78,13 +78,13 @@ public final class Switchboard {
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
       UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
+      MongoDeviceStore devices = new MongoDeviceStore(vertx, store);
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), health, users, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
         ImService im = new ImService(vertx, config, users, sip, store);
         PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
-        MongoDeviceStore devices = new MongoDeviceStore(vertx, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();
           devices.createIndexes();
@@ -97,7 +97,7 @@ public final class Switchboard {
             });
       }).compose(v -> {
         // After presence, which turns its call-state events into on-the-phone.
-        telephony = new TelephonyService(vertx, config.ami(), health, users);
+        telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
         return telephony.start();
       }).compose(v -> {
         web = new WebConsole(config.web(), health, accounts);

@@ -116,12 +116,15 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/presence/:user").handler(authenticated()).handler(presence::get);
     // Click-to-call: Asterisk rings the user's own phone, then the target (answered by telephony).
     router.post("/api/calls").handler(authenticated()).handler(ctx -> {
-      JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), java.util.Set.of("to"));
+      JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), java.util.Set.of("to", "device"));
       if (!(body.getValue("to") instanceof String to) || to.isBlank()) {
         throw ApiException.invalid("to", "required: a username, an extension or a number");
       }
+      if (body.containsKey("device") && !(body.getValue("device") instanceof String)) {
+        throw ApiException.invalid("device", "the id of one of your phones, or leave it out for your primary phone");
+      }
       BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.core.bus.EventAddresses.CALL_ORIGINATE,
-          new JsonObject().put("user", user(ctx).username()).put("to", to), 202);
+          new JsonObject().put("user", user(ctx).username()).put("to", to).put("device", body.getString("device")), 202);
     });
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,

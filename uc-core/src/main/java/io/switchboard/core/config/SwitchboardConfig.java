@@ -39,11 +39,11 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
   /** Asterisk Manager Interface; absent host means no Asterisk. Originate timeout in seconds. */
   public record Ami(Optional<String> host, int port, String username, String secret, String originateContext,
-      int originateTimeoutSeconds) {
+      int originateTimeoutSeconds, boolean autoAnswer) {
 
     /** Without click-to-call settings: the reference defaults. */
     public Ami(Optional<String> host, int port, String username, String secret) {
-      this(host, port, username, secret, "internal", 30);
+      this(host, port, username, secret, "internal", 30, true);
     }
 
     public boolean configured() {
@@ -107,7 +107,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("admin.password", "must have at least 8 characters");
     }
     Ami ami = new Ami(r.optional("ami.host"), r.port("ami.port"), r.raw("ami.username"), r.raw("ami.secret"),
-        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300));
+        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300), r.bool("ami.auto-answer"));
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
@@ -178,6 +178,15 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
     int port(String key) {
       return intIn(key, 0, 65_535);
+    }
+
+    boolean bool(String key) {
+      String v = string(key).toLowerCase(Locale.ROOT);
+      return switch (v) {
+        case "true", "yes", "on" -> true;
+        case "false", "no", "off" -> false;
+        default -> throw new ConfigException(key, "'" + v + "' is not true or false");
+      };
     }
 
     String domain(String key) {
