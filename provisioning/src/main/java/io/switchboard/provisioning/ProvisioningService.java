@@ -1,5 +1,6 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Provisioning assembled: devices over the bus ({@link EventAddresses#DEVICES}), the phones' HTTP
+ * Provisioning assembled: devices over the bus ({@link EventAddresses#DEVICES}), the CSV import
+ * ({@link EventAddresses#IMPORT}), the phones' HTTP
  * server, and the reactions to user changes (a deleted user's devices go). Health component
  * {@code provisioning}.
  *
@@ -31,22 +33,24 @@ public final class ProvisioningService {
   private final DeviceStore devices;
   private final String sipHost;
   private final DeviceService deviceService;
+  private final Importer importer;
   private final PjsipWriter pjsip;
   private ProvisioningServer server;
   private String deployment;
 
   /** @param sipHost the address phones reach Switchboard's SIP edge at (its advertised host) */
-  public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, DeviceStore devices,
-      String sipHost) {
+  public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserAccounts accounts,
+      DeviceStore devices, String sipHost) {
     this.vertx = vertx;
     this.config = config;
     this.health = health;
-    this.users = users;
+    this.users = accounts.store();
     this.devices = devices;
     this.sipHost = sipHost;
     SwitchboardConfig.Provisioning p = config.provisioning();
     String base = p.baseUrl().orElse("http://" + sipHost + ":" + p.port());
     this.deviceService = new DeviceService(vertx, devices, users, new ProvisioningUrls(base, p.auth().equals("digest")));
+    this.importer = new Importer(vertx, accounts, deviceService, devices);
     this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
   }
 
@@ -62,7 +66,7 @@ public final class ProvisioningService {
         .compose(templates -> {
           server = new ProvisioningServer(p, health, devices, new PhoneFiles(vertx, users, templates, servers),
               Clock.systemUTC());
-          return deviceService.start().compose(v -> vertx.deployVerticle(server))
+          return deviceService.start().compose(v -> importer.start()).compose(v -> vertx.deployVerticle(server))
               .compose(id -> pjsip.changed().map(id));
         })
         .onSuccess(id -> deployment = id)

@@ -11,7 +11,7 @@ import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
 import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
-import io.switchboard.web.UserAccounts;
+import io.switchboard.core.account.UserAccounts;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -92,7 +92,7 @@ public final class Switchboard {
         }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start())
             .compose(x -> {
               // After the SIP edge, whose advertised address phones are given for IM and presence.
-              provisioning = new ProvisioningService(vertx, config, health, users, devices, sip.edge().advertisedHost());
+              provisioning = new ProvisioningService(vertx, config, health, accounts, devices, sip.edge().advertisedHost());
               return provisioning.start();
             });
       }).compose(v -> {
