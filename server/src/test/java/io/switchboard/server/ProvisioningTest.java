@@ -111,6 +111,8 @@ class ProvisioningTest {
     assertEquals("*97", cfg.get("voice_mail.number.1"));
     assertEquals("1", cfg.get("account.1.subscribe_mwi"));
     assertEquals("alice", cfg.get("account.2.user_name"));
+    assertEquals("1001", cfg.get("account.2.auth_name"), "the device's credentials at Switchboard");
+    assertEquals(cfg.get("account.1.password"), cfg.get("account.2.password"));
     assertEquals("127.0.0.1", cfg.get("account.2.sip_server.1.address"), "the IM and presence server");
     assertEquals(String.valueOf(sipPort), cfg.get("account.2.sip_server.1.port"));
     assertEquals("1", cfg.get("features.text_message.enable"));
