@@ -86,7 +86,7 @@ public final class Switchboard {
         CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
         sip = SipService.withMongo(vertx, config.sip(), health, users, devices, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
-        ImService im = new ImService(vertx, config, users, sip, store);
+        ImService im = new ImService(vertx, config, users, devices, sip, store);
         PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();

@@ -71,6 +71,15 @@ class ProvisioningTest {
     return r.bodyAsJsonObject();
   }
 
+  /** The key = value file a Yealink {@code phone} (as the devices API answered it) fetches from {@code switchboard}. */
+  static Map<String, String> yealinkFile(Vertx vertx, Switchboard switchboard, JsonObject phone) {
+    String url = "http://127.0.0.1:" + switchboard.provisioning().port()
+        + URI.create(phone.getString("provisioningUrl")).getRawPath() + phone.getString("mac") + ".cfg";
+    HttpResponse<Buffer> r = WebClient.create(vertx).getAbs(url).send().await();
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return PhoneFileParsers.keyValues(r.bodyAsString());
+  }
+
   private HttpResponse<Buffer> fetch(Vertx vertx, String url) {
     return WebClient.create(vertx).getAbs(url).putHeader("User-Agent", "Yealink SIP-T46U 108.86.0.20 00:15:65:aa:bb:cc")
         .send().await();

@@ -1,5 +1,6 @@
 package io.switchboard.core.sip;
 
+import io.switchboard.core.bus.DeviceEvent;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
@@ -68,7 +69,7 @@ public final class SipService {
     return authenticator;
   }
 
-  /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users. */
+  /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users and devices. */
   public Future<Void> start() {
     return vertx.deployVerticle(edge).compose(id -> {
       deploymentId = id;
@@ -78,7 +79,14 @@ public final class SipService {
           if (!event.enabled()) {
             location.removeAll(event.username(), RegistrationEvent.Change.REVOKED);
           }
-        }).completion().compose(x -> location.start()).onComplete(p);
+        }).completion().compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, msg -> {
+          // A deleted device's credentials no longer register: its bindings go too.
+          DeviceEvent event = DeviceEvent.fromJson(msg.body());
+          if (event.change() == DeviceEvent.Change.DELETED) {
+            location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
+                .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
+          }
+        }).completion()).compose(x -> location.start()).onComplete(p);
       }));
     });
   }

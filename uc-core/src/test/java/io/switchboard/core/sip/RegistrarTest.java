@@ -172,6 +172,19 @@ class RegistrarTest {
     assertTrue(register("register.xml", "alice", "alice", "alice-soft", 120).run().passed());
     assertEquals(null, bindings("alice").stream().filter(x -> x.contact().contains("alice-soft")).findFirst()
         .orElseThrow().device());
+
+    // Deleting the device takes its binding, not the user's own.
+    Promise<JsonObject> revoked = Promise.promise();
+    server.vertx.eventBus().<JsonObject>consumer(EventAddresses.REGISTRATION, m -> {
+      if ("REVOKED".equals(m.body().getString("change"))) {
+        revoked.tryComplete(m.body());
+      }
+    });
+    server.devices.delete(phone.id()).await();
+    server.vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED,
+        io.switchboard.core.bus.DeviceEvent.of(phone, io.switchboard.core.bus.DeviceEvent.Change.DELETED).toJson());
+    assertTrue(revoked.future().await(10, TimeUnit.SECONDS).getString("contact").contains("alice-desk"));
+    assertEquals(1, bindings("alice").size());
   }
 
   @Test
