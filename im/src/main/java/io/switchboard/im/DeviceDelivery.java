@@ -2,20 +2,15 @@ package io.switchboard.im;
 
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.SipEdge;
-import io.switchboard.core.sip.SipTags;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
-import javax.sip.address.URI;
 import javax.sip.header.ContentTypeHeader;
-import javax.sip.header.FromHeader;
-import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 
 /**
@@ -97,24 +92,17 @@ final class DeviceDelivery {
   }
 
   private Request build(StoredMessage m, DeviceView d) throws ParseException, InvalidArgumentException {
-    Binding b = d.binding();
     var f = edge.factories();
-    URI target = f.addresses().createURI(b.contact());
-    Address fromAddress = f.addresses().createAddress(f.addresses().createSipURI(m.room() != null ? "room-" + m.room() : m.from(), domain));
-    fromAddress.setDisplayName(m.room() != null ? m.room() : m.fromDisplayName());
-    FromHeader from = f.headers().createFromHeader(fromAddress, SipTags.newTag());
-    ToHeader to = f.headers().createToHeader(f.addresses().createAddress(f.addresses().createSipURI(m.to(), domain)), null);
-    String transport = b.transport() == null ? "udp" : b.transport().toLowerCase(Locale.ROOT);
+    Address from = f.addresses().createAddress(f.addresses().createSipURI(m.room() != null ? "room-" + m.room() : m.from(), domain));
+    from.setDisplayName(m.room() != null ? m.room() : m.fromDisplayName());
+    Request request = edge.requestToDevice(Request.MESSAGE, d.binding(), from,
+        f.addresses().createAddress(f.addresses().createSipURI(m.to(), domain)));
     Content content = contentFor(m, d);
     ContentTypeHeader type = f.headers().createContentTypeHeader(content.type(), content.subType());
     if (content.type().equals("text")) {
       type.setParameter("charset", "UTF-8");
     }
-    Request request = f.messages().createRequest(target, Request.MESSAGE,
-        f.headers().createCallIdHeader(UUID.randomUUID() + "@" + edge.advertisedHost()),
-        f.headers().createCSeqHeader(1L, Request.MESSAGE), from, to, List.of(edge.newVia(transport)),
-        f.headers().createMaxForwardsHeader(70), type, content.body());
-    edge.routeToDevice(request, b.source(), transport);
+    request.setContent(content.body(), type);
     return request;
   }
 }

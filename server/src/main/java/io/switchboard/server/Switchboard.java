@@ -95,7 +95,7 @@ public final class Switchboard {
         }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start())
             .compose(x -> {
               // After the SIP edge, whose advertised address phones are given for IM and presence.
-              provisioning = new ProvisioningService(vertx, config, health, accounts, devices, sip.edge().advertisedHost());
+              provisioning = new ProvisioningService(vertx, config, health, accounts, devices, sip);
               return provisioning.start();
             });
       }).compose(v -> {

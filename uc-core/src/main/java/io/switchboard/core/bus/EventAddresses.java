@@ -140,6 +140,13 @@ public final class EventAddresses {
    */
   public static final String AMI_RELOAD = "switchboard.ami.reload";
 
+  /**
+   * Published by provisioning each time it told a user's phones to fetch their files again (a
+   * check-sync NOTIFY, some time after a change): {@code {"user", "devices": [ids of the user's desk
+   * phones that take one], "notified": n}}, n the NOTIFYs sent (one per registered contact of those phones).
+   */
+  public static final String CHECK_SYNC = "switchboard.provisioning.check-sync";
+
   /** Published by presence when a user's buddy list changes: {@code {"user"}}. */
   public static final String BUDDIES_CHANGED = "switchboard.presence.buddies.changed";
 }
