@@ -47,10 +47,7 @@ class CheckSyncTest {
         Map.of("admin.password", "admin-password")), s -> { });
     switchboard.start().await();
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
-    for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}}) {
-      assertEquals(201, admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
-          .put("extension", u[1]).put("password", u[0] + "-web-pw")).await().statusCode());
-    }
+    Api.createUsers(admin, new String[] {"alice", "1001"}, new String[] {"bob", "1002"}, new String[] {"carol", "1003"});
     // Every run of check-sync for alice, in order.
     List<JsonObject> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
     Promise<Void> deviceSeen = Promise.promise();

@@ -51,11 +51,7 @@ class DeviceProfileImTest {
         Map.of("admin.password", "admin-password")), s -> { });
     switchboard.start().await();
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
-    for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}}) {
-      assertEquals(201, admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
-          .put("extension", u[1]).put("password", u[0] + "-web-pw").put("sipPassword", u[0] + "-sip-pw"))
-          .await().statusCode());
-    }
+    Api.createUsers(admin, new String[] {"alice", "1001"}, new String[] {"bob", "1002"});
     JsonObject phone = ProvisioningTest.addDevice(admin, "alice", new JsonObject().put("kind", "desk-phone")
         .put("vendor", "yealink").put("mac", "001565aabbcc")
         .put("profile", new JsonObject().put("accept", new JsonArray().add("message/cpim").add("text/plain"))));
