@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
