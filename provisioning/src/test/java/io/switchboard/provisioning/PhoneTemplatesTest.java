@@ -109,6 +109,33 @@ class PhoneTemplatesTest {
   }
 
   @Test
+  void grandstreamKeysPastSevenDoNotOverwriteTheFirstOnes() throws Exception {
+    List<PhoneModel.Buddy> many = new java.util.ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      many.add(new PhoneModel.Buddy("buddy" + i, "Buddy " + i, String.valueOf(2000 + i)));
+    }
+    String text = new String(TEMPLATES.render(Vendor.GRANDSTREAM, "phone",
+        PhoneModel.of(phone("grandstream", null), ALICE, many, SERVERS)), StandardCharsets.UTF_8);
+    Document d = xml(text);
+    org.w3c.dom.NodeList values = d.getElementsByTagName("config").item(0).getChildNodes();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < values.getLength(); i++) {
+      if (values.item(i) instanceof org.w3c.dom.Element e) {
+        assertTrue(names.add(e.getTagName()), "P-value set twice: " + e.getTagName());
+      }
+    }
+    assertEquals("1", x(d, "/gs_provision/config/P323"), "key 1 is still BLF");
+    assertEquals("Buddy 1", x(d, "/gs_provision/config/P302"));
+    assertEquals("2007", x(d, "/gs_provision/config/P321"), "key 7, the last in threes");
+    assertEquals("1", x(d, "/gs_provision/config/P353"), "key 8: mode, account, name, value from P353");
+    assertEquals("1", x(d, "/gs_provision/config/P354"));
+    assertEquals("Buddy 8", x(d, "/gs_provision/config/P355"));
+    assertEquals("2008", x(d, "/gs_provision/config/P356"));
+    assertEquals("2018", x(d, "/gs_provision/config/P396"), "key 18, the last the phone has");
+    assertTrue(!text.contains("Buddy 19"), "no P-values for keys the phone lacks");
+  }
+
+  @Test
   void yealinkValuesCannotAddKeys() {
     User evil = new User("eve", "Eve\naccount.1.password = x", "1005", Role.USER, true, "h", Map.of(), null, null);
     String text = new String(TEMPLATES.render(Vendor.YEALINK, "phone", PhoneModel.of(phone("yealink", null), evil, List.of(),
