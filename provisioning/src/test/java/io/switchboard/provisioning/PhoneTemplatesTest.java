@@ -67,6 +67,9 @@ class PhoneTemplatesTest {
     assertEquals("*97", x(d, "/polycomConfig/msg/@msg.mwi.1.callBack"));
     assertEquals("1002@sb.test", x(d, "/polycomConfig/attendant/@attendant.resourceList.1.address"));
     assertEquals("carol@sb.test", x(d, "/polycomConfig/attendant/@attendant.resourceList.2.address"));
+    assertEquals("alert-autoanswer", x(d, "/polycomConfig/voIpProt/@voIpProt.SIP.alertInfo.1.value"),
+        "click-to-call's Alert-Info (telephony's AutoAnswer) answers by itself");
+    assertEquals("autoAnswer", x(d, "/polycomConfig/voIpProt/@voIpProt.SIP.alertInfo.1.class"));
   }
 
   @Test
@@ -79,6 +82,7 @@ class PhoneTemplatesTest {
     assertEquals("Yes", x(d, "/flat-profile/Text_Message_"));
     assertEquals("*97", x(d, "/flat-profile/Voice_Mail_Number_"));
     assertTrue(x(d, "/flat-profile/Extended_Function_3_").startsWith("fnc=blf;sub=1002@10.0.0.5"));
+    assertEquals("Yes", x(d, "/flat-profile/Auto_Answer_Page_"), "click-to-call's Call-Info answer-after=0");
   }
 
   @Test
@@ -92,6 +96,7 @@ class PhoneTemplatesTest {
     assertEquals("*97", x(d, "/settings/phone-settings/user_mailbox[@idx='1']"));
     assertEquals("blf sip:1002@sb.test", x(d, "/settings/functionKeys/fkey[@idx='0']"));
     assertEquals("blf sip:carol@sb.test", x(d, "/settings/functionKeys/fkey[@idx='1']"));
+    assertEquals("idle", x(d, "/settings/phone-settings/answer_after_policy"), "click-to-call's Call-Info answer-after=0");
     assertTrue(Vendor.SNOM.resolve("snomD785-001565aabbcc.htm").isEmpty(), "Snom asks with an upper-case MAC");
   }
 
@@ -106,6 +111,7 @@ class PhoneTemplatesTest {
     assertEquals("1", x(d, "/gs_provision/config/P323"), "key 1 is BLF");
     assertEquals("1002", x(d, "/gs_provision/config/P303"));
     assertEquals("carol", x(d, "/gs_provision/config/P306"));
+    assertEquals("1", x(d, "/gs_provision/config/P298"), "auto answer by Call-Info, for click-to-call");
   }
 
   @Test
