@@ -39,6 +39,7 @@ public final class WebConsole extends VerticleBase {
   private final UserAccounts accounts;
   private final LoginThrottle throttle;
   private HttpServer server;
+  private LiveChannel live;
 
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
     this.config = config;
@@ -55,8 +56,10 @@ public final class WebConsole extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    LocalSessionStore sessions = LocalSessionStore.create(vertx);
+    live = new LiveChannel(vertx, sessions);
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
-    router.route("/api/*").handler(SessionHandler.create(LocalSessionStore.create(vertx))
+    router.route("/api/*").handler(SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
         .setCookieSameSite(CookieSameSite.STRICT)
@@ -71,11 +74,13 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/login").handler(this::login);
     router.post("/api/logout").handler(ctx -> {
       if (ctx.session() != null) {
+        live.sessionEnded(ctx.session().id());
         ctx.session().destroy();
       }
       ctx.response().setStatusCode(204).end();
     });
     router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
+    router.get("/api/live").handler(authenticated()).handler(live::upgrade);
 
     UsersApi users = new UsersApi(accounts);
     router.route("/api/users*").handler(authenticated()).handler(admin());
@@ -116,16 +121,23 @@ public final class WebConsole extends VerticleBase {
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));
+    ConsolePages.mount(router);
     router.route().failureHandler(new ApiFailureHandler());
 
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.bindAddress())
+    return live.start().compose(v -> vertx.createHttpServer().requestHandler(router)
+        .listen(config.port(), config.bindAddress()))
         .onSuccess(s -> {
           server = s;
           health.report("web", io.switchboard.core.health.Health.State.UP,
               new JsonObject().put("http", config.bindAddress() + ":" + s.actualPort()));
           LOG.info("Web console listening [http: {}:{}]", config.bindAddress(), s.actualPort());
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return live == null ? Future.succeededFuture() : live.stop();
   }
 
   /** The user a request was authenticated as. */

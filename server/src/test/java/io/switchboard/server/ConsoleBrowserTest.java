@@ -1,0 +1,229 @@
+package io.switchboard.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.Sipp;
+import io.switchboard.core.testing.SippTrace;
+import io.switchboard.core.testing.TestConfigs;
+import io.switchboard.telephony.FakeAsterisk;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClientSession;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The web console in a real headless Chromium against a whole Switchboard, with real peers: SIPp
+ * phones on loopback and a test-side Asterisk replaying recorded AMI sessions. One server and one
+ * browser for the class; each test logs in as users of its own.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 240, timeUnit = TimeUnit.SECONDS)
+class ConsoleBrowserTest {
+
+  private static final String DOMAIN = "switchboard.test";
+  private static Switchboard switchboard;
+  private static FakeAsterisk asterisk;
+  private static Browser browser;
+  private static WebClientSession admin;
+  private static Vertx vertx;
+  private static int sipPort;
+  private static Path dir;
+
+  @BeforeAll
+  static void start(Vertx v) throws Exception {
+    vertx = v;
+    dir = Files.createTempDirectory("console-test");
+    asterisk = new FakeAsterisk("uc", "ucsecret").reply("Originate", "action-Originate.ami");
+    sipPort = FreePorts.udpAndTcp();
+    Map<String, String> settings = new HashMap<>(Map.of("admin.password", "admin-password", "im.fork-timeout", "3",
+        "ami.host", "127.0.0.1", "ami.port", String.valueOf(asterisk.port()), "ami.username", "uc",
+        "ami.secret", "ucsecret"));
+    switchboard = new Switchboard(vertx, TestConfigs.loopback(dir, sipPort, 0, settings), s -> { });
+    switchboard.start().await();
+    admin = Api.login(vertx, switchboard, "admin", "admin-password");
+    String[][] users = {{"alice", "1001", "Alice"}, {"bob", "1002", "Bob"}, {"carol", "1003", "Carol"},
+        {"dave", "1004", "Dave"}, {"frank", "1006", "Frank"},
+        {"eve", "1005", "<img src=x onerror=window.__xss=1><script>__xss=2</script>"}};
+    for (String[] u : users) {
+      var created = admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
+          .put("displayName", u[2]).put("extension", u[1]).put("password", u[0] + "-web-pw")
+          .put("sipPassword", u[0] + "-sip-pw")).await();
+      assertEquals(201, created.statusCode(), created.bodyAsString());
+    }
+    browser = new Browser(switchboard.web().actualPort());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    switchboard.stop().await();
+    asterisk.close();
+  }
+
+  private static Sipp.Result register(String user, String contact, int devicePort) throws Exception {
+    Sipp.Result reg = Sipp.scenario("register-device.xml", sipPort).key("domain", DOMAIN).key("aor", user)
+        .key("contact", contact).key("device", "127.0.0.1:" + devicePort).key("accept", "text/plain")
+        .auth(user, user + "-sip-pw").run();
+    assertTrue(reg.passed(), reg::toString);
+    return reg;
+  }
+
+  /** Buddies see each other when each has the other on their list. */
+  private static void buddies(String user, String buddy) {
+    WebClientSession s = Api.login(vertx, switchboard, user, user + "-web-pw");
+    assertEquals(201, s.post("/api/buddies").sendJsonObject(new JsonObject().put("username", buddy)).await()
+        .statusCode());
+  }
+
+  @Test
+  void aBuddysStateChangesLiveFromPhoneApiAndAsterisk() throws Exception {
+    buddies("bob", "alice"); // so alice may see bob
+    browser.login("alice", "alice-web-pw");
+    browser.type("buddy-add-username", "bob");
+    browser.type("buddy-add-group", "Team");
+    browser.click("buddy-add-submit");
+    browser.waitAttribute("buddy-state-bob", "data-state", "offline");
+    assertEquals("offline", browser.find("buddy-state-bob").getText());
+
+    // bob's desk phone registers: available
+    int devicePort = FreePorts.udpAndTcp();
+    register("bob", "bob-desk", devicePort);
+    browser.waitAttribute("buddy-state-bob", "data-state", "available");
+    assertEquals("available", browser.find("buddy-state-bob").getText());
+
+    // bob sets away with a note in his own console (the API)
+    WebClientSession bob = Api.login(vertx, switchboard, "bob", "bob-web-pw");
+    assertEquals(200, bob.put("/api/presence/me").sendJsonObject(new JsonObject().put("state", "away")
+        .put("note", "at lunch")).await().statusCode());
+    browser.waitAttribute("buddy-state-bob", "data-state", "away");
+    browser.waitText("buddy-note-bob", "at lunch");
+
+    // Asterisk bridges a call of bob's (1002): on the phone, then back to away when it ends
+    String call = "02-call-answered.ami";
+    int next = asterisk.replayStep(call, 0, "Event: DialState", 1);
+    browser.waitAttribute("buddy-state-bob", "data-state", "ringing");
+    next = asterisk.replayStep(call, next, "Event: BridgeEnter", 2);
+    browser.waitAttribute("buddy-state-bob", "data-state", "on-the-phone");
+    assertEquals("on the phone", browser.find("buddy-state-bob").getText());
+    browser.screenshot("buddies-on-the-phone");
+    asterisk.replayStep(call, next, null, 0);
+    browser.waitAttribute("buddy-state-bob", "data-state", "away");
+    assertTrue(browser.driver().getPageSource().contains("Team"), "the group the user chose");
+  }
+
+  @Test
+  void chatReachesTheDeskPhoneAndThePhonesAnswerAppearsLive() throws Exception {
+    int devicePort = FreePorts.udpAndTcp();
+    Sipp.Running davePhone = Sipp.device("receive-message.xml", devicePort, 1).start();
+    register("dave", "dave-desk", devicePort);
+    browser.login("carol", "carol-web-pw");
+    browser.open("#/chat/dave");
+    browser.type("chat-input", "Hello Dave, from the browser");
+    browser.find("chat-input").sendKeys("\n"); // Enter sends
+    browser.waitText("chat-log", "Hello Dave, from the browser");
+    browser.waitText("message-state", "delivered");
+    Sipp.Result phone = davePhone.await();
+    assertTrue(phone.passed(), phone::toString);
+    assertEquals("Hello Dave, from the browser", SippTrace.received(phone.messages(), "MESSAGE").get(0).body().strip());
+
+    // dave types on his desk phone: carol has no phone, her console shows it at once
+    Sipp.Result typed = Sipp.scenario("send-message.xml", sipPort).key("domain", DOMAIN).key("from", "dave")
+        .key("to", "carol").key("ctype", "text/plain").key("body", "Typed on my desk phone").auth("dave", "dave-sip-pw")
+        .run();
+    assertEquals(202, SippTrace.lastStatus(typed.messages()), typed::toString);
+    browser.waitText("chat-log", "Typed on my desk phone");
+    browser.screenshot("chat");
+  }
+
+  @Test
+  void scriptInMessagesAndNamesIsShownAsText() throws Exception {
+    buddies("eve", "carol");
+    browser.login("carol", "carol-web-pw");
+    browser.type("buddy-add-username", "eve");
+    browser.click("buddy-add-submit");
+    browser.waitText("buddy-open-eve", "<img src=x onerror=window.__xss=1><script>__xss=2</script>");
+    String attack = "<script>window.__xss='chat'</script><img src=x onerror=\"window.__xss='img'\">";
+    Sipp.Result sent = Sipp.scenario("send-message.xml", sipPort).key("domain", DOMAIN).key("from", "eve")
+        .key("to", "carol").key("ctype", "text/plain").key("body", attack).auth("eve", "eve-sip-pw").run();
+    assertEquals(202, SippTrace.lastStatus(sent.messages()), sent::toString);
+    browser.waitText("unread-eve", "1");
+    browser.click("buddy-open-eve");
+    browser.waitText("chat-log", attack);
+    browser.type("chat-input", "<b>not bold</b><script>window.__xss='mine'</script>");
+    browser.click("chat-send");
+    browser.waitText("chat-log", "<b>not bold</b><script>window.__xss='mine'</script>");
+    assertNull(browser.script("return window.__xss"), "no script from data ran");
+    assertTrue(browser.driver().findElements(org.openqa.selenium.By.cssSelector("#view script, #view img, #view b"))
+        .isEmpty(), "no element was made from data");
+    browser.screenshot("chat-script-as-text");
+  }
+
+  @Test
+  void theCallButtonOriginatesAndShowsTheOutcome() throws Exception {
+    browser.login("alice", "alice-web-pw");
+    browser.open("#/chat/bob");
+    int before = (int) asterisk.received().stream().filter(a -> "originate".equalsIgnoreCase(a.get("action"))).count();
+    browser.click("call-button");
+    browser.waitText("call-status", "ringing your phone");
+    asterisk.awaitActions("Originate", before + 1).get(20, TimeUnit.SECONDS);
+    Map<String, String> originate = asterisk.received().stream()
+        .filter(a -> "originate".equalsIgnoreCase(a.get("action"))).skip(before).findFirst().orElseThrow();
+    assertEquals("PJSIP/1001", originate.get("channel"));
+    assertEquals("1002", originate.get("exten"));
+    asterisk.replayReplacing("06-originate.ami", "ActionID: orig-1", "ActionID: " + originate.get("actionid"));
+    browser.waitText("call-status", "Connected");
+    browser.screenshot("call-connected");
+
+    browser.click("call-button");
+    asterisk.awaitActions("Originate", before + 2).get(20, TimeUnit.SECONDS);
+    Map<String, String> second = asterisk.received().stream()
+        .filter(a -> "originate".equalsIgnoreCase(a.get("action"))).skip(before + 1).findFirst().orElseThrow();
+    asterisk.replayReplacing("08-originate-failed.ami", "ActionID: orig-2", "ActionID: " + second.get("actionid"));
+    browser.waitText("call-status", "not answered");
+
+    // a user without a phone is told why, in words
+    browser.login("frank", "frank-web-pw");
+    admin.patch("/api/users/frank").sendJsonObject(new JsonObject().putNull("extension")).await();
+    browser.open("#/chat/bob");
+    browser.click("call-button");
+    browser.waitText("call-status", "failed");
+  }
+
+  @Test
+  void aPlainUserIsToldAdminPagesAreForbidden() {
+    browser.login("carol", "carol-web-pw");
+    assertTrue(!browser.find("status-select").getText().isEmpty());
+    browser.open("#/admin/users");
+    browser.waitText("admin-error", "Not allowed (403)");
+    browser.screenshot("admin-forbidden");
+  }
+
+  @Test
+  void aSessionThatEndsSendsTheUserToLogin() {
+    browser.login("frank", "frank-web-pw");
+    assertEquals(200, admin.patch("/api/users/frank").sendJsonObject(new JsonObject().put("enabled", false)).await()
+        .statusCode());
+    browser.waitText("login-message", "session has ended");
+    browser.find("login-username");
+    assertEquals(200, admin.patch("/api/users/frank").sendJsonObject(new JsonObject().put("enabled", true)).await()
+        .statusCode());
+    browser.login("frank", "frank-web-pw");
+    browser.click("logout");
+    browser.waitText("login-message", "logged out");
+  }
+}
