@@ -226,4 +226,65 @@ class ConsoleBrowserTest {
     browser.click("logout");
     browser.waitText("login-message", "logged out");
   }
+
+  @Test
+  void anAdministratorManagesUsersAndSeesTheStatus() {
+    browser.login("admin", "admin-password");
+    browser.open("#/admin/users");
+    browser.waitText("user-table", "carol");
+    browser.type("user-new-username", "gina");
+    browser.type("user-new-display-name", "Gina <i>Admin</i>");
+    browser.type("user-new-extension", "1007");
+    browser.type("user-new-password", "gina-web-pw");
+    browser.click("user-create");
+    browser.waitText("admin-notice", "Created gina");
+    browser.waitText("user-gina", "Gina <i>Admin</i>");
+
+    // reset her password, then disable her: the API agrees
+    browser.click("user-edit-gina");
+    browser.type("user-edit-password", "gina-new-pw");
+    browser.click("user-save");
+    browser.waitText("admin-notice", "Saved gina");
+    Api.login(vertx, switchboard, "gina", "gina-new-pw");
+    browser.click("user-toggle-gina");
+    browser.waitText("user-enabled-gina", "disabled");
+    assertEquals(false, admin.get("/api/users/gina").send().await().bodyAsJsonObject().getBoolean("enabled"));
+    browser.screenshot("admin-users");
+
+    // a duplicate is refused in words
+    browser.type("user-new-username", "gina");
+    browser.type("user-new-password", "whatever-pw");
+    browser.click("user-create");
+    browser.waitText("admin-error", "(409)");
+
+    browser.open("#/admin/status");
+    browser.waitText("status-state-store", "up");
+    browser.waitText("status-state-ami", "up");
+    browser.waitText("status-state-sip", "up");
+    browser.screenshot("admin-status");
+  }
+
+  @Test
+  void onAPhoneSizedScreenTheBuddyListAndChatEachTakeTheScreen() {
+    buddies("bob", "dave");
+    browser.login("dave", "dave-web-pw");
+    try {
+      browser.size(390, 844);
+      browser.open("#/buddies");
+      browser.type("buddy-add-username", "bob");
+      browser.click("buddy-add-submit");
+      browser.find("buddy-bob");
+      browser.screenshot("phone-buddies");
+      browser.click("buddy-open-bob");
+      browser.find("chat-input");
+      assertTrue(!browser.find("chat-log").isDisplayed() || !browser.driver()
+          .findElement(org.openqa.selenium.By.id("buddies-pane")).isDisplayed(), "the chat has the screen to itself");
+      browser.type("chat-input", "from my PDA");
+      browser.click("chat-send");
+      browser.waitText("chat-log", "from my PDA");
+      browser.screenshot("phone-chat");
+    } finally {
+      browser.size(1280, 900);
+    }
+  }
 }
