@@ -143,6 +143,13 @@ final class Browser implements AutoCloseable {
     find("buddy-list");
   }
 
+  /** Cuts the page off the network (DevTools' network emulation), or back on. */
+  void offline(boolean offline) {
+    driver.executeCdpCommand("Network.enable", java.util.Map.of());
+    driver.executeCdpCommand("Network.emulateNetworkConditions", java.util.Map.of("offline", offline, "latency", 0,
+        "downloadThroughput", -1, "uploadThroughput", -1));
+  }
+
   void size(int width, int height) {
     driver.manage().window().setSize(new Dimension(width, height));
   }

@@ -287,4 +287,24 @@ class ConsoleBrowserTest {
       browser.size(1280, 900);
     }
   }
+
+  @Test
+  void afterALostConnectionThePageCatchesUpOnWhatItMissed() throws Exception {
+    buddies("bob", "carol");
+    browser.login("carol", "carol-web-pw");
+    browser.open("#/chat/bob");
+    browser.find("chat-input");
+    browser.waitAttribute("live-state", "data-state", "open");
+    browser.offline(true);
+    try {
+      browser.waitAttribute("live-state", "data-state", "closed");
+      WebClientSession bob = Api.login(vertx, switchboard, "bob", "bob-web-pw");
+      assertEquals(202, bob.post("/api/messages").sendJsonObject(new JsonObject().put("to", "carol")
+          .put("body", "sent while you were away")).await().statusCode());
+    } finally {
+      browser.offline(false);
+    }
+    browser.waitAttribute("live-state", "data-state", "open");
+    browser.waitText("chat-log", "sent while you were away");
+  }
 }
