@@ -108,7 +108,8 @@ async function startSession(me) {
 
 async function refreshMyState() {
   try {
-    const mine = await get('/api/presence/' + encodeURIComponent(app.me.username));
+    const answer = await get('/api/presence/' + encodeURIComponent(app.me.username));
+    const mine = answer.presence || answer; // {"username", "presence": {"state", "note"}}
     const select = document.getElementById('status-select');
     if (['available', 'away', 'busy', 'dnd'].includes(mine.state)) select.value = mine.state;
     document.getElementById('status-note').value = mine.note || '';

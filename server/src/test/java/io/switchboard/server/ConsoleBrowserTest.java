@@ -55,7 +55,7 @@ class ConsoleBrowserTest {
     switchboard.start().await();
     admin = Api.login(vertx, switchboard, "admin", "admin-password");
     String[][] users = {{"alice", "1001", "Alice"}, {"bob", "1002", "Bob"}, {"carol", "1003", "Carol"},
-        {"dave", "1004", "Dave"}, {"frank", "1006", "Frank"},
+        {"dave", "1004", "Dave"}, {"frank", "1006", "Frank"}, {"hank", "1008", "Hank"}, {"ivy", "1009", "Ivy"},
         {"eve", "1005", "<img src=x onerror=window.__xss=1><script>__xss=2</script>"}};
     for (String[] u : users) {
       var created = admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
@@ -306,5 +306,51 @@ class ConsoleBrowserTest {
     }
     browser.waitAttribute("live-state", "data-state", "open");
     browser.waitText("chat-log", "sent while you were away");
+  }
+
+  @Test
+  void ownStateDeliveryStateAndRooms() throws Exception {
+    browser.login("hank", "hank-web-pw");
+    browser.type("buddy-add-username", "ivy");
+    browser.click("buddy-add-submit");
+    browser.find("buddy-ivy");
+
+    // hank (his desk phone registered) sets his own state; ivy, on his list, sees it
+    register("hank", "hank-desk", FreePorts.udpAndTcp());
+    new org.openqa.selenium.support.ui.Select(browser.find("status-select")).selectByValue("busy");
+    browser.waitText("call-status", "Your state is now busy");
+    browser.type("status-note", "in a workshop");
+    browser.click("status-save");
+    WebClientSession ivy = Api.login(vertx, switchboard, "ivy", "ivy-web-pw");
+    JsonObject seen = ivy.get("/api/presence/hank").send().await().bodyAsJsonObject();
+    assertEquals("busy", seen.getJsonObject("presence").getString("state"), seen.encode());
+
+    // a message to ivy, who has no phone, is stored; when her phone registers it is delivered
+    browser.click("buddy-open-ivy");
+    browser.type("chat-input", "are you there?");
+    browser.click("chat-send");
+    browser.waitAttribute("message-state", "data-state", "STORED");
+    assertEquals("stored for later", browser.find("message-state").getText());
+    int devicePort = FreePorts.udpAndTcp();
+    Sipp.Running ivyPhone = Sipp.device("receive-message.xml", devicePort, 1).start();
+    register("ivy", "ivy-desk", devicePort);
+    browser.waitAttribute("message-state", "data-state", "DELIVERED");
+    assertEquals("delivered", browser.find("message-state").getText());
+    assertTrue(ivyPhone.await().passed());
+
+    // a room: created in the console, a member's message arrives live
+    browser.open("#/rooms");
+    browser.type("room-name", "workshop");
+    browser.type("room-members", "ivy");
+    browser.click("room-create");
+    browser.find("room-workshop");
+    browser.driver().findElement(org.openqa.selenium.By.cssSelector("[data-testid='room-workshop'] a")).click();
+    browser.type("chat-input", "agenda at 10");
+    browser.click("chat-send");
+    browser.waitText("chat-log", "agenda at 10");
+    assertEquals(202, ivy.post("/api/rooms/workshop/messages").sendJsonObject(new JsonObject().put("body", "on my way"))
+        .await().statusCode());
+    browser.waitText("chat-log", "on my way");
+    browser.screenshot("room");
   }
 }

@@ -46,7 +46,8 @@ export function render(view, {kind, name}, app) {
       state.dataset.state = s;
       state.textContent = STATE_WORDS[s] + (b.presence.note && b.visible !== false ? ' — ' + b.presence.note : '');
     } else {
-      get('/api/presence/' + q(name)).then((p) => {
+      get('/api/presence/' + q(name)).then((answer) => {
+        const p = answer.presence || answer;
         state.dataset.state = p.state;
         state.textContent = STATE_WORDS[p.state] || p.state;
       }, () => { state.textContent = ''; });
