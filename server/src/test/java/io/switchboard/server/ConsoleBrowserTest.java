@@ -56,6 +56,7 @@ class ConsoleBrowserTest {
     admin = Api.login(vertx, switchboard, "admin", "admin-password");
     String[][] users = {{"alice", "1001", "Alice"}, {"bob", "1002", "Bob"}, {"carol", "1003", "Carol"},
         {"dave", "1004", "Dave"}, {"frank", "1006", "Frank"}, {"hank", "1008", "Hank"}, {"ivy", "1009", "Ivy"},
+        {"judy", "1010", "Judy"},
         {"eve", "1005", "<img src=x onerror=window.__xss=1><script>__xss=2</script>"}};
     for (String[] u : users) {
       var created = admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
@@ -352,5 +353,33 @@ class ConsoleBrowserTest {
         .await().statusCode());
     browser.waitText("chat-log", "on my way");
     browser.screenshot("room");
+  }
+
+  @Test
+  void aPendingWatcherIsAllowedOnThePrivacyPage() throws Exception {
+    io.vertx.core.Promise<JsonObject> pending = io.vertx.core.Promise.promise();
+    var consumer = vertx.eventBus().<JsonObject>consumer(io.switchboard.core.bus.EventAddresses.PRESENCE_WATCHER, m -> {
+      if ("judy".equals(m.body().getString("presentity")) && "pending".equals(m.body().getString("state"))) {
+        pending.tryComplete(m.body());
+      }
+    });
+    Sipp.Running watcher = Sipp.scenario("watch-2.xml", sipPort).key("domain", DOMAIN).key("from", "dave")
+        .key("to", "judy").key("expires", "600").key("event", "presence").key("accept", "application/pidf+xml")
+        .auth("dave", "dave-sip-pw").start();
+    pending.future().await(20, TimeUnit.SECONDS);
+    consumer.unregister();
+
+    browser.login("judy", "judy-web-pw");
+    browser.open("#/privacy");
+    browser.waitText("pending-dave", "dave");
+    browser.screenshot("privacy-pending");
+    browser.click("allow-dave");
+    browser.waitText("pending", "Nobody is waiting");
+    assertEquals("allow", new org.openqa.selenium.support.ui.Select(browser.find("rule-dave"))
+        .getFirstSelectedOption().getDomAttribute("value"));
+    Sipp.Result watched = watcher.await();
+    assertTrue(watched.passed(), watched::toString);
+    assertTrue(SippTrace.received(watched.messages(), "NOTIFY").get(1).header("Subscription-State").startsWith("active"),
+        watched.messages());
   }
 }
