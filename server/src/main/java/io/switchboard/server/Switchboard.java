@@ -6,8 +6,10 @@ import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.core.store.MongoDeviceStore;
 import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
+import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
 import io.switchboard.web.UserAccounts;
 import io.switchboard.web.WebConsole;
@@ -36,6 +38,7 @@ public final class Switchboard {
   private MongoStore store;
   private SipService sip;
   private TelephonyService telephony;
+  private ProvisioningService provisioning;
   private WebConsole web;
   private String webDeployment;
   private long storeProbe = -1;
@@ -59,6 +62,10 @@ public final class Switchboard {
     return web;
   }
 
+  public ProvisioningService provisioning() {
+    return provisioning;
+  }
+
   public Future<Void> start() {
     health.report("store", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
@@ -71,6 +78,7 @@ public final class Switchboard {
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
       UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
+      MongoDeviceStore devices = new MongoDeviceStore(vertx, store);
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), health, users, store);
@@ -79,11 +87,17 @@ public final class Switchboard {
         PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();
+          devices.createIndexes();
           return null;
-        }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start());
+        }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start())
+            .compose(x -> {
+              // After the SIP edge, whose advertised address phones are given for IM and presence.
+              provisioning = new ProvisioningService(vertx, config, health, users, devices, sip.edge().advertisedHost());
+              return provisioning.start();
+            });
       }).compose(v -> {
         // After presence, which turns its call-state events into on-the-phone.
-        telephony = new TelephonyService(vertx, config.ami(), health, users);
+        telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
         return telephony.start();
       }).compose(v -> {
         web = new WebConsole(config.web(), health, accounts);
@@ -125,6 +139,7 @@ public final class Switchboard {
     }
     Future<Void> webStopped = webDeployment == null ? Future.succeededFuture() : vertx.undeploy(webDeployment);
     return webStopped
+        .eventually(() -> provisioning == null ? Future.succeededFuture() : provisioning.stop())
         .eventually(() -> telephony == null ? Future.succeededFuture() : telephony.stop())
         .eventually(() -> sip == null ? Future.succeededFuture() : sip.stop())
         .eventually(() -> vertx.executeBlocking(() -> {
@@ -138,7 +153,8 @@ public final class Switchboard {
   /** Where the listeners are, for the start-up banner. */
   public String listeners() {
     return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + " (domain " + config.sip().domain()
-        + "), web http://" + config.web().bindAddress() + ":" + web.actualPort() + "/, store "
+        + "), web http://" + config.web().bindAddress() + ":" + web.actualPort() + "/, phones http://"
+        + config.provisioning().bindAddress() + ":" + provisioning.port() + "/provision/, store "
         + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
   }
 

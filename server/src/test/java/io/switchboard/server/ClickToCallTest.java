@@ -95,6 +95,43 @@ class ClickToCallTest {
   }
 
   @Test
+  void theUsersDeskPhoneRingsFirstAndIsAskedToAnswerByItself(Vertx vertx, @TempDir Path dir) throws Exception {
+    asterisk = new FakeAsterisk("uc", "ucsecret").reply("Originate", "action-Originate.ami");
+    WebClientSession admin = start(vertx, dir, Map.of("ami.host", "127.0.0.1", "ami.port",
+        String.valueOf(asterisk.port()), "ami.username", "uc", "ami.secret", "ucsecret"));
+    HttpResponse<Buffer> softphone = admin.post("/api/users/alice/devices")
+        .sendJsonObject(new JsonObject().put("kind", "softphone").put("vendor", "baresip")).await();
+    assertEquals(201, softphone.statusCode(), softphone.bodyAsString());
+    HttpResponse<Buffer> desk = admin.post("/api/users/alice/devices").sendJsonObject(new JsonObject()
+        .put("kind", "desk-phone").put("vendor", "snom").put("model", "D785").put("mac", "00:04:13:aa:bb:cc")).await();
+    assertEquals(201, desk.statusCode(), desk.bodyAsString());
+    String deskEndpoint = desk.bodyAsJsonObject().getString("endpoint");
+    WebClientSession alice = Api.login(vertx, switchboard, "alice", "alice-web-pw");
+
+    HttpResponse<Buffer> queued = alice.post("/api/calls").sendJsonObject(new JsonObject().put("to", "bob")).await();
+    assertEquals(202, queued.statusCode(), queued.bodyAsString());
+    assertEquals(deskEndpoint, queued.bodyAsJsonObject().getString("from"), "the desk phone, though added second");
+    assertEquals(true, queued.bodyAsJsonObject().getBoolean("autoAnswer"));
+    Map<String, String> originate = originates().get(0);
+    assertEquals("PJSIP/" + deskEndpoint, originate.get("channel"));
+    assertEquals("PJSIP_HEADER(add,Call-Info)=<sip:127.0.0.1>;answer-after=0", originate.get("variable"),
+        "Snom answers an INVITE with Call-Info answer-after=0 by itself");
+
+    // The softphone, chosen: it has no auto-answer header it honours, so it simply rings.
+    HttpResponse<Buffer> chosen = alice.post("/api/calls").sendJsonObject(new JsonObject().put("to", "1004")
+        .put("device", softphone.bodyAsJsonObject().getString("id"))).await();
+    assertEquals(202, chosen.statusCode(), chosen.bodyAsString());
+    assertEquals("PJSIP/" + softphone.bodyAsJsonObject().getString("endpoint"), originates().get(1).get("channel"));
+    assertEquals(null, originates().get(1).get("variable"));
+    Api.assertError(alice.post("/api/calls").sendJsonObject(new JsonObject().put("to", "bob").put("device", "nope"))
+        .await(), 404, "device");
+  }
+
+  private java.util.List<Map<String, String>> originates() {
+    return asterisk.received().stream().filter(a -> "originate".equalsIgnoreCase(a.get("action"))).toList();
+  }
+
+  @Test
   void nobodyAnsweringIsReported(Vertx vertx, @TempDir Path dir) throws Exception {
     asterisk = new FakeAsterisk("uc", "ucsecret").reply("Originate", "action-Originate.ami");
     start(vertx, dir, Map.of("ami.host", "127.0.0.1", "ami.port", String.valueOf(asterisk.port()),

@@ -115,13 +115,22 @@ final class AmiLink {
    * OriginateResponse event carrying the action's id), fails when the link is down or it is refused.
    */
   Future<Void> originate(org.asteriskjava.manager.action.OriginateAction action) {
+    return send(action);
+  }
+
+  /**
+   * Sends one action; completes when Asterisk answers it with success, fails when the link is down,
+   * the answer is an error or none comes in time.
+   */
+  Future<Void> send(org.asteriskjava.manager.action.ManagerAction action) {
+    String name = action.getAction();
     SingleSessionConnection s = session;
     if (s == null) {
       return Future.failedFuture(new IllegalStateException("AMI not connected"));
     }
     Promise<Void> result = Promise.promise();
     long timer = vertx.setTimer(timing.responseTimeout().toMillis(),
-        t -> result.tryFail("no answer to Originate within " + timing.responseTimeout().toSeconds() + " s"));
+        t -> result.tryFail("no answer to " + name + " within " + timing.responseTimeout().toSeconds() + " s"));
     vertx.executeBlocking(() -> {
       s.sendAction(action, response -> {
         // Asterisk-Java's thread: copy, then hand over.
@@ -129,7 +138,7 @@ final class AmiLink {
         context.runOnContext(v -> {
           vertx.cancelTimer(timer);
           if (error != null) {
-            result.tryFail("Originate refused: " + error);
+            result.tryFail(name + " refused: " + error);
           } else {
             result.tryComplete();
           }

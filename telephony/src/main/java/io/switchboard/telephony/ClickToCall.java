@@ -2,13 +2,16 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,10 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Click-to-call: Asterisk rings the user's own phone ({@code PJSIP/<extension>}) and, once it is
- * answered, dials the target in the configured context (AMI Originate, async). The request is
- * answered when Asterisk queued it; the outcome follows on {@link EventAddresses#CALL_PROGRESS}, and
- * the call itself shows in call state like any other. Runs on the telephony verticle's context.
+ * Click-to-call: Asterisk rings the user's own phone and, once it is answered, dials the target in
+ * the configured context (AMI Originate, async). The phone is the one the user chose, else their
+ * first provisioned desk phone, else their first other SIP device, else {@code PJSIP/<extension>}
+ * (endpoints an operator configured by hand); where its vendor supports it, the phone is asked to
+ * answer by itself ({@link AutoAnswer}). The request is answered when Asterisk queued it; the outcome
+ * follows on {@link EventAddresses#CALL_PROGRESS}, and the call itself shows in call state like any
+ * other. Runs on the telephony verticle's context.
  */
 final class ClickToCall {
 
@@ -35,13 +41,15 @@ final class ClickToCall {
   private final Vertx vertx;
   private final SwitchboardConfig.Ami config;
   private final UserStore users;
+  private final DeviceStore devices;
   private final AmiLink link;
   private final Map<String, Pending> pending = new HashMap<>();
 
-  ClickToCall(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, AmiLink link) {
+  ClickToCall(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, DeviceStore devices, AmiLink link) {
     this.vertx = vertx;
     this.config = config;
     this.users = users;
+    this.devices = devices;
     this.link = link;
   }
 
@@ -52,6 +60,7 @@ final class ClickToCall {
   private void originate(Message<JsonObject> msg) {
     String user = msg.body().getString("user");
     String to = msg.body().getString("to", "").trim();
+    String chosen = msg.body().getString("device");
     if (!config.configured()) {
       msg.fail(503, "no Asterisk is configured (ami.host)");
       return;
@@ -60,15 +69,24 @@ final class ClickToCall {
       msg.fail(503, "the link to Asterisk is down; try again shortly");
       return;
     }
-    Future.all(users.find(user), users.findByUsernameOrExtension(to)).onComplete(r -> {
+    Future.all(users.find(user), users.findByUsernameOrExtension(to), devices.listByUser(user)).onComplete(r -> {
       if (r.failed()) {
         msg.fail(503, "the store is unavailable");
         return;
       }
       Optional<User> caller = r.result().resultAt(0);
       Optional<User> callee = r.result().resultAt(1);
-      if (caller.isEmpty() || caller.get().extension() == null) {
-        msg.fail(409, "user: you have no phone (no extension) to call from");
+      List<Device> phones = r.result().<List<Device>>resultAt(2).stream()
+          .filter(d -> d.kind().sipPhone() && d.endpoint() != null).toList();
+      Optional<Device> phone = chosen == null ? primary(phones)
+          : phones.stream().filter(d -> d.id().equals(chosen)).findFirst();
+      if (chosen != null && phone.isEmpty()) {
+        msg.fail(404, "device: not one of your phones: " + chosen);
+        return;
+      }
+      String endpoint = phone.map(Device::endpoint).orElse(caller.map(User::extension).orElse(null));
+      if (endpoint == null) {
+        msg.fail(409, "user: you have no phone (no device, no extension) to call from");
         return;
       }
       String target = callee.map(User::extension).orElse(NUMBER.matcher(to).matches() ? to : null);
@@ -78,7 +96,12 @@ final class ClickToCall {
       }
       String id = UUID.randomUUID().toString();
       OriginateAction action = new OriginateAction();
-      action.setChannel("PJSIP/" + caller.get().extension());
+      action.setChannel("PJSIP/" + endpoint);
+      Map<String, String> autoAnswer = config.autoAnswer()
+          ? AutoAnswer.variables(phone.map(Device::vendor).orElse(null), config.host().orElseThrow()) : Map.of();
+      if (!autoAnswer.isEmpty()) {
+        action.setVariables(autoAnswer);
+      }
       action.setContext(config.originateContext());
       action.setExten(target);
       action.setPriority(1);
@@ -93,12 +116,19 @@ final class ClickToCall {
           LOG.info("Click-to-call refused [user: {}, to: {}]: {}", user, target, sent.cause().getMessage());
           msg.fail(503, sent.cause().getMessage());
         } else {
-          LOG.info("Click-to-call queued [id: {}, user: {}, from: {}, to: {}]", id, user, caller.get().extension(), target);
-          msg.reply(new JsonObject().put("id", id).put("from", caller.get().extension()).put("to", target)
-              .put("state", "queued"));
+          LOG.info("Click-to-call queued [id: {}, user: {}, from: {}, to: {}, auto-answer: {}]", id, user, endpoint,
+              target, !autoAnswer.isEmpty());
+          msg.reply(new JsonObject().put("id", id).put("from", endpoint).put("to", target)
+              .put("autoAnswer", !autoAnswer.isEmpty()).put("state", "queued"));
         }
       });
     });
+  }
+
+  /** The phone a click rings when the user chose none: a desk phone first, else any of their SIP devices. */
+  private static Optional<Device> primary(List<Device> phones) {
+    return phones.stream().filter(d -> d.kind() == Device.Kind.DESK_PHONE).findFirst()
+        .or(() -> phones.stream().findFirst());
   }
 
   /** Asterisk says whether the user's phone answered. */

@@ -2,6 +2,7 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,13 +22,15 @@ public final class TelephonyService {
   private final TelephonyVerticle verticle;
   private String deploymentId;
 
-  public TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users) {
-    this(vertx, config, health, users, AmiTiming.defaults());
+  public TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users,
+      DeviceStore devices) {
+    this(vertx, config, health, users, devices, AmiTiming.defaults());
   }
 
-  TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users, AmiTiming timing) {
+  TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices,
+      AmiTiming timing) {
     this.vertx = vertx;
-    this.verticle = new TelephonyVerticle(config, health, users, timing);
+    this.verticle = new TelephonyVerticle(config, health, users, devices, timing);
   }
 
   /** Completes once the first AMI login attempt has an outcome (see health {@code ami}). */

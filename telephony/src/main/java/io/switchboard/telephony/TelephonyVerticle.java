@@ -4,6 +4,7 @@ import io.switchboard.core.bus.CallStateEvent;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.switchboard.telephony.CallStates.DeviceView;
 import io.vertx.core.Future;
@@ -36,6 +37,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private final SwitchboardConfig.Ami config;
   private final Health health;
   private final UserStore users;
+  private final DeviceStore devices;
+  private EndpointOwners owners;
   private final AmiTiming timing;
   private final CallStates states = new CallStates();
   private AmiLink link;
@@ -52,17 +55,19 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private long crossCheckTimer = -1;
   private long resyncTimer = -1;
 
-  TelephonyVerticle(SwitchboardConfig.Ami config, Health health, UserStore users, AmiTiming timing) {
+  TelephonyVerticle(SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices, AmiTiming timing) {
     this.config = config;
     this.health = health;
     this.users = users;
+    this.devices = devices;
     this.timing = timing;
   }
 
   @Override
   public Future<?> start() {
     link = new AmiLink(vertx, context, config, health, timing, this);
-    clickToCall = new ClickToCall(vertx, config, users, link);
+    owners = new EndpointOwners(vertx, users, devices);
+    clickToCall = new ClickToCall(vertx, config, users, devices, link);
     if (config.configured()) {
       resyncTimer = vertx.setPeriodic(timing.resyncInterval().toMillis(), t -> {
         if (link.connected()) {
@@ -70,7 +75,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
         }
       });
     }
-    return clickToCall.start().compose(v -> link.start());
+    return owners.start().compose(v -> clickToCall.start()).compose(v -> new AmiReload(vertx, link).start())
+        .compose(v -> link.start());
   }
 
   @Override
@@ -163,7 +169,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     String device = view.device();
     String userPart = device.substring(device.indexOf('/') + 1);
     Future<Void> next = lookups.getOrDefault(device, Future.succeededFuture())
-        .transform(x -> users.findByUsernameOrExtension(userPart))
+        .transform(x -> owners.owner(userPart))
         .transform(found -> {
           if (found.failed()) {
             LOG.warn("Call state not published: user look-up failed [device: {}, state: {}, reason: {}]", device,
@@ -171,7 +177,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
           } else if (found.result().isEmpty()) {
             LOG.debug("Call state of a device without a user [device: {}, state: {}]", device, view.state());
           } else {
-            userDeviceChanged(found.result().get().username(), view);
+            userDeviceChanged(found.result().get(), view);
           }
           return Future.<Void>succeededFuture();
         });

@@ -14,7 +14,9 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
+import io.switchboard.core.model.Device;
 import io.switchboard.core.store.CachingUserStore;
+import io.switchboard.core.store.MongoDeviceStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.core.store.UserStore;
@@ -60,6 +62,7 @@ class TelephonyServiceTest {
   private Path dataDir;
   private MongoStore store;
   private UserStore users;
+  private MongoDeviceStore devices;
   private FakeAsterisk asterisk;
   private final Health health = new Health();
   private final List<CallStateEvent> events = new ArrayList<>();
@@ -84,6 +87,11 @@ class TelephonyServiceTest {
       return null;
     }));
     users = new CachingUserStore(vertx, mongoUsers, Clock.systemUTC());
+    devices = new MongoDeviceStore(vertx, store);
+    await(vertx.executeBlocking(() -> {
+      devices.createIndexes();
+      return null;
+    }));
     for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}, {"oscar", "1004"}}) {
       Instant now = Instant.now();
       await(users.create(new User(u[0], u[0], u[1], Role.USER, true, null, Map.of(), now, now)));
@@ -165,11 +173,23 @@ class TelephonyServiceTest {
     assertEquals("1001", eventsOf("bob").get(2).peer());
   }
 
+  @Test
+  void aCallOnAProvisionedDeviceIsItsOwnersCallThoughTheEndpointIsNotTheExtension() throws Exception {
+    Instant now = Instant.now();
+    await(devices.create(new Device("d-1", "alice", Device.Kind.DESK_PHONE, "yealink", "T54W", "805ec0aabbcc",
+        "alice-desk", "secret", "token", null, now, now)));
+    startConnected(FAST);
+    asterisk.replayReplacing("02-call-answered.ami", "PJSIP/1001", "PJSIP/alice-desk");
+
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
+    assertEquals(List.of(RINGING, IN_CALL, IDLE), await(statesOf("bob", 3)), "1002 has no device: by extension");
+  }
+
   // ---- the link ----------------------------------------------------------------------------------
 
   @Test
   void aWrongSecretIsReportedPlainlyAndRetriedSlowly() throws Exception {
-    service = new TelephonyService(vertx, config("wrong-secret").ami(), health, users);
+    service = new TelephonyService(vertx, config("wrong-secret").ami(), health, users, devices);
     await(service.start());
 
     assertEquals(Health.State.DOWN, health.state("ami"));
@@ -183,7 +203,7 @@ class TelephonyServiceTest {
   void refusedLoginsAreRetriedAtTheAuthPaceNotTheLinkPace() throws Exception {
     // Link back-off 100 ms, login refusal 400 ms: three attempts take at least 800 ms.
     long started = System.nanoTime();
-    service = new TelephonyService(vertx, config("wrong-secret").ami(), health, users, FAST);
+    service = new TelephonyService(vertx, config("wrong-secret").ami(), health, users, devices, FAST);
     await(service.start());
     await(Future.fromCompletionStage(asterisk.awaitActions("Login", 3)));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -197,7 +217,7 @@ class TelephonyServiceTest {
   void anUnreachableAsteriskIsReportedAndDoesNotFailTheStart() throws Exception {
     int nobody = FreePorts.udpAndTcp();
     SwitchboardConfig.Ami ami = new SwitchboardConfig.Ami(Optional.of("127.0.0.1"), nobody, "uc", "ucsecret");
-    service = new TelephonyService(vertx, ami, health, users);
+    service = new TelephonyService(vertx, ami, health, users, devices);
     await(service.start());
 
     assertEquals(Health.State.DOWN, health.state("ami"));
@@ -279,7 +299,7 @@ class TelephonyServiceTest {
   @Test
   void withoutAHostTelephonyIsNotConfigured() throws Exception {
     SwitchboardConfig.Ami ami = new SwitchboardConfig.Ami(Optional.empty(), 5038, "", "");
-    service = new TelephonyService(vertx, ami, health, users);
+    service = new TelephonyService(vertx, ami, health, users, devices);
     await(service.start());
 
     assertEquals(Health.State.NOT_CONFIGURED, health.state("ami"));
@@ -296,7 +316,7 @@ class TelephonyServiceTest {
 
   /** Starts with the right secret and waits until the first resync has been answered. */
   private void startConnected(AmiTiming timing) throws Exception {
-    service = new TelephonyService(vertx, config("ucsecret").ami(), health, users, timing);
+    service = new TelephonyService(vertx, config("ucsecret").ami(), health, users, devices, timing);
     CompletableFuture<Void> listed = asterisk.awaitActions("CoreShowChannels", 1);
     await(service.start());
     assertEquals(Health.State.UP, health.state("ami"));

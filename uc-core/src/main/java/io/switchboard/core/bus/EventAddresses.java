@@ -102,4 +102,35 @@ public final class EventAddresses {
 
   /** {@code {"user"}} → {@code {"pending": [{"watcher", "since"}]}}: watchers waiting for the user's decision. */
   public static final String PRESENCE_PENDING = "switchboard.presence.pending";
+
+  // ---- provisioning --------------------------------------------------------------------------------
+
+  /** Published by provisioning on every device create, change and delete: {@link DeviceEvent}. */
+  public static final String DEVICE_CHANGED = "switchboard.device.changed";
+
+  /**
+   * Devices, answered by provisioning: request {@code {"op": "list", "user"}}, {@code {"op": "get", "id"}},
+   * {@code {"op": "create", "user", "device": {kind, vendor, model, mac, endpoint?, profile?}}},
+   * {@code {"op": "patch", "id", "device": {...}}}, {@code {"op": "delete", "id"}}; reply the device
+   * ({@code Device.toJson} with {@code provisioningUrl}), {@code {"devices": [...]}} for list, empty
+   * for delete. Failure codes 400 (message "field: reason"), 404, 409 (taken MAC or endpoint), 503.
+   */
+  public static final String DEVICES = "switchboard.provisioning.devices";
+
+  /**
+   * CSV import of users and devices, answered by provisioning: request {@code {"csv": "..."}}; reply
+   * {@code {"imported": n, "users": n, "devices": n, "errors": [{"line", "field", "message"}]}}. All or
+   * nothing: with any error nothing is imported ({@code imported} 0).
+   */
+  public static final String IMPORT = "switchboard.provisioning.import";
+
+  /**
+   * Asks telephony to make Asterisk re-read a module's configuration (AMI {@code Action: Reload}):
+   * request {@code {"module": "res_pjsip.so"}}; empty reply once Asterisk answered. Failure 503
+   * without a link to Asterisk.
+   */
+  public static final String AMI_RELOAD = "switchboard.ami.reload";
+
+  /** Published by presence when a user's buddy list changes: {@code {"user"}}. */
+  public static final String BUDDIES_CHANGED = "switchboard.presence.buddies.changed";
 }

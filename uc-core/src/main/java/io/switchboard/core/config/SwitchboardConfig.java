@@ -12,7 +12,7 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami) {
+    Ami ami, Provisioning provisioning) {
 
   /** SIP edge. Durations in seconds. */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
@@ -39,16 +39,26 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
   /** Asterisk Manager Interface; absent host means no Asterisk. Originate timeout in seconds. */
   public record Ami(Optional<String> host, int port, String username, String secret, String originateContext,
-      int originateTimeoutSeconds) {
+      int originateTimeoutSeconds, boolean autoAnswer) {
 
     /** Without click-to-call settings: the reference defaults. */
     public Ami(Optional<String> host, int port, String username, String secret) {
-      this(host, port, username, secret, "internal", 30);
+      this(host, port, username, secret, "internal", 30, true);
     }
 
     public boolean configured() {
       return host.isPresent();
     }
+  }
+
+  /**
+   * Phone auto-provisioning and Asterisk's PJSIP file. auth is {@code token} (a per-device token in
+   * the URL path) or {@code digest} (HTTP digest, per-device user and password). Probe window in
+   * seconds.
+   */
+  public record Provisioning(String bindAddress, int port, Optional<String> baseUrl, String auth,
+      Optional<Path> templateDir, Path pjsipFile, Optional<String> asteriskSipHost, int asteriskSipPort,
+      String asteriskContext, String voicemailNumber, int probeMaxFailures, int probeWindowSeconds) {
   }
 
   static SwitchboardConfig from(Properties p) {
@@ -97,11 +107,35 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("admin.password", "must have at least 8 characters");
     }
     Ami ami = new Ami(r.optional("ami.host"), r.port("ami.port"), r.raw("ami.username"), r.raw("ami.secret"),
-        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300));
+        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300), r.bool("ami.auto-answer"));
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
-    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami);
+    Provisioning provisioning = provisioning(r);
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning);
+  }
+
+  private static Provisioning provisioning(Reader r) {
+    Optional<String> baseUrl = r.optional("provisioning.base-url").map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+    if (baseUrl.isPresent() && !baseUrl.get().matches("https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException("provisioning.base-url", "'" + baseUrl.get() + "' is not an http:// or https:// URL");
+    }
+    String auth = r.string("provisioning.auth");
+    if (!auth.equals("token") && !auth.equals("digest")) {
+      throw new ConfigException("provisioning.auth", "'" + auth + "' is not token or digest");
+    }
+    String voicemail = r.string("provisioning.voicemail-number");
+    if (!voicemail.matches("[0-9*#]{1,16}")) {
+      throw new ConfigException("provisioning.voicemail-number", "'" + voicemail + "' is not digits, * or #");
+    }
+    String context = r.string("provisioning.asterisk-context");
+    if (!context.matches("[A-Za-z0-9_-]{1,79}")) {
+      throw new ConfigException("provisioning.asterisk-context", "'" + context + "' is not a dialplan context name");
+    }
+    return new Provisioning(r.string("provisioning.bind-address"), r.port("provisioning.port"), baseUrl, auth,
+        r.optional("provisioning.template-dir").map(Path::of), Path.of(r.string("provisioning.pjsip-file")),
+        r.optional("provisioning.asterisk-sip-host"), r.port("provisioning.asterisk-sip-port"), context, voicemail,
+        r.intIn("provisioning.probe.max-failures", 1, 10_000), r.intIn("provisioning.probe.window", 1, 86_400));
   }
 
   /** Parses single values, always naming the key when one is wrong. */
@@ -144,6 +178,15 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
     int port(String key) {
       return intIn(key, 0, 65_535);
+    }
+
+    boolean bool(String key) {
+      String v = string(key).toLowerCase(Locale.ROOT);
+      return switch (v) {
+        case "true", "yes", "on" -> true;
+        case "false", "no", "off" -> false;
+        default -> throw new ConfigException(key, "'" + v + "' is not true or false");
+      };
     }
 
     String domain(String key) {

@@ -20,6 +20,9 @@ public final class TestConfigs {
     env.put(ConfigLoader.envName("web.bind-address"), "127.0.0.1");
     env.put(ConfigLoader.envName("web.port"), String.valueOf(webPort));
     env.put(ConfigLoader.envName("data.dir"), dataDir.toString());
+    env.put(ConfigLoader.envName("provisioning.bind-address"), "127.0.0.1");
+    env.put(ConfigLoader.envName("provisioning.port"), "0");
+    env.put(ConfigLoader.envName("provisioning.pjsip-file"), dataDir.resolve("pjsip_switchboard.conf").toString());
     more.forEach((k, v) -> env.put(ConfigLoader.envName(k), v));
     return ConfigLoader.load(null, env);
   }

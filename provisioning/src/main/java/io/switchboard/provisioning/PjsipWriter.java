@@ -1,0 +1,90 @@
+package io.switchboard.provisioning;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.model.User;
+import io.switchboard.core.store.DeviceStore;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps Asterisk's endpoints in step: after every user or device change, rewrites the PJSIP file
+ * ({@link PjsipConfig}) atomically (a temporary file moved over the old one) and asks telephony to
+ * reload {@code res_pjsip.so} ({@link EventAddresses#AMI_RELOAD}). Changes that arrive while a
+ * write is under way are folded into one more write after it.
+ */
+final class PjsipWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PjsipWriter.class);
+
+  private final Vertx vertx;
+  private final DeviceStore devices;
+  private final UserStore users;
+  private final Path file;
+  private final String context;
+  private final String voicemail;
+  private Future<Void> running;
+  private boolean again;
+
+  PjsipWriter(Vertx vertx, DeviceStore devices, UserStore users, Path file, String context, String voicemail) {
+    this.vertx = vertx;
+    this.devices = devices;
+    this.users = users;
+    this.file = file;
+    this.context = context;
+    this.voicemail = voicemail;
+  }
+
+  /** Call on one context (the service's). Completes when a write that includes this change is done. */
+  Future<Void> changed() {
+    if (running != null) {
+      again = true;
+      return running;
+    }
+    Future<Void> f = write().eventually(() -> {
+      running = null;
+      if (again) {
+        again = false;
+        return changed();
+      }
+      return Future.succeededFuture();
+    });
+    running = f;
+    return f;
+  }
+
+  private Future<Void> write() {
+    return Future.all(devices.list(), users.list()).compose(both -> {
+      Map<String, User> byName = new HashMap<>();
+      for (User u : both.<java.util.List<User>>resultAt(1)) {
+        byName.put(u.username(), u);
+      }
+      String text = PjsipConfig.render(both.resultAt(0), byName, context, voicemail);
+      return vertx.executeBlocking(() -> {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".pjsip", ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return null;
+      }, false);
+    }).compose(v -> {
+      LOG.info("PJSIP file written [file: {}]", file.toAbsolutePath());
+      return vertx.eventBus().request(EventAddresses.AMI_RELOAD, new JsonObject().put("module", "res_pjsip.so"))
+          .<Void>mapEmpty()
+          .recover(e -> {
+            LOG.info("Asterisk not reloaded; it reads the file when it next loads PJSIP [reason: {}]", e.getMessage());
+            return Future.succeededFuture();
+          });
+    }).onFailure(e -> LOG.warn("PJSIP file not written [file: {}, reason: {}]", file.toAbsolutePath(), e.getMessage()));
+  }
+}

@@ -1,0 +1,89 @@
+package io.switchboard.provisioning;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.store.DeviceStore;
+import io.switchboard.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provisioning assembled: devices over the bus ({@link EventAddresses#DEVICES}), the phones' HTTP
+ * server, and the reactions to user changes (a deleted user's devices go). Health component
+ * {@code provisioning}.
+ *
+ * <p>Start after the store and the SIP edge; the templates are read once, at start.
+ */
+public final class ProvisioningService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningService.class);
+
+  private final Vertx vertx;
+  private final SwitchboardConfig config;
+  private final Health health;
+  private final UserStore users;
+  private final DeviceStore devices;
+  private final String sipHost;
+  private final DeviceService deviceService;
+  private final PjsipWriter pjsip;
+  private ProvisioningServer server;
+  private String deployment;
+
+  /** @param sipHost the address phones reach Switchboard's SIP edge at (its advertised host) */
+  public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, DeviceStore devices,
+      String sipHost) {
+    this.vertx = vertx;
+    this.config = config;
+    this.health = health;
+    this.users = users;
+    this.devices = devices;
+    this.sipHost = sipHost;
+    SwitchboardConfig.Provisioning p = config.provisioning();
+    String base = p.baseUrl().orElse("http://" + sipHost + ":" + p.port());
+    this.deviceService = new DeviceService(vertx, devices, users, new ProvisioningUrls(base, p.auth().equals("digest")));
+    this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
+  }
+
+  public Future<Void> start() {
+    SwitchboardConfig.Provisioning p = config.provisioning();
+    health.report("provisioning", Health.State.STARTING);
+    String asteriskHost = p.asteriskSipHost().or(() -> config.ami().host()).orElse(sipHost);
+    PhoneModel.Servers servers = new PhoneModel.Servers(config.sip().domain(), asteriskHost, p.asteriskSipPort(),
+        sipHost, config.sip().port(), p.voicemailNumber());
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())));
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed());
+    return vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir()))
+        .compose(templates -> {
+          server = new ProvisioningServer(p, health, devices, new PhoneFiles(vertx, users, templates, servers),
+              Clock.systemUTC());
+          return deviceService.start().compose(v -> vertx.deployVerticle(server))
+              .compose(id -> pjsip.changed().map(id));
+        })
+        .onSuccess(id -> deployment = id)
+        .onFailure(e -> health.report("provisioning", Health.State.DOWN, new JsonObject().put("reason", e.getMessage())))
+        .mapEmpty();
+  }
+
+  public Future<Void> stop() {
+    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+  }
+
+  /** The port phones fetch from (differs from the configured one when that is 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void userChanged(UserEvent e) {
+    pjsip.changed(); // a disabled user's endpoints go, a re-enabled one's come back
+    if (e.change() == UserEvent.Change.DELETED) {
+      deviceService.deleteAllOf(e.username()).onFailure(x -> LOG.warn(
+          "Devices of a deleted user not deleted [user: {}, reason: {}]", e.username(), x.getMessage()));
+    }
+  }
+}

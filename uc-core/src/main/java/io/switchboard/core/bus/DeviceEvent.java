@@ -1,0 +1,27 @@
+package io.switchboard.core.bus;
+
+import io.switchboard.core.model.Device;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A device was created, changed or deleted. Published on {@link EventAddresses#DEVICE_CHANGED}.
+ * Carries the device's public view (never its secret or token), as it is after the change, or as
+ * it was for a delete.
+ */
+public record DeviceEvent(String id, String username, Change change, JsonObject device) {
+
+  public enum Change { CREATED, UPDATED, DELETED }
+
+  public static DeviceEvent of(Device d, Change change) {
+    return new DeviceEvent(d.id(), d.username(), change, d.toJson(null));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("id", id).put("username", username).put("change", change.name()).put("device", device);
+  }
+
+  public static DeviceEvent fromJson(JsonObject json) {
+    return new DeviceEvent(json.getString("id"), json.getString("username"), Change.valueOf(json.getString("change")),
+        json.getJsonObject("device"));
+  }
+}

@@ -1,0 +1,70 @@
+package io.switchboard.web;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /api/users/{username}/devices}, {@code /api/devices/{id}} and {@code /api/import}:
+ * administrators manage devices and import users and devices from CSV. Behind
+ * {@code authenticated()} and {@code admin()}; provisioning answers over the bus (validation there,
+ * failures "field: reason" become JSON errors naming the field).
+ */
+final class DevicesApi {
+
+  private final EventBus bus;
+
+  DevicesApi(EventBus bus) {
+    this.bus = bus;
+  }
+
+  void list(RoutingContext ctx) {
+    ask(ctx, new JsonObject().put("op", "list").put("user", ctx.pathParam("username")), 200);
+  }
+
+  void create(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) {
+      throw new ApiException(400, "invalid", null, "a JSON object body is required");
+    }
+    BusRequests.forward(ctx, bus, EventAddresses.DEVICES, new JsonObject().put("op", "create")
+        .put("user", ctx.pathParam("username")).put("device", body), (c, device) -> {
+          c.response().setStatusCode(201).putHeader("Location", "/api/devices/" + device.getString("id"));
+          c.json(device);
+        });
+  }
+
+  void get(RoutingContext ctx) {
+    ask(ctx, new JsonObject().put("op", "get").put("id", ctx.pathParam("id")), 200);
+  }
+
+  void patch(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) {
+      throw new ApiException(400, "invalid", null, "a JSON object body is required");
+    }
+    ask(ctx, new JsonObject().put("op", "patch").put("id", ctx.pathParam("id")).put("device", body), 200);
+  }
+
+  void delete(RoutingContext ctx) {
+    BusRequests.forward(ctx, bus, EventAddresses.DEVICES, new JsonObject().put("op", "delete")
+        .put("id", ctx.pathParam("id")), (c, reply) -> c.response().setStatusCode(204).end());
+  }
+
+  /** All or nothing: 200 with the counts, or 400 with every bad row and nothing imported. */
+  void importCsv(RoutingContext ctx) {
+    String csv = ctx.body().asString("UTF-8");
+    if (csv == null || csv.isBlank()) {
+      throw new ApiException(400, "invalid", null, "a CSV body (Content-Type: text/csv) is required");
+    }
+    BusRequests.forward(ctx, bus, EventAddresses.IMPORT, new JsonObject().put("csv", csv), (c, report) -> {
+      c.response().setStatusCode(report.getJsonArray("errors").isEmpty() ? 200 : 400);
+      c.json(report);
+    });
+  }
+
+  private void ask(RoutingContext ctx, JsonObject request, int status) {
+    BusRequests.forward(ctx, bus, EventAddresses.DEVICES, request, status);
+  }
+}
