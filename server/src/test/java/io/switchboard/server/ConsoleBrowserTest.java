@@ -382,4 +382,33 @@ class ConsoleBrowserTest {
     assertTrue(SippTrace.received(watched.messages(), "NOTIFY").get(1).header("Subscription-State").startsWith("active"),
         watched.messages());
   }
+
+  @Test
+  void anAdministratorProvisionsADeskPhoneAndItsFileIsServed() {
+    browser.login("admin", "admin-password");
+    browser.open("#/admin/users");
+    browser.click("user-devices-alice");
+    browser.waitText("device-table", "No devices yet");
+    new org.openqa.selenium.support.ui.Select(browser.find("device-kind")).selectByValue("desk-phone");
+    new org.openqa.selenium.support.ui.Select(browser.find("device-vendor")).selectByValue("yealink");
+    browser.type("device-model", "T46U");
+    browser.type("device-mac", "00:15:65:AA:BB:CC");
+    browser.click("device-add");
+    browser.waitText("admin-notice", "Added yealink T46U for alice");
+    browser.waitText("device-table", "001565aabbcc");
+    String url = browser.driver().findElement(org.openqa.selenium.By.cssSelector("#view table a[href*='/provision/']"))
+        .getDomAttribute("href");
+    browser.screenshot("admin-devices");
+
+    java.net.URI u = java.net.URI.create(url);
+    var file = io.vertx.ext.web.client.WebClient.create(vertx)
+        .get(switchboard.provisioning().port(), "127.0.0.1", u.getRawPath() + "001565aabbcc.cfg").send().await();
+    assertEquals(200, file.statusCode(), file.bodyAsString());
+    assertTrue(file.bodyAsString().contains("account.1.user_name = 1001"), file.bodyAsString());
+
+    // a bad MAC is refused in words, naming the field
+    browser.type("device-mac", "not-a-mac");
+    browser.click("device-add");
+    browser.waitText("admin-error", "mac");
+  }
 }
