@@ -384,7 +384,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void anAdministratorProvisionsADeskPhoneAndItsFileIsServed() {
+  void anAdministratorProvisionsADeskPhoneAndItsFileIsServed() throws Exception {
     browser.login("admin", "admin-password");
     browser.open("#/admin/users");
     browser.click("user-devices-alice");
@@ -405,6 +405,16 @@ class ConsoleBrowserTest {
         .get(switchboard.provisioning().port(), "127.0.0.1", u.getRawPath() + "001565aabbcc.cfg").send().await();
     assertEquals(200, file.statusCode(), file.bodyAsString());
     assertTrue(file.bodyAsString().contains("account.1.user_name = 1001"), file.bodyAsString());
+
+    // what is registered now: alice's phone registers (the phone's own account with Switchboard)
+    register("alice", "alice-yealink", FreePorts.udpAndTcp());
+    browser.load("#/admin/devices/alice");
+    browser.waitText("registrations", "alice-yealink");
+    browser.open("#/admin/status");
+    browser.waitText("registrations", "alice-yealink");
+    browser.screenshot("admin-status-registrations");
+    browser.open("#/admin/devices/alice");
+    browser.find("device-mac");
 
     // a bad MAC is refused in words, naming the field
     browser.type("device-mac", "not-a-mac");

@@ -99,6 +99,11 @@ public final class WebConsole extends VerticleBase {
     router.patch("/api/devices/:id").handler(devices::patch);
     router.delete("/api/devices/:id").handler(devices::delete);
     router.post("/api/import").handler(authenticated()).handler(admin()).handler(devices::importCsv);
+    // Who is registered now (the location service): one user's bindings, or everybody's.
+    router.get("/api/users/:username/registrations").handler(ctx -> BusRequests.forward(ctx, vertx.eventBus(),
+        io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject().put("user", ctx.pathParam("username")), 200));
+    router.get("/api/registrations").handler(authenticated()).handler(admin()).handler(ctx -> BusRequests.forward(ctx,
+        vertx.eventBus(), io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject(), 200));
 
     MessagesApi messages = new MessagesApi(vertx.eventBus());
     router.post("/api/messages").handler(authenticated()).handler(messages::send);

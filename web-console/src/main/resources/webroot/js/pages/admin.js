@@ -152,14 +152,32 @@ export function devices(view, username, app) {
       error.show(notInstalled(err) ? 'Device management is not available on this server yet.' : err.message);
     }
   });
+  const registrations = h('div', {testid: 'registrations'});
   fill(view, h('h1', null, 'Devices of ' + username), h('p', null, h('a', {href: '#/admin/users'}, '← Users')),
     error.el, done.el,
     h('div', {class: 'table-wrap'}, h('table', {testid: 'device-table'},
       h('thead', null, h('tr', null, ['Kind', 'Vendor and model', 'MAC', 'Endpoint', 'Registered', 'Provisioning URL', '']
         .map((t) => h('th', null, t)))), table)),
-    h('h2', null, 'Add a device'), form);
+    h('h2', null, 'Add a device'), form,
+    h('h2', null, 'Registered with Switchboard now'), registrations);
+
+  /** Whether a binding is this device's: its MAC in the User-Agent or Contact (as Yealink, Snom, Polycom send). */
+  function registered(d, bindings) {
+    if (typeof d.registered === 'boolean') return d.registered ? 'yes' : 'no';
+    if (!d.mac || !bindings) return '—';
+    const mine = bindings.some((b) => `${b.userAgent || ''} ${b.contact || ''}`.toLowerCase().replace(/[:.-]/g, '')
+      .includes(d.mac.toLowerCase()));
+    return mine ? 'yes' : 'no';
+  }
 
   async function load() {
+    let bindings = null;
+    try {
+      bindings = (await get('/api/users/' + q(username) + '/registrations')).bindings;
+      fill(registrations, bindingTable(bindings, false));
+    } catch (err) {
+      fill(registrations, h('p', {class: 'muted'}, err.message));
+    }
     try {
       const r = await get('/api/users/' + q(username) + '/devices');
       const list = Array.isArray(r) ? r : r.devices || [];
@@ -167,7 +185,7 @@ export function devices(view, username, app) {
         list.map((d) => h('tr', {testid: 'device-' + d.id},
           h('td', null, d.kind), h('td', null, [d.vendor, d.model].filter(Boolean).join(' ')),
           h('td', null, d.mac || ''), h('td', null, d.endpoint || ''),
-          h('td', {testid: 'device-registered-' + d.id}, typeof d.registered === 'boolean' ? (d.registered ? 'yes' : 'no') : '—'),
+          h('td', {testid: 'device-registered-' + d.id}, registered(d, bindings)),
           h('td', {testid: 'device-url-' + d.id}, d.provisioningUrl ? safeLink(d.provisioningUrl) : ''),
           h('td', null, h('button', {type: 'button', class: 'remove', testid: 'device-delete-' + d.id, onclick: async () => {
             if (!confirm('Remove this device? The phone loses its configuration.')) return;
@@ -224,9 +242,11 @@ export function status(view, app) {
   const error = errorBox('admin-error');
   const table = h('tbody');
   const checked = h('p', {class: 'muted', testid: 'status-checked'});
+  const registrations = h('div', {testid: 'registrations'});
   fill(view, h('h1', null, 'Status'), error.el,
     h('div', {class: 'table-wrap'}, h('table', {testid: 'status-table'},
-      h('thead', null, h('tr', null, ['Component', 'State', 'Details'].map((t) => h('th', null, t)))), table)), checked);
+      h('thead', null, h('tr', null, ['Component', 'State', 'Details'].map((t) => h('th', null, t)))), table)), checked,
+    h('h2', null, 'SIP registrations'), registrations);
 
   async function load() {
     let health;
@@ -247,8 +267,27 @@ export function status(view, app) {
           h('div', null, h('span', {class: 'muted'}, k + ': '), typeof v === 'object' ? JSON.stringify(v) : String(v)))));
     }));
     checked.textContent = 'Checked at ' + time(new Date().toISOString()) + '; refreshes every 10 s.';
+    try {
+      const bindings = (await get('/api/registrations')).bindings;
+      const users = new Set(bindings.map((b) => b.username)).size;
+      fill(registrations, h('p', {testid: 'registration-count'}, `${bindings.length} device(s) of ${users} user(s) registered.`),
+        bindingTable(bindings, true));
+    } catch (err) {
+      fill(registrations, h('p', {class: 'muted'}, err.message));
+    }
   }
   load();
   const timer = setInterval(load, 10000);
   return () => clearInterval(timer);
+}
+
+/** Live SIP bindings as the location service lists them. */
+function bindingTable(bindings, withUser) {
+  if (bindings.length === 0) return h('p', {class: 'muted'}, 'Nothing registered.');
+  const heads = [withUser ? 'User' : null, 'Contact', 'User agent', 'Transport', 'Expires in'].filter(Boolean);
+  return h('div', {class: 'table-wrap'}, h('table', null,
+    h('thead', null, h('tr', null, heads.map((t) => h('th', null, t)))),
+    h('tbody', null, bindings.map((b) => h('tr', null,
+      withUser ? h('td', null, b.username) : null, h('td', null, b.contact), h('td', null, b.userAgent || ''),
+      h('td', null, b.transport || ''), h('td', null, b.expiresIn + ' s'))))));
 }

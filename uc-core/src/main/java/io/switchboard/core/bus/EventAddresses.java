@@ -13,6 +13,13 @@ public final class EventAddresses {
   /** Published by the registrar: {@link RegistrationEvent}, one per binding added, refreshed or removed. */
   public static final String REGISTRATION = "switchboard.registration";
 
+  /**
+   * Who is registered now, answered by the location service: request {@code {"user"}} for one user's
+   * live bindings, {@code {}} for all; reply {@code {"bindings": [{"username", "contact",
+   * "userAgent", "transport", "source", "expiresIn"}]}} (seconds left).
+   */
+  public static final String SIP_BINDINGS = "switchboard.sip.bindings";
+
   /** Published by the user API: {@link UserEvent}, on create, update, disable and delete. */
   public static final String USER_CHANGED = "switchboard.user.changed";
 

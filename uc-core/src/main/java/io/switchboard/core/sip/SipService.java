@@ -26,11 +26,13 @@ public final class SipService {
   private final SipEdge edge;
   private final LocationService location;
   private final DigestAuthenticator authenticator;
+  private final Clock clock;
   private String deploymentId;
 
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, BindingStore bindings,
       Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.edge = new SipEdge(config, health);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
@@ -76,9 +78,24 @@ public final class SipService {
           if (!event.enabled()) {
             location.removeAll(event.username(), RegistrationEvent.Change.REVOKED);
           }
-        }).completion().compose(x -> location.start()).onComplete(p);
+        }).completion()
+            .compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings).completion())
+            .compose(x -> location.start()).onComplete(p);
       }));
     });
+  }
+
+  /** The console's question: who is registered now (one user, or everybody). On the SIP context. */
+  private void bindings(io.vertx.core.eventbus.Message<JsonObject> msg) {
+    String user = msg.body().getString("user");
+    java.time.Instant now = clock.instant();
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    for (Binding b : user == null ? location.all() : location.bindings(user)) {
+      out.add(new JsonObject().put("username", b.username()).put("contact", b.contact())
+          .put("userAgent", b.userAgent()).put("transport", b.transport()).put("source", b.source())
+          .put("expiresIn", b.remainingSeconds(now)));
+    }
+    msg.reply(new JsonObject().put("bindings", out));
   }
 
   public Future<Void> stop() {
