@@ -37,6 +37,7 @@ export const callStatus = {
 };
 
 const pending = new Map(); // call id → display name of the target
+const early = new Map();   // call id → an outcome that came over the live channel before the 202 did
 
 /** Starts a call to a username, extension or number; progress shows in the status bar. */
 export async function call(to, label) {
@@ -44,20 +45,34 @@ export async function call(to, label) {
   try {
     const queued = await post('/api/calls', {to});
     pending.set(queued.id, label || to);
-    callStatus.show(`Calling ${label || to}: ringing your phone…`, 'progress');
+    if (early.has(queued.id)) {
+      showOutcome(early.get(queued.id)); // a phone that fails at once can beat the HTTP answer
+      early.delete(queued.id);
+    } else {
+      callStatus.show(`Calling ${label || to}: ringing your phone…`, 'progress');
+    }
   } catch (e) {
     callStatus.error(`Call to ${label || to} failed. ${e.message}`);
   }
 }
 
+function showOutcome(f) {
+  const who = pending.get(f.id) || f.to;
+  pending.delete(f.id);
+  const base = OUTCOMES[f.outcome] || ('Call ' + f.outcome);
+  const text = f.outcome === 'answered' ? `${base} ${who}.` : `Call to ${who}: ${base}${f.reason ? ' (' + f.reason + ')' : ''}.`;
+  callStatus.show(text, f.outcome === 'answered' ? 'ok' : 'error');
+}
+
 /** Wires the live channel's call frames to the status bar. */
 export function listen(app) {
   app.on('call', (f) => {
-    const who = pending.get(f.id) || f.to;
-    pending.delete(f.id);
-    const base = OUTCOMES[f.outcome] || ('Call ' + f.outcome);
-    const text = f.outcome === 'answered' ? `${base} ${who}.` : `Call to ${who}: ${base}${f.reason ? ' (' + f.reason + ')' : ''}.`;
-    callStatus.show(text, f.outcome === 'answered' ? 'ok' : 'error');
+    if (pending.has(f.id)) {
+      showOutcome(f);
+    } else {
+      early.set(f.id, f); // its 202 is on the way (or it was another tab's call: keep only a few)
+      if (early.size > 20) early.delete(early.keys().next().value);
+    }
   });
   app.on('call-state', (f) => {
     const peer = f.peer ? ' ' + f.peer : '';

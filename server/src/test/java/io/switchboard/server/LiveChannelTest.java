@@ -171,4 +171,21 @@ class LiveChannelTest {
     assertEquals((short) 4401, bob.closed().future().await(5, TimeUnit.SECONDS));
     assertRefused(connect(aliceCookie, "http://127.0.0.1:" + port));
   }
+
+  @Test
+  void anOpenConsoleCountsAsOnlineForBuddies() throws Exception {
+    var aliceApi = Api.login(vertx, switchboard, "alice", "alice-web-pw");
+    var bobApi = Api.login(vertx, switchboard, "bob", "bob-web-pw");
+    assertEquals(201, aliceApi.post("/api/buddies").sendJsonObject(new JsonObject().put("username", "bob")).await()
+        .statusCode());
+    assertEquals(201, bobApi.post("/api/buddies").sendJsonObject(new JsonObject().put("username", "alice")).await()
+        .statusCode());
+    assertEquals("offline", bobApi.get("/api/presence/alice").send().await().bodyAsJsonObject()
+        .getJsonObject("presence").getString("state"), "no phone, no console");
+    Socket bob = open(cookie("bob"));
+    open(cookie("alice"));
+    JsonObject seen = bob.next(vertx, f -> "presence".equals(f.getString("type")) && "alice".equals(f.getString("username"))
+        && "available".equals(f.getJsonObject("presence").getString("state"))).await(5, TimeUnit.SECONDS);
+    assertEquals("available", seen.getJsonObject("presence").getString("state"));
+  }
 }

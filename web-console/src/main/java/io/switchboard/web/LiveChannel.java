@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code call} {"id", "to", "outcome", "reason"}</td><td>CALL_PROGRESS</td><td>the user who clicked</td></tr>
  * </table>
  *
+ * <p>A user with a console open counts as online for presence ({@code CONSOLE_PRESENCE}), until
+ * {@link #OFFLINE_GRACE_MILLIS} after their last console closed.
+ *
  * <p>The socket closes with 4401 when the session ends (logout, timeout) or the account is disabled
  * or deleted; the browser then goes to its login page. The Origin must be this server's own: a
  * WebSocket is not bound by CORS, so this is its CSRF defence. One consumer per address serves every
@@ -45,10 +48,14 @@ final class LiveChannel {
   /** Close code: the session is over, log in again. */
   static final short SESSION_ENDED = 4401;
   private static final long SESSION_CHECK_MILLIS = 15_000;
+  /** How long a user counts as online after their last console closed: a reload or a reconnect is not a goodbye. */
+  static final long OFFLINE_GRACE_MILLIS = 20_000;
 
   private final Vertx vertx;
   private final SessionStore sessions;
   private final Map<String, Set<Client>> byUser = new HashMap<>();
+  /** Users whose last console closed, waiting out the grace period: username → timer. */
+  private final Map<String, Long> leaving = new HashMap<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long sweeper = -1;
 
@@ -81,6 +88,7 @@ final class LiveChannel {
 
   Future<Void> stop() {
     vertx.cancelTimer(sweeper);
+    leaving.values().forEach(vertx::cancelTimer);
     byUser.values().forEach(set -> set.forEach(c -> c.socket().close((short) 1001, "server stopping")));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
   }
@@ -103,6 +111,12 @@ final class LiveChannel {
       }
       ServerWebSocket socket = r.result();
       Client client = new Client(username, sessionId, socket);
+      Long timer = leaving.remove(username);
+      if (timer != null) {
+        vertx.cancelTimer(timer); // back within the grace period: still online
+      } else if (!byUser.containsKey(username)) {
+        online(username, true);
+      }
       byUser.computeIfAbsent(username, u -> new HashSet<>()).add(client);
       LOG.debug("Live channel open [user: {}, sockets: {}]", username, byUser.get(username).size());
       socket.closeHandler(v -> forget(client));
@@ -162,7 +176,16 @@ final class LiveChannel {
     Set<Client> set = byUser.get(client.username());
     if (set != null && set.remove(client) && set.isEmpty()) {
       byUser.remove(client.username());
+      leaving.put(client.username(), vertx.setTimer(OFFLINE_GRACE_MILLIS, id -> {
+        leaving.remove(client.username());
+        online(client.username(), false);
+      }));
     }
+  }
+
+  private void online(String username, boolean online) {
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", username)
+        .put("online", online));
   }
 
   private void closeAll(String username, String why) {

@@ -20,6 +20,13 @@ public final class EventAddresses {
    */
   public static final String SIP_BINDINGS = "switchboard.sip.bindings";
 
+  /**
+   * Published by the web console's live channel when a user's first console opens and when their
+   * last one has been closed for a short grace period: {@code {"username", "online": bool}}. Presence
+   * counts an open console as a device, so a user with only a browser is not shown offline.
+   */
+  public static final String CONSOLE_PRESENCE = "switchboard.console.presence";
+
   /** Published by the user API: {@link UserEvent}, on create, update, disable and delete. */
   public static final String USER_CHANGED = "switchboard.user.changed";
 
