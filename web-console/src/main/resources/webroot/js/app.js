@@ -74,6 +74,8 @@ function route() {
     const m = path.match(pattern);
     if (m) {
       cleanup = render(m) || null;
+      // Keyboard and screen-reader users land in the new page, unless it focused a field itself.
+      if (!view.contains(document.activeElement)) view.focus({preventScroll: true});
       return;
     }
   }

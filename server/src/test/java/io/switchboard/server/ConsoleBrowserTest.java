@@ -56,7 +56,7 @@ class ConsoleBrowserTest {
     admin = Api.login(vertx, switchboard, "admin", "admin-password");
     String[][] users = {{"alice", "1001", "Alice"}, {"bob", "1002", "Bob"}, {"carol", "1003", "Carol"},
         {"dave", "1004", "Dave"}, {"frank", "1006", "Frank"}, {"hank", "1008", "Hank"}, {"ivy", "1009", "Ivy"},
-        {"judy", "1010", "Judy"},
+        {"judy", "1010", "Judy"}, {"kim", "1011", "Kim"}, {"lou", "1012", "Lou"},
         {"eve", "1005", "<img src=x onerror=window.__xss=1><script>__xss=2</script>"}};
     for (String[] u : users) {
       var created = admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
@@ -420,5 +420,23 @@ class ConsoleBrowserTest {
     browser.type("device-mac", "not-a-mac");
     browser.click("device-add");
     browser.waitText("admin-error", "mac");
+  }
+
+  @Test
+  void historyPagesBackInTime() {
+    WebClientSession lou = Api.login(vertx, switchboard, "lou", "lou-web-pw");
+    for (int i = 1; i <= 35; i++) {
+      assertEquals(202, lou.post("/api/messages").sendJsonObject(new JsonObject().put("to", "kim")
+          .put("body", "note " + i + ".")).await().statusCode());
+    }
+    browser.login("kim", "kim-web-pw");
+    browser.open("#/chat/lou");
+    browser.waitText("chat-log", "note 35.");
+    assertTrue(!browser.find("chat-log").getText().contains("note 5."), "only the newest page at first");
+    browser.click("chat-older");
+    browser.waitText("chat-log", "note 1.");
+    browser.until(d -> d.findElements(Browser.id("chat-older")).stream().noneMatch(e -> e.isDisplayed()) ? Boolean.TRUE
+        : null, "no older page left");
+    assertEquals(35, browser.driver().findElements(Browser.id("message")).size());
   }
 }
