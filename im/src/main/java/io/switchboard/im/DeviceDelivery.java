@@ -2,19 +2,14 @@ package io.switchboard.im;
 
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.SipEdge;
-import io.switchboard.core.sip.SipTags;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
+import java.util.Map;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
-import javax.sip.address.URI;
 import javax.sip.header.ContentTypeHeader;
-import javax.sip.header.FromHeader;
-import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 
 /**
@@ -26,66 +21,87 @@ final class DeviceDelivery {
 
   private final SipEdge edge;
   private final String domain;
+  private final DeviceProfiles profiles;
 
-  DeviceDelivery(SipEdge edge, String domain) {
+  DeviceDelivery(SipEdge edge, String domain, DeviceProfiles profiles) {
     this.edge = edge;
     this.domain = domain;
+    this.profiles = profiles;
+  }
+
+  /** What each of these registered devices shows, in order. */
+  Future<List<DeviceView>> views(List<Binding> bindings) {
+    return profiles.views(bindings);
   }
 
   /**
-   * Whether a device can show text messages: it either said nothing (text/plain is assumed) or its
-   * Accept lists a text or CPIM type. A device that accepts only other types would take a MESSAGE
-   * and show nothing, so it is not sent any.
+   * Whether a device can show text messages: it either said nothing (text/plain is assumed) or it
+   * accepts a text or CPIM type (its profile's, for a provisioned device; else its REGISTER's Accept).
+   * A device that accepts only other types would take a MESSAGE and show nothing, so it is not sent any.
    */
-  static boolean canShowMessages(Binding b) {
-    return b.accept().isEmpty() || b.accept().stream().anyMatch(t -> t.equals("text/plain") || t.equals("text/*")
+  static boolean canShowMessages(DeviceView d) {
+    return d.accept().isEmpty() || d.accept().stream().anyMatch(t -> t.equals("text/plain") || t.equals("text/*")
         || t.equals("*/*") || t.equals(Cpim.CONTENT_TYPE));
   }
 
   /**
-   * CPIM only to devices that said they accept it; everyone else gets the inner text/plain, with
-   * the speaker's name in front for room messages (the From names the room).
+   * CPIM only to devices that accept it; everyone else gets the inner text/plain, with the speaker's
+   * name in front for room messages (the From names the room). Text longer than the device shows
+   * ({@link DeviceView#maxMessageLength}, in characters) is cut to that length, ending in "…"; for a
+   * CPIM device the CPIM is rebuilt around the shortened text.
    */
-  static Content contentFor(StoredMessage m, Binding b) {
-    if (m.isCpim() && b.accept().contains(Cpim.CONTENT_TYPE)) {
-      return new Content("message", "cpim", m.body());
+  static Content contentFor(StoredMessage m, DeviceView d) {
+    if (m.isCpim() && d.accept().contains(Cpim.CONTENT_TYPE)) {
+      String shown = shorten(m.text(), d.maxMessageLength());
+      if (shown.equals(m.text())) {
+        return new Content("message", "cpim", m.body());
+      }
+      try {
+        Map<String, String> h = Cpim.parse(m.body()).headers();
+        return new Content("message", "cpim", Cpim.render(h.getOrDefault("from", "<sip:" + m.from() + ">"),
+            h.getOrDefault("to", "<sip:" + m.to() + ">"), h.getOrDefault("datetime", m.createdAt().toString()), shown));
+      } catch (IllegalArgumentException e) {
+        // stored as CPIM, so it parsed once; should it not now, plain text still shows
+      }
     }
     String text = m.room() == null ? m.text() : m.fromDisplayName() + ": " + m.text();
-    return new Content("text", "plain", text.getBytes(StandardCharsets.UTF_8));
+    return new Content("text", "plain", shorten(text, d.maxMessageLength()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code text} when at most {@code max} characters (code points), else its first max - 1 and "…". */
+  static String shorten(String text, int max) {
+    if (text.codePointCount(0, text.length()) <= max) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, Math.max(0, max - 1))) + "…";
   }
 
   record Content(String type, String subType, byte[] body) {
   }
 
   /** @return the device's final status code; fails when it did not answer at all */
-  Future<Integer> send(StoredMessage m, Binding b) {
+  Future<Integer> send(StoredMessage m, DeviceView d) {
     Request request;
     try {
-      request = build(m, b);
+      request = build(m, d);
     } catch (ParseException | InvalidArgumentException e) {
       return Future.failedFuture(e);
     }
     return edge.send(request).map(r -> r.getStatusCode());
   }
 
-  private Request build(StoredMessage m, Binding b) throws ParseException, InvalidArgumentException {
+  private Request build(StoredMessage m, DeviceView d) throws ParseException, InvalidArgumentException {
     var f = edge.factories();
-    URI target = f.addresses().createURI(b.contact());
-    Address fromAddress = f.addresses().createAddress(f.addresses().createSipURI(m.room() != null ? "room-" + m.room() : m.from(), domain));
-    fromAddress.setDisplayName(m.room() != null ? m.room() : m.fromDisplayName());
-    FromHeader from = f.headers().createFromHeader(fromAddress, SipTags.newTag());
-    ToHeader to = f.headers().createToHeader(f.addresses().createAddress(f.addresses().createSipURI(m.to(), domain)), null);
-    String transport = b.transport() == null ? "udp" : b.transport().toLowerCase(Locale.ROOT);
-    Content content = contentFor(m, b);
+    Address from = f.addresses().createAddress(f.addresses().createSipURI(m.room() != null ? "room-" + m.room() : m.from(), domain));
+    from.setDisplayName(m.room() != null ? m.room() : m.fromDisplayName());
+    Request request = edge.requestToDevice(Request.MESSAGE, d.binding(), from,
+        f.addresses().createAddress(f.addresses().createSipURI(m.to(), domain)));
+    Content content = contentFor(m, d);
     ContentTypeHeader type = f.headers().createContentTypeHeader(content.type(), content.subType());
     if (content.type().equals("text")) {
       type.setParameter("charset", "UTF-8");
     }
-    Request request = f.messages().createRequest(target, Request.MESSAGE,
-        f.headers().createCallIdHeader(UUID.randomUUID() + "@" + edge.advertisedHost()),
-        f.headers().createCSeqHeader(1L, Request.MESSAGE), from, to, List.of(edge.newVia(transport)),
-        f.headers().createMaxForwardsHeader(70), type, content.body());
-    edge.routeToDevice(request, b.source(), transport);
+    request.setContent(content.body(), type);
     return request;
   }
 }

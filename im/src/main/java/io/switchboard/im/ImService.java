@@ -2,6 +2,7 @@ package io.switchboard.im;
 
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.sip.SipService;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -23,12 +24,14 @@ public final class ImService {
   private final StoredDelivery stored;
   private final ImBusApi api;
 
-  public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, SipService sip, MongoStore mongo) {
+  /** @param devices provisioned devices, for their IM profiles: give a caching one */
+  public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
+      MongoStore mongo) {
     this.sip = sip;
     this.store = new MongoMessageStore(vertx, mongo);
     this.rooms = new MongoRoomStore(vertx, mongo);
     Clock clock = Clock.systemUTC();
-    DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain());
+    DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain(), new DeviceProfiles(devices));
     MessageRouter router = new MessageRouter(vertx, users, rooms, config.sip().domain(), sip.location(), store,
         delivery, clock, config.im().forkTimeoutSeconds());
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,

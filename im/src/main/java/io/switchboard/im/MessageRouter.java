@@ -135,7 +135,11 @@ public final class MessageRouter {
   }
 
   private Future<Outcome> fork(StoredMessage m) {
-    List<Binding> devices = location.bindings(m.to()).stream().filter(DeviceDelivery::canShowMessages).toList();
+    return delivery.views(location.bindings(m.to()))
+        .compose(all -> fork(m, all.stream().filter(DeviceDelivery::canShowMessages).toList()));
+  }
+
+  private Future<Outcome> fork(StoredMessage m, List<DeviceView> devices) {
     if (devices.isEmpty()) {
       return stored(m);
     }
@@ -150,10 +154,10 @@ public final class MessageRouter {
         stored(m).onComplete(outcome);
       }
     });
-    for (Binding device : devices) {
+    for (DeviceView device : devices) {
       delivery.send(m, device).onComplete(r -> {
         boolean ok = r.succeeded() && r.result() >= 200 && r.result() < 300;
-        LOG.debug("device answered [message: {}, contact: {}]: {}", m.id(), device.contact(),
+        LOG.debug("device answered [message: {}, contact: {}]: {}", m.id(), device.binding().contact(),
             r.succeeded() ? r.result() : r.cause().getMessage());
         if (ok) {
           MessageState before = state.getAndSet(MessageState.DELIVERED);

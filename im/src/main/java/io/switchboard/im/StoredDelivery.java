@@ -76,11 +76,12 @@ final class StoredDelivery {
 
   void deliverTo(String username, Binding device) {
     Long listed = waiting.get(username);
-    if (listed == null || !DeviceDelivery.canShowMessages(device) || !running.add(username)) {
+    if (listed == null || !running.add(username)) {
       return;
     }
-    store.storedFor(username)
-        .compose(messages -> sendInOrder(messages, device, 0))
+    delivery.views(List.of(device)).map(views -> views.get(0))
+        .compose(view -> !DeviceDelivery.canShowMessages(view) ? Future.succeededFuture(false)
+            : store.storedFor(username).compose(messages -> sendInOrder(messages, view, 0)))
         .onComplete(r -> {
           running.remove(username);
           if (r.succeeded() && r.result()) {
@@ -93,18 +94,18 @@ final class StoredDelivery {
   }
 
   /** @return true when every message went through */
-  private Future<Boolean> sendInOrder(List<StoredMessage> messages, Binding device, int index) {
+  private Future<Boolean> sendInOrder(List<StoredMessage> messages, DeviceView device, int index) {
     if (index >= messages.size()) {
       return Future.succeededFuture(true);
     }
     StoredMessage m = messages.get(index);
     return delivery.send(m, device).transform(r -> {
       if (r.succeeded() && r.result() >= 200 && r.result() < 300) {
-        LOG.info("Stored message delivered [id: {}, to: {}, contact: {}]", m.id(), m.to(), device.contact());
+        LOG.info("Stored message delivered [id: {}, to: {}, contact: {}]", m.id(), m.to(), device.binding().contact());
         return router.markDelivered(m).compose(d -> sendInOrder(messages, device, index + 1));
       }
       LOG.info("Stored message not accepted, kept for the next registration [id: {}, contact: {}]: {}", m.id(),
-          device.contact(), r.succeeded() ? r.result() : r.cause().getMessage());
+          device.binding().contact(), r.succeeded() ? r.result() : r.cause().getMessage());
       return store.countAttempt(m.id()).map(false);
     });
   }

@@ -55,7 +55,7 @@ class MessagingTest {
   private SipTestServer startServer() throws Exception {
     SipTestServer s = new SipTestServer(vertx, dataDir, Map.of("im.fork-timeout", "3", "im.max-message-size", "2000"));
     ImService[] im = new ImService[1];
-    s.beforeSipStart.add(t -> im[0] = new ImService(vertx, t.config, t.users, t.sip, t.store));
+    s.beforeSipStart.add(t -> im[0] = new ImService(vertx, t.config, t.users, t.devices, t.sip, t.store));
     s.start().await();
     vertx.executeBlocking(() -> {
       im[0].createIndexes();

@@ -220,6 +220,8 @@ public final class PresenceService {
     return update(username, change).onSuccess(p -> {
       rulesChanged(username);
       p.buddies().forEach(b -> publish(username, b.username()));
+      // The user's phones show buddies on BLF keys: provisioning tells them to fetch their files again.
+      vertx.eventBus().publish(EventAddresses.BUDDIES_CHANGED, new JsonObject().put("user", username));
     });
   }
 

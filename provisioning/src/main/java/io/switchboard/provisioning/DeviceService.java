@@ -75,13 +75,7 @@ public final class DeviceService {
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
     }
-    answer.onComplete(r -> {
-      if (r.succeeded()) {
-        msg.reply(r.result());
-      } else {
-        Failure.reply(msg, r.cause());
-      }
-    });
+    Failure.answer(msg, answer);
   }
 
   /** The public view with the provisioning URL. */
@@ -102,12 +96,15 @@ public final class DeviceService {
   /** Validates and creates; the checked fields come from {@link DeviceRequests#check}. */
   Future<Device> create(String username, JsonObject body) {
     DeviceRequests.Fields f = DeviceRequests.check(body, null);
-    return user(username).compose(u -> devices.listByUser(u.username()).compose(existing -> {
-      Device d = newDevice(u, f, existing);
-      return devices.create(d);
-    })).onSuccess(d -> {
-      LOG.info("Device created [{}]", d);
-      publish(d, DeviceEvent.Change.CREATED);
+    return user(username).compose(u -> devices.listByUser(u.username())
+        .compose(existing -> insert(newDevice(u, f, existing))));
+  }
+
+  /** Stores a new device and announces it; the fields were checked and the endpoint chosen by the caller. */
+  Future<Device> insert(Device d) {
+    return devices.create(d).onSuccess(created -> {
+      LOG.info("Device created [{}]", created);
+      publish(created, DeviceEvent.Change.CREATED);
     });
   }
 

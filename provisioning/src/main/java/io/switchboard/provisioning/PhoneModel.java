@@ -15,7 +15,8 @@ import java.util.Map;
  * asteriskHost, asteriskPort, imHost, imPort, voicemail, configFiles} and {@code blf}, a list with
  * per key {@code n} (1-based), {@code n0} (0-based), {@code plk} (Cisco line key, n + 1: key 1 and 2
  * hold the accounts), {@code label}, {@code value} (extension, else username), {@code username} and
- * Grandstream's P-value numbers {@code gsMode, gsAccount, gsName, gsValue}.
+ * Grandstream's P-value numbers {@code gsMode, gsAccount, gsName, gsValue} (only where {@code gs}
+ * is true: Grandstream has 18 such keys, see {@link #grandstreamKey}).
  */
 public final class PhoneModel {
 
@@ -64,16 +65,40 @@ public final class PhoneModel {
         key.put("username", b.username());
         key.put("label", b.label() == null ? b.username() : b.label());
         key.put("value", b.extension() == null ? b.username() : b.extension());
-        // Grandstream multi-purpose keys: mode P323.., account/name/value P301.. in threes.
-        key.put("gsMode", 322 + n);
-        key.put("gsAccount", 301 + 3 * (n - 1));
-        key.put("gsName", 302 + 3 * (n - 1));
-        key.put("gsValue", 303 + 3 * (n - 1));
+        key.putAll(grandstreamKey(n));
         blf.add(key);
       }
     }
     m.put("blf", blf);
     return m;
+  }
+
+  /** Grandstream has P-values for this many multi-purpose keys (GXP21xx); further buddies get none there. */
+  static final int GRANDSTREAM_KEYS = 18;
+
+  /**
+   * Grandstream's P-value numbers of multi-purpose key {@code n} (1-based), as its configuration
+   * template lists them: keys 1 to 7 have their mode at P323..P329 and account, name and value in
+   * threes from P301 (key 7: P319..P321); keys 8 to 18 have mode, account, name and value in fours
+   * from P353 (key 8: P353..P356, key 18: P393..P396). Counting on in threes past key 7 would land on
+   * P322.. and overwrite key 1's mode: the two ranges are separate. Beyond key 18: {@code gs} false.
+   */
+  static Map<String, Object> grandstreamKey(int n) {
+    Map<String, Object> key = new HashMap<>();
+    key.put("gs", n <= GRANDSTREAM_KEYS);
+    if (n <= 7) {
+      key.put("gsMode", 322 + n);
+      key.put("gsAccount", 301 + 3 * (n - 1));
+      key.put("gsName", 302 + 3 * (n - 1));
+      key.put("gsValue", 303 + 3 * (n - 1));
+    } else if (n <= GRANDSTREAM_KEYS) {
+      int base = 353 + 4 * (n - 8);
+      key.put("gsMode", base);
+      key.put("gsAccount", base + 1);
+      key.put("gsName", base + 2);
+      key.put("gsValue", base + 3);
+    }
+    return key;
   }
 
   /** A model without a device, for common files (no secrets in them). */

@@ -1,9 +1,11 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -14,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Provisioning assembled: devices over the bus ({@link EventAddresses#DEVICES}), the phones' HTTP
+ * Provisioning assembled: devices over the bus ({@link EventAddresses#DEVICES}), the CSV import
+ * ({@link EventAddresses#IMPORT}), check-sync NOTIFYs after changes ({@link CheckSync}), the phones' HTTP
  * server, and the reactions to user changes (a deleted user's devices go). Health component
  * {@code provisioning}.
  *
@@ -31,22 +34,26 @@ public final class ProvisioningService {
   private final DeviceStore devices;
   private final String sipHost;
   private final DeviceService deviceService;
+  private final Importer importer;
+  private final CheckSync checkSync;
   private final PjsipWriter pjsip;
   private ProvisioningServer server;
   private String deployment;
 
-  /** @param sipHost the address phones reach Switchboard's SIP edge at (its advertised host) */
-  public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, DeviceStore devices,
-      String sipHost) {
+  /** @param sip the started SIP edge: phones are given its advertised host, check-sync goes out through it */
+  public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserAccounts accounts,
+      DeviceStore devices, SipService sip) {
     this.vertx = vertx;
     this.config = config;
     this.health = health;
-    this.users = users;
+    this.users = accounts.store();
     this.devices = devices;
-    this.sipHost = sipHost;
+    this.sipHost = sip.edge().advertisedHost();
+    this.checkSync = new CheckSync(vertx, sip.edge(), sip.location(), devices, config.sip().domain());
     SwitchboardConfig.Provisioning p = config.provisioning();
     String base = p.baseUrl().orElse("http://" + sipHost + ":" + p.port());
     this.deviceService = new DeviceService(vertx, devices, users, new ProvisioningUrls(base, p.auth().equals("digest")));
+    this.importer = new Importer(vertx, accounts, deviceService, devices);
     this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
   }
 
@@ -62,7 +69,7 @@ public final class ProvisioningService {
         .compose(templates -> {
           server = new ProvisioningServer(p, health, devices, new PhoneFiles(vertx, users, templates, servers),
               Clock.systemUTC());
-          return deviceService.start().compose(v -> vertx.deployVerticle(server))
+          return deviceService.start().compose(v -> importer.start()).compose(v -> checkSync.start()).compose(v -> vertx.deployVerticle(server))
               .compose(id -> pjsip.changed().map(id));
         })
         .onSuccess(id -> deployment = id)

@@ -12,11 +12,11 @@ import java.util.regex.Pattern;
  */
 public enum Vendor {
   /** {@code y000000000000.cfg}, then {@code <mac>.cfg} (lower case). */
-  YEALINK(false, "check-sync",
+  YEALINK(false, "check-sync;reboot=false",
       new FilePattern("y000000000000\\.cfg", "common", -1, -1),
       new FilePattern("([0-9a-f]{12})\\.cfg", "phone", 1, -1)),
   /** {@code 000000000000.cfg} or {@code <mac>.cfg} (masters listing CONFIG_FILES), then {@code phone-<mac>.cfg}. */
-  POLYCOM(true, "check-sync",
+  POLYCOM(true, "check-sync;reboot=false",
       new FilePattern("000000000000\\.cfg", "master", -1, -1),
       new FilePattern("([0-9a-f]{12})\\.cfg", "master", 1, -1),
       new FilePattern("phone-([0-9a-f]{12})\\.cfg", "phone", 1, -1)),
@@ -73,7 +73,10 @@ public enum Vendor {
     return xml;
   }
 
-  /** The {@code Event} of the NOTIFY that makes the phone fetch its files again. */
+  /**
+   * The {@code Event} of the NOTIFY that makes the phone fetch its files again; {@code reboot=false}
+   * where the vendor would otherwise restart (Yealink, Polycom, Snom).
+   */
   public String checkSyncEvent() {
     return checkSyncEvent;
   }

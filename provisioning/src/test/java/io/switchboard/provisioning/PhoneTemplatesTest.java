@@ -67,6 +67,9 @@ class PhoneTemplatesTest {
     assertEquals("*97", x(d, "/polycomConfig/msg/@msg.mwi.1.callBack"));
     assertEquals("1002@sb.test", x(d, "/polycomConfig/attendant/@attendant.resourceList.1.address"));
     assertEquals("carol@sb.test", x(d, "/polycomConfig/attendant/@attendant.resourceList.2.address"));
+    assertEquals("alert-autoanswer", x(d, "/polycomConfig/voIpProt/@voIpProt.SIP.alertInfo.1.value"),
+        "click-to-call's Alert-Info (telephony's AutoAnswer) answers by itself");
+    assertEquals("autoAnswer", x(d, "/polycomConfig/voIpProt/@voIpProt.SIP.alertInfo.1.class"));
   }
 
   @Test
@@ -79,6 +82,7 @@ class PhoneTemplatesTest {
     assertEquals("Yes", x(d, "/flat-profile/Text_Message_"));
     assertEquals("*97", x(d, "/flat-profile/Voice_Mail_Number_"));
     assertTrue(x(d, "/flat-profile/Extended_Function_3_").startsWith("fnc=blf;sub=1002@10.0.0.5"));
+    assertEquals("Yes", x(d, "/flat-profile/Auto_Answer_Page_"), "click-to-call's Call-Info answer-after=0");
   }
 
   @Test
@@ -92,6 +96,7 @@ class PhoneTemplatesTest {
     assertEquals("*97", x(d, "/settings/phone-settings/user_mailbox[@idx='1']"));
     assertEquals("blf sip:1002@sb.test", x(d, "/settings/functionKeys/fkey[@idx='0']"));
     assertEquals("blf sip:carol@sb.test", x(d, "/settings/functionKeys/fkey[@idx='1']"));
+    assertEquals("idle", x(d, "/settings/phone-settings/answer_after_policy"), "click-to-call's Call-Info answer-after=0");
     assertTrue(Vendor.SNOM.resolve("snomD785-001565aabbcc.htm").isEmpty(), "Snom asks with an upper-case MAC");
   }
 
@@ -106,6 +111,34 @@ class PhoneTemplatesTest {
     assertEquals("1", x(d, "/gs_provision/config/P323"), "key 1 is BLF");
     assertEquals("1002", x(d, "/gs_provision/config/P303"));
     assertEquals("carol", x(d, "/gs_provision/config/P306"));
+    assertEquals("1", x(d, "/gs_provision/config/P298"), "auto answer by Call-Info, for click-to-call");
+  }
+
+  @Test
+  void grandstreamKeysPastSevenDoNotOverwriteTheFirstOnes() throws Exception {
+    List<PhoneModel.Buddy> many = new java.util.ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      many.add(new PhoneModel.Buddy("buddy" + i, "Buddy " + i, String.valueOf(2000 + i)));
+    }
+    String text = new String(TEMPLATES.render(Vendor.GRANDSTREAM, "phone",
+        PhoneModel.of(phone("grandstream", null), ALICE, many, SERVERS)), StandardCharsets.UTF_8);
+    Document d = xml(text);
+    org.w3c.dom.NodeList values = d.getElementsByTagName("config").item(0).getChildNodes();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < values.getLength(); i++) {
+      if (values.item(i) instanceof org.w3c.dom.Element e) {
+        assertTrue(names.add(e.getTagName()), "P-value set twice: " + e.getTagName());
+      }
+    }
+    assertEquals("1", x(d, "/gs_provision/config/P323"), "key 1 is still BLF");
+    assertEquals("Buddy 1", x(d, "/gs_provision/config/P302"));
+    assertEquals("2007", x(d, "/gs_provision/config/P321"), "key 7, the last in threes");
+    assertEquals("1", x(d, "/gs_provision/config/P353"), "key 8: mode, account, name, value from P353");
+    assertEquals("1", x(d, "/gs_provision/config/P354"));
+    assertEquals("Buddy 8", x(d, "/gs_provision/config/P355"));
+    assertEquals("2008", x(d, "/gs_provision/config/P356"));
+    assertEquals("2018", x(d, "/gs_provision/config/P396"), "key 18, the last the phone has");
+    assertTrue(!text.contains("Buddy 19"), "no P-values for keys the phone lacks");
   }
 
   @Test

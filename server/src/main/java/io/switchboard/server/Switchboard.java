@@ -4,6 +4,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.CachingDeviceStore;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.core.store.MongoDeviceStore;
@@ -11,7 +12,7 @@ import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
 import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
-import io.switchboard.web.UserAccounts;
+import io.switchboard.core.account.UserAccounts;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,18 +82,21 @@ public final class Switchboard {
       MongoDeviceStore devices = new MongoDeviceStore(vertx, store);
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
-        sip = SipService.withMongo(vertx, config.sip(), health, users, store);
+        MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
+        // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
+        CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
+        sip = SipService.withMongo(vertx, config.sip(), health, users, devices, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
-        ImService im = new ImService(vertx, config, users, sip, store);
+        ImService im = new ImService(vertx, config, users, devices, sip, store);
         PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();
-          devices.createIndexes();
+          mongoDevices.createIndexes();
           return null;
         }).compose(x -> sip.start()).compose(x -> im.start()).compose(x -> presence.start())
             .compose(x -> {
               // After the SIP edge, whose advertised address phones are given for IM and presence.
-              provisioning = new ProvisioningService(vertx, config, health, users, devices, sip.edge().advertisedHost());
+              provisioning = new ProvisioningService(vertx, config, health, accounts, devices, sip);
               return provisioning.start();
             });
       }).compose(v -> {

@@ -26,6 +26,15 @@ final class Api {
     return c;
   }
 
+  /** Creates users {@code {username, extension}} as the admin: web password {@code <name>-web-pw}, SIP {@code <name>-sip-pw}. */
+  static void createUsers(WebClientSession admin, String[]... users) {
+    for (String[] u : users) {
+      HttpResponse<Buffer> r = admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u[0])
+          .put("extension", u[1]).put("password", u[0] + "-web-pw").put("sipPassword", u[0] + "-sip-pw")).await();
+      assertEquals(201, r.statusCode(), r.bodyAsString());
+    }
+  }
+
   /** The answer is {@code status} with a JSON error naming {@code field} (when not null). */
   static void assertError(HttpResponse<Buffer> r, int status, String field) {
     assertEquals(status, r.statusCode(), r.bodyAsString());

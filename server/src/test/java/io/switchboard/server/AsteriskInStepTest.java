@@ -114,6 +114,11 @@ class AsteriskInStepTest {
 
   /** Waits for Reloads until the file satisfies {@code ok}; each write is followed by one. */
   private List<Section> awaitFile(Path file, Predicate<List<Section>> ok) throws Exception {
+    return awaitFile(asterisk, file, ok);
+  }
+
+  /** Waits for {@code asterisk}'s Reloads until the file satisfies {@code ok}. */
+  static List<Section> awaitFile(FakeAsterisk asterisk, Path file, Predicate<List<Section>> ok) throws Exception {
     int seen = (int) asterisk.received().stream().filter(a -> "reload".equalsIgnoreCase(a.get("action"))).count();
     while (true) {
       if (Files.exists(file)) {

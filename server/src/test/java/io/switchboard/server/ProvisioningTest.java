@@ -71,6 +71,15 @@ class ProvisioningTest {
     return r.bodyAsJsonObject();
   }
 
+  /** The key = value file a Yealink {@code phone} (as the devices API answered it) fetches from {@code switchboard}. */
+  static Map<String, String> yealinkFile(Vertx vertx, Switchboard switchboard, JsonObject phone) {
+    String url = "http://127.0.0.1:" + switchboard.provisioning().port()
+        + URI.create(phone.getString("provisioningUrl")).getRawPath() + phone.getString("mac") + ".cfg";
+    HttpResponse<Buffer> r = WebClient.create(vertx).getAbs(url).send().await();
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return PhoneFileParsers.keyValues(r.bodyAsString());
+  }
+
   private HttpResponse<Buffer> fetch(Vertx vertx, String url) {
     return WebClient.create(vertx).getAbs(url).putHeader("User-Agent", "Yealink SIP-T46U 108.86.0.20 00:15:65:aa:bb:cc")
         .send().await();
@@ -111,6 +120,8 @@ class ProvisioningTest {
     assertEquals("*97", cfg.get("voice_mail.number.1"));
     assertEquals("1", cfg.get("account.1.subscribe_mwi"));
     assertEquals("alice", cfg.get("account.2.user_name"));
+    assertEquals("1001", cfg.get("account.2.auth_name"), "the device's credentials at Switchboard");
+    assertEquals(cfg.get("account.1.password"), cfg.get("account.2.password"));
     assertEquals("127.0.0.1", cfg.get("account.2.sip_server.1.address"), "the IM and presence server");
     assertEquals(String.valueOf(sipPort), cfg.get("account.2.sip_server.1.port"));
     assertEquals("1", cfg.get("features.text_message.enable"));

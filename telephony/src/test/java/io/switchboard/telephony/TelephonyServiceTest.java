@@ -14,6 +14,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
+import io.switchboard.core.bus.DeviceEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoDeviceStore;
@@ -183,6 +184,13 @@ class TelephonyServiceTest {
 
     assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
     assertEquals(List.of(RINGING, IN_CALL, IDLE), await(statesOf("bob", 3)), "1002 has no device: by extension");
+
+    // Renamed by provisioning while running: the device event is enough, the old name is forgotten.
+    Device renamed = new Device("d-1", "alice", Device.Kind.DESK_PHONE, "yealink", "T54W", "805ec0aabbcc",
+        "alice-office", "secret", "token", null, now, now);
+    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, DeviceEvent.of(renamed, DeviceEvent.Change.UPDATED).toJson());
+    asterisk.replayReplacing("02-call-answered.ami", "PJSIP/1001", "PJSIP/alice-office");
+    assertEquals(List.of(DIALING, IN_CALL, IDLE, DIALING, IN_CALL, IDLE), await(statesOf("alice", 6)));
   }
 
   // ---- the link ----------------------------------------------------------------------------------

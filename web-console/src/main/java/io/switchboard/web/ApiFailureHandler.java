@@ -1,5 +1,7 @@
 package io.switchboard.web;
 
+import io.switchboard.core.account.InvalidField;
+import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.store.StoreException;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
@@ -17,6 +19,11 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     ApiException error = translate(ctx.statusCode(), failure);
+    if (failure == null && error.status() == 413 && ctx.request().path().equals("/api/import")) {
+      error = new ApiException(413, "too-large", null, "a CSV import is at most "
+          + EventAddresses.IMPORT_MAX_BYTES / 1024 + " KiB and " + EventAddresses.IMPORT_MAX_ROWS
+          + " rows: split the file");
+    }
     if (error.status() == 503) {
       // A dependency that is down or not configured: news for the operator, not a bug.
       LOG.warn("API {} [{} {}]: {}", error.status(), ctx.request().method(), ctx.request().path(), error.getMessage());
@@ -38,6 +45,9 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
   static ApiException translate(int status, Throwable failure) {
     if (failure instanceof ApiException api) {
       return api;
+    }
+    if (failure instanceof InvalidField invalid) {
+      return new ApiException(400, "invalid", invalid.field(), invalid.getMessage());
     }
     if (failure instanceof StoreException se) {
       return switch (se.kind()) {

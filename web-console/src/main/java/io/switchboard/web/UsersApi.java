@@ -1,5 +1,8 @@
 package io.switchboard.web;
 
+import io.switchboard.core.account.UserAccounts;
+import io.switchboard.core.account.UserRequests;
+
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,8 @@
 package io.switchboard.web;
 
+import io.switchboard.core.account.UserAccounts;
+
+import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
@@ -58,6 +61,8 @@ public final class WebConsole extends VerticleBase {
     Router router = Router.router(vertx);
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions);
+    // The CSV import takes larger bodies; the first body handler a request meets reads it.
+    router.post("/api/import").handler(BodyHandler.create().setBodyLimit(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
     router.route("/api/*").handler(SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")

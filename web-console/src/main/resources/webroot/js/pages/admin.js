@@ -161,12 +161,15 @@ export function devices(view, username, app) {
     h('h2', null, 'Add a device'), form,
     h('h2', null, 'Registered with Switchboard now'), registrations);
 
-  /** Whether a binding is this device's: its MAC in the User-Agent or Contact (as Yealink, Snom, Polycom send). */
+  /**
+   * Whether the device is registered with Switchboard now: a binding made with its own credentials,
+   * or (a phone registering with the user's) its MAC in the User-Agent or Contact, as Yealink, Snom, Polycom send.
+   */
   function registered(d, bindings) {
-    if (typeof d.registered === 'boolean') return d.registered ? 'yes' : 'no';
-    if (!d.mac || !bindings) return '—';
-    const mine = bindings.some((b) => `${b.userAgent || ''} ${b.contact || ''}`.toLowerCase().replace(/[:.-]/g, '')
-      .includes(d.mac.toLowerCase()));
+    if (!bindings) return '—';
+    const mac = (d.mac || '').toLowerCase();
+    const mine = bindings.some((b) => b.device === d.id || (mac && `${b.userAgent || ''} ${b.contact || ''}`
+      .toLowerCase().replace(/[:.-]/g, '').includes(mac)));
     return mine ? 'yes' : 'no';
   }
 

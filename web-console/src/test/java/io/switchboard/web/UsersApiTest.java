@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;

@@ -16,7 +16,8 @@ public final class EventAddresses {
   /**
    * Who is registered now, answered by the location service: request {@code {"user"}} for one user's
    * live bindings, {@code {}} for all; reply {@code {"bindings": [{"username", "contact",
-   * "userAgent", "transport", "source", "expiresIn"}]}} (seconds left).
+   * "userAgent", "transport", "source", "device", "expiresIn"}]}} (seconds left; device: the id of the
+   * provisioned device whose credentials registered it, else null).
    */
   public static final String SIP_BINDINGS = "switchboard.sip.bindings";
 
@@ -134,9 +135,18 @@ public final class EventAddresses {
   /**
    * CSV import of users and devices, answered by provisioning: request {@code {"csv": "..."}}; reply
    * {@code {"imported": n, "users": n, "devices": n, "errors": [{"line", "field", "message"}]}}. All or
-   * nothing: with any error nothing is imported ({@code imported} 0).
+   * nothing: with any error nothing is imported ({@code imported} 0). Failure codes 409 (another
+   * import is running, or a value was taken while this one wrote: nothing kept), 413 (over
+   * {@link #IMPORT_MAX_BYTES} or {@link #IMPORT_MAX_ROWS}), 503. Hashing passwords takes about a
+   * tenth of a second per user: ask with a long timeout.
    */
   public static final String IMPORT = "switchboard.provisioning.import";
+
+  /** The largest CSV {@link #IMPORT} takes: bytes of UTF-8 (the console refuses larger bodies with 413). */
+  public static final int IMPORT_MAX_BYTES = 1024 * 1024;
+
+  /** The most data rows one {@link #IMPORT} takes (failure 413 beyond). */
+  public static final int IMPORT_MAX_ROWS = 5000;
 
   /**
    * Asks telephony to make Asterisk re-read a module's configuration (AMI {@code Action: Reload}):
@@ -144,6 +154,13 @@ public final class EventAddresses {
    * without a link to Asterisk.
    */
   public static final String AMI_RELOAD = "switchboard.ami.reload";
+
+  /**
+   * Published by provisioning each time it told a user's phones to fetch their files again (a
+   * check-sync NOTIFY, some time after a change): {@code {"user", "devices": [ids of the user's desk
+   * phones that take one], "notified": n}}, n the NOTIFYs sent (one per registered contact of those phones).
+   */
+  public static final String CHECK_SYNC = "switchboard.provisioning.check-sync";
 
   /** Published by presence when a user's buddy list changes: {@code {"user"}}. */
   public static final String BUDDIES_CHANGED = "switchboard.presence.buddies.changed";

@@ -10,9 +10,11 @@ import java.util.List;
  *     device sends one, else the contact URI
  * @param accept content types from the REGISTER's Accept header; empty means text/plain only
  * @param source host:port the REGISTER came from, for devices behind NAT
+ * @param device the id of the provisioned device whose credentials registered it (its endpoint and
+ *     SIP secret); null when the user's own credentials did
  */
 public record Binding(String username, String key, String contact, Instant expiresAt, String callId, long cseq,
-    float q, String userAgent, List<String> accept, String transport, String source) {
+    float q, String userAgent, List<String> accept, String transport, String source, String device) {
 
   public Binding {
     accept = accept == null ? List.of() : List.copyOf(accept);

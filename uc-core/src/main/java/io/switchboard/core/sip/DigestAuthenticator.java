@@ -1,7 +1,9 @@
 package io.switchboard.core.sip;
 
+import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.Digest;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import java.text.ParseException;
@@ -22,7 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Digest authentication of SIP requests (RFC 3261 §22.4, RFC 8760 for SHA-256), as a UAS that
- * answers 401. The digest username is the Switchboard username; the realm is the SIP domain.
+ * answers 401. The realm is the SIP domain. The digest username is either the Switchboard username
+ * (checked against the user's HA1s, from their {@code sipPassword}) or a provisioned device's endpoint
+ * name (checked against that device's SIP secret, the one its phone file carries): both authenticate
+ * the user, the second also names the device. Endpoints are unique; the user's own credentials are
+ * tried first when a username and an endpoint are spelt alike.
  */
 public final class DigestAuthenticator {
 
@@ -32,8 +38,12 @@ public final class DigestAuthenticator {
   public sealed interface Result {
   }
 
-  /** Credentials verified for this enabled user. */
-  public record Authenticated(User user) implements Result {
+  /**
+   * Credentials verified for this enabled user.
+   *
+   * @param device the provisioned device whose credentials these were; null for the user's own
+   */
+  public record Authenticated(User user, Device device) implements Result {
   }
 
   /** No usable credentials: answer 401 with fresh challenges. */
@@ -48,14 +58,17 @@ public final class DigestAuthenticator {
   private final List<String> algorithms;
   private final NonceService nonces;
   private final UserStore users;
+  private final DeviceStore devices;
   private final HeaderFactory headers;
 
+  /** @param devices looked up by endpoint for device credentials: give a caching one */
   public DigestAuthenticator(String realm, List<String> algorithms, NonceService nonces, UserStore users,
-      HeaderFactory headers) {
+      DeviceStore devices, HeaderFactory headers) {
     this.realm = realm;
     this.algorithms = List.copyOf(algorithms);
     this.nonces = nonces;
     this.users = users;
+    this.devices = devices;
     this.headers = headers;
   }
 
@@ -67,6 +80,12 @@ public final class DigestAuthenticator {
    * @param proxy false for REGISTER (401, WWW-Authenticate), true for requests we relay (407)
    */
   public Future<SipOutcome> withUser(SipRequest req, boolean proxy, Function<User, Future<SipOutcome>> action) {
+    return withCredentials(req, proxy, a -> action.apply(a.user()));
+  }
+
+  /** As {@link #withUser}, for handlers that want to know the device too (the registrar). */
+  public Future<SipOutcome> withCredentials(SipRequest req, boolean proxy,
+      Function<Authenticated, Future<SipOutcome>> action) {
     return authenticate(req.request(), proxy).compose(result -> {
       if (result instanceof Challenge c) {
         return Future.succeededFuture(SipOutcome.reply(
@@ -77,7 +96,7 @@ public final class DigestAuthenticator {
             req.sourcePort(), f.reason());
         return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
       }
-      return action.apply(((Authenticated) result).user());
+      return action.apply((Authenticated) result);
     });
   }
 
@@ -105,24 +124,42 @@ public final class DigestAuthenticator {
     }
     NonceService.Verdict verdict = nonces.check(auth.getNonce());
     String username = auth.getUsername();
-    return users.find(username).map(found -> {
+    String method = request.getMethod();
+    return users.find(username).compose(found -> {
       Optional<String> ha1 = found.map(u -> u.sipHa1().get(algorithm));
-      boolean correct = ha1.isPresent() && expected(ha1.get(), algorithm, auth, request.getMethod())
-          .equalsIgnoreCase(auth.getResponse());
-      if (verdict != NonceService.Verdict.VALID) {
-        // Right credentials on an old nonce: stale=true lets the phone retry without asking anyone.
-        return new Challenge(correct);
+      if (ha1.isPresent() && matches(ha1.get(), algorithm, auth, method)) {
+        return Future.succeededFuture(verdict(verdict, true, found, null));
       }
-      if (!correct) {
-        LOG.debug("digest rejected [user: {}, known: {}]", username, found.isPresent());
-        return new Forbidden("wrong credentials");
-      }
-      User user = found.get();
-      if (!user.enabled()) {
-        return new Forbidden("account disabled");
-      }
-      return new Authenticated(user);
+      return devices.findByEndpoint(username).compose(device -> {
+        Optional<Device> d = device.filter(x -> x.sipSecret() != null && x.kind().sipPhone());
+        boolean correct = d.isPresent()
+            && matches(Digest.ha1(algorithm, username, realm, d.get().sipSecret()), algorithm, auth, method);
+        if (!correct) {
+          LOG.debug("digest rejected [user: {}, known: {}]", username, found.isPresent() || d.isPresent());
+          return Future.succeededFuture(verdict(verdict, false, found, null));
+        }
+        return users.find(d.get().username()).map(owner -> verdict(verdict, true, owner, d.get()));
+      });
     });
+  }
+
+  /** What right or wrong credentials on this nonce mean for the user (and device) they name. */
+  private static Result verdict(NonceService.Verdict nonce, boolean correct, Optional<User> user, Device device) {
+    if (nonce != NonceService.Verdict.VALID) {
+      // Right credentials on an old nonce: stale=true lets the phone retry without asking anyone.
+      return new Challenge(correct);
+    }
+    if (!correct) {
+      return new Forbidden("wrong credentials");
+    }
+    if (user.isEmpty() || !user.get().enabled()) {
+      return new Forbidden("account disabled");
+    }
+    return new Authenticated(user.get(), device);
+  }
+
+  private static boolean matches(String ha1, String algorithm, AuthorizationHeader auth, String method) {
+    return expected(ha1, algorithm, auth, method).equalsIgnoreCase(auth.getResponse());
   }
 
   private static String expected(String ha1, String algorithm, AuthorizationHeader auth, String method) {

@@ -2,6 +2,7 @@ package io.switchboard.core.sip;
 
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REGISTER handler: a registrar as RFC 3261 §10.3 describes it, step by step, over the
- * {@link LocationService}. Authentication comes first; then the address-of-record in To must be the
- * authenticated user's (by username or extension); then each Contact is added, refreshed or removed.
+ * {@link LocationService}. Authentication comes first (the user's own credentials, or a provisioned
+ * device's, which register the device's owner and mark the binding as that device's); then the
+ * address-of-record in To must be the authenticated user's (by username or extension); then each
+ * Contact is added, refreshed or removed.
  */
 public final class Registrar implements SipRequestHandler {
 
@@ -57,10 +60,11 @@ public final class Registrar implements SipRequestHandler {
 
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
-    return authenticator.withUser(req, false, user -> register(req, user));
+    return authenticator.withCredentials(req, false, a -> register(req, a.user(), a.device()));
   }
 
-  private Future<SipOutcome> register(SipRequest req, User user) {
+  /** @param device the provisioned device whose credentials were given; null for the user's own */
+  private Future<SipOutcome> register(SipRequest req, User user, Device device) {
     Request r = req.request();
     URI toUri = ((ToHeader) r.getHeader(ToHeader.NAME)).getAddress().getURI();
     if (!(toUri instanceof SipURI sipTo) || sipTo.getUser() == null) {
@@ -75,11 +79,11 @@ public final class Registrar implements SipRequestHandler {
             user.username(), sipTo.getUser());
         return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
       }
-      return updateBindings(req, user.username());
+      return updateBindings(req, user.username(), device == null ? null : device.id());
     });
   }
 
-  private Future<SipOutcome> updateBindings(SipRequest req, String username) {
+  private Future<SipOutcome> updateBindings(SipRequest req, String username, String deviceId) {
     Request r = req.request();
     List<ContactHeader> contacts = new ArrayList<>();
     ListIterator<?> it = r.getHeaders(ContactHeader.NAME);
@@ -133,7 +137,7 @@ public final class Registrar implements SipRequestHandler {
       } else {
         float q = contact.getQValue() < 0 ? 1f : contact.getQValue();
         toStore.add(new Binding(username, key, uri, now.plusSeconds(expires), callId, cseq, q, userAgent, accept,
-            req.transport(), req.sourceHost() + ":" + req.sourcePort()));
+            req.transport(), req.sourceHost() + ":" + req.sourcePort(), deviceId));
       }
     }
     toStore.forEach(b -> changes.add(location.put(b)));

@@ -282,6 +282,26 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
   }
 
+  /**
+   * An out-of-dialog request to one registered device (MESSAGE, NOTIFY check-sync): to its Contact,
+   * over the transport it registered on, routed back the way its REGISTER came (NAT), with a fresh
+   * Call-ID, From tag and branch, CSeq 1. The caller adds the body and any further headers.
+   *
+   * @param from the From address (with display name if any); a tag is added
+   * @param to the To address: the user the device belongs to
+   */
+  public Request requestToDevice(String method, Binding device, javax.sip.address.Address from,
+      javax.sip.address.Address to) throws ParseException, javax.sip.InvalidArgumentException {
+    var f = factories;
+    String transport = device.transport() == null ? "udp" : device.transport().toLowerCase(java.util.Locale.ROOT);
+    Request request = f.messages().createRequest(f.addresses().createURI(device.contact()), method,
+        f.headers().createCallIdHeader(UUID.randomUUID() + "@" + advertisedHost),
+        f.headers().createCSeqHeader(1L, method), f.headers().createFromHeader(from, SipTags.newTag()),
+        f.headers().createToHeader(to, null), List.of(newVia(transport)), f.headers().createMaxForwardsHeader(70));
+    routeToDevice(request, device.source(), transport);
+    return request;
+  }
+
   /** Our Contact, for dialogs we take part in (subscriptions). */
   public javax.sip.header.ContactHeader contact(String transport) {
     try {

@@ -1,10 +1,12 @@
 package io.switchboard.core.sip;
 
+import io.switchboard.core.bus.DeviceEvent;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -29,15 +31,16 @@ public final class SipService {
   private final Clock clock;
   private String deploymentId;
 
-  public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, BindingStore bindings,
-      Clock clock) {
+  /** @param devices for device credentials (auth username = endpoint): give a caching one */
+  public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, DeviceStore devices,
+      BindingStore bindings, Clock clock) {
     this.vertx = vertx;
     this.clock = clock;
     this.edge = new SipEdge(config, health);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
-        users, edge.factories().headers());
+        users, devices, edge.factories().headers());
     edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock));
     edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
       edge.addAllow(resp);
@@ -51,8 +54,8 @@ public final class SipService {
   }
 
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
-      MongoStore store) {
-    return new SipService(vertx, config, health, users, new MongoBindingStore(vertx, store), Clock.systemUTC());
+      DeviceStore devices, MongoStore store) {
+    return new SipService(vertx, config, health, users, devices, new MongoBindingStore(vertx, store), Clock.systemUTC());
   }
 
   public SipEdge edge() {
@@ -63,12 +66,12 @@ public final class SipService {
     return location;
   }
 
-  /** Digest authentication against the user store, for every method handler that needs it. */
+  /** Digest authentication against users' and devices' credentials, for every method handler that needs it. */
   public DigestAuthenticator authenticator() {
     return authenticator;
   }
 
-  /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users. */
+  /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users and devices. */
   public Future<Void> start() {
     return vertx.deployVerticle(edge).compose(id -> {
       deploymentId = id;
@@ -78,7 +81,14 @@ public final class SipService {
           if (!event.enabled()) {
             location.removeAll(event.username(), RegistrationEvent.Change.REVOKED);
           }
-        }).completion()
+        }).completion().compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, msg -> {
+          // A deleted device's credentials no longer register: its bindings go too.
+          DeviceEvent event = DeviceEvent.fromJson(msg.body());
+          if (event.change() == DeviceEvent.Change.DELETED) {
+            location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
+                .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
+          }
+        }).completion())
             .compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings).completion())
             .compose(x -> location.start()).onComplete(p);
       }));
@@ -93,6 +103,7 @@ public final class SipService {
     for (Binding b : user == null ? location.all() : location.bindings(user)) {
       out.add(new JsonObject().put("username", b.username()).put("contact", b.contact())
           .put("userAgent", b.userAgent()).put("transport", b.transport()).put("source", b.source())
+          .put("device", b.device())
           .put("expiresIn", b.remainingSeconds(now)));
     }
     msg.reply(new JsonObject().put("bindings", out));

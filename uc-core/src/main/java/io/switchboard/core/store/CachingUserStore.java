@@ -7,9 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps recent user look-ups in memory: every SIP request and every console request looks its
@@ -21,24 +19,18 @@ public final class CachingUserStore implements UserStore {
   static final long TTL_MILLIS = 60_000;
   static final int MAX_ENTRIES = 10_000;
 
-  private record Entry(Optional<User> user, long at) {
-  }
-
   private final UserStore delegate;
-  private final Clock clock;
-  private final Map<String, Entry> byName = new ConcurrentHashMap<>();
-  private final Map<String, Entry> byNameOrExtension = new ConcurrentHashMap<>();
-  /** Bumped by every clear, so that a look-up that started before a change does not cache stale data. */
-  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  private final LookupCache<User> byName;
+  private final LookupCache<User> byNameOrExtension;
 
   public CachingUserStore(Vertx vertx, UserStore delegate, Clock clock) {
     this.delegate = delegate;
-    this.clock = clock;
+    this.byName = new LookupCache<>(clock, TTL_MILLIS, MAX_ENTRIES);
+    this.byNameOrExtension = new LookupCache<>(clock, TTL_MILLIS, MAX_ENTRIES);
     vertx.eventBus().consumer(EventAddresses.USER_CHANGED, m -> clear());
   }
 
   public void clear() {
-    generation.incrementAndGet();
     byName.clear();
     byNameOrExtension.clear();
   }
@@ -50,12 +42,12 @@ public final class CachingUserStore implements UserStore {
 
   @Override
   public Future<Optional<User>> find(String username) {
-    return cached(byName, username, () -> delegate.find(username));
+    return byName.get(username, () -> delegate.find(username));
   }
 
   @Override
   public Future<Optional<User>> findByUsernameOrExtension(String userPart) {
-    return cached(byNameOrExtension, userPart, () -> delegate.findByUsernameOrExtension(userPart));
+    return byNameOrExtension.get(userPart, () -> delegate.findByUsernameOrExtension(userPart));
   }
 
   @Override
@@ -71,24 +63,5 @@ public final class CachingUserStore implements UserStore {
   @Override
   public Future<Void> delete(String username) {
     return delegate.delete(username).onComplete(r -> clear());
-  }
-
-  private Future<Optional<User>> cached(Map<String, Entry> cache, String key,
-      java.util.function.Supplier<Future<Optional<User>>> load) {
-    long now = clock.millis();
-    Entry e = cache.get(key);
-    if (e != null && now - e.at() < TTL_MILLIS) {
-      return Future.succeededFuture(e.user());
-    }
-    long started = generation.get();
-    return load.get().onSuccess(user -> {
-      if (generation.get() != started) {
-        return;
-      }
-      if (cache.size() >= MAX_ENTRIES) {
-        cache.clear(); // many distinct names (a scan of usernames, say): start over rather than grow
-      }
-      cache.put(key, new Entry(user, now));
-    });
   }
 }

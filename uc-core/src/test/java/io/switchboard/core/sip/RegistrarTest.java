@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.model.Device;
 import io.switchboard.core.model.UserChanges;
 import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
@@ -149,6 +150,57 @@ class RegistrarTest {
     assertTrue(r.passed(), r::toString);
     assertTrue(r.messages().contains("SIP/2.0 403 Forbidden"));
     assertEquals(0, bindings("alice").size());
+  }
+
+  /** A desk phone of alice's as provisioning stores it: endpoint 1001, its own SIP secret. */
+  private Device alicesPhone() {
+    java.time.Instant now = java.time.Instant.now();
+    return server.devices.create(new Device("dev-1", "alice", Device.Kind.DESK_PHONE, "yealink", "T46U",
+        "001565aabbcc", "1001", "phone-secret-1", "token-1", null, now, now)).await();
+  }
+
+  @Test
+  void aDeviceRegistersItsOwnerWithItsEndpointAndSecret() throws Exception {
+    Device phone = alicesPhone();
+    Sipp.Result r = register("register.xml", "1001", "alice", "alice-desk", 120).auth("1001", "phone-secret-1").run();
+    assertTrue(r.passed(), r::toString);
+    List<Binding> b = bindings("alice");
+    assertEquals(1, b.size(), "the binding is the owner's");
+    assertEquals(phone.id(), b.get(0).device(), "and names the device");
+
+    // The user's own credentials still work, and their binding names no device.
+    assertTrue(register("register.xml", "alice", "alice", "alice-soft", 120).run().passed());
+    assertEquals(null, bindings("alice").stream().filter(x -> x.contact().contains("alice-soft")).findFirst()
+        .orElseThrow().device());
+
+    // Deleting the device takes its binding, not the user's own.
+    Promise<JsonObject> revoked = Promise.promise();
+    server.vertx.eventBus().<JsonObject>consumer(EventAddresses.REGISTRATION, m -> {
+      if ("REVOKED".equals(m.body().getString("change"))) {
+        revoked.tryComplete(m.body());
+      }
+    });
+    server.devices.delete(phone.id()).await();
+    server.vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED,
+        io.switchboard.core.bus.DeviceEvent.of(phone, io.switchboard.core.bus.DeviceEvent.Change.DELETED).toJson());
+    assertTrue(revoked.future().await(10, TimeUnit.SECONDS).getString("contact").contains("alice-desk"));
+    assertEquals(1, bindings("alice").size());
+  }
+
+  @Test
+  void aDeviceSecretIsCheckedAndRegistersOnlyItsOwner() throws Exception {
+    alicesPhone();
+    Sipp.Result wrong = register("register-forbidden.xml", "1001", "alice", "alice-desk", 120)
+        .auth("1001", "not-the-secret").run();
+    assertTrue(wrong.passed(), wrong::toString);
+    assertTrue(wrong.messages().contains("SIP/2.0 403 Forbidden"));
+    Sipp.Result userPassword = register("register-forbidden.xml", "1001", "alice", "alice-desk", 120)
+        .auth("1001", "alice-sip-secret").run();
+    assertTrue(userPassword.passed(), "the user's password is not the device's: " + userPassword);
+    Sipp.Result bobs = register("register-forbidden.xml", "1001", "bob", "bob-desk", 120)
+        .auth("1001", "phone-secret-1").run();
+    assertTrue(bobs.passed(), "alice's phone cannot register bob: " + bobs);
+    assertEquals(0, bindings("alice").size() + bindings("bob").size());
   }
 
   @Test

@@ -7,7 +7,10 @@ import io.switchboard.core.model.User;
 import io.switchboard.core.security.Digest;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.CachingDeviceStore;
 import io.switchboard.core.store.CachingUserStore;
+import io.switchboard.core.store.DeviceStore;
+import io.switchboard.core.store.MongoDeviceStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -28,6 +31,8 @@ public final class SipTestServer {
   public MongoStore store;
   public UserStore users;
   public SipService sip;
+  /** Devices, cached as the server caches them; provisioning's own service is not here. */
+  public DeviceStore devices;
   /** Feature modules hook in here: called after the SIP service is built, before it starts. */
   public final java.util.List<java.util.function.Consumer<SipTestServer>> beforeSipStart = new java.util.ArrayList<>();
 
@@ -50,9 +55,12 @@ public final class SipTestServer {
       MongoUserStore mongoUsers = new MongoUserStore(vertx, store);
       mongoUsers.createIndexes();
       users = new CachingUserStore(vertx, mongoUsers, java.time.Clock.systemUTC());
+      MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
+      mongoDevices.createIndexes();
+      devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return null;
     }).compose(v -> {
-      sip = SipService.withMongo(vertx, config.sip(), health, users, store);
+      sip = SipService.withMongo(vertx, config.sip(), health, users, devices, store);
       beforeSipStart.forEach(hook -> hook.accept(this));
       return sip.start();
     });

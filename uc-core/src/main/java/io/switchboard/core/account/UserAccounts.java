@@ -1,4 +1,4 @@
-package io.switchboard.web;
+package io.switchboard.core.account;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.UserEvent;
@@ -57,28 +57,42 @@ public final class UserAccounts {
     return users;
   }
 
-  Future<User> create(UserRequests.Create c) {
+  /** Hashes, stores and announces a checked creation request. */
+  public Future<User> create(UserRequests.Create c) {
+    return prepare(c).compose(this::insert);
+  }
+
+  /**
+   * The user a creation request makes, secrets hashed (slow on purpose, on a worker), not yet
+   * stored: for callers that check a whole batch before writing any of it (the CSV import).
+   */
+  public Future<User> prepare(UserRequests.Create c) {
     return vertx.executeBlocking(() -> {
       Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       return new User(c.username(), c.displayName(), c.extension(), c.role(), c.enabled(), hasher.hash(c.password()),
           c.sipPassword() == null ? null : Digest.ha1s(c.username(), realm, c.sipPassword()), now, now);
-    }, false).compose(users::create).onSuccess(u -> publish(u, UserEvent.Change.CREATED));
+    }, false);
   }
 
-  Future<User> update(String username, UserRequests.Patch p) {
+  /** Stores a {@link #prepare prepared} user and announces it on {@link EventAddresses#USER_CHANGED}. */
+  public Future<User> insert(User prepared) {
+    return users.create(prepared).onSuccess(u -> publish(u, UserEvent.Change.CREATED));
+  }
+
+  public Future<User> update(String username, UserRequests.Patch p) {
     return vertx.executeBlocking(() -> new UserChanges(p.displayName(), p.extension(), p.role(), p.enabled(),
         p.password().map(hasher::hash), p.sipPassword().map(s -> Digest.ha1s(username, realm, s))), false)
         .compose(changes -> users.update(username, changes))
         .onSuccess(u -> publish(u, UserEvent.Change.UPDATED));
   }
 
-  Future<Void> delete(String username) {
+  public Future<Void> delete(String username) {
     return users.delete(username).onSuccess(v -> vertx.eventBus().publish(EventAddresses.USER_CHANGED,
         new UserEvent(username, UserEvent.Change.DELETED, false).toJson()));
   }
 
   /** The user when the password is right and the account enabled; empty otherwise. */
-  Future<Optional<User>> verify(String username, String password) {
+  public Future<Optional<User>> verify(String username, String password) {
     return users.find(username).compose(found -> vertx.executeBlocking(() -> {
       boolean ok = hasher.verify(password, found.map(User::passwordHash).orElseGet(this::dummyHash));
       return found.filter(u -> ok && u.enabled());

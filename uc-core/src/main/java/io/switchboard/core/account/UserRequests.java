@@ -1,4 +1,4 @@
-package io.switchboard.web;
+package io.switchboard.core.account;
 
 import io.switchboard.core.model.Role;
 import io.vertx.core.json.JsonObject;
@@ -8,15 +8,16 @@ import java.util.regex.Pattern;
 
 /**
  * Validation of user bodies for {@code POST /api/users} and {@code PATCH /api/users/{username}}.
- * Pure: JSON in, a checked value or an {@link ApiException} naming the field out.
+ * Pure: JSON in, a checked value or an {@link InvalidField} naming the field out. The console's users
+ * API and the CSV import apply the same rules through here.
  */
-final class UserRequests {
+public final class UserRequests {
 
-  static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,31}");
-  static final Pattern EXTENSION = Pattern.compile("[0-9]{2,10}");
-  static final int MIN_PASSWORD = 8;
-  static final int MAX_PASSWORD = 256;
-  static final int MAX_DISPLAY_NAME = 64;
+  public static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,31}");
+  public static final Pattern EXTENSION = Pattern.compile("[0-9]{2,10}");
+  public static final int MIN_PASSWORD = 8;
+  public static final int MAX_PASSWORD = 256;
+  public static final int MAX_DISPLAY_NAME = 64;
 
   private static final Set<String> CREATE_FIELDS = Set.of("username", "displayName", "extension", "password",
       "sipPassword", "role", "enabled");
@@ -24,23 +25,23 @@ final class UserRequests {
       "role", "enabled");
 
   /** A checked creation request; passwords still in clear, to be hashed on a worker. */
-  record Create(String username, String displayName, String extension, String password, String sipPassword,
+  public record Create(String username, String displayName, String extension, String password, String sipPassword,
       Role role, boolean enabled) {
   }
 
   /** A checked patch; empty = unchanged. extension: Optional.of(Optional.empty()) removes it. */
-  record Patch(Optional<String> displayName, Optional<Optional<String>> extension, Optional<String> password,
+  public record Patch(Optional<String> displayName, Optional<Optional<String>> extension, Optional<String> password,
       Optional<String> sipPassword, Optional<Role> role, Optional<Boolean> enabled) {
   }
 
   private UserRequests() {
   }
 
-  static Create create(JsonObject body) {
-    RequestBodies.object(body, CREATE_FIELDS);
+  public static Create create(JsonObject body) {
+    JsonFields.known(body, CREATE_FIELDS);
     String username = string(body, "username", true);
     if (!USERNAME.matcher(username).matches()) {
-      throw ApiException.invalid("username", "2 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter");
+      throw InvalidField.of("username", "2 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter");
     }
     String displayName = body.containsKey("displayName") ? displayName(string(body, "displayName", true)) : username;
     String extension = body.getValue("extension") == null ? null : extension(string(body, "extension", true));
@@ -51,10 +52,10 @@ final class UserRequests {
     return new Create(username, displayName, extension, password, sipPassword, role, enabled);
   }
 
-  static Patch patch(JsonObject body) {
-    RequestBodies.object(body, PATCH_FIELDS);
+  public static Patch patch(JsonObject body) {
+    JsonFields.known(body, PATCH_FIELDS);
     if (body.isEmpty()) {
-      throw new ApiException(400, "invalid", null, "nothing to change: give at least one of " + PATCH_FIELDS);
+      throw new InvalidField(null, "nothing to change: give at least one of " + PATCH_FIELDS);
     }
     Optional<String> displayName = body.containsKey("displayName")
         ? Optional.of(displayName(string(body, "displayName", true))) : Optional.empty();
@@ -72,12 +73,12 @@ final class UserRequests {
     Object v = body.getValue(field);
     if (v == null) {
       if (required) {
-        throw ApiException.invalid(field, "required");
+        throw InvalidField.of(field, "required");
       }
       return null;
     }
     if (!(v instanceof String s)) {
-      throw ApiException.invalid(field, "must be a string");
+      throw InvalidField.of(field, "must be a string");
     }
     return s;
   }
@@ -85,17 +86,17 @@ final class UserRequests {
   private static String displayName(String v) {
     String trimmed = v.strip();
     if (trimmed.isEmpty() || trimmed.length() > MAX_DISPLAY_NAME) {
-      throw ApiException.invalid("displayName", "1 to " + MAX_DISPLAY_NAME + " characters");
+      throw InvalidField.of("displayName", "1 to " + MAX_DISPLAY_NAME + " characters");
     }
     if (trimmed.chars().anyMatch(Character::isISOControl)) {
-      throw ApiException.invalid("displayName", "must not contain control characters");
+      throw InvalidField.of("displayName", "must not contain control characters");
     }
     return trimmed;
   }
 
   private static String extension(String v) {
     if (!EXTENSION.matcher(v).matches()) {
-      throw ApiException.invalid("extension", "2 to 10 digits");
+      throw InvalidField.of("extension", "2 to 10 digits");
     }
     return v;
   }
@@ -103,7 +104,7 @@ final class UserRequests {
   private static String password(JsonObject body, String field, boolean required) {
     String v = string(body, field, required);
     if (v.length() < MIN_PASSWORD || v.length() > MAX_PASSWORD) {
-      throw ApiException.invalid(field, MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+      throw InvalidField.of(field, MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
     }
     return v;
   }
@@ -111,14 +112,14 @@ final class UserRequests {
   private static Role role(JsonObject body) {
     Role role = Role.fromWire(string(body, "role", true));
     if (role == null) {
-      throw ApiException.invalid("role", "one of user, admin");
+      throw InvalidField.of("role", "one of user, admin");
     }
     return role;
   }
 
   private static boolean bool(JsonObject body, String field) {
     if (!(body.getValue(field) instanceof Boolean b)) {
-      throw ApiException.invalid(field, "must be true or false");
+      throw InvalidField.of(field, "must be true or false");
     }
     return b;
   }
