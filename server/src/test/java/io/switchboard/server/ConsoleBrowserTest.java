@@ -406,10 +406,17 @@ class ConsoleBrowserTest {
     assertEquals(200, file.statusCode(), file.bodyAsString());
     assertTrue(file.bodyAsString().contains("account.1.user_name = 1001"), file.bodyAsString());
 
-    // what is registered now: alice's phone registers (the phone's own account with Switchboard)
-    register("alice", "alice-yealink", FreePorts.udpAndTcp());
+    // what is registered now: the phone's IM account registers with the device credentials of its file
+    Map<String, String> cfg = PhoneFileParsers.keyValues(file.bodyAsString());
+    Sipp.Result reg = Sipp.scenario("register-device.xml", sipPort).key("domain", DOMAIN).key("aor", "alice")
+        .key("contact", "alice-yealink").key("device", "127.0.0.1:" + FreePorts.udpAndTcp()).key("accept", "text/plain")
+        .auth(cfg.get("account.2.auth_name"), cfg.get("account.2.password")).run();
+    assertTrue(reg.passed(), reg::toString);
     browser.load("#/admin/devices/alice");
     browser.waitText("registrations", "alice-yealink");
+    String id = browser.driver().findElement(org.openqa.selenium.By.cssSelector("[data-testid^='device-registered-']"))
+        .getDomAttribute("data-testid").substring("device-registered-".length());
+    browser.waitText("device-registered-" + id, "yes");
     browser.open("#/admin/status");
     browser.waitText("registrations", "alice-yealink");
     browser.screenshot("admin-status-registrations");
@@ -438,5 +445,25 @@ class ConsoleBrowserTest {
     browser.until(d -> d.findElements(Browser.id("chat-older")).stream().noneMatch(e -> e.isDisplayed()) ? Boolean.TRUE
         : null, "no older page left");
     assertEquals(35, browser.driver().findElements(Browser.id("message")).size());
+  }
+
+  @Test
+  void anAdministratorImportsACsvAndReadsTheReport() {
+    browser.login("admin", "admin-password");
+    browser.open("#/admin/import");
+    browser.type("import-text", "username,displayName,extension,password,kind,vendor,model,mac\n"
+        + "mona,Mona,2101,mona-web-pw,desk-phone,yealink,T46U,00:15:65:00:00:41\n"
+        + "ned,Ned,2102,ned-web-pw,desk-phone,yealink,T46U,not-a-mac\n");
+    browser.click("import-submit");
+    browser.waitText("import-errors", "mac");
+    assertTrue(browser.find("import-report").getText().contains("Nothing was imported"));
+    assertTrue(browser.find("import-errors").getText().contains("3"), "the line of the bad row");
+    browser.screenshot("admin-import-errors");
+    browser.type("import-text", "username,displayName,extension,password,kind,vendor,model,mac\n"
+        + "mona,Mona,2101,mona-web-pw,desk-phone,yealink,T46U,00:15:65:00:00:41\n"
+        + "ned,Ned,2102,ned-web-pw,,,,\n");
+    browser.click("import-submit");
+    browser.waitText("import-result", "2 user(s), 1 device(s)");
+    assertEquals(200, admin.get("/api/users/ned").send().await().statusCode());
   }
 }

@@ -217,19 +217,26 @@ export function importCsv(view, app) {
   });
   const form = h('form', {class: 'card', 'aria-label': 'CSV import'}, field('CSV file', file), field('or paste CSV', text),
     h('button', {type: 'submit', testid: 'import-submit'}, 'Import'));
+  const submit = form.querySelector('button[type=submit]');
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.clear();
-    fill(report);
+    fill(report, h('p', {class: 'notice'}, 'Importing… (a large file takes a while: each password is hashed)'));
+    submit.disabled = true;
     try {
       const r = await api('POST', '/api/import', text.value, 'text/csv');
-      fill(report, h('p', {class: 'notice'}, `Imported ${r.imported ?? 0}.`), errors(r.errors));
+      const counts = r.users != null ? `: ${r.users} user(s), ${r.devices ?? 0} device(s)` : '';
+      fill(report, h('p', {class: 'notice', testid: 'import-result'}, `Imported ${r.imported ?? 0} row(s)${counts}.`),
+        errors(r.errors));
     } catch (err) {
       if (err.body && Array.isArray(err.body.errors)) {
         fill(report, h('p', {class: 'error'}, 'Nothing was imported: fix these lines and try again.'), errors(err.body.errors));
       } else {
+        fill(report);
         error.show(/no such API/.test(err.message) ? 'CSV import is not available on this server yet.' : err.message);
       }
+    } finally {
+      submit.disabled = false;
     }
   });
   function errors(list) {
