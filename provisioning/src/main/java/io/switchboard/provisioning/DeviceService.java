@@ -110,7 +110,10 @@ public final class DeviceService {
 
   /** A new device with fresh secrets, its endpoint chosen among {@code existing} ones of the user. */
   static Device newDevice(User u, DeviceRequests.Fields f, List<Device> existing) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    // Strictly after the user's newest device, so that "oldest first" (the primary phone) is the
+    // order they were added in, even for devices made within one millisecond (an import).
+    Instant now = existing.stream().map(Device::createdAt).filter(java.util.Objects::nonNull)
+        .map(t -> t.plusMillis(1)).reduce(Instant.now().truncatedTo(ChronoUnit.MILLIS), (a, b) -> a.isAfter(b) ? a : b);
     String endpoint = f.kind().sipPhone() && f.endpoint() == null ? endpointFor(u, existing) : f.endpoint();
     return new Device(UUID.randomUUID().toString(), u.username(), f.kind(), f.vendor(), f.model(), f.mac(), endpoint,
         f.kind().sipPhone() ? secret(18) : null, secret(24), f.profile(), now, now);

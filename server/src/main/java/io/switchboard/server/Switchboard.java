@@ -79,12 +79,11 @@ public final class Switchboard {
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
       UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
-      MongoDeviceStore devices = new MongoDeviceStore(vertx, store);
+      MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
+      // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
+      CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
-        MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
-        // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
-        CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
         sip = SipService.withMongo(vertx, config.sip(), health, users, devices, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
         ImService im = new ImService(vertx, config, users, devices, sip, store);

@@ -203,8 +203,9 @@ public final class FakeAsterisk implements AutoCloseable {
           }
           Map<String, String> a = Map.copyOf(action);
           action.clear();
-          boolean goOn = answer(a);
+          // Recorded before it is answered: whoever saw the answer may look for the action at once.
           received.add(a);
+          boolean goOn = answer(a);
           check();
           if (!goOn) {
             break;
