@@ -29,7 +29,7 @@ export const callStatus = {
     part('phone').textContent = '';
   },
   phone(text) {
-    part('phone').textContent = text ? ' · ' + text : '';
+    part('phone').textContent = text && part('outcome').textContent ? ' · ' + text : text;
   },
   info(text) { this.show(text, 'info'); },
   error(text) { this.show(text, 'error'); },
