@@ -49,6 +49,8 @@ public final class PresenceService {
   private final Map<String, PresenceView> published = new HashMap<>();
   private final Map<String, Long> manualTimers = new HashMap<>();
   private final Map<String, PresenceView> composed = new HashMap<>();
+  /** Users with a web console open: a device like a registered phone. SIP context only. */
+  private final java.util.Set<String> consoles = new java.util.HashSet<>();
   /** Live publications (RFC 3903) by entity tag; per user, the latest one counts. */
   private final Map<String, Publication> publications = new HashMap<>();
 
@@ -85,6 +87,13 @@ public final class PresenceService {
       });
       var bus = vertx.eventBus();
       bus.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
+      bus.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
+        String user = m.body().getString("username");
+        boolean changedNow = m.body().getBoolean("online", false) ? consoles.add(user) : consoles.remove(user);
+        if (changedNow) {
+          changed(user);
+        }
+      });
       bus.<JsonObject>consumer(EventAddresses.CALL_STATE, m -> {
         CallStateEvent e = CallStateEvent.fromJson(m.body());
         calls.put(e.username(), e.state());
@@ -136,7 +145,7 @@ public final class PresenceService {
   }
 
   private PresenceView composeNow(String username) {
-    boolean registered = !sip.location().bindings(username).isEmpty();
+    boolean registered = !sip.location().bindings(username).isEmpty() || consoles.contains(username);
     PresenceView published = publications.values().stream().filter(p -> p.username().equals(username))
         .max(java.util.Comparator.comparingLong(Publication::seq)).map(Publication::view).orElse(null);
     return Composer.compose(registered, profile(username).manual(), calls.get(username), published, now());

@@ -42,6 +42,7 @@ public final class WebConsole extends VerticleBase {
   private final UserAccounts accounts;
   private final LoginThrottle throttle;
   private HttpServer server;
+  private LiveChannel live;
 
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
     this.config = config;
@@ -58,10 +59,12 @@ public final class WebConsole extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    LocalSessionStore sessions = LocalSessionStore.create(vertx);
+    live = new LiveChannel(vertx, sessions);
     // The CSV import takes larger bodies; the first body handler a request meets reads it.
     router.post("/api/import").handler(BodyHandler.create().setBodyLimit(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
-    router.route("/api/*").handler(SessionHandler.create(LocalSessionStore.create(vertx))
+    router.route("/api/*").handler(SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
         .setCookieSameSite(CookieSameSite.STRICT)
@@ -76,11 +79,13 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/login").handler(this::login);
     router.post("/api/logout").handler(ctx -> {
       if (ctx.session() != null) {
+        live.sessionEnded(ctx.session().id());
         ctx.session().destroy();
       }
       ctx.response().setStatusCode(204).end();
     });
     router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
+    router.get("/api/live").handler(authenticated()).handler(live::upgrade);
 
     UsersApi users = new UsersApi(accounts);
     router.route("/api/users*").handler(authenticated()).handler(admin());
@@ -99,6 +104,11 @@ public final class WebConsole extends VerticleBase {
     router.patch("/api/devices/:id").handler(devices::patch);
     router.delete("/api/devices/:id").handler(devices::delete);
     router.post("/api/import").handler(authenticated()).handler(admin()).handler(devices::importCsv);
+    // Who is registered now (the location service): one user's bindings, or everybody's.
+    router.get("/api/users/:username/registrations").handler(ctx -> BusRequests.forward(ctx, vertx.eventBus(),
+        io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject().put("user", ctx.pathParam("username")), 200));
+    router.get("/api/registrations").handler(authenticated()).handler(admin()).handler(ctx -> BusRequests.forward(ctx,
+        vertx.eventBus(), io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject(), 200));
 
     MessagesApi messages = new MessagesApi(vertx.eventBus());
     router.post("/api/messages").handler(authenticated()).handler(messages::send);
@@ -134,16 +144,23 @@ public final class WebConsole extends VerticleBase {
 
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));
+    ConsolePages.mount(router);
     router.route().failureHandler(new ApiFailureHandler());
 
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.bindAddress())
+    return live.start().compose(v -> vertx.createHttpServer().requestHandler(router)
+        .listen(config.port(), config.bindAddress()))
         .onSuccess(s -> {
           server = s;
           health.report("web", io.switchboard.core.health.Health.State.UP,
               new JsonObject().put("http", config.bindAddress() + ":" + s.actualPort()));
           LOG.info("Web console listening [http: {}:{}]", config.bindAddress(), s.actualPort());
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return live == null ? Future.succeededFuture() : live.stop();
   }
 
   /** The user a request was authenticated as. */

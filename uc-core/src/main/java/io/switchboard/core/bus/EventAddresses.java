@@ -13,6 +13,21 @@ public final class EventAddresses {
   /** Published by the registrar: {@link RegistrationEvent}, one per binding added, refreshed or removed. */
   public static final String REGISTRATION = "switchboard.registration";
 
+  /**
+   * Who is registered now, answered by the location service: request {@code {"user"}} for one user's
+   * live bindings, {@code {}} for all; reply {@code {"bindings": [{"username", "contact",
+   * "userAgent", "transport", "source", "device", "expiresIn"}]}} (seconds left; device: the id of the
+   * provisioned device whose credentials registered it, else null).
+   */
+  public static final String SIP_BINDINGS = "switchboard.sip.bindings";
+
+  /**
+   * Published by the web console's live channel when a user's first console opens and when their
+   * last one has been closed for a short grace period: {@code {"username", "online": bool}}. Presence
+   * counts an open console as a device, so a user with only a browser is not shown offline.
+   */
+  public static final String CONSOLE_PRESENCE = "switchboard.console.presence";
+
   /** Published by the user API: {@link UserEvent}, on create, update, disable and delete. */
   public static final String USER_CHANGED = "switchboard.user.changed";
 

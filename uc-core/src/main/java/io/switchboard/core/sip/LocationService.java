@@ -72,6 +72,13 @@ public final class LocationService {
         .sorted(Comparator.comparing(Binding::q).reversed()).toList();
   }
 
+  /** Every live binding, by username. */
+  public List<Binding> all() {
+    Instant now = clock.instant();
+    return byUser.values().stream().flatMap(m -> m.values().stream()).filter(b -> !b.expiredAt(now))
+        .sorted(Comparator.comparing(Binding::username)).toList();
+  }
+
   public Binding find(String username, String key) {
     Map<String, Binding> m = byUser.get(username);
     return m == null ? null : m.get(key);

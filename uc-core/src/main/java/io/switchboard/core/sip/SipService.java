@@ -28,12 +28,14 @@ public final class SipService {
   private final SipEdge edge;
   private final LocationService location;
   private final DigestAuthenticator authenticator;
+  private final Clock clock;
   private String deploymentId;
 
   /** @param devices for device credentials (auth username = endpoint): give a caching one */
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, DeviceStore devices,
       BindingStore bindings, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.edge = new SipEdge(config, health);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
@@ -86,9 +88,25 @@ public final class SipService {
             location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
                 .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
           }
-        }).completion()).compose(x -> location.start()).onComplete(p);
+        }).completion())
+            .compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings).completion())
+            .compose(x -> location.start()).onComplete(p);
       }));
     });
+  }
+
+  /** The console's question: who is registered now (one user, or everybody). On the SIP context. */
+  private void bindings(io.vertx.core.eventbus.Message<JsonObject> msg) {
+    String user = msg.body().getString("user");
+    java.time.Instant now = clock.instant();
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    for (Binding b : user == null ? location.all() : location.bindings(user)) {
+      out.add(new JsonObject().put("username", b.username()).put("contact", b.contact())
+          .put("userAgent", b.userAgent()).put("transport", b.transport()).put("source", b.source())
+          .put("device", b.device())
+          .put("expiresIn", b.remainingSeconds(now)));
+    }
+    msg.reply(new JsonObject().put("bindings", out));
   }
 
   public Future<Void> stop() {

@@ -1,0 +1,191 @@
+package io.switchboard.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.TestConfigs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The live channel over a plain WebSocket client: each user's socket carries their own events and
+ * nobody else's; no session, another origin, or an ended session gets nothing.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class LiveChannelTest {
+
+  private Switchboard switchboard;
+  private Vertx vertx;
+  private int port;
+
+  /** One browser's socket and every frame it received. */
+  private record Socket(WebSocket ws, List<JsonObject> frames, Promise<Short> closed) {
+    Future<JsonObject> next(Vertx vertx, Predicate<JsonObject> match) {
+      Promise<JsonObject> p = Promise.promise();
+      long timer = vertx.setPeriodic(20, id -> frames.stream().filter(match).findFirst().ifPresent(p::tryComplete));
+      return p.future().onComplete(r -> vertx.cancelTimer(timer));
+    }
+  }
+
+  @BeforeEach
+  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+    this.vertx = vertx;
+    switchboard = new Switchboard(vertx, TestConfigs.loopback(dir, FreePorts.udpAndTcp(), 0,
+        Map.of("admin.password", "admin-password")), s -> { });
+    switchboard.start().await();
+    port = switchboard.web().actualPort();
+    var admin = Api.login(vertx, switchboard, "admin", "admin-password");
+    for (String u : new String[] {"alice", "bob", "carol"}) {
+      assertEquals(201, admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u)
+          .put("password", u + "-web-pw")).await().statusCode());
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    switchboard.stop().await();
+  }
+
+  private String cookie(String user) {
+    HttpResponse<Buffer> r = WebClient.create(vertx).post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", user).put("password", user + "-web-pw")).await();
+    assertEquals(200, r.statusCode());
+    return r.cookies().get(0).split(";")[0];
+  }
+
+  private Future<WebSocket> connect(String cookie, String origin) {
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/api/live");
+    if (cookie != null) {
+      o.addHeader("Cookie", cookie);
+    }
+    if (origin != null) {
+      o.addHeader("Origin", origin);
+    }
+    return vertx.createWebSocketClient().connect(o);
+  }
+
+  private Socket open(String cookie) throws Exception {
+    List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    Promise<Short> closed = Promise.promise();
+    // Handlers set on the event loop as the socket opens, before its first frame can be read.
+    WebSocket ws = connect(cookie, "http://127.0.0.1:" + port).onSuccess(w -> {
+      w.textMessageHandler(t -> frames.add(new JsonObject(t)));
+      w.closeHandler(v -> closed.tryComplete(w.closeStatusCode()));
+    }).await();
+    Socket s = new Socket(ws, frames, closed);
+    s.next(vertx, f -> "hello".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+    return s;
+  }
+
+  @Test
+  void eachSocketCarriesOnlyItsUsersEvents() throws Exception {
+    Socket alice = open(cookie("alice"));
+    Socket bob = open(cookie("bob"));
+    var bus = vertx.eventBus();
+    // Events for bob of every kind the channel forwards...
+    bus.publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", "bob").put("presentity", "carol")
+        .put("presence", new JsonObject().put("state", "away").put("note", "secret note")));
+    bus.publish(EventAddresses.CALL_STATE, new JsonObject().put("username", "bob").put("state", "IN_CALL").put("peer", "1003"));
+    bus.publish(EventAddresses.CALL_PROGRESS, new JsonObject().put("id", "c1").put("user", "bob").put("to", "1003")
+        .put("outcome", "answered"));
+    // ...and a real message from carol to bob, through IM
+    var carolApi = Api.login(vertx, switchboard, "carol", "carol-web-pw");
+    assertEquals(202, carolApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
+        .put("body", "for bob only")).await().statusCode());
+    // then one for alice, which she can only see after the ones before it were dispatched
+    bus.publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", "alice").put("presentity", "carol")
+        .put("presence", new JsonObject().put("state", "available")));
+
+    bob.next(vertx, f -> "message".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+    bob.next(vertx, f -> "call".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+    bob.next(vertx, f -> "call-state".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+    JsonObject seen = bob.next(vertx, f -> "presence".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+    assertEquals("carol", seen.getString("username"));
+    assertEquals("away", seen.getJsonObject("presence").getString("state"));
+    alice.next(vertx, f -> "presence".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+
+    assertEquals(List.of("hello", "presence"), alice.frames().stream().map(f -> f.getString("type")).toList(),
+        alice.frames().toString());
+    assertTrue(alice.frames().stream().noneMatch(f -> f.encode().contains("secret note") || f.encode().contains("for bob")));
+    // Whatever alice's browser sends asks for nothing: it is answered with a pong, never with others' events.
+    alice.ws().writeTextMessage("{\"subscribe\":\"bob\"}").await();
+    alice.next(vertx, f -> "pong".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
+    assertEquals(3, alice.frames().size(), alice.frames().toString());
+  }
+
+  @Test
+  void noSessionOrAnotherOriginIsRefused() {
+    Throwable anonymous = assertRefused(connect(null, "http://127.0.0.1:" + port));
+    assertEquals(401, ((UpgradeRejectedException) anonymous).getStatus());
+    Throwable crossSite = assertRefused(connect(cookie("alice"), "http://evil.example"));
+    assertEquals(403, ((UpgradeRejectedException) crossSite).getStatus());
+  }
+
+  private static Throwable assertRefused(Future<WebSocket> f) {
+    try {
+      f.await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+      assertTrue(cause instanceof UpgradeRejectedException, String.valueOf(cause));
+      return cause;
+    }
+    throw new AssertionError("the upgrade was accepted");
+  }
+
+  @Test
+  void logoutAndDisablingCloseTheSocket() throws Exception {
+    String aliceCookie = cookie("alice");
+    Socket alice = open(aliceCookie);
+    Socket bob = open(cookie("bob"));
+    assertEquals(204, WebClient.create(vertx).post(port, "127.0.0.1", "/api/logout").putHeader("Cookie", aliceCookie)
+        .putHeader("Content-Type", "application/json").sendJsonObject(new JsonObject()).await().statusCode());
+    assertEquals((short) 4401, alice.closed().future().await(5, TimeUnit.SECONDS));
+
+    var admin = Api.login(vertx, switchboard, "admin", "admin-password");
+    assertEquals(200, admin.patch("/api/users/bob").sendJsonObject(new JsonObject().put("enabled", false)).await()
+        .statusCode());
+    assertEquals((short) 4401, bob.closed().future().await(5, TimeUnit.SECONDS));
+    assertRefused(connect(aliceCookie, "http://127.0.0.1:" + port));
+  }
+
+  @Test
+  void anOpenConsoleCountsAsOnlineForBuddies() throws Exception {
+    var aliceApi = Api.login(vertx, switchboard, "alice", "alice-web-pw");
+    var bobApi = Api.login(vertx, switchboard, "bob", "bob-web-pw");
+    assertEquals(201, aliceApi.post("/api/buddies").sendJsonObject(new JsonObject().put("username", "bob")).await()
+        .statusCode());
+    assertEquals(201, bobApi.post("/api/buddies").sendJsonObject(new JsonObject().put("username", "alice")).await()
+        .statusCode());
+    assertEquals("offline", bobApi.get("/api/presence/alice").send().await().bodyAsJsonObject()
+        .getJsonObject("presence").getString("state"), "no phone, no console");
+    Socket bob = open(cookie("bob"));
+    open(cookie("alice"));
+    JsonObject seen = bob.next(vertx, f -> "presence".equals(f.getString("type")) && "alice".equals(f.getString("username"))
+        && "available".equals(f.getJsonObject("presence").getString("state"))).await(5, TimeUnit.SECONDS);
+    assertEquals("available", seen.getJsonObject("presence").getString("state"));
+  }
+}

@@ -1,0 +1,210 @@
+package io.switchboard.web;
+
+import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.UserEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.sstore.SessionStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /api/live}: one WebSocket per logged-in browser, carrying only what its user may see.
+ * The browser sends nothing but pings: what it receives is decided here from the session, so nobody
+ * can ask for someone else's events. Frames are JSON objects with a {@code type}:
+ *
+ * <table>
+ *   <tr><th>type</th><th>from bus address</th><th>sent to</th></tr>
+ *   <tr><td>{@code presence} {"username", "presence": {"state", "note"}}</td><td>PRESENCE_UPDATE</td>
+ *       <td>the watcher it names (already filtered by the presentity's rules)</td></tr>
+ *   <tr><td>{@code message} {"message": ImMessage}</td><td>IM_MESSAGE</td>
+ *       <td>the recipient, and the sender of a one-to-one message (their other browsers)</td></tr>
+ *   <tr><td>{@code message-state} {"message": ImMessage}</td><td>IM_STATE</td><td>likewise</td></tr>
+ *   <tr><td>{@code call-state} {"state", "peer"}</td><td>CALL_STATE</td><td>the user whose phone it is</td></tr>
+ *   <tr><td>{@code call} {"id", "to", "outcome", "reason"}</td><td>CALL_PROGRESS</td><td>the user who clicked</td></tr>
+ * </table>
+ *
+ * <p>A user with a console open counts as online for presence ({@code CONSOLE_PRESENCE}), until
+ * {@link #OFFLINE_GRACE_MILLIS} after their last console closed.
+ *
+ * <p>The socket closes with 4401 when the session ends (logout, timeout) or the account is disabled
+ * or deleted; the browser then goes to its login page. The Origin must be this server's own: a
+ * WebSocket is not bound by CORS, so this is its CSRF defence. One consumer per address serves every
+ * socket (a lookup by username), all on this verticle's context.
+ */
+final class LiveChannel {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LiveChannel.class);
+  /** Close code: the session is over, log in again. */
+  static final short SESSION_ENDED = 4401;
+  private static final long SESSION_CHECK_MILLIS = 15_000;
+  /** How long a user counts as online after their last console closed: a reload or a reconnect is not a goodbye. */
+  static final long OFFLINE_GRACE_MILLIS = 20_000;
+
+  private final Vertx vertx;
+  private final SessionStore sessions;
+  private final Map<String, Set<Client>> byUser = new HashMap<>();
+  /** Users whose last console closed, waiting out the grace period: username → timer. */
+  private final Map<String, Long> leaving = new HashMap<>();
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private long sweeper = -1;
+
+  private record Client(String username, String sessionId, ServerWebSocket socket) {
+  }
+
+  LiveChannel(Vertx vertx, SessionStore sessions) {
+    this.vertx = vertx;
+    this.sessions = sessions;
+  }
+
+  /** Listens on the bus; call on the web console's context. */
+  Future<Void> start() {
+    listen(EventAddresses.PRESENCE_UPDATE, e -> send(e.getString("watcher"), new JsonObject().put("type", "presence")
+        .put("username", e.getString("presentity")).put("presence", e.getJsonObject("presence"))));
+    listen(EventAddresses.IM_MESSAGE, e -> message("message", e));
+    listen(EventAddresses.IM_STATE, e -> message("message-state", e));
+    listen(EventAddresses.CALL_STATE, e -> send(e.getString("username"), new JsonObject().put("type", "call-state")
+        .put("state", e.getString("state")).put("peer", e.getString("peer"))));
+    listen(EventAddresses.CALL_PROGRESS, e -> send(e.getString("user"), e.copy().put("type", "call")));
+    listen(EventAddresses.USER_CHANGED, e -> {
+      UserEvent u = UserEvent.fromJson(e);
+      if (!u.enabled()) {
+        closeAll(u.username(), "the account was disabled");
+      }
+    });
+    sweeper = vertx.setPeriodic(SESSION_CHECK_MILLIS, id -> checkSessions());
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  Future<Void> stop() {
+    vertx.cancelTimer(sweeper);
+    leaving.values().forEach(vertx::cancelTimer);
+    byUser.values().forEach(set -> set.forEach(c -> c.socket().close((short) 1001, "server stopping")));
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+  }
+
+  /** After {@code authenticated()}: upgrades the request, when its Origin is ours. */
+  void upgrade(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    String host = ctx.request().getHeader("Host");
+    if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
+      LOG.info("Live channel refused [origin: {}, host: {}]", origin, host);
+      ctx.fail(new ApiException(403, "forbidden", null, "cross-origin WebSocket refused"));
+      return;
+    }
+    String username = WebConsole.user(ctx).username();
+    String sessionId = ctx.session().id();
+    ctx.request().toWebSocket().onComplete(r -> {
+      if (r.failed()) {
+        LOG.debug("Live channel upgrade failed [user: {}]: {}", username, r.cause().getMessage());
+        return;
+      }
+      ServerWebSocket socket = r.result();
+      Client client = new Client(username, sessionId, socket);
+      Long timer = leaving.remove(username);
+      if (timer != null) {
+        vertx.cancelTimer(timer); // back within the grace period: still online
+      } else if (!byUser.containsKey(username)) {
+        online(username, true);
+      }
+      byUser.computeIfAbsent(username, u -> new HashSet<>()).add(client);
+      LOG.debug("Live channel open [user: {}, sockets: {}]", username, byUser.get(username).size());
+      socket.closeHandler(v -> forget(client));
+      socket.exceptionHandler(e -> LOG.debug("Live channel error [user: {}]: {}", username, e.getMessage()));
+      // The browser only pings; anything it sends is answered with a pong and otherwise ignored.
+      socket.textMessageHandler(text -> socket.writeTextMessage("{\"type\":\"pong\"}"));
+      socket.writeTextMessage(new JsonObject().put("type", "hello").put("username", username).encode());
+    });
+  }
+
+  /** Logout: the sockets of that session close at once. */
+  void sessionEnded(String sessionId) {
+    for (Set<Client> set : List.copyOf(byUser.values())) {
+      for (Client c : List.copyOf(set)) {
+        if (c.sessionId().equals(sessionId)) {
+          c.socket().close(SESSION_ENDED, "logged out");
+        }
+      }
+    }
+  }
+
+  /** Open sockets of a user (tests and health). */
+  int sockets(String username) {
+    Set<Client> set = byUser.get(username);
+    return set == null ? 0 : set.size();
+  }
+
+  private void message(String type, JsonObject m) {
+    JsonObject frame = new JsonObject().put("type", type).put("message", m);
+    String to = m.getString("to");
+    String from = m.getString("from");
+    send(to, frame);
+    // A room message is published once per member copy: its sender already has their own copy.
+    if (m.getString("room") == null && from != null && !from.equals(to)) {
+      send(from, frame);
+    }
+  }
+
+  private void send(String username, JsonObject frame) {
+    Set<Client> set = username == null ? null : byUser.get(username);
+    if (set == null) {
+      return;
+    }
+    String text = frame.encode();
+    for (Client c : set) {
+      if (!c.socket().isClosed()) {
+        c.socket().writeTextMessage(text);
+      }
+    }
+  }
+
+  private void listen(String address, java.util.function.Consumer<JsonObject> handler) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address, m -> handler.accept(m.body())));
+  }
+
+  private void forget(Client client) {
+    Set<Client> set = byUser.get(client.username());
+    if (set != null && set.remove(client) && set.isEmpty()) {
+      byUser.remove(client.username());
+      leaving.put(client.username(), vertx.setTimer(OFFLINE_GRACE_MILLIS, id -> {
+        leaving.remove(client.username());
+        online(client.username(), false);
+      }));
+    }
+  }
+
+  private void online(String username, boolean online) {
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", username)
+        .put("online", online));
+  }
+
+  private void closeAll(String username, String why) {
+    Set<Client> set = byUser.get(username);
+    if (set != null) {
+      List.copyOf(set).forEach(c -> c.socket().close(SESSION_ENDED, why));
+    }
+  }
+
+  /** A session that timed out leaves no trace but its absence from the store. */
+  private void checkSessions() {
+    for (Set<Client> set : List.copyOf(byUser.values())) {
+      for (Client c : List.copyOf(set)) {
+        sessions.get(c.sessionId()).onSuccess(s -> {
+          if (s == null || s.isDestroyed() || s.lastAccessed() + s.timeout() < System.currentTimeMillis()) {
+            c.socket().close(SESSION_ENDED, "the session has ended");
+          }
+        });
+      }
+    }
+  }
+}
