@@ -65,7 +65,9 @@ class MainIT {
     int sip = FreePorts.udpAndTcp();
     int web = FreePorts.udpAndTcp();
     Process p = start(dir, Map.of("SWITCHBOARD_SIP_PORT", String.valueOf(sip), "SWITCHBOARD_WEB_PORT", String.valueOf(web),
-        "SWITCHBOARD_SIP_BIND_ADDRESS", "127.0.0.1", "SWITCHBOARD_WEB_BIND_ADDRESS", "127.0.0.1"));
+        "SWITCHBOARD_SIP_BIND_ADDRESS", "127.0.0.1", "SWITCHBOARD_WEB_BIND_ADDRESS", "127.0.0.1",
+        // Any free port: 8081 may be held by another server on this machine.
+        "SWITCHBOARD_PROVISIONING_PORT", "0", "SWITCHBOARD_PROVISIONING_BIND_ADDRESS", "127.0.0.1"));
     // One reader thread follows the output to its end: "up" completes at the banner, "ended" at EOF.
     StringBuffer log = new StringBuffer();
     CompletableFuture<Void> up = new CompletableFuture<>();

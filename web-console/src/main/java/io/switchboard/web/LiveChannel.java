@@ -195,13 +195,20 @@ final class LiveChannel {
     }
   }
 
-  /** A session that timed out leaves no trace but its absence from the store. */
+  /**
+   * A session that timed out leaves no trace but its absence from the store. A console that is open
+   * keeps its session alive, as a chat client should: someone who only reads and watches their
+   * buddies for an hour is not logged out; closing the tab lets the idle timeout run again.
+   */
   private void checkSessions() {
     for (Set<Client> set : List.copyOf(byUser.values())) {
       for (Client c : List.copyOf(set)) {
         sessions.get(c.sessionId()).onSuccess(s -> {
           if (s == null || s.isDestroyed() || s.lastAccessed() + s.timeout() < System.currentTimeMillis()) {
             c.socket().close(SESSION_ENDED, "the session has ended");
+          } else {
+            s.setAccessed();
+            sessions.put(s);
           }
         });
       }
