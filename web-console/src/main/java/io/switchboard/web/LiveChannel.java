@@ -106,7 +106,7 @@ final class LiveChannel {
     String sessionId = ctx.session().id();
     ctx.request().toWebSocket().onComplete(r -> {
       if (r.failed()) {
-        LOG.debug("Live channel upgrade failed [user: {}]: {}", username, r.cause().getMessage());
+        LOG.warn("Live channel upgrade failed [user: {}]: {}", username, r.cause().getMessage());
         return;
       }
       ServerWebSocket socket = r.result();

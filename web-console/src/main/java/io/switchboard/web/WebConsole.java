@@ -63,6 +63,12 @@ public final class WebConsole extends VerticleBase {
     live = new LiveChannel(vertx, sessions);
     // The CSV import takes larger bodies; the first body handler a request meets reads it.
     router.post("/api/import").handler(BodyHandler.create().setBodyLimit(EventAddresses.IMPORT_MAX_BYTES));
+    // The live channel's upgrade request waits, paused, for the asynchronous session and account
+    // look-ups before it is upgraded (LiveChannel.upgrade).
+    router.get("/api/live").handler(ctx -> {
+      ctx.request().pause();
+      ctx.next();
+    });
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
     router.route("/api/*").handler(SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
