@@ -111,11 +111,11 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
-    Provisioning provisioning = provisioning(r);
+    Provisioning provisioning = provisioning(r, store.dataDir());
     return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning);
   }
 
-  private static Provisioning provisioning(Reader r) {
+  private static Provisioning provisioning(Reader r, Path dataDir) {
     Optional<String> baseUrl = r.optional("provisioning.base-url").map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
     if (baseUrl.isPresent() && !baseUrl.get().matches("https?://[^/\\s]+(/\\S*)?")) {
       throw new ConfigException("provisioning.base-url", "'" + baseUrl.get() + "' is not an http:// or https:// URL");
@@ -133,7 +133,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("provisioning.asterisk-context", "'" + context + "' is not a dialplan context name");
     }
     return new Provisioning(r.string("provisioning.bind-address"), r.port("provisioning.port"), baseUrl, auth,
-        r.optional("provisioning.template-dir").map(Path::of), Path.of(r.string("provisioning.pjsip-file")),
+        r.optional("provisioning.template-dir").map(Path::of), r.optional("provisioning.pjsip-file").map(Path::of).orElse(dataDir.resolve("pjsip_switchboard.conf")),
         r.optional("provisioning.asterisk-sip-host"), r.port("provisioning.asterisk-sip-port"), context, voicemail,
         r.intIn("provisioning.probe.max-failures", 1, 10_000), r.intIn("provisioning.probe.window", 1, 86_400));
   }

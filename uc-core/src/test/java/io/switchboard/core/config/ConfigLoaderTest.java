@@ -59,6 +59,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void thePjsipFileLivesInTheDataDirectoryUnlessNamed() {
+    assertEquals(java.nio.file.Path.of("/srv/sb/pjsip_switchboard.conf"),
+        env(Map.of(ConfigLoader.envName("data.dir"), "/srv/sb")).provisioning().pjsipFile());
+    assertEquals(java.nio.file.Path.of("/etc/asterisk/sb.conf"), env(Map.of(ConfigLoader.envName("data.dir"), "/srv/sb",
+        ConfigLoader.envName("provisioning.pjsip-file"), "/etc/asterisk/sb.conf")).provisioning().pjsipFile());
+  }
+
+  @Test
   void envNameFollowsTheDocumentedRule() {
     assertEquals("SWITCHBOARD_SIP_MIN_EXPIRES", ConfigLoader.envName("sip.min-expires"));
     assertEquals("SWITCHBOARD_SIP_PORT", ConfigLoader.envName("sip.port"));
