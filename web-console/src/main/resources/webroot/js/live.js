@@ -17,6 +17,7 @@ export class Live {
     this.pinger = null;
     this.watchdog = null;
     this.retry = null;
+    this.seen = new Set(); // ids of messages received, so that none is shown (or counted unread) twice
     // The browser knows before the socket does: drop it when offline, come back at once when online.
     this.offline = () => this.socket && this.socket.close(4000, 'offline');
     this.online = () => {
@@ -66,6 +67,11 @@ export class Live {
       clearTimeout(this.watchdog);
       let frame;
       try { frame = JSON.parse(e.data); } catch (err) { return; }
+      if (frame.type === 'message' && frame.message) {
+        if (this.seen.has(frame.message.id)) return;
+        this.seen.add(frame.message.id);
+        if (this.seen.size > 1000) this.seen.delete(this.seen.values().next().value);
+      }
       this.onFrame(frame);
     };
     socket.onclose = (e) => {

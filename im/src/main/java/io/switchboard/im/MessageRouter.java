@@ -8,6 +8,8 @@ import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The heart of IM: a message from an authenticated sender to a user is forked in parallel to every
- * device of the recipient that can show it. The first 2xx makes it DELIVERED; when no device
- * accepts it within the fork timeout it is STORED and delivered when one of the recipient's
- * devices next registers. Either way it is written to the store before the sender hears 200 or
+ * device of the recipient that can show it, and to their open web console if any. The first 2xx
+ * (or the console taking it) makes it DELIVERED; when nothing accepts it within the fork timeout it
+ * is STORED and delivered when one of the recipient's devices next registers or a console opens. Either way it is written to the store before the sender hears 200 or
  * 202, so an answered message is never lost; one the sender never heard about (a crash mid-fork)
  * is the sender's to retry, as SIP intends. SIP MESSAGE and the web console's POST take this path.
  */
@@ -139,14 +141,21 @@ public final class MessageRouter {
         .compose(all -> fork(m, all.stream().filter(DeviceDelivery::canShowMessages).toList()));
   }
 
+  /**
+   * Every device of the recipient and their open web console (if any) are tried in parallel; the
+   * console is one more branch, answering through the live channel.
+   */
   private Future<Outcome> fork(StoredMessage m, List<DeviceView> devices) {
-    if (devices.isEmpty()) {
-      return stored(m);
+    List<Branch> branches = new java.util.ArrayList<>(devices.size() + 1);
+    for (DeviceView device : devices) {
+      branches.add(new Branch(device.binding().contact(), () -> delivery.send(m, device)
+          .map(status -> status >= 200 && status < 300)));
     }
+    branches.add(new Branch("web console", () -> toConsole(m).map(true)));
     Promise<Outcome> outcome = Promise.promise();
-    AtomicInteger unanswered = new AtomicInteger(devices.size());
-    // Decided here, on the SIP context: PENDING, then STORED (timeout, every device refused) or
-    // DELIVERED (first 2xx). A device that answers after the 202 still makes it DELIVERED.
+    AtomicInteger unanswered = new AtomicInteger(branches.size());
+    // Decided here, on the SIP context: PENDING, then STORED (timeout, every branch refused) or
+    // DELIVERED (first success). A branch that succeeds after the 202 still makes it DELIVERED.
     AtomicReference<MessageState> state = new AtomicReference<>(MessageState.PENDING);
     long timer = vertx.setTimer(forkTimeoutMillis, id -> {
       if (state.compareAndSet(MessageState.PENDING, MessageState.STORED)) {
@@ -154,10 +163,10 @@ public final class MessageRouter {
         stored(m).onComplete(outcome);
       }
     });
-    for (DeviceView device : devices) {
-      delivery.send(m, device).onComplete(r -> {
-        boolean ok = r.succeeded() && r.result() >= 200 && r.result() < 300;
-        LOG.debug("device answered [message: {}, contact: {}]: {}", m.id(), device.binding().contact(),
+    for (Branch branch : branches) {
+      branch.attempt().get().onComplete(r -> {
+        boolean ok = r.succeeded() && r.result();
+        LOG.debug("branch answered [message: {}, to: {}, branch: {}]: {}", m.id(), m.to(), branch.name(),
             r.succeeded() ? r.result() : r.cause().getMessage());
         if (ok) {
           MessageState before = state.getAndSet(MessageState.DELIVERED);
@@ -175,6 +184,22 @@ public final class MessageRouter {
       });
     }
     return outcome.future();
+  }
+
+  /** One way to the recipient: true when it took the message. */
+  private record Branch(String name, java.util.function.Supplier<Future<Boolean>> attempt) {
+  }
+
+  /**
+   * The recipient's open web console, through the live channel: succeeds once the message was
+   * written to one of their sockets; fails at once (NO_HANDLERS) when no console is open, or after
+   * the fork timeout.
+   */
+  Future<Void> toConsole(StoredMessage m) {
+    JsonObject request = new JsonObject().put("message",
+        m.withState(MessageState.DELIVERED, clock.instant()).toBus().toJson());
+    return vertx.eventBus().request(EventAddresses.CONSOLE_DELIVER + m.to(), request,
+        new DeliveryOptions().setSendTimeout(forkTimeoutMillis)).mapEmpty();
   }
 
   private Future<Outcome> stored(StoredMessage m) {

@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Store-and-forward: when a device registers (or refreshes), the user's stored messages go to that
- * device one at a time, oldest first, each marked delivered only after the device's 2xx. The first
- * failure stops the run, so the order holds; the rest wait for the next registration. Stored
- * messages past the maximum age expire.
+ * Store-and-forward: when a device registers (or refreshes), or a web console of the user's opens
+ * ({@code CONSOLE_PRESENCE} online), the user's stored messages go to that device or console one at
+ * a time, oldest first, each marked delivered only after the device's 2xx (the console: once written
+ * to its socket). The first failure stops the run, so the order holds; the rest wait for the next
+ * registration or console. Stored messages past the maximum age expire.
  */
 final class StoredDelivery {
 
@@ -62,6 +63,11 @@ final class StoredDelivery {
             .ifPresent(b -> deliverTo(e.username(), b));
       }
     }).completion()
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, msg -> {
+          if (msg.body().getBoolean("online", false)) {
+            deliverToConsole(msg.body().getString("username"));
+          }
+        }).completion())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_MESSAGE, msg -> {
           if (MessageState.STORED.name().equals(msg.body().getString("state"))) {
             waiting.merge(msg.body().getString("to"), 1L, Long::sum);
@@ -75,37 +81,52 @@ final class StoredDelivery {
   }
 
   void deliverTo(String username, Binding device) {
+    run(username, "contact " + device.contact(), () -> delivery.views(List.of(device)).map(views -> views.get(0))
+        .compose(view -> !DeviceDelivery.canShowMessages(view) ? Future.succeededFuture(false)
+            : store.storedFor(username).compose(messages -> sendInOrder(messages, m -> delivery.send(m, view)
+                .map(status -> status >= 200 && status < 300), "contact " + device.contact(), 0))));
+  }
+
+  /** A console of the user's opened: their stored messages go to it, as to a registering device. */
+  void deliverToConsole(String username) {
+    run(username, "web console", () -> store.storedFor(username).compose(messages -> sendInOrder(messages,
+        m -> router.toConsole(m).map(true), "web console", 0)));
+  }
+
+  /** One run per user at a time, and none when nothing waits. */
+  private void run(String username, String where, java.util.function.Supplier<Future<Boolean>> delivering) {
     Long listed = waiting.get(username);
     if (listed == null || !running.add(username)) {
       return;
     }
-    delivery.views(List.of(device)).map(views -> views.get(0))
-        .compose(view -> !DeviceDelivery.canShowMessages(view) ? Future.succeededFuture(false)
-            : store.storedFor(username).compose(messages -> sendInOrder(messages, view, 0)))
-        .onComplete(r -> {
-          running.remove(username);
-          if (r.succeeded() && r.result()) {
-            waiting.remove(username, listed); // unless another was stored meanwhile
-          }
-          if (r.failed()) {
-            LOG.warn("Stored delivery failed [user: {}, contact: {}]: {}", username, device.contact(), r.cause().getMessage());
-          }
-        });
+    delivering.get().onComplete(r -> {
+      running.remove(username);
+      if (r.succeeded() && r.result()) {
+        waiting.remove(username, listed); // unless another was stored meanwhile
+      }
+      if (r.failed()) {
+        LOG.warn("Stored delivery failed [user: {}, to: {}]: {}", username, where, r.cause().getMessage());
+      }
+    });
   }
 
-  /** @return true when every message went through */
-  private Future<Boolean> sendInOrder(List<StoredMessage> messages, DeviceView device, int index) {
+  /**
+   * @param send true when the target took the message
+   * @return true when every message went through
+   */
+  private Future<Boolean> sendInOrder(List<StoredMessage> messages,
+      java.util.function.Function<StoredMessage, Future<Boolean>> send, String where, int index) {
     if (index >= messages.size()) {
       return Future.succeededFuture(true);
     }
     StoredMessage m = messages.get(index);
-    return delivery.send(m, device).transform(r -> {
-      if (r.succeeded() && r.result() >= 200 && r.result() < 300) {
-        LOG.info("Stored message delivered [id: {}, to: {}, contact: {}]", m.id(), m.to(), device.binding().contact());
-        return router.markDelivered(m).compose(d -> sendInOrder(messages, device, index + 1));
+    return send.apply(m).transform(r -> {
+      if (r.succeeded() && r.result()) {
+        LOG.info("Stored message delivered [id: {}, to: {}, via: {}]", m.id(), m.to(), where);
+        return router.markDelivered(m).compose(d -> sendInOrder(messages, send, where, index + 1));
       }
-      LOG.info("Stored message not accepted, kept for the next registration [id: {}, contact: {}]: {}", m.id(),
-          device.binding().contact(), r.succeeded() ? r.result() : r.cause().getMessage());
+      LOG.info("Stored message not accepted, kept for later [id: {}, via: {}]: {}", m.id(), where,
+          r.succeeded() ? "refused" : r.cause().getMessage());
       return store.countAttempt(m.id()).map(false);
     });
   }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.Sipp;
+import io.switchboard.core.testing.SippTrace;
 import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -32,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live channel over a plain WebSocket client: each user's socket carries their own events and
- * nobody else's; no session, another origin, or an ended session gets nothing.
+ * nobody else's; no session, another origin, or an ended session gets nothing. An open console is
+ * an IM target: a message to its user is delivered (200) and shown once; a stored one is delivered
+ * when a console opens.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
@@ -41,6 +45,7 @@ class LiveChannelTest {
   private Switchboard switchboard;
   private Vertx vertx;
   private int port;
+  private int sipPort;
 
   /** One browser's socket and every frame it received. */
   private record Socket(WebSocket ws, List<JsonObject> frames, Promise<Short> closed) {
@@ -54,14 +59,15 @@ class LiveChannelTest {
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
-    switchboard = new Switchboard(vertx, TestConfigs.loopback(dir, FreePorts.udpAndTcp(), 0,
+    sipPort = FreePorts.udpAndTcp();
+    switchboard = new Switchboard(vertx, TestConfigs.loopback(dir, sipPort, 0,
         Map.of("admin.password", "admin-password")), s -> { });
     switchboard.start().await();
     port = switchboard.web().actualPort();
     var admin = Api.login(vertx, switchboard, "admin", "admin-password");
     for (String u : new String[] {"alice", "bob", "carol"}) {
       assertEquals(201, admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u)
-          .put("password", u + "-web-pw")).await().statusCode());
+          .put("password", u + "-web-pw").put("sipPassword", u + "-sip-pw")).await().statusCode());
     }
   }
 
@@ -112,9 +118,9 @@ class LiveChannelTest {
     bus.publish(EventAddresses.CALL_STATE, new JsonObject().put("username", "bob").put("state", "IN_CALL").put("peer", "1003"));
     bus.publish(EventAddresses.CALL_PROGRESS, new JsonObject().put("id", "c1").put("user", "bob").put("to", "1003")
         .put("outcome", "answered"));
-    // ...and a real message from carol to bob, through IM
+    // ...and a real message from carol to bob, through IM (delivered: bob's console is open)
     var carolApi = Api.login(vertx, switchboard, "carol", "carol-web-pw");
-    assertEquals(202, carolApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
+    assertEquals(200, carolApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
         .put("body", "for bob only")).await().statusCode());
     // then one for alice, which she can only see after the ones before it were dispatched
     bus.publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", "alice").put("presentity", "carol")
@@ -135,6 +141,94 @@ class LiveChannelTest {
     alice.ws().writeTextMessage("{\"subscribe\":\"bob\"}").await();
     alice.next(vertx, f -> "pong".equals(f.getString("type"))).await(5, TimeUnit.SECONDS);
     assertEquals(3, alice.frames().size(), alice.frames().toString());
+  }
+
+  /** The "message" frames a socket received for one message id. */
+  private static long messageFrames(Socket s, String id) {
+    return s.frames().stream().filter(f -> "message".equals(f.getString("type"))
+        && id.equals(f.getJsonObject("message").getString("id"))).count();
+  }
+
+  /** Waits until every event published before now reached the socket: a presence event for its user is the marker. */
+  private void drain(Socket s, String user, String marker) throws Exception {
+    vertx.eventBus().publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", user)
+        .put("presentity", marker).put("presence", new JsonObject().put("state", "available")));
+    s.next(vertx, f -> "presence".equals(f.getString("type")) && marker.equals(f.getString("username")))
+        .await(5, TimeUnit.SECONDS);
+  }
+
+  private JsonObject history(String user, String with) {
+    return Api.login(vertx, switchboard, user, user + "-web-pw").get("/api/messages").addQueryParam("with", with)
+        .send().await().bodyAsJsonObject().getJsonArray("messages").getJsonObject(0);
+  }
+
+  @Test
+  void aMessageToAnOpenConsoleIsDeliveredAndShownOnce() throws Exception {
+    Socket bob = open(cookie("bob"));
+    Socket alice = open(cookie("alice"));
+    // From a SIP phone (SIPp) to bob, who has no phone, only the console: 200, not 202
+    Sipp.Result sent = Sipp.scenario("send-message.xml", sipPort).key("domain", "switchboard.test")
+        .key("from", "carol").key("to", "bob").key("ctype", "text/plain").key("body", "to your browser")
+        .auth("carol", "carol-sip-pw").run();
+    assertEquals(200, SippTrace.lastStatus(sent.messages()), sent::toString);
+    JsonObject stored = history("bob", "carol");
+    assertEquals("DELIVERED", stored.getString("state"));
+    assertEquals("to your browser", stored.getString("text").strip());
+    drain(bob, "bob", "marker1");
+    assertEquals(1, messageFrames(bob, stored.getString("id")), bob.frames().toString());
+
+    // From the console's API, alice to bob: 200 DELIVERED; bob sees it once, alice's own browser once
+    var aliceApi = Api.login(vertx, switchboard, "alice", "alice-web-pw");
+    HttpResponse<Buffer> posted = aliceApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
+        .put("body", "hi bob")).await();
+    assertEquals(200, posted.statusCode(), posted.bodyAsString());
+    assertEquals("DELIVERED", posted.bodyAsJsonObject().getString("state"));
+    String id = posted.bodyAsJsonObject().getString("id");
+    drain(bob, "bob", "marker2");
+    drain(alice, "alice", "marker2");
+    assertEquals(1, messageFrames(bob, id), bob.frames().toString());
+    assertEquals(1, messageFrames(alice, id), alice.frames().toString());
+
+    // A room: the member with a console open takes it
+    assertEquals(201, aliceApi.post("/api/rooms").sendJsonObject(new JsonObject().put("name", "lunch")
+        .put("members", new io.vertx.core.json.JsonArray().add("bob"))).await().statusCode());
+    HttpResponse<Buffer> inRoom = aliceApi.post("/api/rooms/lunch/messages")
+        .sendJsonObject(new JsonObject().put("body", "pizza?")).await();
+    assertEquals(200, inRoom.statusCode(), inRoom.bodyAsString());
+    drain(bob, "bob", "marker3");
+    assertEquals(1, bob.frames().stream().filter(f -> "message".equals(f.getString("type"))
+        && "pizza?".equals(f.getJsonObject("message").getString("text"))).count(), bob.frames().toString());
+
+    // Nobody's console open for carol, and no phone: stored, as before
+    HttpResponse<Buffer> toCarol = aliceApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "carol")
+        .put("body", "later")).await();
+    assertEquals(202, toCarol.statusCode(), toCarol.bodyAsString());
+    assertEquals("STORED", toCarol.bodyAsJsonObject().getString("state"));
+  }
+
+  @Test
+  void aStoredMessageIsDeliveredWhenAConsoleOpens() throws Exception {
+    Socket alice = open(cookie("alice"));
+    var aliceApi = Api.login(vertx, switchboard, "alice", "alice-web-pw");
+    String[] ids = new String[2];
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<Buffer> r = aliceApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
+          .put("body", "stored " + i)).await();
+      assertEquals(202, r.statusCode(), r.bodyAsString());
+      ids[i] = r.bodyAsJsonObject().getString("id");
+    }
+    Socket bob = open(cookie("bob"));
+    // The sender's console hears each turn delivered, after the store says so
+    for (String id : ids) {
+      alice.next(vertx, f -> "message-state".equals(f.getString("type"))
+          && id.equals(f.getJsonObject("message").getString("id"))
+          && "DELIVERED".equals(f.getJsonObject("message").getString("state"))).await(10, TimeUnit.SECONDS);
+    }
+    assertEquals("DELIVERED", history("bob", "alice").getString("state"));
+    drain(bob, "bob", "marker");
+    List<String> shown = bob.frames().stream().filter(f -> "message".equals(f.getString("type")))
+        .map(f -> f.getJsonObject("message").getString("id")).toList();
+    assertEquals(List.of(ids[0], ids[1]), shown, "each once, oldest first");
   }
 
   @Test

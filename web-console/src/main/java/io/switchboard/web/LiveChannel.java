@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * </table>
  *
  * <p>A user with a console open counts as online for presence ({@code CONSOLE_PRESENCE}), until
- * {@link #OFFLINE_GRACE_MILLIS} after their last console closed.
+ * {@link #OFFLINE_GRACE_MILLIS} after their last console closed. While at least one is open, it is
+ * also an IM target: a consumer on {@code CONSOLE_DELIVER.<username>} writes each message IM sends
+ * there to the user's sockets and answers once one write succeeded (no browser acknowledgement); the
+ * {@code IM_MESSAGE} event that follows is then not forwarded to the recipient again.
  *
  * <p>The socket closes with 4401 when the session ends (logout, timeout) or the account is disabled
  * or deleted; the browser then goes to its login page. The Origin must be this server's own: a
@@ -57,6 +60,19 @@ final class LiveChannel {
   /** Users whose last console closed, waiting out the grace period: username → timer. */
   private final Map<String, Long> leaving = new HashMap<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  /** Per user with a console open: the consumer on {@code CONSOLE_DELIVER.<username>}. */
+  private final Map<String, MessageConsumer<JsonObject>> deliverers = new HashMap<>();
+  /**
+   * Ids of messages recently written to their recipient's sockets by a direct delivery, so that the
+   * {@code IM_MESSAGE} event that follows is not shown to the recipient a second time. Bounded: an
+   * event that never comes (a failed store write) costs one entry until it is pushed out.
+   */
+  private final Map<String, Boolean> deliveredDirectly = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 1000;
+    }
+  };
   private long sweeper = -1;
 
   private record Client(String username, String sessionId, ServerWebSocket socket) {
@@ -89,6 +105,7 @@ final class LiveChannel {
   Future<Void> stop() {
     vertx.cancelTimer(sweeper);
     leaving.values().forEach(vertx::cancelTimer);
+    deliverers.values().forEach(MessageConsumer::unregister);
     byUser.values().forEach(set -> set.forEach(c -> c.socket().close((short) 1001, "server stopping")));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
   }
@@ -114,10 +131,17 @@ final class LiveChannel {
       Long timer = leaving.remove(username);
       if (timer != null) {
         vertx.cancelTimer(timer); // back within the grace period: still online
-      } else if (!byUser.containsKey(username)) {
-        online(username, true);
       }
+      boolean first = !byUser.containsKey(username);
       byUser.computeIfAbsent(username, u -> new HashSet<>()).add(client);
+      if (first) {
+        // The console becomes an IM target; then "online" (again, after a grace-period return: presence
+        // ignores a repeat) lets IM send what was stored for the user, now that it can be delivered.
+        MessageConsumer<JsonObject> deliverer = vertx.eventBus().consumer(EventAddresses.CONSOLE_DELIVER + username,
+            m -> deliver(username, m));
+        deliverers.put(username, deliverer);
+        deliverer.completion().onComplete(v -> online(username, true));
+      }
       LOG.debug("Live channel open [user: {}, sockets: {}]", username, byUser.get(username).size());
       socket.closeHandler(v -> forget(client));
       socket.exceptionHandler(e -> LOG.debug("Live channel error [user: {}]: {}", username, e.getMessage()));
@@ -144,11 +168,47 @@ final class LiveChannel {
     return set == null ? 0 : set.size();
   }
 
+  /**
+   * IM delivers a message to this user's consoles: a {@code message} frame to each open socket; the
+   * reply (success) once it was written to at least one, else failure 503.
+   */
+  private void deliver(String username, io.vertx.core.eventbus.Message<JsonObject> request) {
+    JsonObject m = request.body().getJsonObject("message");
+    Set<Client> set = byUser.get(username);
+    List<Future<Void>> writes = new ArrayList<>();
+    if (set != null && m != null) {
+      String text = new JsonObject().put("type", "message").put("message", m).encode();
+      for (Client c : set) {
+        if (!c.socket().isClosed()) {
+          writes.add(c.socket().writeTextMessage(text));
+        }
+      }
+    }
+    if (writes.isEmpty()) {
+      request.fail(503, "no console open");
+      return;
+    }
+    deliveredDirectly.put(m.getString("id"), Boolean.TRUE);
+    Future.any(writes).onComplete(r -> {
+      if (r.succeeded()) {
+        LOG.debug("Message delivered to console [id: {}, user: {}, sockets: {}]", m.getString("id"), username,
+            writes.size());
+        request.reply(null);
+      } else {
+        request.fail(503, "console write failed");
+      }
+    });
+  }
+
   private void message(String type, JsonObject m) {
     JsonObject frame = new JsonObject().put("type", type).put("message", m);
     String to = m.getString("to");
     String from = m.getString("from");
-    send(to, frame);
+    // Already shown to the recipient by a direct delivery: only the sender's browsers hear of it.
+    boolean shown = "message".equals(type) && deliveredDirectly.remove(m.getString("id")) != null;
+    if (!shown) {
+      send(to, frame);
+    }
     // A room message is published once per member copy: its sender already has their own copy.
     if (m.getString("room") == null && from != null && !from.equals(to)) {
       send(from, frame);
@@ -176,6 +236,10 @@ final class LiveChannel {
     Set<Client> set = byUser.get(client.username());
     if (set != null && set.remove(client) && set.isEmpty()) {
       byUser.remove(client.username());
+      MessageConsumer<JsonObject> deliverer = deliverers.remove(client.username());
+      if (deliverer != null) {
+        deliverer.unregister(); // no console: messages are stored (NO_HANDLERS) at once
+      }
       leaving.put(client.username(), vertx.setTimer(OFFLINE_GRACE_MILLIS, id -> {
         leaving.remove(client.username());
         online(client.username(), false);

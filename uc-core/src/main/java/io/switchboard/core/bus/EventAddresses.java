@@ -28,6 +28,15 @@ public final class EventAddresses {
    */
   public static final String CONSOLE_PRESENCE = "switchboard.console.presence";
 
+  /**
+   * Prefix of a per-user address, {@code switchboard.console.deliver.<username>}, on which the web
+   * console's live channel listens while that user has at least one console open: request
+   * {@code {"message": ImMessage}}; empty reply once the message frame was written to at least one of
+   * the user's open sockets (not a browser acknowledgement). No console open: the request fails
+   * with NO_HANDLERS. IM treats an open console as one more device of the recipient.
+   */
+  public static final String CONSOLE_DELIVER = "switchboard.console.deliver.";
+
   /** Published by the user API: {@link UserEvent}, on create, update, disable and delete. */
   public static final String USER_CHANGED = "switchboard.user.changed";
 
