@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * The heart of IM: a message from an authenticated sender to a user is forked in parallel to every
  * device of the recipient that can show it, and to their open web console if any. The first 2xx
  * (or the console taking it) makes it DELIVERED; when nothing accepts it within the fork timeout it
- * is STORED and delivered when one of the recipient's devices next registers or a console opens. Either way it is written to the store before the sender hears 200 or
- * 202, so an answered message is never lost; one the sender never heard about (a crash mid-fork)
- * is the sender's to retry, as SIP intends. SIP MESSAGE and the web console's POST take this path.
+ * is STORED and delivered when one of the recipient's devices next registers or a console opens.
+ * Either way it is written to the store before the sender hears 200 or 202, so an answered message
+ * is never lost; one the sender never heard about (a crash mid-fork) is the sender's to retry, as
+ * SIP intends. SIP MESSAGE and the web console's POST take this path.
  */
 public final class MessageRouter {
 
