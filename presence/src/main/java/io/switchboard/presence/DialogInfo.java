@@ -1,6 +1,7 @@
 package io.switchboard.presence;
 
 import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.core.text.Xml;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,7 +20,7 @@ final class DialogInfo {
     StringBuilder x = new StringBuilder(256);
     x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .append("<dialog-info xmlns=\"").append(NS).append("\" version=\"").append(version)
-        .append("\" state=\"full\" entity=\"").append(Pidf.escape(entity)).append("\">\n");
+        .append("\" state=\"full\" entity=\"").append(Xml.escape(entity)).append("\">\n");
     if (call != null && call != CallStateEvent.State.IDLE) {
       String direction = call == CallStateEvent.State.DIALING ? "initiator" : "recipient";
       String state = call == CallStateEvent.State.RINGING || call == CallStateEvent.State.DIALING ? "early" : "confirmed";

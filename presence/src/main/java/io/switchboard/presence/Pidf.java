@@ -1,5 +1,6 @@
 package io.switchboard.presence;
 
+import io.switchboard.core.text.Xml;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -29,12 +30,12 @@ public final class Pidf {
         .append("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"")
         .append(" xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\"")
         .append(" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\"")
-        .append(" entity=\"").append(escape(presentityUri)).append("\">\n")
+        .append(" entity=\"").append(Xml.escape(presentityUri)).append("\">\n")
         .append("  <tuple id=\"sb-tuple\">\n")
         .append("    <status><basic>").append(view.open() ? "open" : "closed").append("</basic></status>\n")
-        .append("    <contact>").append(escape(presentityUri)).append("</contact>\n");
+        .append("    <contact>").append(Xml.escape(presentityUri)).append("</contact>\n");
     if (view.note() != null) {
-      x.append("    <note>").append(escape(view.note())).append("</note>\n");
+      x.append("    <note>").append(Xml.escape(view.note())).append("</note>\n");
     }
     x.append("  </tuple>\n");
     String activity = activity(view.state());
@@ -44,7 +45,7 @@ public final class Pidf {
         x.append("    <rpid:activities><rpid:").append(activity).append("/></rpid:activities>\n");
       }
       if (view.note() != null) {
-        x.append("    <dm:note>").append(escape(view.note())).append("</dm:note>\n");
+        x.append("    <dm:note>").append(Xml.escape(view.note())).append("</dm:note>\n");
       }
       x.append("  </dm:person>\n");
     }
@@ -128,24 +129,5 @@ public final class Pidf {
       case ON_THE_PHONE, RINGING -> "on-the-phone";
       case AVAILABLE, OFFLINE -> null;
     };
-  }
-
-  static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&apos;");
-        default -> {
-          if (c >= 0x20 || c == '\t' || c == '\n') {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.presence;
 
+import io.switchboard.core.text.Xml;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -19,10 +20,10 @@ final class WatcherInfo {
     StringBuilder x = new StringBuilder(256);
     x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .append("<watcherinfo xmlns=\"").append(NS).append("\" version=\"").append(version).append("\" state=\"full\">\n")
-        .append("  <watcher-list resource=\"").append(Pidf.escape(resource)).append("\" package=\"presence\">\n");
+        .append("  <watcher-list resource=\"").append(Xml.escape(resource)).append("\" package=\"presence\">\n");
     for (Watcher w : watchers) {
-      x.append("    <watcher id=\"").append(Pidf.escape(w.id())).append("\" event=\"subscribe\" status=\"")
-          .append(w.status()).append("\">").append(Pidf.escape(w.uri())).append("</watcher>\n");
+      x.append("    <watcher id=\"").append(Xml.escape(w.id())).append("\" event=\"subscribe\" status=\"")
+          .append(w.status()).append("\">").append(Xml.escape(w.uri())).append("</watcher>\n");
     }
     x.append("  </watcher-list>\n</watcherinfo>\n");
     return x.toString().getBytes(StandardCharsets.UTF_8);

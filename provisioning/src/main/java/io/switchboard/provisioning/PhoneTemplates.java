@@ -3,6 +3,7 @@ package io.switchboard.provisioning;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheException;
+import io.switchboard.core.text.Xml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -36,7 +37,7 @@ public final class PhoneTemplates {
   /** Blocking (reads files): construct on a worker. */
   public PhoneTemplates(Optional<Path> overrides) {
     for (Vendor v : Vendor.values()) {
-      DefaultMustacheFactory factory = v.xml() ? new Escaping(PhoneTemplates::xml) : new Escaping(PhoneTemplates::line);
+      DefaultMustacheFactory factory = v.xml() ? new Escaping(Xml::escape) : new Escaping(PhoneTemplates::line);
       Map<String, Mustache> byName = new HashMap<>();
       for (String template : v.templates()) {
         String relative = v.wireName() + "/" + template + "." + extension(v, template) + ".mustache";
@@ -86,21 +87,6 @@ public final class PhoneTemplates {
     StringWriter out = new StringWriter();
     m.execute(out, model);
     return out.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  static String xml(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&apos;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
   }
 
   static String line(String s) {
