@@ -1,5 +1,6 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.core.account.JsonFields;
 import io.switchboard.core.model.Device;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,14 +33,7 @@ final class DeviceRequests {
 
   /** @param current the device a patch applies to, or null for a creation */
   static Fields check(JsonObject body, Device current) {
-    if (body == null) {
-      throw new Failure(400, "a JSON object body is required");
-    }
-    for (String name : body.fieldNames()) {
-      if (!FIELDS.contains(name)) {
-        throw Failure.invalid(name, "unknown field; expected one of " + new TreeSet<>(FIELDS));
-      }
-    }
+    JsonFields.known(body, FIELDS);
     if (current != null && body.isEmpty()) {
       throw new Failure(400, "nothing to change: give at least one of " + new TreeSet<>(FIELDS));
     }
