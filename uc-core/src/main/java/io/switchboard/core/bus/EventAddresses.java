@@ -173,4 +173,12 @@ public final class EventAddresses {
 
   /** Published by presence when a user's buddy list changes: {@code {"user"}}. */
   public static final String BUDDIES_CHANGED = "switchboard.presence.buddies.changed";
+
+  // ---- security ------------------------------------------------------------------------------------
+
+  /**
+   * Published for every security event (failed login or digest, throttled source, blocked watcher,
+   * admin change): {@link SecurityEvent}. Reported through {@code SecurityLog}, never with a secret.
+   */
+  public static final String SECURITY_EVENT = "switchboard.security.event";
 }
