@@ -181,4 +181,10 @@ public final class EventAddresses {
    * admin change): {@link SecurityEvent}. Reported through {@code SecurityLog}, never with a secret.
    */
   public static final String SECURITY_EVENT = "switchboard.security.event";
+
+  /**
+   * Published when the TLS certificate files were read again (SIGHUP, or either file changed) and
+   * parse: empty body. Every TLS listener then takes the new certificate for new connections.
+   */
+  public static final String TLS_RELOADED = "switchboard.tls.reloaded";
 }

@@ -12,7 +12,7 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami, Provisioning provisioning) {
+    Ami ami, Provisioning provisioning, Tls tls) {
 
   /** SIP edge. Durations in seconds. */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
@@ -59,6 +59,18 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   public record Provisioning(String bindAddress, int port, Optional<String> baseUrl, String auth,
       Optional<Path> templateDir, Path pjsipFile, Optional<String> asteriskSipHost, int asteriskSipPort,
       String asteriskContext, String voicemailNumber, int probeMaxFailures, int probeWindowSeconds) {
+  }
+
+  /**
+   * One certificate for every listener: PEM files (the certificate chain, and its private key in
+   * PKCS#8 or PKCS#1). Both or neither: without them everything runs in clear text. sipPort is the
+   * SIP-over-TLS port.
+   */
+  public record Tls(Optional<Path> cert, Optional<Path> key, int sipPort) {
+
+    public boolean enabled() {
+      return cert.isPresent();
+    }
   }
 
   static SwitchboardConfig from(Properties p) {
@@ -112,7 +124,22 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
     Provisioning provisioning = provisioning(r, store.dataDir());
-    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning);
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r));
+  }
+
+  private static Tls tls(Reader r) {
+    Optional<Path> cert = r.optional("tls.cert").map(Path::of);
+    Optional<Path> key = r.optional("tls.key").map(Path::of);
+    if (cert.isPresent() != key.isPresent()) {
+      String missing = cert.isPresent() ? "tls.key" : "tls.cert";
+      throw new ConfigException(missing, "required when " + (cert.isPresent() ? "tls.cert" : "tls.key") + " is set");
+    }
+    for (var file : java.util.Map.of("tls.cert", cert, "tls.key", key).entrySet()) {
+      if (file.getValue().isPresent() && !java.nio.file.Files.isReadable(file.getValue().get())) {
+        throw new ConfigException(file.getKey(), "'" + file.getValue().get() + "' is not a readable file");
+      }
+    }
+    return new Tls(cert, key, r.port("sip.tls-port"));
   }
 
   private static Provisioning provisioning(Reader r, Path dataDir) {

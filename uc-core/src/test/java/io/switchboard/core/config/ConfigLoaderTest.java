@@ -56,6 +56,20 @@ class ConfigLoaderTest {
     assertEquals(Optional.empty(), c.store().mongoUri());
     assertEquals(Optional.empty(), c.adminPassword());
     assertFalse(c.ami().configured());
+    assertFalse(c.tls().enabled(), "clear text unless a certificate is given");
+    assertEquals(5071, c.tls().sipPort());
+  }
+
+  @Test
+  void tlsNeedsBothReadableFiles() throws IOException {
+    Path cert = operatorFile("not checked here");
+    assertRejected("tls.key", Map.of("SWITCHBOARD_TLS_CERT", cert.toString()));
+    assertRejected("tls.cert", Map.of("SWITCHBOARD_TLS_KEY", cert.toString()));
+    assertRejected("tls.key", Map.of("SWITCHBOARD_TLS_CERT", cert.toString(),
+        "SWITCHBOARD_TLS_KEY", dir.resolve("missing.pem").toString()));
+    SwitchboardConfig c = env(Map.of("SWITCHBOARD_TLS_CERT", cert.toString(), "SWITCHBOARD_TLS_KEY", cert.toString()));
+    assertTrue(c.tls().enabled());
+    assertEquals(Optional.of(cert), c.tls().key());
   }
 
   @Test
