@@ -14,10 +14,14 @@ import java.util.Properties;
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
     Ami ami, Provisioning provisioning, Tls tls) {
 
-  /** SIP edge. Durations in seconds. */
+  /**
+   * SIP edge. Durations in seconds. floodRate is requests per second per source address (0: no
+   * limit); floodExempt lists addresses and CIDR ranges neither throttle applies to.
+   */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
       int minExpires, int maxExpires, int defaultExpires, List<String> authAlgorithms,
-      int nonceLifetime) {
+      int nonceLifetime, int authMaxFailures, int authFailureWindow, int authBlockTime, int floodRate,
+      List<String> floodExempt) {
   }
 
   /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
@@ -84,7 +88,12 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         r.intIn("sip.max-expires", 1, 604_800),
         r.intIn("sip.default-expires", 1, 604_800),
         r.algorithms("sip.auth.algorithms"),
-        r.intIn("sip.auth.nonce-lifetime", 10, 86_400));
+        r.intIn("sip.auth.nonce-lifetime", 10, 86_400),
+        r.intIn("sip.auth.max-failures", 1, 100_000),
+        r.intIn("sip.auth.failure-window", 1, 86_400),
+        r.intIn("sip.auth.block-time", 1, 86_400),
+        r.intIn("sip.flood.rate", 0, 1_000_000),
+        r.addressRanges("sip.flood.exempt"));
     if (sip.maxExpires() < sip.minExpires()) {
       throw new ConfigException("sip.max-expires", "must not be below sip.min-expires (" + sip.minExpires() + ")");
     }
@@ -222,6 +231,32 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         throw new ConfigException(key, "'" + v + "' is not a host name or IPv4 address");
       }
       return v;
+    }
+
+    /** Comma-separated IP addresses and CIDR ranges (192.0.2.0/24, 2001:db8::/32); empty: none. */
+    List<String> addressRanges(String key) {
+      List<String> out = new ArrayList<>();
+      for (String item : raw(key).split(",")) {
+        String range = item.trim();
+        if (range.isEmpty()) {
+          continue;
+        }
+        int slash = range.indexOf('/');
+        String address = slash < 0 ? range : range.substring(0, slash);
+        boolean v4 = io.netty.util.NetUtil.isValidIpV4Address(address);
+        if (!v4 && !io.netty.util.NetUtil.isValidIpV6Address(address)) {
+          throw new ConfigException(key, "'" + range + "' is not an IP address or CIDR range");
+        }
+        if (slash >= 0) {
+          String bits = range.substring(slash + 1);
+          int max = v4 ? 32 : 128;
+          if (!bits.matches("[0-9]{1,3}") || Integer.parseInt(bits) > max) {
+            throw new ConfigException(key, "'" + range + "' has a prefix length outside 0.." + max);
+          }
+        }
+        out.add(range);
+      }
+      return List.copyOf(out);
     }
 
     List<String> algorithms(String key) {

@@ -21,9 +21,13 @@ public final class Digest {
   }
 
   public static String hex(String algorithm, String text) {
+    return hex(algorithm, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static String hex(String algorithm, byte[] bytes) {
     try {
       MessageDigest md = MessageDigest.getInstance(algorithm);
-      return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(md.digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalArgumentException("unsupported digest algorithm " + algorithm, e);
     }
@@ -50,10 +54,38 @@ public final class Digest {
    */
   public static String response(String algorithm, String ha1, String nonce, String nc, String cnonce,
       String qop, String method, String uri) {
-    String ha2 = hex(algorithm, method + ":" + uri);
+    return response(algorithm, ha1, nonce, nc, cnonce, qop, method, uri, null);
+  }
+
+  /**
+   * The expected {@code response} value, with {@code qop=auth-int} too (RFC 7616 §3.4.3):
+   * A2 = method:uri:H(entity-body).
+   *
+   * @param qop null for the RFC 2069 form without qop, "auth" or "auth-int"
+   * @param body the message body, for auth-int; null is the empty body
+   */
+  public static String response(String algorithm, String ha1, String nonce, String nc, String cnonce,
+      String qop, String method, String uri, byte[] body) {
+    String a2 = method + ":" + uri;
+    if ("auth-int".equalsIgnoreCase(qop)) {
+      a2 += ":" + hex(algorithm, body == null ? new byte[0] : body);
+    }
+    String ha2 = hex(algorithm, a2);
     if (qop == null) {
       return hex(algorithm, ha1 + ":" + nonce + ":" + ha2);
     }
     return hex(algorithm, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
+  }
+
+  /**
+   * Compares an expected response with the one a client sent in constant time (no timing hint at
+   * how many leading digits were right). Hex digits compare case-insensitively.
+   */
+  public static boolean sameResponse(String expected, String given) {
+    if (given == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(expected.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
+        given.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -1,18 +1,22 @@
 package io.switchboard.core.sip;
 
+import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.Digest;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import java.text.ParseException;
+import java.time.Clock;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.sip.address.URI;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ProxyAuthorizationHeader;
@@ -23,12 +27,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Digest authentication of SIP requests (RFC 3261 §22.4, RFC 8760 for SHA-256), as a UAS that
- * answers 401. The realm is the SIP domain. The digest username is either the Switchboard username
- * (checked against the user's HA1s, from their {@code sipPassword}) or a provisioned device's endpoint
- * name (checked against that device's SIP secret, the one its phone file carries): both authenticate
- * the user, the second also names the device. Endpoints are unique; the user's own credentials are
- * tried first when a username and an endpoint are spelt alike.
+ * Digest authentication of SIP requests (RFC 3261 §22.4, RFC 7616, RFC 8760 for SHA-256), as a UAS
+ * that answers 401, or 407 for requests we relay. The realm is the SIP domain. The digest username
+ * is either the Switchboard username (checked against the user's HA1s, from their
+ * {@code sipPassword}) or a provisioned device's endpoint name (checked against that device's SIP
+ * secret, the one its phone file carries): both authenticate the user, the second also names the
+ * device. Endpoints are unique; the user's own credentials are tried first when a username and an
+ * endpoint are spelt alike.
+ *
+ * <p>Credentials are only good for the request they were made for and only once: the realm must be
+ * ours, the algorithm one we offered, the digest {@code uri} the Request-URI (400 otherwise, RFC
+ * 7616 §3.4.6), and the nonce count one not seen before on that nonce ({@link NonceCounts}); a replay
+ * gets a fresh challenge. Responses are compared in constant time. Every failed digest is a
+ * DIGEST_FAILED security event; a source address that keeps failing is refused with 403 for a while
+ * without any check ({@link AuthFailures}).
  */
 public final class DigestAuthenticator {
 
@@ -54,19 +66,36 @@ public final class DigestAuthenticator {
   public record Forbidden(String reason) implements Result {
   }
 
+  /** Credentials that cannot be for this request (RFC 7616 §3.4.6): 400, the reason names the field. */
+  public record BadRequest(String reason) implements Result {
+  }
+
   private final String realm;
   private final List<String> algorithms;
   private final NonceService nonces;
+  private final NonceCounts counts;
+  private final AuthFailures failures;
+  private final SecurityLog security;
+  private final Clock clock;
   private final UserStore users;
   private final DeviceStore devices;
   private final HeaderFactory headers;
 
-  /** @param devices looked up by endpoint for device credentials: give a caching one */
-  public DigestAuthenticator(String realm, List<String> algorithms, NonceService nonces, UserStore users,
-      DeviceStore devices, HeaderFactory headers) {
+  /**
+   * @param counts nonce counts seen, for the nonces {@code nonces} issues
+   * @param failures failed digests per source address
+   * @param devices looked up by endpoint for device credentials: give a caching one
+   */
+  public DigestAuthenticator(String realm, List<String> algorithms, NonceService nonces, NonceCounts counts,
+      AuthFailures failures, SecurityLog security, Clock clock, UserStore users, DeviceStore devices,
+      HeaderFactory headers) {
     this.realm = realm;
     this.algorithms = List.copyOf(algorithms);
     this.nonces = nonces;
+    this.counts = counts;
+    this.failures = failures;
+    this.security = security;
+    this.clock = clock;
     this.users = users;
     this.devices = devices;
     this.headers = headers;
@@ -74,8 +103,9 @@ public final class DigestAuthenticator {
 
   /**
    * Runs {@code action} for the authenticated user, or answers for it: 401/407 with fresh challenges
-   * when credentials are missing or stale, 403 when they are wrong. Every method handler that needs
-   * a user goes through here.
+   * when credentials are missing, stale or replayed, 403 when they are wrong (or the source is
+   * blocked), 400 when they were made for another request. Every method handler that needs a user
+   * goes through here.
    *
    * @param proxy false for REGISTER (401, WWW-Authenticate), true for requests we relay (407)
    */
@@ -86,7 +116,7 @@ public final class DigestAuthenticator {
   /** As {@link #withUser}, for handlers that want to know the device too (the registrar). */
   public Future<SipOutcome> withCredentials(SipRequest req, boolean proxy,
       Function<Authenticated, Future<SipOutcome>> action) {
-    return authenticate(req.request(), proxy).compose(result -> {
+    return authenticate(req, proxy).compose(result -> {
       if (result instanceof Challenge c) {
         return Future.succeededFuture(SipOutcome.reply(
             proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED, challenge(c.stale(), proxy)));
@@ -96,76 +126,150 @@ public final class DigestAuthenticator {
             req.sourcePort(), f.reason());
         return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
       }
+      if (result instanceof BadRequest b) {
+        LOG.info("{} refused [call-id: {}, from: {}:{}]: {}", req.method(), req.callId(), req.sourceHost(),
+            req.sourcePort(), b.reason());
+        return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST, r -> reason(r, b.reason())));
+      }
       return action.apply((Authenticated) result);
     });
   }
 
-  /** A registrar's authentication: Authorization answered by 401 and WWW-Authenticate. */
-  public Future<Result> authenticate(Request request) {
-    return authenticate(request, false);
+  private static void reason(Response response, String reason) {
+    try {
+      response.setReasonPhrase(reason);
+    } catch (ParseException e) {
+      LOG.debug("cannot set reason phrase {}", reason);
+    }
   }
 
   /**
    * @param proxy true for requests we relay (MESSAGE): Proxy-Authorization, answered by 407
    *     (RFC 3261 §22.3), as phones expect from the server they send through
    */
-  public Future<Result> authenticate(Request request, boolean proxy) {
-    AuthorizationHeader auth = credentialsForOurRealm(request, proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME);
-    if (auth == null || auth.getNonce() == null || auth.getResponse() == null || auth.getUsername() == null) {
+  public Future<Result> authenticate(SipRequest req, boolean proxy) {
+    if (failures.blocked(req.sourceHost())) {
+      return Future.succeededFuture(new Forbidden("source blocked after repeated digest failures"));
+    }
+    Request request = req.request();
+    String headerName = proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME;
+    AuthorizationHeader auth = credentialsForOurRealm(request, headerName);
+    if (auth == null) {
+      AuthorizationHeader other = anyDigest(request, headerName);
+      if (other != null) {
+        return failed(req, other.getUsername(), "realm " + other.getRealm() + " is not ours", new Challenge(false));
+      }
+      return Future.succeededFuture(new Challenge(false));
+    }
+    String username = auth.getUsername();
+    if (auth.getNonce() == null || auth.getResponse() == null || username == null) {
       return Future.succeededFuture(new Challenge(false));
     }
     String algorithm = auth.getAlgorithm() == null ? Digest.MD5 : auth.getAlgorithm().toUpperCase(Locale.ROOT);
     if (!algorithms.contains(algorithm)) {
-      return Future.succeededFuture(new Challenge(false));
+      return failed(req, username, "algorithm " + algorithm + " was not offered", new Challenge(false));
     }
-    String qop = auth.getQop();
-    if (qop != null && !qop.equalsIgnoreCase("auth")) {
-      return Future.succeededFuture(new Challenge(false));
+    String qop = auth.getQop() == null ? null : auth.getQop().toLowerCase(Locale.ROOT);
+    if (qop != null && !qop.equals("auth") && !qop.equals("auth-int")) {
+      return failed(req, username, "qop " + qop + " is not supported", new Challenge(false));
     }
+    String ncText = param(auth, "nc");
+    long nc = qop == null ? NonceCounts.WITHOUT_QOP : nonceCount(ncText);
+    if (qop != null && (nc < 1 || auth.getCNonce() == null)) {
+      return failed(req, username, "nc or cnonce missing or malformed", new BadRequest("Bad digest nc or cnonce"));
+    }
+    String uri = param(auth, "uri");
+    if (uri == null || !sameUri(auth.getURI(), request.getRequestURI(), uri)) {
+      return failed(req, username, "digest uri is not the Request-URI",
+          new BadRequest("Digest uri does not match the Request-URI"));
+    }
+    Credentials given = new Credentials(algorithm, auth.getNonce(), ncText, auth.getCNonce(), qop,
+        request.getMethod(), uri, request.getRawContent(), auth.getResponse());
     NonceService.Verdict verdict = nonces.check(auth.getNonce());
-    String username = auth.getUsername();
-    String method = request.getMethod();
+    return check(username, given).compose(found -> {
+      if (found == null) {
+        LOG.debug("digest rejected [user: {}]", username);
+        return failed(req, username, "wrong credentials",
+            verdict == NonceService.Verdict.VALID ? new Forbidden("wrong credentials") : new Challenge(false));
+      }
+      if (verdict != NonceService.Verdict.VALID) {
+        // Right credentials on an old nonce: stale=true lets the phone retry without asking anyone.
+        return Future.succeededFuture(new Challenge(true));
+      }
+      NonceCounts.Use use = counts.use(auth.getNonce(), nonces.issuedAt(auth.getNonce()), nc, clock.millis());
+      if (use == NonceCounts.Use.REPLAYED) {
+        return failed(req, username, "nonce count " + (ncText == null ? "(none)" : ncText) + " replayed",
+            new Challenge(false));
+      }
+      if (use == NonceCounts.Use.FORGOTTEN) {
+        return Future.succeededFuture(new Challenge(true));
+      }
+      if (found.user().isEmpty() || !found.user().get().enabled()) {
+        return Future.succeededFuture(new Forbidden("account disabled"));
+      }
+      return Future.succeededFuture(new Authenticated(found.user().get(), found.device()));
+    });
+  }
+
+  /** What the client sent, to recompute its response from. */
+  private record Credentials(String algorithm, String nonce, String nc, String cnonce, String qop, String method,
+      String uri, byte[] body, String response) {
+  }
+
+  /** Whose credentials these are, when they are right: the user (empty if gone) and the device, if a device's. */
+  private record Match(Optional<User> user, Device device) {
+  }
+
+  /** The user or device whose secret produces the response given; a null match when none does. */
+  private Future<Match> check(String username, Credentials given) {
     return users.find(username).compose(found -> {
-      Optional<String> ha1 = found.map(u -> u.sipHa1().get(algorithm));
-      if (ha1.isPresent() && matches(ha1.get(), algorithm, auth, method)) {
-        return Future.succeededFuture(verdict(verdict, true, found, null));
+      Optional<String> ha1 = found.map(u -> u.sipHa1().get(given.algorithm()));
+      if (ha1.isPresent() && matches(ha1.get(), given)) {
+        return Future.succeededFuture(new Match(found, null));
       }
       return devices.findByEndpoint(username).compose(device -> {
         Optional<Device> d = device.filter(x -> x.sipSecret() != null && x.kind().sipPhone());
-        boolean correct = d.isPresent()
-            && matches(Digest.ha1(algorithm, username, realm, d.get().sipSecret()), algorithm, auth, method);
-        if (!correct) {
-          LOG.debug("digest rejected [user: {}, known: {}]", username, found.isPresent() || d.isPresent());
-          return Future.succeededFuture(verdict(verdict, false, found, null));
+        if (d.isEmpty() || !matches(Digest.ha1(given.algorithm(), username, realm, d.get().sipSecret()), given)) {
+          return Future.succeededFuture((Match) null);
         }
-        return users.find(d.get().username()).map(owner -> verdict(verdict, true, owner, d.get()));
+        return users.find(d.get().username()).map(owner -> new Match(owner, d.get()));
       });
     });
   }
 
-  /** What right or wrong credentials on this nonce mean for the user (and device) they name. */
-  private static Result verdict(NonceService.Verdict nonce, boolean correct, Optional<User> user, Device device) {
-    if (nonce != NonceService.Verdict.VALID) {
-      // Right credentials on an old nonce: stale=true lets the phone retry without asking anyone.
-      return new Challenge(correct);
+  /** Reports a failed digest (never its response or nonce), counts it against the source, and answers {@code result}. */
+  private Future<Result> failed(SipRequest req, String who, String detail, Result result) {
+    String source = req.sourceHost() + ":" + req.sourcePort();
+    security.record(SecurityEvent.Kind.DIGEST_FAILED, who, source, req.method() + ": " + detail);
+    if (failures.failed(req.sourceHost())) {
+      security.record(SecurityEvent.Kind.SOURCE_THROTTLED, who, source,
+          "repeated digest failures: 403 without a digest check for a while");
     }
-    if (!correct) {
-      return new Forbidden("wrong credentials");
-    }
-    if (user.isEmpty() || !user.get().enabled()) {
-      return new Forbidden("account disabled");
-    }
-    return new Authenticated(user.get(), device);
+    return Future.succeededFuture(result);
   }
 
-  private static boolean matches(String ha1, String algorithm, AuthorizationHeader auth, String method) {
-    return expected(ha1, algorithm, auth, method).equalsIgnoreCase(auth.getResponse());
+  private static boolean matches(String ha1, Credentials c) {
+    String expected = Digest.response(c.algorithm(), ha1, c.nonce(), c.nc(), c.cnonce(), c.qop(), c.method(), c.uri(),
+        c.body());
+    return Digest.sameResponse(expected, c.response());
   }
 
-  private static String expected(String ha1, String algorithm, AuthorizationHeader auth, String method) {
-    String uri = auth.getURI() == null ? "" : auth.getURI().toString();
-    String nc = auth.getNonceCount() < 0 ? null : String.format("%08x", auth.getNonceCount());
-    return Digest.response(algorithm, ha1, auth.getNonce(), nc, auth.getCNonce(), auth.getQop(), method, uri);
+  /** The parameter as the client wrote it (the digest is over the text, not a re-encoding). */
+  private static String param(AuthorizationHeader auth, String name) {
+    return auth.getParameter(name);
+  }
+
+  /** RFC 7616: nc is 8 hex digits; -1 when absent or malformed. */
+  private static long nonceCount(String nc) {
+    if (nc == null || !nc.matches("[0-9a-fA-F]{8}")) {
+      return -1;
+    }
+    return Long.parseLong(nc, 16);
+  }
+
+  /** The digest uri names the Request-URI: the same text, or equal as SIP URIs (RFC 3261 §19.1.4). */
+  private static boolean sameUri(URI parsed, URI requestUri, String text) {
+    return text.equals(requestUri.toString()) || (parsed != null && parsed.equals(requestUri));
   }
 
   private AuthorizationHeader credentialsForOurRealm(Request request, String headerName) {
@@ -173,6 +277,17 @@ public final class DigestAuthenticator {
     while (it.hasNext()) {
       AuthorizationHeader h = (AuthorizationHeader) it.next();
       if ("Digest".equalsIgnoreCase(h.getScheme()) && realm.equalsIgnoreCase(h.getRealm())) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  private static AuthorizationHeader anyDigest(Request request, String headerName) {
+    ListIterator<?> it = request.getHeaders(headerName);
+    while (it.hasNext()) {
+      AuthorizationHeader h = (AuthorizationHeader) it.next();
+      if ("Digest".equalsIgnoreCase(h.getScheme()) && h.getResponse() != null) {
         return h;
       }
     }

@@ -69,6 +69,11 @@ public final class NonceService {
     return age >= 0 && age <= lifetimeMillis ? Verdict.VALID : Verdict.STALE;
   }
 
+  /** When a nonce that {@link #check} found valid or stale was issued, millis since the epoch. */
+  public long issuedAt(String nonce) {
+    return ByteBuffer.wrap(Base64.getUrlDecoder().decode(nonce)).getLong();
+  }
+
   private byte[] mac(byte[] body) {
     try {
       Mac m = Mac.getInstance("HmacSHA256");

@@ -2,8 +2,10 @@ package io.switchboard.core.sip;
 
 import gov.nist.core.CommonLogger;
 import gov.nist.javax.sip.SipStackImpl;
+import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.StoreException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -61,6 +63,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   private final SwitchboardConfig.Sip config;
   private final Health health;
+  private final SecurityLog security;
+  private final FloodGuard flood;
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<ClientTransaction, Promise<Response>> pending = new java.util.concurrent.ConcurrentHashMap<>();
@@ -69,9 +73,11 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private SipProvider provider;
   private String advertisedHost;
 
-  public SipEdge(SwitchboardConfig.Sip config, Health health) {
+  public SipEdge(SwitchboardConfig.Sip config, Health health, SecurityLog security, java.time.Clock clock) {
     this.config = config;
     this.health = health;
+    this.security = security;
+    this.flood = new FloodGuard(clock, config.floodRate(), new SourceRanges(config.floodExempt()), this::floodStarted);
   }
 
   /** Registers the handler for a method. Call before deployment. */
@@ -185,6 +191,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
   @Override
   public void processRequest(RequestEvent event) {
     Request request = event.getRequest();
+    if (!admitted(event)) {
+      return;
+    }
     ServerTransaction st = event.getServerTransaction();
     if (st == null && !Request.ACK.equals(request.getMethod())) {
       try {
@@ -203,6 +212,41 @@ public final class SipEdge extends VerticleBase implements SipListener {
     int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
     SipRequest copy = new SipRequest(request, st, host, port, transport);
     sipContext.runOnContext(v -> dispatch(copy));
+  }
+
+  /**
+   * The flood check, first of all and before a transaction exists, so that a flood neither fills
+   * the transaction table nor queues work on the SIP context. Over the limit: 503 with Retry-After,
+   * sent statelessly from a worker, or nothing at all when the flood goes on.
+   */
+  private boolean admitted(RequestEvent event) {
+    Request request = event.getRequest();
+    if (Request.ACK.equals(request.getMethod()) || !(event instanceof gov.nist.javax.sip.RequestEventExt ext)
+        || ext.getRemoteIpAddress() == null) {
+      return true;
+    }
+    FloodGuard.Verdict verdict = flood.check(ext.getRemoteIpAddress());
+    if (verdict == FloodGuard.Verdict.ADMIT) {
+      return true;
+    }
+    if (verdict == FloodGuard.Verdict.REJECT && sipContext != null) {
+      sipContext.executeBlocking(() -> {
+        Response busy = factories.messages().createResponse(Response.SERVICE_UNAVAILABLE, request);
+        busy.addHeader(factories.headers().createRetryAfterHeader(flood.retryAfterSeconds()));
+        busy.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
+        provider.sendResponse(busy);
+        return null;
+      }, false).onFailure(e -> LOG.debug("cannot send 503 [call-id: {}]: {}", callId(request), e.getMessage()));
+    }
+    return false;
+  }
+
+  private void floodStarted(String source) {
+    Context c = sipContext;
+    if (c != null) {
+      c.runOnContext(v -> security.record(SecurityEvent.Kind.SOURCE_THROTTLED, null, source,
+          "request flood: over " + config.floodRate() + "/s, answered 503 or dropped"));
+    }
   }
 
   @Override

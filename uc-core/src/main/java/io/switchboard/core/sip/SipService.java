@@ -6,6 +6,7 @@ import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
@@ -24,6 +25,12 @@ import javax.sip.message.Response;
  */
 public final class SipService {
 
+  /**
+   * Nonces whose counts are kept at once (a few dozen bytes each): 200 authenticated requests a
+   * second over a 300 s nonce lifetime is 60 000. Beyond it the oldest are answered stale.
+   */
+  private static final int MAX_TRACKED_NONCES = 100_000;
+
   private final Vertx vertx;
   private final SipEdge edge;
   private final LocationService location;
@@ -36,11 +43,15 @@ public final class SipService {
       BindingStore bindings, Clock clock) {
     this.vertx = vertx;
     this.clock = clock;
-    this.edge = new SipEdge(config, health);
+    SecurityLog security = new SecurityLog(vertx, clock);
+    this.edge = new SipEdge(config, health, security, clock);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
+    AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
+        config.authBlockTime(), new SourceRanges(config.floodExempt()));
     this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
-        users, devices, edge.factories().headers());
+        new NonceCounts(config.nonceLifetime(), MAX_TRACKED_NONCES), failures, security, clock, users, devices,
+        edge.factories().headers());
     edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock));
     edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
       edge.addAllow(resp);

@@ -162,6 +162,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sipThrottlesHaveDocumentedDefaultsAndCheckedValues() {
+    SwitchboardConfig.Sip sip = env(Map.of()).sip();
+    assertEquals(10, sip.authMaxFailures());
+    assertEquals(60, sip.authFailureWindow());
+    assertEquals(300, sip.authBlockTime());
+    assertEquals(500, sip.floodRate(), "above an office NAT of hundreds of phones");
+    assertEquals(List.of(), sip.floodExempt(), "nobody is exempt by default");
+    assertEquals(List.of("127.0.0.0/8", "192.0.2.7", "2001:db8::/32"),
+        env(Map.of(ConfigLoader.envName("sip.flood.exempt"), " 127.0.0.0/8, 192.0.2.7 ,2001:db8::/32")).sip().floodExempt());
+    assertEquals(0, env(Map.of(ConfigLoader.envName("sip.flood.rate"), "0")).sip().floodRate(), "0 turns it off");
+    assertRejected("sip.flood.exempt", Map.of(ConfigLoader.envName("sip.flood.exempt"), "10.0.0.0/33"));
+    assertRejected("sip.flood.exempt", Map.of(ConfigLoader.envName("sip.flood.exempt"), "proxy.example.com"));
+    assertRejected("sip.flood.rate", Map.of(ConfigLoader.envName("sip.flood.rate"), "-1"));
+    assertRejected("sip.auth.max-failures", Map.of(ConfigLoader.envName("sip.auth.max-failures"), "0"));
+    assertRejected("sip.auth.block-time", Map.of(ConfigLoader.envName("sip.auth.block-time"), "forever"));
+  }
+
+  @Test
   void shortAdminPasswordIsRefused() {
     assertRejected("admin.password", Map.of(ConfigLoader.envName("admin.password"), "short"));
     assertEquals(Optional.of("long-enough"),
