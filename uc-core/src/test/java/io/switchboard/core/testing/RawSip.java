@@ -19,9 +19,18 @@ public final class RawSip implements AutoCloseable {
   private final int serverPort;
 
   public RawSip(int serverPort) throws IOException {
-    this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    this(serverPort, InetAddress.getLoopbackAddress());
+  }
+
+  /** @param local the loopback address to send from (127.0.0.2 is another source to the server) */
+  public RawSip(int serverPort, InetAddress local) throws IOException {
+    this.socket = new DatagramSocket(0, local);
     this.socket.setSoTimeout(5000);
     this.serverPort = serverPort;
+  }
+
+  public String localHost() {
+    return socket.getLocalAddress().getHostAddress();
   }
 
   public int localPort() {

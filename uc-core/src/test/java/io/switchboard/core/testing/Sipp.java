@@ -37,6 +37,8 @@ public final class Sipp {
   private String transport = "u1";
   private String authUser;
   private String authPassword;
+  private String authUri;
+  private String localAddress = "127.0.0.1";
   private int localPort;
 
   private Sipp(String scenario, int serverPort) {
@@ -58,6 +60,22 @@ public final class Sipp {
   public Sipp auth(String user, String password) {
     this.authUser = user;
     this.authPassword = password;
+    return this;
+  }
+
+  /**
+   * The digest {@code uri} SIPp puts in its credentials (without {@code sip:}). By default the
+   * scenario's Request-URI, as a phone does: SIPp would otherwise put the server's address there,
+   * which the server refuses (the digest uri must be the Request-URI).
+   */
+  public Sipp authUri(String uri) {
+    this.authUri = uri;
+    return this;
+  }
+
+  /** The loopback address SIPp sends from (another 127.0.0.x is another source to the server). */
+  public Sipp localAddress(String address) {
+    this.localAddress = address;
     return this;
   }
 
@@ -129,6 +147,7 @@ public final class Sipp {
       }
       Files.copy(in, xml, StandardCopyOption.REPLACE_EXISTING);
     }
+    String digestUri = authUri != null ? authUri : requestUri(Files.readString(xml, StandardCharsets.UTF_8));
     Path messages = dir.resolve("messages.log");
     Path errors = dir.resolve("errors.log");
     Path stdout = dir.resolve("stdout.log");
@@ -137,19 +156,43 @@ public final class Sipp {
       cmd.add("127.0.0.1:" + serverPort);
     }
     cmd.addAll(List.of("-sf", xml.toString(),
-        "-m", String.valueOf(calls), "-i", "127.0.0.1", "-t", transport, "-nostdin",
+        "-m", String.valueOf(calls), "-i", localAddress, "-t", transport, "-nostdin",
         "-timeout", "30s", "-timeout_error", "-max_recv_loops", "100",
         "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
     // Never SIPp's default 5060: a local Asterisk may hold it.
     cmd.addAll(List.of("-p", String.valueOf(localPort > 0 ? localPort : FreePorts.udpAndTcp())));
     if (authUser != null) {
       cmd.addAll(List.of("-au", authUser, "-ap", authPassword));
+      if (digestUri != null) {
+        cmd.addAll(List.of("-auth_uri", digestUri));
+      }
     }
     keys.forEach((k, v) -> cmd.addAll(List.of("-key", k, v)));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(stdout.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
     return new Running(p, messages, errors, stdout);
+  }
+
+  /** The Request-URI of the scenario's authenticated request, keys filled in, without sip:; null if unknown. */
+  private String requestUri(String scenarioText) {
+    int auth = scenarioText.indexOf("[authentication]");
+    if (auth < 0) {
+      return null;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^[A-Z]+ sip:(\\S+) SIP/2\\.0\\s*$")
+        .matcher(scenarioText.substring(0, auth));
+    String uri = null;
+    while (m.find()) {
+      uri = m.group(1);
+    }
+    if (uri == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> k : keys.entrySet()) {
+      uri = uri.replace("[" + k.getKey() + "]", k.getValue());
+    }
+    return uri.contains("[") ? null : uri;
   }
 
   private static String read(Path p) throws IOException {
