@@ -37,13 +37,13 @@ for RATE in warmup $RATES; do
       -m "$N" -nostdin -bg > /dev/null 2>&1) || true
   DEVICE=$(pgrep -n -f "sipp -sf .*receive-message.xml -i 127.0.0.1 -p $DEVICE_PORT" || true)
   sipp 127.0.0.1:$SIP_PORT -sf $SCENARIOS/register-device.xml -i 127.0.0.1 -m 1 -nostdin -timeout 20s -timeout_error \
-    -au bob -ap bob-sip-pw -key domain bench.test -key aor bob -key contact bob-bench \
+    -au bob -ap bob-sip-pw -auth_uri bench.test -key domain bench.test -key aor bob -key contact bob-bench \
     -key device 127.0.0.1:$DEVICE_PORT -key accept text/plain > /dev/null 2>&1
   rm -f "$WORK"/message-load_*
   START=$(date +%s.%N)
   (cd "$WORK" && timeout 600 sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/message-load.xml" -i 127.0.0.1 \
       -r "$RATE" -m "$N" -l $((RATE * 10)) -nostdin -timeout 300s \
-      -au alice -ap alice-sip-pw -key domain bench.test -key from alice -key to bob \
+      -au alice -ap alice-sip-pw -auth_uri bob@bench.test -key domain bench.test -key from alice -key to bob \
       -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sender.out 2>&1) || true
   END=$(date +%s.%N)
   if [ -z "$REPORT" ]; then

@@ -21,7 +21,7 @@ for N in $WATCHERS; do
   create_users "$WORK" alice:1001 bob:1002
   # bob must be reachable for a state he sets to show: his desk phone registers first.
   sipp 127.0.0.1:$SIP_PORT -sf $SCENARIOS/register.xml -i 127.0.0.1 -p $((SIP_PORT + 30)) -m 1 -nostdin -timeout 20s \
-    -timeout_error -au bob -ap bob-sip-pw -key domain bench.test -key aor bob -key contact bob-desk -key expires 3600 \
+    -timeout_error -au bob -ap bob-sip-pw -auth_uri bench.test -key domain bench.test -key aor bob -key contact bob-desk -key expires 3600 \
     > /dev/null 2>&1
   curl -sf -c "$WORK/bob" -H 'Content-Type: application/json' \
     -d '{"username":"bob","password":"bob-web-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
@@ -29,7 +29,7 @@ for N in $WATCHERS; do
   START=$(date +%s.%N)
   (cd "$WORK" && exec timeout 300 sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/$SCENARIOS/watch-2-then-unsubscribe.xml" \
       -i 127.0.0.1 -p $((SIP_PORT + 20)) -m "$N" -l "$N" -r "$RATE" -nostdin -timeout 240s -max_socket 65000 -buff_size 4194304 \
-      -au alice -ap alice-sip-pw -key domain bench.test -key from alice -key to bob -key expires 3600 \
+      -au alice -ap alice-sip-pw -auth_uri bob@bench.test -key domain bench.test -key from alice -key to bob -key expires 3600 \
       -key event presence -key accept application/pidf+xml -trace_msg -message_file "$WORK/watchers.log" \
       > "$WORK/sipp.out" 2>&1) &
   SIPP=$!
