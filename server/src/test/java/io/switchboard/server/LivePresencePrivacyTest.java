@@ -12,6 +12,8 @@ import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,10 +47,18 @@ class LivePresencePrivacyTest {
   private SwitchboardConfig config;
   private Switchboard switchboard;
   private int sipPort;
+  /**
+   * One client for every socket, held for the whole test: a client nobody references may be closed
+   * by its cleaner when the GC runs, mid-handshake (Vert.x closes unreachable clients).
+   */
+  private WebSocketClient sockets;
+  private WebClient http;
 
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
+    sockets = vertx.createWebSocketClient();
+    http = WebClient.create(vertx);
     sipPort = FreePorts.udpAndTcp();
     config = TestConfigs.loopback(dir, sipPort, 0, Map.of("admin.password", "admin-password"));
     switchboard = new Switchboard(vertx, config, s -> { });
@@ -68,7 +78,7 @@ class LivePresencePrivacyTest {
   }
 
   /** A console's socket and the presence frames about bob it received, in order. */
-  private record Console(List<JsonObject> bobFrames) {
+  private record Console(WebSocket socket, List<JsonObject> bobFrames) {
     /** Completes when the n-th presence frame about bob arrived; returns it. */
     JsonObject frame(Vertx vertx, int n) throws Exception {
       Promise<JsonObject> p = Promise.promise();
@@ -82,7 +92,7 @@ class LivePresencePrivacyTest {
   }
 
   private Console open(String user) throws Exception {
-    HttpResponse<Buffer> r = WebClient.create(vertx).post(switchboard.web().actualPort(), "127.0.0.1", "/api/login")
+    HttpResponse<Buffer> r = http.post(switchboard.web().actualPort(), "127.0.0.1", "/api/login")
         .sendJsonObject(new JsonObject().put("username", user).put("password", user + "-web-pw")).await();
     assertEquals(200, r.statusCode());
     int port = switchboard.web().actualPort();
@@ -90,7 +100,7 @@ class LivePresencePrivacyTest {
         .addHeader("Cookie", r.cookies().get(0).split(";")[0]).addHeader("Origin", "http://127.0.0.1:" + port);
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     Promise<Void> hello = Promise.promise();
-    vertx.createWebSocketClient().connect(o).onSuccess(ws -> ws.textMessageHandler(t -> {
+    WebSocket socket = sockets.connect(o).onSuccess(ws -> ws.textMessageHandler(t -> {
       JsonObject f = new JsonObject(t);
       if ("hello".equals(f.getString("type"))) {
         hello.tryComplete();
@@ -99,7 +109,7 @@ class LivePresencePrivacyTest {
       }
     })).await();
     hello.future().await(10, TimeUnit.SECONDS);
-    return new Console(frames);
+    return new Console(socket, frames);
   }
 
   private void sipp(String scenario) throws Exception {
