@@ -1,19 +1,33 @@
 package io.switchboard.presence;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import io.switchboard.core.store.MongoCalls;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
-/** {@link PresenceStore} on MongoDB collection {@code presence}, one document per user ({@code _id} = username). */
+/**
+ * {@link PresenceStore} on MongoDB collection {@code presence}, one document per user ({@code _id} =
+ * username). Changes are compared and set on a {@code version} field: a replace only lands on the
+ * version it was computed from, else the change is computed again from what is stored. Plain
+ * {@code replaceOne} with a filter and an upsert, which MongoDB and the embedded mongo-java-server
+ * both do atomically per document. Documents written before versions count as version 0.
+ */
 public final class MongoPresenceStore implements PresenceStore {
+
+  /** Attempts before giving up on a profile that someone else keeps changing (each attempt is a write lost to another). */
+  static final int MAX_ATTEMPTS = 50;
 
   private final Vertx vertx;
   private final MongoStore store;
@@ -35,16 +49,54 @@ public final class MongoPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<Void> save(PresenceProfile p) {
+  public Future<PresenceProfile> update(PresenceProfile known, UnaryOperator<PresenceProfile> change) {
     return MongoCalls.blocking(vertx, () -> {
-      profiles.replaceOne(Filters.eq("_id", p.username()), toDocument(p), new ReplaceOptions().upsert(true));
-      store.makeDurable();
-      return null;
+      PresenceProfile base = known;
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        PresenceProfile changed = change.apply(base);
+        if (changed.equals(base)) {
+          return base;
+        }
+        PresenceProfile next = changed.withVersion(base.version() + 1);
+        if (replaceIfAt(base.version(), next)) {
+          store.makeDurable();
+          return next;
+        }
+        base = load(known.username()); // someone else changed it first: start again from theirs
+      }
+      throw new StoreException(StoreException.Kind.UNAVAILABLE, null,
+          "presence profile of " + known.username() + " kept changing under " + MAX_ATTEMPTS + " attempts", null);
     });
   }
 
+  /**
+   * Replaces the profile when the stored one is still at {@code expected}; version 0 is a profile
+   * never stored (inserted here) or stored before versions (no field). False when another write won.
+   */
+  private boolean replaceIfAt(long expected, PresenceProfile next) {
+    String id = next.username();
+    Bson filter = Filters.and(Filters.eq("_id", id),
+        expected == 0 ? Filters.exists("version", false) : Filters.eq("version", expected));
+    try {
+      // The upsert of version 0 inserts a new profile; if one with a version exists, the insert of
+      // its _id fails as a duplicate: another write won.
+      var result = profiles.replaceOne(filter, toDocument(next), new ReplaceOptions().upsert(expected == 0));
+      return result.getMatchedCount() == 1 || result.getUpsertedId() != null;
+    } catch (MongoWriteException e) {
+      if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private PresenceProfile load(String username) {
+    Document d = profiles.find(Filters.eq("_id", username)).first();
+    return d == null ? PresenceProfile.empty(username) : fromDocument(d);
+  }
+
   private static Document toDocument(PresenceProfile p) {
-    Document d = new Document("_id", p.username());
+    Document d = new Document("_id", p.username()).append("version", p.version());
     if (p.manual() != null) {
       d.append("manual", new Document("state", p.manual().state().wireName()).append("note", p.manual().note())
           .append("until", p.manual().until() == null ? null : Date.from(p.manual().until())));
@@ -69,6 +121,8 @@ public final class MongoPresenceStore implements PresenceStore {
         .toList();
     List<PresenceProfile.Pending> pending = d.getList("pending", Document.class, List.of()).stream()
         .map(x -> new PresenceProfile.Pending(x.getString("watcher"), x.getDate("since").toInstant())).toList();
-    return new PresenceProfile(d.getString("_id"), manual, rules, buddies, pending);
+    Number version = d.get("version", Number.class);
+    return new PresenceProfile(d.getString("_id"), manual, rules, buddies, pending,
+        version == null ? 0 : version.longValue());
   }
 }

@@ -9,9 +9,12 @@ import java.util.Optional;
 /**
  * Everything a user decided about presence: the state set by hand, privacy rules, buddy list, and
  * the watchers waiting for a decision. Immutable; changes make a new profile.
+ *
+ * @param version the store's revision of this profile, 0 before it was first stored: each stored
+ *     change counts it up, so that concurrent changes are compared and set, never lost
  */
 public record PresenceProfile(String username, ManualState manual, List<Rule> rules, List<Buddy> buddies,
-    List<Pending> pending) {
+    List<Pending> pending, long version) {
 
   /** A buddy in the user's list. */
   public record Buddy(String username, String group, String displayName) {
@@ -34,7 +37,7 @@ public record PresenceProfile(String username, ManualState manual, List<Rule> ru
   }
 
   public static PresenceProfile empty(String username) {
-    return new PresenceProfile(username, null, List.of(), List.of(), List.of());
+    return new PresenceProfile(username, null, List.of(), List.of(), List.of(), 0);
   }
 
   public boolean hasBuddy(String other) {
@@ -60,25 +63,25 @@ public record PresenceProfile(String username, ManualState manual, List<Rule> ru
   }
 
   public PresenceProfile withManual(ManualState m) {
-    return new PresenceProfile(username, m, rules, buddies, pending);
+    return new PresenceProfile(username, m, rules, buddies, pending, version);
   }
 
   /** Replaces the rules; watchers who now have one are no longer pending. */
   public PresenceProfile withRules(List<Rule> newRules) {
     List<Pending> still = pending.stream().filter(p -> newRules.stream().noneMatch(r -> r.watcher().equals(p.watcher())))
         .toList();
-    return new PresenceProfile(username, manual, newRules, buddies, still);
+    return new PresenceProfile(username, manual, newRules, buddies, still, version);
   }
 
   public PresenceProfile withBuddy(Buddy b) {
     List<Buddy> list = new ArrayList<>(buddies.stream().filter(x -> !x.username().equals(b.username())).toList());
     list.add(b);
-    return new PresenceProfile(username, manual, rules, list, pending);
+    return new PresenceProfile(username, manual, rules, list, pending, version);
   }
 
   public PresenceProfile withoutBuddy(String other) {
     return new PresenceProfile(username, manual, rules,
-        buddies.stream().filter(x -> !x.username().equals(other)).toList(), pending);
+        buddies.stream().filter(x -> !x.username().equals(other)).toList(), pending, version);
   }
 
   public PresenceProfile withPending(String watcher, Instant now) {
@@ -87,6 +90,11 @@ public record PresenceProfile(String username, ManualState manual, List<Rule> ru
     }
     List<Pending> list = new ArrayList<>(pending);
     list.add(new Pending(watcher, now));
-    return new PresenceProfile(username, manual, rules, buddies, list);
+    return new PresenceProfile(username, manual, rules, buddies, list, version);
+  }
+
+  /** The same profile at another store revision. */
+  public PresenceProfile withVersion(long v) {
+    return new PresenceProfile(username, manual, rules, buddies, pending, v);
   }
 }

@@ -6,6 +6,7 @@ import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
@@ -45,7 +46,11 @@ public final class PresenceService {
   private final Map<String, CallStateEvent.State> calls = new HashMap<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, Set<Subscription>> byPresentity = new HashMap<>();
-  /** What each console watcher was last told of each presentity: "watcher|presentity" → view. */
+  /**
+   * What each console watcher may see of each buddy, as last told (or as the buddy list showed it):
+   * "watcher|presentity" → view; no entry while they may see nothing. Known from start, so that a
+   * restart does not make the first change of a steady view news.
+   */
   private final Map<String, PresenceView> published = new HashMap<>();
   private final Map<String, Long> manualTimers = new HashMap<>();
   private final Map<String, PresenceView> composed = new HashMap<>();
@@ -73,7 +78,7 @@ public final class PresenceService {
     this.fallback = Rule.Action.fromWire(config.presence().defaultRule());
     this.api = new PresenceBusApi(this, users);
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
-        sip.edge(), clock));
+        sip.edge(), clock, new SecurityLog(vertx, clock)));
     sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock));
   }
@@ -85,6 +90,7 @@ public final class PresenceService {
         profiles.put(profile.username(), profile);
         scheduleManualEnd(profile);
       });
+      all.forEach(profile -> profile.buddies().forEach(b -> shownChanged(profile.username(), b.username())));
       var bus = vertx.eventBus();
       bus.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
       bus.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
@@ -194,11 +200,18 @@ public final class PresenceService {
 
   // ---- profile changes (from the API) ------------------------------------------------------------
 
+  /**
+   * Changes a profile in the store, atomically (a pending watcher noted by a SUBSCRIBE and a buddy
+   * added at the same moment both land), and keeps the newest stored version here: answers may
+   * come back in any order.
+   *
+   * @param change pure; may run more than once, off this context
+   * @return the profile as now known, this change included
+   */
   Future<PresenceProfile> update(String username, java.util.function.UnaryOperator<PresenceProfile> change) {
-    PresenceProfile updated = change.apply(profile(username));
-    return store.save(updated).map(v -> {
-      profiles.put(username, updated);
-      return updated;
+    return store.update(profile(username), change).map(stored -> {
+      profiles.merge(username, stored, (known, now) -> now.version() >= known.version() ? now : known);
+      return profile(username);
     });
   }
 
@@ -272,28 +285,39 @@ public final class PresenceService {
     return byPresentity.getOrDefault(presentity, Set.of());
   }
 
-  /** A document to send and the state it shows, to tell whether it changed. */
-  private record Body(Object state, java.util.function.LongFunction<byte[]> render) {
+  /**
+   * What one watcher may know through one subscription: its own subscription state, and while
+   * active the state its package shows. A NOTIFY goes out only when this changes (or on a SUBSCRIBE
+   * or refresh), so a watcher whose view cannot move (pending: nothing; polite-block: offline, idle)
+   * learns nothing from the timing of the presentity's changes (the presence privacy RFC 3856 asks for).
+   *
+   * @param shown a PresenceView, a call state or a watcher list; null when the watcher may see nothing
+   */
+  record WatcherView(Subscription.State state, Object shown) {
   }
 
-  /** What the subscription's watcher may see now, in its package; null while pending or blocked. */
+  /** A watcher's view and the document that shows it; no document (null) while nothing may be shown. */
+  private record Body(WatcherView view, java.util.function.LongFunction<byte[]> render) {
+  }
+
+  /** What the subscription's watcher may see now, in its package. */
   private Body body(Subscription s) {
     if (s.state == Subscription.State.PENDING) {
-      return null;
+      return new Body(new WatcherView(s.state, null), null); // no state before the presentity consents
     }
     return switch (s.pkg) {
       case PRESENCE -> {
         PresenceView view = viewFor(s.presentity, s.watcher);
-        yield view == null ? null : new Body(view, v -> Pidf.render(s.presentityUri, view));
+        yield new Body(new WatcherView(s.state, view), view == null ? null : v -> Pidf.render(s.presentityUri, view));
       }
       case DIALOG -> {
         Rule.Action action = decide(s.presentity, s.watcher);
         if (action == Rule.Action.BLOCK || action == Rule.Action.CONFIRM) {
-          yield null;
+          yield new Body(new WatcherView(s.state, null), null);
         }
         CallStateEvent.State call = action == Rule.Action.POLITE_BLOCK ? CallStateEvent.State.IDLE
             : calls.getOrDefault(s.presentity, CallStateEvent.State.IDLE);
-        yield new Body(call, v -> DialogInfo.render(s.presentityUri, v, call));
+        yield new Body(new WatcherView(s.state, call), v -> DialogInfo.render(s.presentityUri, v, call));
       }
       case WINFO -> {
         List<WatcherInfo.Watcher> watchers = subscriptionsOf(s.presentity).stream()
@@ -301,19 +325,18 @@ public final class PresenceService {
             .sorted(java.util.Comparator.comparing(Subscription::key))
             .map(w -> new WatcherInfo.Watcher(w.key(), uriOf(w.watcher), w.state == Subscription.State.PENDING ? "pending" : "active"))
             .toList();
-        yield new Body(watchers, v -> WatcherInfo.render(s.presentityUri, v, watchers));
+        yield new Body(new WatcherView(s.state, watchers), v -> WatcherInfo.render(s.presentityUri, v, watchers));
       }
     };
   }
 
-  /** Sends the subscription's current state if it changed (or always, with {@code force}). */
+  /** Sends the subscription's current view if it changed (or always, with {@code force}: SUBSCRIBE, refresh). */
   Future<Void> notifyCurrent(Subscription s, boolean force) {
     if (s.terminated) {
       return Future.succeededFuture();
     }
     Body body = body(s);
-    Object state = body == null ? null : body.state();
-    if (!force && state != null && state.equals(s.lastSent)) {
+    if (!force && body.view().equals(s.lastSent)) {
       return Future.succeededFuture();
     }
     if (s.notifyInFlight) {
@@ -321,8 +344,9 @@ public final class PresenceService {
       return Future.succeededFuture();
     }
     s.notifyInFlight = true;
-    s.lastSent = state;
-    byte[] bytes = body == null ? null : body.render().apply(++s.version);
+    s.lastSent = body.view();
+    Object shown = body.view().shown();
+    byte[] bytes = body.render() == null ? null : body.render().apply(++s.version);
     return notifier.send(s, bytes, null, now()).transform(r -> {
       s.notifyInFlight = false;
       if (!answered(s, r)) {
@@ -330,7 +354,7 @@ public final class PresenceService {
       }
       vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
           .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
-          .put("presence", state instanceof PresenceView view ? view.toJson() : null));
+          .put("presence", shown instanceof PresenceView view ? view.toJson() : null));
       if (s.notifyAgain) {
         s.notifyAgain = false;
         return notifyCurrent(s, false);
@@ -357,7 +381,7 @@ public final class PresenceService {
     }
     Body body = "rejected".equals(reason) ? null : body(s);
     remove(s);
-    notifier.send(s, body == null ? null : body.render().apply(++s.version), reason, now())
+    notifier.send(s, body == null || body.render() == null ? null : body.render().apply(++s.version), reason, now())
         .onFailure(e -> LOG.debug("final NOTIFY not answered: {}", e.getMessage()));
   }
 
@@ -455,12 +479,23 @@ public final class PresenceService {
   }
 
   private void publish(String watcher, String presentity) {
-    PresenceView view = viewFor(presentity, watcher);
-    PresenceView shown = view == null ? PresenceView.OFFLINE : view;
-    if (shown.equals(published.put(watcher + "|" + presentity, shown))) {
+    if (!shownChanged(watcher, presentity)) {
       return;
     }
+    PresenceView view = published.get(watcher + "|" + presentity);
     vertx.eventBus().publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", watcher)
-        .put("presentity", presentity).put("presence", shown.toJson()));
+        .put("presentity", presentity).put("presence", (view == null ? PresenceView.OFFLINE : view).toJson()));
+  }
+
+  /**
+   * Notes what a console watcher may now see of a presentity and tells whether that changed: as for
+   * SIP, only a change of the watcher's own view is news. Nothing (null, no entry) while pending or
+   * blocked, so those hear nothing, not even when a buddy is added; offline for polite-block.
+   */
+  private boolean shownChanged(String watcher, String presentity) {
+    String key = watcher + "|" + presentity;
+    PresenceView view = viewFor(presentity, watcher);
+    PresenceView before = view == null ? published.remove(key) : published.put(key, view);
+    return !java.util.Objects.equals(view, before);
   }
 }

@@ -1,7 +1,9 @@
 package io.switchboard.presence;
 
+import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.model.User;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.sip.DigestAuthenticator;
 import io.switchboard.core.sip.SipEdge;
 import io.switchboard.core.sip.SipOutcome;
@@ -44,15 +46,17 @@ final class SubscribeHandler implements SipRequestHandler {
   private final DigestAuthenticator authenticator;
   private final SipEdge edge;
   private final Clock clock;
+  private final SecurityLog security;
 
   SubscribeHandler(PresenceService presence, SwitchboardConfig.Presence config, UserStore users,
-      DigestAuthenticator authenticator, SipEdge edge, Clock clock) {
+      DigestAuthenticator authenticator, SipEdge edge, Clock clock, SecurityLog security) {
     this.presence = presence;
     this.config = config;
     this.users = users;
     this.authenticator = authenticator;
     this.edge = edge;
     this.clock = clock;
+    this.security = security;
   }
 
   @Override
@@ -98,6 +102,9 @@ final class SubscribeHandler implements SipRequestHandler {
       }
       Rule.Action action = presence.decide(presentity, watcher.username());
       if (action == Rule.Action.BLOCK) {
+        // Once per authenticated attempt: a retransmission is absorbed by its transaction, a challenge never gets here.
+        security.record(SecurityEvent.Kind.WATCHER_BLOCKED, watcher.username(), req.sourceHost() + ":" + req.sourcePort(),
+            presentity);
         return done(SipOutcome.reply(Response.FORBIDDEN));
       }
       boolean pending = action == Rule.Action.CONFIRM;

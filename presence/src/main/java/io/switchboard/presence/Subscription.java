@@ -30,8 +30,8 @@ final class Subscription {
   Instant expiresAt;
   long expiryTimer = -1;
   long cseq;
-  /** What the watcher last saw (a PresenceView, a call state, a watcher list); null before the first NOTIFY. */
-  Object lastSent;
+  /** What the watcher was last shown; null before the first NOTIFY. */
+  PresenceService.WatcherView lastSent;
   /** The version of the last dialog-info or watcherinfo document sent (RFC 4235, RFC 3858). */
   long version = -1;
   boolean notifyInFlight;

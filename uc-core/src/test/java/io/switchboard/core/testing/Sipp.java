@@ -138,6 +138,12 @@ public final class Sipp {
     return s;
   }
 
+  /** Runs the scenario {@code n} times (-m), as separate calls at SIPp's default rate; [call_number] counts them from 1. */
+  public Sipp calls(int n) {
+    this.calls = n;
+    return this;
+  }
+
   public Running start() throws IOException {
     Path dir = Files.createTempDirectory("sipp");
     Path xml = dir.resolve(scenario);
