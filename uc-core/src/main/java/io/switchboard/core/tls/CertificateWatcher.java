@@ -98,8 +98,7 @@ public final class CertificateWatcher {
       boolean changed = !now.equals(tried);
       boolean settled = now.equals(lastSeen);
       lastSeen = now;
-      if (changed && settled && !reloading) {
-        tried = now;
+      if (changed && settled) {
         reload("files changed");
       }
     }).onFailure(e -> LOG.warn("cannot check the TLS files: {}", e.getMessage()));
@@ -110,7 +109,12 @@ public final class CertificateWatcher {
       return Future.succeededFuture(false);
     }
     reloading = true;
-    return credentials.reload().map(material -> {
+    // What is read now is what the timer compares with next: one change, one reload, whoever saw it first.
+    return vertx.executeBlocking(this::stamps, false).compose(now -> {
+      tried = now;
+      lastSeen = now;
+      return credentials.reload();
+    }).map(material -> {
       LOG.info("TLS certificate reloaded [why: {}, {}]", why, material.describe());
       vertx.eventBus().publish(EventAddresses.TLS_RELOADED, null);
       return true;
