@@ -46,6 +46,18 @@ public final class TestCertificates {
     }
   }
 
+  /** The serial (hex, lower case) of the certificate a new handshake on 127.0.0.1:port presents, read by openssl s_client. */
+  public static String servedSerial(int port, Path ca) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port + " -CAfile " + ca
+        + " -verify_return_error </dev/null 2>/dev/null | openssl x509 -noout -serial").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("s_client did not end");
+    }
+    return out.replaceFirst("^serial=0*", "").toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Replaces {@code target} by {@code source} in one step (a rename), as a careful operator does. */
   public static void replace(Path source, Path target) throws IOException {
     Path temporary = Files.createTempFile(target.getParent(), "replace", ".tmp");

@@ -13,6 +13,8 @@ import io.switchboard.core.testing.TestCertificates.KeyForm;
 import io.switchboard.core.testing.TestCertificates.Pair;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.math.BigInteger;
@@ -63,6 +65,28 @@ class TlsCredentialsTest {
     ConfigException mismatch = assertThrows(ConfigException.class, () -> TlsMaterial.read(vertx, a.cert(), b.key()));
     assertEquals("tls.key", mismatch.key());
     assertTrue(mismatch.getMessage().contains("is not the private key"), mismatch.getMessage());
+  }
+
+  @Test
+  void aVertxServerGivenKeyCertOptionsFollowsReloads(Vertx vertx, @TempDir Path dir) throws Exception {
+    Pair first = TestCertificates.create(dir, "first", 0x31, KeyForm.EC_PKCS8);
+    Pair second = TestCertificates.create(dir, "second", 0x32, KeyForm.EC_SEC1);
+    Path cert = Files.copy(first.cert(), dir.resolve("server.crt"));
+    Path key = Files.copy(first.key(), dir.resolve("server.key"));
+    TlsCredentials credentials = TlsCredentials.load(vertx, config(cert, key)).await();
+    NetServer server = vertx.createNetServer(new NetServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
+        .setKeyCertOptions(credentials.keyCertOptions()));
+    server.connectHandler(socket -> socket.end());
+    int port = server.listen().await().actualPort();
+    try {
+      assertEquals("31", TestCertificates.servedSerial(port, first.cert()));
+      TestCertificates.replace(second.key(), key);
+      TestCertificates.replace(second.cert(), cert);
+      credentials.reload().await();
+      assertEquals("32", TestCertificates.servedSerial(port, second.cert()));
+    } finally {
+      server.close().await();
+    }
   }
 
   @Test
