@@ -122,11 +122,11 @@ final class SubscribeHandler implements SipRequestHandler {
     if (granted == 0) {
       // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, terminated, and no subscription kept.
       Subscription fetch = subscription(req, watcher, presentity, contact, callId, event, pkg, localTag, pending, 0);
-      return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, 0),
+      return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, 0, req.transport()),
           () -> presence.terminate(fetch, "timeout"));
     }
     Subscription s = subscription(req, watcher, presentity, contact, callId, event, pkg, localTag, pending, granted);
-    return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, granted), () -> {
+    return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, granted, req.transport()), () -> {
       presence.add(s);
       presence.notifyCurrent(s, true);
     });
@@ -152,21 +152,22 @@ final class SubscribeHandler implements SipRequestHandler {
       return SipOutcome.reply(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
     }
     if (granted == 0) {
-      return SipOutcome.reply(Response.OK, resp -> answer(resp, s.localTag, 0), () -> presence.terminate(s, "timeout"));
+      return SipOutcome.reply(Response.OK, resp -> answer(resp, s.localTag, 0, s.transport), () -> presence.terminate(s, "timeout"));
     }
     Instant until = clock.instant().plusSeconds(granted);
     return SipOutcome.reply(s.state == Subscription.State.PENDING ? Response.ACCEPTED : Response.OK,
-        resp -> answer(resp, s.localTag, granted), () -> {
+        resp -> answer(resp, s.localTag, granted, s.transport), () -> {
           presence.refresh(s, until);
           presence.notifyCurrent(s, true);
         });
   }
 
-  private void answer(Response resp, String localTag, int granted) {
+  /** @param transport the subscription's: our Contact keeps the dialog on it (a TLS one stays TLS) */
+  private void answer(Response resp, String localTag, int granted, String transport) {
     try {
       ((ToHeader) resp.getHeader(ToHeader.NAME)).setTag(localTag);
       resp.addHeader(edge.factories().headers().createExpiresHeader(granted));
-      resp.addHeader(edge.contact("udp"));
+      resp.addHeader(edge.contact(transport));
     } catch (ParseException | InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts Switchboard in the foreground. Exit codes: 2 for a configuration error (the message names
- * the key), 1 when a component fails to start. Ctrl-C (SIGINT/SIGTERM) stops it cleanly.
+ * the key; a TLS certificate or key that does not parse is one), 1 when a component fails to start. Ctrl-C (SIGINT/SIGTERM) stops it cleanly.
  */
 public final class Main {
 
@@ -37,9 +37,11 @@ public final class Main {
     try {
       switchboard.start().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      System.err.println("switchboard: start-up failed: " + e.getMessage());
+      ConfigException badConfig = configCause(e);
+      // A configuration value found wrong only when used (a certificate that does not parse): exit 2 too.
+      System.err.println("switchboard: " + (badConfig != null ? badConfig.getMessage() : "start-up failed: " + e.getMessage()));
       stopQuietly(switchboard, vertx);
-      System.exit(1);
+      System.exit(badConfig != null ? 2 : 1);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -47,6 +49,15 @@ public final class Main {
       stopQuietly(switchboard, vertx);
     }, "switchboard-shutdown"));
     System.out.println("Switchboard is up: " + switchboard.listeners());
+  }
+
+  private static ConfigException configCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException c) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private static void stopQuietly(Switchboard switchboard, Vertx vertx) {

@@ -8,6 +8,8 @@ import io.switchboard.core.store.CachingDeviceStore;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.core.store.MongoDeviceStore;
+import io.switchboard.core.tls.CertificateWatcher;
+import io.switchboard.core.tls.TlsCredentials;
 import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
 import io.switchboard.provisioning.ProvisioningService;
@@ -37,6 +39,8 @@ public final class Switchboard {
   private final Health health = new Health();
   private final Consumer<String> announce;
   private MongoStore store;
+  private Optional<TlsCredentials> tls = Optional.empty();
+  private CertificateWatcher certificateWatcher;
   private SipService sip;
   private TelephonyService telephony;
   private ProvisioningService provisioning;
@@ -59,6 +63,19 @@ public final class Switchboard {
     return sip;
   }
 
+  /**
+   * The certificate for every TLS listener, once started; empty without {@code tls.cert}. A server
+   * given its {@code keyCertOptions()} follows reloads; {@code TLS_RELOADED} announces them.
+   */
+  public Optional<TlsCredentials> tls() {
+    return tls;
+  }
+
+  /** Re-reads the certificate files now, as SIGHUP does; false when not configured or not taken. */
+  public Future<Boolean> reloadCertificate() {
+    return certificateWatcher == null ? Future.succeededFuture(false) : certificateWatcher.reloadNow("request");
+  }
+
   public WebConsole web() {
     return web;
   }
@@ -68,6 +85,23 @@ public final class Switchboard {
   }
 
   public Future<Void> start() {
+    // The certificate first: a bad one stops start-up (naming tls.cert or tls.key) before anything listens.
+    return startTls().compose(v -> startComponents());
+  }
+
+  private Future<Void> startTls() {
+    if (!config.tls().enabled()) {
+      LOG.warn("No TLS certificate (tls.cert, tls.key): SIP, the web console and provisioning are in clear text");
+      return Future.succeededFuture();
+    }
+    return TlsCredentials.load(vertx, config.tls()).compose(credentials -> {
+      tls = Optional.of(credentials);
+      certificateWatcher = new CertificateWatcher(vertx, credentials, CertificateWatcher.DEFAULT_CHECK_INTERVAL);
+      return certificateWatcher.start(true);
+    });
+  }
+
+  private Future<Void> startComponents() {
     health.report("store", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
       store = MongoStore.open(config.store());
@@ -84,7 +118,7 @@ public final class Switchboard {
       CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
-        sip = SipService.withMongo(vertx, config.sip(), health, users, devices, store);
+        sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store);
         // Feature modules put their SIP method handlers on the edge before it opens.
         ImService im = new ImService(vertx, config, users, devices, sip, store);
         PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
@@ -140,6 +174,9 @@ public final class Switchboard {
     if (storeProbe >= 0) {
       vertx.cancelTimer(storeProbe);
     }
+    if (certificateWatcher != null) {
+      certificateWatcher.stop();
+    }
     Future<Void> webStopped = webDeployment == null ? Future.succeededFuture() : vertx.undeploy(webDeployment);
     return webStopped
         .eventually(() -> provisioning == null ? Future.succeededFuture() : provisioning.stop())
@@ -153,9 +190,13 @@ public final class Switchboard {
         }));
   }
 
+  private String sipTls() {
+    return tls.isPresent() ? " and tls " + config.sip().bindAddress() + ":" + config.tls().sipPort() : "";
+  }
+
   /** Where the listeners are, for the start-up banner. */
   public String listeners() {
-    return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + " (domain " + config.sip().domain()
+    return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + sipTls() + " (domain " + config.sip().domain()
         + "), web http://" + config.web().bindAddress() + ":" + web.actualPort() + "/, phones http://"
         + config.provisioning().bindAddress() + ":" + provisioning.port() + "/provision/, store "
         + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");

@@ -7,6 +7,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.StoreException;
+import io.switchboard.core.tls.TlsCredentials;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +20,7 @@ import java.text.ParseException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -47,9 +49,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP edge: one JAIN-SIP stack listening on UDP and TCP, a thin dispatcher by method, and the
- * sending of each handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every
- * request is copied into a {@link SipRequest} and handed to this verticle's context at once.
+ * The SIP edge: one JAIN-SIP stack listening on UDP and TCP, and on TLS when a certificate is
+ * configured (RFC 3261 §26, RFC 5630), a thin dispatcher by method, and the sending of each
+ * handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every request is copied
+ * into a {@link SipRequest} and handed to this verticle's context at once.
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
@@ -65,6 +68,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final Health health;
   private final SecurityLog security;
   private final FloodGuard flood;
+  private final Optional<TlsCredentials> tls;
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<ClientTransaction, Promise<Response>> pending = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,9 +77,12 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private SipProvider provider;
   private String advertisedHost;
 
-  public SipEdge(SwitchboardConfig.Sip config, Health health, SecurityLog security, java.time.Clock clock) {
+  /** @param tls with it, a TLS listening point on its {@code sip.tls-port} presenting its certificate */
+  public SipEdge(SwitchboardConfig.Sip config, Health health, Optional<TlsCredentials> tls, SecurityLog security,
+      java.time.Clock clock) {
     this.config = config;
     this.health = health;
+    this.tls = tls;
     this.security = security;
     this.flood = new FloodGuard(clock, config.floodRate(), new SourceRanges(config.floodExempt()), this::floodStarted);
   }
@@ -99,6 +106,16 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return config.port();
   }
 
+  /** The SIP-over-TLS port, when TLS is configured. */
+  public Optional<Integer> tlsPort() {
+    return tls.map(t -> t.config().sipPort());
+  }
+
+  /** Our port for a transport: the TLS port for tls, else the UDP/TCP one. */
+  private int portFor(String transport) {
+    return "tls".equalsIgnoreCase(transport) ? tlsPort().orElse(config.port()) : config.port();
+  }
+
   /** The context all SIP handling runs on; null before deployment. */
   public Context sipContext() {
     return sipContext;
@@ -116,9 +133,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
           .put("udp", config.bindAddress() + ":" + config.port())
           .put("tcp", config.bindAddress() + ":" + config.port())
           .put("domain", config.domain());
+      tlsPort().ifPresent(port -> details.put("tls", config.bindAddress() + ":" + port));
       health.report("sip", Health.State.UP, details);
-      LOG.info("SIP listening [udp+tcp: {}:{}, domain: {}, advertised: {}]", config.bindAddress(), config.port(),
-          config.domain(), advertisedHost);
+      LOG.info("SIP listening [udp+tcp: {}:{}, tls: {}, domain: {}, advertised: {}]", config.bindAddress(), config.port(),
+          tlsPort().map(port -> config.bindAddress() + ":" + port).orElse("off"), config.domain(), advertisedHost);
     }).onFailure(e -> health.report("sip", Health.State.DOWN, new JsonObject().put("error", e.getMessage())));
   }
 
@@ -154,7 +172,17 @@ public final class SipEdge extends VerticleBase implements SipListener {
     p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", String.valueOf(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", String.valueOf(4 * 1024 * 1024));
-    stack = new SipStackImpl(p);
+    TlsNetworkLayer tlsLayer = tls.map(t -> new TlsNetworkLayer(t.serverContext())).orElse(null);
+    if (tlsLayer != null) {
+      // The stack sets these on every TLS socket; its defaults still include TLS 1.0 and 3DES.
+      p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tlsLayer.protocols()));
+      p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", tlsLayer.suites()));
+      // Phones authenticate with digest, not certificates: none asked for.
+      p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+      // A connection that never finishes its handshake is closed after this (ms).
+      p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
+    }
+    stack = tlsLayer == null ? new SipStackImpl(p) : new TlsNetworkLayer.Stack(p, tlsLayer);
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
     ListeningPoint udp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.UDP);
     ListeningPoint tcp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.TCP);
@@ -162,6 +190,12 @@ public final class SipEdge extends VerticleBase implements SipListener {
     tcp.setSentBy(advertisedHost + ":" + config.port());
     provider = stack.createSipProvider(udp);
     provider.addListeningPoint(tcp);
+    if (tlsLayer != null) {
+      int tlsPort = tlsPort().orElseThrow();
+      ListeningPoint tlsPoint = stack.createListeningPoint(config.bindAddress(), tlsPort, ListeningPoint.TLS);
+      tlsPoint.setSentBy(advertisedHost + ":" + tlsPort);
+      provider.addListeningPoint(tlsPoint);
+    }
     provider.addSipListener(this);
     stack.start();
   }
@@ -290,10 +324,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   // ---- requests we send ----------------------------------------------------------------------
 
-  /** A Via for a request we originate over this transport (udp, tcp), with a fresh branch. */
+  /** A Via for a request we originate over this transport (udp, tcp, tls), with a fresh branch. */
   public ViaHeader newVia(String transport) {
     try {
-      return factories.headers().createViaHeader(advertisedHost, config.port(), transport, SipTags.newBranch());
+      return factories.headers().createViaHeader(advertisedHost, portFor(transport), transport, SipTags.newBranch());
     } catch (ParseException | javax.sip.InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }
@@ -302,7 +336,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /**
    * Points a request we send to a device at the address its REGISTER or SUBSCRIBE came from when
    * that is not the host its Contact names: the device is behind NAT, and the pinhole (or its TCP
-   * connection) is the way back. Otherwise the request goes to the Contact, over its transport.
+   * connection) is the way back. Over TLS the way back is always the device's own connection
+   * (RFC 5923's reuse, as RFC 5626 flows do): a device need not listen for TLS, and we could not
+   * check its certificate if it did. Otherwise the request goes to the Contact, over its transport.
    */
   public void routeToDevice(Request request, String source, String transport) {
     try {
@@ -310,7 +346,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
       javax.sip.address.URI target = request.getRequestURI();
       boolean sameHost = source != null && target instanceof javax.sip.address.SipURI sip
           && source.substring(0, source.lastIndexOf(':')).equalsIgnoreCase(sip.getHost());
-      if (source != null && !sameHost) {
+      boolean ownConnection = source != null && "tls".equalsIgnoreCase(transport);
+      if (source != null && (!sameHost || ownConnection)) {
         int colon = source.lastIndexOf(':');
         javax.sip.address.SipURI hop = f.addresses().createSipURI(null, source.substring(0, colon));
         hop.setPort(Integer.parseInt(source.substring(colon + 1)));
@@ -346,12 +383,17 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return request;
   }
 
-  /** Our Contact, for dialogs we take part in (subscriptions). */
+  /**
+   * Our Contact, for dialogs we take part in (subscriptions). Over TLS a {@code sips:} URI on the TLS
+   * port (RFC 5630 §3.1.3): the dialog's later requests must come over TLS too.
+   */
   public javax.sip.header.ContactHeader contact(String transport) {
     try {
       javax.sip.address.SipURI uri = factories.addresses().createSipURI(null, advertisedHost);
-      uri.setPort(config.port());
-      if (!"udp".equalsIgnoreCase(transport)) {
+      uri.setPort(portFor(transport));
+      if ("tls".equalsIgnoreCase(transport)) {
+        uri.setSecure(true);
+      } else if (!"udp".equalsIgnoreCase(transport)) {
         uri.setTransportParam(transport);
       }
       return factories.headers().createContactHeader(factories.addresses().createAddress(uri));

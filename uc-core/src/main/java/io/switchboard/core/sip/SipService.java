@@ -10,11 +10,13 @@ import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
+import io.switchboard.core.tls.TlsCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.Optional;
 import javax.sip.header.AcceptHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -41,10 +43,16 @@ public final class SipService {
   /** @param devices for device credentials (auth username = endpoint): give a caching one */
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, DeviceStore devices,
       BindingStore bindings, Clock clock) {
+    this(vertx, config, Optional.empty(), health, users, devices, bindings, clock);
+  }
+
+  /** @param tls with it, the edge listens for SIP over TLS too */
+  public SipService(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls, Health health,
+      UserStore users, DeviceStore devices, BindingStore bindings, Clock clock) {
     this.vertx = vertx;
     this.clock = clock;
     SecurityLog security = new SecurityLog(vertx, clock);
-    this.edge = new SipEdge(config, health, security, clock);
+    this.edge = new SipEdge(config, health, tls, security, clock);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
@@ -66,7 +74,13 @@ public final class SipService {
 
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
       DeviceStore devices, MongoStore store) {
-    return new SipService(vertx, config, health, users, devices, new MongoBindingStore(vertx, store), Clock.systemUTC());
+    return withMongo(vertx, config, Optional.empty(), health, users, devices, store);
+  }
+
+  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls,
+      Health health, UserStore users, DeviceStore devices, MongoStore store) {
+    return new SipService(vertx, config, tls, health, users, devices, new MongoBindingStore(vertx, store),
+        Clock.systemUTC());
   }
 
   public SipEdge edge() {

@@ -20,10 +20,16 @@ public final class Slf4jStackLogger implements StackLogger {
         : message.substring(0, MAX_MESSAGE) + "... (" + message.length() + " chars)";
   }
 
-  /** A peer's garbage is the peer's problem: debug, not error (expected client errors at debug). */
+  /**
+   * A peer's garbage is the peer's problem: debug, not error (expected client errors at debug). So
+   * is a TLS handshake a client fails (an old protocol, no suite in common) or a keep-alive
+   * answer to a client already gone.
+   */
   private static boolean peerError(String message) {
     return message != null && (message.startsWith("Error while processing incoming UDP packet")
-        || message.contains("Dropping Badly formatted") || message.startsWith("BAD MESSAGE"));
+        || message.contains("Dropping Badly formatted") || message.startsWith("BAD MESSAGE")
+        || message.startsWith("A problem occured while Accepting connection")
+        || message.startsWith("A problem occured while trying to send a single CLRF"));
   }
 
   @Override

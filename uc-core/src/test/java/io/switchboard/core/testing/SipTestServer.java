@@ -35,6 +35,8 @@ public final class SipTestServer {
   public DeviceStore devices;
   /** Feature modules hook in here: called after the SIP service is built, before it starts. */
   public final java.util.List<java.util.function.Consumer<SipTestServer>> beforeSipStart = new java.util.ArrayList<>();
+  /** Set before start for SIP over TLS on {@code sip.tls-port}. */
+  public java.util.Optional<io.switchboard.core.tls.TlsCredentials> tls = java.util.Optional.empty();
 
   public SipTestServer(Vertx vertx, Path dataDir, Map<String, String> settings) throws java.io.IOException {
     this.vertx = vertx;
@@ -60,7 +62,7 @@ public final class SipTestServer {
       devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return null;
     }).compose(v -> {
-      sip = SipService.withMongo(vertx, config.sip(), health, users, devices, store);
+      sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store);
       beforeSipStart.forEach(hook -> hook.accept(this));
       return sip.start();
     });
