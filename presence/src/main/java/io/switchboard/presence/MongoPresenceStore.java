@@ -27,7 +27,7 @@ public final class MongoPresenceStore implements PresenceStore {
 
   @Override
   public Future<List<PresenceProfile>> loadAll() {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       List<PresenceProfile> out = new ArrayList<>();
       profiles.find().forEach(d -> out.add(fromDocument(d)));
       return out;
@@ -36,7 +36,7 @@ public final class MongoPresenceStore implements PresenceStore {
 
   @Override
   public Future<Void> save(PresenceProfile p) {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       profiles.replaceOne(Filters.eq("_id", p.username()), toDocument(p), new ReplaceOptions().upsert(true));
       store.makeDurable();
       return null;

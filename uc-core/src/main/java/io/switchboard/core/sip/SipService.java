@@ -5,6 +5,7 @@ import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
@@ -31,12 +32,15 @@ public final class SipService {
   private final Clock clock;
   private String deploymentId;
 
-  /** @param devices for device credentials (auth username = endpoint): give a caching one */
+  /**
+   * @param devices for device credentials (auth username = endpoint): give a caching one
+   * @param sipSend the pool for TCP and TLS sends (TaskPools#sipSend), or null for Vert.x's worker pool
+   */
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, DeviceStore devices,
-      BindingStore bindings, Clock clock) {
+      BindingStore bindings, Clock clock, TaskPool sipSend) {
     this.vertx = vertx;
     this.clock = clock;
-    this.edge = new SipEdge(config, health);
+    this.edge = new SipEdge(config, health, sipSend);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
@@ -55,7 +59,14 @@ public final class SipService {
 
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
       DeviceStore devices, MongoStore store) {
-    return new SipService(vertx, config, health, users, devices, new MongoBindingStore(vertx, store), Clock.systemUTC());
+    return withMongo(vertx, config, health, users, devices, store, null);
+  }
+
+  /** @param sipSend the pool for TCP and TLS sends (TaskPools#sipSend) */
+  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
+      DeviceStore devices, MongoStore store, TaskPool sipSend) {
+    return new SipService(vertx, config, health, users, devices, new MongoBindingStore(vertx, store), Clock.systemUTC(),
+        sipSend);
   }
 
   public SipEdge edge() {
