@@ -130,7 +130,7 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return MongoCalls.blocking(vertx, work);
+    return MongoCalls.blocking(vertx, store, work);
   }
 
   private static List<StoredMessage> list(Iterable<Document> docs) {

@@ -36,7 +36,7 @@ public final class MongoRoomStore implements RoomStore {
 
   @Override
   public Future<Room> create(Room room) {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       rooms.insertOne(new Document("name", room.name()).append("members", room.members())
           .append("createdBy", room.createdBy()).append("createdAt", Date.from(room.createdAt())));
       store.makeDurable();
@@ -46,13 +46,13 @@ public final class MongoRoomStore implements RoomStore {
 
   @Override
   public Future<Optional<Room>> find(String name) {
-    return MongoCalls.blocking(vertx, () -> Optional.ofNullable(rooms.find(Filters.eq("name", name)).first())
+    return MongoCalls.blocking(vertx, store, () -> Optional.ofNullable(rooms.find(Filters.eq("name", name)).first())
         .map(MongoRoomStore::toRoom));
   }
 
   @Override
   public Future<List<Room>> list() {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       List<Room> out = new ArrayList<>();
       rooms.find().sort(Sorts.ascending("name")).forEach(d -> out.add(toRoom(d)));
       return out;
@@ -61,7 +61,7 @@ public final class MongoRoomStore implements RoomStore {
 
   @Override
   public Future<Void> delete(String name) {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       if (rooms.deleteOne(Filters.eq("name", name)).getDeletedCount() == 0) {
         throw StoreException.notFound("no room " + name);
       }

@@ -41,7 +41,7 @@ public final class MongoPresenceStore implements PresenceStore {
 
   @Override
   public Future<List<PresenceProfile>> loadAll() {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       List<PresenceProfile> out = new ArrayList<>();
       profiles.find().forEach(d -> out.add(fromDocument(d)));
       return out;
@@ -50,7 +50,7 @@ public final class MongoPresenceStore implements PresenceStore {
 
   @Override
   public Future<PresenceProfile> update(PresenceProfile known, UnaryOperator<PresenceProfile> change) {
-    return MongoCalls.blocking(vertx, () -> {
+    return MongoCalls.blocking(vertx, store, () -> {
       PresenceProfile base = known;
       for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         PresenceProfile changed = change.apply(base);

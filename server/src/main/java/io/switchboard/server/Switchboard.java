@@ -1,6 +1,7 @@
 package io.switchboard.server;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
@@ -38,6 +39,8 @@ public final class Switchboard {
   private final SwitchboardConfig config;
   private final Health health = new Health();
   private final Consumer<String> announce;
+  /** One bounded pool per kind of blocking work: store calls, password hashing, TCP/TLS sends. */
+  private final TaskPools pools;
   private MongoStore store;
   private Optional<TlsCredentials> tls = Optional.empty();
   private CertificateWatcher certificateWatcher;
@@ -53,6 +56,7 @@ public final class Switchboard {
     this.vertx = vertx;
     this.config = config;
     this.announce = announce;
+    this.pools = TaskPools.withDefaults(vertx);
   }
 
   public Health health() {
@@ -104,7 +108,7 @@ public final class Switchboard {
   private Future<Void> startComponents() {
     health.report("store", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
-      store = MongoStore.open(config.store());
+      store = MongoStore.open(config.store(), pools.store());
       MongoUserStore users = new MongoUserStore(vertx, store);
       users.createIndexes();
       return new CachingUserStore(vertx, users, java.time.Clock.systemUTC());
@@ -112,13 +116,13 @@ public final class Switchboard {
       health.report("store", Health.State.UP, new JsonObject().put("kind", store.embedded() ? "embedded" : "mongodb")
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
-      UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
+      UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain(), pools.hashing());
       MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
       // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
       CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
-        sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store);
+        sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend());
         // Feature modules put their SIP method handlers on the edge before it opens.
         ImService im = new ImService(vertx, config, users, devices, sip, store);
         PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
@@ -159,7 +163,7 @@ public final class Switchboard {
   }
 
   private void probeStore() {
-    vertx.executeBlocking(store::ping, false).onComplete(r -> {
+    pools.store().submit(store::ping).onComplete(r -> {
       boolean up = r.succeeded() && Boolean.TRUE.equals(r.result());
       if (up != (health.state("store") == Health.State.UP)) {
         LOG.warn("Store is {}", up ? "back" : "unreachable");
@@ -187,7 +191,7 @@ public final class Switchboard {
             store.close();
           }
           return null;
-        }));
+        })).eventually(pools::close);
   }
 
   private String sipTls() {

@@ -258,10 +258,21 @@ class ConsoleBrowserTest {
     browser.click("user-create");
     browser.waitText("admin-error", "(409)");
 
+    // a failed login is listed for the admin, without the password
+    var guesser = io.vertx.ext.web.client.WebClient.create(vertx);
+    assertEquals(401, guesser.post(switchboard.web().actualPort(), "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", "kim").put("password", "kim-guessed-pw-7")).await().statusCode());
+    guesser.close();
+
     browser.open("#/admin/status");
     browser.waitText("status-state-store", "up");
     browser.waitText("status-state-ami", "up");
     browser.waitText("status-state-sip", "up");
+    browser.waitText("security-events", "LOGIN_FAILED");
+    String events = browser.find("security-events").getText();
+    assertTrue(events.contains("kim") && events.contains("127.0.0.1"), events);
+    assertTrue(events.contains("ADMIN_CHANGE") && events.contains("created user gina"), events);
+    assertTrue(!events.contains("kim-guessed-pw-7"), "no password on the page");
     browser.screenshot("admin-status");
   }
 

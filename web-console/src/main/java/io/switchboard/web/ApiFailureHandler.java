@@ -2,6 +2,7 @@ package io.switchboard.web;
 
 import io.switchboard.core.account.InvalidField;
 import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.exec.OverloadedException;
 import io.switchboard.core.store.StoreException;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
@@ -36,7 +37,8 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
       return;
     }
     if (error.status() == 503) {
-      ctx.response().putHeader("Retry-After", "30");
+      ctx.response().putHeader("Retry-After",
+          String.valueOf(failure instanceof OverloadedException o ? o.retryAfterSeconds() : 30));
     }
     ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
         .end(error.toJson().encode());
@@ -55,6 +57,9 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
         case CONFLICT -> ApiException.conflict(se.field(), se.getMessage());
         case UNAVAILABLE -> new ApiException(503, "unavailable", null, "the store is unavailable, try again shortly");
       };
+    }
+    if (failure instanceof OverloadedException) {
+      return new ApiException(503, "overloaded", null, "the server is busy, try again shortly");
     }
     if (failure instanceof DecodeException) {
       return new ApiException(400, "invalid", null, "the body is not valid JSON");

@@ -3,10 +3,12 @@ package io.switchboard.web;
 import io.switchboard.core.account.UserAccounts;
 
 import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
+import io.switchboard.core.security.SecurityLog;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -40,15 +42,24 @@ public final class WebConsole extends VerticleBase {
   private final SwitchboardConfig.Web config;
   private final Health health;
   private final UserAccounts accounts;
+  private final Clock clock;
   private final LoginThrottle throttle;
+  private final SecurityEvents securityEvents = new SecurityEvents();
+  private SecurityLog security;
   private HttpServer server;
   private LiveChannel live;
 
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
+    this(config, health, accounts, Clock.systemUTC());
+  }
+
+  /** @param clock for the login throttle's window and the security events' times */
+  WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
-    this.throttle = new LoginThrottle(Clock.systemUTC(), config.loginMaxFailures(), config.loginWindowSeconds());
+    this.clock = clock;
+    this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -58,6 +69,7 @@ public final class WebConsole extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    security = new SecurityLog(vertx, clock);
     Router router = Router.router(vertx);
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions);
@@ -92,6 +104,13 @@ public final class WebConsole extends VerticleBase {
     });
     router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
     router.get("/api/live").handler(authenticated()).handler(live::upgrade);
+
+    // Administrators' changes (users, devices, import) become ADMIN_CHANGE security events once answered.
+    AdminAudit audit = new AdminAudit(security);
+    router.route("/api/users*").handler(audit::watch);
+    router.route("/api/devices*").handler(audit::watch);
+    router.route("/api/import").handler(audit::watch);
+    router.get("/api/security/events").handler(authenticated()).handler(admin()).handler(securityEvents::list);
 
     UsersApi users = new UsersApi(accounts);
     router.route("/api/users*").handler(authenticated()).handler(admin());
@@ -154,7 +173,7 @@ public final class WebConsole extends VerticleBase {
     router.route().failureHandler(new ApiFailureHandler());
 
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return live.start().compose(v -> vertx.createHttpServer().requestHandler(router)
+    return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer().requestHandler(router)
         .listen(config.port(), config.bindAddress()))
         .onSuccess(s -> {
           server = s;
@@ -166,7 +185,7 @@ public final class WebConsole extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return live == null ? Future.succeededFuture() : live.stop();
+    return securityEvents.stop().eventually(() -> live == null ? Future.succeededFuture() : live.stop());
   }
 
   /** The user a request was authenticated as. */
@@ -200,6 +219,11 @@ public final class WebConsole extends VerticleBase {
     };
   }
 
+  /** The client's address as the socket shows it (no proxy headers are trusted). */
+  static String clientAddress(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+  }
+
   Handler<RoutingContext> admin() {
     return ctx -> {
       if (user(ctx).role() != Role.ADMIN) {
@@ -222,27 +246,38 @@ public final class WebConsole extends VerticleBase {
       ctx.fail(ApiException.invalid("password", "required"));
       return;
     }
-    String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
-    long wait = throttle.retryAfterSeconds(username, address);
-    if (wait > 0) {
-      ctx.response().putHeader("Retry-After", String.valueOf(wait));
+    String address = clientAddress(ctx);
+    // Before any hashing: attempts in flight count against the budget as failures would.
+    LoginThrottle.Verdict verdict = throttle.admit(username, address);
+    if (verdict.userNowThrottled()) {
+      security.record(SecurityEvent.Kind.SOURCE_THROTTLED, username, address,
+          "web logins for this account refused for " + verdict.retryAfterSeconds() + " s (failed logins)");
+    }
+    if (verdict.addressNowThrottled()) {
+      security.record(SecurityEvent.Kind.SOURCE_THROTTLED, username, address,
+          "web logins from this address refused for " + verdict.retryAfterSeconds() + " s (failed logins)");
+    }
+    if (!verdict.admitted()) {
+      ctx.response().putHeader("Retry-After", String.valueOf(verdict.retryAfterSeconds()));
       ctx.fail(new ApiException(429, "too-many-attempts", null,
-          "too many failed logins; try again in " + wait + " s"));
+          "too many failed logins; try again in " + verdict.retryAfterSeconds() + " s"));
       return;
     }
     accounts.verify(username, password).onComplete(result -> {
       if (result.failed()) {
+        throttle.abandoned(username, address);
         ctx.fail(result.cause());
         return;
       }
       if (result.result().isEmpty()) {
         throttle.failed(username, address);
-        LOG.info("Login failed [user: {}, from: {}]", username, address);
+        security.record(SecurityEvent.Kind.LOGIN_FAILED, username, address,
+            "web console: wrong username or password, or account disabled");
         ctx.fail(new ApiException(401, "unauthorized", null, "wrong username or password"));
         return;
       }
       User user = result.result().get();
-      throttle.succeeded(username);
+      throttle.succeeded(username, address);
       ctx.session().regenerateId(); // no session fixation
       ctx.session().put(SESSION_USER, user.username());
       LOG.info("Login [user: {}, from: {}]", username, address);

@@ -253,10 +253,12 @@ export function status(view, app) {
   const table = h('tbody');
   const checked = h('p', {class: 'muted', testid: 'status-checked'});
   const registrations = h('div', {testid: 'registrations'});
+  const security = h('div', {testid: 'security-events'});
   fill(view, h('h1', null, 'Status'), error.el,
     h('div', {class: 'table-wrap'}, h('table', {testid: 'status-table'},
       h('thead', null, h('tr', null, ['Component', 'State', 'Details'].map((t) => h('th', null, t)))), table)), checked,
-    h('h2', null, 'SIP registrations'), registrations);
+    h('h2', null, 'SIP registrations'), registrations,
+    h('h2', null, 'Security events'), security);
 
   async function load() {
     let health;
@@ -285,10 +287,25 @@ export function status(view, app) {
     } catch (err) {
       fill(registrations, h('p', {class: 'muted'}, err.message));
     }
+    try {
+      fill(security, securityTable((await get('/api/security/events')).events.slice(0, 20)));
+    } catch (err) {
+      fill(security, h('p', {class: 'muted'}, err.message));
+    }
   }
   load();
   const timer = setInterval(load, 10000);
   return () => clearInterval(timer);
+}
+
+/** The latest security events, newest first: failed logins and digests, throttled sources, admin changes. */
+function securityTable(events) {
+  if (events.length === 0) return h('p', {class: 'muted'}, 'No security events since the server started.');
+  return h('div', {class: 'table-wrap'}, h('table', null,
+    h('thead', null, h('tr', null, ['When', 'What', 'Who', 'From', 'Detail'].map((t) => h('th', null, t)))),
+    h('tbody', null, events.map((e) => h('tr', {testid: 'security-event'},
+      h('td', null, time(new Date(e.at).toISOString())), h('td', {testid: 'security-event-kind'}, e.kind),
+      h('td', null, e.who || ''), h('td', null, e.source || ''), h('td', null, e.detail || ''))))));
 }
 
 /** Live SIP bindings as the location service lists them. */

@@ -2,6 +2,7 @@ package io.switchboard.core.account;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.switchboard.core.model.UserChanges;
@@ -14,11 +15,14 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Account operations on top of the {@link UserStore}: hashing secrets (slow, on a worker), and
+ * Account operations on top of the {@link UserStore}: hashing secrets (slow, on the {@code hashing}
+ * pool), and
  * announcing every change on {@link EventAddresses#USER_CHANGED} so that the registrar can revoke
  * bindings of disabled or deleted users.
  */
@@ -31,19 +35,38 @@ public final class UserAccounts {
   private final UserStore users;
   private final PasswordHasher hasher = new PasswordHasher();
   private final String realm;
+  /** Where hashing runs; null means Vert.x's shared worker pool (tests that build no pools). */
+  private final TaskPool hashing;
+  private final AtomicLong passwordChecks = new AtomicLong();
   /**
    * Verified against when the username is unknown, so that both cases take the same time. Made on
    * first use, on a worker: hashing is deliberately slow and the constructor runs on an event loop.
    */
   private volatile String dummyHash;
 
+  /** Hashing on Vert.x's shared worker pool. */
   public UserAccounts(Vertx vertx, UserStore users, String realm) {
+    this(vertx, users, realm, null);
+  }
+
+  /** @param hashing the pool that hashes and checks passwords (TaskPools#hashing) */
+  public UserAccounts(Vertx vertx, UserStore users, String realm, TaskPool hashing) {
     this.vertx = vertx;
     this.users = users;
     this.realm = realm;
+    this.hashing = hashing;
   }
 
-  /** Blocking: worker threads only. */
+  /** How many password checks (PBKDF2 derivations against a stored hash) have run: a measure for throttling. */
+  public long passwordChecks() {
+    return passwordChecks.get();
+  }
+
+  private <T> Future<T> hashing(Callable<T> work) {
+    return hashing == null ? vertx.executeBlocking(work, false) : hashing.submit(work);
+  }
+
+  /** Blocking: the hashing pool only. */
   private String dummyHash() {
     String h = dummyHash;
     if (h == null) {
@@ -63,15 +86,15 @@ public final class UserAccounts {
   }
 
   /**
-   * The user a creation request makes, secrets hashed (slow on purpose, on a worker), not yet
+   * The user a creation request makes, secrets hashed (slow on purpose, on the hashing pool), not yet
    * stored: for callers that check a whole batch before writing any of it (the CSV import).
    */
   public Future<User> prepare(UserRequests.Create c) {
-    return vertx.executeBlocking(() -> {
+    return hashing(() -> {
       Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       return new User(c.username(), c.displayName(), c.extension(), c.role(), c.enabled(), hasher.hash(c.password()),
           c.sipPassword() == null ? null : Digest.ha1s(c.username(), realm, c.sipPassword()), now, now);
-    }, false);
+    });
   }
 
   /** Stores a {@link #prepare prepared} user and announces it on {@link EventAddresses#USER_CHANGED}. */
@@ -80,8 +103,8 @@ public final class UserAccounts {
   }
 
   public Future<User> update(String username, UserRequests.Patch p) {
-    return vertx.executeBlocking(() -> new UserChanges(p.displayName(), p.extension(), p.role(), p.enabled(),
-        p.password().map(hasher::hash), p.sipPassword().map(s -> Digest.ha1s(username, realm, s))), false)
+    return hashing(() -> new UserChanges(p.displayName(), p.extension(), p.role(), p.enabled(),
+        p.password().map(hasher::hash), p.sipPassword().map(s -> Digest.ha1s(username, realm, s))))
         .compose(changes -> users.update(username, changes))
         .onSuccess(u -> publish(u, UserEvent.Change.UPDATED));
   }
@@ -93,10 +116,11 @@ public final class UserAccounts {
 
   /** The user when the password is right and the account enabled; empty otherwise. */
   public Future<Optional<User>> verify(String username, String password) {
-    return users.find(username).compose(found -> vertx.executeBlocking(() -> {
+    return users.find(username).compose(found -> hashing(() -> {
+      passwordChecks.incrementAndGet();
       boolean ok = hasher.verify(password, found.map(User::passwordHash).orElseGet(this::dummyHash));
       return found.filter(u -> ok && u.enabled());
-    }, false));
+    }));
   }
 
   /**

@@ -65,7 +65,7 @@ public final class MongoBindingStore implements BindingStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return MongoCalls.blocking(vertx, work);
+    return MongoCalls.blocking(vertx, store, work);
   }
 
   private static String id(String username, String key) {

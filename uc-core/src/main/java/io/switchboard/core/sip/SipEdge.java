@@ -4,6 +4,8 @@ import gov.nist.core.CommonLogger;
 import gov.nist.javax.sip.SipStackImpl;
 import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.exec.OverloadedException;
+import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.StoreException;
@@ -25,6 +27,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -49,10 +52,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+/**
  * The SIP edge: one JAIN-SIP stack listening on UDP and TCP, and on TLS when a certificate is
  * configured (RFC 3261 §26, RFC 5630), a thin dispatcher by method, and the sending of each
  * handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every request is copied
- * into a {@link SipRequest} and handed to this verticle's context at once.
+ * into a {@link SipRequest} and handed to this verticle's context at once. Sends over UDP happen
+ * right there (they do not block); sends over TCP or TLS, which may block on a connect or a full
+ * socket, on the {@code sip-send} pool.
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
@@ -69,6 +75,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final SecurityLog security;
   private final FloodGuard flood;
   private final Optional<TlsCredentials> tls;
+  /** For TCP and TLS sends; null means Vert.x's shared worker pool. */
+  private final TaskPool sipSend;
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<ClientTransaction, Promise<Response>> pending = new java.util.concurrent.ConcurrentHashMap<>();
@@ -77,14 +85,18 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private SipProvider provider;
   private String advertisedHost;
 
-  /** @param tls with it, a TLS listening point on its {@code sip.tls-port} presenting its certificate */
+  /**
+   * @param tls with it, a TLS listening point on its {@code sip.tls-port} presenting its certificate
+   * @param sipSend the pool for sends that may block (TCP, TLS): TaskPools#sipSend; null: Vert.x's workers
+   */
   public SipEdge(SwitchboardConfig.Sip config, Health health, Optional<TlsCredentials> tls, SecurityLog security,
-      java.time.Clock clock) {
+      java.time.Clock clock, TaskPool sipSend) {
     this.config = config;
     this.health = health;
     this.tls = tls;
     this.security = security;
     this.flood = new FloodGuard(clock, config.floodRate(), new SourceRanges(config.floodExempt()), this::floodStarted);
+    this.sipSend = sipSend;
   }
 
   /** Registers the handler for a method. Call before deployment. */
@@ -409,8 +421,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
    */
   public Future<Response> send(Request request) {
     Promise<Response> answer = Promise.promise();
-    // sendRequest may block on TCP connect: on a worker, never the event loop.
-    return vertx.executeBlocking(() -> {
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    String transport = via == null ? "udp" : via.getTransport();
+    return sendOn(transport, () -> {
       ClientTransaction ct = provider.getNewClientTransaction(request);
       pending.put(ct, answer);
       try {
@@ -420,7 +433,27 @@ public final class SipEdge extends VerticleBase implements SipListener {
         throw new SipSendException("cannot send: " + e.getMessage());
       }
       return ct;
-    }, false).compose(ct -> answer.future());
+    }).compose(ct -> answer.future());
+  }
+
+  /**
+   * Runs a send where it belongs: UDP on the SIP context (JAIN-SIP's UDP send does not block),
+   * TCP and TLS on the sip-send pool (connect and a full socket block), never on an event loop.
+   */
+  private <T> Future<T> sendOn(String transport, Callable<T> send) {
+    if (transport == null || "udp".equalsIgnoreCase(transport)) {
+      return io.vertx.core.Vertx.currentContext() == sipContext ? now(send)
+          : Future.future(p -> sipContext.runOnContext(v -> now(send).onComplete(p)));
+    }
+    return sipSend == null ? vertx.executeBlocking(send, false) : sipSend.submit(send);
+  }
+
+  private static <T> Future<T> now(Callable<T> work) {
+    try {
+      return Future.succeededFuture(work.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
   }
 
   @Override
@@ -484,16 +517,24 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private SipOutcome failureOutcome(SipRequest req, Throwable e) {
     if (e instanceof StoreException se && se.kind() == StoreException.Kind.UNAVAILABLE) {
       LOG.warn("store unavailable [call-id: {}, method: {}]: {}", req.callId(), req.method(), e.getMessage());
-      return SipOutcome.reply(Response.SERVICE_UNAVAILABLE, r -> {
-        try {
-          r.addHeader(factories.headers().createRetryAfterHeader(30));
-        } catch (javax.sip.InvalidArgumentException ignored) {
-          // 30 is valid
-        }
-      });
+      return serviceUnavailable(30);
+    }
+    if (e instanceof OverloadedException o) {
+      LOG.warn("overloaded [call-id: {}, method: {}, pool: {}]", req.callId(), req.method(), o.pool());
+      return serviceUnavailable(o.retryAfterSeconds());
     }
     LOG.error("handler failed [call-id: {}, method: {}]", req.callId(), req.method(), e);
     return SipOutcome.reply(Response.SERVER_INTERNAL_ERROR);
+  }
+
+  private SipOutcome serviceUnavailable(int retryAfterSeconds) {
+    return SipOutcome.reply(Response.SERVICE_UNAVAILABLE, r -> {
+      try {
+        r.addHeader(factories.headers().createRetryAfterHeader(retryAfterSeconds));
+      } catch (javax.sip.InvalidArgumentException ignored) {
+        // a small positive number is valid
+      }
+    });
   }
 
   public void addAllow(Response response) {
@@ -527,11 +568,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
       LOG.error("cannot build response [call-id: {}]", req.callId(), e);
       return;
     }
-    // sendResponse may block on TCP: never on an event loop.
-    vertx.executeBlocking(() -> {
+    sendOn(req.transport(), () -> {
       req.transaction().sendResponse(response);
       return null;
-    }, false).onComplete(r -> {
+    }).onComplete(r -> {
       if (r.failed()) {
         LOG.debug("cannot send {} [call-id: {}]: {}", reply.status(), req.callId(), r.cause().getMessage());
         return;

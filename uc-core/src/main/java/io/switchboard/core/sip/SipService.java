@@ -5,6 +5,7 @@ import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.DeviceStore;
@@ -40,19 +41,22 @@ public final class SipService {
   private final Clock clock;
   private String deploymentId;
 
-  /** @param devices for device credentials (auth username = endpoint): give a caching one */
+  /**
+   * @param devices for device credentials (auth username = endpoint): give a caching one
+   * @param sipSend the pool for TCP and TLS sends (TaskPools#sipSend), or null for Vert.x's worker pool
+   */
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users, DeviceStore devices,
-      BindingStore bindings, Clock clock) {
-    this(vertx, config, Optional.empty(), health, users, devices, bindings, clock);
+      BindingStore bindings, Clock clock, TaskPool sipSend) {
+    this(vertx, config, Optional.empty(), health, users, devices, bindings, clock, sipSend);
   }
 
   /** @param tls with it, the edge listens for SIP over TLS too */
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls, Health health,
-      UserStore users, DeviceStore devices, BindingStore bindings, Clock clock) {
+      UserStore users, DeviceStore devices, BindingStore bindings, Clock clock, TaskPool sipSend) {
     this.vertx = vertx;
     this.clock = clock;
     SecurityLog security = new SecurityLog(vertx, clock);
-    this.edge = new SipEdge(config, health, tls, security, clock);
+    this.edge = new SipEdge(config, health, tls, security, clock, sipSend);
     this.location = new LocationService(vertx, bindings, clock);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
@@ -74,13 +78,17 @@ public final class SipService {
 
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
       DeviceStore devices, MongoStore store) {
-    return withMongo(vertx, config, Optional.empty(), health, users, devices, store);
+    return withMongo(vertx, config, Optional.empty(), health, users, devices, store, null);
   }
 
+  /**
+   * @param tls with it, the edge listens for SIP over TLS too
+   * @param sipSend the pool for TCP and TLS sends (TaskPools#sipSend)
+   */
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls,
-      Health health, UserStore users, DeviceStore devices, MongoStore store) {
+      Health health, UserStore users, DeviceStore devices, MongoStore store, TaskPool sipSend) {
     return new SipService(vertx, config, tls, health, users, devices, new MongoBindingStore(vertx, store),
-        Clock.systemUTC());
+        Clock.systemUTC(), sipSend);
   }
 
   public SipEdge edge() {

@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs sync-driver work on a worker thread and translates driver errors into {@link StoreException}s:
- * the one place where that happens for every store.
+ * Runs sync-driver work on a worker thread (the store's {@code store} pool when it has one) and
+ * translates driver errors into {@link StoreException}s: the one place where that happens for every store.
  */
 public final class MongoCalls {
 
@@ -21,14 +21,24 @@ public final class MongoCalls {
   private MongoCalls() {
   }
 
+  /** On the {@code store} pool the store was opened with (a full queue fails with an OverloadedException). */
+  public static <T> Future<T> blocking(Vertx vertx, MongoStore store, Callable<T> work) {
+    return store.pool() == null ? blocking(vertx, work) : store.pool().submit(translating(work));
+  }
+
+  /** On Vert.x's shared worker pool. */
   public static <T> Future<T> blocking(Vertx vertx, Callable<T> work) {
-    return vertx.executeBlocking(() -> {
+    return vertx.executeBlocking(translating(work), false);
+  }
+
+  private static <T> Callable<T> translating(Callable<T> work) {
+    return () -> {
       try {
         return work.call();
       } catch (MongoException e) {
         throw translate(e);
       }
-    }, false);
+    };
   }
 
   static StoreException translate(MongoException e) {

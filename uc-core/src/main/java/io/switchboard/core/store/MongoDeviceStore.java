@@ -121,7 +121,7 @@ public final class MongoDeviceStore implements DeviceStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return MongoCalls.blocking(vertx, work);
+    return MongoCalls.blocking(vertx, store, work);
   }
 
   static Document toDocument(Device d) {

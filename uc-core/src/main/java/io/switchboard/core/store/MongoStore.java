@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.exec.TaskPool;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connection to MongoDB: a real deployment when a URI is configured, the embedded server
- * otherwise. Only blocking calls here: callers run them inside {@code executeBlocking}.
+ * otherwise. Only blocking calls here: stores run them through {@link MongoCalls}, on the {@code store}
+ * {@link TaskPool} when one is given (else on Vert.x's shared worker pool).
  */
 public final class MongoStore implements AutoCloseable {
 
@@ -23,15 +25,26 @@ public final class MongoStore implements AutoCloseable {
   private final MongoClient client;
   private final MongoDatabase database;
   private final EmbeddedMongo embedded;
+  private final TaskPool pool;
 
-  private MongoStore(MongoClient client, MongoDatabase database, EmbeddedMongo embedded) {
+  private MongoStore(MongoClient client, MongoDatabase database, EmbeddedMongo embedded, TaskPool pool) {
     this.client = client;
     this.database = database;
     this.embedded = embedded;
+    this.pool = pool;
   }
 
-  /** Blocking: starts the embedded server if needed, connects and pings. */
+  /** Blocking: starts the embedded server if needed, connects and pings. Calls run on Vert.x's worker pool. */
   public static MongoStore open(SwitchboardConfig.Store config) {
+    return open(config, null);
+  }
+
+  /**
+   * Blocking: starts the embedded server if needed, connects and pings.
+   *
+   * @param pool where the driver's calls run (the {@code store} pool), or null for Vert.x's worker pool
+   */
+  public static MongoStore open(SwitchboardConfig.Store config, TaskPool pool) {
     EmbeddedMongo embedded = config.mongoUri().isEmpty() ? EmbeddedMongo.start(config.dataDir()) : null;
     String uri = embedded != null ? embedded.connectionString() : config.mongoUri().get();
     MongoClientSettings settings = MongoClientSettings.builder()
@@ -54,11 +67,16 @@ public final class MongoStore implements AutoCloseable {
           "cannot reach MongoDB (mongo.uri): " + e.getMessage(), e);
     }
     LOG.info("Store ready [{}, database: {}]", embedded != null ? "embedded" : "mongodb", config.database());
-    return new MongoStore(client, database, embedded);
+    return new MongoStore(client, database, embedded, pool);
   }
 
   public MongoDatabase database() {
     return database;
+  }
+
+  /** The pool the driver's calls run on; null means Vert.x's shared worker pool. */
+  TaskPool pool() {
+    return pool;
   }
 
   public boolean embedded() {

@@ -115,7 +115,7 @@ public final class MongoUserStore implements UserStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return MongoCalls.blocking(vertx, work);
+    return MongoCalls.blocking(vertx, store, work);
   }
 
   static Document toDocument(User u) {

@@ -1,6 +1,7 @@
 package io.switchboard.core.testing;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
@@ -28,6 +29,8 @@ public final class SipTestServer {
   public final Vertx vertx;
   public final SwitchboardConfig config;
   public final Health health = new Health();
+  /** The named pools, as the server builds them (defaults at start); a test may put smaller ones here before {@link #start()}. */
+  public TaskPools pools;
   public MongoStore store;
   public UserStore users;
   public SipService sip;
@@ -52,8 +55,11 @@ public final class SipTestServer {
   }
 
   public Future<Void> start() {
+    if (pools == null) {
+      pools = TaskPools.withDefaults(vertx);
+    }
     return vertx.executeBlocking(() -> {
-      store = MongoStore.open(config.store());
+      store = MongoStore.open(config.store(), pools.store());
       MongoUserStore mongoUsers = new MongoUserStore(vertx, store);
       mongoUsers.createIndexes();
       users = new CachingUserStore(vertx, mongoUsers, java.time.Clock.systemUTC());
@@ -62,7 +68,7 @@ public final class SipTestServer {
       devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return null;
     }).compose(v -> {
-      sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store);
+      sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend());
       beforeSipStart.forEach(hook -> hook.accept(this));
       return sip.start();
     });
@@ -77,11 +83,11 @@ public final class SipTestServer {
 
   public Future<Void> stop() {
     Future<Void> sipStopped = sip == null ? Future.succeededFuture() : sip.stop();
-    return sipStopped.compose(v -> vertx.executeBlocking(() -> {
+    return sipStopped.compose(v -> vertx.<Void>executeBlocking(() -> {
       if (store != null) {
         store.close();
       }
       return null;
-    }));
+    })).eventually(() -> pools == null ? Future.<Void>succeededFuture() : pools.close());
   }
 }

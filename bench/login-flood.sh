@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SIP response times during a web login flood, on loopback only. SIPp sends OPTIONS at a steady
+# RATE for DURATION seconds, once quietly and once while FLOOD wrong logins for `admin` arrive at
+# the web console at the same moment (one address, one account). Prints p50/p99/max of the OPTIONS
+# answers (in the flood run: those sent between the first login and the last answer), the login
+# answers (401 = checked, 429 = throttled before hashing, 503 = hashing queue full) and how many
+# password checks ran (LOGIN_FAILED lines in the security log). Bounded: DURATION*RATE OPTIONS and
+# FLOOD logins per run, a timeout on every client, the server it starts is stopped by pid.
+#   RATE=100 DURATION=15 FLOOD=100 MAX_FAILURES="5 1000" bench/login-flood.sh
+# MAX_FAILURES lists the web.login.max-failures of each flood run (1000: throttle out of the way,
+# so that only the hashing pool's bound keeps hashing away from SIP).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE=${RATE:-100}
+DURATION=${DURATION:-15}
+FLOOD=${FLOOD:-100}
+MAX_FAILURES=${MAX_FAILURES:-5}
+WARMUP=${WARMUP:-3000}
+SIP_PORT=${SIP_PORT:-15170}
+WEB_PORT=${WEB_PORT:-18180}
+. bench/lib.sh
+
+prepare
+WORK=$(mktemp -d)
+echo "bench: work dir $WORK; OPTIONS at $RATE/s for $DURATION s per run; $FLOOD logins at once"
+PROBE=
+cleanup() {
+  [ -n "$PROBE" ] && kill "$PROBE" 2>/dev/null || true
+  stop_server
+}
+trap cleanup EXIT
+
+# options RUNDIR COUNT: OPTIONS at RATE/s (SIPp ends itself after at most 20 min, or on SIGUSR1);
+# response times in RUNDIR/options-load_*_rtt.csv.
+options() {
+  mkdir -p "$1"
+  cd "$1"
+  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
+      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
+      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
+}
+
+# flood RUNDIR: FLOOD wrong logins released together (threads behind a barrier); statuses and times.
+flood() {
+  timeout 300 python3 - "$WEB_PORT" "$FLOOD" > "$1/flood.json" <<'PY'
+import json, sys, threading, time, urllib.error, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+barrier, statuses, lock = threading.Barrier(n), {}, threading.Lock()
+def attempt(i):
+    body = json.dumps({"username": "admin", "password": "wrong-%d" % i}).encode()
+    req = urllib.request.Request("http://127.0.0.1:%d/api/login" % port, body, {"Content-Type": "application/json"})
+    barrier.wait()
+    try:
+        status = urllib.request.urlopen(req, timeout=240).status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except Exception:
+        status = "error"
+    with lock:
+        statuses[status] = statuses.get(status, 0) + 1
+threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+start = time.time()
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps({"start": start, "end": time.time(), "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}}))
+PY
+}
+
+# report LABEL RUNDIR [FROM TO]: percentiles of the OPTIONS answers (only those sent in [FROM, TO] epoch s).
+report() {
+  python3 - "$@" <<'PY'
+import csv, glob, json, os, sys
+label, run = sys.argv[1], sys.argv[2]
+window = (float(sys.argv[3]), float(sys.argv[4])) if len(sys.argv) > 4 else None
+# SIPp's rtt file: date (ms since SIPp started) ; response time (ms) ; rtd number. SIPp started
+# at the time its stat file's first row gives (StartTime, "YYYY-MM-DD\tHH:MM:SS.usec\tepoch").
+stat = sorted(glob.glob(run + "/options-load_*_.csv"))
+rows = list(csv.reader(open(stat[-1]), delimiter=";")) if stat else []
+head, last = (rows[0], rows[-1]) if len(rows) > 1 else ([], [])
+sipp_start = float(rows[1][head.index("StartTime")].split("\t")[-1]) if len(rows) > 1 else 0.0
+col = lambda name: int(last[head.index(name)]) if name in head else 0
+times = []
+for f in glob.glob(run + "/options-load_*_rtt.csv"):
+    for r in csv.reader(open(f), delimiter=";"):
+        try:
+            answered, took = sipp_start + float(r[0]) / 1000.0, float(r[1])
+        except (ValueError, IndexError):
+            continue
+        sent = answered - took / 1000.0
+        if window is None or window[0] <= sent <= window[1]:
+            times.append(took)
+times.sort()
+pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
+flood = json.load(open(run + "/flood.json")) if os.path.exists(run + "/flood.json") else None
+logins = " ".join("%s:%s" % kv for kv in flood["statuses"].items()) if flood else "-"
+lasted = "%.1f" % (flood["end"] - flood["start"]) if flood else "-"
+checks = sum(1 for l in open(run + "/server.log") if "LOGIN_FAILED" in l) if os.path.exists(run + "/server.log") else 0
+print(f"{label:<18} {col('SuccessfulCall(C)'):<6} {col('FailedCall(C)'):<6} {len(times):<8} {pct(0.50):<8.2f} "
+      f"{pct(0.99):<8.2f} {(times[-1] if times else float('nan')):<9.2f} {lasted:<8} {checks:<7} {logins}")
+PY
+}
+
+header() {
+  printf "%-18s %-6s %-6s %-8s %-8s %-8s %-9s %-8s %-7s %s\n" run ok failed in_win p50_ms p99_ms max_ms flood_s checks logins
+}
+
+header
+for MF in $MAX_FAILURES; do
+  RUN_DIR="$WORK/max-failures-$MF"
+  mkdir -p "$RUN_DIR"
+  start_server "$RUN_DIR" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}" SWITCHBOARD_WEB_LOGIN_MAX_FAILURES="$MF"
+  (options "$RUN_DIR/warmup" "$WARMUP") || true # JIT warm-up, not reported
+  (options "$RUN_DIR/quiet" $((RATE * DURATION))) || true
+  report "quiet" "$RUN_DIR/quiet"
+  # The probe runs from before the flood until after its last answer, then stops gracefully.
+  (options "$RUN_DIR/flood" $((RATE * 1200))) &
+  PROBE=$!
+  sleep 2
+  flood "$RUN_DIR/flood"
+  sleep 1
+  kill -USR1 "$PROBE" 2>/dev/null || true
+  wait "$PROBE" || true
+  PROBE=
+  cp "$RUN_DIR/server.log" "$RUN_DIR/flood/server.log"
+  read -r FROM TO < <(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(f["start"], f["end"])' "$RUN_DIR/flood/flood.json")
+  report "flood mf=$MF" "$RUN_DIR/flood" "$FROM" "$TO"
+  stop_server
+done
