@@ -1,6 +1,7 @@
 package io.switchboard.core.account;
 
 import io.switchboard.core.model.Role;
+import io.switchboard.core.security.Redact;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.Set;
@@ -27,11 +28,25 @@ public final class UserRequests {
   /** A checked creation request; passwords still in clear, to be hashed on a worker. */
   public record Create(String username, String displayName, String extension, String password, String sipPassword,
       Role role, boolean enabled) {
+
+    @Override
+    public String toString() {
+      // Passwords are still in clear here: never in a log line.
+      return "Create[username=" + username + ", displayName=" + displayName + ", extension=" + extension
+          + ", password=" + Redact.secret(password) + ", sipPassword=" + Redact.secret(sipPassword) + ", role=" + role
+          + ", enabled=" + enabled + "]";
+    }
   }
 
   /** A checked patch; empty = unchanged. extension: Optional.of(Optional.empty()) removes it. */
   public record Patch(Optional<String> displayName, Optional<Optional<String>> extension, Optional<String> password,
       Optional<String> sipPassword, Optional<Role> role, Optional<Boolean> enabled) {
+
+    @Override
+    public String toString() {
+      return "Patch[displayName=" + displayName + ", extension=" + extension + ", password=" + Redact.change(password)
+          + ", sipPassword=" + Redact.change(sipPassword) + ", role=" + role + ", enabled=" + enabled + "]";
+    }
   }
 
   private UserRequests() {
