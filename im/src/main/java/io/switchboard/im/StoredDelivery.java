@@ -101,8 +101,10 @@ final class StoredDelivery {
     }
     delivering.get().onComplete(r -> {
       running.remove(username);
-      if (r.succeeded() && r.result()) {
-        waiting.remove(username, listed); // unless another was stored meanwhile
+      if (r.succeeded() && r.result() && !waiting.remove(username, listed)) {
+        // Another was stored during the run, after its list was read: the target just took every
+        // message, so it goes now, after the others, rather than at the next registration.
+        run(username, where, delivering);
       }
       if (r.failed()) {
         LOG.warn("Stored delivery failed [user: {}, to: {}]: {}", username, where, r.cause().getMessage());
