@@ -1,6 +1,7 @@
 package io.switchboard.im;
 
 import io.switchboard.core.sip.Binding;
+import io.switchboard.core.sip.OutgoingRequest;
 import io.switchboard.core.sip.SipEdge;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
@@ -81,13 +82,28 @@ final class DeviceDelivery {
 
   /** @return the device's final status code; fails when it did not answer at all */
   Future<Integer> send(StoredMessage m, DeviceView d) {
+    return start(m, d).status();
+  }
+
+  /**
+   * One MESSAGE on its way to a device.
+   *
+   * @param status the device's final status code; fails when it did not answer (or was stopped)
+   * @param stop ends the MESSAGE's client transaction: no more retransmissions, a late answer ignored
+   */
+  record Sending(Future<Integer> status, Runnable stop) {
+  }
+
+  /** Sends as {@link #send} does, with a way to stop it (a fork that timed out and stored the message). */
+  Sending start(StoredMessage m, DeviceView d) {
     Request request;
     try {
       request = build(m, d);
     } catch (ParseException | InvalidArgumentException e) {
-      return Future.failedFuture(e);
+      return new Sending(Future.failedFuture(e), () -> { });
     }
-    return edge.send(request).map(r -> r.getStatusCode());
+    OutgoingRequest out = edge.start(request);
+    return new Sending(out.answer().map(r -> r.getStatusCode()), out::terminate);
   }
 
   private Request build(StoredMessage m, DeviceView d) throws ParseException, InvalidArgumentException {

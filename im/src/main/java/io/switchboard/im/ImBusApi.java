@@ -29,6 +29,7 @@ final class ImBusApi {
   private final MessageStore store;
   private final RoomStore rooms;
   private final int maxMessageSize;
+  private final io.switchboard.core.bus.BusConsumers consumers;
 
   ImBusApi(Vertx vertx, UserStore users, RoomStore rooms, MessageRouter router, MessageStore store,
       int maxMessageSize) {
@@ -38,17 +39,22 @@ final class ImBusApi {
     this.router = router;
     this.store = store;
     this.maxMessageSize = maxMessageSize;
+    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
   }
 
   Future<Void> start() {
     return Future.all(
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_SEND, this::send).completion(),
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_HISTORY, this::history).completion(),
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_CONVERSATIONS, this::conversations).completion(),
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_ROOM_CREATE, this::createRoom).completion(),
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_ROOM_LIST, this::listRooms).completion(),
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_ROOM_DELETE, this::deleteRoom).completion())
+        consumers.<JsonObject>consumer(EventAddresses.IM_SEND, this::send),
+        consumers.<JsonObject>consumer(EventAddresses.IM_HISTORY, this::history),
+        consumers.<JsonObject>consumer(EventAddresses.IM_CONVERSATIONS, this::conversations),
+        consumers.<JsonObject>consumer(EventAddresses.IM_ROOM_CREATE, this::createRoom),
+        consumers.<JsonObject>consumer(EventAddresses.IM_ROOM_LIST, this::listRooms),
+        consumers.<JsonObject>consumer(EventAddresses.IM_ROOM_DELETE, this::deleteRoom))
         .mapEmpty();
+  }
+
+  Future<Void> stop() {
+    return consumers.unregisterAll();
   }
 
   private void send(Message<JsonObject> msg) {

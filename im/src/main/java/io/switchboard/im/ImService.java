@@ -46,6 +46,11 @@ public final class ImService {
     rooms.createIndexes();
   }
 
+  /** Stops listening on the bus (the SIP service, stopped after, ends the MESSAGE handling). */
+  public Future<Void> stop() {
+    return stored.stop().eventually(api::stop);
+  }
+
   /** Starts on the SIP context, where registrations and MESSAGE handling run. */
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->

@@ -64,7 +64,7 @@ public final class MessageRouter {
   private final DeviceDelivery delivery;
   private final Clock clock;
   private final long forkTimeoutMillis;
-  private final Map<String, Future<Void>> writes = new HashMap<>();
+  private final Map<String, Future<?>> writes = new HashMap<>();
 
   MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
       MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds) {
@@ -144,39 +144,45 @@ public final class MessageRouter {
 
   /**
    * Every device of the recipient and their open web console (if any) are tried in parallel; the
-   * console is one more branch, answering through the live channel.
+   * console is one more branch, answering through the live channel. Once the message is stored
+   * (202), the fork is over: the branches still sending are stopped, and the stored delivery is the
+   * only way on to a device, so that a device sees each message once and in order.
    */
   private Future<Outcome> fork(StoredMessage m, List<DeviceView> devices) {
     List<Branch> branches = new java.util.ArrayList<>(devices.size() + 1);
     for (DeviceView device : devices) {
-      branches.add(new Branch(device.binding().contact(), () -> delivery.send(m, device)
-          .map(status -> status >= 200 && status < 300)));
+      DeviceDelivery.Sending sending = delivery.start(m, device);
+      branches.add(new Branch(device.binding().contact(), sending.status().map(status -> status >= 200 && status < 300),
+          sending.stop()));
     }
-    branches.add(new Branch("web console", () -> toConsole(m).map(true)));
+    branches.add(new Branch("web console", toConsole(m).map(true), () -> { }));
     Promise<Outcome> outcome = Promise.promise();
     AtomicInteger unanswered = new AtomicInteger(branches.size());
     // Decided here, on the SIP context: PENDING, then STORED (timeout, every branch refused) or
-    // DELIVERED (first success). A branch that succeeds after the 202 still makes it DELIVERED.
+    // DELIVERED (first success). Nothing after STORED changes it here: only a stored delivery does.
     AtomicReference<MessageState> state = new AtomicReference<>(MessageState.PENDING);
     long timer = vertx.setTimer(forkTimeoutMillis, id -> {
       if (state.compareAndSet(MessageState.PENDING, MessageState.STORED)) {
         LOG.debug("fork timeout [message: {}, to: {}]", m.id(), m.to());
+        // Before the store write, so no retransmission can reach a device after its stored delivery.
+        branches.forEach(b -> b.stop().run());
         stored(m).onComplete(outcome);
       }
     });
     for (Branch branch : branches) {
-      branch.attempt().get().onComplete(r -> {
+      branch.result().onComplete(r -> {
         boolean ok = r.succeeded() && r.result();
         LOG.debug("branch answered [message: {}, to: {}, branch: {}]: {}", m.id(), m.to(), branch.name(),
             r.succeeded() ? r.result() : r.cause().getMessage());
         if (ok) {
-          MessageState before = state.getAndSet(MessageState.DELIVERED);
-          if (before == MessageState.PENDING) {
+          if (state.compareAndSet(MessageState.PENDING, MessageState.DELIVERED)) {
             vertx.cancelTimer(timer);
             delivered(m).onSuccess(d -> publish(EventAddresses.IM_MESSAGE, d)).<Outcome>map(Delivered::new)
                 .onComplete(outcome);
-          } else if (before == MessageState.STORED) {
-            markDelivered(m.withState(MessageState.STORED, null));
+          } else if (state.get() == MessageState.STORED) {
+            // Answered as it was being stopped: harmless, the stored delivery decides (and sets deliveredAt).
+            LOG.info("late answer ignored, the message is stored [message: {}, to: {}, branch: {}]", m.id(), m.to(),
+                branch.name());
           }
         } else if (unanswered.decrementAndGet() == 0 && state.compareAndSet(MessageState.PENDING, MessageState.STORED)) {
           vertx.cancelTimer(timer);
@@ -187,8 +193,8 @@ public final class MessageRouter {
     return outcome.future();
   }
 
-  /** One way to the recipient: true when it took the message. */
-  private record Branch(String name, java.util.function.Supplier<Future<Boolean>> attempt) {
+  /** One way to the recipient: true when it took the message; stop ends it (no-op once answered). */
+  private record Branch(String name, Future<Boolean> result, Runnable stop) {
   }
 
   /**
@@ -217,21 +223,31 @@ public final class MessageRouter {
     return write(m.id(), () -> store.insert(delivered)).map(v -> delivered);
   }
 
-  /** A stored message reached a device: DELIVERED, announced as a state change. */
-  Future<StoredMessage> markDelivered(StoredMessage stored) {
+  /**
+   * A stored message reached a device: DELIVERED, announced as a state change. Only a STORED message
+   * changes, so deliveredAt is written once; empty when it was no longer STORED (expired meanwhile).
+   */
+  Future<java.util.Optional<StoredMessage>> markDelivered(StoredMessage stored) {
     Instant now = clock.instant();
-    return write(stored.id(), () -> store.setState(stored.id(), MessageState.DELIVERED, now))
-        .map(v -> stored.withState(MessageState.DELIVERED, now))
-        .onSuccess(d -> publish(EventAddresses.IM_STATE, d));
+    return write(stored.id(), () -> store.markDelivered(stored.id(), now))
+        .map(yes -> {
+          if (!yes) {
+            LOG.info("not marked delivered, no longer stored [message: {}, to: {}]", stored.id(), stored.to());
+            return java.util.Optional.<StoredMessage>empty();
+          }
+          StoredMessage d = stored.withState(MessageState.DELIVERED, now);
+          publish(EventAddresses.IM_STATE, d);
+          return java.util.Optional.of(d);
+        });
   }
 
   /**
    * Writes of one message, chained so that they reach the store in the order they were decided (a
    * late DELIVERED must not overtake the insert of the STORED message before it). SIP context only.
    */
-  private Future<Void> write(String id, java.util.function.Supplier<Future<Void>> operation) {
-    Future<Void> previous = writes.getOrDefault(id, Future.succeededFuture());
-    Future<Void> next = previous.transform(ignored -> operation.get());
+  private <T> Future<T> write(String id, java.util.function.Supplier<Future<T>> operation) {
+    Future<?> previous = writes.getOrDefault(id, Future.succeededFuture());
+    Future<T> next = previous.transform(ignored -> operation.get());
     writes.put(id, next);
     next.onComplete(r -> writes.remove(id, next));
     return next;

@@ -11,10 +11,13 @@ public interface MessageStore {
   Future<Void> insert(StoredMessage message);
 
   /**
-   * Sets a message's state (and delivery time for DELIVERED). Addressed by id alone, so that
-   * every store can use its primary index; callers order the writes for one message themselves.
+   * A STORED message becomes DELIVERED at {@code deliveredAt}; a message in any other state is left
+   * as it is, so that deliveredAt is written once. Addressed by id, so that every store can use its
+   * primary index; callers order the writes for one message themselves.
+   *
+   * @return true when it was STORED and is now DELIVERED
    */
-  Future<Void> setState(String id, MessageState state, Instant deliveredAt);
+  Future<Boolean> markDelivered(String id, Instant deliveredAt);
 
   /** One more failed delivery attempt. */
   Future<Void> countAttempt(String id);

@@ -52,14 +52,20 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   @Override
-  public Future<Void> setState(String id, MessageState state, Instant deliveredAt) {
+  public Future<Boolean> markDelivered(String id, Instant deliveredAt) {
     return blocking(() -> {
-      Bson update = deliveredAt == null ? Updates.set("state", state.name())
-          : Updates.combine(Updates.set("state", state.name()), Updates.set("deliveredAt", Date.from(deliveredAt)));
-      messages.updateOne(Filters.eq("_id", id), update);
-      store.makeDurable();
-      return null;
+      long changed = messages.updateOne(stored(id), Updates.combine(Updates.set("state", MessageState.DELIVERED.name()),
+          Updates.set("deliveredAt", Date.from(deliveredAt)))).getModifiedCount();
+      if (changed > 0) {
+        store.makeDurable();
+      }
+      return changed > 0;
     });
+  }
+
+  /** The message, if it is still STORED: the one state a delivery or an expiry may change. */
+  private static Bson stored(String id) {
+    return Filters.and(Filters.eq("_id", id), Filters.eq("state", MessageState.STORED.name()));
   }
 
   @Override
@@ -90,12 +96,17 @@ public final class MongoMessageStore implements MessageStore {
   public Future<List<StoredMessage>> expireBefore(Instant cutoff) {
     return blocking(() -> {
       Bson old = Filters.and(Filters.eq("state", MessageState.STORED.name()), Filters.lt("createdAt", Date.from(cutoff)));
-      List<StoredMessage> expiring = list(messages.find(old));
-      if (!expiring.isEmpty()) {
-        expiring.forEach(m -> messages.updateOne(Filters.eq("_id", m.id()), Updates.set("state", MessageState.EXPIRED.name())));
+      List<StoredMessage> expired = new ArrayList<>();
+      for (StoredMessage m : list(messages.find(old))) {
+        // Still STORED: one delivered since the find stays delivered.
+        if (messages.updateOne(stored(m.id()), Updates.set("state", MessageState.EXPIRED.name())).getModifiedCount() > 0) {
+          expired.add(m.withState(MessageState.EXPIRED, null));
+        }
+      }
+      if (!expired.isEmpty()) {
         store.makeDurable();
       }
-      return expiring.stream().map(m -> m.withState(MessageState.EXPIRED, null)).toList();
+      return expired;
     });
   }
 

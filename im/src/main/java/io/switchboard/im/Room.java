@@ -8,7 +8,8 @@ import java.util.List;
 /** A chat room: a name and its members (usernames). Its SIP address is {@code sip:room-<name>@domain}. */
 public record Room(String name, List<String> members, String createdBy, Instant createdAt) {
 
-  public static final String ADDRESS_PREFIX = "room-";
+  /** Users and rooms share no namespace: no username starts with this (checked in UserRequests). */
+  public static final String ADDRESS_PREFIX = io.switchboard.core.account.UserRequests.ROOM_ADDRESS_PREFIX;
 
   public Room {
     members = List.copyOf(members);

@@ -41,6 +41,8 @@ final class StoredDelivery {
    * and a message stored during a run keeps its user listed.
    */
   private final java.util.Map<String, Long> waiting = new java.util.HashMap<>();
+  private final io.switchboard.core.bus.BusConsumers consumers;
+  private long expiry = -1;
 
   StoredDelivery(Vertx vertx, LocationService location, MessageStore store, DeviceDelivery delivery,
       MessageRouter router, Clock clock, Duration maxAge) {
@@ -51,33 +53,40 @@ final class StoredDelivery {
     this.router = router;
     this.clock = clock;
     this.maxAge = maxAge;
+    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
   }
 
   /** Call on the SIP context: listens to registrations and expires old messages every minute. */
   Future<Void> start() {
-    vertx.setPeriodic(60_000, id -> expire());
-    return vertx.eventBus().<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
+    expiry = vertx.setPeriodic(60_000, id -> expire());
+    return consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
       RegistrationEvent e = RegistrationEvent.fromJson(msg.body());
       if (e.change() == RegistrationEvent.Change.REGISTERED || e.change() == RegistrationEvent.Change.REFRESHED) {
         location.bindings(e.username()).stream().filter(b -> b.contact().equals(e.contact())).findFirst()
             .ifPresent(b -> deliverTo(e.username(), b));
       }
-    }).completion()
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, msg -> {
+    })
+        .compose(v -> consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, msg -> {
           if (msg.body().getBoolean("online", false)) {
             deliverToConsole(msg.body().getString("username"));
           }
-        }).completion())
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(EventAddresses.IM_MESSAGE, msg -> {
+        }))
+        .compose(v -> consumers.<JsonObject>consumer(EventAddresses.IM_MESSAGE, msg -> {
           if (MessageState.STORED.name().equals(msg.body().getString("state"))) {
             waiting.merge(msg.body().getString("to"), 1L, Long::sum);
           }
-        }).completion())
+        }))
         .compose(v -> store.recipientsWithStored())
         .compose(users -> {
           users.forEach(u -> waiting.merge(u, 1L, Long::sum));
           return expire();
         });
+  }
+
+  /** Stops listening and expiring. */
+  Future<Void> stop() {
+    vertx.cancelTimer(expiry);
+    return consumers.unregisterAll();
   }
 
   void deliverTo(String username, Binding device) {
@@ -101,8 +110,10 @@ final class StoredDelivery {
     }
     delivering.get().onComplete(r -> {
       running.remove(username);
-      if (r.succeeded() && r.result()) {
-        waiting.remove(username, listed); // unless another was stored meanwhile
+      if (r.succeeded() && r.result() && !waiting.remove(username, listed)) {
+        // Another was stored during the run, after its list was read: the target just took every
+        // message, so it goes now, after the others, rather than at the next registration.
+        run(username, where, delivering);
       }
       if (r.failed()) {
         LOG.warn("Stored delivery failed [user: {}, to: {}]: {}", username, where, r.cause().getMessage());

@@ -83,10 +83,26 @@ class MongoMessageStoreTest {
   @Test
   void aStateChangeIsDurableAndVisible() {
     store.insert(message("x", "bob", MessageState.STORED, NOW)).await();
-    store.setState("x", MessageState.DELIVERED, NOW.plusSeconds(5)).await();
+    assertEquals(true, store.markDelivered("x", NOW.plusSeconds(5)).await());
     StoredMessage read = store.history(StoredMessage.conversationOf("alice", "bob"), null, null, 1).await().get(0);
     assertEquals(MessageState.DELIVERED, read.state());
     assertEquals(NOW.plusSeconds(5), read.deliveredAt());
     assertEquals(List.of(), store.storedFor("bob").await());
+  }
+
+  @Test
+  void deliveredAtIsWrittenOnceAndOnlyForAStoredMessage() {
+    store.insert(message("x", "bob", MessageState.STORED, NOW)).await();
+    assertEquals(true, store.markDelivered("x", NOW.plusSeconds(5)).await());
+    assertEquals(false, store.markDelivered("x", NOW.plusSeconds(30)).await(), "a late second delivery changes nothing");
+    store.insert(message("gone", "bob", MessageState.STORED, NOW.minus(Duration.ofDays(8)))).await();
+    store.expireBefore(NOW.minus(Duration.ofDays(7))).await();
+    assertEquals(false, store.markDelivered("gone", NOW.plusSeconds(6)).await(), "an expired message stays expired");
+
+    List<StoredMessage> history = store.history(StoredMessage.conversationOf("alice", "bob"), null, null, 5).await();
+    assertEquals(NOW.plusSeconds(5), history.get(0).deliveredAt());
+    assertEquals(MessageState.EXPIRED, history.get(1).state());
+    assertEquals(null, history.get(1).deliveredAt());
+    assertEquals(List.of(), store.expireBefore(NOW.plusSeconds(60)).await(), "a delivered message never expires");
   }
 }

@@ -3,7 +3,6 @@ package io.switchboard.presence;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,20 +20,25 @@ final class PresenceBusApi {
 
   private final PresenceService presence;
   private final UserStore users;
+  private final io.switchboard.core.bus.BusConsumers consumers;
 
   PresenceBusApi(PresenceService presence, UserStore users) {
     this.presence = presence;
     this.users = users;
+    this.consumers = new io.switchboard.core.bus.BusConsumers(presence.vertx());
   }
 
   Future<Void> start() {
-    EventBus bus = presence.vertx().eventBus();
     return Future.all(
-        bus.<JsonObject>consumer(EventAddresses.PRESENCE_GET, this::get).completion(),
-        bus.<JsonObject>consumer(EventAddresses.PRESENCE_SET, this::set).completion(),
-        bus.<JsonObject>consumer(EventAddresses.PRESENCE_BUDDIES, this::buddies).completion(),
-        bus.<JsonObject>consumer(EventAddresses.PRESENCE_RULES, this::rules).completion(),
-        bus.<JsonObject>consumer(EventAddresses.PRESENCE_PENDING, this::pending).completion()).mapEmpty();
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_GET, this::get),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_SET, this::set),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_BUDDIES, this::buddies),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_RULES, this::rules),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PENDING, this::pending)).mapEmpty();
+  }
+
+  Future<Void> stop() {
+    return consumers.unregisterAll();
   }
 
   private void get(Message<JsonObject> msg) {

@@ -65,6 +65,7 @@ public final class PresenceService {
 
   private long publicationSeq;
   private final PresenceBusApi api;
+  private final io.switchboard.core.bus.BusConsumers consumers;
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       MongoStore mongo) {
@@ -77,6 +78,7 @@ public final class PresenceService {
     this.domain = config.sip().domain();
     this.fallback = Rule.Action.fromWire(config.presence().defaultRule());
     this.api = new PresenceBusApi(this, users);
+    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock, new SecurityLog(vertx, clock)));
     sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
@@ -91,21 +93,20 @@ public final class PresenceService {
         scheduleManualEnd(profile);
       });
       all.forEach(profile -> profile.buddies().forEach(b -> shownChanged(profile.username(), b.username())));
-      var bus = vertx.eventBus();
-      bus.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
-      bus.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
+      consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
+      consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
         String user = m.body().getString("username");
         boolean changedNow = m.body().getBoolean("online", false) ? consoles.add(user) : consoles.remove(user);
         if (changedNow) {
           changed(user);
         }
       });
-      bus.<JsonObject>consumer(EventAddresses.CALL_STATE, m -> {
+      consumers.<JsonObject>consumer(EventAddresses.CALL_STATE, m -> {
         CallStateEvent e = CallStateEvent.fromJson(m.body());
         calls.put(e.username(), e.state());
         changed(e.username());
       });
-      bus.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> {
+      consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> {
         UserEvent e = UserEvent.fromJson(m.body());
         if (!e.enabled()) {
           endAllOf(e.username());
@@ -114,6 +115,12 @@ public final class PresenceService {
       reportHealth();
       return api.start();
     }).onComplete(p)));
+  }
+
+  /** Stops listening on the bus (the SIP service, stopped after, ends SUBSCRIBE and PUBLISH). */
+  public Future<Void> stop() {
+    manualTimers.values().forEach(vertx::cancelTimer);
+    return consumers.unregisterAll().eventually(api::stop);
   }
 
   private void reportHealth() {

@@ -45,6 +45,7 @@ final class CheckSync {
   private final LocationService location;
   private final DeviceStore devices;
   private final String domain;
+  private final io.switchboard.core.bus.BusConsumers consumers;
   private final Set<String> due = new HashSet<>();
 
   CheckSync(Vertx vertx, SipEdge edge, LocationService location, DeviceStore devices, String domain) {
@@ -53,18 +54,19 @@ final class CheckSync {
     this.location = location;
     this.devices = devices;
     this.domain = domain;
+    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
   }
 
   Future<Void> start() {
-    var bus = vertx.eventBus();
     return Future.all(
-        bus.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> changed(UserEvent.fromJson(m.body()).username()))
-            .completion(),
-        bus.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> changed(DeviceEvent.fromJson(m.body()).username()))
-            .completion(),
-        bus.<JsonObject>consumer(EventAddresses.BUDDIES_CHANGED, m -> changed(m.body().getString("user")))
-            .completion())
+        consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> changed(UserEvent.fromJson(m.body()).username())),
+        consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> changed(DeviceEvent.fromJson(m.body()).username())),
+        consumers.<JsonObject>consumer(EventAddresses.BUDDIES_CHANGED, m -> changed(m.body().getString("user"))))
         .mapEmpty();
+  }
+
+  Future<Void> stop() {
+    return consumers.unregisterAll();
   }
 
   /** Something of {@code username}'s changed: their phones hear of it once, after the delay. */

@@ -35,6 +35,7 @@ public final class DeviceService {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
   private final Vertx vertx;
   private final DeviceStore devices;
   private final UserStore users;
@@ -48,7 +49,12 @@ public final class DeviceService {
   }
 
   Future<Void> start() {
-    return vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICES, this::request).completion();
+    consumer = vertx.eventBus().consumer(EventAddresses.DEVICES, this::request);
+    return consumer.completion();
+  }
+
+  Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   DeviceStore store() {

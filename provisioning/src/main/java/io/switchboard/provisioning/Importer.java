@@ -30,6 +30,7 @@ final class Importer {
   /** Passwords hashed at once: PBKDF2 is slow on purpose, the workers are shared. */
   private static final int HASHING_AT_ONCE = 4;
 
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
   private final Vertx vertx;
   private final UserAccounts accounts;
   private final DeviceService deviceService;
@@ -44,7 +45,12 @@ final class Importer {
   }
 
   Future<Void> start() {
-    return vertx.eventBus().<JsonObject>consumer(EventAddresses.IMPORT, this::request).completion();
+    consumer = vertx.eventBus().consumer(EventAddresses.IMPORT, this::request);
+    return consumer.completion();
+  }
+
+  Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   private void request(Message<JsonObject> msg) {

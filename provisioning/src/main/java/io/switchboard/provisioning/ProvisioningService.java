@@ -39,11 +39,13 @@ public final class ProvisioningService {
   private final PjsipWriter pjsip;
   private ProvisioningServer server;
   private String deployment;
+  private final io.switchboard.core.bus.BusConsumers consumers;
 
   /** @param sip the started SIP edge: phones are given its advertised host, check-sync goes out through it */
   public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserAccounts accounts,
       DeviceStore devices, SipService sip) {
     this.vertx = vertx;
+    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
     this.config = config;
     this.health = health;
     this.users = accounts.store();
@@ -63,9 +65,9 @@ public final class ProvisioningService {
     String asteriskHost = p.asteriskSipHost().or(() -> config.ami().host()).orElse(sipHost);
     PhoneModel.Servers servers = new PhoneModel.Servers(config.sip().domain(), asteriskHost, p.asteriskSipPort(),
         sipHost, config.sip().port(), p.voicemailNumber());
-    vertx.eventBus().<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())));
-    vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed());
-    return vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir()))
+    return consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())))
+        .compose(v -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed()))
+        .compose(v -> vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir())))
         .compose(templates -> {
           server = new ProvisioningServer(p, health, devices, new PhoneFiles(vertx, users, templates, servers),
               Clock.systemUTC());
@@ -78,7 +80,9 @@ public final class ProvisioningService {
   }
 
   public Future<Void> stop() {
-    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+    return consumers.unregisterAll().eventually(deviceService::stop).eventually(importer::stop)
+        .eventually(checkSync::stop)
+        .eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));
   }
 
   /** The port phones fetch from (differs from the configured one when that is 0). */

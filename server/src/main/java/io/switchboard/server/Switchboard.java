@@ -44,7 +44,11 @@ public final class Switchboard {
   private MongoStore store;
   private Optional<TlsCredentials> tls = Optional.empty();
   private CertificateWatcher certificateWatcher;
+  private CachingUserStore users;
+  private CachingDeviceStore devices;
   private SipService sip;
+  private ImService im;
+  private PresenceService presence;
   private TelephonyService telephony;
   private ProvisioningService provisioning;
   private WebConsole web;
@@ -112,20 +116,21 @@ public final class Switchboard {
       MongoUserStore users = new MongoUserStore(vertx, store);
       users.createIndexes();
       return new CachingUserStore(vertx, users, java.time.Clock.systemUTC());
-    }).compose(users -> {
+    }).compose(cachedUsers -> {
+      users = cachedUsers;
       health.report("store", Health.State.UP, new JsonObject().put("kind", store.embedded() ? "embedded" : "mongodb")
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
       UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain(), pools.hashing());
       MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
       // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
-      CachingDeviceStore devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
+      devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend());
         // Feature modules put their SIP method handlers on the edge before it opens.
-        ImService im = new ImService(vertx, config, users, devices, sip, store);
-        PresenceService presence = new PresenceService(vertx, config, health, users, sip, store);
+        im = new ImService(vertx, config, users, devices, sip, store);
+        presence = new PresenceService(vertx, config, health, users, sip, store);
         return vertx.executeBlocking(() -> {
           im.createIndexes();
           mongoDevices.createIndexes();
@@ -185,7 +190,11 @@ public final class Switchboard {
     return webStopped
         .eventually(() -> provisioning == null ? Future.succeededFuture() : provisioning.stop())
         .eventually(() -> telephony == null ? Future.succeededFuture() : telephony.stop())
+        .eventually(() -> presence == null ? Future.succeededFuture() : presence.stop())
+        .eventually(() -> im == null ? Future.succeededFuture() : im.stop())
         .eventually(() -> sip == null ? Future.succeededFuture() : sip.stop())
+        .eventually(() -> users == null ? Future.succeededFuture() : users.close())
+        .eventually(() -> devices == null ? Future.succeededFuture() : devices.close())
         .eventually(() -> vertx.executeBlocking(() -> {
           if (store != null) {
             store.close();

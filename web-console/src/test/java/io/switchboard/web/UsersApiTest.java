@@ -172,6 +172,10 @@ class UsersApiTest {
   void validationNamesTheField() {
     WebClientSession admin = loggedIn("admin", ADMIN_PASSWORD);
     assertError(post(admin, "/api/users", alice().put("username", "Alice!")), 400, "username");
+    // sip:room-<name> addresses rooms: a user named so could never be reached.
+    HttpResponse<Buffer> roomLike = post(admin, "/api/users", alice().put("username", "room-service"));
+    assertError(roomLike, 400, "username");
+    assertTrue(roomLike.bodyAsJsonObject().getString("message").contains("room-"), roomLike.bodyAsString());
     assertError(post(admin, "/api/users", alice().put("extension", "12a")), 400, "extension");
     assertError(post(admin, "/api/users", alice().put("password", "short")), 400, "password");
     assertError(post(admin, "/api/users", alice().put("sipPassword", "short")), 400, "sipPassword");

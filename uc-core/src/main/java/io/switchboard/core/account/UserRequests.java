@@ -1,6 +1,7 @@
 package io.switchboard.core.account;
 
 import io.switchboard.core.model.Role;
+import io.switchboard.core.security.Redact;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +15,11 @@ import java.util.regex.Pattern;
 public final class UserRequests {
 
   public static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,31}");
+  /**
+   * {@code sip:room-<name>@domain} addresses a chat room, so no username may start with this: such a
+   * user could be created but never reached (every message to it would look for a room).
+   */
+  public static final String ROOM_ADDRESS_PREFIX = "room-";
   public static final Pattern EXTENSION = Pattern.compile("[0-9]{2,10}");
   public static final int MIN_PASSWORD = 8;
   public static final int MAX_PASSWORD = 256;
@@ -27,11 +33,25 @@ public final class UserRequests {
   /** A checked creation request; passwords still in clear, to be hashed on a worker. */
   public record Create(String username, String displayName, String extension, String password, String sipPassword,
       Role role, boolean enabled) {
+
+    @Override
+    public String toString() {
+      // Passwords are still in clear here: never in a log line.
+      return "Create[username=" + username + ", displayName=" + displayName + ", extension=" + extension
+          + ", password=" + Redact.secret(password) + ", sipPassword=" + Redact.secret(sipPassword) + ", role=" + role
+          + ", enabled=" + enabled + "]";
+    }
   }
 
   /** A checked patch; empty = unchanged. extension: Optional.of(Optional.empty()) removes it. */
   public record Patch(Optional<String> displayName, Optional<Optional<String>> extension, Optional<String> password,
       Optional<String> sipPassword, Optional<Role> role, Optional<Boolean> enabled) {
+
+    @Override
+    public String toString() {
+      return "Patch[displayName=" + displayName + ", extension=" + extension + ", password=" + Redact.change(password)
+          + ", sipPassword=" + Redact.change(sipPassword) + ", role=" + role + ", enabled=" + enabled + "]";
+    }
   }
 
   private UserRequests() {
@@ -42,6 +62,9 @@ public final class UserRequests {
     String username = string(body, "username", true);
     if (!USERNAME.matcher(username).matches()) {
       throw InvalidField.of("username", "2 to 32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter");
+    }
+    if (username.startsWith(ROOM_ADDRESS_PREFIX)) {
+      throw InvalidField.of("username", "must not start with '" + ROOM_ADDRESS_PREFIX + "': those addresses are chat rooms");
     }
     String displayName = body.containsKey("displayName") ? displayName(string(body, "displayName", true)) : username;
     String extension = body.getValue("extension") == null ? null : extension(string(body, "extension", true));

@@ -1,5 +1,6 @@
 package io.switchboard.core.config;
 
+import io.switchboard.core.security.Redact;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,14 @@ import java.util.Properties;
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
     Ami ami, Provisioning provisioning, Tls tls) {
+
+  @Override
+  public String toString() {
+    // A config dumped to a log must not carry the admin password, the AMI secret or store credentials.
+    return "SwitchboardConfig[sip=" + sip + ", im=" + im + ", presence=" + presence + ", web=" + web + ", store=" + store
+        + ", adminPassword=" + Redact.secret(adminPassword) + ", ami=" + ami + ", provisioning=" + provisioning
+        + ", tls=" + tls + "]";
+  }
 
   /**
    * SIP edge. Durations in seconds. floodRate is requests per second per source address (0: no
@@ -39,6 +48,11 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
   /** The store: embedded under dataDir unless a MongoDB URI is given. */
   public record Store(Path dataDir, Optional<String> mongoUri, String database) {
+
+    @Override
+    public String toString() {
+      return "Store[dataDir=" + dataDir + ", mongoUri=" + Redact.uri(mongoUri) + ", database=" + database + "]";
+    }
   }
 
   /** Asterisk Manager Interface; absent host means no Asterisk. Originate timeout in seconds. */
@@ -52,6 +66,13 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
     public boolean configured() {
       return host.isPresent();
+    }
+
+    @Override
+    public String toString() {
+      return "Ami[host=" + host + ", port=" + port + ", username=" + username + ", secret=" + Redact.secret(secret)
+          + ", originateContext=" + originateContext + ", originateTimeoutSeconds=" + originateTimeoutSeconds
+          + ", autoAnswer=" + autoAnswer + "]";
     }
   }
 

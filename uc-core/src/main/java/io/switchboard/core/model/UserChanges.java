@@ -1,5 +1,6 @@
 package io.switchboard.core.model;
 
+import io.switchboard.core.security.Redact;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,4 +12,10 @@ public record UserChanges(Optional<String> displayName, Optional<Optional<String
     Optional<Role> role, Optional<Boolean> enabled, Optional<String> passwordHash,
     Optional<Map<String, String>> sipHa1) {
 
+  @Override
+  public String toString() {
+    // Hashes are secrets too (an HA1 is as good as the password at the registrar).
+    return "UserChanges[displayName=" + displayName + ", extension=" + extension + ", role=" + role + ", enabled="
+        + enabled + ", passwordHash=" + Redact.change(passwordHash) + ", sipHa1=" + Redact.change(sipHa1) + "]";
+  }
 }

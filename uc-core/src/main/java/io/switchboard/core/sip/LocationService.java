@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,10 @@ public final class LocationService {
   private final BindingStore store;
   private final Clock clock;
   private final Map<String, Map<String, Binding>> byUser = new ConcurrentHashMap<>();
+  /** Counts revocations (a user disabled or deleted); see {@link #mark()}. */
+  private final AtomicLong revocations = new AtomicLong();
+  /** Per user, the count at their last revocation. */
+  private final Map<String, Long> revokedAt = new ConcurrentHashMap<>();
   private long sweepTimer = -1;
 
   public LocationService(Vertx vertx, BindingStore store, Clock clock) {
@@ -84,12 +89,40 @@ public final class LocationService {
     return m == null ? null : m.get(key);
   }
 
-  /** Adds or refreshes a binding; completes once it is stored. */
-  public Future<Void> put(Binding binding) {
+  /**
+   * Where revocations stand now. A REGISTER takes a mark before it reads its user, and gives it to
+   * {@link #put(Binding, long)}: a user disabled or deleted after that (while the REGISTER was in
+   * flight) then gets no binding, even one whose write was already under way.
+   */
+  public long mark() {
+    return revocations.get();
+  }
+
+  private boolean revokedSince(String username, long mark) {
+    return revokedAt.getOrDefault(username, Long.MIN_VALUE) > mark;
+  }
+
+  /**
+   * Adds or refreshes a binding, unless the user was revoked since {@code mark}; completes once it
+   * is stored.
+   *
+   * @return false when the user was revoked since the mark: nothing is kept
+   */
+  public Future<Boolean> put(Binding binding, long mark) {
+    if (revokedSince(binding.username(), mark)) {
+      return Future.succeededFuture(false);
+    }
     Binding previous = find(binding.username(), binding.key());
-    return store.save(binding).onSuccess(v -> {
+    return store.save(binding).compose(v -> {
+      if (revokedSince(binding.username(), mark)) {
+        // Revoked while this was being written: the write may have landed after the revocation's delete.
+        LOG.info("Registration dropped, user revoked meanwhile [user: {}, contact: {}]", binding.username(),
+            binding.contact());
+        return store.remove(binding.username(), binding.key()).map(false);
+      }
       byUser.computeIfAbsent(binding.username(), u -> new ConcurrentHashMap<>()).put(binding.key(), binding);
       publish(binding, previous == null ? RegistrationEvent.Change.REGISTERED : RegistrationEvent.Change.REFRESHED);
+      return Future.succeededFuture(true);
     });
   }
 
@@ -109,6 +142,9 @@ public final class LocationService {
 
   /** Removes every binding of a user (Contact: *, or an account disabled or deleted). */
   public Future<Void> removeAll(String username, RegistrationEvent.Change why) {
+    if (why == RegistrationEvent.Change.REVOKED) {
+      revokedAt.put(username, revocations.incrementAndGet()); // before any write: see mark()
+    }
     Map<String, Binding> m = byUser.get(username);
     if (m == null || m.isEmpty()) {
       return store.removeAll(username);

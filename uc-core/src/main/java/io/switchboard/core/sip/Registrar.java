@@ -60,11 +60,12 @@ public final class Registrar implements SipRequestHandler {
 
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
-    return authenticator.withCredentials(req, false, a -> register(req, a.user(), a.device()));
+    long mark = location.mark(); // before the user is read: a disable from now on wins
+    return authenticator.withCredentials(req, false, a -> register(req, a.user(), a.device(), mark));
   }
 
   /** @param device the provisioned device whose credentials were given; null for the user's own */
-  private Future<SipOutcome> register(SipRequest req, User user, Device device) {
+  private Future<SipOutcome> register(SipRequest req, User user, Device device, long mark) {
     Request r = req.request();
     URI toUri = ((ToHeader) r.getHeader(ToHeader.NAME)).getAddress().getURI();
     if (!(toUri instanceof SipURI sipTo) || sipTo.getUser() == null) {
@@ -79,11 +80,11 @@ public final class Registrar implements SipRequestHandler {
             user.username(), sipTo.getUser());
         return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
       }
-      return updateBindings(req, user.username(), device == null ? null : device.id());
+      return updateBindings(req, user.username(), device == null ? null : device.id(), mark);
     });
   }
 
-  private Future<SipOutcome> updateBindings(SipRequest req, String username, String deviceId) {
+  private Future<SipOutcome> updateBindings(SipRequest req, String username, String deviceId, long mark) {
     Request r = req.request();
     List<ContactHeader> contacts = new ArrayList<>();
     ListIterator<?> it = r.getHeaders(ContactHeader.NAME);
@@ -140,9 +141,16 @@ public final class Registrar implements SipRequestHandler {
             req.transport(), req.sourceHost() + ":" + req.sourcePort(), deviceId));
       }
     }
-    toStore.forEach(b -> changes.add(location.put(b)));
+    List<Future<Boolean>> kept = toStore.stream().map(b -> location.put(b, mark)).toList();
     toRemove.forEach(k -> changes.add(location.remove(username, k, RegistrationEvent.Change.UNREGISTERED)));
-    return Future.all(changes).map(v -> ok(username));
+    return Future.all(kept).compose(v -> Future.all(changes)).map(v -> {
+      if (kept.stream().anyMatch(k -> !k.result())) {
+        LOG.info("REGISTER refused [call-id: {}, user: {}]: disabled or deleted while it was handled", req.callId(),
+            username);
+        return SipOutcome.reply(Response.FORBIDDEN);
+      }
+      return ok(username);
+    });
   }
 
   /** 200 OK listing every current binding with its remaining time (RFC 3261 §10.3 step 8). */

@@ -420,20 +420,61 @@ public final class SipEdge extends VerticleBase implements SipListener {
    * {@link SipSendException} on timeout or transport error.
    */
   public Future<Response> send(Request request) {
-    Promise<Response> answer = Promise.promise();
+    return start(request).answer();
+  }
+
+  /**
+   * Sends an out-of-dialog request as {@link #send} does, and gives the caller a way to stop it:
+   * {@link OutgoingRequest#terminate()} ends the client transaction and its retransmissions.
+   */
+  public OutgoingRequest start(Request request) {
+    OutgoingRequest out = new OutgoingRequest(Promise.promise(), this::end);
+    Promise<Response> answer = out.promise();
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
     String transport = via == null ? "udp" : via.getTransport();
-    return sendOn(transport, () -> {
+    sendOn(transport, () -> {
+      if (out.terminated()) {
+        return null;
+      }
       ClientTransaction ct = provider.getNewClientTransaction(request);
       pending.put(ct, answer);
+      if (!out.attach(ct)) {
+        pending.remove(ct);
+        return null;
+      }
       try {
         ct.sendRequest();
       } catch (javax.sip.SipException e) {
         pending.remove(ct);
         throw new SipSendException("cannot send: " + e.getMessage());
       }
-      return ct;
-    }).compose(ct -> answer.future());
+      if (out.terminated()) {
+        terminate(ct); // terminated while it was being sent: sendRequest has just started its timers
+      }
+      return null;
+    }).onFailure(answer::tryFail);
+    return out;
+  }
+
+  /** Ends an outgoing request's transaction (if it got one) and fails its answer, if still open. */
+  private void end(OutgoingRequest out, ClientTransaction ct) {
+    if (ct != null) {
+      pending.remove(ct);
+      vertx.executeBlocking(() -> {
+        terminate(ct);
+        return null;
+      }, false);
+    }
+    sipContext.runOnContext(v -> out.promise().tryFail(new SipSendException("terminated before an answer")));
+  }
+
+  private static void terminate(ClientTransaction ct) {
+    try {
+      // Terminated state: the stack's timer stops retransmitting and drops the transaction.
+      ct.terminate();
+    } catch (javax.sip.ObjectInUseException e) {
+      LOG.debug("cannot terminate client transaction [branch: {}]: {}", ct.getBranchId(), e.getMessage());
+    }
   }
 
   /**

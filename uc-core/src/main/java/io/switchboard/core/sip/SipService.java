@@ -39,6 +39,7 @@ public final class SipService {
   private final LocationService location;
   private final DigestAuthenticator authenticator;
   private final Clock clock;
+  private final io.switchboard.core.bus.BusConsumers consumers;
   private String deploymentId;
 
   /**
@@ -55,6 +56,7 @@ public final class SipService {
       UserStore users, DeviceStore devices, BindingStore bindings, Clock clock, TaskPool sipSend) {
     this.vertx = vertx;
     this.clock = clock;
+    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
     SecurityLog security = new SecurityLog(vertx, clock);
     this.edge = new SipEdge(config, health, tls, security, clock, sipSend);
     this.location = new LocationService(vertx, bindings, clock);
@@ -109,20 +111,20 @@ public final class SipService {
     return vertx.deployVerticle(edge).compose(id -> {
       deploymentId = id;
       return Future.<Void>future(p -> edge.sipContext().runOnContext(v -> {
-        vertx.eventBus().<JsonObject>consumer(EventAddresses.USER_CHANGED, msg -> {
+        consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, msg -> {
           UserEvent event = UserEvent.fromJson(msg.body());
           if (!event.enabled()) {
             location.removeAll(event.username(), RegistrationEvent.Change.REVOKED);
           }
-        }).completion().compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, msg -> {
+        }).compose(x -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, msg -> {
           // A deleted device's credentials no longer register: its bindings go too.
           DeviceEvent event = DeviceEvent.fromJson(msg.body());
           if (event.change() == DeviceEvent.Change.DELETED) {
             location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
                 .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
           }
-        }).completion())
-            .compose(x -> vertx.eventBus().<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings).completion())
+        }))
+            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
             .compose(x -> location.start()).onComplete(p);
       }));
     });
@@ -144,6 +146,7 @@ public final class SipService {
 
   public Future<Void> stop() {
     location.stop();
-    return deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+    return consumers.unregisterAll()
+        .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId));
   }
 }

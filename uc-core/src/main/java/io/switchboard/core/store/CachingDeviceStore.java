@@ -23,12 +23,18 @@ public final class CachingDeviceStore implements DeviceStore {
   private final DeviceStore delegate;
   private final LookupCache<Device> byId;
   private final LookupCache<Device> byEndpoint;
+  private final io.vertx.core.eventbus.MessageConsumer<Object> changes;
 
   public CachingDeviceStore(Vertx vertx, DeviceStore delegate, Clock clock) {
     this.delegate = delegate;
     this.byId = new LookupCache<>(clock, TTL_MILLIS, MAX_ENTRIES);
     this.byEndpoint = new LookupCache<>(clock, TTL_MILLIS, MAX_ENTRIES);
-    vertx.eventBus().consumer(EventAddresses.DEVICE_CHANGED, m -> clear());
+    this.changes = vertx.eventBus().consumer(EventAddresses.DEVICE_CHANGED, m -> clear());
+  }
+
+  /** Stops listening for changes (the owner stops): no handler is left on the bus. */
+  public Future<Void> close() {
+    return changes.unregister();
   }
 
   public void clear() {

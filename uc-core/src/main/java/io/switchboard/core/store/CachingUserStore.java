@@ -22,12 +22,18 @@ public final class CachingUserStore implements UserStore {
   private final UserStore delegate;
   private final LookupCache<User> byName;
   private final LookupCache<User> byNameOrExtension;
+  private final io.vertx.core.eventbus.MessageConsumer<Object> changes;
 
   public CachingUserStore(Vertx vertx, UserStore delegate, Clock clock) {
     this.delegate = delegate;
     this.byName = new LookupCache<>(clock, TTL_MILLIS, MAX_ENTRIES);
     this.byNameOrExtension = new LookupCache<>(clock, TTL_MILLIS, MAX_ENTRIES);
-    vertx.eventBus().consumer(EventAddresses.USER_CHANGED, m -> clear());
+    this.changes = vertx.eventBus().consumer(EventAddresses.USER_CHANGED, m -> clear());
+  }
+
+  /** Stops listening for changes (the owner stops): no handler is left on the bus. */
+  public Future<Void> close() {
+    return changes.unregister();
   }
 
   public void clear() {

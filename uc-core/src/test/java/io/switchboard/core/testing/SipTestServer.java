@@ -36,6 +36,8 @@ public final class SipTestServer {
   public SipService sip;
   /** Devices, cached as the server caches them; provisioning's own service is not here. */
   public DeviceStore devices;
+  /** Wraps the bindings' store before the SIP service gets it (a test that holds writes back). */
+  public java.util.function.UnaryOperator<io.switchboard.core.sip.BindingStore> bindingStore = b -> b;
   /** Feature modules hook in here: called after the SIP service is built, before it starts. */
   public final java.util.List<java.util.function.Consumer<SipTestServer>> beforeSipStart = new java.util.ArrayList<>();
   /** Set before start for SIP over TLS on {@code sip.tls-port}. */
@@ -68,7 +70,9 @@ public final class SipTestServer {
       devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return null;
     }).compose(v -> {
-      sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend());
+      sip = new SipService(vertx, config.sip(), tls, health, users, devices,
+          bindingStore.apply(new io.switchboard.core.sip.MongoBindingStore(vertx, store)), java.time.Clock.systemUTC(),
+          pools.sipSend());
       beforeSipStart.forEach(hook -> hook.accept(this));
       return sip.start();
     });

@@ -1,0 +1,69 @@
+package io.switchboard.core.sip;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import javax.sip.ClientTransaction;
+import javax.sip.message.Response;
+
+/**
+ * A request we sent through a client transaction, which the sender may stop wanting: see
+ * {@link SipEdge#start}. {@link #terminate()} ends the client transaction (no SIP CANCEL: MESSAGE and
+ * NOTIFY have none), so its retransmissions stop and an answer arriving later is dropped. A message
+ * stored after the fork timeout must not reach the device later through the original's
+ * retransmissions, out of order with its stored delivery.
+ */
+public final class OutgoingRequest {
+
+  /** What ends the transaction: SipEdge's, so that the stack is touched in one place. */
+  interface Ender {
+    void end(OutgoingRequest request, ClientTransaction transaction);
+  }
+
+  private final Promise<Response> answer;
+  private final Ender ender;
+  private ClientTransaction transaction; // guarded by this
+  private boolean terminated; // guarded by this
+
+  OutgoingRequest(Promise<Response> answer, Ender ender) {
+    this.answer = answer;
+    this.ender = ender;
+  }
+
+  /**
+   * The final response, on the SIP context; fails with a {@link SipSendException} on timeout, a
+   * transport error, or once {@link #terminate() terminated} before it came.
+   */
+  public Future<Response> answer() {
+    return answer.future();
+  }
+
+  /** Stops the request: no more retransmissions, and any later answer is ignored. Idempotent, any thread. */
+  public void terminate() {
+    ClientTransaction ct;
+    synchronized (this) {
+      if (terminated) {
+        return;
+      }
+      terminated = true;
+      ct = transaction;
+    }
+    ender.end(this, ct);
+  }
+
+  synchronized boolean terminated() {
+    return terminated;
+  }
+
+  /** @return false when it was terminated before it went out: then do not send it */
+  synchronized boolean attach(ClientTransaction ct) {
+    if (terminated) {
+      return false;
+    }
+    transaction = ct;
+    return true;
+  }
+
+  Promise<Response> promise() {
+    return answer;
+  }
+}
