@@ -206,5 +206,17 @@ class ProvisioningTest {
     assertEquals(204, admin.delete("/api/users/alice").send().await().statusCode());
     gone.future().await(20, TimeUnit.SECONDS);
     Api.assertError(admin.get("/api/devices/" + soft.getString("id")).send().await(), 404, "id");
+
+    // Each change that succeeded is an ADMIN_CHANGE for admins to see (who, what, from where); refusals are not.
+    java.util.List<String> changes = admin.get("/api/security/events").send().await().bodyAsJsonObject()
+        .getJsonArray("events").stream().map(JsonObject.class::cast)
+        .filter(e -> "ADMIN_CHANGE".equals(e.getString("kind")) && "admin".equals(e.getString("who"))
+            && "127.0.0.1".equals(e.getString("source")))
+        .map(e -> e.getString("detail")).toList();
+    assertTrue(changes.contains("added device " + soft.getString("id") + " for user alice"), changes.toString());
+    assertTrue(changes.contains("changed device " + soft.getString("id") + ": profile"), changes.toString());
+    assertTrue(changes.contains("deleted device " + web.getString("id")), changes.toString());
+    assertTrue(changes.contains("deleted user alice"), changes.toString());
+    assertEquals(3, changes.stream().filter(c -> c.startsWith("added device")).count(), changes.toString());
   }
 }

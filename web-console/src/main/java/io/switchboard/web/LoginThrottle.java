@@ -72,9 +72,8 @@ final class LoginThrottle {
 
   /** An admitted attempt succeeded: the username's failures are forgotten. */
   synchronized void succeeded(String username, String address) {
-    end(userKey(username));
+    end(userKey(username)).failures.clear(); // attempts still in flight stay counted
     end(addressKey(address));
-    budgets.remove(userKey(username));
   }
 
   /** An admitted attempt could not be checked (store down, overloaded): neither a failure nor a success. */
