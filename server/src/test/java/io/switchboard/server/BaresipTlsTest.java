@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * baresip (libre's TLS) registers over SIP TLS, checking our certificate, and a message sent from
- * the web console reaches it over that same connection.
+ * baresip (libre's TLS) registers over SIP TLS, checking our certificate, watches a buddy, and a
+ * message sent from the web console and the buddy's NOTIFY reach it over that same connection.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
@@ -47,13 +47,13 @@ class BaresipTlsTest {
   }
 
   @Test
-  void baresipRegistersOverTlsAndReceivesAMessageOnItsConnection(Vertx vertx, @TempDir Path dir) throws Exception {
+  void baresipRegistersWatchesAndReceivesAMessageOverItsTlsConnection(Vertx vertx, @TempDir Path dir) throws Exception {
     TestCertificates.Pair pair = TestCertificates.create(dir, "server", 0x7373, TestCertificates.KeyForm.EC_PKCS8);
     int sipPort = FreePorts.udpAndTcp();
     int tlsPort = FreePorts.udpAndTcp();
     int phonePort = FreePorts.udpAndTcp();
     switchboard = new Switchboard(vertx, TestConfigs.loopback(dir.resolve("data"), sipPort, 0,
-        Map.of("admin.password", "admin-password", "tls.cert", pair.cert().toString(), "tls.key", pair.key().toString(),
+        Map.of("admin.password", "admin-password", "presence.default-rule", "allow", "tls.cert", pair.cert().toString(), "tls.key", pair.key().toString(),
             "sip.tls-port", String.valueOf(tlsPort))), s -> { });
     switchboard.start().await();
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
@@ -64,6 +64,8 @@ class BaresipTlsTest {
         registered.tryComplete(m.body());
       }
     });
+    Promise<JsonObject> notified = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_NOTIFIED, m -> notified.tryComplete(m.body()));
 
     Path conf = Files.createDirectories(dir.resolve("baresip"));
     Files.writeString(conf.resolve("config"), String.join("\n",
@@ -71,11 +73,14 @@ class BaresipTlsTest {
         "sip_cafile " + pair.cert(),
         "module_path /usr/lib/baresip/modules",
         "module_app account.so",
+        "module_app contact.so",
         "module_app menu.so",
+        "module_app presence.so",
         "audio_player aufile,/dev/null",
         "audio_source aufile,/dev/null", ""));
     Files.writeString(conf.resolve("accounts"), "<sip:alice@switchboard.test;transport=tls>;auth_pass=alice-sip-pw;"
         + "outbound=\"sip:127.0.0.1:" + tlsPort + ";transport=tls\";regint=300\n");
+    Files.writeString(conf.resolve("contacts"), "\"Bob\" <sip:bob@switchboard.test>;presence=p2p\n");
     Path out = dir.resolve("baresip.out");
     baresip = new ProcessBuilder("baresip", "-f", conf.toString(), "-s", "-t", "90").redirectErrorStream(true)
         .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -85,6 +90,11 @@ class BaresipTlsTest {
     JsonObject binding = vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS, new JsonObject().put("user", "alice"))
         .await(10, TimeUnit.SECONDS).body().getJsonArray("bindings").getJsonObject(0);
     assertEquals("tls", binding.getString("transport"), binding.encode());
+
+    // The watch: NOTIFY acknowledged by baresip.
+    JsonObject first = notified.future().await(40, TimeUnit.SECONDS);
+    assertEquals("alice", first.getString("watcher"));
+    assertEquals("bob", first.getString("presentity"));
 
     WebClientSession bob = Api.login(vertx, switchboard, "bob", "bob-web-pw");
     HttpResponse<Buffer> sent = bob.post("/api/messages")
@@ -101,6 +111,10 @@ class BaresipTlsTest {
         + "\\s+MESSAGE sip:alice-[^\\n]*;transport=tls SIP/2\\.0[^#]*Via: SIP/2\\.0/TLS 127\\.0\\.0\\.1:" + tlsPort
         + ";[^#]*sent over TLS").matcher(trace);
     assertTrue(message.find(), trace);
+    Matcher notify = Pattern.compile("TLS 127\\.0\\.0\\.1:" + tlsPort + " -> 127\\.0\\.0\\.1:" + register.group(1)
+        + "\\s+NOTIFY sip:alice-[^\\n]*;transport=tls SIP/2\\.0[^#]*Via: SIP/2\\.0/TLS 127\\.0\\.0\\.1:" + tlsPort
+        + ";[^#]*Contact: <sips:127\\.0\\.0\\.1:" + tlsPort + ">").matcher(trace);
+    assertTrue(notify.find(), trace);
   }
 
   private static String readQuietly(Path file) {

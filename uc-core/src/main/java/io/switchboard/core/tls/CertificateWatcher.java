@@ -30,6 +30,7 @@ public final class CertificateWatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(CertificateWatcher.class);
   private static final Signal HUP = new Signal("HUP");
+  private static final Duration EXPIRY_WARNING = Duration.ofDays(14);
 
   private final Vertx vertx;
   private final TlsCredentials credentials;
@@ -63,6 +64,7 @@ public final class CertificateWatcher {
           }
           LOG.info("TLS certificate [{}, cert: {}, key: {}]", credentials.current().describe(),
               credentials.config().cert().orElseThrow(), credentials.config().key().orElseThrow());
+          warnIfExpiring(credentials.current());
         }).<Void>mapEmpty().onComplete(started)));
   }
 
@@ -116,12 +118,20 @@ public final class CertificateWatcher {
       return credentials.reload();
     }).map(material -> {
       LOG.info("TLS certificate reloaded [why: {}, {}]", why, material.describe());
+      warnIfExpiring(material);
       vertx.eventBus().publish(EventAddresses.TLS_RELOADED, null);
       return true;
     }).recover(e -> {
       LOG.error("TLS certificate not reloaded, the old one stays [why: {}]: {}", why, e.getMessage());
       return Future.succeededFuture(false);
     }).onComplete(r -> reloading = false);
+  }
+
+  /** Phones refuse an expired certificate: say so while there is time to renew. */
+  private static void warnIfExpiring(TlsMaterial material) {
+    if (material.notAfter().isBefore(java.time.Instant.now().plus(EXPIRY_WARNING))) {
+      LOG.warn("TLS certificate expires within {} days: renew it [{}]", EXPIRY_WARNING.toDays(), material.describe());
+    }
   }
 
   /** What identifies each file's content cheaply: modification time, size and inode. */
