@@ -376,7 +376,7 @@ def log_lines(run_dir, scenario):
 
 def sipp_cmd(server, scenario, port=None):
     return ['sipp', server.target, '-sf', os.path.join(SCENARIO_DIR, scenario + '.xml'), '-i', HOST,
-            '-p', str(port or free_port()), '-nostdin', '-trace_logs', '-buff_size', '4194304']
+            '-p', str(port or free_port()), '-nostdin', '-trace_logs', '-trace_err', '-buff_size', '4194304']
 
 
 class Bench:
@@ -465,6 +465,7 @@ class Bench:
 
         def at(rate):
             rate = max(1, int(round(rate)))
+            time.sleep(1)  # let the server finish what the last run left (retransmissions, stores)
             s = step_fn(server, sc, rate, a.seconds, extra)
             tried.append(s)
             log(f'  {server.name:<11} {sc:<3} {s.line()}')
@@ -608,10 +609,13 @@ def table(results, scenarios, users, command):
         k, s = results.get(('Kamailio', sc)), results.get(('Switchboard', sc))
         title = TITLES[sc].format(n=len(users.watchers))
 
-        def cell(r):
+        def cell(server):
+            if (server, sc) not in results:
+                return f'{"not run":>12}', f'{"":>9}'
+            r = results[(server, sc)]
             return (f'{r.rate:>10.0f}/s', f'{ms(r.p99):>9}') if r else (f'{"none":>12}', f'{"":>9}')
-        kr, kp = cell(k)
-        sr, sp = cell(s)
+        kr, kp = cell('Kamailio')
+        sr, sp = cell('Switchboard')
         ratio = f'{s.rate / k.rate:6.2f}' if k and s and k.rate > 0 else f'{"n/a":>6}'
         lines.append(f'{title:<22} {kr:>12} {kp}   {sr:>12} {sp}   {ratio}')
     lines.append('')
