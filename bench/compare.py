@@ -500,7 +500,7 @@ class Bench:
                     best = s
         elif failed_at is not None:  # refine between the best pass and the first failure
             rate = best.target * a.factor
-            while rate < failed_at * 0.99 and len(tried) < a.max_steps:
+            while round(rate) < failed_at and len(tried) < a.max_steps:
                 s = at(rate)
                 if not s.passed:
                     break
