@@ -348,6 +348,7 @@ public final class PresenceService {
     }
     if (s.notifyInFlight) {
       s.notifyAgain = true; // one NOTIFY at a time per dialog (RFC 6665 §4.2.2); the latest state follows
+      s.forceAgain |= force; // a refresh that came meanwhile still gets its own NOTIFY
       return Future.succeededFuture();
     }
     s.notifyInFlight = true;
@@ -363,8 +364,10 @@ public final class PresenceService {
           .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
           .put("presence", shown instanceof PresenceView view ? view.toJson() : null));
       if (s.notifyAgain) {
+        boolean forced = s.forceAgain;
         s.notifyAgain = false;
-        return notifyCurrent(s, false);
+        s.forceAgain = false;
+        return notifyCurrent(s, forced);
       }
       return Future.<Void>succeededFuture();
     });

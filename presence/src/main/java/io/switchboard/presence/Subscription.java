@@ -36,6 +36,8 @@ final class Subscription {
   long version = -1;
   boolean notifyInFlight;
   boolean notifyAgain;
+  /** Whether the NOTIFY that follows must go out even if nothing changed (a SUBSCRIBE refresh came meanwhile). */
+  boolean forceAgain;
   boolean terminated;
 
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The presence profile store on the real embedded MongoDB: changes racing for one profile all land. */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+@Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
 class MongoPresenceStoreTest {
 
   private static final Instant NOW = Instant.parse("2026-01-02T03:04:05.678Z");
@@ -57,19 +57,19 @@ class MongoPresenceStoreTest {
     // Every change starts from the same known profile, as concurrent requests on one node do.
     PresenceProfile known = PresenceProfile.empty("bob");
     List<Future<PresenceProfile>> racing = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 6; i++) {
       String n = String.valueOf(i);
       racing.add(store.update(known, p -> p.withPending("watcher" + n, NOW)));
       racing.add(store.update(known, p -> p.withBuddy(new PresenceProfile.Buddy("buddy" + n, null, null))));
     }
-    Future.all(racing).await(60, TimeUnit.SECONDS);
+    Future.all(racing).await(100, TimeUnit.SECONDS);
 
     PresenceProfile stored = store.loadAll().await().get(0);
-    assertEquals(10, stored.pending().size(), stored.toString());
-    assertEquals(10, stored.buddies().size(), stored.toString());
-    assertEquals(20, stored.version(), "one version per change");
+    assertEquals(6, stored.pending().size(), stored.toString());
+    assertEquals(6, stored.buddies().size(), stored.toString());
+    assertEquals(12, stored.version(), "one version per change");
     Set<Long> versions = racing.stream().map(f -> f.result().version()).collect(Collectors.toSet());
-    assertEquals(20, versions.size(), "each change landed on its own version: " + versions);
+    assertEquals(12, versions.size(), "each change landed on its own version: " + versions);
   }
 
   @Test
