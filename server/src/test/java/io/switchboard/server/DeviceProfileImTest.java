@@ -3,10 +3,12 @@ package io.switchboard.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
 import io.switchboard.core.testing.TestConfigs;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -52,15 +54,26 @@ class DeviceProfileImTest {
     switchboard.start().await();
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
     Api.createUsers(admin, new String[] {"alice", "1001"}, new String[] {"bob", "1002"});
+    // Each device change tells alice's phone to fetch its file again (check-sync, 2 s later): await each
+    // run, so that the phone knows how many requests it gets in all.
+    Promise<Void> created = Promise.promise();
+    Promise<Void> patchNotified = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.CHECK_SYNC, m -> {
+      if (m.body().getString("user").equals("alice") && !m.body().getJsonArray("devices").isEmpty()) {
+        (m.body().getInteger("notified") == 0 ? created : patchNotified).tryComplete();
+      }
+    });
     JsonObject phone = ProvisioningTest.addDevice(admin, "alice", new JsonObject().put("kind", "desk-phone")
         .put("vendor", "yealink").put("mac", "001565aabbcc")
         .put("profile", new JsonObject().put("accept", new JsonArray().add("message/cpim").add("text/plain"))));
     Map<String, String> file = ProvisioningTest.yealinkFile(vertx, switchboard, phone);
+    created.future().await(20, TimeUnit.SECONDS); // before the phone registers: it is not told
     int sipPort = switchboard.sip().edge().port();
 
     // The phone's account 2, as its file sets it up; its REGISTER asks for plain text only.
     int phonePort = FreePorts.udpAndTcp();
-    Sipp.Running display = Sipp.device("receive-message.xml", phonePort, 2).start();
+    // Two messages and the check-sync NOTIFY that the profile change below sends it.
+    Sipp.Running display = Sipp.device("receive-message-or-notify.xml", phonePort, 3).start();
     Sipp.Result registered = Sipp.scenario("register-device.xml", sipPort).key("domain", "switchboard.test")
         .key("aor", file.get("account.2.user_name")).key("contact", "alice-desk").key("device", "127.0.0.1:" + phonePort)
         .key("accept", "text/plain").auth(file.get("account.2.auth_name"), file.get("account.2.password")).run();
@@ -72,9 +85,12 @@ class DeviceProfileImTest {
         .put("profile", new JsonObject().put("accept", new JsonArray().add("text/plain")).put("maxMessageLength", 12)))
         .await();
     assertEquals(200, patched.statusCode(), patched.bodyAsString());
+    patchNotified.future().await(20, TimeUnit.SECONDS);
     sendCpim(sipPort, TEXT);
 
-    List<SippTrace.Message> received = SippTrace.received(display.await().messages(), "MESSAGE");
+    String trace = display.await().messages();
+    assertEquals(1, SippTrace.received(trace, "NOTIFY").size(), "the profile change's check-sync");
+    List<SippTrace.Message> received = SippTrace.received(trace, "MESSAGE");
     assertEquals(2, received.size());
     SippTrace.Message cpim = received.get(0);
     assertEquals("message/cpim", cpim.header("Content-Type").toLowerCase(), "the profile, not the REGISTER");
