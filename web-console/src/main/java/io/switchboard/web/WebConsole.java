@@ -5,6 +5,7 @@ import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.http.HttpsListener;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.vertx.core.Future;
@@ -19,16 +20,23 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Session;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HSTSHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The web console's HTTP side: JSON API under {@code /api}, cookie sessions, roles. It reaches the
  * feature modules over the event bus only (addresses in uc-core), never through their classes.
+ *
+ * <p>With TLS configured the port speaks HTTPS only (a clear-text request fails the handshake and
+ * gets no answer), every response carries {@code Strict-Transport-Security} and the session cookie
+ * is {@code Secure}. No request body is read before its session was checked (but for the login's),
+ * none is larger than its route allows, and none is ever written to disk.
  */
 public final class WebConsole extends VerticleBase {
 
@@ -36,18 +44,32 @@ public final class WebConsole extends VerticleBase {
   static final String SESSION_USER = "username";
   /** Where the authenticated {@link User} is put for the handlers after {@link #authenticated()}. */
   public static final String CTX_USER = "switchboard.user";
+  /** The login's body: a username and a password. */
+  static final long LOGIN_BODY_LIMIT = 4 * 1024;
+  /** Every other API body but the CSV import's. */
+  static final long API_BODY_LIMIT = 256 * 1024;
+  /** Answered without a session; the live channel checks its own before the upgrade. */
+  private static final Set<String> PUBLIC = Set.of("/api/health", "/api/login", "/api/logout", "/api/live");
 
   private final SwitchboardConfig.Web config;
   private final Health health;
   private final UserAccounts accounts;
   private final LoginThrottle throttle;
+  private final HttpsListener https;
   private HttpServer server;
   private LiveChannel live;
 
+  /** Plain HTTP. */
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
+    this(config, new SwitchboardConfig.Tls(java.util.Optional.empty(), java.util.Optional.empty(), 0), health, accounts);
+  }
+
+  /** HTTPS only when {@code tls} has a certificate. */
+  public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
+    this.https = new HttpsListener(tls);
     this.throttle = new LoginThrottle(Clock.systemUTC(), config.loginMaxFailures(), config.loginWindowSeconds());
   }
 
@@ -56,26 +78,46 @@ public final class WebConsole extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Where the console is, with its scheme: {@code https://0.0.0.0:8080}. */
+  public String url() {
+    return https.url(config.bindAddress(), actualPort());
+  }
+
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions);
-    // The CSV import takes larger bodies; the first body handler a request meets reads it.
-    router.post("/api/import").handler(BodyHandler.create().setBodyLimit(EventAddresses.IMPORT_MAX_BYTES));
-    // The live channel's upgrade request waits, paused, for the asynchronous session and account
-    // look-ups before it is upgraded (LiveChannel.upgrade).
-    router.get("/api/live").handler(ctx -> {
+    if (https.enabled()) {
+      // Browsers that once saw the console over HTTPS never try clear text again (a year).
+      router.route().handler(HSTSHandler.create(365L * 24 * 3600, false));
+    }
+    // An API request waits, paused, for the asynchronous session and account look-ups before its
+    // body is read (BodyHandler resumes it), so that an anonymous one is refused unread; the live
+    // channel's upgrade likewise (LiveChannel.upgrade).
+    router.route("/api/*").handler(ctx -> {
       ctx.request().pause();
       ctx.next();
     });
-    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
     router.route("/api/*").handler(SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
+        .setCookieSecureFlag(https.enabled())
         .setCookieSameSite(CookieSameSite.STRICT)
         .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L));
     router.route("/api/*").handler(WebConsole::requireJsonBody);
+    router.route("/api/*").handler(ctx -> {
+      if (PUBLIC.contains(ctx.request().path())) {
+        ctx.next();
+      } else {
+        authenticated().handle(ctx);
+      }
+    });
+    // Bodies in memory only (no file uploads: a multipart body is refused above as not JSON), each
+    // route with its own limit; the first body handler a request meets reads it.
+    router.post("/api/login").handler(body(LOGIN_BODY_LIMIT));
+    router.post("/api/import").handler(authenticated()).handler(admin()).handler(body(EventAddresses.IMPORT_MAX_BYTES));
+    router.route("/api/*").handler(body(API_BODY_LIMIT));
 
     router.get("/api/health").handler(ctx -> {
       JsonObject body = health.toJson();
@@ -154,13 +196,13 @@ public final class WebConsole extends VerticleBase {
     router.route().failureHandler(new ApiFailureHandler());
 
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return live.start().compose(v -> vertx.createHttpServer().requestHandler(router)
+    return live.start().compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router)
         .listen(config.port(), config.bindAddress()))
+        .compose(s -> https.followReloads(vertx, s, "web").map(s))
         .onSuccess(s -> {
           server = s;
-          health.report("web", io.switchboard.core.health.Health.State.UP,
-              new JsonObject().put("http", config.bindAddress() + ":" + s.actualPort()));
-          LOG.info("Web console listening [http: {}:{}]", config.bindAddress(), s.actualPort());
+          health.report("web", io.switchboard.core.health.Health.State.UP, new JsonObject().put("url", url()));
+          LOG.info("Web console listening [url: {}]", url());
         });
   }
 
@@ -180,6 +222,10 @@ public final class WebConsole extends VerticleBase {
    */
   Handler<RoutingContext> authenticated() {
     return ctx -> {
+      if (ctx.get(CTX_USER) != null) {
+        ctx.next(); // checked already, before the body was read
+        return;
+      }
       Session session = ctx.session();
       String username = session == null ? null : session.get(SESSION_USER);
       if (username == null) {
@@ -265,6 +311,11 @@ public final class WebConsole extends VerticleBase {
       return;
     }
     ctx.next();
+  }
+
+  /** Reads the body into memory, at most {@code limit} bytes (413 beyond); never a file. */
+  private static BodyHandler body(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setDeleteUploadedFilesOnEnd(true);
   }
 
   static JsonArray array(List<User> users) {
