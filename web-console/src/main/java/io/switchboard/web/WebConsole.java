@@ -92,9 +92,9 @@ public final class WebConsole extends VerticleBase {
       // Browsers that once saw the console over HTTPS never try clear text again (a year).
       router.route().handler(HSTSHandler.create(365L * 24 * 3600, false));
     }
-    // An API request waits, paused, for the asynchronous session and account look-ups before its
-    // body is read (BodyHandler resumes it), so that an anonymous one is refused unread; the live
-    // channel's upgrade likewise (LiveChannel.upgrade).
+    // An API request waits, paused, for its session before its body is read (BodyHandler resumes
+    // it), so that an anonymous one is refused unread; the live channel's upgrade waits likewise for
+    // the account look-up (LiveChannel.upgrade).
     router.route("/api/*").handler(ctx -> {
       ctx.request().pause();
       ctx.next();
@@ -106,17 +106,22 @@ public final class WebConsole extends VerticleBase {
         .setCookieSameSite(CookieSameSite.STRICT)
         .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L));
     router.route("/api/*").handler(WebConsole::requireJsonBody);
+    // A request that may carry a body needs a signed-in session first. Synchronous, so that nothing
+    // is lost between the session handler's resume and the body handler; the account itself is
+    // checked after the body by authenticated(), as for every request.
     router.route("/api/*").handler(ctx -> {
-      if (PUBLIC.contains(ctx.request().path())) {
+      HttpMethod m = ctx.request().method();
+      if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(ctx.request().path())
+          || (ctx.session() != null && ctx.session().get(SESSION_USER) != null)) {
         ctx.next();
       } else {
-        authenticated().handle(ctx);
+        ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
       }
     });
     // Bodies in memory only (no file uploads: a multipart body is refused above as not JSON), each
     // route with its own limit; the first body handler a request meets reads it.
     router.post("/api/login").handler(body(LOGIN_BODY_LIMIT));
-    router.post("/api/import").handler(authenticated()).handler(admin()).handler(body(EventAddresses.IMPORT_MAX_BYTES));
+    router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(body(API_BODY_LIMIT));
 
     router.get("/api/health").handler(ctx -> {
@@ -222,10 +227,6 @@ public final class WebConsole extends VerticleBase {
    */
   Handler<RoutingContext> authenticated() {
     return ctx -> {
-      if (ctx.get(CTX_USER) != null) {
-        ctx.next(); // checked already, before the body was read
-        return;
-      }
       Session session = ctx.session();
       String username = session == null ? null : session.get(SESSION_USER);
       if (username == null) {
