@@ -38,6 +38,7 @@ public final class ProvisioningService {
   private final CheckSync checkSync;
   private final PjsipWriter pjsip;
   private final ProvisioningUrls urls;
+  private final TrustedCertificate certificate;
   private ProvisioningServer server;
   private String deployment;
 
@@ -58,6 +59,7 @@ public final class ProvisioningService {
         p.auth().equals("digest"));
     this.deviceService = new DeviceService(vertx, devices, users, urls);
     this.importer = new Importer(vertx, accounts, deviceService, devices);
+    this.certificate = new TrustedCertificate(config.tls().cert());
     this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
   }
 
@@ -70,7 +72,6 @@ public final class ProvisioningService {
     PhoneModel.Servers servers = new PhoneModel.Servers(config.sip().domain(), asteriskHost, p.asteriskSipPort(),
         sipHost, tls ? config.tls().sipPort() : config.sip().port(), p.voicemailNumber(), tls,
         tls ? urls.certificate() : "", "");
-    TrustedCertificate certificate = new TrustedCertificate(config.tls().cert());
     vertx.eventBus().<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())));
     vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed());
     return vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir()))
@@ -87,7 +88,8 @@ public final class ProvisioningService {
   }
 
   public Future<Void> stop() {
-    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+    Future<Void> undeployed = deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+    return undeployed.eventually(certificate::stop);
   }
 
   /** The port phones fetch from (differs from the configured one when that is 0). */

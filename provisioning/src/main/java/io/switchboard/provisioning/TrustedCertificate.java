@@ -3,6 +3,7 @@ package io.switchboard.provisioning;
 import io.switchboard.core.bus.EventAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ final class TrustedCertificate {
 
   private final Optional<Path> file;
   private volatile String pem = "";
+  private MessageConsumer<Object> reloads;
 
   TrustedCertificate(Optional<Path> file) {
     this.file = file;
@@ -32,7 +34,7 @@ final class TrustedCertificate {
     if (file.isEmpty()) {
       return Future.succeededFuture();
     }
-    vertx.eventBus().consumer(EventAddresses.TLS_RELOADED, m -> read(vertx).onFailure(e -> LOG.warn(
+    reloads = vertx.eventBus().consumer(EventAddresses.TLS_RELOADED, m -> read(vertx).onFailure(e -> LOG.warn(
         "Certificate for phones not re-read, keeping the previous one [file: {}]: {}", file.get(), e.getMessage())));
     return read(vertx);
   }
@@ -41,6 +43,10 @@ final class TrustedCertificate {
     return vertx.executeBlocking(() -> Files.readString(file.get(), StandardCharsets.US_ASCII).strip() + "\n")
         .onSuccess(text -> pem = text)
         .mapEmpty();
+  }
+
+  Future<Void> stop() {
+    return reloads == null ? Future.succeededFuture() : reloads.unregister();
   }
 
   /** The PEM text, or "" without TLS. */
