@@ -29,12 +29,20 @@ final class PhoneFiles {
   private final UserStore users;
   private final PhoneTemplates templates;
   private final PhoneModel.Servers servers;
+  private final TrustedCertificate certificate;
 
-  PhoneFiles(Vertx vertx, UserStore users, PhoneTemplates templates, PhoneModel.Servers servers) {
+  PhoneFiles(Vertx vertx, UserStore users, PhoneTemplates templates, PhoneModel.Servers servers,
+      TrustedCertificate certificate) {
     this.vertx = vertx;
     this.users = users;
     this.templates = templates;
     this.servers = servers;
+    this.certificate = certificate;
+  }
+
+  /** The certificate phones are told to trust (PEM), as it is now; "" without TLS. */
+  String certificate() {
+    return certificate.pem();
   }
 
   /** The file, or empty when the device's user is gone or disabled (the phone gets nothing). */
@@ -48,7 +56,7 @@ final class PhoneFiles {
         return Future.succeededFuture(Optional.empty());
       }
       return buddies(user.get()).map(buddies -> Optional.of(templates.render(file.vendor(), file.template(),
-          PhoneModel.of(device, user.get(), buddies, servers))));
+          PhoneModel.of(device, user.get(), buddies, servers.withCaCert(certificate.pem())))));
     });
   }
 

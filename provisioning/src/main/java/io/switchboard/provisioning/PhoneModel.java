@@ -12,7 +12,8 @@ import java.util.Map;
  * servers are, in; the template's scope (a map, so that operators' templates name plain keys) out.
  *
  * <p>Keys: {@code username, displayName, deviceId, mac, model, endpoint, sipSecret, domain,
- * asteriskHost, asteriskPort, imHost, imPort, voicemail, configFiles} and {@code blf}, a list with
+ * asteriskHost, asteriskPort, imHost, imPort, imTls, trustUrl, caCert, voicemail, configFiles} and
+ * {@code blf}, a list with
  * per key {@code n} (1-based), {@code n0} (0-based), {@code plk} (Cisco line key, n + 1: key 1 and 2
  * hold the accounts), {@code label}, {@code value} (extension, else username), {@code username} and
  * Grandstream's P-value numbers {@code gsMode, gsAccount, gsName, gsValue} (only where {@code gs}
@@ -20,9 +21,23 @@ import java.util.Map;
  */
 public final class PhoneModel {
 
-  /** Where the phone's servers are. */
+  /**
+   * Where the phone's servers are. With {@code imTls} the Switchboard account uses TLS on
+   * {@code imPort} (then {@code sip.tls-port}) and trusts {@code caCert} (PEM), which phones that
+   * fetch certificates download from {@code trustUrl}.
+   */
   public record Servers(String domain, String asteriskHost, int asteriskPort, String imHost, int imPort,
-      String voicemail) {
+      String voicemail, boolean imTls, String trustUrl, String caCert) {
+
+    /** Switchboard's account in clear text (UDP or TCP). */
+    public Servers(String domain, String asteriskHost, int asteriskPort, String imHost, int imPort, String voicemail) {
+      this(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, false, "", "");
+    }
+
+    /** The same, trusting the certificate as it is now (it is re-read on reloads). */
+    public Servers withCaCert(String pem) {
+      return new Servers(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, imTls, trustUrl, pem);
+    }
   }
 
   /** A buddy as a BLF key shows it. */
@@ -49,6 +64,9 @@ public final class PhoneModel {
     m.put("asteriskPort", servers.asteriskPort());
     m.put("imHost", servers.imHost());
     m.put("imPort", servers.imPort());
+    m.put("imTls", servers.imTls());
+    m.put("trustUrl", servers.trustUrl());
+    m.put("caCert", servers.caCert());
     m.put("voicemail", servers.voicemail());
     m.put("configFiles", device.mac() == null ? "phone-[PHONE_MAC_ADDRESS].cfg" : "phone-" + device.mac() + ".cfg");
     List<Map<String, Object>> blf = new ArrayList<>();

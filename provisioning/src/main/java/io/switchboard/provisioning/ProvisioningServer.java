@@ -2,6 +2,7 @@ package io.switchboard.provisioning;
 
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.http.HttpsListener;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.store.DeviceStore;
 import io.vertx.core.Future;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>200</td><td>the file: common files (no secrets) to anyone, the phone's own only to its device</td></tr>
  * </table>
  * Every 404 and 401 counts as a failure of the client address.
+ *
+ * <p>With TLS configured the port speaks HTTPS only, with the web console's certificate (re-read on
+ * {@code TLS_RELOADED}), and serves that certificate to anyone as
+ * {@code /provision/}{@value ProvisioningUrls#CERTIFICATE_FILE} for the phones to trust.
  */
 public final class ProvisioningServer extends VerticleBase {
 
@@ -40,11 +45,13 @@ public final class ProvisioningServer extends VerticleBase {
   private final PhoneFiles files;
   private final ProbeThrottle throttle;
   private final HttpDigest digest;
+  private final HttpsListener https;
   private HttpServer server;
 
-  ProvisioningServer(SwitchboardConfig.Provisioning config, Health health, DeviceStore devices, PhoneFiles files,
-      Clock clock) {
+  ProvisioningServer(SwitchboardConfig.Provisioning config, SwitchboardConfig.Tls tls, Health health,
+      DeviceStore devices, PhoneFiles files, Clock clock) {
     this.config = config;
+    this.https = new HttpsListener(tls);
     this.health = health;
     this.devices = devices;
     this.files = files;
@@ -56,18 +63,29 @@ public final class ProvisioningServer extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Where phones fetch from, with the scheme: {@code https://0.0.0.0:8081}. */
+  public String url() {
+    return https.url(config.bindAddress(), actualPort());
+  }
+
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    if (https.enabled()) {
+      router.get(ProvisioningUrls.PREFIX + ProvisioningUrls.CERTIFICATE_FILE).handler(ctx -> ctx.response()
+          .putHeader("Content-Type", "application/x-pem-file").putHeader("Cache-Control", "no-store")
+          .end(files.certificate()));
+    }
     router.get(ProvisioningUrls.PREFIX + "*").handler(this::fetch);
     router.route().handler(ctx -> ctx.response().setStatusCode(404).end());
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.bindAddress()).onSuccess(s -> {
-      server = s;
-      health.report("provisioning", Health.State.UP,
-          new JsonObject().put("http", config.bindAddress() + ":" + s.actualPort()).put("auth", config.auth()));
-      LOG.info("Phone provisioning listening [http: {}:{}, auth: {}]", config.bindAddress(), s.actualPort(), config.auth());
-    });
+    return vertx.createHttpServer(https.serverOptions()).requestHandler(router).listen(config.port(), config.bindAddress())
+        .compose(s -> https.followReloads(vertx, s, "provisioning").map(s))
+        .onSuccess(s -> {
+          server = s;
+          health.report("provisioning", Health.State.UP, new JsonObject().put("url", url()).put("auth", config.auth()));
+          LOG.info("Phone provisioning listening [url: {}, auth: {}]", url(), config.auth());
+        });
   }
 
   private void fetch(RoutingContext ctx) {

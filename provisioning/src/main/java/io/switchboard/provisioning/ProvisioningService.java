@@ -37,6 +37,8 @@ public final class ProvisioningService {
   private final Importer importer;
   private final CheckSync checkSync;
   private final PjsipWriter pjsip;
+  private final ProvisioningUrls urls;
+  private final TrustedCertificate certificate;
   private ProvisioningServer server;
   private String deployment;
   private final io.switchboard.core.bus.BusConsumers consumers;
@@ -53,9 +55,13 @@ public final class ProvisioningService {
     this.sipHost = sip.edge().advertisedHost();
     this.checkSync = new CheckSync(vertx, sip.edge(), sip.location(), devices, config.sip().domain());
     SwitchboardConfig.Provisioning p = config.provisioning();
-    String base = p.baseUrl().orElse("http://" + sipHost + ":" + p.port());
-    this.deviceService = new DeviceService(vertx, devices, users, new ProvisioningUrls(base, p.auth().equals("digest")));
+    // With TLS on, phones fetch their files over HTTPS (the provisioning port speaks nothing else).
+    String scheme = config.tls().enabled() ? "https" : "http";
+    this.urls = new ProvisioningUrls(p.baseUrl().orElse(scheme + "://" + sipHost + ":" + p.port()),
+        p.auth().equals("digest"));
+    this.deviceService = new DeviceService(vertx, devices, users, urls);
     this.importer = new Importer(vertx, accounts, deviceService, devices);
+    this.certificate = new TrustedCertificate(config.tls().cert());
     this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
   }
 
@@ -63,15 +69,19 @@ public final class ProvisioningService {
     SwitchboardConfig.Provisioning p = config.provisioning();
     health.report("provisioning", Health.State.STARTING);
     String asteriskHost = p.asteriskSipHost().or(() -> config.ami().host()).orElse(sipHost);
+    // With TLS on, the phones' Switchboard account uses SIP over TLS; Asterisk's stays as it is.
+    boolean tls = config.tls().enabled();
     PhoneModel.Servers servers = new PhoneModel.Servers(config.sip().domain(), asteriskHost, p.asteriskSipPort(),
-        sipHost, config.sip().port(), p.voicemailNumber());
+        sipHost, tls ? config.tls().sipPort() : config.sip().port(), p.voicemailNumber(), tls,
+        tls ? urls.certificate() : "", "");
     return consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())))
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed()))
         .compose(v -> vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir())))
         .compose(templates -> {
-          server = new ProvisioningServer(p, health, devices, new PhoneFiles(vertx, users, templates, servers),
-              Clock.systemUTC());
-          return deviceService.start().compose(v -> importer.start()).compose(v -> checkSync.start()).compose(v -> vertx.deployVerticle(server))
+          server = new ProvisioningServer(p, config.tls(), health, devices,
+              new PhoneFiles(vertx, users, templates, servers, certificate), Clock.systemUTC());
+          return deviceService.start().compose(v -> importer.start()).compose(v -> checkSync.start())
+              .compose(v -> certificate.start(vertx)).compose(v -> vertx.deployVerticle(server))
               .compose(id -> pjsip.changed().map(id));
         })
         .onSuccess(id -> deployment = id)
@@ -82,12 +92,18 @@ public final class ProvisioningService {
   public Future<Void> stop() {
     return consumers.unregisterAll().eventually(deviceService::stop).eventually(importer::stop)
         .eventually(checkSync::stop)
-        .eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));
+        .eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment))
+        .eventually(certificate::stop);
   }
 
   /** The port phones fetch from (differs from the configured one when that is 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** Where the provisioning server listens, with its scheme: {@code https://0.0.0.0:8081}. */
+  public String url() {
+    return server.url();
   }
 
   private void userChanged(UserEvent e) {

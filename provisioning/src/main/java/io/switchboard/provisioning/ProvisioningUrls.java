@@ -13,6 +13,13 @@ import java.nio.charset.StandardCharsets;
 public record ProvisioningUrls(String baseUrl, boolean digest) {
 
   public static final String PREFIX = "/provision/";
+  /** The certificate phones should trust (with TLS on), served to anyone: {@code <base>/provision/switchboard-ca.pem}. */
+  public static final String CERTIFICATE_FILE = "switchboard-ca.pem";
+
+  /** Where phones download the certificate to trust. */
+  public String certificate() {
+    return baseUrl + PREFIX + CERTIFICATE_FILE;
+  }
 
   /** @return null for devices that are not provisioned over HTTP (without a MAC) */
   public String forDevice(Device d) {

@@ -158,6 +158,74 @@ class PhoneTemplatesTest {
     assertEquals("account.1.user_name = 1001\nlocal.site = HQ\n", text);
   }
 
+  private static final String PEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+  private static final PhoneModel.Servers TLS_SERVERS = new PhoneModel.Servers("sb.test", "pbx.test", 5060,
+      "10.0.0.5", 5071, "*97", true, "https://10.0.0.5:8081/provision/switchboard-ca.pem", PEM);
+
+  private static String renderTls(String vendor, String model, String file) {
+    Vendor.FileRequest r = Vendor.fromWire(vendor).orElseThrow().resolve(file).orElseThrow(() -> new AssertionError(file));
+    return new String(TEMPLATES.render(r.vendor(), r.template(), PhoneModel.of(phone(vendor, model), ALICE, BUDDIES,
+        TLS_SERVERS)), StandardCharsets.UTF_8);
+  }
+
+  /** key = value lines of a Yealink file, as the phone reads them. */
+  private static Map<String, String> keys(String text) {
+    Map<String, String> m = new java.util.HashMap<>();
+    text.lines().filter(l -> !l.startsWith("#") && l.contains("=")).forEach(l -> {
+      String[] kv = l.split("=", 2);
+      assertTrue(m.put(kv[0].trim(), kv[1].trim()) == null, "set twice: " + kv[0]);
+    });
+    return m;
+  }
+
+  @Test
+  void withTlsTheSwitchboardAccountUsesTlsAndTrustsTheCertificateWhileAsteriskStaysAsItIs() throws Exception {
+    Map<String, String> y = keys(renderTls("yealink", null, "001565aabbcc.cfg"));
+    assertEquals("2", y.get("account.2.sip_server.1.transport_type"), "2 = TLS");
+    assertEquals("5071", y.get("account.2.sip_server.1.port"));
+    assertEquals("https://10.0.0.5:8081/provision/switchboard-ca.pem", y.get("static.trusted_certificates.url"));
+    assertEquals("1", y.get("static.security.trust_certificates"));
+    assertEquals("5060", y.get("account.1.sip_server.1.port"));
+    assertEquals(null, y.get("account.1.sip_server.1.transport_type"), "Asterisk's account as before");
+
+    Document p = xml(renderTls("polycom", null, "phone-001565aabbcc.cfg"));
+    assertEquals("TLS", x(p, "/polycomConfig/reg/@reg.2.server.1.transport"));
+    assertEquals("5071", x(p, "/polycomConfig/reg/@reg.2.server.1.port"));
+    assertEquals("", x(p, "/polycomConfig/reg/@reg.1.server.1.transport"));
+    assertEquals("5060", x(p, "/polycomConfig/reg/@reg.1.server.1.port"));
+    assertTrue(x(p, "/polycomConfig/device/@device.sec.TLS.customCaCert1").startsWith("-----BEGIN CERTIFICATE-----"));
+    assertEquals("1", x(p, "/polycomConfig/device/@device.sec.TLS.customCaCert1.set"));
+
+    Document c = xml(renderTls("cisco", null, "spa001565aabbcc.xml"));
+    assertEquals("TLS", x(c, "/flat-profile/SIP_Transport_2_"));
+    assertEquals("10.0.0.5:5071", x(c, "/flat-profile/Proxy_2_"));
+    assertEquals("", x(c, "/flat-profile/SIP_Transport_1_"));
+    assertEquals("pbx.test:5060", x(c, "/flat-profile/Proxy_1_"));
+    assertEquals("https://10.0.0.5:8081/provision/switchboard-ca.pem", x(c, "/flat-profile/Custom_CA_Rule"));
+
+    Document s = xml(renderTls("snom", "D785", "snomD785-001565AABBCC.htm"));
+    assertEquals("10.0.0.5:5071;transport=tls", x(s, "/settings/phone-settings/user_host[@idx='2']"));
+    assertEquals("pbx.test:5060", x(s, "/settings/phone-settings/user_host[@idx='1']"));
+    assertEquals("https://10.0.0.5:8081/provision/switchboard-ca.pem", x(s, "/settings/phone-settings/custom_certs"));
+
+    Document g = xml(renderTls("grandstream", null, "cfg001565aabbcc.xml"));
+    assertEquals("2", x(g, "/gs_provision/config/P448"), "account 2 transport: TLS");
+    assertEquals("1", x(g, "/gs_provision/config/P2429"), "sips: URIs");
+    assertEquals("10.0.0.5:5071", x(g, "/gs_provision/config/P402"));
+    assertEquals("", x(g, "/gs_provision/config/P130"), "account 1 (Asterisk) as before");
+    assertEquals("pbx.test:5060", x(g, "/gs_provision/config/P47"));
+  }
+
+  @Test
+  void withoutTlsNoFileMentionsTls() {
+    for (String[] f : new String[][] {{"yealink", "001565aabbcc.cfg"}, {"polycom", "phone-001565aabbcc.cfg"},
+        {"cisco", "spa001565aabbcc.xml"}, {"snom", "snomD785-001565AABBCC.htm"}, {"grandstream", "cfg001565aabbcc.xml"}}) {
+      String text = render(f[0], "D785", f[1]);
+      assertTrue(!text.toLowerCase().contains("tls") && !text.contains("cert"), f[0] + ":\n" + text);
+    }
+    assertEquals("0", keys(render("yealink", null, "001565aabbcc.cfg")).get("account.2.sip_server.1.transport_type"));
+  }
+
   @Test
   void macsAreFoundInEveryVendorsFileNames() {
     assertEquals(Optional.of("001565aabbcc"), Vendor.macIn("001565aabbcc.cfg"));

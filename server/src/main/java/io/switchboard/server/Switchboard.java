@@ -146,7 +146,7 @@ public final class Switchboard {
         telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
         return telephony.start();
       }).compose(v -> {
-        web = new WebConsole(config.web(), health, accounts);
+        web = new WebConsole(config.web(), config.tls(), health, accounts);
         return vertx.deployVerticle(web);
       });
     }).<Void>map(id -> {
@@ -210,8 +210,7 @@ public final class Switchboard {
   /** Where the listeners are, for the start-up banner. */
   public String listeners() {
     return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + sipTls() + " (domain " + config.sip().domain()
-        + "), web http://" + config.web().bindAddress() + ":" + web.actualPort() + "/, phones http://"
-        + config.provisioning().bindAddress() + ":" + provisioning.port() + "/provision/, store "
+        + "), web " + web.url() + "/, phones " + provisioning.url() + "/provision/, store "
         + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
   }
 

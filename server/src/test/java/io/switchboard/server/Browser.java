@@ -30,7 +30,12 @@ final class Browser implements AutoCloseable {
   private final String base;
 
   Browser(int webPort) throws IOException {
-    base = "http://127.0.0.1:" + webPort;
+    this("http://127.0.0.1:" + webPort);
+  }
+
+  /** @param base e.g. {@code https://127.0.0.1:8443}: with https, the (throwaway) certificate is accepted */
+  Browser(String base) throws IOException {
+    this.base = base;
     profile = Files.createTempDirectory("chromium-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
@@ -39,6 +44,7 @@ final class Browser implements AutoCloseable {
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-extensions", "--disable-default-apps", "--metrics-recording-only",
         "--user-data-dir=" + profile, "--window-size=1280,900");
+    options.setAcceptInsecureCerts(base.startsWith("https:"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new java.io.File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
         .usingAnyFreePort().build();

@@ -36,6 +36,11 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
     if (ctx.response().ended()) {
       return;
     }
+    if (!ctx.request().isEnded()) {
+      // Refused before its body was read (no session, not JSON): drop the rest as it comes, so that
+      // the client reads this answer and the connection serves its next request.
+      ctx.request().handler(null).resume();
+    }
     if (error.status() == 503) {
       ctx.response().putHeader("Retry-After",
           String.valueOf(failure instanceof OverloadedException o ? o.retryAfterSeconds() : 30));

@@ -6,6 +6,7 @@ import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.http.HttpsListener;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.SecurityLog;
@@ -21,16 +22,23 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Session;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HSTSHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The web console's HTTP side: JSON API under {@code /api}, cookie sessions, roles. It reaches the
  * feature modules over the event bus only (addresses in uc-core), never through their classes.
+ *
+ * <p>With TLS configured the port speaks HTTPS only (a clear-text request fails the handshake and
+ * gets no answer), every response carries {@code Strict-Transport-Security} and the session cookie
+ * is {@code Secure}. No request body is read before its session was checked (but for the login's),
+ * none is larger than its route allows, and none is ever written to disk.
  */
 public final class WebConsole extends VerticleBase {
 
@@ -38,6 +46,12 @@ public final class WebConsole extends VerticleBase {
   static final String SESSION_USER = "username";
   /** Where the authenticated {@link User} is put for the handlers after {@link #authenticated()}. */
   public static final String CTX_USER = "switchboard.user";
+  /** The login's body: a username and a password. */
+  static final long LOGIN_BODY_LIMIT = 4 * 1024;
+  /** Every other API body but the CSV import's. */
+  static final long API_BODY_LIMIT = 256 * 1024;
+  /** Answered without a session; the live channel checks its own before the upgrade. */
+  private static final Set<String> PUBLIC = Set.of("/api/health", "/api/login", "/api/logout", "/api/live");
 
   private final SwitchboardConfig.Web config;
   private final Health health;
@@ -46,19 +60,34 @@ public final class WebConsole extends VerticleBase {
   private final LoginThrottle throttle;
   private final SecurityEvents securityEvents = new SecurityEvents();
   private SecurityLog security;
+  private final HttpsListener https;
+  private static final SwitchboardConfig.Tls NO_TLS =
+      new SwitchboardConfig.Tls(java.util.Optional.empty(), java.util.Optional.empty(), 0);
   private HttpServer server;
   private LiveChannel live;
 
+  /** Plain HTTP. */
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
-    this(config, health, accounts, Clock.systemUTC());
+    this(config, NO_TLS, health, accounts, Clock.systemUTC());
+  }
+
+  /** HTTPS only when {@code tls} has a certificate. */
+  public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts) {
+    this(config, tls, health, accounts, Clock.systemUTC());
   }
 
   /** @param clock for the login throttle's window and the security events' times */
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
+    this(config, NO_TLS, health, accounts, clock);
+  }
+
+  private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      Clock clock) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
     this.clock = clock;
+    this.https = new HttpsListener(tls);
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
   }
 
@@ -67,27 +96,52 @@ public final class WebConsole extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Where the console is, with its scheme: {@code https://0.0.0.0:8080}. */
+  public String url() {
+    return https.url(config.bindAddress(), actualPort());
+  }
+
   @Override
   public Future<?> start() {
     security = new SecurityLog(vertx, clock);
     Router router = Router.router(vertx);
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions);
-    // The CSV import takes larger bodies; the first body handler a request meets reads it.
-    router.post("/api/import").handler(BodyHandler.create().setBodyLimit(EventAddresses.IMPORT_MAX_BYTES));
-    // The live channel's upgrade request waits, paused, for the asynchronous session and account
-    // look-ups before it is upgraded (LiveChannel.upgrade).
-    router.get("/api/live").handler(ctx -> {
+    if (https.enabled()) {
+      // Browsers that once saw the console over HTTPS never try clear text again (a year).
+      router.route().handler(HSTSHandler.create(365L * 24 * 3600, false));
+    }
+    // An API request waits, paused, for its session before its body is read (BodyHandler resumes
+    // it), so that an anonymous one is refused unread; the live channel's upgrade waits likewise for
+    // the account look-up (LiveChannel.upgrade).
+    router.route("/api/*").handler(ctx -> {
       ctx.request().pause();
       ctx.next();
     });
-    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(256 * 1024));
     router.route("/api/*").handler(SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
+        .setCookieSecureFlag(https.enabled())
         .setCookieSameSite(CookieSameSite.STRICT)
         .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L));
     router.route("/api/*").handler(WebConsole::requireJsonBody);
+    // A request that may carry a body needs a signed-in session first. Synchronous, so that nothing
+    // is lost between the session handler's resume and the body handler; the account itself is
+    // checked after the body by authenticated(), as for every request.
+    router.route("/api/*").handler(ctx -> {
+      HttpMethod m = ctx.request().method();
+      if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(ctx.request().path())
+          || (ctx.session() != null && ctx.session().get(SESSION_USER) != null)) {
+        ctx.next();
+      } else {
+        ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
+      }
+    });
+    // Bodies in memory only (no file uploads: a multipart body is refused above as not JSON), each
+    // route with its own limit; the first body handler a request meets reads it.
+    router.post("/api/login").handler(body(LOGIN_BODY_LIMIT));
+    router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
+    router.route("/api/*").handler(body(API_BODY_LIMIT));
 
     router.get("/api/health").handler(ctx -> {
       JsonObject body = health.toJson();
@@ -173,13 +227,13 @@ public final class WebConsole extends VerticleBase {
     router.route().failureHandler(new ApiFailureHandler());
 
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer().requestHandler(router)
+    return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router)
         .listen(config.port(), config.bindAddress()))
+        .compose(s -> https.followReloads(vertx, s, "web").map(s))
         .onSuccess(s -> {
           server = s;
-          health.report("web", io.switchboard.core.health.Health.State.UP,
-              new JsonObject().put("http", config.bindAddress() + ":" + s.actualPort()));
-          LOG.info("Web console listening [http: {}:{}]", config.bindAddress(), s.actualPort());
+          health.report("web", io.switchboard.core.health.Health.State.UP, new JsonObject().put("url", url()));
+          LOG.info("Web console listening [url: {}]", url());
         });
   }
 
@@ -300,6 +354,11 @@ public final class WebConsole extends VerticleBase {
       return;
     }
     ctx.next();
+  }
+
+  /** Reads the body into memory, at most {@code limit} bytes (413 beyond); never a file. */
+  private static BodyHandler body(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setDeleteUploadedFilesOnEnd(true);
   }
 
   static JsonArray array(List<User> users) {
