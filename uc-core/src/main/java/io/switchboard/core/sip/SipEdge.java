@@ -278,6 +278,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (verdict == FloodGuard.Verdict.REJECT && sipContext != null) {
       sipContext.executeBlocking(() -> {
         Response busy = factories.messages().createResponse(Response.SERVICE_UNAVAILABLE, request);
+        ToHeader to = (ToHeader) busy.getHeader(ToHeader.NAME);
+        if (to != null && to.getTag() == null) {
+          to.setTag(SipTags.newTag());
+        }
         busy.addHeader(factories.headers().createRetryAfterHeader(flood.retryAfterSeconds()));
         busy.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
         provider.sendResponse(busy);

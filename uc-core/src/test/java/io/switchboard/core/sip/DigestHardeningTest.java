@@ -203,6 +203,29 @@ class DigestHardeningTest {
   }
 
   @Test
+  void rightCredentialsOnANonceFromBeforeARestartAreStale(Vertx vertx, @TempDir Path dir) throws Exception {
+    start(vertx, dir, Map.of());
+    String nonce;
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      nonce = challenge(raw, "s1");
+    }
+    Path data = server.config.store().dataDir();
+    server.stop().await();
+    server = new SipTestServer(vertx, data, Map.of());
+    server.start().await();
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      raw.send(register(raw, "sip:" + DOMAIN, "s1", 2, "alice-stale", credentials(nonce, "00000001")));
+      String answer = raw.receiveFinal();
+      assertEquals(401, RawSip.status(answer), answer);
+      assertTrue(answer.contains("stale=true"), "the phone may retry at once: " + answer);
+      String fresh = RawSip.param(answer, "WWW-Authenticate: Digest", "nonce");
+      raw.send(register(raw, "sip:" + DOMAIN, "s1", 3, "alice-stale", credentials(fresh, "00000001")));
+      assertEquals(200, RawSip.status(raw.receiveFinal()));
+    }
+    assertTrue(bound("alice-stale"));
+  }
+
+  @Test
   void authIntIsAccepted(Vertx vertx, @TempDir Path dir) throws Exception {
     start(vertx, dir, Map.of());
     try (RawSip raw = new RawSip(server.sipPort())) {
