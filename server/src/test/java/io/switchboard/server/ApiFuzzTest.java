@@ -251,9 +251,8 @@ class ApiFuzzTest {
   }
 
   private static List<Case> loginCases() {
-    List<Case> out = new ArrayList<>(bodyCases(new Route(HttpMethod.POST, "/api/login",
-        new JsonObject().put("username", "alice").put("password", "alice-web-pw"))));
-    return out;
+    return bodyCases(new Route(HttpMethod.POST, "/api/login",
+        new JsonObject().put("username", "alice").put("password", "alice-web-pw")));
   }
 
   // ---- how it is sent and judged ---------------------------------------------------------------------
