@@ -119,6 +119,7 @@ class SipFuzzTest {
     realUserAgentsStillWork("before");
     Set<Thread> sipThreads = sipStackThreads();
     assertTrue(!sipThreads.isEmpty(), "the SIP stack's threads are found: " + threadNames());
+    System.out.println("SipFuzzTest watches the SIP stack's threads " + sipThreads.stream().map(Thread::getName).sorted().toList());
     long heapBefore = heapAfterGc();
     int filesBefore = openFiles();
 
@@ -335,11 +336,15 @@ class SipFuzzTest {
 
   // ---- the server's health from inside ---------------------------------------------------------------
 
-  /** JAIN-SIP's own threads: its message processors and timers. */
+  /**
+   * JAIN-SIP's long-lived threads (listeners, timers, the UDP pool), all in SipEdge's "jain-sip"
+   * group; not a TCP connection's own threads, which end with their connection.
+   */
   private static Set<Thread> sipStackThreads() {
     return Thread.getAllStackTraces().keySet().stream().filter(t -> {
-      String name = t.getName();
-      return name.contains("MessageProcessor") || name.contains("SIPStackTimer") || name.contains("Nio");
+      ThreadGroup group = t.getThreadGroup();
+      return group != null && "jain-sip".equals(group.getName()) && !t.getName().startsWith("PipelineThread")
+          && !t.getName().startsWith("TCPMessageChannelThread");
     }).collect(Collectors.toSet());
   }
 
