@@ -44,6 +44,7 @@ public final class FakeAsterisk implements AutoCloseable {
   private final List<Waiter> waiters = new ArrayList<>();
   private final List<String> mute = new CopyOnWriteArrayList<>();
   private volatile String banner;
+  private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
   private record Waiter(String action, int count, CompletableFuture<Void> done) {
   }
@@ -75,6 +76,26 @@ public final class FakeAsterisk implements AutoCloseable {
   FakeAsterisk ignore(String action) {
     mute.add(action.toLowerCase(Locale.ROOT));
     return this;
+  }
+
+  /** Connections accepted so far. */
+  int accepted() {
+    return accepted.get();
+  }
+
+  /** From the next connection on, greet with this line instead of the recorded banner. */
+  FakeAsterisk banner(String line) {
+    this.banner = line;
+    return this;
+  }
+
+  /** Sends these bytes as they are to every logged-in session: garbage, half an event, a huge line. */
+  void sendRaw(byte[] bytes) throws IOException {
+    for (Session s : sessions) {
+      if (s.loggedIn) {
+        s.write(bytes);
+      }
+    }
   }
 
   /** Completes once {@code count} actions named {@code action} have been received and answered. */
@@ -151,6 +172,7 @@ public final class FakeAsterisk implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket socket = server.accept();
+        accepted.incrementAndGet();
         Session s = new Session(socket);
         sessions.add(s);
         Thread t = new Thread(s::run, "fake-asterisk-session");
@@ -262,8 +284,12 @@ public final class FakeAsterisk implements AutoCloseable {
       return true;
     }
 
-    synchronized void write(String text) throws IOException {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+    void write(String text) throws IOException {
+      write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    synchronized void write(byte[] bytes) throws IOException {
+      out.write(bytes);
       out.flush();
     }
 

@@ -18,8 +18,17 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    respond(ctx, ctx.statusCode());
+  }
+
+  /** For the router's error handlers: what it refused before any route, with the status it chose. */
+  Handler<RoutingContext> forStatus(int status) {
+    return ctx -> respond(ctx, status);
+  }
+
+  private void respond(RoutingContext ctx, int status) {
     Throwable failure = ctx.failure();
-    ApiException error = translate(ctx.statusCode(), failure);
+    ApiException error = translate(status, failure);
     if (failure == null && error.status() == 413 && ctx.request().path().equals("/api/import")) {
       error = new ApiException(413, "too-large", null, "a CSV import is at most "
           + EventAddresses.IMPORT_MAX_BYTES / 1024 + " KiB and " + EventAddresses.IMPORT_MAX_ROWS
@@ -75,6 +84,10 @@ final class ApiFailureHandler implements Handler<RoutingContext> {
     }
     if (failure == null && status >= 400) {
       return new ApiException(status, reason(status), null, reason(status));
+    }
+    if (status >= 400 && status < 500) {
+      // Vert.x itself refused the request (a path that does not decode): the client's fault, said as such.
+      return new ApiException(status, reason(status), null, "the request could not be read: " + reason(status));
     }
     return new ApiException(500, "internal", null, "internal error");
   }

@@ -65,7 +65,12 @@ final class DevicesApi {
             return;
           }
           JsonObject report = r.result().body();
-          ctx.response().setStatusCode(report.getJsonArray("errors").isEmpty() ? 200 : 400);
+          int wrong = report.getJsonArray("errors").size();
+          if (wrong > 0) {
+            // An error like every other 400, with the rows that are wrong
+            report.put("error", "invalid").put("message", wrong + " error(s) in the file: nothing was imported");
+          }
+          ctx.response().setStatusCode(wrong == 0 ? 200 : 400);
           ctx.json(report);
         });
   }

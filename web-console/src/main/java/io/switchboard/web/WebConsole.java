@@ -142,6 +142,7 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/login").handler(body(LOGIN_BODY_LIMIT));
     router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(body(API_BODY_LIMIT));
+    router.route("/api/*").handler(RequestBodies::wellFormed);
 
     router.get("/api/health").handler(ctx -> {
       JsonObject body = health.toJson();
@@ -184,8 +185,17 @@ public final class WebConsole extends VerticleBase {
     router.delete("/api/devices/:id").handler(devices::delete);
     router.post("/api/import").handler(authenticated()).handler(admin()).handler(devices::importCsv);
     // Who is registered now (the location service): one user's bindings, or everybody's.
-    router.get("/api/users/:username/registrations").handler(ctx -> BusRequests.forward(ctx, vertx.eventBus(),
-        io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject().put("user", ctx.pathParam("username")), 200));
+    router.get("/api/users/:username/registrations").handler(ctx -> accounts.store().find(ctx.pathParam("username"))
+        .onComplete(found -> {
+          if (found.failed()) {
+            ctx.fail(found.cause());
+          } else if (found.result().isEmpty()) {
+            ctx.fail(ApiException.notFound("no such user: " + ctx.pathParam("username")));
+          } else {
+            BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.core.bus.EventAddresses.SIP_BINDINGS,
+                new JsonObject().put("user", found.result().get().username()), 200);
+          }
+        }));
     router.get("/api/registrations").handler(authenticated()).handler(admin()).handler(ctx -> BusRequests.forward(ctx,
         vertx.eventBus(), io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject(), 200));
 
@@ -224,7 +234,12 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));
     ConsolePages.mount(router);
-    router.route().failureHandler(new ApiFailureHandler());
+    ApiFailureHandler failures = new ApiFailureHandler();
+    router.route().failureHandler(failures);
+    // What the router rejects before any route (a path that does not decode: 400) gets the same JSON.
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, failures.forStatus(status));
+    }
 
     vertx.setPeriodic(60_000, id -> throttle.sweep());
     return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router)
@@ -289,9 +304,9 @@ public final class WebConsole extends VerticleBase {
   }
 
   private void login(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
-    String username = body == null ? null : body.getValue("username") instanceof String s ? s : null;
-    String password = body == null ? null : body.getValue("password") instanceof String s ? s : null;
+    JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), java.util.Set.of("username", "password"));
+    String username = body.getValue("username") instanceof String s ? s : null;
+    String password = body.getValue("password") instanceof String s ? s : null;
     if (username == null || username.isEmpty()) {
       ctx.fail(ApiException.invalid("username", "required"));
       return;

@@ -138,7 +138,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
     sipContext = context;
     health.report("sip", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
-      openStack();
+      // JAIN-SIP's threads (listeners, timers, each connection's parser) are made in one group.
+      SipThreadGroup.runIn("sip-stack-start", this::openStack);
       return null;
     }).onSuccess(v -> {
       JsonObject details = new JsonObject()
@@ -178,6 +179,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
     // Bound what one TCP peer can make us buffer.
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+    // A TCP peer's bad mandatory headers must not kill the connection's parser thread (SipFuzzTest).
+    p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", GuardedParserFactory.class.getName());
     p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "20000");
     // One presence change fans out to every watcher at once: room for a NOTIFY per subscription,
     // and for their answers arriving together (the default 208 KiB UDP buffer drops them: measured).
