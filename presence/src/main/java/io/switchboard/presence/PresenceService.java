@@ -155,7 +155,10 @@ public final class PresenceService {
    * @param previousEtag the tag it replaces, or null for an initial publication
    */
   String publish(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
-    publications.put(username, previousEtag, etag, view, expiresAt, this::changed);
+    publications.put(username, previousEtag, etag, view, expiresAt, expired -> {
+      reportHealth();
+      changed(expired);
+    });
     reportHealth();
     return etag;
   }
