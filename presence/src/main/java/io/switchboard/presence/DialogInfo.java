@@ -17,18 +17,27 @@ final class DialogInfo {
   }
 
   static byte[] render(String entity, long version, CallStateEvent.State call) {
-    StringBuilder x = new StringBuilder(256);
-    x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-        .append("<dialog-info xmlns=\"").append(NS).append("\" version=\"").append(version)
-        .append("\" state=\"full\" entity=\"").append(Xml.escape(entity)).append("\">\n");
+    return template(entity, call).withVersion(version);
+  }
+
+  /**
+   * The document with its version left open: rendered once per state and shared by every watcher,
+   * each of whom counts its own version (RFC 4235 §4.1).
+   */
+  static Rendered template(String entity, CallStateEvent.State call) {
+    StringBuilder head = new StringBuilder(96);
+    head.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        .append("<dialog-info xmlns=\"").append(NS).append("\" version=\"");
+    StringBuilder tail = new StringBuilder(160);
+    tail.append("\" state=\"full\" entity=\"").append(Xml.escape(entity)).append("\">\n");
     if (call != null && call != CallStateEvent.State.IDLE) {
       String direction = call == CallStateEvent.State.DIALING ? "initiator" : "recipient";
       String state = call == CallStateEvent.State.RINGING || call == CallStateEvent.State.DIALING ? "early" : "confirmed";
-      x.append("  <dialog id=\"sb-call\" direction=\"").append(direction).append("\">\n")
+      tail.append("  <dialog id=\"sb-call\" direction=\"").append(direction).append("\">\n")
           .append("    <state>").append(state).append("</state>\n")
           .append("  </dialog>\n");
     }
-    x.append("</dialog-info>\n");
-    return x.toString().getBytes(StandardCharsets.UTF_8);
+    tail.append("</dialog-info>\n");
+    return Rendered.around(head.toString().getBytes(StandardCharsets.UTF_8), tail.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -116,22 +116,24 @@ final class PublishHandler implements SipRequestHandler {
       if (!hasBody || granted == 0) {
         return SipOutcome.reply(Response.BAD_REQUEST); // an initial publication carries state and a lifetime
       }
-      return accepted(presence.publish(user, null, SipTags.newTag(), view, clock.instant().plusSeconds(granted)), granted);
+      return accepted(presence.publish(user, null, SipTags.newTag(), view, clock.instant().plusSeconds(granted)), granted,
+          user);
     }
-    PresenceService.Publication existing = presence.publication(ifMatch.getETag());
+    Publications.Publication existing = presence.publication(ifMatch.getETag());
     if (existing == null || !existing.username().equals(user)) {
       return SipOutcome.reply(Response.CONDITIONAL_REQUEST_FAILED);
     }
     if (granted == 0) {
       presence.unpublish(existing.etag());
-      return SipOutcome.reply(Response.OK);
+      return SipOutcome.reply(Response.OK, resp -> { }, () -> presence.changed(user));
     }
     PresenceView state = view != null ? view : existing.view();
     return accepted(presence.publish(user, existing.etag(), SipTags.newTag(), state, clock.instant().plusSeconds(granted)),
-        granted);
+        granted, user);
   }
 
-  private SipOutcome accepted(String etag, int granted) {
+  /** The 200 goes out as soon as the publication is kept; the user's watchers are told after it (RFC 3903 §6). */
+  private SipOutcome accepted(String etag, int granted, String user) {
     return SipOutcome.reply(Response.OK, resp -> {
       try {
         resp.addHeader(edge.factories().headers().createSIPETagHeader(etag));
@@ -139,6 +141,6 @@ final class PublishHandler implements SipRequestHandler {
       } catch (ParseException | InvalidArgumentException e) {
         throw new IllegalStateException(e);
       }
-    });
+    }, () -> presence.changed(user));
   }
 }

@@ -31,7 +31,7 @@ final class Subscription {
   long expiryTimer = -1;
   long cseq;
   /** What the watcher was last shown; null before the first NOTIFY. */
-  PresenceService.WatcherView lastSent;
+  Subscriptions.WatcherView lastSent;
   /** The version of the last dialog-info or watcherinfo document sent (RFC 4235, RFC 3858). */
   long version = -1;
   boolean notifyInFlight;

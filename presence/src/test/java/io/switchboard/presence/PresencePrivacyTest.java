@@ -237,8 +237,9 @@ class PresencePrivacyTest {
     for (int i = 1; i <= users; i++) {
       server.createUser("p" + i, String.valueOf(2000 + i), "p" + i + "-sip-secret").await();
     }
-    // carol fetches each p<i>'s presence (pending: strangers) while each p<i> keeps adding alice as a
-    // buddy with a new group: every SUBSCRIBE meets a buddy add in flight for the same profile.
+    // carol fetches each p<i>'s presence (pending: strangers), one SIPp per presentity (the digest uri is the
+    // Request-URI), while each p<i> keeps adding alice as a buddy with a new group: every SUBSCRIBE meets a
+    // buddy add in flight for the same profile.
     List<Sipp.Running> fetches = new ArrayList<>();
     for (int i = 1; i <= users; i++) {
       fetches.add(Sipp.scenario("fetch-pending.xml", server.sipPort()).key("domain", server.domain())

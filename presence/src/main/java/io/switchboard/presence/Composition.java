@@ -1,0 +1,114 @@
+package io.switchboard.presence;
+
+import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.core.sip.LocationService;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Each presentity's presence, composed once per change from its sources (registered devices, open
+ * consoles, publications, the state set by hand, call state), and what each watcher may see of it.
+ * The documents that show it (PIDF, dialog-info, console JSON) are rendered once per change and per
+ * view, and shared by every watcher with that view. {@link #forget} after every change. SIP context only.
+ */
+final class Composition {
+
+  private final LocationService location;
+  private final Profiles profiles;
+  private final Publications publications;
+  private final Clock clock;
+  private final String domain;
+  private final Set<String> consoles = new HashSet<>();
+  private final Map<String, CallStateEvent.State> calls = new HashMap<>();
+  private final Map<String, PresenceView> composed = new HashMap<>();
+  /** Per presentity, per view (a PresenceView or a call state) and format: the document, rendered once. */
+  private final Map<String, Map<Object, Object>> rendered = new HashMap<>();
+
+  Composition(LocationService location, Profiles profiles, Publications publications, Clock clock, String domain) {
+    this.location = location;
+    this.profiles = profiles;
+    this.publications = publications;
+    this.clock = clock;
+    this.domain = domain;
+  }
+
+  String uriOf(String username) {
+    return "sip:" + username + "@" + domain;
+  }
+
+  /** A web console opened or closed: like a registered phone. True when that is news. */
+  boolean console(String username, boolean online) {
+    return online ? consoles.add(username) : consoles.remove(username);
+  }
+
+  void call(String username, CallStateEvent.State state) {
+    calls.put(username, state);
+  }
+
+  CallStateEvent.State call(String username) {
+    return calls.getOrDefault(username, CallStateEvent.State.IDLE);
+  }
+
+  /** The presentity's sources changed: compose and render again when next asked. */
+  void forget(String username) {
+    composed.remove(username);
+    rendered.remove(username);
+  }
+
+  /** The presentity's own, unfiltered presence: composed once per change, not once per watcher. */
+  PresenceView compose(String username) {
+    PresenceView view = composed.get(username);
+    if (view == null) {
+      boolean registered = consoles.contains(username) || !location.bindings(username).isEmpty();
+      view = Composer.compose(registered, profiles.of(username).manual(), calls.get(username),
+          publications.latest(username), clock.instant());
+      composed.put(username, view);
+    }
+    return view;
+  }
+
+  /** What this watcher may see, or null when nothing (blocked, or waiting for confirmation). */
+  PresenceView viewFor(String presentity, String watcher) {
+    return switch (profiles.decide(presentity, watcher)) {
+      case ALLOW -> compose(presentity);
+      case POLITE_BLOCK -> PresenceView.OFFLINE;
+      case BLOCK, CONFIRM -> null;
+    };
+  }
+
+  /** The call state this watcher's BLF key may show, or null when nothing; idle when polite-blocked. */
+  CallStateEvent.State callFor(String presentity, String watcher) {
+    return switch (profiles.decide(presentity, watcher)) {
+      case ALLOW -> call(presentity);
+      case POLITE_BLOCK -> CallStateEvent.State.IDLE;
+      case BLOCK, CONFIRM -> null;
+    };
+  }
+
+  /** The PIDF document of this view of the presentity, rendered once per change. */
+  Rendered pidf(String presentity, PresenceView view) {
+    return (Rendered) cached(presentity, new Key("pidf", view),
+        () -> Rendered.whole(Pidf.render(uriOf(presentity), view)));
+  }
+
+  /** The dialog-info document of this call state of the presentity, its version left to each subscription. */
+  Rendered dialog(String presentity, CallStateEvent.State call) {
+    return (Rendered) cached(presentity, new Key("dialog", call), () -> DialogInfo.template(uriOf(presentity), call));
+  }
+
+  /** The console's JSON of this view of the presentity (shared: the event bus copies it per consumer). */
+  JsonObject json(String presentity, PresenceView view) {
+    return (JsonObject) cached(presentity, new Key("json", view), view::toJson);
+  }
+
+  private record Key(String format, Object view) {
+  }
+
+  private Object cached(String presentity, Key key, java.util.function.Supplier<Object> render) {
+    return rendered.computeIfAbsent(presentity, p -> new HashMap<>()).computeIfAbsent(key, k -> render.get());
+  }
+}

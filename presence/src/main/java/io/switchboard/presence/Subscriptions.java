@@ -1,0 +1,280 @@
+package io.switchboard.presence;
+
+import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.core.bus.EventAddresses;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live SIP subscriptions (RFC 6665): their lifetime, and the NOTIFYs that tell each watcher
+ * what it may see, only when that changed. Documents come from {@link Composition}, rendered once
+ * per view and shared. SIP context only.
+ */
+final class Subscriptions {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+  /** NOTIFYs sent in one turn of the SIP context; between turns, other requests (a PUBLISH) are answered. */
+  static final int FAN_OUT_BATCH = 100;
+
+  /**
+   * What one watcher may know through one subscription: its own subscription state, and while
+   * active the state its package shows. A NOTIFY goes out only when this changes (or on a SUBSCRIBE
+   * or refresh), so a watcher whose view cannot move (pending: nothing; polite-block: offline, idle)
+   * learns nothing from the timing of the presentity's changes (the presence privacy RFC 3856 asks for).
+   *
+   * @param shown a PresenceView, a call state or a watcher list; null when the watcher may see nothing
+   */
+  record WatcherView(Subscription.State state, Object shown) {
+  }
+
+  /** A watcher's view and the document that shows it; no document (null) while nothing may be shown. */
+  private record Body(WatcherView view, Rendered document) {
+  }
+
+  private final Vertx vertx;
+  private final Supplier<Context> context;
+  private final WatcherIndex index;
+  private final Profiles profiles;
+  private final Composition composition;
+  private final Notifier notifier;
+  private final Clock clock;
+  private final Runnable countChanged;
+
+  Subscriptions(Vertx vertx, Supplier<Context> context, WatcherIndex index, Profiles profiles, Composition composition,
+      Notifier notifier, Clock clock, Runnable countChanged) {
+    this.vertx = vertx;
+    this.context = context;
+    this.index = index;
+    this.profiles = profiles;
+    this.composition = composition;
+    this.notifier = notifier;
+    this.clock = clock;
+    this.countChanged = countChanged;
+  }
+
+  void add(Subscription s) {
+    index.add(s);
+    countChanged.run();
+    armExpiry(s);
+    watcherEvent(s, s.state == Subscription.State.PENDING ? "pending" : "active");
+    LOG.info("Subscription {} [watcher: {}, presentity: {}, expires: {}]", s.state.name().toLowerCase(), s.watcher,
+        s.presentity, s.expiresAt);
+  }
+
+  Subscription find(String callId, String localTag) {
+    return index.find(Subscription.key(callId, localTag));
+  }
+
+  void refresh(Subscription s, Instant expiresAt) {
+    s.expiresAt = expiresAt;
+    armExpiry(s);
+  }
+
+  private void armExpiry(Subscription s) {
+    if (s.expiryTimer >= 0) {
+      vertx.cancelTimer(s.expiryTimer);
+    }
+    long delay = Math.max(1, s.expiresAt.toEpochMilli() - clock.millis());
+    s.expiryTimer = vertx.setTimer(delay, id -> terminate(s, "timeout"));
+  }
+
+  /**
+   * The presentity's presence may have changed: each of its subscriptions hears it when its own
+   * view moved. In batches, so that a large fan-out does not hold back other requests.
+   *
+   * @return completes when every NOTIFY sent was answered (or not)
+   */
+  Future<Void> fanOut(String presentity) {
+    List<Subscription> watchers = index.subscriptionsOf(presentity);
+    if (watchers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long started = System.nanoTime();
+    List<Future<Void>> sent = new ArrayList<>(watchers.size());
+    Promise<Void> all = Promise.promise();
+    batch(watchers, 0, sent, all);
+    return all.future().onSuccess(v -> {
+      if (watchers.size() >= FAN_OUT_BATCH) {
+        LOG.info("Presence fan-out [presentity: {}, watchers: {}, all answered in: {} ms]", presentity, watchers.size(),
+            (System.nanoTime() - started) / 1_000_000);
+      }
+    });
+  }
+
+  private void batch(List<Subscription> watchers, int from, List<Future<Void>> sent, Promise<Void> all) {
+    int to = Math.min(watchers.size(), from + FAN_OUT_BATCH);
+    for (int i = from; i < to; i++) {
+      sent.add(notifyCurrent(watchers.get(i), false));
+    }
+    if (to < watchers.size()) {
+      context.get().runOnContext(v -> batch(watchers, to, sent, all));
+    } else {
+      Future.join(sent).<Void>mapEmpty().recover(e -> Future.succeededFuture()).onComplete(all);
+    }
+  }
+
+  /** The presentity changed their rules: each live subscription gets what it now may see. */
+  void rulesChanged(String presentity) {
+    for (Subscription s : index.subscriptionsOf(presentity)) {
+      reevaluate(s);
+    }
+  }
+
+  private void reevaluate(Subscription s) {
+    if (s.pkg == EventPackage.WINFO) {
+      return; // one's own watcher list: no rules apply
+    }
+    Rule.Action action = profiles.decide(s.presentity, s.watcher);
+    if (action == Rule.Action.BLOCK) {
+      terminate(s, "rejected");
+    } else if (action == Rule.Action.CONFIRM) {
+      if (s.state != Subscription.State.PENDING) {
+        s.state = Subscription.State.PENDING;
+        watcherEvent(s, "pending");
+        notifyCurrent(s, true);
+      }
+    } else {
+      if (s.state == Subscription.State.PENDING) {
+        s.state = Subscription.State.ACTIVE;
+        watcherEvent(s, "active");
+        notifyCurrent(s, true);
+      } else {
+        notifyCurrent(s, false);
+      }
+    }
+  }
+
+  /** A user was disabled or deleted: their subscriptions end, as watcher and as presentity. */
+  void endAllOf(String username) {
+    for (Subscription s : index.allSubscriptions()) {
+      if (s.presentity.equals(username)) {
+        terminate(s, "noresource");
+      } else if (s.watcher.equals(username)) {
+        terminate(s, "deactivated");
+      }
+    }
+  }
+
+  /** What the subscription's watcher may see now, in its package. */
+  private Body body(Subscription s) {
+    if (s.state == Subscription.State.PENDING) {
+      return new Body(new WatcherView(s.state, null), null); // no state before the presentity consents
+    }
+    return switch (s.pkg) {
+      case PRESENCE -> {
+        PresenceView view = composition.viewFor(s.presentity, s.watcher);
+        yield new Body(new WatcherView(s.state, view), view == null ? null : composition.pidf(s.presentity, view));
+      }
+      case DIALOG -> {
+        CallStateEvent.State call = composition.callFor(s.presentity, s.watcher);
+        yield new Body(new WatcherView(s.state, call), call == null ? null : composition.dialog(s.presentity, call));
+      }
+      case WINFO -> {
+        // One's own watchers, for one's own subscriptions only: rendered per subscription.
+        List<WatcherInfo.Watcher> watchers = index.subscriptionsOf(s.presentity).stream()
+            .filter(w -> w.pkg == EventPackage.PRESENCE && !w.terminated)
+            .sorted(Comparator.comparing(Subscription::key))
+            .map(w -> new WatcherInfo.Watcher(w.key(), composition.uriOf(w.watcher),
+                w.state == Subscription.State.PENDING ? "pending" : "active"))
+            .toList();
+        yield new Body(new WatcherView(s.state, watchers), Rendered.perVersion(
+            v -> WatcherInfo.render(s.presentityUri, v, watchers)));
+      }
+    };
+  }
+
+  /** Sends the subscription's current view if it changed (or always, with {@code force}: SUBSCRIBE, refresh). */
+  Future<Void> notifyCurrent(Subscription s, boolean force) {
+    if (s.terminated) {
+      return Future.succeededFuture();
+    }
+    Body body = body(s);
+    if (!force && body.view().equals(s.lastSent)) {
+      return Future.succeededFuture();
+    }
+    if (s.notifyInFlight) {
+      s.notifyAgain = true; // one NOTIFY at a time per dialog (RFC 6665 §4.2.2); the latest state follows
+      s.forceAgain |= force; // a refresh that came meanwhile still gets its own NOTIFY
+      return Future.succeededFuture();
+    }
+    s.notifyInFlight = true;
+    s.lastSent = body.view();
+    Object shown = body.view().shown();
+    byte[] bytes = body.document() == null ? null : body.document().withVersion(++s.version);
+    return notifier.send(s, bytes, null, clock.instant()).transform(r -> {
+      s.notifyInFlight = false;
+      if (!answered(s, r)) {
+        return Future.<Void>succeededFuture();
+      }
+      vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
+          .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
+          .put("presence", shown instanceof PresenceView view ? view.toJson() : null));
+      if (s.notifyAgain) {
+        boolean forced = s.forceAgain;
+        s.notifyAgain = false;
+        s.forceAgain = false;
+        return notifyCurrent(s, forced);
+      }
+      return Future.<Void>succeededFuture();
+    });
+  }
+
+  /** A watcher that answers a NOTIFY with an error or not at all is dropped (RFC 6665 §4.2.2). */
+  private boolean answered(Subscription s, AsyncResult<Integer> r) {
+    if (r.succeeded() && r.result() >= 200 && r.result() < 300) {
+      return true;
+    }
+    LOG.info("Watcher dropped [watcher: {}, presentity: {}]: NOTIFY got {}", s.watcher, s.presentity,
+        r.succeeded() ? r.result() : r.cause().getMessage());
+    remove(s);
+    return false;
+  }
+
+  /** Ends a subscription with a final NOTIFY: timeout, rejected, deactivated, noresource. */
+  void terminate(Subscription s, String reason) {
+    if (s.terminated) {
+      return;
+    }
+    Body body = "rejected".equals(reason) ? null : body(s);
+    remove(s);
+    byte[] bytes = body == null || body.document() == null ? null : body.document().withVersion(++s.version);
+    notifier.send(s, bytes, reason, clock.instant())
+        .onFailure(e -> LOG.debug("final NOTIFY not answered: {}", e.getMessage()));
+  }
+
+  private void remove(Subscription s) {
+    s.terminated = true;
+    if (s.expiryTimer >= 0) {
+      vertx.cancelTimer(s.expiryTimer);
+    }
+    index.remove(s);
+    countChanged.run();
+    watcherEvent(s, "terminated");
+  }
+
+  /** Watchers of presence are news for the presentity: an event for the console, a NOTIFY for winfo subscribers. */
+  private void watcherEvent(Subscription s, String state) {
+    if (s.pkg != EventPackage.PRESENCE) {
+      return;
+    }
+    vertx.eventBus().publish(EventAddresses.PRESENCE_WATCHER,
+        new JsonObject().put("presentity", s.presentity).put("watcher", s.watcher).put("state", state));
+    for (Subscription w : index.winfoSubscriptionsOf(s.presentity)) {
+      if (w != s) {
+        notifyCurrent(w, false);
+      }
+    }
+  }
+}
