@@ -28,7 +28,7 @@ import org.bson.types.Binary;
  * of the run (a decline shows as the store grows), bytes on disk per document, heap and resident memory.
  * Not a test: run by bench/store-engine.sh.
  *
- * <pre>EmbeddedStoreBench &lt;memory|h2-default|h2-tuned&gt; &lt;documents&gt; &lt;threads&gt; &lt;dir&gt;</pre>
+ * <pre>EmbeddedStoreBench &lt;memory|h2-default|h2-unsynced|h2-tuned&gt; &lt;documents&gt; &lt;threads&gt; &lt;dir&gt;</pre>
  */
 public final class EmbeddedStoreBench {
 
@@ -44,8 +44,10 @@ public final class EmbeddedStoreBench {
     EmbeddedMongo embedded = switch (mode) {
       case "memory" -> EmbeddedMongo.on(H2Backend.inMemory());
       case "h2-default" -> EmbeddedMongo.on(new H2Backend(dir.resolve("switchboard.mv").toString()));
+      // Tuned pages and retention, but commits neither synced nor compacted: what the sync costs.
+      case "h2-unsynced" -> EmbeddedMongo.on(new H2Backend(EmbeddedMongo.openTuned(dir.resolve("switchboard.mv"))));
       case "h2-tuned" -> EmbeddedMongo.start(dir);
-      default -> throw new IllegalArgumentException("mode: memory, h2-default or h2-tuned");
+      default -> throw new IllegalArgumentException("mode: memory, h2-default, h2-unsynced or h2-tuned");
     };
     int encoded = new RawBsonDocument(message("m0000000000"), new DocumentCodec()).getByteBuffer().remaining();
     System.out.printf("mode %s, %d documents, %d threads, %d bytes encoded (BSON) each%n", mode, count, threads, encoded);
