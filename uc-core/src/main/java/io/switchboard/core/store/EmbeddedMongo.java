@@ -21,14 +21,32 @@ final class EmbeddedMongo implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongo.class);
 
+  private static final int CACHE_MB = 16;
+  private static final int RETENTION_MS = 1000;
+  private static final int COMPACT_EVERY_SECONDS = 5;
+  private static final int TARGET_FILL_RATE = 80;
+  private static final int COMPACT_WRITE_LIMIT = 16 << 20;
+
   private final H2Backend backend;
   private final MongoServer server;
   private final InetSocketAddress address;
+  /** The file that commits sync and the compactor compacts; null (the bench's baselines): neither. */
+  private final MVStore file;
+  private final ScheduledExecutorService compactor;
 
-  private EmbeddedMongo(H2Backend backend, MongoServer server, InetSocketAddress address) {
+  private EmbeddedMongo(H2Backend backend, MongoServer server, InetSocketAddress address, MVStore file) {
     this.backend = backend;
     this.server = server;
     this.address = address;
+    this.file = file;
+    this.compactor = file == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "store-compactor");
+      t.setDaemon(true);
+      return t;
+    });
+    if (compactor != null) {
+      compactor.scheduleWithFixedDelay(this::compact, COMPACT_EVERY_SECONDS, COMPACT_EVERY_SECONDS, TimeUnit.SECONDS);
+    }
   }
 
   /** Blocking: opens the file and binds a port. */
@@ -41,8 +59,7 @@ final class EmbeddedMongo implements AutoCloseable {
     }
     Path file = dataDir.resolve("switchboard.mv");
     MVStore mvStore = openTuned(file);
-    EmbeddedMongo embedded = on(new H2Backend(mvStore));
-    embedded.compactEvery(mvStore, COMPACT_EVERY_SECONDS);
+    EmbeddedMongo embedded = serve(new H2Backend(mvStore), mvStore);
     LOG.info("Embedded store [file: {}, port: {}]", file.toAbsolutePath(), embedded.address.getPort());
     return embedded;
   }
@@ -64,47 +81,32 @@ final class EmbeddedMongo implements AutoCloseable {
   /**
    * MVStore appends every commit as a new chunk and frees a chunk only when none of its pages is live
    * any more: with a commit per message most chunks keep a page or two and the file grows by kilobytes
-   * per message. Compaction rewrites the live pages of sparse chunks so their space can be reused.
+   * per message. Compaction rewrites the live pages of chunks under the target fill rate, a bounded
+   * amount per run, so that their space can be reused; then commits and syncs.
    */
-  private void compactEvery(MVStore mvStore, int seconds) {
-    this.mvStore = mvStore;
-    compactor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "store-compactor");
-      t.setDaemon(true);
-      return t;
-    });
-    compactor.scheduleWithFixedDelay(this::compact, seconds, seconds, TimeUnit.SECONDS);
-  }
-
-  /** Rewrites the live pages of chunks under the target fill rate, a bounded amount per run; then syncs. */
-  void compact() {
+  private void compact() {
     try {
-      long before = mvStore.getFileStore().size();
-      boolean moved = mvStore.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
+      long before = file.getFileStore().size();
+      boolean moved = file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
       if (moved) {
         commit();
       }
       LOG.debug("Store compaction [moved: {}, file: {} -> {} bytes, fill: {} %]", moved, before,
-          mvStore.getFileStore().size(), mvStore.getFillRate());
+          file.getFileStore().size(), file.getFillRate());
     } catch (RuntimeException e) {
       LOG.warn("Store compaction failed [{}]", e.toString());
     }
   }
 
-  private static final int CACHE_MB = 16;
-  private static final int RETENTION_MS = 1000;
-  private static final int COMPACT_EVERY_SECONDS = 5;
-  private static final int TARGET_FILL_RATE = 80;
-  private static final int COMPACT_WRITE_LIMIT = 16 << 20;
-
-  private MVStore mvStore;
-  private ScheduledExecutorService compactor;
-
-  /** Blocking: serves this backend on a random loopback port. */
+  /** Blocking: serves this backend on a random loopback port, its commits neither synced nor compacted (bench baselines). */
   static EmbeddedMongo on(H2Backend backend) {
+    return serve(backend, null);
+  }
+
+  private static EmbeddedMongo serve(H2Backend backend, MVStore file) {
     MongoServer server = new MongoServer(backend);
     server.bind("127.0.0.1", 0);
-    return new EmbeddedMongo(backend, server, server.getLocalAddress());
+    return new EmbeddedMongo(backend, server, server.getLocalAddress(), file);
   }
 
   String connectionString() {
@@ -136,8 +138,8 @@ final class EmbeddedMongo implements AutoCloseable {
         covering = requested;
       }
       backend.commit();
-      if (mvStore != null) {
-        mvStore.sync(); // a 202 means on disk, not in the page cache
+      if (file != null) {
+        file.sync(); // a 202 means on disk, not in the page cache
       }
       committed = covering;
     }
@@ -146,7 +148,8 @@ final class EmbeddedMongo implements AutoCloseable {
   @Override
   public void close() {
     if (compactor != null) {
-      compactor.shutdownNow();
+      // Not shutdownNow: an interrupt during file I/O closes the FileChannel under the MVStore.
+      compactor.shutdown();
       try {
         compactor.awaitTermination(30, TimeUnit.SECONDS); // a compaction in progress ends before the file closes
       } catch (InterruptedException e) {
