@@ -423,12 +423,15 @@ def run_all(cmds, cwd, out_prefix, timeout, spacing=0.0):
 
 def unexpected_answers(run_dir):
     """Status codes SIPp did not expect (from its -trace_err files): a 400/401/403/407 here means the
-    digest was refused, e.g. a digest uri that is not the Request-URI."""
+    digest was refused, e.g. a digest uri that is not the Request-URI. Late copies of a final answer
+    to a call that already ended ("Dead call ... (successful)": a retransmitted request answered twice)
+    are not counted."""
     codes = collections.Counter()
     for f in glob.glob(os.path.join(run_dir, '*_errors.log')):
-        for line in open(f, errors='replace'):
-            m = re.search(r"received 'SIP/2\.0 (\d{3})", line)
-            if m:
+        # one entry per event, each starting with a date and time (entries quote whole messages)
+        for entry in re.split(r'\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t', open(f, errors='replace').read()):
+            m = re.search(r"received 'SIP/2\.0 (\d{3})", entry)
+            if m and 'Dead call' not in entry:
                 codes[m.group(1)] += 1
     return codes
 
