@@ -423,16 +423,17 @@ def run_all(cmds, cwd, out_prefix, timeout, spacing=0.0):
 
 def unexpected_answers(run_dir):
     """Status codes SIPp did not expect (from its -trace_err files): a 400/401/403/407 here means the
-    digest was refused, e.g. a digest uri that is not the Request-URI. Late copies of a final answer
-    to a call that already ended ("Dead call ... (successful)": a retransmitted request answered twice)
-    are not counted."""
+    digest was refused, e.g. a digest uri that is not the Request-URI, unless it answers CSeq 1: then
+    it is a second challenge to a retransmitted first request (overload), counted apart. Late copies of
+    a final answer to a call that already ended ("Dead call ... (successful)") are not counted."""
     codes = collections.Counter()
     for f in glob.glob(os.path.join(run_dir, '*_errors.log')):
         # one entry per event, each starting with a date and time (entries quote whole messages)
         for entry in re.split(r'\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t', open(f, errors='replace').read()):
             m = re.search(r"received 'SIP/2\.0 (\d{3})", entry)
             if m and 'Dead call' not in entry:
-                codes[m.group(1)] += 1
+                first = re.search(r'(?im)^\s*CSeq:\s*1\s', entry) is not None
+                codes[m.group(1) + (' to CSeq 1' if first else '')] += 1
     return codes
 
 
