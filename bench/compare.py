@@ -9,9 +9,12 @@ and ended by pid (also on Ctrl-C); its temp dir is removed at the end unless --k
 Scenarios (bench/sipp/, copied from the benchmark anchor; the same files for both servers):
   B   REGISTER with digest (401), distinct users, refreshes after the first round
   C   MESSAGE with digest (407) to user "sink", registered by a SIPp phone that answers 200
-  D   MESSAGE with digest to users who never registered: 202, stored
+  D   MESSAGE with digest to one user who never registered: 202, stored
   E1  1 presentity x N watchers: PUBLISH at a rate, every watcher gets a NOTIFY per PUBLISH
-  E2  N presentities x 1 watcher each
+  E2  P presentities x 1 watcher each, one SIPp process per presentity (--e2-presentities)
+Every SIPp process sends to one constant Request-URI and passes it as -auth_uri: the digest uri
+must equal the Request-URI (RFC 3261 22.4; Switchboard answers 400 otherwise), and SIPp 3.6 takes
+one -auth_uri for the whole run.
 A rate passes with < 0.1 % failed, >= 97 % of the target achieved and p99 < 1 s; rates are searched
 upward (doubling, then by --factor), the best one is confirmed by --confirm more runs.
 """
@@ -22,6 +25,7 @@ import hashlib
 import http.cookiejar
 import math
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -51,7 +55,7 @@ TITLES = {
     'C': 'C MESSAGE->device/s',
     'D': 'D MESSAGE->stored/s',
     'E1': 'E1 NOTIFY/s (1x{n})',
-    'E2': 'E2 PUBLISH/s ({n}x1)',
+    'E2': 'E2 PUBLISH/s ({p}x1)',
 }
 # Where the search starts (requests per second; E1 and E2: PUBLISHes per second).
 QUICK_START = {'B': 200, 'C': 100, 'D': 50, 'E1': 5, 'E2': 20}
@@ -178,12 +182,14 @@ def auth_keyword(user):
 class Users:
     """The same users for both servers; every SIP password is <user>-sip-pw."""
 
-    def __init__(self, n, senders, offline, scenarios):
+    def __init__(self, n, senders, e2_presentities, scenarios):
         self.registering = [f'u{i:06d}' for i in range(n)]
         self.senders = [f's{i:03d}' for i in range(senders)]
-        self.offline = [f'off{i:05d}' for i in range(offline)]
+        # D: one never-registered recipient, so that one -auth_uri fits every MESSAGE
+        self.offline = ['off00000']
         self.watchers = [f'w{i:04d}' for i in range(n)]
-        self.presentities = [f'p{i:04d}' for i in range(n)]
+        # E2: one SIPp process per presentity (each its own Request-URI and -auth_uri)
+        self.presentities = [f'p{i:04d}' for i in range(min(n, e2_presentities))]
         wanted = []
         if 'C' in scenarios:
             wanted += ['sink'] + self.senders
@@ -387,9 +393,53 @@ def log_lines(run_dir, scenario):
     return lines
 
 
-def sipp_cmd(server, scenario, port=None):
+def sipp_cmd(server, scenario, auth_uri, port=None):
+    """auth_uri: the Request-URI of every request this SIPp process authenticates, without "sip:" (SIPp adds
+    it); SIPp's default digest uri is the server's ip:port, which a strict server answers with 400."""
     return ['sipp', server.target, '-sf', os.path.join(SCENARIO_DIR, scenario + '.xml'), '-i', HOST,
-            '-p', str(port or free_port()), '-nostdin', '-trace_logs', '-trace_err', '-buff_size', '4194304']
+            '-p', str(port or free_port()), '-nostdin', '-trace_logs', '-trace_err', '-buff_size', '4194304',
+            '-auth_uri', auth_uri]
+
+
+def uri(user=None):
+    return f'{user}@{DOMAIN}' if user else DOMAIN
+
+
+def run_all(cmds, cwd, out_prefix, timeout, spacing=0.0):
+    """Runs bounded processes side by side, started `spacing` s apart, to their end (killed at the timeout)."""
+    procs = []
+    for i, cmd in enumerate(cmds):
+        if i and spacing > 0:
+            time.sleep(spacing)
+        procs.append(start(cmd, cwd, f'{out_prefix}-{i:03d}.out'))
+    deadline = time.time() + timeout
+    for proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            log(f'  (killed after {timeout:.0f} s: sipp in {cwd})')
+        stop(proc, grace=2)
+
+
+def unexpected_answers(run_dir):
+    """Status codes SIPp did not expect (from its -trace_err files): a 400/401/403/407 here means the
+    digest was refused, e.g. a digest uri that is not the Request-URI, unless it answers CSeq 1: then
+    it is a second challenge to a retransmitted first request (overload), counted apart. Late copies of
+    a final answer to a call that already ended ("Dead call ... (successful)") are not counted."""
+    codes = collections.Counter()
+    for f in glob.glob(os.path.join(run_dir, '*_errors.log')):
+        # one entry per event, each starting with a date and time (entries quote whole messages)
+        for entry in re.split(r'\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t', open(f, errors='replace').read()):
+            m = re.search(r"received 'SIP/2\.0 (\d{3})", entry)
+            if m and 'Dead call' not in entry:
+                first = re.search(r'(?im)^\s*CSeq:\s*1\s', entry) is not None
+                codes[m.group(1) + (' to CSeq 1' if first else '')] += 1
+    return codes
+
+
+def unexpected_note(run_dir):
+    codes = unexpected_answers(run_dir)
+    return ('  unexpected answers: ' + ', '.join(f'{n} x {c}' for c, n in sorted(codes.items()))) if codes else ''
 
 
 class Bench:
@@ -410,7 +460,7 @@ class Bench:
         d = self.run_dir(server, sc)
         scenario, inf = extra['scenario'], extra['csv'](d)
         n = max(20, round(rate * seconds))
-        cmd = sipp_cmd(server, scenario) + ['-inf', inf, '-r', str(rate), '-m', str(n), '-l', str(max(50, 2 * rate)),
+        cmd = sipp_cmd(server, scenario, extra['auth_uri']) + ['-inf', inf, '-r', str(rate), '-m', str(n), '-l', str(max(50, 2 * rate)),
                                             '-timeout', f'{seconds + 10:.0f}s'] + extra.get('options', [])
         # a call not answered 10 s after the last one started counts as failed (p99 < 1 s fails anyway)
         run(cmd, d, 'sipp.out', seconds + 30)
@@ -423,7 +473,7 @@ class Bench:
                 firsts.append(stamp(f[1], f[2]))
         ok = len(latencies)
         achieved = ok / (max(firsts) - min(firsts) + 1.0 / rate) if firsts else 0.0
-        return Step(rate, 1.0 - ok / n, achieved, latencies)
+        return Step(rate, 1.0 - ok / n, achieved, latencies, note=unexpected_note(d))
 
     # E1, E2: presentities publish at the target rate in all; each watcher answers its NOTIFYs.
     def publish_step(self, server, sc, rate, seconds, extra):
@@ -431,14 +481,21 @@ class Bench:
         presentities, watchers_each, notify_log = extra['presentities'], extra['watchers_each'], extra['notify_log']
         period_ms = 1000.0 * len(presentities) / rate
         loops = max(2 if len(presentities) == 1 else 1, math.ceil(seconds * rate / len(presentities)))
-        inf = write_csv(os.path.join(d, 'presentities.csv'), [(p, auth_keyword(p)) for p in presentities])
         offset = os.path.getsize(notify_log) if os.path.exists(notify_log) else 0
-        # calls start at the target rate, so that their PUBLISHes are spread evenly over one period
-        cmd = sipp_cmd(server, 'publish_uac_auth') + [
-            '-inf', inf, '-m', str(len(presentities)), '-l', str(len(presentities)), '-r', str(rate),
-            '-key', 'loops', str(loops), '-key', 'period_ms', f'{period_ms:.3f}',
-            '-timeout', f'{loops * period_ms / 1000 + len(presentities) / rate + 20:.0f}s']
-        run(cmd, d, 'sipp.out', loops * period_ms / 1000 + len(presentities) / rate + 40)
+        # one process per presentity (its Request-URI is the -auth_uri); their first modifying PUBLISHes are
+        # due 1/rate s apart from a common start (after all have started and published once), so that the
+        # PUBLISHes are spread evenly over one period
+        lead = 2.0 + 0.2 * len(presentities)
+        first_due = time.time() + lead
+        cmds = []
+        for i, p in enumerate(presentities):
+            inf = write_csv(os.path.join(d, f'presentity-{p}.csv'), [(p, auth_keyword(p))])
+            cmds.append(sipp_cmd(server, 'publish_uac_auth', uri(p)) + [
+                '-inf', inf, '-m', '1', '-l', '1',
+                '-key', 'loops', str(loops), '-key', 'period_ms', f'{period_ms:.3f}',
+                '-key', 'first_due_ms', f'{1000 * (first_due + i / rate):.3f}',
+                '-timeout', f'{lead + loops * period_ms / 1000 + 20:.0f}s'])
+        run_all(cmds, d, 'sipp', lead + loops * period_ms / 1000 + 40)
         # SIPp's clock ticks per loop: PUBLISHes of different presentities may share a stamp (E2)
         sends, published = {}, collections.Counter()
         for line in log_lines(d, 'publish_uac_auth'):
@@ -470,7 +527,7 @@ class Bench:
         shown = achieved * watchers_each * delivered
         return Step(rate, missing, achieved, latencies, shown_rate=shown,
                     note=f'  ({got_pub}/{expected_pub} PUBLISH, {got_notify}/{expected_notify} NOTIFY'
-                         f', {shown:.0f} NOTIFY/s)')
+                         f', {shown:.0f} NOTIFY/s)' + unexpected_note(d))
 
     def search(self, server, sc, step_fn, extra, start_rate):
         a = self.args
@@ -536,11 +593,18 @@ class Bench:
                         '-nostdin', '-trace_logs', '-buff_size', '4194304', '-timeout', f'{a.e_budget}s'],
                        d, 'notify.out')
         try:
-            inf = write_csv(os.path.join(d, 'watchers.csv'),
-                            [(w, p, f'{HOST}:{notify_port}', auth_keyword(w)) for w, p in watchers])
-            run(sipp_cmd(server, 'subscribe_uac_auth') + ['-inf', inf, '-m', str(len(watchers)), '-l', str(len(watchers)),
-                                                          '-r', str(min(200, len(watchers))), '-timeout', '180s'],
-                d, 'subscribe.out', 240)
+            # one SUBSCRIBE process per presentity: the Request-URI (and so the -auth_uri) is the presentity
+            cmds = []
+            for p in presentities:
+                mine = [(w, q, f'{HOST}:{notify_port}', auth_keyword(w)) for w, q in watchers if q == p]
+                inf = write_csv(os.path.join(d, f'watchers-{p}.csv'), mine)
+                cmds.append(sipp_cmd(server, 'subscribe_uac_auth', uri(p)) + [
+                    '-inf', inf, '-m', str(len(mine)), '-l', str(len(mine)), '-r', str(min(200, len(mine))),
+                    '-timeout', '180s'])
+            run_all(cmds, d, 'subscribe', 240)
+            note = unexpected_note(d)
+            if note:
+                log(f'  {server.name:<11} {sc:<3} SUBSCRIBE:{note}')
             notify_log = os.path.join(d, f'notify_uas_{notify.pid}_logs.log')  # SIPp names it by its pid
             active = wait_for_watchers(notify_log, len(watchers))
             log(f'  {server.name:<11} {sc:<3} {active}/{len(watchers)} watchers subscribed (initial NOTIFY seen)')
@@ -557,12 +621,12 @@ class Bench:
         u = self.users
         if sc == 'B':
             dead = f'{HOST}:{free_port()}'  # a contact nobody listens on: nothing is sent to it
-            return {'scenario': 'register_uac_auth', 'csv': lambda d: write_csv(
+            return {'scenario': 'register_uac_auth', 'auth_uri': uri(), 'csv': lambda d: write_csv(
                 os.path.join(d, 'users.csv'), [(x, dead, auth_keyword(x)) for x in u.registering])}, lambda: None
         if sc == 'D':
-            rows = [(u.senders[i % len(u.senders)], auth_keyword(u.senders[i % len(u.senders)]), u.offline[i])
-                    for i in range(len(u.offline))]
-            return {'scenario': 'message_offline_uac_auth',
+            # every MESSAGE to the one offline user: the same Request-URI, so one -auth_uri
+            rows = [(x, auth_keyword(x), u.offline[0]) for x in u.senders]
+            return {'scenario': 'message_offline_uac_auth', 'auth_uri': uri(u.offline[0]),
                     'csv': lambda d: write_csv(os.path.join(d, 'offline.csv'), rows)}, lambda: None
         # C: the sink phone answers 200 to every MESSAGE; it registers as user "sink" first
         d = self.run_dir(server, 'C-sink')
@@ -570,11 +634,11 @@ class Bench:
         sink = start(['sipp', '-sf', os.path.join(SCENARIO_DIR, 'message_uas.xml'), '-i', HOST, '-p', str(sink_port),
                       '-nostdin', '-buff_size', '4194304', '-timeout', f'{self.args.e_budget}s'], d, 'sink.out')
         inf = write_csv(os.path.join(d, 'sink.csv'), [('sink', f'{HOST}:{sink_port}', auth_keyword('sink'))])
-        run(sipp_cmd(server, 'register_uac_auth') + ['-inf', inf, '-m', '1', '-timeout', '30s'], d, 'register.out', 40)
+        run(sipp_cmd(server, 'register_uac_auth', uri()) + ['-inf', inf, '-m', '1', '-timeout', '30s'], d, 'register.out', 40)
         if not any(line.startswith('T ') for line in log_lines(d, 'register_uac_auth')):
             stop(sink)
             raise SystemExit(f'compare: the sink phone could not register at {server.name} (see {d})')
-        return {'scenario': 'message_uac_auth', 'options': ['-s', 'sink'],
+        return {'scenario': 'message_uac_auth', 'options': ['-s', 'sink'], 'auth_uri': uri('sink'),
                 'csv': lambda rd: write_csv(os.path.join(rd, 'senders.csv'),
                                             [(x, auth_keyword(x)) for x in u.senders])}, lambda: stop(sink, grace=5)
 
@@ -621,7 +685,7 @@ def table(results, scenarios, users, command):
     lines = [head, '-' * len(head)]
     for sc in scenarios:
         k, s = results.get(('Kamailio', sc)), results.get(('Switchboard', sc))
-        title = TITLES[sc].format(n=len(users.watchers))
+        title = TITLES[sc].format(n=len(users.watchers), p=len(users.presentities))
 
         def cell(server):
             if (server, sc) not in results:
@@ -648,7 +712,9 @@ def parse_args(argv):
     p.add_argument('--seconds', type=float, help='length of one rate step (quick 4, full 20)')
     p.add_argument('--warmup', type=float, help="Switchboard's JIT warm-up per scenario, s (quick 10, full 30)")
     p.add_argument('--users', type=int, help='B users, E watchers and E2 presentities (quick 50, full 1000)')
-    p.add_argument('--senders', type=int, help='C and D senders and D offline recipients (quick 10, full 100)')
+    p.add_argument('--senders', type=int, help='C and D senders (quick 10, full 100)')
+    p.add_argument('--e2-presentities', type=int,
+                   help='E2 presentities, one SIPp publisher and one watcher each (quick 10, full 20; at most --users)')
     p.add_argument('--start', default='', help='start rates, e.g. B=400,C=200 (E1, E2: PUBLISH/s)')
     p.add_argument('--factor', type=float, help='refining factor after doubling (quick 1.4, full 1.25)')
     p.add_argument('--confirm', type=int, help='extra runs at the best rate (quick 0, full 2)')
@@ -667,6 +733,7 @@ def parse_args(argv):
     a.warmup = a.warmup if a.warmup is not None else (10 if q else 30)
     a.users = a.users or (50 if q else 1000)
     a.senders = a.senders or (10 if q else 100)
+    a.e2_presentities = a.e2_presentities or (10 if q else 20)
     a.factor = a.factor or (1.4 if q else 1.25)
     a.confirm = a.confirm if a.confirm is not None else (0 if q else 2)
     start_rates = dict(QUICK_START if q else FULL_START)
@@ -676,8 +743,8 @@ def parse_args(argv):
             p.error(f'--start: expected SCENARIO=RATE, got {item}')
         start_rates[key.strip().upper()] = int(value)
     a.start = start_rates
-    if a.factor <= 1.0 or a.seconds <= 0 or a.users < 1 or a.senders < 1:
-        p.error('--factor must be > 1, --seconds, --users and --senders > 0')
+    if a.factor <= 1.0 or a.seconds <= 0 or a.users < 1 or a.senders < 1 or a.e2_presentities < 1:
+        p.error('--factor must be > 1, --seconds, --users, --senders and --e2-presentities > 0')
     # bound for the long-lived SIPp phones (sink, watchers) of one scenario
     a.e_budget = int((a.max_steps + 3 + a.confirm) * (a.seconds + 45) + a.warmup + 300)
     return a
@@ -688,7 +755,7 @@ def main(argv):
     command = os.environ.get('COMPARE_COMMAND') or ' '.join(['bench/compare.py'] + [shlex.quote(x) for x in argv])
     work = tempfile.mkdtemp(prefix='switchboard-compare-')
     log(f'compare: work dir {work}; scenarios {",".join(args.scenarios)}; {args.seconds:g} s per step; '
-        f'{args.users} users per group, {args.senders} senders; start rates '
+        f'{args.users} users per group, {args.senders} senders, E2 {min(args.users, args.e2_presentities)}x1; start rates '
         + ', '.join(f'{s}={args.start[s]}' for s in args.scenarios))
 
     def on_signal(signum, _frame):
@@ -696,7 +763,7 @@ def main(argv):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    users = Users(args.users, args.senders, args.senders, args.scenarios)
+    users = Users(args.users, args.senders, args.e2_presentities, args.scenarios)
     servers = []
     if args.only != 'switchboard':
         servers.append(Kamailio(work, users))
@@ -710,7 +777,7 @@ def main(argv):
         for server in servers:
             server.start()
         for sc in args.scenarios:
-            log(f'{TITLES[sc].format(n=len(users.watchers))}:')
+            log(f'{TITLES[sc].format(n=len(users.watchers), p=len(users.presentities))}:')
             for server in servers:
                 results[(server.name, sc)] = bench.scenario(server, sc, warm=isinstance(server, Switchboard))
     finally:

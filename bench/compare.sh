@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: the same SIPp scenarios (B REGISTER, C MESSAGE to a device, D MESSAGE
-# stored, E1 1 x N presence fan-out, E2 N x 1) and rate search against Kamailio (the reference, on
+# stored, E1 1 x N presence fan-out, E2 P x 1; every SIPp process with one Request-URI, passed as
+# -auth_uri for the strict digest check) and rate search against Kamailio (the reference, on
 # 127.0.0.1:5080) and Switchboard (the packaged jar, free ports), one after the other; prints one
 # table of rates, p99 and ratios. See bench/README.md.
 #   bench/compare.sh --quick                 # a few minutes
