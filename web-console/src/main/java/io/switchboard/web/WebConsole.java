@@ -1,5 +1,6 @@
 package io.switchboard.web;
 
+import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
 
 import io.switchboard.core.bus.EventAddresses;
@@ -44,22 +45,38 @@ public final class WebConsole extends VerticleBase {
   private final UserAccounts accounts;
   private final Clock clock;
   private final LoginThrottle throttle;
+  /** Set-password links; null: not offered (tests of other parts). */
+  private final PasswordLinks passwordLinks;
+  /** Link guessing counted apart from logins, so that neither locks the other out. */
+  private final LoginThrottle linkThrottle;
   private final SecurityEvents securityEvents = new SecurityEvents();
   private SecurityLog security;
   private HttpServer server;
   private LiveChannel live;
 
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
-    this(config, health, accounts, Clock.systemUTC());
+    this(config, health, accounts, null, Clock.systemUTC());
+  }
+
+  /** @param passwordLinks the set-password links ({@code /api/users/{u}/password-link}, {@code /api/password-reset/{token}}) */
+  public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, PasswordLinks passwordLinks) {
+    this(config, health, accounts, passwordLinks, Clock.systemUTC());
   }
 
   /** @param clock for the login throttle's window and the security events' times */
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
+    this(config, health, accounts, null, clock);
+  }
+
+  WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, PasswordLinks passwordLinks,
+      Clock clock) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
     this.clock = clock;
+    this.passwordLinks = passwordLinks;
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
+    this.linkThrottle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -119,6 +136,12 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/users/:username").handler(users::get);
     router.patch("/api/users/:username").handler(users::patch);
     router.delete("/api/users/:username").handler(users::delete);
+    if (passwordLinks != null) {
+      PasswordLinksApi links = new PasswordLinksApi(passwordLinks, linkThrottle, security);
+      router.post("/api/users/:username/password-link").handler(links::issue);
+      router.get("/api/password-reset/:token").handler(links::check);
+      router.post("/api/password-reset/:token").handler(links::redeem);
+    }
 
     // Provisioning (answered over the bus): devices of users, CSV import. /api/users* is admin-only above.
     DevicesApi devices = new DevicesApi(vertx.eventBus());
@@ -172,7 +195,10 @@ public final class WebConsole extends VerticleBase {
     ConsolePages.mount(router);
     router.route().failureHandler(new ApiFailureHandler());
 
-    vertx.setPeriodic(60_000, id -> throttle.sweep());
+    vertx.setPeriodic(60_000, id -> {
+      throttle.sweep();
+      linkThrottle.sweep();
+    });
     return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer().requestHandler(router)
         .listen(config.port(), config.bindAddress()))
         .onSuccess(s -> {
