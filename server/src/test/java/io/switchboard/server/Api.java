@@ -16,10 +16,15 @@ final class Api {
   private Api() {
   }
 
+  /** A session with no one logged in yet, against the running switchboard. */
+  static WebClientSession session(Vertx vertx, Switchboard switchboard) {
+    return WebClientSession.create(WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(switchboard.web().actualPort())));
+  }
+
   /** A logged-in session of {@code user} against the running switchboard. */
   static WebClientSession login(Vertx vertx, Switchboard switchboard, String user, String password) {
-    WebClientSession c = WebClientSession.create(WebClient.create(vertx,
-        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(switchboard.web().actualPort())));
+    WebClientSession c = session(vertx, switchboard);
     HttpResponse<Buffer> r = c.post("/api/login")
         .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
     assertEquals(200, r.statusCode(), r.bodyAsString());
