@@ -2,7 +2,7 @@
 
 const WORDS = {
   0: 'The server cannot be reached',
-  400: 'Not accepted', 401: 'Not logged in', 403: 'Not allowed', 404: 'Not found', 409: 'Already exists',
+  400: 'Not accepted', 401: 'Not logged in', 403: 'Not allowed', 404: 'Not found', 409: 'Already exists', 410: 'No longer valid',
   413: 'Too large', 415: 'Wrong format', 429: 'Too many attempts', 503: 'Not available right now',
 };
 

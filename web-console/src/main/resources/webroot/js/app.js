@@ -8,6 +8,7 @@ import * as chatPage from './pages/chat.js';
 import * as roomsPage from './pages/rooms.js';
 import * as privacyPage from './pages/privacy.js';
 import * as adminPages from './pages/admin.js';
+import * as passwordPage from './pages/password.js';
 import {callStatus, listen as listenForCalls} from './calls.js';
 
 /** What every page shares: the user, buddies, unread counts, and events from the live channel. */
@@ -49,11 +50,12 @@ const routes = [
   [/^admin\/devices\/([^/]+)$/, (p) => adminPages.devices(view, p[1], app)],
   [/^admin\/import$/, () => adminPages.importCsv(view, app)],
   [/^admin\/status$/, () => adminPages.status(view, app)],
+  [/^password\/([^/]+)$/, (p) => { passwordPage.render(view, p[1], app); }],
 ];
 
 function route() {
   const path = decodeURIComponent(location.hash.replace(/^#\/?/, '')) || 'buddies';
-  if (!app.me && path !== 'login') {
+  if (!app.me && path !== 'login' && !path.startsWith('password/')) { // a set-password link needs no session
     app.go('#/login');
     return;
   }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Vendor#checkSyncEvent()}: {@code check-sync;reboot=false}, Cisco {@code resync}) goes to every
  * contact a provisioned desk phone registered at Switchboard with its own credentials (its IM
  * account), the way IM reaches it (NAT included). Changes to one user within {@link #DELAY_MILLIS}
- * make one NOTIFY per phone; each run is announced on {@link EventAddresses#CHECK_SYNC}. Runs on the
+ * make one NOTIFY per phone; each run is announced on {@link EventAddresses#CHECK_SYNC} (with the user's
+ * desk phones, or none when nothing of the user's is registered: then the store is not asked). Runs on the
  * context that {@link #start()} is called on.
  */
 final class CheckSync {
@@ -80,7 +81,11 @@ final class CheckSync {
   }
 
   private void notifyPhones(String username) {
-    devices.listByUser(username).onSuccess(list -> {
+    List<Binding> bindings = location.bindings(username);
+    // Nothing registered, nobody to tell: no store look-up (a user's devices are a scan on the embedded
+    // store, and a 5,000-user import makes 5,000 of these runs).
+    Future<List<Device>> mine = bindings.isEmpty() ? Future.succeededFuture(List.of()) : devices.listByUser(username);
+    mine.onSuccess(list -> {
       Map<String, String> eventByDevice = new HashMap<>();
       for (Device d : list) {
         if (d.kind() == Device.Kind.DESK_PHONE) {
@@ -88,7 +93,7 @@ final class CheckSync {
         }
       }
       int notified = 0;
-      for (Binding b : location.bindings(username)) {
+      for (Binding b : bindings) {
         String event = b.device() == null ? null : eventByDevice.get(b.device());
         if (event != null) {
           send(username, b, event);

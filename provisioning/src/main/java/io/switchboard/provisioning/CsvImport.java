@@ -178,7 +178,7 @@ final class CsvImport {
   private void firstRow(int line, String username, JsonObject columns) {
     UserRequests.Create c;
     try {
-      c = UserRequests.create(columns.copy());
+      c = UserRequests.createImported(columns.copy());
     } catch (InvalidField e) {
       errors.add(new Error(line, e.field(), e.reason()));
       return;

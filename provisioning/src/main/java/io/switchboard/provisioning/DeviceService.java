@@ -114,6 +114,14 @@ public final class DeviceService {
     });
   }
 
+  /** Stores new devices in one batch (all or none) and announces each. */
+  Future<Void> insertAll(List<Device> batch) {
+    return devices.createAll(batch).onSuccess(v -> {
+      LOG.info("Devices created [{}]", batch.size());
+      batch.forEach(d -> publish(d, DeviceEvent.Change.CREATED));
+    });
+  }
+
   /** A new device with fresh secrets, its endpoint chosen among {@code existing} ones of the user. */
   static Device newDevice(User u, DeviceRequests.Fields f, List<Device> existing) {
     // Strictly after the user's newest device, so that "oldest first" (the primary phone) is the

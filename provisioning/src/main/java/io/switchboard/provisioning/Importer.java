@@ -8,6 +8,7 @@ import io.switchboard.core.store.DeviceStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,17 +19,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writing half of the CSV import ({@link EventAddresses#IMPORT}): checks the whole file first
- * ({@link CsvImport}); only when every row is good, creates the users through {@link UserAccounts}
- * (hashed secrets, {@code USER_CHANGED}, as the users API does) and then the devices through
- * {@link DeviceService} ({@code DEVICE_CHANGED}). When a write fails midway (the store went away, a
+ * ({@link CsvImport}); only when every row is good, hashes the web passwords in parallel on the
+ * hashing pool (no more at once than it has threads, so logins keep their turn), then writes the
+ * users through {@link UserAccounts} ({@code USER_CHANGED}, as the users API does) and the devices
+ * through {@link DeviceService} ({@code DEVICE_CHANGED}), {@link #WRITE_BATCH} per store call. Users
+ * without a web password are listed in the report ({@code withoutPassword}): they need a set-password link. When a write fails midway (the store went away, a
  * value taken meanwhile) what this import wrote is deleted again, devices first, so that nothing is
  * left half-imported. One import at a time.
  */
 final class Importer {
 
   private static final Logger LOG = LoggerFactory.getLogger(Importer.class);
-  /** Passwords hashed at once: PBKDF2 is slow on purpose, the workers are shared. */
-  private static final int HASHING_AT_ONCE = 4;
+  /**
+   * Users or devices per store write: one insertMany and one commit each, few enough that the store
+   * pool and its commits stay free for SIP between batches.
+   */
+  static final int WRITE_BATCH = 250;
 
   private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
   private final Vertx vertx;
@@ -80,7 +86,10 @@ final class Importer {
                 plan.errors().get(0).line());
             return Future.succeededFuture(plan.report());
           }
-          return write(plan).map(v -> plan.report());
+          return write(plan).map(v -> {
+            JsonArray noPassword = withoutPassword(plan);
+            return noPassword.isEmpty() ? plan.report() : plan.report().put("withoutPassword", noPassword);
+          });
         })
         .onComplete(r -> running = false);
   }
@@ -88,9 +97,11 @@ final class Importer {
   private Future<Void> write(CsvImport.Plan plan) {
     List<User> written = new ArrayList<>();
     List<Device> writtenDevices = new ArrayList<>();
-    return inChunks(plan.users(), HASHING_AT_ONCE, accounts::prepare)
-        .compose(prepared -> inOrder(prepared, u -> accounts.insert(u).onSuccess(written::add)))
-        .compose(v -> inOrder(plan.devices(), d -> deviceService.insert(d).onSuccess(writtenDevices::add)))
+    // Hashing first, in parallel within the hashing pool's share; then the writes, a batch per store call.
+    return accounts.prepareAll(plan.users())
+        .compose(prepared -> inOrder(batches(prepared), batch -> accounts.insertAll(batch).onSuccess(v -> written.addAll(batch))))
+        .compose(v -> inOrder(batches(plan.devices()),
+            batch -> deviceService.insertAll(batch).onSuccess(x -> writtenDevices.addAll(batch))))
         .onSuccess(v -> LOG.info("CSV import done [rows: {}, users: {}, devices: {}]", plan.rows(), written.size(),
             writtenDevices.size()))
         .recover(e -> {
@@ -98,6 +109,21 @@ final class Importer {
               written.size(), writtenDevices.size(), e.getMessage());
           return undo(written, writtenDevices).transform(x -> Future.failedFuture(e));
         });
+  }
+
+  /** The users who were imported without a web password: each needs a set-password link. */
+  static JsonArray withoutPassword(CsvImport.Plan plan) {
+    JsonArray out = new JsonArray();
+    plan.users().stream().filter(c -> c.password() == null).forEach(c -> out.add(c.username()));
+    return out;
+  }
+
+  private static <T> List<List<T>> batches(List<T> items) {
+    List<List<T>> out = new ArrayList<>();
+    for (int from = 0; from < items.size(); from += WRITE_BATCH) {
+      out.add(items.subList(from, Math.min(items.size(), from + WRITE_BATCH)));
+    }
+    return out;
   }
 
   /** Deletes what a failed import wrote, devices first; what cannot be deleted is logged. */
@@ -125,21 +151,5 @@ final class Importer {
       chain = chain.compose(v -> step.apply(item).mapEmpty());
     }
     return chain;
-  }
-
-  /** {@code step} for up to {@code width} items at once, results in the items' order. */
-  private static <T, R> Future<List<R>> inChunks(List<T> items, int width, Function<T, Future<R>> step) {
-    List<R> out = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (int from = 0; from < items.size(); from += width) {
-      List<T> chunk = items.subList(from, Math.min(items.size(), from + width));
-      chain = chain.compose(v -> Future.all(chunk.stream().map(step).toList()).map(all -> {
-        for (int i = 0; i < chunk.size(); i++) {
-          out.add(all.resultAt(i));
-        }
-        return null;
-      }));
-    }
-    return chain.map(v -> out);
   }
 }

@@ -15,7 +15,9 @@ import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
 import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
+import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
+import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -146,7 +148,8 @@ public final class Switchboard {
         telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
         return telephony.start();
       }).compose(v -> {
-        web = new WebConsole(config.web(), config.tls(), health, accounts);
+        web = new WebConsole(config.web(), config.tls(), health, accounts,
+            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()));
         return vertx.deployVerticle(web);
       });
     }).<Void>map(id -> {

@@ -17,13 +17,18 @@ final class Api {
   }
 
   /**
-   * A logged-in session of {@code user} against the running switchboard, over HTTPS when it has a
+   * A session with no one logged in yet, against the running switchboard, over HTTPS when it has a
    * certificate (a test's throwaway one, so trusted as it is).
    */
-  static WebClientSession login(Vertx vertx, Switchboard switchboard, String user, String password) {
+  static WebClientSession session(Vertx vertx, Switchboard switchboard) {
     boolean https = switchboard.web().url().startsWith("https:");
-    WebClientSession c = WebClientSession.create(WebClient.create(vertx, new WebClientOptions().setSsl(https)
+    return WebClientSession.create(WebClient.create(vertx, new WebClientOptions().setSsl(https)
         .setTrustAll(https).setDefaultHost("127.0.0.1").setDefaultPort(switchboard.web().actualPort())));
+  }
+
+  /** A logged-in session of {@code user} against the running switchboard. */
+  static WebClientSession login(Vertx vertx, Switchboard switchboard, String user, String password) {
+    WebClientSession c = session(vertx, switchboard);
     HttpResponse<Buffer> r = c.post("/api/login")
         .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
     assertEquals(200, r.statusCode(), r.bodyAsString());

@@ -54,18 +54,26 @@ class DeviceProfileImTest {
     switchboard.start().await();
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
     Api.createUsers(admin, new String[] {"alice", "1001"}, new String[] {"bob", "1002"});
-    // Each device change tells alice's phone to fetch its file again (check-sync, 2 s later): await each
-    // run, so that the phone knows how many requests it gets in all.
+    // Each change tells alice's phones to fetch their files again (check-sync, 2 s later): await the run
+    // that covers the new device before the phone registers (so it is not told), then the profile
+    // change's run, so that the phone knows how many requests it gets in all.
+    java.util.concurrent.atomic.AtomicBoolean added = new java.util.concurrent.atomic.AtomicBoolean();
     Promise<Void> created = Promise.promise();
     Promise<Void> patchNotified = Promise.promise();
     vertx.eventBus().<JsonObject>consumer(EventAddresses.CHECK_SYNC, m -> {
-      if (m.body().getString("user").equals("alice") && !m.body().getJsonArray("devices").isEmpty()) {
-        (m.body().getInteger("notified") == 0 ? created : patchNotified).tryComplete();
+      if (!m.body().getString("user").equals("alice") || !added.get()) {
+        return;
+      }
+      if (m.body().getInteger("notified") > 0) {
+        patchNotified.tryComplete();
+      } else {
+        created.tryComplete();
       }
     });
     JsonObject phone = ProvisioningTest.addDevice(admin, "alice", new JsonObject().put("kind", "desk-phone")
         .put("vendor", "yealink").put("mac", "001565aabbcc")
         .put("profile", new JsonObject().put("accept", new JsonArray().add("message/cpim").add("text/plain"))));
+    added.set(true);
     Map<String, String> file = ProvisioningTest.yealinkFile(vertx, switchboard, phone);
     created.future().await(20, TimeUnit.SECONDS); // before the phone registers: it is not told
     int sipPort = switchboard.sip().edge().port();

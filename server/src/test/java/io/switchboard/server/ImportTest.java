@@ -130,6 +130,72 @@ class ImportTest {
   }
 
   @Test
+  void usersImportedWithoutAWebPasswordSetOneThroughALink(Vertx vertx, @TempDir Path dir) throws Exception {
+    WebClientSession admin = start(vertx, dir);
+    String csv = HEADER
+        + "hal,Hal,2001,,hal-sip-pw,,desk-phone,yealink,T46U,00:15:65:00:00:11\n"
+        + "ida,Ida,2002,ida-web-pw,,,,,,\n"
+        + "jo,Jo,2003,,,,softphone,,,\n";
+    HttpResponse<Buffer> r = importCsv(admin, csv);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    assertEquals(new JsonArray().add("hal").add("jo"), r.bodyAsJsonObject().getJsonArray("withoutPassword"));
+    assertEquals(true, admin.get("/api/users/hal").send().await().bodyAsJsonObject().getBoolean("hasSipAccount"));
+    Api.login(vertx, switchboard, "ida", "ida-web-pw");
+    assertEquals(401, tryLogin(vertx, "hal", "dummy-password-for-timing").statusCode(), "no web password: no login");
+
+    HttpResponse<Buffer> issued = admin.post("/api/users/hal/password-link").sendJsonObject(new JsonObject()).await();
+    assertEquals(201, issued.statusCode(), issued.bodyAsString());
+    String url = issued.bodyAsJsonObject().getString("url");
+    String token = url.substring(url.lastIndexOf('/') + 1);
+    WebClientSession holder = Api.session(vertx, switchboard);
+    assertEquals("hal", holder.get("/api/password-reset/" + token).send().await().bodyAsJsonObject().getString("username"));
+    HttpResponse<Buffer> set = holder.post("/api/password-reset/" + token)
+        .sendJsonObject(new JsonObject().put("password", "hal-chosen-pw")).await();
+    assertEquals(204, set.statusCode(), set.bodyAsString());
+    Api.login(vertx, switchboard, "hal", "hal-chosen-pw");
+
+    HttpResponse<Buffer> reused = holder.post("/api/password-reset/" + token)
+        .sendJsonObject(new JsonObject().put("password", "someone-elses-pw")).await();
+    Api.assertError(reused, 410, null);
+    assertEquals(401, tryLogin(vertx, "hal", "someone-elses-pw").statusCode());
+    Api.assertError(holder.get("/api/password-reset/not-a-token").send().await(), 404, null);
+  }
+
+  @Test
+  @Timeout(value = 900, timeUnit = TimeUnit.SECONDS)
+  void fiveHundredUsersWithPasswordsAllOrNothing(Vertx vertx, @TempDir Path dir) throws Exception {
+    WebClientSession admin = start(vertx, dir);
+    StringBuilder good = new StringBuilder(HEADER);
+    for (int i = 0; i < 500; i++) {
+      good.append(String.format("p%03d,Person %d,%d,p%03d-web-pw,p%03d-sip-pw,,desk-phone,yealink,T46U,0015651%05x%n",
+          i, i, 30000 + i, i, i, i));
+    }
+    // A bad row at the end: every row is checked before anything is hashed or written.
+    HttpResponse<Buffer> bad = importCsv(admin, good + "zed,Zed,30000,zed-web-pw,,,,,,\n");
+    assertEquals(400, bad.statusCode(), bad.bodyAsString());
+    JsonArray errors = bad.bodyAsJsonObject().getJsonArray("errors");
+    assertEquals(1, errors.size(), errors.encode());
+    assertError(errors.getJsonObject(0), 502, "extension");
+    assertEquals(1, admin.get("/api/users").send().await().bodyAsJsonObject().getJsonArray("users").size(), "only the admin");
+
+    HttpResponse<Buffer> r = importCsv(admin, good.toString());
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    assertEquals(500, r.bodyAsJsonObject().getInteger("users"));
+    assertEquals(500, r.bodyAsJsonObject().getInteger("devices"));
+    assertEquals(null, r.bodyAsJsonObject().getJsonArray("withoutPassword"));
+    assertEquals(501, admin.get("/api/users").send().await().bodyAsJsonObject().getJsonArray("users").size());
+    for (String u : List.of("p000", "p001", "p249", "p250", "p498", "p499")) {
+      Api.login(vertx, switchboard, u, u + "-web-pw");
+    }
+    assertEquals(401, tryLogin(vertx, "p100", "p101-web-pw").statusCode(), "each has its own hash");
+  }
+
+  private HttpResponse<Buffer> tryLogin(Vertx vertx, String user, String password) {
+    return Api.session(vertx, switchboard).post("/api/login")
+        .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
+  }
+
+  @Test
   void aFileTooLargeIs413AndAHeaderIsRequired(Vertx vertx, @TempDir Path dir) throws Exception {
     WebClientSession admin = start(vertx, dir);
     StringBuilder big = new StringBuilder(HEADER);

@@ -53,6 +53,8 @@ final class AdminAudit {
       return "created user " + field(ctx, "username");
     } else if (path.equals("/api/import") && m == HttpMethod.POST) {
       return "imported a CSV file (" + ctx.body().length() + " bytes)";
+    } else if (path.startsWith("/api/users/") && path.endsWith("/password-link") && m == HttpMethod.POST) {
+      return "issued a set-password link for user " + path.substring("/api/users/".length(), path.lastIndexOf('/'));
     } else if (userDevices.matches() && m == HttpMethod.POST) {
       String location = ctx.response().headers().get("Location");
       return "added device " + (location == null ? "?" : location.substring(location.lastIndexOf('/') + 1))

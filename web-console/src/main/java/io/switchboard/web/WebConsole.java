@@ -1,5 +1,6 @@
 package io.switchboard.web;
 
+import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
 
 import io.switchboard.core.bus.EventAddresses;
@@ -58,6 +59,10 @@ public final class WebConsole extends VerticleBase {
   private final UserAccounts accounts;
   private final Clock clock;
   private final LoginThrottle throttle;
+  /** Set-password links; null: not offered (tests of other parts). */
+  private final PasswordLinks passwordLinks;
+  /** Link guessing counted apart from logins, so that neither locks the other out. */
+  private final LoginThrottle linkThrottle;
   private final SecurityEvents securityEvents = new SecurityEvents();
   private SecurityLog security;
   private final HttpsListener https;
@@ -68,27 +73,45 @@ public final class WebConsole extends VerticleBase {
 
   /** Plain HTTP. */
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
-    this(config, NO_TLS, health, accounts, Clock.systemUTC());
+    this(config, NO_TLS, health, accounts, null, Clock.systemUTC());
   }
 
-  /** HTTPS only when {@code tls} has a certificate. */
+  /** HTTPS only when {@code tls} has a certificate; no set-password links. */
   public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts) {
-    this(config, tls, health, accounts, Clock.systemUTC());
+    this(config, tls, health, accounts, null, Clock.systemUTC());
+  }
+
+  /**
+   * HTTPS only when {@code tls} has a certificate.
+   *
+   * @param passwordLinks the set-password links ({@code /api/users/{u}/password-link}, {@code /api/password-reset/{token}})
+   */
+  public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks) {
+    this(config, tls, health, accounts, passwordLinks, Clock.systemUTC());
   }
 
   /** @param clock for the login throttle's window and the security events' times */
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
-    this(config, NO_TLS, health, accounts, clock);
+    this(config, NO_TLS, health, accounts, null, clock);
+  }
+
+  WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, PasswordLinks passwordLinks,
+      Clock clock) {
+    this(config, NO_TLS, health, accounts, passwordLinks, clock);
   }
 
   private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks,
       Clock clock) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
     this.clock = clock;
     this.https = new HttpsListener(tls);
+    this.passwordLinks = passwordLinks;
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
+    this.linkThrottle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -174,6 +197,12 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/users/:username").handler(users::get);
     router.patch("/api/users/:username").handler(users::patch);
     router.delete("/api/users/:username").handler(users::delete);
+    if (passwordLinks != null) {
+      PasswordLinksApi links = new PasswordLinksApi(passwordLinks, linkThrottle, security);
+      router.post("/api/users/:username/password-link").handler(links::issue);
+      router.get("/api/password-reset/:token").handler(links::check);
+      router.post("/api/password-reset/:token").handler(links::redeem);
+    }
 
     // Provisioning (answered over the bus): devices of users, CSV import. /api/users* is admin-only above.
     DevicesApi devices = new DevicesApi(vertx.eventBus());
@@ -241,7 +270,10 @@ public final class WebConsole extends VerticleBase {
       router.errorHandler(status, failures.forStatus(status));
     }
 
-    vertx.setPeriodic(60_000, id -> throttle.sweep());
+    vertx.setPeriodic(60_000, id -> {
+      throttle.sweep();
+      linkThrottle.sweep();
+    });
     return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router)
         .listen(config.port(), config.bindAddress()))
         .compose(s -> https.followReloads(vertx, s, "web").map(s))

@@ -64,6 +64,7 @@ export function users(view, app) {
       h('td', {class: 'actions'},
         h('button', {type: 'button', testid: 'user-edit-' + u.username, onclick: () => edit(u)}, 'Edit'), ' ',
         h('a', {href: '#/admin/devices/' + q(u.username), testid: 'user-devices-' + u.username}, 'Devices'), ' ',
+        h('button', {type: 'button', testid: 'user-link-' + u.username, onclick: () => passwordLink(u)}, 'Password link'), ' ',
         h('button', {type: 'button', testid: 'user-toggle-' + u.username,
           onclick: () => act(() => patch('/api/users/' + q(u.username), {enabled: !u.enabled}),
             `${u.username} is now ${u.enabled ? 'disabled' : 'enabled'}.`)}, u.enabled ? 'Disable' : 'Enable'), ' ',
@@ -72,6 +73,23 @@ export function users(view, app) {
             act(() => del('/api/users/' + q(u.username)), `Deleted ${u.username}.`);
           }
         }}, 'Delete')));
+  }
+
+  /** A one-time link for the user to choose a web password (imported without one, or forgotten): shown once, to pass on. */
+  async function passwordLink(u) {
+    error.clear();
+    done.clear();
+    try {
+      const link = await post('/api/users/' + q(u.username) + '/password-link');
+      const url = h('input', {readonly: true, value: link.url, testid: 'user-link-url', size: 60});
+      fill(editor, h('div', {class: 'card'}, h('h2', null, 'Password link for ' + u.username),
+        h('p', null, 'Give this link to ' + u.username + ' only. It sets a password once, until '
+          + new Date(link.expiresAt).toLocaleString() + '; a new link replaces it.'), url,
+        h('button', {type: 'button', onclick: () => fill(editor)}, 'Close')));
+      url.select();
+    } catch (err) {
+      error.show(err.message);
+    }
   }
 
   function edit(u) {
@@ -226,8 +244,12 @@ export function importCsv(view, app) {
     try {
       const r = await api('POST', '/api/import', text.value, 'text/csv');
       const counts = r.users != null ? `: ${r.users} user(s), ${r.devices ?? 0} device(s)` : '';
+      const without = r.withoutPassword && r.withoutPassword.length
+        ? h('p', {testid: 'import-without-password'}, `${r.withoutPassword.length} user(s) without a web password: `
+          + 'give each a password link from the Users page (' + r.withoutPassword.slice(0, 20).join(', ')
+          + (r.withoutPassword.length > 20 ? ', …' : '') + ').') : null;
       fill(report, h('p', {class: 'notice', testid: 'import-result'}, `Imported ${r.imported ?? 0} row(s)${counts}.`),
-        errors(r.errors));
+        without, errors(r.errors));
     } catch (err) {
       if (err.body && Array.isArray(err.body.errors)) {
         fill(report, h('p', {class: 'error'}, 'Nothing was imported: fix these lines and try again.'), errors(err.body.errors));

@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,11 +91,28 @@ public final class UserAccounts {
    * stored: for callers that check a whole batch before writing any of it (the CSV import).
    */
   public Future<User> prepare(UserRequests.Create c) {
-    return hashing(() -> {
-      Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-      return new User(c.username(), c.displayName(), c.extension(), c.role(), c.enabled(), hasher.hash(c.password()),
-          c.sipPassword() == null ? null : Digest.ha1s(c.username(), realm, c.sipPassword()), now, now);
-    });
+    return c.password() == null ? Future.succeededFuture(prepared(c, null)) : hashing(() -> prepared(c, hasher.hash(c.password())));
+  }
+
+  /** Without a web password ({@code passwordHash} null) no password logs in until one is set. */
+  private User prepared(UserRequests.Create c, String passwordHash) {
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    return new User(c.username(), c.displayName(), c.extension(), c.role(), c.enabled(), passwordHash,
+        c.sipPassword() == null ? null : Digest.ha1s(c.username(), realm, c.sipPassword()), now, now);
+  }
+
+  /**
+   * {@link #prepare} for a batch, in its order: the web passwords are hashed in parallel, but never more
+   * at once than the hashing pool has threads, so that logins queue behind at most that many hashes.
+   * Fails with the first failure (an {@code OverloadedException} when logins fill the pool's queue).
+   */
+  public Future<List<User>> prepareAll(List<UserRequests.Create> creates) {
+    return Bounded.map(creates, hashing == null ? 1 : hashing.threads(), this::prepare);
+  }
+
+  /** Stores {@link #prepareAll prepared} users in one batch (all or none), then announces each. */
+  public Future<Void> insertAll(List<User> prepared) {
+    return users.createAll(prepared).onSuccess(v -> prepared.forEach(u -> publish(u, UserEvent.Change.CREATED)));
   }
 
   /** Stores a {@link #prepare prepared} user and announces it on {@link EventAddresses#USER_CHANGED}. */
@@ -118,7 +136,9 @@ public final class UserAccounts {
   public Future<Optional<User>> verify(String username, String password) {
     return users.find(username).compose(found -> hashing(() -> {
       passwordChecks.incrementAndGet();
-      boolean ok = hasher.verify(password, found.map(User::passwordHash).orElseGet(this::dummyHash));
+      // No user, or one without a web password yet (imported): the same work, and never a match.
+      String stored = found.map(User::passwordHash).orElse(null);
+      boolean ok = hasher.verify(password, stored != null ? stored : dummyHash()) && stored != null;
       return found.filter(u -> ok && u.enabled());
     }));
   }

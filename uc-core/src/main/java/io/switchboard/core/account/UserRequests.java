@@ -30,7 +30,7 @@ public final class UserRequests {
   private static final Set<String> PATCH_FIELDS = Set.of("displayName", "extension", "password", "sipPassword",
       "role", "enabled");
 
-  /** A checked creation request; passwords still in clear, to be hashed on a worker. */
+  /** A checked creation request; passwords still in clear, to be hashed on a worker ({@code password} null: none yet). */
   public record Create(String username, String displayName, String extension, String password, String sipPassword,
       Role role, boolean enabled) {
 
@@ -58,6 +58,18 @@ public final class UserRequests {
   }
 
   public static Create create(JsonObject body) {
+    return create(body, true);
+  }
+
+  /**
+   * A CSV import's row: as {@link #create}, but the web password may be left out (a user who only
+   * uses a desk phone; one is chosen later through a set-password link), then {@code password} is null.
+   */
+  public static Create createImported(JsonObject body) {
+    return create(body, false);
+  }
+
+  private static Create create(JsonObject body, boolean passwordRequired) {
     JsonFields.known(body, CREATE_FIELDS);
     String username = string(body, "username", true);
     if (!USERNAME.matcher(username).matches()) {
@@ -68,7 +80,7 @@ public final class UserRequests {
     }
     String displayName = body.containsKey("displayName") ? displayName(string(body, "displayName", true)) : username;
     String extension = body.getValue("extension") == null ? null : extension(string(body, "extension", true));
-    String password = password(body, "password", true);
+    String password = passwordRequired || body.getValue("password") != null ? password(body, "password", true) : null;
     String sipPassword = body.getValue("sipPassword") == null ? null : password(body, "sipPassword", true);
     Role role = body.containsKey("role") ? role(body) : Role.USER;
     boolean enabled = !body.containsKey("enabled") || bool(body, "enabled");

@@ -61,6 +61,11 @@ public final class TaskPool {
     return name;
   }
 
+  /** Threads working at once: batch callers keep no more tasks than this in flight, so others keep their share. */
+  public int threads() {
+    return threads;
+  }
+
   /** Tasks running or waiting now. */
   public int inFlight() {
     return inFlight.get();

@@ -48,6 +48,11 @@ public final class CachingDeviceStore implements DeviceStore {
   }
 
   @Override
+  public Future<Void> createAll(List<Device> devices) {
+    return delegate.createAll(devices).onComplete(r -> clear());
+  }
+
+  @Override
   public Future<Optional<Device>> find(String id) {
     return byId.get(id, () -> delegate.find(id));
   }

@@ -47,6 +47,11 @@ public final class CachingUserStore implements UserStore {
   }
 
   @Override
+  public Future<Void> createAll(List<User> users) {
+    return delegate.createAll(users).onComplete(r -> clear());
+  }
+
+  @Override
   public Future<Optional<User>> find(String username) {
     return byName.get(username, () -> delegate.find(username));
   }

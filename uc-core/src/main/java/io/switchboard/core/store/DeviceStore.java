@@ -10,6 +10,28 @@ public interface DeviceStore {
 
   Future<Device> create(Device device);
 
+  /**
+   * Stores new devices in one go (a batch write where the store has one): all of them, or, failing
+   * with a {@link io.switchboard.core.store.StoreException}, none (what was written is removed again).
+   */
+  default Future<Void> createAll(List<Device> devices) {
+    Future<Void> chain = Future.succeededFuture();
+    List<Device> written = new java.util.ArrayList<>();
+    for (Device d : devices) {
+      chain = chain.compose(v -> create(d).map(x -> {
+        written.add(x);
+        return null;
+      }));
+    }
+    return chain.recover(e -> {
+      Future<Void> undo = Future.succeededFuture();
+      for (Device d : written) {
+        undo = undo.compose(v -> delete(d.id()).recover(x -> Future.succeededFuture()));
+      }
+      return undo.transform(x -> Future.failedFuture(e));
+    });
+  }
+
   Future<Optional<Device>> find(String id);
 
   Future<Optional<Device>> findByMac(String mac);

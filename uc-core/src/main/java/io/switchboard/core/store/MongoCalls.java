@@ -1,6 +1,7 @@
 package io.switchboard.core.store;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import io.vertx.core.Future;
@@ -31,6 +32,15 @@ public final class MongoCalls {
     return vertx.executeBlocking(translating(work), false);
   }
 
+  /**
+   * How many documents an ordered {@code insertMany} wrote before it failed: those before the first
+   * one at fault; unknown (-1) when the failure was not a document's (the connection went, say).
+   */
+  static int writtenBefore(MongoException e) {
+    return e instanceof MongoBulkWriteException bulk && !bulk.getWriteErrors().isEmpty()
+        ? bulk.getWriteErrors().get(0).getIndex() : -1;
+  }
+
   private static <T> Callable<T> translating(Callable<T> work) {
     return () -> {
       try {
@@ -42,6 +52,15 @@ public final class MongoCalls {
   }
 
   static StoreException translate(MongoException e) {
+    if (e instanceof MongoBulkWriteException bulk && !bulk.getWriteErrors().isEmpty()) {
+      // insertMany: the first document at fault says why, as insertOne's error would.
+      var first = bulk.getWriteErrors().get(0);
+      if (ErrorCategory.fromErrorCode(first.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+        Matcher m = INDEX.matcher(String.valueOf(first.getMessage()));
+        String field = m.find() ? m.group(1) : null;
+        return new StoreException(StoreException.Kind.CONFLICT, field, (field == null ? "value" : field) + " already taken", e);
+      }
+    }
     // insertOne reports a MongoWriteException, findOneAndUpdate a MongoCommandException: both code 11000.
     if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
       String message = e instanceof MongoWriteException w ? String.valueOf(w.getError().getMessage()) : String.valueOf(e.getMessage());

@@ -54,6 +54,28 @@ public final class MongoDeviceStore implements DeviceStore {
     });
   }
 
+  /** One ordered {@code insertMany} per call and one commit; a failure removes what it wrote before it. */
+  @Override
+  public Future<Void> createAll(List<Device> batch) {
+    return blocking(() -> {
+      if (batch.isEmpty()) {
+        return null;
+      }
+      try {
+        devices.insertMany(batch.stream().map(MongoDeviceStore::toDocument).toList());
+      } catch (com.mongodb.MongoException e) {
+        int written = MongoCalls.writtenBefore(e);
+        if (written > 0) {
+          devices.deleteMany(Filters.in("_id", batch.subList(0, written).stream().map(Device::id).toList()));
+        }
+        throw e;
+      } finally {
+        store.makeDurable();
+      }
+      return null;
+    });
+  }
+
   @Override
   public Future<Optional<Device>> find(String id) {
     return one(Filters.eq("_id", id));

@@ -55,6 +55,28 @@ public final class MongoUserStore implements UserStore {
     });
   }
 
+  /** One ordered {@code insertMany} per call and one commit; a failure removes what it wrote before it. */
+  @Override
+  public Future<Void> createAll(List<User> batch) {
+    return blocking(() -> {
+      if (batch.isEmpty()) {
+        return null;
+      }
+      try {
+        users.insertMany(batch.stream().map(MongoUserStore::toDocument).toList());
+      } catch (com.mongodb.MongoException e) {
+        int written = MongoCalls.writtenBefore(e);
+        if (written > 0) {
+          users.deleteMany(Filters.in("username", batch.subList(0, written).stream().map(User::username).toList()));
+        }
+        throw e;
+      } finally {
+        store.makeDurable();
+      }
+      return null;
+    });
+  }
+
   @Override
   public Future<Optional<User>> find(String username) {
     return blocking(() -> Optional.ofNullable(users.find(Filters.eq("username", username)).first()).map(MongoUserStore::toUser));

@@ -12,6 +12,28 @@ public interface UserStore {
   /** Fails with CONFLICT naming {@code username} or {@code extension} when taken. */
   Future<User> create(User user);
 
+  /**
+   * Stores new users in one go (a batch write where the store has one): all of them, or, failing with
+   * a {@link StoreException}, none (what the batch wrote before the failure is removed again).
+   */
+  default Future<Void> createAll(List<User> users) {
+    Future<Void> chain = Future.succeededFuture();
+    List<User> written = new java.util.ArrayList<>();
+    for (User u : users) {
+      chain = chain.compose(v -> create(u).map(x -> {
+        written.add(x);
+        return null;
+      }));
+    }
+    return chain.recover(e -> {
+      Future<Void> undo = Future.succeededFuture();
+      for (User u : written) {
+        undo = undo.compose(v -> delete(u.username()).recover(x -> Future.succeededFuture()));
+      }
+      return undo.transform(x -> Future.failedFuture(e));
+    });
+  }
+
   Future<Optional<User>> find(String username);
 
   /** SIP addresses name a user either way: sip:alice@domain or sip:1001@domain. */

@@ -105,6 +105,21 @@ class MongoUserStoreTest {
   }
 
   @Test
+  void createAllWritesABatchOrNothing() {
+    users.create(user("alice", "1001")).await();
+    users.createAll(List.of(user("bob", "1002"), user("carol", "1003"))).await();
+    assertEquals(List.of("alice", "bob", "carol"), users.list().await().stream().map(User::username).toList());
+
+    // The third of four takes alice's extension: the two before it are removed again, the last never written.
+    StoreException e = storeFailure(() -> users.createAll(List.of(user("dave", "1004"), user("erin", "1005"),
+        user("frank", "1001"), user("gina", "1007"))).await());
+    assertEquals(StoreException.Kind.CONFLICT, e.kind());
+    assertEquals("extension", e.field());
+    assertEquals(List.of("alice", "bob", "carol"), users.list().await().stream().map(User::username).toList());
+    users.createAll(List.of()).await();
+  }
+
+  @Test
   void usernameWinsOverAnotherUsersExtension() {
     // sip:1001@domain names the user called "1001" if there is one, before anyone's extension 1001.
     users.create(user("alice", "1001")).await();

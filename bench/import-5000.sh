@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# A CSV import at office scale through the API, on loopback only: ROWS users (every other one with a
+# web password, the rest left to set theirs through a link; each with a SIP password and a Yealink desk
+# phone) posted to /api/import as the admin. Prints the import's wall time (curl's, from the request to
+# the answer), its report's counts, the load average before and after, and SIP OPTIONS answer times
+# (SIPp at RATE/s) while the import runs, against a quiet run just before. Bounded: one import, the
+# probe stops itself (SIGUSR1, or after 20 min), the server it starts is stopped by pid.
+#   ROWS=5000 RATE=50 PASSWORD_EVERY=2 bench/import-5000.sh
+# PASSWORD_EVERY=n gives every n-th user a web password (2: half, 1: all, 0: none).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-5000}
+RATE=${RATE:-50}
+PASSWORD_EVERY=${PASSWORD_EVERY:-2}
+QUIET=${QUIET:-10}
+SIP_PORT=${SIP_PORT:-15270}
+WEB_PORT=${WEB_PORT:-18280}
+PROVISIONING_PORT=${PROVISIONING_PORT:-18281}
+. bench/lib.sh
+
+prepare
+WORK=$(mktemp -d)
+echo "bench: work dir $WORK; $ROWS rows, a web password every ${PASSWORD_EVERY} (0: none), OPTIONS probe at $RATE/s; $(nproc) cores"
+PROBE=
+cleanup() {
+  [ -n "$PROBE" ] && kill "$PROBE" 2>/dev/null || true
+  stop_server
+}
+trap cleanup EXIT
+
+python3 - "$ROWS" "$PASSWORD_EVERY" > "$WORK/people.csv" <<'PY'
+import sys
+n, every = int(sys.argv[1]), int(sys.argv[2])
+print("username,displayName,extension,password,sipPassword,role,kind,vendor,model,mac")
+for i in range(n):
+    web = "web-pw-%05d" % i if every and i % every == 0 else ""
+    print("u%05d,User %d,%d,%s,sip-pw-%05d,,desk-phone,yealink,T46U,0015650%05x" % (i, i, 20000 + i, web, i, i))
+PY
+
+# options RUNDIR COUNT: OPTIONS at RATE/s; response times in RUNDIR/options-load_*_rtt.csv.
+options() {
+  mkdir -p "$1"
+  cd "$1"
+  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
+      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
+      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
+}
+
+# percentiles LABEL RUNDIR: p50/p99/max of every OPTIONS answer in the run, and how many failed.
+percentiles() {
+  python3 - "$@" <<'PY'
+import csv, glob, sys
+label, run = sys.argv[1], sys.argv[2]
+times = []
+for f in glob.glob(run + "/options-load_*_rtt.csv"):
+    for r in csv.reader(open(f), delimiter=";"):
+        try:
+            times.append(float(r[1]))
+        except (ValueError, IndexError):
+            continue
+times.sort()
+stat = sorted(glob.glob(run + "/options-load_*_.csv"))
+rows = list(csv.reader(open(stat[-1]), delimiter=";")) if stat else []
+failed = rows[-1][rows[0].index("FailedCall(C)")] if len(rows) > 1 else "?"
+pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
+print(f"{label:<8} OPTIONS answered {len(times)}, failed {failed}, p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms, "
+      f"max {(times[-1] if times else float('nan')):.1f} ms")
+PY
+}
+
+start_server "$WORK" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}" SWITCHBOARD_PROVISIONING_PORT="$PROVISIONING_PORT"
+curl -sf -c "$WORK/admin" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
+(options "$WORK/warmup" 1000) || true # JIT warm-up, not reported
+(options "$WORK/quiet" $((RATE * QUIET))) || true
+percentiles quiet "$WORK/quiet"
+
+(options "$WORK/import" $((RATE * 1200))) &
+PROBE=$!
+sleep 2
+echo "load before: $(uptime)"
+TOOK=$(curl -s -o "$WORK/report.json" -w '%{http_code} %{time_total}' -b "$WORK/admin" -H 'Content-Type: text/csv' \
+  --max-time 1200 --data-binary @"$WORK/people.csv" "http://127.0.0.1:$WEB_PORT/api/import")
+echo "load after:  $(uptime)"
+kill -USR1 "$PROBE" 2>/dev/null || true
+wait "$PROBE" || true
+PROBE=
+percentiles import "$WORK/import"
+python3 - "$WORK/report.json" "$ROWS" "$TOOK" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+status, took = sys.argv[3].split()
+print(f"import: HTTP {status} in {float(took):.1f} s for {sys.argv[2]} rows: imported {r.get('imported')}, "
+      f"users {r.get('users')}, devices {r.get('devices')}, without a web password {len(r.get('withoutPassword', []))}, "
+      f"errors {len(r.get('errors', []))}")
+PY
+# A user from the file logs in with the password it gave.
+[ "$PASSWORD_EVERY" = 0 ] || curl -s -o /dev/null -w 'login of u00000 with its imported password: HTTP %{http_code}\n' -H 'Content-Type: application/json' \
+  -d '{"username":"u00000","password":"web-pw-00000"}' "http://127.0.0.1:$WEB_PORT/api/login"
