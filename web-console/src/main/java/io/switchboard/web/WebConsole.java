@@ -53,6 +53,8 @@ public final class WebConsole extends VerticleBase {
   static final long API_BODY_LIMIT = 256 * 1024;
   /** Answered without a session; the live channel checks its own before the upgrade. */
   private static final Set<String> PUBLIC = Set.of("/api/health", "/api/login", "/api/logout", "/api/live");
+  /** Paths under which the token in the path is the credential (a set-password link): no session needed. */
+  private static final String PASSWORD_RESET = "/api/password-reset/";
 
   private final SwitchboardConfig.Web config;
   private final Health health;
@@ -153,7 +155,8 @@ public final class WebConsole extends VerticleBase {
     // checked after the body by authenticated(), as for every request.
     router.route("/api/*").handler(ctx -> {
       HttpMethod m = ctx.request().method();
-      if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(ctx.request().path())
+      String path = ctx.request().path();
+      if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(path) || path.startsWith(PASSWORD_RESET)
           || (ctx.session() != null && ctx.session().get(SESSION_USER) != null)) {
         ctx.next();
       } else {
@@ -163,6 +166,7 @@ public final class WebConsole extends VerticleBase {
     // Bodies in memory only (no file uploads: a multipart body is refused above as not JSON), each
     // route with its own limit; the first body handler a request meets reads it.
     router.post("/api/login").handler(body(LOGIN_BODY_LIMIT));
+    router.post(PASSWORD_RESET + "*").handler(body(LOGIN_BODY_LIMIT));
     router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(body(API_BODY_LIMIT));
     router.route("/api/*").handler(RequestBodies::wellFormed);
@@ -200,8 +204,8 @@ public final class WebConsole extends VerticleBase {
     if (passwordLinks != null) {
       PasswordLinksApi links = new PasswordLinksApi(passwordLinks, linkThrottle, security);
       router.post("/api/users/:username/password-link").handler(links::issue);
-      router.get("/api/password-reset/:token").handler(links::check);
-      router.post("/api/password-reset/:token").handler(links::redeem);
+      router.get(PASSWORD_RESET + ":token").handler(links::check);
+      router.post(PASSWORD_RESET + ":token").handler(links::redeem);
     }
 
     // Provisioning (answered over the bus): devices of users, CSV import. /api/users* is admin-only above.
