@@ -10,6 +10,9 @@ command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 # The web console's browser tests: headless Chromium driven by Selenium through chromedriver.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# TLS tests make throwaway certificates and probe handshakes with OpenSSL and Python's ssl module.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
