@@ -124,7 +124,8 @@ public final class MongoStore implements AutoCloseable {
           LOG.warn("Writes still queued at close [{}]", b);
         }
       });
-      LOG.info("Write batches [{}]", String.join("; ", batchers.values().stream().map(WriteBatcher::toString).toList()));
+      LOG.info("Write batches [{}]", String.join("; ",
+          batchers.values().stream().filter(b -> b.batches() > 0).map(WriteBatcher::toString).toList()));
     }
     client.close();
     if (embedded != null) {
