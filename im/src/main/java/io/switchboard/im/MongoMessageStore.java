@@ -4,10 +4,13 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import io.switchboard.core.store.MongoCalls;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.WriteBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
@@ -19,17 +22,23 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.Binary;
 
-/** {@link MessageStore} on MongoDB collection {@code messages}, one document per recipient. */
+/**
+ * {@link MessageStore} on MongoDB collection {@code messages}, one document per recipient. The writes
+ * of the message path (insert, marked delivered, attempts) go through the collection's
+ * {@link WriteBatcher}: applied in order, durable when they complete, one commit per batch.
+ */
 public final class MongoMessageStore implements MessageStore {
 
   private final Vertx vertx;
   private final MongoStore store;
   private final MongoCollection<Document> messages;
+  private final WriteBatcher writes;
 
   public MongoMessageStore(Vertx vertx, MongoStore store) {
     this.vertx = vertx;
     this.store = store;
     this.messages = store.database().getCollection("messages");
+    this.writes = store.writes(vertx, "messages");
   }
 
   /**
@@ -44,23 +53,15 @@ public final class MongoMessageStore implements MessageStore {
 
   @Override
   public Future<Void> insert(StoredMessage m) {
-    return blocking(() -> {
-      messages.insertOne(toDocument(m));
-      store.makeDurable();
-      return null;
-    });
+    return writes.write(new InsertOneModel<>(toDocument(m)));
   }
 
+  /** Counted: whether it was still STORED is this update's own modified count, not its batch's. */
   @Override
   public Future<Boolean> markDelivered(String id, Instant deliveredAt) {
-    return blocking(() -> {
-      long changed = messages.updateOne(stored(id), Updates.combine(Updates.set("state", MessageState.DELIVERED.name()),
-          Updates.set("deliveredAt", Date.from(deliveredAt)))).getModifiedCount();
-      if (changed > 0) {
-        store.makeDurable();
-      }
-      return changed > 0;
-    });
+    return writes.writeCounted(new UpdateOneModel<>(stored(id), Updates.combine(
+            Updates.set("state", MessageState.DELIVERED.name()), Updates.set("deliveredAt", Date.from(deliveredAt)))))
+        .map(result -> result.getModifiedCount() > 0);
   }
 
   /** The message, if it is still STORED: the one state a delivery or an expiry may change. */
@@ -70,10 +71,7 @@ public final class MongoMessageStore implements MessageStore {
 
   @Override
   public Future<Void> countAttempt(String id) {
-    return blocking(() -> {
-      messages.updateOne(Filters.eq("_id", id), Updates.inc("attempts", 1));
-      return null;
-    });
+    return writes.write(new UpdateOneModel<>(Filters.eq("_id", id), Updates.inc("attempts", 1)));
   }
 
   @Override

@@ -1,13 +1,13 @@
 package io.switchboard.presence;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import io.switchboard.core.store.MongoCalls;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.StoreException;
+import io.switchboard.core.store.WriteBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -22,7 +22,8 @@ import org.bson.conversions.Bson;
  * username). Changes are compared and set on a {@code version} field: a replace only lands on the
  * version it was computed from, else the change is computed again from what is stored. Plain
  * {@code replaceOne} with a filter and an upsert, which MongoDB and the embedded mongo-java-server
- * both do atomically per document. Documents written before versions count as version 0.
+ * both do atomically per document, sent through the collection's {@link WriteBatcher} (one commit
+ * for the writes that arrive together). Documents written before versions count as version 0.
  */
 public final class MongoPresenceStore implements PresenceStore {
 
@@ -32,11 +33,13 @@ public final class MongoPresenceStore implements PresenceStore {
   private final Vertx vertx;
   private final MongoStore store;
   private final MongoCollection<Document> profiles;
+  private final WriteBatcher writes;
 
   public MongoPresenceStore(Vertx vertx, MongoStore store) {
     this.vertx = vertx;
     this.store = store;
     this.profiles = store.database().getCollection("presence");
+    this.writes = store.writes(vertx, "presence");
   }
 
   @Override
@@ -50,44 +53,39 @@ public final class MongoPresenceStore implements PresenceStore {
 
   @Override
   public Future<PresenceProfile> update(PresenceProfile known, UnaryOperator<PresenceProfile> change) {
-    return MongoCalls.blocking(vertx, store, () -> {
-      PresenceProfile base = known;
-      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        PresenceProfile changed = change.apply(base);
-        if (changed.equals(base)) {
-          return base;
-        }
-        PresenceProfile next = changed.withVersion(base.version() + 1);
-        if (replaceIfAt(base.version(), next)) {
-          store.makeDurable();
-          return next;
-        }
-        base = load(known.username()); // someone else changed it first: start again from theirs
-      }
-      throw new StoreException(StoreException.Kind.UNAVAILABLE, null,
-          "presence profile of " + known.username() + " kept changing under " + MAX_ATTEMPTS + " attempts", null);
-    });
+    return attempt(known, change, 0);
+  }
+
+  private Future<PresenceProfile> attempt(PresenceProfile base, UnaryOperator<PresenceProfile> change, int attempt) {
+    if (attempt == MAX_ATTEMPTS) {
+      return Future.failedFuture(new StoreException(StoreException.Kind.UNAVAILABLE, null,
+          "presence profile of " + base.username() + " kept changing under " + MAX_ATTEMPTS + " attempts", null));
+    }
+    PresenceProfile changed = change.apply(base);
+    if (changed.equals(base)) {
+      return Future.succeededFuture(base);
+    }
+    PresenceProfile next = changed.withVersion(base.version() + 1);
+    return replaceIfAt(base.version(), next).compose(won -> won ? Future.succeededFuture(next)
+        // Someone else changed it first: start again from theirs.
+        : MongoCalls.blocking(vertx, store, () -> load(base.username())).compose(theirs -> attempt(theirs, change, attempt + 1)));
   }
 
   /**
    * Replaces the profile when the stored one is still at {@code expected}; version 0 is a profile
    * never stored (inserted here) or stored before versions (no field). False when another write won.
+   * Batched with the collection's other writes, but counted alone: whether it matched is its own.
    */
-  private boolean replaceIfAt(long expected, PresenceProfile next) {
+  private Future<Boolean> replaceIfAt(long expected, PresenceProfile next) {
     String id = next.username();
     Bson filter = Filters.and(Filters.eq("_id", id),
         expected == 0 ? Filters.exists("version", false) : Filters.eq("version", expected));
-    try {
-      // The upsert of version 0 inserts a new profile; if one with a version exists, the insert of
-      // its _id fails as a duplicate: another write won.
-      var result = profiles.replaceOne(filter, toDocument(next), new ReplaceOptions().upsert(expected == 0));
-      return result.getMatchedCount() == 1 || result.getUpsertedId() != null;
-    } catch (MongoWriteException e) {
-      if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
-        return false;
-      }
-      throw e;
-    }
+    // The upsert of version 0 inserts a new profile; if one with a version exists, the insert of
+    // its _id fails as a duplicate: another write won.
+    return writes.writeCounted(new ReplaceOneModel<>(filter, toDocument(next), new ReplaceOptions().upsert(expected == 0)))
+        .map(result -> result.getMatchedCount() == 1 || !result.getUpserts().isEmpty())
+        .recover(e -> e instanceof StoreException s && s.kind() == StoreException.Kind.CONFLICT
+            ? Future.succeededFuture(false) : Future.failedFuture(e));
   }
 
   private PresenceProfile load(String username) {

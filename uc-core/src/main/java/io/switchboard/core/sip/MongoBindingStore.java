@@ -1,10 +1,14 @@
 package io.switchboard.core.sip;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.DeleteManyModel;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.MongoCalls;
+import io.switchboard.core.store.WriteBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -13,17 +17,23 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.bson.Document;
 
-/** {@link BindingStore} on MongoDB collection {@code bindings}, one document per binding. */
+/**
+ * {@link BindingStore} on MongoDB collection {@code bindings}, one document per binding. Every
+ * REGISTER writes (a refresh too): the writes go through the collection's {@link WriteBatcher}, one
+ * bulk and one commit for all that arrive together.
+ */
 public final class MongoBindingStore implements BindingStore {
 
   private final Vertx vertx;
   private final MongoStore store;
   private final MongoCollection<Document> bindings;
+  private final WriteBatcher writes;
 
   public MongoBindingStore(Vertx vertx, MongoStore store) {
     this.vertx = vertx;
     this.store = store;
     this.bindings = store.database().getCollection("bindings");
+    this.writes = store.writes(vertx, "bindings");
   }
 
   @Override
@@ -39,29 +49,18 @@ public final class MongoBindingStore implements BindingStore {
 
   @Override
   public Future<Void> save(Binding b) {
-    return blocking(() -> {
-      bindings.replaceOne(Filters.eq("_id", id(b.username(), b.key())), toDocument(b), new ReplaceOptions().upsert(true));
-      store.makeDurable();
-      return null;
-    });
+    return writes.write(new ReplaceOneModel<>(Filters.eq("_id", id(b.username(), b.key())), toDocument(b),
+        new ReplaceOptions().upsert(true)));
   }
 
   @Override
   public Future<Void> remove(String username, String key) {
-    return blocking(() -> {
-      bindings.deleteOne(Filters.eq("_id", id(username, key)));
-      store.makeDurable();
-      return null;
-    });
+    return writes.write(new DeleteOneModel<>(Filters.eq("_id", id(username, key))));
   }
 
   @Override
   public Future<Void> removeAll(String username) {
-    return blocking(() -> {
-      bindings.deleteMany(Filters.eq("username", username));
-      store.makeDurable();
-      return null;
-    });
+    return writes.write(new DeleteManyModel<>(Filters.eq("username", username)));
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

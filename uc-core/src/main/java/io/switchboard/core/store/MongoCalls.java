@@ -4,6 +4,7 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
+import com.mongodb.WriteError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
@@ -56,9 +57,7 @@ public final class MongoCalls {
       // insertMany: the first document at fault says why, as insertOne's error would.
       var first = bulk.getWriteErrors().get(0);
       if (ErrorCategory.fromErrorCode(first.getCode()) == ErrorCategory.DUPLICATE_KEY) {
-        Matcher m = INDEX.matcher(String.valueOf(first.getMessage()));
-        String field = m.find() ? m.group(1) : null;
-        return new StoreException(StoreException.Kind.CONFLICT, field, (field == null ? "value" : field) + " already taken", e);
+        return translate(first, e);
       }
     }
     // insertOne reports a MongoWriteException, findOneAndUpdate a MongoCommandException: both code 11000.
@@ -70,5 +69,16 @@ public final class MongoCalls {
           (field == null ? "value" : field) + " already taken", e);
     }
     return new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
+  }
+
+  /** One write of a bulk at fault ({@link WriteBatcher}): a duplicate key names its field, as above. */
+  static StoreException translate(WriteError error, MongoException cause) {
+    if (ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+      Matcher m = INDEX.matcher(String.valueOf(error.getMessage()));
+      String field = m.find() ? m.group(1) : null;
+      return new StoreException(StoreException.Kind.CONFLICT, field, (field == null ? "value" : field) + " already taken",
+          cause);
+    }
+    return new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + error.getMessage(), cause);
   }
 }

@@ -8,6 +8,9 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPool;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -26,6 +29,8 @@ public final class MongoStore implements AutoCloseable {
   private final MongoDatabase database;
   private final EmbeddedMongo embedded;
   private final TaskPool pool;
+  /** Per collection, its hot-path writes batched: one bulk and one commit for what accumulates. */
+  private final Map<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
 
   private MongoStore(MongoClient client, MongoDatabase database, EmbeddedMongo embedded, TaskPool pool) {
     this.client = client;
@@ -79,6 +84,12 @@ public final class MongoStore implements AutoCloseable {
     return pool;
   }
 
+  /** The write batcher of {@code collection}, made on first use and drained when the store closes. */
+  public WriteBatcher writes(Vertx vertx, String collection) {
+    return batchers.computeIfAbsent(collection,
+        c -> new WriteBatcher(vertx, this, c, WriteBatcher.MAX_BATCH, WriteBatcher.QUEUE_LIMIT));
+  }
+
   public boolean embedded() {
     return embedded != null;
   }
@@ -104,8 +115,18 @@ public final class MongoStore implements AutoCloseable {
     }
   }
 
+  /** Blocking: lets queued writes finish (on the still open pool), logs what each batcher did, then closes. */
   @Override
   public void close() {
+    if (!batchers.isEmpty()) {
+      batchers.values().forEach(b -> {
+        if (!b.awaitIdle(10_000)) {
+          LOG.warn("Writes still queued at close [{}]", b);
+        }
+      });
+      LOG.info("Write batches [{}]", String.join("; ",
+          batchers.values().stream().filter(b -> b.batches() > 0).map(WriteBatcher::toString).toList()));
+    }
     client.close();
     if (embedded != null) {
       embedded.close();

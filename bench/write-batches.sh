@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The store's write path alone (WriteBatcherBench, uc-core test scope): WRITES message-like inserts,
+# OUTSTANDING callers at a time, each done once durable; "single" is one insertOne + commit per task
+# on the store pool (the path before batching), "batched" goes through the WriteBatcher (one bulk and
+# one commit per batch). Modes run alternately ROUNDS times, each on a fresh embedded store.
+#   WRITES=5000 OUTSTANDING=64 ROUNDS=2 bench/write-batches.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WRITES=${WRITES:-5000}
+OUTSTANDING=${OUTSTANDING:-64}
+ROUNDS=${ROUNDS:-2}
+MODES=${MODES:-"single batched"}
+mvn -B -o -q -pl uc-core -am test-compile
+CPFILE=$(mktemp)
+trap 'rm -f "$CPFILE"' EXIT
+mvn -B -o -q -pl uc-core dependency:build-classpath -Dmdep.outputFile="$CPFILE" -Dmdep.includeScope=test
+CP=uc-core/target/test-classes:uc-core/target/classes:$(cat "$CPFILE")
+for ((round = 1; round <= ROUNDS; round++)); do
+  for MODE in $MODES; do
+    WORK=$(mktemp -d)
+    timeout 1800 java -Xmx1g -cp "$CP" io.switchboard.core.store.WriteBatcherBench "$MODE" "$WRITES" "$OUTSTANDING" "$WORK" \
+      2>&1 | grep -E "^mode|Exception" || true
+    rm -rf "$WORK"
+  done
+done
