@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Switchboard when the sources are newer than the jar, then runs it in the foreground with
-# the embedded store under ./data. Arguments go to the server, e.g. ./run.sh --config my.properties
+# the embedded store under ./data. Arguments go to the server, e.g. ./run.sh --config my.properties;
+# ./run.sh restore FILE [--force] restores a backup into the stopped server's store instead.
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR=server/target/switchboard.jar

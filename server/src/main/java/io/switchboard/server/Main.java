@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts Switchboard in the foreground. Exit codes: 2 for a configuration error (the message names
+ * Starts Switchboard in the foreground; {@code restore FILE [--force]} restores a backup instead (see
+ * {@link RestoreCommand} for its exit codes). Exit codes: 2 for a configuration error (the message names
  * the key; a TLS certificate or key that does not parse is one), 1 when a component fails to start. Ctrl-C (SIGINT/SIGTERM) stops it cleanly.
  */
 public final class Main {
@@ -24,6 +25,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("restore")) {
+      System.exit(new RestoreCommand(System.out, System.err).run(java.util.Arrays.copyOfRange(args, 1, args.length),
+          System.getenv()));
+      return;
+    }
     SwitchboardConfig config;
     try {
       config = ConfigLoader.load(configFile(args, System.getenv()), System.getenv());

@@ -1,5 +1,7 @@
 package io.switchboard.server;
 
+import io.switchboard.core.backup.Backups;
+import io.switchboard.core.backup.ScheduledBackups;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
@@ -44,6 +46,8 @@ public final class Switchboard {
   /** One bounded pool per kind of blocking work: store calls, password hashing, TCP/TLS sends. */
   private final TaskPools pools;
   private MongoStore store;
+  private Backups backups;
+  private ScheduledBackups scheduledBackups;
   private Optional<TlsCredentials> tls = Optional.empty();
   private CertificateWatcher certificateWatcher;
   private CachingUserStore users;
@@ -94,6 +98,22 @@ public final class Switchboard {
     return provisioning;
   }
 
+  /** The store, once started (tests read it directly). */
+  MongoStore store() {
+    return store;
+  }
+
+  /** Scheduled backups, when {@code backup.dir} is set; else null. */
+  ScheduledBackups scheduledBackups() {
+    return scheduledBackups;
+  }
+
+  /** This build's version (from the jar's manifest), for backups' manifests. */
+  static String version() {
+    String v = Switchboard.class.getPackage().getImplementationVersion();
+    return v == null ? "development" : v;
+  }
+
   public Future<Void> start() {
     // The certificate first: a bad one stops start-up (naming tls.cert or tls.key) before anything listens.
     return startTls().compose(v -> startComponents());
@@ -117,6 +137,11 @@ public final class Switchboard {
       store = MongoStore.open(config.store(), pools.store());
       MongoUserStore users = new MongoUserStore(vertx, store);
       users.createIndexes();
+      backups = new Backups(store, pools.store(), version(), java.time.Clock.systemUTC());
+      if (config.backup().scheduled()) {
+        scheduledBackups = new ScheduledBackups(vertx, backups, config.backup());
+        scheduledBackups.prepare(); // a backup.dir that cannot be made stops start-up, naming the key
+      }
       return new CachingUserStore(vertx, users, java.time.Clock.systemUTC());
     }).compose(cachedUsers -> {
       users = cachedUsers;
@@ -149,11 +174,15 @@ public final class Switchboard {
         return telephony.start();
       }).compose(v -> {
         web = new WebConsole(config.web(), config.tls(), health, accounts,
-            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()));
+            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()))
+            .withBackups(backups);
         return vertx.deployVerticle(web);
       });
     }).<Void>map(id -> {
       webDeployment = id;
+      if (scheduledBackups != null) {
+        scheduledBackups.start(); // once everything is up: no backup of a store still being set up
+      }
       return null;
     }).onFailure(e -> LOG.error("Start-up failed: {}", e.getMessage()));
   }
@@ -198,6 +227,7 @@ public final class Switchboard {
         .eventually(() -> sip == null ? Future.succeededFuture() : sip.stop())
         .eventually(() -> users == null ? Future.succeededFuture() : users.close())
         .eventually(() -> devices == null ? Future.succeededFuture() : devices.close())
+        .eventually(() -> scheduledBackups == null ? Future.succeededFuture() : scheduledBackups.stop())
         .eventually(() -> vertx.executeBlocking(() -> {
           if (store != null) {
             store.close();

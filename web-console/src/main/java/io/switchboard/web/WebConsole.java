@@ -72,6 +72,8 @@ public final class WebConsole extends VerticleBase {
       new SwitchboardConfig.Tls(java.util.Optional.empty(), java.util.Optional.empty(), 0);
   private HttpServer server;
   private LiveChannel live;
+  /** Archives of the store for GET /api/backup; null: not offered. */
+  private io.switchboard.core.backup.Backups backups;
 
   /** Plain HTTP. */
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
@@ -114,6 +116,12 @@ public final class WebConsole extends VerticleBase {
     this.passwordLinks = passwordLinks;
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
     this.linkThrottle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
+  }
+
+  /** Offers {@code GET /api/backup} (administrators), streaming archives of {@code backups}. Before deploying. */
+  public WebConsole withBackups(io.switchboard.core.backup.Backups backups) {
+    this.backups = backups;
+    return this;
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -193,6 +201,9 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/devices*").handler(audit::watch);
     router.route("/api/import").handler(audit::watch);
     router.get("/api/security/events").handler(authenticated()).handler(admin()).handler(securityEvents::list);
+    if (backups != null) {
+      router.get("/api/backup").handler(authenticated()).handler(admin()).handler(new BackupApi(backups, security)::download);
+    }
 
     UsersApi users = new UsersApi(accounts);
     router.route("/api/users*").handler(authenticated()).handler(admin());

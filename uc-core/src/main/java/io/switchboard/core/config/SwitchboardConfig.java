@@ -13,14 +13,14 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami, Provisioning provisioning, Tls tls) {
+    Ami ami, Provisioning provisioning, Tls tls, Backup backup) {
 
   @Override
   public String toString() {
     // A config dumped to a log must not carry the admin password, the AMI secret or store credentials.
     return "SwitchboardConfig[sip=" + sip + ", im=" + im + ", presence=" + presence + ", web=" + web + ", store=" + store
         + ", adminPassword=" + Redact.secret(adminPassword) + ", ami=" + ami + ", provisioning=" + provisioning
-        + ", tls=" + tls + "]";
+        + ", tls=" + tls + ", backup=" + backup + "]";
   }
 
   /**
@@ -98,6 +98,17 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
+  /**
+   * Scheduled backups: every intervalSeconds into dir, the newest keep archives kept. Empty dir:
+   * none (GET /api/backup and the restore command need no configuration).
+   */
+  public record Backup(Optional<Path> dir, long intervalSeconds, int keep) {
+
+    public boolean scheduled() {
+      return dir.isPresent();
+    }
+  }
+
   static SwitchboardConfig from(Properties p) {
     Reader r = new Reader(p);
     Sip sip = new Sip(
@@ -154,7 +165,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
     Provisioning provisioning = provisioning(r, store.dataDir());
-    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r));
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r));
   }
 
   private static Tls tls(Reader r) {
@@ -170,6 +181,14 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       }
     }
     return new Tls(cert, key, r.port("sip.tls-port"));
+  }
+
+  private static Backup backup(Reader r) {
+    Optional<Path> dir = r.optional("backup.dir").map(Path::of);
+    if (dir.isPresent() && java.nio.file.Files.exists(dir.get()) && !java.nio.file.Files.isDirectory(dir.get())) {
+      throw new ConfigException("backup.dir", "'" + dir.get() + "' is not a directory");
+    }
+    return new Backup(dir, r.duration("backup.interval", 1, 366L * 86_400), r.intIn("backup.keep", 1, 10_000));
   }
 
   private static Provisioning provisioning(Reader r, Path dataDir) {
@@ -231,6 +250,26 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         throw new ConfigException(key, n + " is outside " + min + ".." + max);
       }
       return n;
+    }
+
+    /** A duration in seconds, written with a unit (90s, 30m, 24h, 7d) or as bare seconds. */
+    long duration(String key, long minSeconds, long maxSeconds) {
+      String v = string(key).toLowerCase(Locale.ROOT);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})\\s*([smhd]?)").matcher(v);
+      if (!m.matches()) {
+        throw new ConfigException(key, "'" + v + "' is not a duration such as 90s, 30m, 24h or 7d");
+      }
+      long unit = switch (m.group(2)) {
+        case "m" -> 60;
+        case "h" -> 3600;
+        case "d" -> 86_400;
+        default -> 1;
+      };
+      long seconds = Long.parseLong(m.group(1)) * unit;
+      if (seconds < minSeconds || seconds > maxSeconds) {
+        throw new ConfigException(key, "'" + v + "' is outside " + minSeconds + " s.." + maxSeconds / 86_400 + " d");
+      }
+      return seconds;
     }
 
     int port(String key) {

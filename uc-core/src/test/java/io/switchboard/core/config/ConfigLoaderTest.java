@@ -194,6 +194,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void backupsAreOffByDefaultAndTheirValuesChecked() throws IOException {
+    SwitchboardConfig.Backup off = env(Map.of()).backup();
+    assertFalse(off.scheduled(), "no backup.dir: no scheduled backups");
+    assertEquals(24 * 3600, off.intervalSeconds());
+    assertEquals(7, off.keep());
+    SwitchboardConfig.Backup on = env(Map.of(ConfigLoader.envName("backup.dir"), dir.toString(),
+        ConfigLoader.envName("backup.interval"), "30m", ConfigLoader.envName("backup.keep"), "3")).backup();
+    assertEquals(Optional.of(dir), on.dir());
+    assertEquals(1800, on.intervalSeconds());
+    assertEquals(3, on.keep());
+    assertEquals(7 * 86_400, env(Map.of(ConfigLoader.envName("backup.interval"), "7d")).backup().intervalSeconds());
+    assertEquals(90, env(Map.of(ConfigLoader.envName("backup.interval"), "90")).backup().intervalSeconds(),
+        "a bare number is seconds");
+    assertRejected("backup.interval", Map.of(ConfigLoader.envName("backup.interval"), "daily"));
+    assertRejected("backup.interval", Map.of(ConfigLoader.envName("backup.interval"), "0s"));
+    assertRejected("backup.interval", Map.of(ConfigLoader.envName("backup.interval"), "400d"));
+    assertRejected("backup.keep", Map.of(ConfigLoader.envName("backup.keep"), "0"));
+    assertRejected("backup.keep", Map.of(ConfigLoader.envName("backup.keep"), "all"));
+    Path file = operatorFile("not a directory");
+    assertRejected("backup.dir", Map.of(ConfigLoader.envName("backup.dir"), file.toString()));
+  }
+
+  @Test
   void amiHostWithoutUsernameIsRefused() {
     assertRejected("ami.username", Map.of(ConfigLoader.envName("ami.host"), "pbx.example"));
   }
