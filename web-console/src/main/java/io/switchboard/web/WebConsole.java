@@ -193,6 +193,10 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/devices*").handler(audit::watch);
     router.route("/api/import").handler(audit::watch);
     router.get("/api/security/events").handler(authenticated()).handler(admin()).handler(securityEvents::list);
+    LogLevelsApi logLevels = new LogLevelsApi(vertx.eventBus());
+    router.route(LogLevelsApi.PATH).handler(authenticated()).handler(admin()).handler(audit::watch);
+    router.get(LogLevelsApi.PATH).handler(logLevels::get);
+    router.put(LogLevelsApi.PATH).handler(logLevels::put);
 
     UsersApi users = new UsersApi(accounts);
     router.route("/api/users*").handler(authenticated()).handler(admin());
