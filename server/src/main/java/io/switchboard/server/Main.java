@@ -3,6 +3,7 @@ package io.switchboard.server;
 import io.switchboard.core.config.ConfigException;
 import io.switchboard.core.config.ConfigLoader;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.server.logging.LogFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
@@ -38,8 +39,12 @@ public final class Main {
       System.exit(2);
       return;
     }
+    boolean json = config.log().json() && LogFormat.useJson();
+    if (config.log().json() && !json) {
+      LOG.warn("log.format=json: no console appender to give the JSON encoder (a logback.xml of your own?)");
+    }
     Vertx vertx = Vertx.vertx(new VertxOptions());
-    Switchboard switchboard = new Switchboard(vertx, config, System.out::println);
+    Switchboard switchboard = new Switchboard(vertx, config, LogFormat.console(json, System.out, Main.class.getName()));
     try {
       switchboard.start().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -54,7 +59,14 @@ public final class Main {
       LOG.info("Stopping");
       stopQuietly(switchboard, vertx);
     }, "switchboard-shutdown"));
-    System.out.println("Switchboard is up: " + switchboard.listeners());
+    if (json) {
+      // The same line, its parts as context keys.
+      var up = LOG.atInfo();
+      switchboard.listenerFields().forEach(up::addKeyValue);
+      up.log("Switchboard is up");
+    } else {
+      System.out.println("Switchboard is up: " + switchboard.listeners());
+    }
   }
 
   private static ConfigException configCause(Throwable e) {

@@ -15,6 +15,7 @@ import io.switchboard.core.tls.CertificateWatcher;
 import io.switchboard.core.tls.TlsCredentials;
 import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
+import io.switchboard.server.logging.LogLevels;
 import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
 import io.switchboard.core.account.PasswordLinks;
@@ -60,6 +61,8 @@ public final class Switchboard {
   private WebConsole web;
   private String webDeployment;
   private long storeProbe = -1;
+  /** The admin page's run-time log levels (empty unless logging is logback). */
+  private final Optional<LogLevels> logLevels = LogLevels.ofLogback();
 
   /** @param announce where the one-time generated admin password is shown (the console) */
   public Switchboard(Vertx vertx, SwitchboardConfig config, Consumer<String> announce) {
@@ -172,7 +175,8 @@ public final class Switchboard {
         // After presence, which turns its call-state events into on-the-phone.
         telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
         return telephony.start();
-      }).compose(v -> {
+      }).compose(v -> logLevels.map(l -> l.register(vertx.eventBus())).orElse(Future.succeededFuture()))
+      .compose(v -> {
         web = new WebConsole(config.web(), config.tls(), health, accounts,
             new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()))
             .withBackups(backups);
@@ -220,6 +224,7 @@ public final class Switchboard {
     }
     Future<Void> webStopped = webDeployment == null ? Future.succeededFuture() : vertx.undeploy(webDeployment);
     return webStopped
+        .eventually(() -> logLevels.map(LogLevels::unregister).orElse(Future.succeededFuture()))
         .eventually(() -> provisioning == null ? Future.succeededFuture() : provisioning.stop())
         .eventually(() -> telephony == null ? Future.succeededFuture() : telephony.stop())
         .eventually(() -> presence == null ? Future.succeededFuture() : presence.stop())
@@ -238,6 +243,17 @@ public final class Switchboard {
 
   private String sipTls() {
     return tls.isPresent() ? " and tls " + config.sip().bindAddress() + ":" + config.tls().sipPort() : "";
+  }
+
+  /** The start-up banner's parts, for the JSON log: sip, web, phones, store. */
+  public java.util.Map<String, String> listenerFields() {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("sip", "udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + sipTls());
+    out.put("domain", config.sip().domain());
+    out.put("web", web.url() + "/");
+    out.put("phones", provisioning.url() + "/provision/");
+    out.put("store", store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
+    return out;
   }
 
   /** Where the listeners are, for the start-up banner. */

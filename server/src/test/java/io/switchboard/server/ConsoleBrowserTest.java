@@ -274,6 +274,13 @@ class ConsoleBrowserTest {
     assertTrue(events.contains("ADMIN_CHANGE") && events.contains("created user gina"), events);
     assertTrue(!events.contains("kim-guessed-pw-7"), "no password on the page");
     browser.screenshot("admin-status");
+
+    // a log level set on the status page is the server's at once (a logger of its own: no other test's)
+    browser.type("log-level-logger", "io.switchboard.console-test");
+    browser.click("log-level-set");
+    browser.waitText("log-level-io.switchboard.console-test", "DEBUG");
+    assertEquals(ch.qos.logback.classic.Level.DEBUG, ((ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger("io.switchboard.console-test")).getLevel());
   }
 
   @Test

@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reports every administrator's change (users, devices, CSV import) that succeeded as an
+ * Reports every administrator's change (users, devices, CSV import, log levels) that succeeded as an
  * {@link SecurityEvent.Kind#ADMIN_CHANGE}: who (the admin), what (the target, the names of the fields
  * changed, never their values) and from where (the client address).
  */
@@ -67,6 +67,10 @@ final class AdminAudit {
       return "changed device " + device.group(1) + ": " + fieldNames(ctx);
     } else if (device.matches() && m == HttpMethod.DELETE) {
       return "deleted device " + device.group(1);
+    } else if (path.equals(LogLevelsApi.PATH) && m == HttpMethod.PUT) {
+      JsonObject body = body(ctx);
+      return body == null ? null : "set log level of " + body.getValue("logger") + " to "
+          + (body.getValue("level") == null ? "inherited" : String.valueOf(body.getValue("level")).toUpperCase(java.util.Locale.ROOT));
     }
     return null;
   }

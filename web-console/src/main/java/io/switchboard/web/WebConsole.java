@@ -204,6 +204,10 @@ public final class WebConsole extends VerticleBase {
     if (backups != null) {
       router.get("/api/backup").handler(authenticated()).handler(admin()).handler(new BackupApi(backups, security)::download);
     }
+    LogLevelsApi logLevels = new LogLevelsApi(vertx.eventBus());
+    router.route(LogLevelsApi.PATH).handler(authenticated()).handler(admin()).handler(audit::watch);
+    router.get(LogLevelsApi.PATH).handler(logLevels::get);
+    router.put(LogLevelsApi.PATH).handler(logLevels::put);
 
     UsersApi users = new UsersApi(accounts);
     router.route("/api/users*").handler(authenticated()).handler(admin());

@@ -2,7 +2,7 @@
 // and the status of the links. Every request is checked by the server (403 for non-admins): these
 // pages only show what it answers, in words.
 import {h, fill, errorBox, field, safeLink, time} from '../dom.js';
-import {api, get, post, patch, del, q} from '../api.js';
+import {api, get, post, put, patch, del, q} from '../api.js';
 
 function notice(testid = 'admin-notice') {
   const el = h('p', {class: 'notice', role: 'status', testid, hidden: true});
@@ -280,7 +280,7 @@ export function status(view, app) {
     h('div', {class: 'table-wrap'}, h('table', {testid: 'status-table'},
       h('thead', null, h('tr', null, ['Component', 'State', 'Details'].map((t) => h('th', null, t)))), table)), checked,
     h('h2', null, 'SIP registrations'), registrations,
-    h('h2', null, 'Security events'), security);
+    h('h2', null, 'Security events'), security, logLevels());
 
   async function load() {
     let health;
@@ -318,6 +318,35 @@ export function status(view, app) {
   load();
   const timer = setInterval(load, 10000);
   return () => clearInterval(timer);
+}
+
+/** Log levels at run time: the loggers with a level of their own, and a form to set one (until restart). */
+function logLevels() {
+  const error = errorBox('log-level-error');
+  const list = h('tbody', {testid: 'log-levels'});
+  const logger = h('input', {required: true, testid: 'log-level-logger', placeholder: 'io.switchboard.im or ROOT',
+    autocapitalize: 'none', spellcheck: 'false'});
+  const level = h('select', {testid: 'log-level-level'},
+    ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'].map((l) => h('option', {value: l}, l)),
+    h('option', {value: ''}, 'inherit'));
+  level.value = 'DEBUG';
+  const show = (levels) => fill(list, levels.map((l) => h('tr', {testid: 'log-level-' + l.logger},
+    h('td', null, l.logger), h('td', null, l.level))));
+  const form = h('form', {class: 'card grid-form', 'aria-label': 'Set a log level'},
+    field('Logger', logger), field('Level', level), h('button', {type: 'submit', testid: 'log-level-set'}, 'Set level'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.clear();
+    try {
+      show((await put('/api/admin/log-levels', {logger: logger.value.trim(), level: level.value || null})).levels);
+    } catch (err) {
+      error.show(err.message);
+    }
+  });
+  get('/api/admin/log-levels').then((r) => show(r.levels), (err) => error.show(err.message));
+  return h('section', null, h('h2', null, 'Log levels'), error.el,
+    h('div', {class: 'table-wrap'}, h('table', null,
+      h('thead', null, h('tr', null, ['Logger', 'Level'].map((t) => h('th', null, t)))), list)), form);
 }
 
 /** The latest security events, newest first: failed logins and digests, throttled sources, admin changes. */

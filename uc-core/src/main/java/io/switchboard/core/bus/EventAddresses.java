@@ -183,6 +183,15 @@ public final class EventAddresses {
   public static final String SECURITY_EVENT = "switchboard.security.event";
 
   /**
+   * Log levels at run time (the admin page), answered by the server, which owns the logging backend.
+   * Request {@code {}}: the levels now. Request {@code {"logger": "io.switchboard.im" or "ROOT",
+   * "level": "DEBUG" or null}}: sets it (null: inherit from the parent; not for ROOT). Reply, both:
+   * {@code {"levels": [{"logger", "level", "effective"}]}}, every logger with a level of its own.
+   * Failure code 400 with "logger: ..." or "level: ..." for a bad one.
+   */
+  public static final String LOG_LEVELS = "switchboard.admin.log-levels";
+
+  /**
    * Published when the TLS certificate files were read again (SIGHUP, or either file changed) and
    * parse: empty body. Every TLS listener then takes the new certificate for new connections.
    */

@@ -13,14 +13,14 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami, Provisioning provisioning, Tls tls, Backup backup) {
+    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log) {
 
   @Override
   public String toString() {
     // A config dumped to a log must not carry the admin password, the AMI secret or store credentials.
     return "SwitchboardConfig[sip=" + sip + ", im=" + im + ", presence=" + presence + ", web=" + web + ", store=" + store
         + ", adminPassword=" + Redact.secret(adminPassword) + ", ami=" + ami + ", provisioning=" + provisioning
-        + ", tls=" + tls + ", backup=" + backup + "]";
+        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + "]";
   }
 
   /**
@@ -109,6 +109,14 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
+  /** Logs: format is {@code text} (the default) or {@code json} (one JSON object per line). */
+  public record Log(String format) {
+
+    public boolean json() {
+      return format.equals("json");
+    }
+  }
+
   static SwitchboardConfig from(Properties p) {
     Reader r = new Reader(p);
     Sip sip = new Sip(
@@ -165,7 +173,11 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
     Provisioning provisioning = provisioning(r, store.dataDir());
-    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r));
+    String logFormat = r.string("log.format").toLowerCase(Locale.ROOT);
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new ConfigException("log.format", "'" + logFormat + "' is not text or json");
+    }
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r), new Log(logFormat));
   }
 
   private static Tls tls(Reader r) {

@@ -81,6 +81,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logFormatIsTextUnlessJsonIsAsked() {
+    assertEquals("text", env(Map.of()).log().format());
+    assertFalse(env(Map.of()).log().json());
+    assertTrue(env(Map.of("SWITCHBOARD_LOG_FORMAT", "JSON")).log().json(), "case-insensitive");
+    assertRejected("log.format", Map.of("SWITCHBOARD_LOG_FORMAT", "logfmt"));
+    assertRejected("log.format", Map.of("SWITCHBOARD_LOG_FORMAT", " "));
+  }
+
+  @Test
   void envNameFollowsTheDocumentedRule() {
     assertEquals("SWITCHBOARD_SIP_MIN_EXPIRES", ConfigLoader.envName("sip.min-expires"));
     assertEquals("SWITCHBOARD_SIP_PORT", ConfigLoader.envName("sip.port"));

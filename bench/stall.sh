@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Can slow work stall SIP? On loopback only: a store process of its own (mongo-java-server on the
+# tuned H2 file, StandaloneStore from uc-core's test classes) and Switchboard with mongo.uri pointing
+# to it; SIPp sends OPTIONS (which need no store write) at RATE/s; after a quiet run, three things
+# overlap: FLOOD wrong web logins released together, a ROWS-row CSV import (users with SIP passwords
+# and Yealink phones; a web password every PASSWORD_EVERY rows, 0: none), and the store process
+# stopped (kill -STOP) for PAUSE seconds, then continued. Prints OPTIONS p50/p99/max in the quiet run,
+# in the whole stall window (first of the three started to last finished) and during the pause, with
+# what the import and the logins answered. Bounded: one import, one flood, the probe stops itself
+# (SIGUSR1, or after 20 min); the store and the server are ended by pid (the store continued first).
+#   RATE=100 ROWS=5000 FLOOD=100 PAUSE=2 bench/stall.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE=${RATE:-100}
+QUIET=${QUIET:-15}
+ROWS=${ROWS:-5000}
+FLOOD=${FLOOD:-100}
+PAUSE=${PAUSE:-2}
+PASSWORD_EVERY=${PASSWORD_EVERY:-0}
+WARMUP=${WARMUP:-3000}
+SIP_PORT=${SIP_PORT:-15370}
+WEB_PORT=${WEB_PORT:-18380}
+PROVISIONING_PORT=${PROVISIONING_PORT:-18381}
+STORE_PORT=${STORE_PORT:-18382}
+. bench/lib.sh
+
+prepare
+[ -f uc-core/target/test-classes/io/switchboard/core/store/StandaloneStore.class ] || mvn -B -o -q -pl uc-core -am test-compile
+WORK=$(mktemp -d)
+echo "bench: work dir $WORK; OPTIONS at $RATE/s; $FLOOD wrong logins, $ROWS-row import, store paused $PAUSE s; $(nproc) cores"
+STORE= PROBE= IMPORT= FLOODER=
+cleanup() {
+  [ -n "$STORE" ] && kill -CONT "$STORE" 2>/dev/null || true
+  for pid in $PROBE $IMPORT $FLOODER; do kill "$pid" 2>/dev/null || true; done
+  stop_server
+  [ -n "$STORE" ] && { kill "$STORE" 2>/dev/null || true; wait "$STORE" 2>/dev/null || true; }
+}
+trap cleanup EXIT
+
+java -Xmx512m -cp uc-core/target/test-classes:server/target/switchboard.jar io.switchboard.core.store.StandaloneStore \
+  "$STORE_PORT" "$WORK/store" > "$WORK/store.log" 2>&1 &
+STORE=$!
+for _ in $(seq 1 60); do grep -q "store listening" "$WORK/store.log" 2>/dev/null && break; sleep 0.5; done
+grep "store listening" "$WORK/store.log" || { cat "$WORK/store.log" >&2; exit 1; }
+
+python3 - "$ROWS" "$PASSWORD_EVERY" > "$WORK/people.csv" <<'PY'
+import sys
+n, every = int(sys.argv[1]), int(sys.argv[2])
+print("username,displayName,extension,password,sipPassword,role,kind,vendor,model,mac")
+for i in range(n):
+    web = "web-pw-%05d" % i if every and i % every == 0 else ""
+    print("u%05d,User %d,%d,%s,sip-pw-%05d,,desk-phone,yealink,T46U,0015650%05x" % (i, i, 20000 + i, web, i, i))
+PY
+
+start_server "$WORK" SWITCHBOARD_MONGO_URI="mongodb://127.0.0.1:$STORE_PORT" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}" \
+  SWITCHBOARD_PROVISIONING_PORT="$PROVISIONING_PORT"
+curl -sf -c "$WORK/admin" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
+
+# options RUNDIR COUNT: OPTIONS at RATE/s; response times in RUNDIR/options-load_*_rtt.csv.
+options() {
+  mkdir -p "$1"
+  cd "$1"
+  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
+      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
+      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
+}
+
+# flood: FLOOD wrong logins for admin released together; statuses and times to $WORK/flood.json.
+flood() {
+  timeout 300 python3 - "$WEB_PORT" "$FLOOD" > "$WORK/flood.json" <<'PY'
+import json, sys, threading, time, urllib.error, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+barrier, statuses, lock = threading.Barrier(n), {}, threading.Lock()
+def attempt(i):
+    body = json.dumps({"username": "admin", "password": "wrong-%d" % i}).encode()
+    req = urllib.request.Request("http://127.0.0.1:%d/api/login" % port, body, {"Content-Type": "application/json"})
+    barrier.wait()
+    try:
+        status = urllib.request.urlopen(req, timeout=240).status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except Exception:
+        status = "error"
+    with lock:
+        statuses[status] = statuses.get(status, 0) + 1
+threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+start = time.time()
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps({"start": start, "end": time.time(), "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}}))
+PY
+}
+
+# import: the CSV file as the admin; HTTP status, start and end to $WORK/import.txt.
+import_csv() {
+  local start
+  start=$(date +%s.%N)
+  local status
+  status=$(curl -s -o "$WORK/report.json" -w '%{http_code}' -b "$WORK/admin" -H 'Content-Type: text/csv' \
+    --max-time 1200 --data-binary @"$WORK/people.csv" "http://127.0.0.1:$WEB_PORT/api/import" || echo 000)
+  echo "$status $start $(date +%s.%N)" > "$WORK/import.txt"
+}
+
+# report LABEL RUNDIR [FROM TO]: OPTIONS sent in [FROM, TO] (epoch s): answered, p50, p99, max, slowest send times.
+report() {
+  python3 - "$@" <<'PY'
+import csv, glob, sys, time
+label, run = sys.argv[1], sys.argv[2]
+window = (float(sys.argv[3]), float(sys.argv[4])) if len(sys.argv) > 4 else None
+stat = sorted(glob.glob(run + "/options-load_*_.csv"))
+rows = list(csv.reader(open(stat[-1]), delimiter=";")) if stat else []
+head, last = (rows[0], rows[-1]) if len(rows) > 1 else ([], [])
+sipp_start = float(rows[1][head.index("StartTime")].split("\t")[-1]) if len(rows) > 1 else 0.0
+failed = last[head.index("FailedCall(C)")] if head else "?"
+sent = []
+for f in glob.glob(run + "/options-load_*_rtt.csv"):
+    for r in csv.reader(open(f), delimiter=";"):
+        try:
+            answered, took = sipp_start + float(r[0]) / 1000.0, float(r[1])
+        except (ValueError, IndexError):
+            continue
+        at = answered - took / 1000.0
+        if window is None or window[0] <= at <= window[1]:
+            sent.append((took, at))
+times = sorted(t for t, _ in sent)
+pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
+slow = sorted(sent, reverse=True)[:3]
+slowest = ", ".join("%.0f ms at %s" % (t, time.strftime("%H:%M:%S", time.localtime(a)) + ("%.2f" % (a % 1))[1:]) for t, a in slow)
+span = "%.1f s" % (window[1] - window[0]) if window else "whole run"
+print(f"{label:<7} {span:>9}  answered {len(times):>5}  failed (whole run) {failed:>3}  p50 {pct(0.5):7.1f} ms  "
+      f"p99 {pct(0.99):7.1f} ms  max {(times[-1] if times else float('nan')):7.1f} ms  slowest: {slowest}")
+PY
+}
+
+(options "$WORK/warmup" "$WARMUP") || true # JIT warm-up, not reported
+(options "$WORK/quiet" $((RATE * QUIET))) || true
+
+(options "$WORK/stall" $((RATE * 1200))) &
+PROBE=$!
+sleep 2
+echo "load before: $(uptime)"
+FROM=$(date +%s.%N)
+import_csv &
+IMPORT=$!
+flood &
+FLOODER=$!
+sleep 1
+PAUSED=$(date +%s.%N)
+kill -STOP "$STORE"
+sleep "$PAUSE"
+kill -CONT "$STORE"
+RESUMED=$(date +%s.%N)
+wait "$FLOODER" || true
+FLOODER=
+wait "$IMPORT" || true
+IMPORT=
+TO=$(date +%s.%N)
+echo "load after:  $(uptime)"
+sleep 1
+kill -USR1 "$PROBE" 2>/dev/null || true
+wait "$PROBE" || true
+PROBE=
+
+report quiet "$WORK/quiet"
+report stall "$WORK/stall" "$FROM" "$TO"
+report paused "$WORK/stall" "$PAUSED" "$(python3 -c "import sys; print(float(sys.argv[1]) + 1)" "$RESUMED")"
+python3 - "$WORK" "$ROWS" "$FROM" "$PAUSED" "$RESUMED" <<'PY'
+import json, os, sys
+work, rows, start, paused, resumed = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+status, a, b = open(work + "/import.txt").read().split()
+try:
+    r = json.load(open(work + "/report.json"))
+except ValueError:
+    r = {}
+f = json.load(open(work + "/flood.json"))
+print(f"store paused {paused - start:.1f} s after the start, for {resumed - paused:.1f} s ('paused' above: OPTIONS sent from the stop to 1 s after the continue)")
+print(f"import: HTTP {status} in {float(b) - float(a):.1f} s for {rows} rows: imported {r.get('imported')}, users {r.get('users')}, "
+      f"devices {r.get('devices')}, errors {len(r.get('errors', []))}")
+print(f"logins: {' '.join('%s:%s' % kv for kv in f['statuses'].items())} in {f['end'] - f['start']:.1f} s")
+PY
+echo "server log (WARN and above): $(grep -c -E ' (WARN|ERROR) ' "$WORK/server.log" || true) lines; $WORK/server.log"
