@@ -3,6 +3,7 @@ package io.switchboard.server;
 import io.switchboard.core.config.ConfigException;
 import io.switchboard.core.config.ConfigLoader;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
@@ -32,8 +33,10 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions());
-    Switchboard switchboard = new Switchboard(vertx, config, System.out::println);
+    // Vert.x takes its metrics when it is built: the registry comes first.
+    Metrics metrics = new Metrics();
+    Vertx vertx = metrics.newVertx(new VertxOptions());
+    Switchboard switchboard = new Switchboard(vertx, config, metrics, System.out::println);
     try {
       switchboard.start().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
