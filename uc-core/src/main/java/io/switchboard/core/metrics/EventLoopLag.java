@@ -25,7 +25,11 @@ final class EventLoopLag {
   private long timer = -1;
 
   synchronized void start(Vertx vertx) {
+    if (timer >= 0) {
+      return; // already probing
+    }
     this.vertx = vertx;
+    loops.clear();
     for (EventExecutor e : ((VertxInternal) vertx).nettyEventLoopGroup()) {
       loops.add(new Loop(e, new AtomicLong(), new AtomicLong()));
     }
