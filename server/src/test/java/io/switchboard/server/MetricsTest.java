@@ -67,7 +67,8 @@ class MetricsTest {
         .setDefaultPort(switchboard.web().actualPort()));
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
     Api.createUsers(admin, new String[] {"bob", "1002"}, new String[] {"carol", "1003"}, new String[] {"dave", "1004"},
-        new String[] {"erin", "1005"}, new String[] {"fay", "1006"});
+        new String[] {"erin", "1005"}, new String[] {"fay", "1006"}, new String[] {"gus", "1007"},
+        new String[] {"hal", "1008"});
   }
 
   @AfterAll
@@ -161,7 +162,6 @@ class MetricsTest {
       assertTrue(after.has("switchboard_task_pool_queue_depth{pool=\"" + pool + "\"}"), pool);
     }
     for (String event : List.of("presence", "dialog", "presence.winfo")) {
-      assertEquals(0.0, after.value("switchboard_subscriptions_active{event=\"" + event + "\"}"), event);
       assertTrue(after.has("switchboard_subscriptions_active{event=\"" + event + "\"}"), event);
     }
     assertEquals(1.0, scrapeUntil(p -> p.value("switchboard_ami_connected") == 1.0).value("switchboard_ami_connected"));
@@ -176,6 +176,38 @@ class MetricsTest {
     });
     assertFalse(after.series.keySet().stream().anyMatch(s -> s.contains("bob") || s.contains("carol")),
         "no user names in any series");
+  }
+
+  @Test
+  void notifiesAndSubscriptionsAreCountedAsTheWatcherSeesThem() throws Exception {
+    WebClientSession hal = Api.login(vertx, switchboard, "hal", "hal-web-pw");
+    assertEquals(200, hal.put("/api/presence/rules").sendJsonObject(new JsonObject().put("rules",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("watcher", "*").put("action", "allow"))))
+        .await().statusCode());
+    // A phone of hal's: his presence is open, so the state he sets is a change watchers are told of.
+    Sipp.Result reg = Sipp.scenario("register.xml", sipPort).key("domain", DOMAIN).key("aor", "hal")
+        .key("contact", "hal-desk").key("expires", "300").auth("hal", "hal-sip-pw").run();
+    assertTrue(reg.passed(), reg::toString);
+    String active = "switchboard_subscriptions_active{event=\"presence\"}";
+    String sent = "switchboard_notify_sent_total";
+    PrometheusText before = scrape();
+    Sipp.Running watcher = Sipp.scenario("watch-2-then-unsubscribe.xml", sipPort).key("domain", DOMAIN)
+        .key("from", "gus").key("to", "1008").key("expires", "600").key("event", "presence")
+        .key("accept", "application/pidf+xml").auth("gus", "gus-sip-pw").start();
+    PrometheusText watching = scrapeUntil(p -> p.value(active) - before.value(active) == 1
+        && p.value(sent) - before.value(sent) >= 1);
+    assertEquals(1.0, watching.value(active) - before.value(active), "one live presence subscription");
+    assertEquals(1.0, watching.value(sent) - before.value(sent), "the first NOTIFY");
+    assertEquals(200, hal.put("/api/presence/me").sendJsonObject(new JsonObject().put("state", "away")).await()
+        .statusCode());
+    Sipp.Result watched = watcher.await();
+    assertTrue(watched.passed(), watched::toString);
+    // On the wire: the first NOTIFY, the change, and the final one after Expires: 0.
+    assertEquals(3, io.switchboard.core.testing.SippTrace.received(watched.messages(), "NOTIFY").size(),
+        watched::toString);
+    PrometheusText after = scrapeUntil(p -> p.value(sent) - before.value(sent) >= 3 && p.value(active) == before.value(active));
+    assertEquals(3.0, after.value(sent) - before.value(sent));
+    assertEquals(before.value(active), after.value(active), "the subscription ended");
   }
 
   private static String type(PrometheusText p, String family) {
