@@ -10,6 +10,7 @@ import * as privacyPage from './pages/privacy.js';
 import * as adminPages from './pages/admin.js';
 import * as passwordPage from './pages/password.js';
 import {callStatus, listen as listenForCalls} from './calls.js';
+import {remember as rememberMetrics} from './charts.js';
 
 /** What every page shares: the user, buddies, unread counts, and events from the live channel. */
 export const app = {
@@ -17,6 +18,7 @@ export const app = {
   buddies: [],
   unread: {},            // conversation key ("bob", "room-team") → count
   openConversation: null, // the key of the conversation on screen
+  metrics: [],           // samples of the server's meters (administrators only), for the status page's charts
   handlers: new Map(),
   on(type, fn) {
     if (!this.handlers.has(type)) this.handlers.set(type, new Set());
@@ -30,6 +32,7 @@ export const app = {
 };
 
 listenForCalls(app);
+app.on('metrics', (f) => rememberMetrics(app, f));
 
 const view = document.getElementById('view');
 const pane = document.getElementById('buddies-pane');
@@ -130,6 +133,7 @@ function endSession(why) {
   liveState.textContent = '';
   fill(pane);
   app.unread = {};
+  app.metrics = [];
   callStatus.clear();
   sessionStorage.setItem('switchboard.loginMessage', why || '');
   if (location.hash === '#/login') route(); else app.go('#/login'); // hashchange routes

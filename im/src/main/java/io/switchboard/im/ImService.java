@@ -33,7 +33,7 @@ public final class ImService {
     Clock clock = Clock.systemUTC();
     DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain(), new DeviceProfiles(devices));
     MessageRouter router = new MessageRouter(vertx, users, rooms, config.sip().domain(), sip.location(), store,
-        delivery, clock, config.im().forkTimeoutSeconds());
+        delivery, clock, config.im().forkTimeoutSeconds(), sip.metrics());
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
         Duration.ofHours(config.im().storeMaxAgeHours()));
     this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());

@@ -1,6 +1,7 @@
 package io.switchboard.im;
 
 import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.User;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
@@ -65,9 +66,10 @@ public final class MessageRouter {
   private final Clock clock;
   private final long forkTimeoutMillis;
   private final Map<String, Future<?>> writes = new HashMap<>();
+  private final Metrics metrics;
 
   MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
-      MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds) {
+      MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds, Metrics metrics) {
     this.vertx = vertx;
     this.users = users;
     this.rooms = rooms;
@@ -77,6 +79,7 @@ public final class MessageRouter {
     this.delivery = delivery;
     this.clock = clock;
     this.forkTimeoutMillis = forkTimeoutSeconds * 1000L;
+    this.metrics = metrics;
   }
 
   /**
@@ -149,6 +152,8 @@ public final class MessageRouter {
    * only way on to a device, so that a device sees each message once and in order.
    */
   private Future<Outcome> fork(StoredMessage m, List<DeviceView> devices) {
+    long started = System.nanoTime();
+    metrics.message(Metrics.MessageOutcome.ACCEPTED);
     List<Branch> branches = new java.util.ArrayList<>(devices.size() + 1);
     for (DeviceView device : devices) {
       DeviceDelivery.Sending sending = delivery.start(m, device);
@@ -190,7 +195,10 @@ public final class MessageRouter {
         }
       });
     }
-    return outcome.future();
+    return outcome.future().onSuccess(o -> {
+      metrics.messageForked(System.nanoTime() - started);
+      metrics.message(o instanceof Delivered ? Metrics.MessageOutcome.DELIVERED : Metrics.MessageOutcome.STORED);
+    });
   }
 
   /** One way to the recipient: true when it took the message; stop ends it (no-op once answered). */
@@ -236,6 +244,7 @@ public final class MessageRouter {
             return java.util.Optional.<StoredMessage>empty();
           }
           StoredMessage d = stored.withState(MessageState.DELIVERED, now);
+          metrics.message(Metrics.MessageOutcome.DELIVERED);
           publish(EventAddresses.IM_STATE, d);
           return java.util.Optional.of(d);
         });
@@ -251,6 +260,12 @@ public final class MessageRouter {
     writes.put(id, next);
     next.onComplete(r -> writes.remove(id, next));
     return next;
+  }
+
+  /** A stored message expired unread (told by the stored delivery). */
+  void expired(StoredMessage m) {
+    metrics.message(Metrics.MessageOutcome.EXPIRED);
+    publish(EventAddresses.IM_STATE, m);
   }
 
   void publish(String address, StoredMessage m) {

@@ -146,7 +146,7 @@ final class StoredDelivery {
     return store.expireBefore(clock.instant().minus(maxAge)).map(expired -> {
       expired.forEach(m -> {
         LOG.info("Stored message expired [id: {}, to: {}]", m.id(), m.to());
-        router.publish(EventAddresses.IM_STATE, m);
+        router.expired(m);
       });
       return null;
     });

@@ -1,5 +1,6 @@
 package io.switchboard.presence;
 
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipEdge;
 import io.vertx.core.Future;
 import java.text.ParseException;
@@ -18,9 +19,11 @@ import javax.sip.message.Response;
 final class Notifier {
 
   private final SipEdge edge;
+  private final Metrics metrics;
 
-  Notifier(SipEdge edge) {
+  Notifier(SipEdge edge, Metrics metrics) {
     this.edge = edge;
+    this.metrics = metrics;
   }
 
   /**
@@ -30,7 +33,9 @@ final class Notifier {
    */
   Future<Integer> send(Subscription sub, byte[] body, String terminatedReason, Instant now) {
     try {
-      return edge.send(build(sub, body, terminatedReason, now)).map(Response::getStatusCode);
+      Request notify = build(sub, body, terminatedReason, now);
+      metrics.notifySent();
+      return edge.send(notify).map(Response::getStatusCode);
     } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
       return Future.failedFuture(e);
     }

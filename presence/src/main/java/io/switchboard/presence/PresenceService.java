@@ -61,7 +61,10 @@ public final class PresenceService {
     this.publications = new Publications(vertx, clock);
     this.composition = new Composition(sip.location(), profiles, publications, clock, config.sip().domain());
     this.subscriptions = new Subscriptions(vertx, sip.edge()::sipContext, index, profiles, composition,
-        new Notifier(sip.edge()), clock, this::reportHealth);
+        new Notifier(sip.edge(), sip.metrics()), clock, this::reportHealth);
+    for (EventPackage pkg : EventPackage.values()) {
+      sip.metrics().subscriptionsActive(pkg.eventName, () -> index.subscriptionCount(pkg));
+    }
     this.consoles = new ConsoleFanOut(vertx, index, composition);
     this.api = new PresenceBusApi(this, users);
     this.consumers = new BusConsumers(vertx);

@@ -1,12 +1,14 @@
 package io.switchboard.presence;
 
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Who watches whom, from the presentity's side: its live SIP subscriptions and the users who have it
@@ -21,9 +23,21 @@ final class WatcherIndex {
   /** The presentity's own watcher-info subscriptions, told of every watcher who comes or goes. */
   private final Map<String, Set<Subscription>> winfoByPresentity = new HashMap<>();
   private final Map<String, Set<String>> buddyWatchersByPresentity = new HashMap<>();
+  /** Live subscriptions per event package, readable from any thread (the metrics' gauges). */
+  private final Map<EventPackage, AtomicInteger> countByPackage = new EnumMap<>(EventPackage.class);
+
+  WatcherIndex() {
+    for (EventPackage pkg : EventPackage.values()) {
+      countByPackage.put(pkg, new AtomicInteger());
+    }
+  }
 
   void add(Subscription s) {
-    byKey.put(s.key(), s);
+    Subscription replaced = byKey.put(s.key(), s);
+    if (replaced != null) {
+      countByPackage.get(replaced.pkg).decrementAndGet();
+    }
+    countByPackage.get(s.pkg).incrementAndGet();
     subscriptionsByPresentity.computeIfAbsent(s.presentity, k -> new LinkedHashSet<>()).add(s);
     if (s.pkg == EventPackage.WINFO) {
       winfoByPresentity.computeIfAbsent(s.presentity, k -> new LinkedHashSet<>()).add(s);
@@ -31,7 +45,10 @@ final class WatcherIndex {
   }
 
   void remove(Subscription s) {
-    byKey.remove(s.key());
+    Subscription removed = byKey.remove(s.key());
+    if (removed != null) {
+      countByPackage.get(removed.pkg).decrementAndGet();
+    }
     removeFrom(subscriptionsByPresentity, s);
     removeFrom(winfoByPresentity, s);
   }
@@ -64,6 +81,11 @@ final class WatcherIndex {
 
   int subscriptionCount() {
     return byKey.size();
+  }
+
+  /** Live subscriptions of one event package; safe from any thread. */
+  int subscriptionCount(EventPackage pkg) {
+    return countByPackage.get(pkg).get();
   }
 
   /** Users who have the presentity on their buddy list. */

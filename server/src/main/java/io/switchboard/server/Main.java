@@ -4,6 +4,7 @@ import io.switchboard.core.config.ConfigException;
 import io.switchboard.core.config.ConfigLoader;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.server.logging.LogFormat;
+import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
@@ -43,8 +44,11 @@ public final class Main {
     if (config.log().json() && !json) {
       LOG.warn("log.format=json: no console appender to give the JSON encoder (a logback.xml of your own?)");
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions());
-    Switchboard switchboard = new Switchboard(vertx, config, LogFormat.console(json, System.out, Main.class.getName()));
+    // Vert.x takes its metrics when it is built: the registry comes first.
+    Metrics metrics = new Metrics();
+    Vertx vertx = metrics.newVertx(new VertxOptions());
+    Switchboard switchboard = new Switchboard(vertx, config, metrics,
+        LogFormat.console(json, System.out, Main.class.getName()));
     try {
       switchboard.start().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {

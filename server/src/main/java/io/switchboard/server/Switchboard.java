@@ -5,6 +5,7 @@ import io.switchboard.core.backup.ScheduledBackups;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.CachingDeviceStore;
@@ -46,6 +47,8 @@ public final class Switchboard {
   private final Consumer<String> announce;
   /** One bounded pool per kind of blocking work: store calls, password hashing, TCP/TLS sends. */
   private final TaskPools pools;
+  /** Every meter, shown at /metrics and on the status page; recorded at each component's seams. */
+  private final Metrics metrics;
   private MongoStore store;
   private Backups backups;
   private ScheduledBackups scheduledBackups;
@@ -66,10 +69,23 @@ public final class Switchboard {
 
   /** @param announce where the one-time generated admin password is shown (the console) */
   public Switchboard(Vertx vertx, SwitchboardConfig config, Consumer<String> announce) {
+    this(vertx, config, new Metrics(), announce);
+  }
+
+  /**
+   * @param metrics where every component's meters go; Vert.x's own too when {@code vertx} was built by
+   *     {@link Metrics#newVertx}
+   */
+  public Switchboard(Vertx vertx, SwitchboardConfig config, Metrics metrics, Consumer<String> announce) {
     this.vertx = vertx;
     this.config = config;
     this.announce = announce;
-    this.pools = TaskPools.withDefaults(vertx);
+    this.metrics = metrics;
+    this.pools = TaskPools.withDefaults(vertx, metrics);
+  }
+
+  public Metrics metrics() {
+    return metrics;
   }
 
   public Health health() {
@@ -118,6 +134,7 @@ public final class Switchboard {
   }
 
   public Future<Void> start() {
+    metrics.start(vertx);
     // The certificate first: a bad one stops start-up (naming tls.cert or tls.key) before anything listens.
     return startTls().compose(v -> startComponents());
   }
@@ -157,7 +174,7 @@ public final class Switchboard {
       devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
-        sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend());
+        sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
         // Feature modules put their SIP method handlers on the edge before it opens.
         im = new ImService(vertx, config, users, devices, sip, store);
         presence = new PresenceService(vertx, config, health, users, sip, store);
@@ -173,12 +190,12 @@ public final class Switchboard {
             });
       }).compose(v -> {
         // After presence, which turns its call-state events into on-the-phone.
-        telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
+        telephony = new TelephonyService(vertx, config.ami(), health, users, devices, metrics);
         return telephony.start();
       }).compose(v -> logLevels.map(l -> l.register(vertx.eventBus())).orElse(Future.succeededFuture()))
       .compose(v -> {
         web = new WebConsole(config.web(), config.tls(), health, accounts,
-            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()))
+            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()), metrics)
             .withBackups(backups);
         return vertx.deployVerticle(web);
       });
@@ -216,6 +233,7 @@ public final class Switchboard {
 
   /** Stops in reverse order; safe to call after a failed start. */
   public Future<Void> stop() {
+    metrics.stop();
     if (storeProbe >= 0) {
       vertx.cancelTimer(storeProbe);
     }

@@ -2,6 +2,7 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,8 +60,8 @@ final class AmiLink {
 
   /** Bumped for every session attempted: events of older sessions are dropped. */
   private int generation;
-  /** The logged-in session, null while down. */
-  private SingleSessionConnection session;
+  /** The logged-in session, null while down (read by the metrics' gauge from its own thread). */
+  private volatile SingleSessionConnection session;
   private long sessionStartedAt;
   private Duration backoff;
   private long retryTimer = -1;
@@ -69,7 +70,12 @@ final class AmiLink {
   private boolean stopped;
   private Future<Void> attemptInFlight = Future.succeededFuture();
 
-  AmiLink(Vertx vertx, Context context, SwitchboardConfig.Ami config, Health health, AmiTiming timing, Listener listener) {
+  private final Metrics metrics;
+
+  /** @param metrics counts every event Asterisk sends */
+  AmiLink(Vertx vertx, Context context, SwitchboardConfig.Ami config, Health health, AmiTiming timing, Listener listener,
+      Metrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.context = context;
     this.config = config;
@@ -301,6 +307,7 @@ final class AmiLink {
   private ManagerEventListener listenerFor(int gen) {
     // Asterisk-Java's event thread: decide and copy here, handle on our context.
     return event -> {
+      metrics.amiEvent();
       AmiEvent copy = AmiEvent.copyOf(event);
       if (copy != null) {
         context.runOnContext(v -> {

@@ -2,6 +2,7 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
@@ -45,7 +46,11 @@ final class ClickToCall {
   private final AmiLink link;
   private final Map<String, Pending> pending = new HashMap<>();
 
-  ClickToCall(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, DeviceStore devices, AmiLink link) {
+  private final Metrics metrics;
+
+  ClickToCall(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, DeviceStore devices, AmiLink link,
+      Metrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.config = config;
     this.users = users;
@@ -66,6 +71,7 @@ final class ClickToCall {
       return;
     }
     if (!link.connected()) {
+      metrics.clickToCall("refused");
       msg.fail(503, "the link to Asterisk is down; try again shortly");
       return;
     }
@@ -113,6 +119,7 @@ final class ClickToCall {
       link.originate(action).onComplete(sent -> {
         if (sent.failed()) {
           pending.remove(id);
+          metrics.clickToCall("refused");
           LOG.info("Click-to-call refused [user: {}, to: {}]: {}", user, target, sent.cause().getMessage());
           msg.fail(503, sent.cause().getMessage());
         } else {
@@ -143,6 +150,7 @@ final class ClickToCall {
         : reason != null && reason == 5 ? "busy"
         : "failed";
     LOG.info("Click-to-call {} [id: {}, user: {}, to: {}]", outcome, event.actionId(), p.user(), p.to());
+    metrics.clickToCall(outcome);
     vertx.eventBus().publish(EventAddresses.CALL_PROGRESS, new JsonObject().put("id", event.actionId())
         .put("user", p.user()).put("to", p.to()).put("outcome", outcome).put("reason", reason));
   }

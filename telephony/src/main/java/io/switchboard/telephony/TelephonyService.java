@@ -2,6 +2,7 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -24,13 +25,24 @@ public final class TelephonyService {
 
   public TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users,
       DeviceStore devices) {
-    this(vertx, config, health, users, devices, AmiTiming.defaults());
+    this(vertx, config, health, users, devices, AmiTiming.defaults(), new Metrics());
+  }
+
+  /** @param metrics the AMI link's state and events, click-to-call outcomes */
+  public TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users,
+      DeviceStore devices, Metrics metrics) {
+    this(vertx, config, health, users, devices, AmiTiming.defaults(), metrics);
   }
 
   TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices,
       AmiTiming timing) {
+    this(vertx, config, health, users, devices, timing, new Metrics());
+  }
+
+  TelephonyService(Vertx vertx, SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices,
+      AmiTiming timing, Metrics metrics) {
     this.vertx = vertx;
-    this.verticle = new TelephonyVerticle(config, health, users, devices, timing);
+    this.verticle = new TelephonyVerticle(config, health, users, devices, timing, metrics);
   }
 
   /** Completes once the first AMI login attempt has an outcome (see health {@code ami}). */

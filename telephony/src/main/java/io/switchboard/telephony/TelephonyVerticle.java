@@ -4,6 +4,7 @@ import io.switchboard.core.bus.CallStateEvent;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.switchboard.telephony.CallStates.DeviceView;
@@ -41,7 +42,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private EndpointOwners owners;
   private final AmiTiming timing;
   private final CallStates states = new CallStates();
-  private AmiLink link;
+  private volatile AmiLink link;
   private ClickToCall clickToCall;
 
   /** Tail of the look-up chain per device. */
@@ -55,7 +56,14 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private long crossCheckTimer = -1;
   private long resyncTimer = -1;
 
-  TelephonyVerticle(SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices, AmiTiming timing) {
+  private final Metrics metrics;
+
+  TelephonyVerticle(SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices, AmiTiming timing,
+      Metrics metrics) {
+    this.metrics = metrics;
+    if (config.configured()) {
+      metrics.amiConnected(() -> link != null && link.connected());
+    }
     this.config = config;
     this.health = health;
     this.users = users;
@@ -65,9 +73,9 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
 
   @Override
   public Future<?> start() {
-    link = new AmiLink(vertx, context, config, health, timing, this);
+    link = new AmiLink(vertx, context, config, health, timing, this, metrics);
     owners = new EndpointOwners(vertx, users, devices);
-    clickToCall = new ClickToCall(vertx, config, users, devices, link);
+    clickToCall = new ClickToCall(vertx, config, users, devices, link, metrics);
     if (config.configured()) {
       resyncTimer = vertx.setPeriodic(timing.resyncInterval().toMillis(), t -> {
         if (link.connected()) {

@@ -2,6 +2,7 @@ package io.switchboard.web;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.metrics.MetricsHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code message-state} {"message": ImMessage}</td><td>IM_STATE</td><td>likewise</td></tr>
  *   <tr><td>{@code call-state} {"state", "peer"}</td><td>CALL_STATE</td><td>the user whose phone it is</td></tr>
  *   <tr><td>{@code call} {"id", "to", "outcome", "reason"}</td><td>CALL_PROGRESS</td><td>the user who clicked</td></tr>
+ *   <tr><td>{@code metrics} {"samples": [...]}</td><td>(a timer: {@link MetricsHistory})</td>
+ *       <td>administrators: the history when their socket opens, then each new sample</td></tr>
  * </table>
  *
  * <p>A user with a console open counts as online for presence ({@code CONSOLE_PRESENCE}), until
@@ -74,13 +77,18 @@ final class LiveChannel {
     }
   };
   private long sweeper = -1;
+  private final MetricsHistory metrics;
+  private long sampler = -1;
 
-  private record Client(String username, String sessionId, ServerWebSocket socket) {
+  /** @param admin whether the user was an administrator when the socket opened (metrics frames) */
+  private record Client(String username, String sessionId, ServerWebSocket socket, boolean admin) {
   }
 
-  LiveChannel(Vertx vertx, SessionStore sessions) {
+  /** @param metrics sampled every {@link MetricsHistory#INTERVAL_MILLIS} for the administrators' status page */
+  LiveChannel(Vertx vertx, SessionStore sessions, MetricsHistory metrics) {
     this.vertx = vertx;
     this.sessions = sessions;
+    this.metrics = metrics;
   }
 
   /** Listens on the bus; call on the web console's context. */
@@ -96,14 +104,18 @@ final class LiveChannel {
       UserEvent u = UserEvent.fromJson(e);
       if (!u.enabled()) {
         closeAll(u.username(), "the account was disabled");
+      } else if (u.change() == UserEvent.Change.UPDATED) {
+        reconnectAdmins(u.username()); // the role may have changed: its sockets open again with the new one
       }
     });
     sweeper = vertx.setPeriodic(SESSION_CHECK_MILLIS, id -> checkSessions());
+    sampler = vertx.setPeriodic(MetricsHistory.INTERVAL_MILLIS, id -> sampleMetrics());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
   Future<Void> stop() {
     vertx.cancelTimer(sweeper);
+    vertx.cancelTimer(sampler);
     leaving.values().forEach(vertx::cancelTimer);
     deliverers.values().forEach(MessageConsumer::unregister);
     byUser.values().forEach(set -> set.forEach(c -> c.socket().close((short) 1001, "server stopping")));
@@ -120,6 +132,7 @@ final class LiveChannel {
       return;
     }
     String username = WebConsole.user(ctx).username();
+    boolean admin = WebConsole.user(ctx).role() == io.switchboard.core.model.Role.ADMIN;
     String sessionId = ctx.session().id();
     ctx.request().toWebSocket().onComplete(r -> {
       if (r.failed()) {
@@ -127,7 +140,7 @@ final class LiveChannel {
         return;
       }
       ServerWebSocket socket = r.result();
-      Client client = new Client(username, sessionId, socket);
+      Client client = new Client(username, sessionId, socket, admin);
       Long timer = leaving.remove(username);
       if (timer != null) {
         vertx.cancelTimer(timer); // back within the grace period: still online
@@ -148,7 +161,31 @@ final class LiveChannel {
       // The browser only pings; anything it sends is answered with a pong and otherwise ignored.
       socket.textMessageHandler(text -> socket.writeTextMessage("{\"type\":\"pong\"}"));
       socket.writeTextMessage(new JsonObject().put("type", "hello").put("username", username).encode());
+      if (admin) {
+        socket.writeTextMessage(new JsonObject().put("type", "metrics").put("samples", metrics.history()).encode());
+      }
     });
+  }
+
+  /** A new sample of the meters, to every administrator's sockets. */
+  private void sampleMetrics() {
+    String frame = new JsonObject().put("type", "metrics")
+        .put("samples", new io.vertx.core.json.JsonArray().add(metrics.sample())).encode();
+    for (Set<Client> set : byUser.values()) {
+      for (Client c : set) {
+        if (c.admin() && !c.socket().isClosed()) {
+          c.socket().writeTextMessage(frame);
+        }
+      }
+    }
+  }
+
+  /** Closes an administrator's sockets with a code that makes the console reconnect (not a logout). */
+  private void reconnectAdmins(String username) {
+    Set<Client> set = byUser.get(username);
+    if (set != null) {
+      List.copyOf(set).stream().filter(Client::admin).forEach(c -> c.socket().close((short) 4000, "account changed"));
+    }
   }
 
   /** Logout: the sockets of that session close at once. */

@@ -8,6 +8,8 @@ import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.http.HttpsListener;
+import io.switchboard.core.metrics.Metrics;
+import io.switchboard.core.metrics.MetricsHistory;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.SecurityLog;
@@ -72,6 +74,7 @@ public final class WebConsole extends VerticleBase {
       new SwitchboardConfig.Tls(java.util.Optional.empty(), java.util.Optional.empty(), 0);
   private HttpServer server;
   private LiveChannel live;
+  private final Metrics metrics;
   /** Archives of the store for GET /api/backup; null: not offered. */
   private io.switchboard.core.backup.Backups backups;
 
@@ -95,6 +98,17 @@ public final class WebConsole extends VerticleBase {
     this(config, tls, health, accounts, passwordLinks, Clock.systemUTC());
   }
 
+  /**
+   * HTTPS only when {@code tls} has a certificate.
+   *
+   * @param passwordLinks the set-password links ({@code /api/users/{u}/password-link}, {@code /api/password-reset/{token}})
+   * @param metrics served at {@code /metrics}, charted on the status page, and told of failed and throttled logins
+   */
+  public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks, Metrics metrics) {
+    this(config, tls, health, accounts, passwordLinks, Clock.systemUTC(), metrics);
+  }
+
   /** @param clock for the login throttle's window and the security events' times */
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
     this(config, NO_TLS, health, accounts, null, clock);
@@ -108,6 +122,12 @@ public final class WebConsole extends VerticleBase {
   private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
       PasswordLinks passwordLinks,
       Clock clock) {
+    this(config, tls, health, accounts, passwordLinks, clock, new Metrics());
+  }
+
+  private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks, Clock clock, Metrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.health = health;
     this.accounts = accounts;
@@ -139,7 +159,7 @@ public final class WebConsole extends VerticleBase {
     security = new SecurityLog(vertx, clock);
     Router router = Router.router(vertx);
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
-    live = new LiveChannel(vertx, sessions);
+    live = new LiveChannel(vertx, sessions, new MetricsHistory(metrics));
     if (https.enabled()) {
       // Browsers that once saw the console over HTTPS never try clear text again (a year).
       router.route().handler(HSTSHandler.create(365L * 24 * 3600, false));
@@ -151,12 +171,13 @@ public final class WebConsole extends VerticleBase {
       ctx.request().pause();
       ctx.next();
     });
-    router.route("/api/*").handler(SessionHandler.create(sessions)
+    SessionHandler sessionHandler = SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
         .setCookieSecureFlag(https.enabled())
         .setCookieSameSite(CookieSameSite.STRICT)
-        .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L));
+        .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L);
+    router.route("/api/*").handler(sessionHandler);
     router.route("/api/*").handler(WebConsole::requireJsonBody);
     // A request that may carry a body needs a signed-in session first. Synchronous, so that nothing
     // is lost between the session handler's resume and the body handler; the account itself is
@@ -279,6 +300,12 @@ public final class WebConsole extends VerticleBase {
           new JsonObject().put("user", user(ctx).username()).put("to", to).put("device", body.getString("device")), 202);
     });
 
+    // Prometheus: a scraper's bearer token (metrics.token), else an administrator's session.
+    MetricsEndpoint metricsEndpoint = new MetricsEndpoint(vertx, metrics, config.metricsToken(), security);
+    router.get("/metrics").handler(metricsEndpoint::bearer);
+    router.get("/metrics").handler(sessionHandler).handler(authenticated()).handler(admin())
+        .handler(metricsEndpoint::serve);
+
     router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "not-found", null,
         "no such API: " + ctx.request().method() + " " + ctx.request().path())));
     ConsolePages.mount(router);
@@ -378,6 +405,7 @@ public final class WebConsole extends VerticleBase {
           "web logins from this address refused for " + verdict.retryAfterSeconds() + " s (failed logins)");
     }
     if (!verdict.admitted()) {
+      metrics.loginThrottled();
       ctx.response().putHeader("Retry-After", String.valueOf(verdict.retryAfterSeconds()));
       ctx.fail(new ApiException(429, "too-many-attempts", null,
           "too many failed logins; try again in " + verdict.retryAfterSeconds() + " s"));
@@ -391,6 +419,7 @@ public final class WebConsole extends VerticleBase {
       }
       if (result.result().isEmpty()) {
         throttle.failed(username, address);
+        metrics.loginFailed();
         security.record(SecurityEvent.Kind.LOGIN_FAILED, username, address,
             "web console: wrong username or password, or account disabled");
         ctx.fail(new ApiException(401, "unauthorized", null, "wrong username or password"));

@@ -3,6 +3,7 @@
 // pages only show what it answers, in words.
 import {h, fill, errorBox, field, safeLink, time} from '../dom.js';
 import {api, get, post, put, patch, del, q} from '../api.js';
+import {lineChart} from '../charts.js';
 
 function notice(testid = 'admin-notice') {
   const el = h('p', {class: 'notice', role: 'status', testid, hidden: true});
@@ -276,7 +277,29 @@ export function status(view, app) {
   const checked = h('p', {class: 'muted', testid: 'status-checked'});
   const registrations = h('div', {testid: 'registrations'});
   const security = h('div', {testid: 'security-events'});
+  const ms = (v) => v + ' ms';
+  const charts = [
+    lineChart({title: 'Registrations', testid: 'chart-registrations',
+      series: [{key: 'registrations', label: 'registered', cls: 'c1'}]}),
+    lineChart({title: 'Messages per minute', testid: 'chart-messages',
+      series: [{key: 'messagesPerMinute', label: 'messages/min', cls: 'c1'}]}),
+    lineChart({title: 'NOTIFYs per second', testid: 'chart-notifies',
+      series: [{key: 'notifiesPerSecond', label: 'NOTIFY/s', cls: 'c1'}]}),
+    lineChart({title: 'SIP response time', testid: 'chart-sip', format: ms,
+      series: [{key: 'sipP50Ms', label: 'p50', cls: 'c1'}, {key: 'sipP99Ms', label: 'p99', cls: 'c2'}]}),
+    lineChart({title: 'Asterisk (AMI)', testid: 'chart-ami', step: true,
+      format: (v) => v >= 1 ? 'connected' : 'down',
+      series: [{key: 'amiUp', label: 'link', cls: 'c3'}]}),
+  ];
+  const amiNote = h('p', {class: 'muted', testid: 'chart-ami-note', hidden: true}, 'AMI is not configured (ami.host).');
+  function drawCharts() {
+    // The AMI series as numbers; null (not configured) leaves the chart empty with a note.
+    const samples = app.metrics.map((x) => ({...x, amiUp: x.ami == null ? null : x.ami ? 1 : 0}));
+    charts.forEach((c) => c.update(samples));
+    amiNote.hidden = !(samples.length && samples[samples.length - 1].ami == null);
+  }
   fill(view, h('h1', null, 'Status'), error.el,
+    h('h2', null, 'Live'), h('div', {class: 'charts', testid: 'status-charts'}, charts.map((c) => c.el)), amiNote,
     h('div', {class: 'table-wrap'}, h('table', {testid: 'status-table'},
       h('thead', null, h('tr', null, ['Component', 'State', 'Details'].map((t) => h('th', null, t)))), table)), checked,
     h('h2', null, 'SIP registrations'), registrations,
@@ -316,8 +339,13 @@ export function status(view, app) {
     }
   }
   load();
+  drawCharts();
+  const stopCharts = app.on('metrics', drawCharts);
   const timer = setInterval(load, 10000);
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    stopCharts();
+  };
 }
 
 /** Log levels at run time: the loggers with a level of their own, and a form to set one (until restart). */

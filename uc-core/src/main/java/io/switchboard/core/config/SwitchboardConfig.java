@@ -41,9 +41,24 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
   }
 
-  /** Web console. Session timeout in minutes, login window in seconds. */
+  /**
+   * Web console. Session timeout in minutes, login window in seconds. metricsToken: the bearer token
+   * for {@code /metrics} (key {@code metrics.token}); empty, an admin session only.
+   */
   public record Web(String bindAddress, int port, int sessionTimeoutMinutes, int loginMaxFailures,
-      int loginWindowSeconds) {
+      int loginWindowSeconds, Optional<String> metricsToken) {
+
+    /** Without a metrics token. */
+    public Web(String bindAddress, int port, int sessionTimeoutMinutes, int loginMaxFailures, int loginWindowSeconds) {
+      this(bindAddress, port, sessionTimeoutMinutes, loginMaxFailures, loginWindowSeconds, Optional.empty());
+    }
+
+    @Override
+    public String toString() {
+      return "Web[bindAddress=" + bindAddress + ", port=" + port + ", sessionTimeoutMinutes=" + sessionTimeoutMinutes
+          + ", loginMaxFailures=" + loginMaxFailures + ", loginWindowSeconds=" + loginWindowSeconds
+          + ", metricsToken=" + Redact.secret(metricsToken) + "]";
+    }
   }
 
   /** The store: embedded under dataDir unless a MongoDB URI is given. */
@@ -157,7 +172,11 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         r.port("web.port"),
         r.intIn("web.session-timeout", 1, 7 * 24 * 60),
         r.intIn("web.login.max-failures", 1, 1000),
-        r.intIn("web.login.window", 1, 86_400));
+        r.intIn("web.login.window", 1, 86_400),
+        r.optional("metrics.token"));
+    if (web.metricsToken().isPresent() && web.metricsToken().get().length() < 16) {
+      throw new ConfigException("metrics.token", "must have at least 16 characters");
+    }
     Optional<String> uri = r.optional("mongo.uri");
     if (uri.isPresent() && !uri.get().startsWith("mongodb://") && !uri.get().startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo.uri", "must start with mongodb:// or mongodb+srv://");

@@ -1,5 +1,6 @@
 package io.switchboard.core.exec;
 
+import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -7,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * One named, bounded pool for one kind of blocking work: a Vert.x {@link WorkerExecutor} of its own
@@ -27,14 +29,18 @@ public final class TaskPool {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  /** Told each task's run time in nanoseconds (the metrics' timer). */
+  private final LongConsumer ran;
 
-  TaskPool(Vertx vertx, String name, int threads, int queueLimit) {
+  /** @param metrics shows the pool's queue depth, refusals and task times */
+  TaskPool(Vertx vertx, String name, int threads, int queueLimit, Metrics metrics) {
     if (threads < 1 || queueLimit < 0) {
       throw new IllegalArgumentException(name + ": threads >= 1 and queue limit >= 0, not " + threads + "/" + queueLimit);
     }
     this.name = name;
     this.threads = threads;
     this.queueLimit = queueLimit;
+    this.ran = metrics.taskPool(name, this::waiting, this::refused);
     // Tasks here may run long (a hash, a TCP connect): warn only after a minute, as Vert.x's own pool.
     this.executor = vertx.createSharedWorkerExecutor("switchboard-" + name + "-" + System.identityHashCode(this),
         threads, 60, TimeUnit.SECONDS);
@@ -48,9 +54,11 @@ public final class TaskPool {
       return Future.failedFuture(new OverloadedException(name, queueLimit, RETRY_AFTER_SECONDS));
     }
     return executor.executeBlocking(() -> {
+      long started = System.nanoTime();
       try {
         return work.call();
       } finally {
+        ran.accept(System.nanoTime() - started);
         inFlight.decrementAndGet();
         completed.incrementAndGet();
       }
@@ -69,6 +77,11 @@ public final class TaskPool {
   /** Tasks running or waiting now. */
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Tasks waiting for a thread now. */
+  public int waiting() {
+    return Math.max(0, inFlight.get() - threads);
   }
 
   /** Tasks run since start (successfully or not). */

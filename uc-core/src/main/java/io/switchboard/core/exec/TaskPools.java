@@ -1,5 +1,6 @@
 package io.switchboard.core.exec;
 
+import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -40,13 +41,22 @@ public final class TaskPools {
   private final TaskPool sipSend;
 
   public TaskPools(Vertx vertx, Sizes sizes) {
-    this.store = new TaskPool(vertx, "store", sizes.storeThreads(), sizes.storeQueue());
-    this.hashing = new TaskPool(vertx, "hashing", sizes.hashingThreads(), sizes.hashingQueue());
-    this.sipSend = new TaskPool(vertx, "sip-send", sizes.sipSendThreads(), sizes.sipSendQueue());
+    this(vertx, sizes, new Metrics());
+  }
+
+  /** @param metrics where each pool's queue depth, refusals and task times are shown */
+  public TaskPools(Vertx vertx, Sizes sizes, Metrics metrics) {
+    this.store = new TaskPool(vertx, "store", sizes.storeThreads(), sizes.storeQueue(), metrics);
+    this.hashing = new TaskPool(vertx, "hashing", sizes.hashingThreads(), sizes.hashingQueue(), metrics);
+    this.sipSend = new TaskPool(vertx, "sip-send", sizes.sipSendThreads(), sizes.sipSendQueue(), metrics);
   }
 
   public static TaskPools withDefaults(Vertx vertx) {
     return new TaskPools(vertx, Sizes.defaults());
+  }
+
+  public static TaskPools withDefaults(Vertx vertx, Metrics metrics) {
+    return new TaskPools(vertx, Sizes.defaults(), metrics);
   }
 
   public TaskPool store() {

@@ -84,6 +84,12 @@ public final class LocationService {
         .sorted(Comparator.comparing(Binding::username)).toList();
   }
 
+  /** How many live bindings there are, from any thread (the registrations gauge). */
+  public int count() {
+    Instant now = clock.instant();
+    return byUser.values().stream().mapToInt(m -> (int) m.values().stream().filter(b -> !b.expiredAt(now)).count()).sum();
+  }
+
   public Binding find(String username, String key) {
     Map<String, Binding> m = byUser.get(username);
     return m == null ? null : m.get(key);

@@ -7,6 +7,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.OverloadedException;
 import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.StoreException;
 import io.switchboard.core.tls.TlsCredentials;
@@ -77,6 +78,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final Optional<TlsCredentials> tls;
   /** For TCP and TLS sends; null means Vert.x's shared worker pool. */
   private final TaskPool sipSend;
+  private final Metrics metrics;
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<ClientTransaction, Promise<Response>> pending = new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,15 +90,17 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /**
    * @param tls with it, a TLS listening point on its {@code sip.tls-port} presenting its certificate
    * @param sipSend the pool for sends that may block (TCP, TLS): TaskPools#sipSend; null: Vert.x's workers
+   * @param metrics counts and times every final answer
    */
   public SipEdge(SwitchboardConfig.Sip config, Health health, Optional<TlsCredentials> tls, SecurityLog security,
-      java.time.Clock clock, TaskPool sipSend) {
+      java.time.Clock clock, TaskPool sipSend, Metrics metrics) {
     this.config = config;
     this.health = health;
     this.tls = tls;
     this.security = security;
     this.flood = new FloodGuard(clock, config.floodRate(), new SourceRanges(config.floodExempt()), this::floodStarted);
     this.sipSend = sipSend;
+    this.metrics = metrics;
   }
 
   /** Registers the handler for a method. Call before deployment. */
@@ -624,6 +628,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
         LOG.debug("cannot send {} [call-id: {}]: {}", reply.status(), req.callId(), r.cause().getMessage());
         return;
       }
+      metrics.sipAnswered(req.method(), reply.status(), System.nanoTime() - started);
       if (LOG.isDebugEnabled()) {
         LOG.debug("{} answered {} in {} ms [call-id: {}]", req.method(), reply.status(),
             (System.nanoTime() - started) / 1_000_000, req.callId());

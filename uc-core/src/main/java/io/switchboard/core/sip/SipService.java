@@ -7,6 +7,7 @@ import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
@@ -40,6 +41,9 @@ public final class SipService {
   private final DigestAuthenticator authenticator;
   private final Clock clock;
   private final io.switchboard.core.bus.BusConsumers consumers;
+  private final Metrics metrics;
+  private final ActiveDevices activeDevices;
+  private long recountTimer = -1;
   private String deploymentId;
 
   /**
@@ -54,12 +58,21 @@ public final class SipService {
   /** @param tls with it, the edge listens for SIP over TLS too */
   public SipService(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls, Health health,
       UserStore users, DeviceStore devices, BindingStore bindings, Clock clock, TaskPool sipSend) {
+    this(vertx, config, tls, health, users, devices, bindings, clock, sipSend, new Metrics());
+  }
+
+  /** @param metrics SIP answers, registrations and devices here; feature modules take it from {@link #metrics()} */
+  public SipService(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls, Health health,
+      UserStore users, DeviceStore devices, BindingStore bindings, Clock clock, TaskPool sipSend, Metrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.clock = clock;
     this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
     SecurityLog security = new SecurityLog(vertx, clock);
-    this.edge = new SipEdge(config, health, tls, security, clock, sipSend);
+    this.edge = new SipEdge(config, health, tls, security, clock, sipSend, metrics);
     this.location = new LocationService(vertx, bindings, clock);
+    metrics.registrations(location::count);
+    this.activeDevices = new ActiveDevices(metrics, devices);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
         config.authBlockTime(), new SourceRanges(config.floodExempt()));
@@ -89,8 +102,18 @@ public final class SipService {
    */
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls,
       Health health, UserStore users, DeviceStore devices, MongoStore store, TaskPool sipSend) {
+    return withMongo(vertx, config, tls, health, users, devices, store, sipSend, new Metrics());
+  }
+
+  /** @param metrics the server's meters (SIP answers, registrations, devices; the feature modules' through {@link #metrics()}) */
+  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls,
+      Health health, UserStore users, DeviceStore devices, MongoStore store, TaskPool sipSend, Metrics metrics) {
     return new SipService(vertx, config, tls, health, users, devices, new MongoBindingStore(vertx, store),
-        Clock.systemUTC(), sipSend);
+        Clock.systemUTC(), sipSend, metrics);
+  }
+
+  public Metrics metrics() {
+    return metrics;
   }
 
   public SipEdge edge() {
@@ -125,7 +148,10 @@ public final class SipService {
           }
         }))
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
-            .compose(x -> location.start()).onComplete(p);
+            .compose(x -> location.start())
+            .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS,
+                t -> activeDevices.recount(location.all())))
+            .onComplete(p);
       }));
     });
   }
@@ -146,6 +172,7 @@ public final class SipService {
 
   public Future<Void> stop() {
     location.stop();
+    vertx.cancelTimer(recountTimer);
     return consumers.unregisterAll()
         .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId));
   }

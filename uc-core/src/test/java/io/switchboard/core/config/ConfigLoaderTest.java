@@ -196,6 +196,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void metricsTokenIsOptionalLongEnoughAndNeverPrinted() {
+    assertEquals(Optional.empty(), env(Map.of()).web().metricsToken(), "default: an admin session only");
+    assertRejected("metrics.token", Map.of("SWITCHBOARD_METRICS_TOKEN", "too-short"));
+    SwitchboardConfig c = env(Map.of("SWITCHBOARD_METRICS_TOKEN", "prometheus-scrape-token-1"));
+    assertEquals(Optional.of("prometheus-scrape-token-1"), c.web().metricsToken());
+    assertFalse(c.toString().contains("prometheus-scrape-token-1"), c.toString());
+  }
+
+  @Test
   void maxExpiresBelowMinExpiresIsRefused() {
     assertRejected("sip.max-expires", Map.of(
         ConfigLoader.envName("sip.min-expires"), "600",
