@@ -17,6 +17,7 @@ import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
 import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
+import io.switchboard.core.store.MongoApiTokenStore;
 import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
@@ -148,9 +149,13 @@ public final class Switchboard {
         telephony = new TelephonyService(vertx, config.ami(), health, users, devices);
         return telephony.start();
       }).compose(v -> {
+        MongoApiTokenStore tokens = new MongoApiTokenStore(vertx, store);
         web = new WebConsole(config.web(), config.tls(), health, accounts,
-            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()));
-        return vertx.deployVerticle(web);
+            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()), tokens);
+        return vertx.executeBlocking(() -> {
+          tokens.createIndexes();
+          return null;
+        }).compose(x -> vertx.deployVerticle(web));
       });
     }).<Void>map(id -> {
       webDeployment = id;

@@ -11,6 +11,7 @@ import io.switchboard.core.http.HttpsListener;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.SecurityLog;
+import io.switchboard.core.store.ApiTokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -55,6 +56,7 @@ public final class WebConsole extends VerticleBase {
   private static final Set<String> PUBLIC = Set.of("/api/health", "/api/login", "/api/logout", "/api/live");
   /** Paths under which the token in the path is the credential (a set-password link): no session needed. */
   private static final String PASSWORD_RESET = "/api/password-reset/";
+  private static final String BEARER = "Bearer ";
 
   private final SwitchboardConfig.Web config;
   private final Health health;
@@ -65,6 +67,9 @@ public final class WebConsole extends VerticleBase {
   private final PasswordLinks passwordLinks;
   /** Link guessing counted apart from logins, so that neither locks the other out. */
   private final LoginThrottle linkThrottle;
+  /** Personal API tokens; null: not offered (tests of other parts), a bearer is refused. */
+  private final ApiTokenStore tokenStore;
+  private ApiTokens tokens;
   private final SecurityEvents securityEvents = new SecurityEvents();
   private SecurityLog security;
   private final HttpsListener https;
@@ -72,15 +77,16 @@ public final class WebConsole extends VerticleBase {
       new SwitchboardConfig.Tls(java.util.Optional.empty(), java.util.Optional.empty(), 0);
   private HttpServer server;
   private LiveChannel live;
+  private Router router;
 
   /** Plain HTTP. */
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
-    this(config, NO_TLS, health, accounts, null, Clock.systemUTC());
+    this(config, NO_TLS, health, accounts, null, null, Clock.systemUTC());
   }
 
   /** HTTPS only when {@code tls} has a certificate; no set-password links. */
   public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts) {
-    this(config, tls, health, accounts, null, Clock.systemUTC());
+    this(config, tls, health, accounts, null, null, Clock.systemUTC());
   }
 
   /**
@@ -90,28 +96,39 @@ public final class WebConsole extends VerticleBase {
    */
   public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
       PasswordLinks passwordLinks) {
-    this(config, tls, health, accounts, passwordLinks, Clock.systemUTC());
+    this(config, tls, health, accounts, passwordLinks, null, Clock.systemUTC());
+  }
+
+  /**
+   * HTTPS only when {@code tls} has a certificate.
+   *
+   * @param passwordLinks the set-password links ({@code /api/users/{u}/password-link}, {@code /api/password-reset/{token}})
+   * @param tokens personal API tokens ({@code /api/tokens}, {@code Authorization: Bearer})
+   */
+  public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks, ApiTokenStore tokens) {
+    this(config, tls, health, accounts, passwordLinks, tokens, Clock.systemUTC());
   }
 
   /** @param clock for the login throttle's window and the security events' times */
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
-    this(config, NO_TLS, health, accounts, null, clock);
+    this(config, NO_TLS, health, accounts, null, null, clock);
   }
 
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, PasswordLinks passwordLinks,
       Clock clock) {
-    this(config, NO_TLS, health, accounts, passwordLinks, clock);
+    this(config, NO_TLS, health, accounts, passwordLinks, null, clock);
   }
 
-  private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
-      PasswordLinks passwordLinks,
-      Clock clock) {
+  WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks, ApiTokenStore tokenStore, Clock clock) {
     this.config = config;
     this.health = health;
     this.accounts = accounts;
     this.clock = clock;
     this.https = new HttpsListener(tls);
     this.passwordLinks = passwordLinks;
+    this.tokenStore = tokenStore;
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
     this.linkThrottle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
   }
@@ -121,6 +138,11 @@ public final class WebConsole extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The routes, once started: the OpenAPI document is checked against them. */
+  Router router() {
+    return router;
+  }
+
   /** Where the console is, with its scheme: {@code https://0.0.0.0:8080}. */
   public String url() {
     return https.url(config.bindAddress(), actualPort());
@@ -128,8 +150,15 @@ public final class WebConsole extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // The API's description first: it says who may call what, and what a valid request is.
+    return ApiContract.load(vertx).compose(this::start);
+  }
+
+  private Future<?> start(ApiContract contract) {
     security = new SecurityLog(vertx, clock);
+    tokens = tokenStore == null ? null : new ApiTokens(tokenStore, accounts.store(), clock);
     Router router = Router.router(vertx);
+    this.router = router;
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions);
     if (https.enabled()) {
@@ -156,7 +185,10 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/*").handler(ctx -> {
       HttpMethod m = ctx.request().method();
       String path = ctx.request().path();
-      if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(path) || path.startsWith(PASSWORD_RESET)
+      String authorization = ctx.request().getHeader("Authorization");
+      if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        bearer(ctx, authorization.substring(BEARER.length()).trim());
+      } else if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(path) || path.startsWith(PASSWORD_RESET)
           || (ctx.session() != null && ctx.session().get(SESSION_USER) != null)) {
         ctx.next();
       } else {
@@ -170,6 +202,10 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(body(API_BODY_LIMIT));
     router.route("/api/*").handler(RequestBodies::wellFormed);
+    // What the document says: who may call the operation, then whether the request is a valid one.
+    router.route("/api/*").handler(ctx -> authorize(ctx, contract));
+    router.route("/api/*").handler(contract.validator());
+    router.get("/api/openapi.json").handler(contract::serve);
 
     router.get("/api/health").handler(ctx -> {
       JsonObject body = health.toJson();
@@ -186,6 +222,12 @@ public final class WebConsole extends VerticleBase {
     });
     router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
     router.get("/api/live").handler(authenticated()).handler(live::upgrade);
+    if (tokens != null) {
+      TokensApi tokensApi = new TokensApi(tokens);
+      router.post("/api/tokens").handler(authenticated()).handler(tokensApi::create);
+      router.get("/api/tokens").handler(authenticated()).handler(tokensApi::list);
+      router.delete("/api/tokens/:id").handler(authenticated()).handler(tokensApi::revoke);
+    }
 
     // Administrators' changes (users, devices, import) become ADMIN_CHANGE security events once answered.
     AdminAudit audit = new AdminAudit(security);
@@ -303,25 +345,77 @@ public final class WebConsole extends VerticleBase {
    * deleting an account ends its sessions at once.
    */
   Handler<RoutingContext> authenticated() {
-    return ctx -> {
-      Session session = ctx.session();
-      String username = session == null ? null : session.get(SESSION_USER);
-      if (username == null) {
-        ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
-        return;
+    return ctx -> authenticate(ctx, RoutingContext::next);
+  }
+
+  /** Finds the request's user (a token's, or the session's) and goes on with {@code then}, or fails 401. */
+  private void authenticate(RoutingContext ctx, Handler<RoutingContext> then) {
+    if (user(ctx) != null) {
+      then.handle(ctx); // by a token, or authenticated already
+      return;
+    }
+    Session session = ctx.session();
+    String username = session == null ? null : session.get(SESSION_USER);
+    if (username == null) {
+      ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
+      return;
+    }
+    accounts.store().find(username).onComplete(found -> {
+      if (found.failed()) {
+        ctx.fail(found.cause());
+      } else if (found.result().isEmpty() || !found.result().get().enabled()) {
+        session.destroy();
+        ctx.fail(new ApiException(401, "unauthorized", null, "the session has ended; log in again"));
+      } else {
+        ctx.put(CTX_USER, found.result().get());
+        then.handle(ctx);
       }
-      accounts.store().find(username).onComplete(found -> {
-        if (found.failed()) {
-          ctx.fail(found.cause());
-        } else if (found.result().isEmpty() || !found.result().get().enabled()) {
-          session.destroy();
-          ctx.fail(new ApiException(401, "unauthorized", null, "the session has ended; log in again"));
-        } else {
-          ctx.put(CTX_USER, found.result().get());
-          ctx.next();
-        }
-      });
+    });
+  }
+
+  /**
+   * An {@code Authorization: Bearer} request, before its body is read: the token's user, enabled, or
+   * a 401 (recorded as a security event, never with the secret). No session or cookie is needed.
+   */
+  private void bearer(RoutingContext ctx, String secret) {
+    ctx.request().pause(); // until the body handler: the look-up takes a turn of the event loop
+    Future<java.util.Optional<User>> found = tokens == null ? Future.succeededFuture(java.util.Optional.empty())
+        : tokens.authenticate(secret);
+    found.onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(r.cause());
+      } else if (r.result().isEmpty()) {
+        security.record(SecurityEvent.Kind.LOGIN_FAILED, "-", clientAddress(ctx),
+            "API token refused: unknown or revoked, or its account is disabled or gone");
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+        ctx.fail(new ApiException(401, "unauthorized", null, "the API token is not valid (revoked, or its account disabled)"));
+      } else {
+        ctx.put(CTX_USER, r.result().get());
+        ctx.next();
+      }
+    });
+  }
+
+  /**
+   * Every operation the document describes gets what its {@code security} says: none for a public
+   * one, else a signed-in user (session or token), and an administrator for one marked
+   * {@value ApiContract#ADMIN}. Paths the document does not know are left to the router (404).
+   */
+  private void authorize(RoutingContext ctx, ApiContract contract) {
+    io.vertx.openapi.contract.Operation op = contract.operation(ctx);
+    if (op == null || ApiContract.isPublic(op)) {
+      ctx.next();
+      return;
+    }
+    Handler<RoutingContext> role = c -> {
+      if (ApiContract.adminOnly(op) && user(c).role() != Role.ADMIN) {
+        c.fail(new ApiException(403, "forbidden", null, "administrators only"));
+      } else {
+        c.next();
+      }
     };
+    // The route's own authenticated() then passes at once.
+    authenticate(ctx, role);
   }
 
   /** The client's address as the socket shows it (no proxy headers are trusted). */
