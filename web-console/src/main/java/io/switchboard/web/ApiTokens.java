@@ -76,22 +76,22 @@ final class ApiTokens {
         return Future.succeededFuture(Optional.<User>empty());
       }
       ApiTokenStore.Token token = found.get();
-      return users.find(token.username()).map(user -> user
-          .filter(User::enabled)
-          // An account made after the token is another person's.
-          .filter(u -> u.createdAt() == null || !u.createdAt().isAfter(token.createdAt()))
-          .map(u -> {
-            touch(token);
-            return u;
-          }));
+      return users.find(token.username()).compose(user -> {
+        Optional<User> valid = user.filter(User::enabled)
+            // An account made after the token is another person's.
+            .filter(u -> u.createdAt() == null || !u.createdAt().isAfter(token.createdAt()));
+        return valid.isEmpty() ? Future.succeededFuture(valid) : touch(token).map(valid);
+      });
     });
   }
 
-  private void touch(ApiTokenStore.Token token) {
+  /** Notes the use, at most once a minute; a failure to note it refuses nothing. */
+  private Future<Void> touch(ApiTokenStore.Token token) {
     Instant now = clock.instant();
-    if (token.lastUsedAt() == null || token.lastUsedAt().plus(TOUCH_EVERY).isBefore(now)) {
-      tokens.touch(token.id(), now); // best effort: a failure here must not refuse the request
+    if (token.lastUsedAt() != null && token.lastUsedAt().plus(TOUCH_EVERY).isAfter(now)) {
+      return Future.succeededFuture();
     }
+    return tokens.touch(token.id(), now).recover(e -> Future.succeededFuture());
   }
 
   /** The listing's view of a token: never the secret or its hash. */

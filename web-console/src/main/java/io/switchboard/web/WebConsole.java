@@ -172,12 +172,20 @@ public final class WebConsole extends VerticleBase {
       ctx.request().pause();
       ctx.next();
     });
-    router.route("/api/*").handler(SessionHandler.create(sessions)
+    SessionHandler sessionHandler = SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
         .setCookieSecureFlag(https.enabled())
         .setCookieSameSite(CookieSameSite.STRICT)
-        .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L));
+        .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L);
+    // A script with a token gets no session: nothing to keep for it, no cookie to send back.
+    router.route("/api/*").handler(ctx -> {
+      if (bearerSecret(ctx) != null) {
+        ctx.next();
+      } else {
+        sessionHandler.handle(ctx);
+      }
+    });
     router.route("/api/*").handler(WebConsole::requireJsonBody);
     // A request that may carry a body needs a signed-in session first. Synchronous, so that nothing
     // is lost between the session handler's resume and the body handler; the account itself is
@@ -185,9 +193,9 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/*").handler(ctx -> {
       HttpMethod m = ctx.request().method();
       String path = ctx.request().path();
-      String authorization = ctx.request().getHeader("Authorization");
-      if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        bearer(ctx, authorization.substring(BEARER.length()).trim());
+      String secret = bearerSecret(ctx);
+      if (secret != null) {
+        bearer(ctx, secret);
       } else if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(path) || path.startsWith(PASSWORD_RESET)
           || (ctx.session() != null && ctx.session().get(SESSION_USER) != null)) {
         ctx.next();
@@ -221,7 +229,13 @@ public final class WebConsole extends VerticleBase {
       ctx.response().setStatusCode(204).end();
     });
     router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
-    router.get("/api/live").handler(authenticated()).handler(live::upgrade);
+    router.get("/api/live").handler(authenticated()).handler(ctx -> {
+      if (ctx.session() == null) {
+        ctx.fail(new ApiException(401, "unauthorized", null, "the live channel is for the console's session, not for tokens"));
+      } else {
+        live.upgrade(ctx);
+      }
+    });
     if (tokens != null) {
       TokensApi tokensApi = new TokensApi(tokens);
       router.post("/api/tokens").handler(authenticated()).handler(tokensApi::create);
@@ -373,6 +387,13 @@ public final class WebConsole extends VerticleBase {
     });
   }
 
+  /** The secret of an {@code Authorization: Bearer} header, or null. */
+  private static String bearerSecret(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        ? authorization.substring(BEARER.length()).trim() : null;
+  }
+
   /**
    * An {@code Authorization: Bearer} request, before its body is read: the token's user, enabled, or
    * a 401 (recorded as a security event, never with the secret). No session or cookie is needed.
@@ -434,6 +455,10 @@ public final class WebConsole extends VerticleBase {
   }
 
   private void login(RoutingContext ctx) {
+    if (ctx.session() == null) {
+      ctx.fail(new ApiException(400, "invalid", null, "a login starts a session: send it without an Authorization header"));
+      return;
+    }
     JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), java.util.Set.of("username", "password"));
     String username = body.getValue("username") instanceof String s ? s : null;
     String password = body.getValue("password") instanceof String s ? s : null;
