@@ -21,6 +21,7 @@ import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
 import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
+import io.switchboard.core.store.MongoApiTokenStore;
 import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
@@ -194,10 +195,14 @@ public final class Switchboard {
         return telephony.start();
       }).compose(v -> logLevels.map(l -> l.register(vertx.eventBus())).orElse(Future.succeededFuture()))
       .compose(v -> {
+        MongoApiTokenStore tokens = new MongoApiTokenStore(vertx, store);
         web = new WebConsole(config.web(), config.tls(), health, accounts,
-            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()), metrics)
-            .withBackups(backups);
-        return vertx.deployVerticle(web);
+            new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()), tokens,
+            metrics).withBackups(backups);
+        return vertx.executeBlocking(() -> {
+          tokens.createIndexes();
+          return null;
+        }).compose(x -> vertx.deployVerticle(web));
       });
     }).<Void>map(id -> {
       webDeployment = id;

@@ -484,4 +484,34 @@ class ConsoleBrowserTest {
     browser.waitText("import-result", "2 user(s), 1 device(s)");
     assertEquals(200, admin.get("/api/users/ned").send().await().statusCode());
   }
+
+  @Test
+  void anApiTokenMadeInTheConsoleWorksForAScriptUntilRevoked() {
+    var created = admin.post("/api/users").sendJsonObject(new JsonObject().put("username", "mia")
+        .put("displayName", "Mia").put("extension", "1013").put("password", "mia-web-pw")).await();
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    browser.login("mia", "mia-web-pw");
+    browser.open("#/privacy");
+    browser.type("token-name", "nightly report");
+    browser.click("token-create");
+    String secret = browser.find("token-secret").getDomProperty("value");
+    assertTrue(secret != null && secret.startsWith("sbt_"), String.valueOf(secret));
+    browser.waitText("token-nightly report", "never used");
+
+    // A script: no cookie, only the token.
+    io.vertx.ext.web.client.WebClient script = io.vertx.ext.web.client.WebClient.create(vertx);
+    int port = switchboard.web().actualPort();
+    var me = script.get(port, "127.0.0.1", "/api/me").putHeader("Authorization", "Bearer " + secret).send().await();
+    assertEquals(200, me.statusCode(), me.bodyAsString());
+    assertEquals("mia", me.bodyAsJsonObject().getString("username"));
+    // The console shows the use once the list is read again.
+    browser.load("#/privacy");
+    browser.waitText("token-nightly report", "last used");
+
+    browser.click("token-revoke-nightly report");
+    browser.waitText("tokens", "No tokens.");
+    var refused = script.get(port, "127.0.0.1", "/api/me").putHeader("Authorization", "Bearer " + secret).send().await();
+    assertEquals(401, refused.statusCode(), refused.bodyAsString());
+  }
+
 }

@@ -13,6 +13,7 @@ import io.switchboard.core.metrics.MetricsHistory;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.SecurityLog;
+import io.switchboard.core.store.ApiTokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,7 @@ public final class WebConsole extends VerticleBase {
   private static final Set<String> PUBLIC = Set.of("/api/health", "/api/login", "/api/logout", "/api/live");
   /** Paths under which the token in the path is the credential (a set-password link): no session needed. */
   private static final String PASSWORD_RESET = "/api/password-reset/";
+  private static final String BEARER = "Bearer ";
 
   private final SwitchboardConfig.Web config;
   private final Health health;
@@ -67,6 +69,9 @@ public final class WebConsole extends VerticleBase {
   private final PasswordLinks passwordLinks;
   /** Link guessing counted apart from logins, so that neither locks the other out. */
   private final LoginThrottle linkThrottle;
+  /** Personal API tokens; null: not offered (tests of other parts), a bearer is refused. */
+  private final ApiTokenStore tokenStore;
+  private ApiTokens tokens;
   private final SecurityEvents securityEvents = new SecurityEvents();
   private SecurityLog security;
   private final HttpsListener https;
@@ -77,15 +82,16 @@ public final class WebConsole extends VerticleBase {
   private final Metrics metrics;
   /** Archives of the store for GET /api/backup; null: not offered. */
   private io.switchboard.core.backup.Backups backups;
+  private Router router;
 
   /** Plain HTTP. */
   public WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts) {
-    this(config, NO_TLS, health, accounts, null, Clock.systemUTC());
+    this(config, NO_TLS, health, accounts, null, null, Clock.systemUTC());
   }
 
   /** HTTPS only when {@code tls} has a certificate; no set-password links. */
   public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts) {
-    this(config, tls, health, accounts, null, Clock.systemUTC());
+    this(config, tls, health, accounts, null, null, Clock.systemUTC());
   }
 
   /**
@@ -95,38 +101,49 @@ public final class WebConsole extends VerticleBase {
    */
   public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
       PasswordLinks passwordLinks) {
-    this(config, tls, health, accounts, passwordLinks, Clock.systemUTC());
+    this(config, tls, health, accounts, passwordLinks, null, Clock.systemUTC());
   }
 
   /**
    * HTTPS only when {@code tls} has a certificate.
    *
    * @param passwordLinks the set-password links ({@code /api/users/{u}/password-link}, {@code /api/password-reset/{token}})
+   * @param tokens personal API tokens ({@code /api/tokens}, {@code Authorization: Bearer})
+   */
+  public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks, ApiTokenStore tokens) {
+    this(config, tls, health, accounts, passwordLinks, tokens, Clock.systemUTC());
+  }
+
+  /**
+   * HTTPS only when {@code tls} has a certificate.
+   *
+   * @param passwordLinks the set-password links ({@code /api/users/{u}/password-link}, {@code /api/password-reset/{token}})
+   * @param tokens personal API tokens ({@code /api/tokens}, {@code Authorization: Bearer})
    * @param metrics served at {@code /metrics}, charted on the status page, and told of failed and throttled logins
    */
   public WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
-      PasswordLinks passwordLinks, Metrics metrics) {
-    this(config, tls, health, accounts, passwordLinks, Clock.systemUTC(), metrics);
+      PasswordLinks passwordLinks, ApiTokenStore tokens, Metrics metrics) {
+    this(config, tls, health, accounts, passwordLinks, tokens, Clock.systemUTC(), metrics);
   }
 
   /** @param clock for the login throttle's window and the security events' times */
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, Clock clock) {
-    this(config, NO_TLS, health, accounts, null, clock);
+    this(config, NO_TLS, health, accounts, null, null, clock);
   }
 
   WebConsole(SwitchboardConfig.Web config, Health health, UserAccounts accounts, PasswordLinks passwordLinks,
       Clock clock) {
-    this(config, NO_TLS, health, accounts, passwordLinks, clock);
+    this(config, NO_TLS, health, accounts, passwordLinks, null, clock);
+  }
+
+  WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
+      PasswordLinks passwordLinks, ApiTokenStore tokenStore, Clock clock) {
+    this(config, tls, health, accounts, passwordLinks, tokenStore, clock, new Metrics());
   }
 
   private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
-      PasswordLinks passwordLinks,
-      Clock clock) {
-    this(config, tls, health, accounts, passwordLinks, clock, new Metrics());
-  }
-
-  private WebConsole(SwitchboardConfig.Web config, SwitchboardConfig.Tls tls, Health health, UserAccounts accounts,
-      PasswordLinks passwordLinks, Clock clock, Metrics metrics) {
+      PasswordLinks passwordLinks, ApiTokenStore tokenStore, Clock clock, Metrics metrics) {
     this.metrics = metrics;
     this.config = config;
     this.health = health;
@@ -134,6 +151,7 @@ public final class WebConsole extends VerticleBase {
     this.clock = clock;
     this.https = new HttpsListener(tls);
     this.passwordLinks = passwordLinks;
+    this.tokenStore = tokenStore;
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
     this.linkThrottle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
   }
@@ -149,6 +167,11 @@ public final class WebConsole extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The routes, once started: the OpenAPI document is checked against them. */
+  Router router() {
+    return router;
+  }
+
   /** Where the console is, with its scheme: {@code https://0.0.0.0:8080}. */
   public String url() {
     return https.url(config.bindAddress(), actualPort());
@@ -156,8 +179,15 @@ public final class WebConsole extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // The API's description first: it says who may call what, and what a valid request is.
+    return ApiContract.load(vertx).compose(this::start);
+  }
+
+  private Future<?> start(ApiContract contract) {
     security = new SecurityLog(vertx, clock);
+    tokens = tokenStore == null ? null : new ApiTokens(tokenStore, accounts.store(), clock);
     Router router = Router.router(vertx);
+    this.router = router;
     LocalSessionStore sessions = LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions, new MetricsHistory(metrics));
     if (https.enabled()) {
@@ -177,7 +207,14 @@ public final class WebConsole extends VerticleBase {
         .setCookieSecureFlag(https.enabled())
         .setCookieSameSite(CookieSameSite.STRICT)
         .setSessionTimeout(config.sessionTimeoutMinutes() * 60_000L);
-    router.route("/api/*").handler(sessionHandler);
+    // A script with a token gets no session: nothing to keep for it, no cookie to send back.
+    router.route("/api/*").handler(ctx -> {
+      if (bearerSecret(ctx) != null) {
+        ctx.next();
+      } else {
+        sessionHandler.handle(ctx);
+      }
+    });
     router.route("/api/*").handler(WebConsole::requireJsonBody);
     // A request that may carry a body needs a signed-in session first. Synchronous, so that nothing
     // is lost between the session handler's resume and the body handler; the account itself is
@@ -185,7 +222,10 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/*").handler(ctx -> {
       HttpMethod m = ctx.request().method();
       String path = ctx.request().path();
-      if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(path) || path.startsWith(PASSWORD_RESET)
+      String secret = bearerSecret(ctx);
+      if (secret != null) {
+        bearer(ctx, secret);
+      } else if (m == HttpMethod.GET || m == HttpMethod.HEAD || PUBLIC.contains(path) || path.startsWith(PASSWORD_RESET)
           || (ctx.session() != null && ctx.session().get(SESSION_USER) != null)) {
         ctx.next();
       } else {
@@ -199,6 +239,10 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
     router.route("/api/*").handler(body(API_BODY_LIMIT));
     router.route("/api/*").handler(RequestBodies::wellFormed);
+    // What the document says: who may call the operation, then whether the request is a valid one.
+    router.route("/api/*").handler(ctx -> authorize(ctx, contract));
+    router.route("/api/*").handler(contract.validator());
+    router.get("/api/openapi.json").handler(contract::serve);
 
     router.get("/api/health").handler(ctx -> {
       JsonObject body = health.toJson();
@@ -214,7 +258,19 @@ public final class WebConsole extends VerticleBase {
       ctx.response().setStatusCode(204).end();
     });
     router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
-    router.get("/api/live").handler(authenticated()).handler(live::upgrade);
+    router.get("/api/live").handler(authenticated()).handler(ctx -> {
+      if (ctx.session() == null) {
+        ctx.fail(new ApiException(401, "unauthorized", null, "the live channel is for the console's session, not for tokens"));
+      } else {
+        live.upgrade(ctx);
+      }
+    });
+    if (tokens != null) {
+      TokensApi tokensApi = new TokensApi(tokens);
+      router.post("/api/tokens").handler(authenticated()).handler(tokensApi::create);
+      router.get("/api/tokens").handler(authenticated()).handler(tokensApi::list);
+      router.delete("/api/tokens/:id").handler(authenticated()).handler(tokensApi::revoke);
+    }
 
     // Administrators' changes (users, devices, import) become ADMIN_CHANGE security events once answered.
     AdminAudit audit = new AdminAudit(security);
@@ -345,25 +401,84 @@ public final class WebConsole extends VerticleBase {
    * deleting an account ends its sessions at once.
    */
   Handler<RoutingContext> authenticated() {
-    return ctx -> {
-      Session session = ctx.session();
-      String username = session == null ? null : session.get(SESSION_USER);
-      if (username == null) {
-        ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
-        return;
+    return ctx -> authenticate(ctx, RoutingContext::next);
+  }
+
+  /** Finds the request's user (a token's, or the session's) and goes on with {@code then}, or fails 401. */
+  private void authenticate(RoutingContext ctx, Handler<RoutingContext> then) {
+    if (user(ctx) != null) {
+      then.handle(ctx); // by a token, or authenticated already
+      return;
+    }
+    Session session = ctx.session();
+    String username = session == null ? null : session.get(SESSION_USER);
+    if (username == null) {
+      ctx.fail(new ApiException(401, "unauthorized", null, "log in first"));
+      return;
+    }
+    accounts.store().find(username).onComplete(found -> {
+      if (found.failed()) {
+        ctx.fail(found.cause());
+      } else if (found.result().isEmpty() || !found.result().get().enabled()) {
+        session.destroy();
+        ctx.fail(new ApiException(401, "unauthorized", null, "the session has ended; log in again"));
+      } else {
+        ctx.put(CTX_USER, found.result().get());
+        then.handle(ctx);
       }
-      accounts.store().find(username).onComplete(found -> {
-        if (found.failed()) {
-          ctx.fail(found.cause());
-        } else if (found.result().isEmpty() || !found.result().get().enabled()) {
-          session.destroy();
-          ctx.fail(new ApiException(401, "unauthorized", null, "the session has ended; log in again"));
-        } else {
-          ctx.put(CTX_USER, found.result().get());
-          ctx.next();
-        }
-      });
+    });
+  }
+
+  /** The secret of an {@code Authorization: Bearer} header, or null. */
+  private static String bearerSecret(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        ? authorization.substring(BEARER.length()).trim() : null;
+  }
+
+  /**
+   * An {@code Authorization: Bearer} request, before its body is read: the token's user, enabled, or
+   * a 401 (recorded as a security event, never with the secret). No session or cookie is needed.
+   */
+  private void bearer(RoutingContext ctx, String secret) {
+    ctx.request().pause(); // until the body handler: the look-up takes a turn of the event loop
+    Future<java.util.Optional<User>> found = tokens == null ? Future.succeededFuture(java.util.Optional.empty())
+        : tokens.authenticate(secret);
+    found.onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(r.cause());
+      } else if (r.result().isEmpty()) {
+        security.record(SecurityEvent.Kind.LOGIN_FAILED, "-", clientAddress(ctx),
+            "API token refused: unknown or revoked, or its account is disabled or gone");
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+        ctx.fail(new ApiException(401, "unauthorized", null, "the API token is not valid (revoked, or its account disabled)"));
+      } else {
+        ctx.put(CTX_USER, r.result().get());
+        ctx.next();
+      }
+    });
+  }
+
+  /**
+   * Every operation the document describes gets what its {@code security} says: none for a public
+   * one, else a signed-in user (session or token), and an administrator for one marked
+   * {@value ApiContract#ADMIN}. Paths the document does not know are left to the router (404).
+   */
+  private void authorize(RoutingContext ctx, ApiContract contract) {
+    io.vertx.openapi.contract.Operation op = contract.operation(ctx);
+    if (op == null || ApiContract.isPublic(op)) {
+      ctx.next();
+      return;
+    }
+    Handler<RoutingContext> role = c -> {
+      if (ApiContract.adminOnly(op) && user(c).role() != Role.ADMIN) {
+        c.fail(new ApiException(403, "forbidden", null, "administrators only"));
+      } else {
+        c.next();
+      }
     };
+    // The route's own authenticated() then passes at once.
+    authenticate(ctx, role);
   }
 
   /** The client's address as the socket shows it (no proxy headers are trusted). */
@@ -382,6 +497,10 @@ public final class WebConsole extends VerticleBase {
   }
 
   private void login(RoutingContext ctx) {
+    if (ctx.session() == null) {
+      ctx.fail(new ApiException(400, "invalid", null, "a login starts a session: send it without an Authorization header"));
+      return;
+    }
     JsonObject body = RequestBodies.object(ctx.body().asJsonObject(), java.util.Set.of("username", "password"));
     String username = body.getValue("username") instanceof String s ? s : null;
     String password = body.getValue("password") instanceof String s ? s : null;

@@ -1,6 +1,7 @@
 // Who may see my presence: rules per watcher, and requests waiting for my decision.
 import {h, fill, errorBox} from '../dom.js';
 import {get, put} from '../api.js';
+import {section as apiTokens} from './tokens.js';
 
 const ACTIONS = {allow: 'may see me', block: 'blocked', 'polite-block': 'sees me offline', confirm: 'must ask'};
 
@@ -43,7 +44,8 @@ export function render(view, app) {
   fill(view, h('h1', null, 'Privacy'), error.el,
     h('h2', null, 'Waiting for your decision'), pendingList,
     h('h2', null, 'Who may see my presence'), rulesList, form,
-    h('p', {class: 'muted'}, 'Buddies on your list may see you unless a rule says otherwise.'));
+    h('p', {class: 'muted'}, 'Buddies on your list may see you unless a rule says otherwise.'),
+    apiTokens());
 
   async function load() {
     try {
