@@ -99,7 +99,7 @@ class BackupRestoreTest {
       assertTrue(messagesAtBackup.size() >= 10, "messages before the backup: " + messagesAtBackup.size());
       HttpResponse<Buffer> backup = admin.get("/api/backup").send().await();
       assertEquals(200, backup.statusCode(), backup.bodyAsString());
-      assertEquals("application/zip", backup.getHeader("Content-Type"));
+      assertEquals("application/octet-stream", backup.getHeader("Content-Type"));
       assertTrue(backup.getHeader("Content-Disposition").matches("attachment; filename=\"switchboard-backup-\\d{8}T\\d{9}Z\\.zip\""),
           backup.getHeader("Content-Disposition"));
       Files.write(archive, backup.body().getBytes());

@@ -9,6 +9,7 @@ import io.switchboard.core.account.UserRequests;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
+import io.switchboard.core.backup.Backups;
 import io.switchboard.core.store.MongoApiTokenStore;
 import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.core.store.MongoStore;
@@ -74,7 +75,8 @@ class ApiDocumentTest {
     Health health = new Health();
     health.report("store", Health.State.UP);
     web = new WebConsole(config.web(), config.tls(), health, accounts,
-        new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), Clock.systemUTC()), tokens, Clock.systemUTC());
+        new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), Clock.systemUTC()), tokens, Clock.systemUTC())
+        .withBackups(new Backups(store, null, "test", Clock.systemUTC()));
     vertx.deployVerticle(web).await();
     options = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(web.actualPort());
   }
