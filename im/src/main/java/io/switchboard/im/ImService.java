@@ -1,6 +1,7 @@
 package io.switchboard.im;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.sip.SipAffinity;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
@@ -37,7 +38,9 @@ public final class ImService {
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
         Duration.ofHours(config.im().storeMaxAgeHours()));
     this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());
-    sip.edge().handle(Request.MESSAGE, new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()));
+    // MESSAGEs spread by recipient (a user or a room): each recipient's forks and writes on one event loop.
+    sip.edge().handle(Request.MESSAGE, new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()),
+        SipAffinity.RECIPIENT);
   }
 
   /** Blocking: the message indexes. Call inside executeBlocking before {@link #start()}. */
@@ -51,7 +54,7 @@ public final class ImService {
     return stored.stop().eventually(api::stop);
   }
 
-  /** Starts on the SIP context, where registrations and MESSAGE handling run. */
+  /** Starts on the home SIP context: stored delivery and the console's requests run there. */
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
         stored.start().compose(x -> api.start()).onComplete(p)));

@@ -14,10 +14,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -65,7 +65,8 @@ public final class MessageRouter {
   private final DeviceDelivery delivery;
   private final Clock clock;
   private final long forkTimeoutMillis;
-  private final Map<String, Future<?>> writes = new HashMap<>();
+  /** Per message, its last write: a message's writes may start on two SIP contexts (its recipient's, the home one). */
+  private final Map<String, Future<?>> writes = new ConcurrentHashMap<>();
   private final Metrics metrics;
 
   MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
@@ -163,7 +164,7 @@ public final class MessageRouter {
     branches.add(new Branch("web console", toConsole(m).map(true), () -> { }));
     Promise<Outcome> outcome = Promise.promise();
     AtomicInteger unanswered = new AtomicInteger(branches.size());
-    // Decided here, on the SIP context: PENDING, then STORED (timeout, every branch refused) or
+    // Decided here, on the recipient's SIP context: PENDING, then STORED (timeout, every branch refused) or
     // DELIVERED (first success). Nothing after STORED changes it here: only a stored delivery does.
     AtomicReference<MessageState> state = new AtomicReference<>(MessageState.PENDING);
     long timer = vertx.setTimer(forkTimeoutMillis, id -> {
@@ -252,12 +253,12 @@ public final class MessageRouter {
 
   /**
    * Writes of one message, chained so that they reach the store in the order they were decided (a
-   * late DELIVERED must not overtake the insert of the STORED message before it). SIP context only.
+   * late DELIVERED must not overtake the insert of the STORED message before it). Any context.
    */
+  @SuppressWarnings("unchecked")
   private <T> Future<T> write(String id, java.util.function.Supplier<Future<T>> operation) {
-    Future<?> previous = writes.getOrDefault(id, Future.succeededFuture());
-    Future<T> next = previous.transform(ignored -> operation.get());
-    writes.put(id, next);
+    Future<T> next = (Future<T>) writes.compute(id, (k, previous) -> previous == null ? operation.get()
+        : previous.transform(ignored -> operation.get()));
     next.onComplete(r -> writes.remove(id, next));
     return next;
   }

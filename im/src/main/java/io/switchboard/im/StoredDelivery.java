@@ -9,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -34,13 +33,13 @@ final class StoredDelivery {
   private final Clock clock;
   private final Duration maxAge;
   /** Users with a delivery run in progress: one run per user at a time, so nothing goes twice. */
-  private final Set<String> running = new HashSet<>();
+  private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /**
    * Users who may have stored messages, with a count bumped by each new one, so that a phone's
    * routine re-REGISTER (every minute or so, per phone) costs no store query when nothing waits,
    * and a message stored during a run keeps its user listed.
    */
-  private final java.util.Map<String, Long> waiting = new java.util.HashMap<>();
+  private final java.util.Map<String, Long> waiting = new java.util.concurrent.ConcurrentHashMap<>();
   private final io.switchboard.core.bus.BusConsumers consumers;
   private long expiry = -1;
 
@@ -56,7 +55,10 @@ final class StoredDelivery {
     this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
   }
 
-  /** Call on the SIP context: listens to registrations and expires old messages every minute. */
+  /**
+   * Call on the home SIP context: listens to registrations and expires old messages every minute.
+   * Its sets are concurrent all the same: a message's writes may complete on its recipient's context.
+   */
   Future<Void> start() {
     expiry = vertx.setPeriodic(60_000, id -> expire());
     return consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {

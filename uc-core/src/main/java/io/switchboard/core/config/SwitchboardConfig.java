@@ -1,6 +1,7 @@
 package io.switchboard.core.config;
 
 import io.switchboard.core.security.Redact;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +26,13 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
   /**
    * SIP edge. Durations in seconds. floodRate is requests per second per source address (0: no
-   * limit); floodExempt lists addresses and CIDR ranges neither throttle applies to.
+   * limit); floodExempt lists addresses and CIDR ranges neither throttle applies to. eventLoops is
+   * how many Vert.x event loops SIP requests are spread over.
    */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
       int minExpires, int maxExpires, int defaultExpires, List<String> authAlgorithms,
       int nonceLifetime, int authMaxFailures, int authFailureWindow, int authBlockTime, int floodRate,
-      List<String> floodExempt) {
+      List<String> floodExempt, int eventLoops) {
   }
 
   /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
@@ -148,7 +150,9 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         r.intIn("sip.auth.failure-window", 1, 86_400),
         r.intIn("sip.auth.block-time", 1, 86_400),
         r.intIn("sip.flood.rate", 0, 1_000_000),
-        r.addressRanges("sip.flood.exempt"));
+        r.addressRanges("sip.flood.exempt"),
+        r.optional("sip.event-loops").isEmpty() ? VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE
+            : r.intIn("sip.event-loops", 1, 1024));
     if (sip.maxExpires() < sip.minExpires()) {
       throw new ConfigException("sip.max-expires", "must not be below sip.min-expires (" + sip.minExpires() + ")");
     }

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Where each user can be reached right now: their bindings, kept in memory for lookups, written
  * through to a {@link BindingStore}, expired by a periodic sweep. Every change is published as a
- * {@link RegistrationEvent}. Mutations happen on one context (the SIP edge's); reads are safe
- * from any thread.
+ * {@link RegistrationEvent}. A user's REGISTERs change their bindings on that user's SIP context,
+ * revocations and the sweep on the home context: the maps are concurrent, and reads are safe from
+ * any thread.
  */
 public final class LocationService {
 

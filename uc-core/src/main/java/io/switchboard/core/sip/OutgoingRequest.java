@@ -1,5 +1,6 @@
 package io.switchboard.core.sip;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import javax.sip.ClientTransaction;
@@ -20,17 +21,20 @@ public final class OutgoingRequest {
   }
 
   private final Promise<Response> answer;
+  /** Where the answer is completed: the context that sent the request. */
+  private final Context origin;
   private final Ender ender;
   private ClientTransaction transaction; // guarded by this
   private boolean terminated; // guarded by this
 
-  OutgoingRequest(Promise<Response> answer, Ender ender) {
+  OutgoingRequest(Promise<Response> answer, Context origin, Ender ender) {
     this.answer = answer;
+    this.origin = origin;
     this.ender = ender;
   }
 
   /**
-   * The final response, on the SIP context; fails with a {@link SipSendException} on timeout, a
+   * The final response, on the context that sent the request; fails with a {@link SipSendException} on timeout, a
    * transport error, or once {@link #terminate() terminated} before it came.
    */
   public Future<Response> answer() {
@@ -65,5 +69,9 @@ public final class OutgoingRequest {
 
   Promise<Response> promise() {
     return answer;
+  }
+
+  Context origin() {
+    return origin;
   }
 }

@@ -14,7 +14,9 @@ import java.util.Calendar;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TimeZone;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
@@ -35,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@link LocationService}. Authentication comes first (the user's own credentials, or a provisioned
  * device's, which register the device's owner and mark the binding as that device's); then the
  * address-of-record in To must be the authenticated user's (by username or extension); then each
- * Contact is added, refreshed or removed.
+ * Contact is added, refreshed or removed. The REGISTERs of one address of record are handled one
+ * after the other, in the order they arrived (their CSeq order, RFC 3261 §10.3 step 7), so that a
+ * refresh cannot overtake the REGISTER before it on the way to the store; different addresses run
+ * in parallel, on several SIP contexts ({@link SipAffinity#TO_USER}).
  */
 public final class Registrar implements SipRequestHandler {
 
@@ -47,6 +52,8 @@ public final class Registrar implements SipRequestHandler {
   private final LocationService location;
   private final SipFactories factories;
   private final Clock clock;
+  /** Per address of record (To user), the REGISTER handled last: the next one waits for it. */
+  private final Map<String, Future<SipOutcome>> inOrder = new ConcurrentHashMap<>();
 
   public Registrar(SwitchboardConfig.Sip config, DigestAuthenticator authenticator, UserStore users,
       LocationService location, SipFactories factories, Clock clock) {
@@ -60,8 +67,20 @@ public final class Registrar implements SipRequestHandler {
 
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
+    String aor = SipAffinity.TO_USER.key(req);
+    Future<SipOutcome> next = inOrder.compute(aor, (k, previous) -> previous == null ? handleNow(req)
+        : previous.transform(ignored -> handleNow(req)));
+    next.onComplete(r -> inOrder.remove(aor, next));
+    return next;
+  }
+
+  private Future<SipOutcome> handleNow(SipRequest req) {
     long mark = location.mark(); // before the user is read: a disable from now on wins
-    return authenticator.withCredentials(req, false, a -> register(req, a.user(), a.device(), mark));
+    try {
+      return authenticator.withCredentials(req, false, a -> register(req, a.user(), a.device(), mark));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** @param device the provisioned device whose credentials were given; null for the user's own */

@@ -53,13 +53,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
-/**
  * The SIP edge: one JAIN-SIP stack listening on UDP and TCP, and on TLS when a certificate is
  * configured (RFC 3261 §26, RFC 5630), a thin dispatcher by method, and the sending of each
  * handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every request is copied
- * into a {@link SipRequest} and handed to this verticle's context at once. Sends over UDP happen
- * right there (they do not block); sends over TCP or TLS, which may block on a connect or a full
- * socket, on the {@code sip-send} pool.
+ * into a {@link SipRequest} and handed at once to one of {@code sip.event-loops} contexts, each on
+ * an event loop of its own, chosen by the method's {@link SipAffinity} (the home context, this
+ * verticle's, for handlers that keep shared state). Sends over UDP happen on the calling context
+ * (they do not block); sends over TCP or TLS, which may block on a connect or a full socket, on the
+ * {@code sip-send} pool. A request we send is answered on the context that sent it.
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
@@ -81,8 +82,11 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final Metrics metrics;
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
-  private final Map<ClientTransaction, Promise<Response>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, SipAffinity> affinities = new TreeMap<>();
+  private final Map<ClientTransaction, OutgoingRequest> pending = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Context sipContext;
+  /** The home context first, then one per other event loop; set at start. */
+  private volatile List<Context> contexts = List.of();
   private SipStackImpl stack;
   private SipProvider provider;
   private String advertisedHost;
@@ -103,10 +107,24 @@ public final class SipEdge extends VerticleBase implements SipListener {
     this.metrics = metrics;
   }
 
-  /** Registers the handler for a method. Call before deployment. */
+  /** Registers the handler for a method, run on the home context. Call before deployment. */
   public SipEdge handle(String method, SipRequestHandler handler) {
+    return handle(method, handler, SipAffinity.HOME);
+  }
+
+  /**
+   * Registers the handler for a method, run on the context its affinity picks: the handler must be
+   * safe on several contexts at once (requests with the same key stay on one). Call before deployment.
+   */
+  public SipEdge handle(String method, SipRequestHandler handler, SipAffinity affinity) {
     handlers.put(method, handler);
+    affinities.put(method, affinity);
     return this;
+  }
+
+  /** The handler registered for a method (tests wrap it); null if none. */
+  SipRequestHandler handler(String method) {
+    return handlers.get(method);
   }
 
   public SipFactories factories() {
@@ -132,14 +150,23 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return "tls".equalsIgnoreCase(transport) ? tlsPort().orElse(config.port()) : config.port();
   }
 
-  /** The context all SIP handling runs on; null before deployment. */
+  /**
+   * The home context: where handlers registered without an affinity run (presence, with its shared
+   * index), and services that listen on the bus next to them; null before deployment.
+   */
   public Context sipContext() {
     return sipContext;
+  }
+
+  /** Every context SIP requests are spread over, the home context first; empty before deployment. */
+  public List<Context> contexts() {
+    return contexts;
   }
 
   @Override
   public Future<?> start() {
     sipContext = context;
+    contexts = onEventLoops(vertx, context, config.eventLoops());
     health.report("sip", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
       // JAIN-SIP's threads (listeners, timers, each connection's parser) are made in one group.
@@ -219,6 +246,29 @@ public final class SipEdge extends VerticleBase implements SipListener {
     stack.start();
   }
 
+  /**
+   * {@code count} contexts, the home one first, each on its own event loop as long as there are
+   * loops enough (then round again): taken loop by loop from Vert.x's group, so that none is left
+   * to the chance of its round-robin (which other deployments share).
+   */
+  static List<Context> onEventLoops(io.vertx.core.Vertx vertx, Context home, int count) {
+    var vx = (io.vertx.core.internal.VertxInternal) vertx;
+    io.netty.channel.EventLoop homeLoop = ((io.vertx.core.internal.ContextInternal) home).nettyEventLoop();
+    List<io.netty.channel.EventLoop> others = new java.util.ArrayList<>();
+    for (io.netty.util.concurrent.EventExecutor e : vx.nettyEventLoopGroup()) {
+      if (e != homeLoop && e instanceof io.netty.channel.EventLoop loop) {
+        others.add(loop);
+      }
+    }
+    List<Context> out = new java.util.ArrayList<>(count);
+    out.add(home);
+    for (int i = 1; i < count; i++) {
+      io.netty.channel.EventLoop loop = others.isEmpty() ? homeLoop : others.get((i - 1) % others.size());
+      out.add(vx.contextBuilder().withThreadingModel(io.vertx.core.ThreadingModel.EVENT_LOOP).withEventLoop(loop).build());
+    }
+    return List.copyOf(out);
+  }
+
   static String defaultAdvertised(String bindAddress) {
     if (!bindAddress.equals("0.0.0.0") && !bindAddress.equals("::")) {
       return bindAddress;
@@ -264,7 +314,22 @@ public final class SipEdge extends VerticleBase implements SipListener {
     String host = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerAddress() : "?";
     int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
     SipRequest copy = new SipRequest(request, st, host, port, transport);
-    sipContext.runOnContext(v -> dispatch(copy));
+    contextFor(copy).runOnContext(v -> dispatch(copy));
+  }
+
+  /** The context a request runs on: by its method's affinity; methods without a handler by Call-ID. */
+  private Context contextFor(SipRequest req) {
+    List<Context> all = contexts;
+    if (all.size() <= 1) {
+      return sipContext;
+    }
+    String key;
+    try {
+      key = affinities.getOrDefault(req.method(), SipAffinity.CALL_ID).key(req);
+    } catch (RuntimeException e) {
+      key = null; // a header the stack let through but we cannot read: the handler will answer it
+    }
+    return key == null ? sipContext : all.get(Math.floorMod(key.hashCode(), all.size()));
   }
 
   /**
@@ -313,9 +378,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (ct == null || response.getStatusCode() < 200) {
       return;
     }
-    Promise<Response> p = pending.remove(ct);
-    if (p != null) {
-      sipContext.runOnContext(v -> p.tryComplete(response));
+    OutgoingRequest out = pending.remove(ct);
+    if (out != null) {
+      out.origin().runOnContext(v -> out.promise().tryComplete(response));
     }
   }
 
@@ -339,9 +404,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   private void fail(ClientTransaction ct, String why) {
-    Promise<Response> p = ct == null ? null : pending.remove(ct);
-    if (p != null) {
-      sipContext.runOnContext(v -> p.tryFail(new SipSendException(why)));
+    OutgoingRequest out = ct == null ? null : pending.remove(ct);
+    if (out != null) {
+      out.origin().runOnContext(v -> out.promise().tryFail(new SipSendException(why)));
     }
   }
 
@@ -427,7 +492,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   /**
    * Sends an out-of-dialog request through a client transaction (retransmissions, timers). The
-   * future completes on the SIP context with the final response, or fails with a
+   * future completes on the calling context (the home context when called off Vert.x) with the
+   * final response, or fails with a
    * {@link SipSendException} on timeout or transport error.
    */
   public Future<Response> send(Request request) {
@@ -439,7 +505,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
    * {@link OutgoingRequest#terminate()} ends the client transaction and its retransmissions.
    */
   public OutgoingRequest start(Request request) {
-    OutgoingRequest out = new OutgoingRequest(Promise.promise(), this::end);
+    Context caller = io.vertx.core.Vertx.currentContext();
+    OutgoingRequest out = new OutgoingRequest(Promise.promise(), caller != null ? caller : sipContext, this::end);
     Promise<Response> answer = out.promise();
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
     String transport = via == null ? "udp" : via.getTransport();
@@ -448,7 +515,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
         return null;
       }
       ClientTransaction ct = provider.getNewClientTransaction(request);
-      pending.put(ct, answer);
+      pending.put(ct, out);
       if (!out.attach(ct)) {
         pending.remove(ct);
         return null;
@@ -476,7 +543,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
         return null;
       }, false);
     }
-    sipContext.runOnContext(v -> out.promise().tryFail(new SipSendException("terminated before an answer")));
+    out.origin().runOnContext(v -> out.promise().tryFail(new SipSendException("terminated before an answer")));
   }
 
   private static void terminate(ClientTransaction ct) {
@@ -489,12 +556,13 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /**
-   * Runs a send where it belongs: UDP on the SIP context (JAIN-SIP's UDP send does not block),
-   * TCP and TLS on the sip-send pool (connect and a full socket block), never on an event loop.
+   * Runs a send where it belongs: UDP right here on the calling context (JAIN-SIP's UDP send does
+   * not block; off Vert.x, on the home context), TCP and TLS on the sip-send pool (connect and a
+   * full socket block), never on an event loop.
    */
   private <T> Future<T> sendOn(String transport, Callable<T> send) {
     if (transport == null || "udp".equalsIgnoreCase(transport)) {
-      return io.vertx.core.Vertx.currentContext() == sipContext ? now(send)
+      return io.vertx.core.Vertx.currentContext() != null ? now(send)
           : Future.future(p -> sipContext.runOnContext(v -> now(send).onComplete(p)));
     }
     return sipSend == null ? vertx.executeBlocking(send, false) : sipSend.submit(send);
@@ -512,7 +580,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   public void processDialogTerminated(DialogTerminatedEvent event) {
   }
 
-  // ---- SIP context ---------------------------------------------------------------------------
+  // ---- SIP contexts --------------------------------------------------------------------------
 
   private void dispatch(SipRequest req) {
     long started = System.nanoTime();

@@ -11,7 +11,7 @@ public sealed interface SipOutcome {
 
   /**
    * Answer with this status; {@code decorate} adds headers or a body to the prepared response;
-   * {@code afterSent} runs on the SIP context once it is on the wire (a NOTIFY must follow the 200
+   * {@code afterSent} runs on the request's SIP context once it is on the wire (a NOTIFY must follow the 200
    * of its SUBSCRIBE, not overtake it).
    */
   record Reply(int status, Consumer<Response> decorate, Runnable afterSent) implements SipOutcome {

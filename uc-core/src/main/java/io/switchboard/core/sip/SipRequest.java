@@ -4,7 +4,7 @@ import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 
 /**
- * One received request, as handed from a JAIN-SIP thread to the SIP context.
+ * One received request, as handed from a JAIN-SIP thread to a SIP context.
  *
  * @param transaction null for ACK
  * @param sourceHost the address the request came from (for logs and NAT handling)

@@ -2,7 +2,7 @@ package io.switchboard.core.sip;
 
 import io.vertx.core.Future;
 
-/** Handles one SIP method. Runs on the SIP context; must not block. */
+/** Handles one SIP method. Runs on the SIP context its {@link SipAffinity} picks; must not block. */
 @FunctionalInterface
 public interface SipRequestHandler {
 

@@ -79,7 +79,9 @@ public final class SipService {
     this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
         new NonceCounts(config.nonceLifetime(), MAX_TRACKED_NONCES), failures, security, clock, users, devices,
         edge.factories().headers());
-    edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock));
+    // One user's REGISTERs on one event loop (the Registrar keeps them in order there), users spread.
+    edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock),
+        SipAffinity.TO_USER);
     edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
       edge.addAllow(resp);
       try {
@@ -88,7 +90,7 @@ public final class SipService {
       } catch (ParseException e) {
         throw new IllegalStateException(e);
       }
-    })));
+    })), SipAffinity.CALL_ID);
   }
 
   public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,

@@ -189,6 +189,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sipEventLoopsDefaultToVertxEventLoops() {
+    assertEquals(2 * Runtime.getRuntime().availableProcessors(), env(Map.of()).sip().eventLoops(),
+        "empty: as many as Vert.x has event loops");
+    assertEquals(3, env(Map.of(ConfigLoader.envName("sip.event-loops"), "3")).sip().eventLoops());
+    assertRejected("sip.event-loops", Map.of(ConfigLoader.envName("sip.event-loops"), "0"));
+    assertRejected("sip.event-loops", Map.of(ConfigLoader.envName("sip.event-loops"), "many"));
+  }
+
+  @Test
   void shortAdminPasswordIsRefused() {
     assertRejected("admin.password", Map.of(ConfigLoader.envName("admin.password"), "short"));
     assertEquals(Optional.of("long-enough"),

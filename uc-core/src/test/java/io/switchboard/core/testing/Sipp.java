@@ -40,6 +40,7 @@ public final class Sipp {
   private String authUri;
   private String localAddress = "127.0.0.1";
   private int localPort;
+  private Path injection;
 
   private Sipp(String scenario, int serverPort) {
     this.scenario = scenario;
@@ -76,6 +77,12 @@ public final class Sipp {
   /** The loopback address SIPp sends from (another 127.0.0.x is another source to the server). */
   public Sipp localAddress(String address) {
     this.localAddress = address;
+    return this;
+  }
+
+  /** A CSV injection file (-inf): each call reads the next line's [field0], [field1], ... */
+  public Sipp injection(Path csv) {
+    this.injection = csv;
     return this;
   }
 
@@ -169,9 +176,12 @@ public final class Sipp {
     cmd.addAll(List.of("-p", String.valueOf(localPort > 0 ? localPort : FreePorts.udpAndTcp())));
     if (authUser != null) {
       cmd.addAll(List.of("-au", authUser, "-ap", authPassword));
-      if (digestUri != null) {
-        cmd.addAll(List.of("-auth_uri", digestUri));
-      }
+    }
+    if (digestUri != null && (authUser != null || injection != null)) {
+      cmd.addAll(List.of("-auth_uri", digestUri)); // credentials may come from the injection file
+    }
+    if (injection != null) {
+      cmd.addAll(List.of("-inf", injection.toString()));
     }
     keys.forEach((k, v) -> cmd.addAll(List.of("-key", k, v)));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
