@@ -42,7 +42,9 @@ final class StoreFileFormat {
     if (!Files.exists(file)) {
       return;
     }
-    MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().autoCommitBufferSize(0).open();
+    // Compressed like EmbeddedMongo's pages; no automatic commit, not even when unsaved pages pile up.
+    MVStore store = new MVStore.Builder().fileName(file.toString()).compress().autoCommitDisabled()
+        .autoCommitBufferSize(0).open();
     try {
       if (BSON.equals(encoding(store)) || oldMaps(store).isEmpty()) {
         store.close();
