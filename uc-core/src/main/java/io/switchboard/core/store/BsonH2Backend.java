@@ -6,6 +6,7 @@ import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
@@ -20,7 +21,7 @@ import org.h2.mvstore.MVStore;
  * names and layout as the plain backend (its {@code meta.} maps stay on the default type); a file the
  * plain backend wrote is converted once by {@link StoreFileFormat} before it is opened here.
  */
-class BsonH2Backend extends de.bwaldvogel.mongo.backend.h2.H2Backend {
+class BsonH2Backend extends H2Backend {
 
   BsonH2Backend(MVStore mvStore) {
     super(mvStore); // opens the databases already in the file, through openOrCreateDatabase
