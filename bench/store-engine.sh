@@ -2,13 +2,17 @@
 # The embedded store alone, through the MongoDB driver (EmbeddedStoreBench, uc-core test scope):
 # message-like documents inserted, updated by _id and found by _id from THREADS threads, each write
 # followed by the commit a 202 waits for; the rate per tenth of each phase, bytes on disk per
-# document, heap and resident memory. Modes: memory (H2 MVStore in memory: the ceiling of the rest),
-# h2-default (H2Backend as mongo-java-server opens it), h2-unsynced (our MVStore settings, commits
-# neither synced nor compacted), h2-tuned (EmbeddedMongo as Switchboard opens it).
-#   MODES="memory h2-default h2-tuned" COUNT=100000 THREADS=8 bench/store-engine.sh
+# document, heap and resident memory. Modes: memory and bson-memory (the engine in memory, Java-
+# serialised or BSON: the ceilings of the rest), h2-default (H2Backend as mongo-java-server opens it),
+# h2-unsynced (our MVStore settings, compressed, commits neither synced nor compacted), h2-tuned (the
+# store before BSON: Java-serialised, compressed pages, synced and compacted), bson-compressed (BSON maps,
+# compressed pages), bson (EmbeddedMongo as Switchboard opens it: BSON maps, plain pages).
+# PARALLEL=1 runs the modes side by side (one JVM each, same load for all) and prints them in order.
+#   MODES="h2-tuned bson-compressed bson" COUNT=20000 THREADS=8 PARALLEL=1 bench/store-engine.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODES=${MODES:-"memory h2-default h2-tuned"}
+MODES=${MODES:-"memory h2-default h2-tuned bson"}
+PARALLEL=${PARALLEL:-0}
 COUNT=${COUNT:-100000}
 THREADS=${THREADS:-8}
 mvn -B -o -q -pl uc-core -am test-compile
@@ -19,8 +23,24 @@ for jar in "$M2"/io/netty/netty-*/4.2.9.Final/*-4.2.9.Final.jar "$M2"/org/mongod
     "$M2"/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar "$M2"/org/slf4j/slf4j-nop/2.0.17/slf4j-nop-2.0.17.jar; do
   CP=$CP:$jar
 done
-for MODE in $MODES; do
-  WORK=$(mktemp -d)
-  timeout 3600 java -Xmx1g -cp "$CP" io.switchboard.core.store.EmbeddedStoreBench "$MODE" "$COUNT" "$THREADS" "$WORK" || true
-  rm -rf "$WORK"
-done
+run() {
+  local work
+  work=$(mktemp -d)
+  timeout 7200 java -Xmx1g -cp "$CP" io.switchboard.core.store.EmbeddedStoreBench "$1" "$COUNT" "$THREADS" "$work" || true
+  rm -rf "$work"
+}
+if [ "$PARALLEL" = 1 ]; then
+  OUT=$(mktemp -d)
+  for MODE in $MODES; do
+    run "$MODE" >"$OUT/$MODE.txt" 2>&1 &
+  done
+  wait
+  for MODE in $MODES; do
+    cat "$OUT/$MODE.txt"
+  done
+  rm -rf "$OUT"
+else
+  for MODE in $MODES; do
+    run "$MODE"
+  done
+fi

@@ -20,6 +20,7 @@ import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
 import org.bson.types.Binary;
+import org.h2.mvstore.MVStore;
 
 /**
  * The embedded store alone, through the MongoDB driver as the stores use it: message-like documents
@@ -28,7 +29,13 @@ import org.bson.types.Binary;
  * of the run (a decline shows as the store grows), bytes on disk per document, heap and resident memory.
  * Not a test: run by bench/store-engine.sh.
  *
- * <pre>EmbeddedStoreBench &lt;memory|h2-default|h2-unsynced|h2-tuned&gt; &lt;documents&gt; &lt;threads&gt; &lt;dir&gt;</pre>
+ * <pre>EmbeddedStoreBench &lt;mode&gt; &lt;documents&gt; &lt;threads&gt; &lt;dir&gt;</pre>
+ *
+ * Modes: {@code memory} and {@code bson-memory} (the two engines without a file), {@code h2-default}
+ * (mongo-java-server's backend and defaults), {@code h2-unsynced} (our MVStore settings with compressed
+ * pages, commits neither synced nor compacted), {@code h2-tuned} (Java-serialised, compressed pages, synced
+ * and compacted: the store before BSON), {@code bson-compressed} (BSON, compressed pages) and {@code bson}
+ * (as Switchboard opens the store).
  */
 public final class EmbeddedStoreBench {
 
@@ -43,11 +50,15 @@ public final class EmbeddedStoreBench {
     Files.createDirectories(dir);
     EmbeddedMongo embedded = switch (mode) {
       case "memory" -> EmbeddedMongo.on(H2Backend.inMemory());
+      case "bson-memory" -> EmbeddedMongo.on(new BsonH2Backend(MVStore.open(null)));
       case "h2-default" -> EmbeddedMongo.on(new H2Backend(dir.resolve("switchboard.mv").toString()));
       // Tuned pages and retention, but commits neither synced nor compacted: what the sync costs.
-      case "h2-unsynced" -> EmbeddedMongo.on(new H2Backend(EmbeddedMongo.openTuned(dir.resolve("switchboard.mv"))));
-      case "h2-tuned" -> EmbeddedMongo.start(dir);
-      default -> throw new IllegalArgumentException("mode: memory, h2-default, h2-unsynced or h2-tuned");
+      case "h2-unsynced" -> EmbeddedMongo.on(new H2Backend(EmbeddedMongo.openTuned(dir.resolve("switchboard.mv"), true)));
+      case "h2-tuned" -> EmbeddedMongo.start(dir, EmbeddedMongo.Encoding.JAVA_SERIALISED, true);
+      case "bson-compressed" -> EmbeddedMongo.start(dir, EmbeddedMongo.Encoding.BSON, true);
+      case "bson" -> EmbeddedMongo.start(dir);
+      default -> throw new IllegalArgumentException(
+          "mode: memory, bson-memory, h2-default, h2-unsynced, h2-tuned, bson-compressed or bson");
     };
     int encoded = new RawBsonDocument(message("m0000000000"), new DocumentCodec()).getByteBuffer().remaining();
     System.out.printf("mode %s, %d documents, %d threads, %d bytes encoded (BSON) each%n", mode, count, threads, encoded);

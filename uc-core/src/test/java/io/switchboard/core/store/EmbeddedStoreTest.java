@@ -2,25 +2,46 @@ package io.switchboard.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.switchboard.core.config.SwitchboardConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.DocumentCodec;
 import org.bson.types.Binary;
+import org.bson.types.ObjectId;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded store's file: what was made durable is there after a restart, and updates reuse its space. */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+/**
+ * The embedded store's file: what was made durable is there after a restart, as BSON; its size follows
+ * the documents' encoded size; updates reuse its space; a file written by mongo-java-server's own
+ * backend (Java-serialised maps) is migrated and its documents found.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class EmbeddedStoreTest {
 
   @TempDir
@@ -44,7 +65,7 @@ class EmbeddedStoreTest {
     return store.database().getCollection("messages");
   }
 
-  private static Document message(String id, String text) {
+  private static Document message(Object id, String text) {
     return new Document("_id", id).append("from", "alice").append("to", "bob").append("state", "STORED")
         .append("body", new Binary(text.getBytes())).append("text", text);
   }
@@ -96,5 +117,147 @@ class EmbeddedStoreTest {
   private void update(int attempt) {
     messages().updateOne(Filters.eq("_id", "m1"), Updates.set("attempts", attempt));
     store.makeDurable();
+  }
+
+  /** _id values of several BSON types: the typed maps order and find each of them. */
+  private static List<Object> ids() {
+    return List.of("m1", new ObjectId("65f0a1b2c3d4e5f601234567"), 42, 3_000_000_000L, 3_000_000_000.5, 2.5,
+        new Document("conversation", "alice|bob").append("seq", 7));
+  }
+
+  @Test
+  void documentsIndexesAndKeysOfEveryTypeSurviveARestartAsBson() throws Exception {
+    open();
+    List<Object> ids = ids();
+    for (int i = 0; i < ids.size(); i++) {
+      messages().insertOne(message(ids.get(i), "text-" + i + "-kept-as-bson"));
+    }
+    MongoCollection<Document> users = store.database().getCollection("users");
+    users.createIndex(Indexes.ascending("name"), new IndexOptions().unique(true));
+    users.insertOne(new Document("_id", "u1").append("name", "alice"));
+    store.makeDurable();
+    store.close();
+    store = null;
+
+    assertStoredAsBson(ids.size());
+
+    open();
+    for (int i = 0; i < ids.size(); i++) {
+      Document read = messages().find(Filters.eq("_id", ids.get(i))).first();
+      assertNotNull(read, "found by _id " + ids.get(i));
+      assertEquals("text-" + i + "-kept-as-bson", read.getString("text"));
+    }
+    assertEquals(ids.size(), messages().countDocuments());
+    assertNotNull(messages().find(Filters.eq("_id", 3_000_000_000L)).first(), "3000000000 and 3000000000.5 are two keys");
+    assertEquals(1, messages().countDocuments(Filters.eq("_id", 3_000_000_000L)));
+    MongoCollection<Document> reopenedUsers = store.database().getCollection("users");
+    MongoWriteException duplicate = assertThrows(MongoWriteException.class,
+        () -> reopenedUsers.insertOne(new Document("_id", "u2").append("name", "alice")));
+    assertEquals(ErrorCategory.DUPLICATE_KEY, ErrorCategory.fromErrorCode(duplicate.getCode()),
+        "the unique index is enforced after the restart");
+    MongoWriteException duplicateId = assertThrows(MongoWriteException.class,
+        () -> messages().insertOne(message(42L, "the same _id as 42")));
+    assertEquals(ErrorCategory.DUPLICATE_KEY, ErrorCategory.fromErrorCode(duplicateId.getCode()));
+  }
+
+  @Test
+  void theFileGrowsByAtMostTwiceTheEncodedSizeOfEachMessage() throws Exception {
+    open();
+    messages().insertOne(message("warm-up", "x"));
+    store.makeDurable();
+    Path file = dir.resolve("switchboard.mv");
+    long before = Files.size(file);
+    int count = 500;
+    long encoded = 0;
+    for (int i = 0; i < count; i++) {
+      Document message = message(String.format("m%010d", i), "Hello Bob, this is a message of about the size people "
+          + "type on a desk phone or in the console: a sentence or two, nothing more. See you at ten? " + i)
+          .append("conversation", "alice|bob").append("createdAt", new Date()).append("seq", (long) i);
+      encoded += new RawBsonDocument(message, new DocumentCodec()).getByteBuffer().remaining();
+      messages().insertOne(message);
+      store.makeDurable(); // a commit per message, as 202s wait for
+    }
+    long bound = before + 2 * encoded;
+    // Chunks freed by later commits become reusable after the retention time and are compacted every
+    // few seconds: the file reaches its size then, or never.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long size = Files.size(file);
+    while (size > bound && System.nanoTime() < deadline) {
+      messages().updateOne(Filters.eq("_id", "warm-up"), Updates.inc("attempts", 1)); // a commit, to let compaction run
+      store.makeDurable();
+      size = Files.size(file);
+    }
+    assertTrue(size <= bound, count + " messages of " + encoded / count + " bytes encoded took the file from " + before
+        + " to " + size + " bytes (" + (size - before) / count + " per message; bound: 2 x encoded)");
+    assertEquals(count + 1, messages().countDocuments());
+  }
+
+  @Test
+  void aFileWrittenByThePlainH2BackendIsMigratedAndItsDocumentsFound() throws Exception {
+    List<Object> ids = ids();
+    Path file = dir.resolve("switchboard.mv");
+    try (EmbeddedMongo old = EmbeddedMongo.on(new H2Backend(file.toString()));
+        MongoClient client = MongoClients.create(old.connectionString())) {
+      MongoDatabase database = client.getDatabase("switchboard");
+      for (int i = 0; i < ids.size(); i++) {
+        database.getCollection("messages").insertOne(message(ids.get(i), "old-" + i));
+      }
+      database.getCollection("users").createIndex(Indexes.ascending("name"), new IndexOptions().unique(true));
+      database.getCollection("users").insertOne(new Document("_id", "u1").append("name", "alice"));
+      database.getCollection("users").insertOne(new Document("name", "bob")); // an ObjectId made by the driver
+    }
+    assertTrue(contains(Files.readAllBytes(file), "de.bwaldvogel.mongo.bson.Document"),
+        "the plain backend wrote Java-serialised documents");
+
+    for (int restart = 0; restart < 2; restart++) { // migrated on the first open, read as BSON on the second
+      open();
+      for (int i = 0; i < ids.size(); i++) {
+        Document read = messages().find(Filters.eq("_id", ids.get(i))).first();
+        assertNotNull(read, "after open " + (restart + 1) + ": found by _id " + ids.get(i));
+        assertEquals("old-" + i, read.getString("text"));
+      }
+      MongoCollection<Document> users = store.database().getCollection("users");
+      assertEquals(2, users.countDocuments());
+      assertNotNull(users.find(Filters.eq("name", "bob")).first());
+      assertThrows(MongoWriteException.class, () -> users.insertOne(new Document("_id", "u9").append("name", "alice")),
+          "the unique index came across");
+      messages().insertOne(message("new-" + restart, "written after the migration"));
+      store.makeDurable();
+      store.close();
+      store = null;
+    }
+    open();
+    assertEquals(ids.size() + 2, messages().countDocuments());
+  }
+
+  /** Reads the closed file's maps directly with the BSON types: Java-serialised pages would not decode. */
+  private void assertStoredAsBson(int messages) {
+    MVStore file = new MVStore.Builder().fileName(dir.resolve("switchboard.mv").toString()).readOnly().open();
+    try {
+      assertEquals(StoreFileFormat.BSON, file.<String, String>openMap(StoreFileFormat.FORMAT_MAP).get("encoding"));
+      MVMap<Object, de.bwaldvogel.mongo.bson.Document> documents =
+          file.openMap("databases.switchboard.messages", BsonH2Backend.collectionMap());
+      assertEquals(messages, documents.size());
+      for (de.bwaldvogel.mongo.bson.Document document : documents.values()) {
+        assertTrue(document.get("text").toString().contains("-kept-as-bson"), "decoded from BSON: " + document);
+      }
+      assertEquals(messages, file.openMap("switchboard.messages._index__id_", BsonH2Backend.indexMap()).size());
+    } finally {
+      file.close();
+    }
+  }
+
+  private static boolean contains(byte[] haystack, String needle) {
+    byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+    outer:
+    for (int i = 0; i + n.length <= haystack.length; i++) {
+      for (int j = 0; j < n.length; j++) {
+        if (haystack[i + j] != n[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 }

@@ -1,0 +1,71 @@
+package io.switchboard.core.store;
+
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import de.bwaldvogel.mongo.bson.Document;
+import java.util.List;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+
+/**
+ * mongo-java-server's H2 backend with typed maps: documents as BSON, keys as BSON values compared
+ * by {@link KeyOrder}. The plain backend opens its maps with H2's default type, which Java-serialises
+ * every document, {@code _id} and index key, and compares index keys by serialising them. Same map
+ * names and layout as the plain backend (its {@code meta.} maps stay on the default type); a file the
+ * plain backend wrote is converted once by {@link StoreFileFormat} before it is opened here.
+ */
+class BsonH2Backend extends H2Backend {
+
+  BsonH2Backend(MVStore mvStore) {
+    super(mvStore); // opens the databases already in the file, through openOrCreateDatabase
+  }
+
+  @Override
+  protected MongoDatabase openOrCreateDatabase(String databaseName) {
+    return new Database(databaseName);
+  }
+
+  static MVMap.Builder<Object, Document> collectionMap() {
+    return new MVMap.Builder<Object, Document>().keyType(BsonValueType.INSTANCE).valueType(BsonDocumentType.INSTANCE);
+  }
+
+  static MVMap.Builder<KeyValue, Object> indexMap() {
+    return new MVMap.Builder<KeyValue, Object>().keyType(BsonKeyValueType.INSTANCE).valueType(BsonValueType.INSTANCE);
+  }
+
+  /**
+   * An inner class on purpose: H2Database's constructor already opens the existing collections and
+   * indexes through the overrides below, before a field of this class could be set, while the outer
+   * instance (and so its MVStore) is set before that constructor runs.
+   */
+  private final class Database extends H2Database {
+
+    Database(String databaseName) {
+      super(databaseName, BsonH2Backend.this.getMvStore(), BsonH2Backend.this.getCursorRegistry());
+    }
+
+    @Override
+    protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+      MVStore file = BsonH2Backend.this.getMvStore();
+      String fullName = getFullCollectionNamespace(collectionName);
+      MVMap<Object, Document> documents = file.openMap(StoreFileFormat.DATA_PREFIX + fullName, collectionMap());
+      MVMap<String, Object> meta = file.openMap(StoreFileFormat.META_PREFIX + fullName);
+      return new H2Collection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry());
+    }
+
+    @Override
+    protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+        boolean sparse) {
+      MVStore file = BsonH2Backend.this.getMvStore();
+      String mapName = getFullCollectionNamespace(collectionName) + StoreFileFormat.INDEX_INFIX + indexName;
+      return new BsonUniqueIndex(file.openMap(mapName, indexMap()), indexName, keys, sparse);
+    }
+  }
+}
