@@ -7,7 +7,6 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import java.util.List;
@@ -57,7 +56,7 @@ class BsonH2Backend extends H2Backend {
       String fullName = getFullCollectionNamespace(collectionName);
       MVMap<Object, Document> documents = file.openMap(StoreFileFormat.DATA_PREFIX + fullName, collectionMap());
       MVMap<String, Object> meta = file.openMap(StoreFileFormat.META_PREFIX + fullName);
-      return new H2Collection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry());
+      return new IdNarrowedCollection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry());
     }
 
     @Override

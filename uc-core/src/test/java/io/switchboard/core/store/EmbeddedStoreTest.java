@@ -86,6 +86,32 @@ class EmbeddedStoreTest {
     assertEquals("bob", read.getString("to"));
   }
 
+  /**
+   * A query naming one {@code _id} and more (a compare-and-set) is answered from that one document
+   * (IdNarrowedCollection), with every other condition still applied: the right counts, the right
+   * document, nothing else touched, for String and ObjectId keys alike.
+   */
+  @Test
+  void anIdAndStateConditionMatchesOnlyThatDocumentInThatState() {
+    open();
+    ObjectId oid = new ObjectId();
+    messages().insertMany(java.util.List.of(message("m1", "one"), message("m2", "two"), message(oid, "three")));
+    var stored = Filters.and(Filters.eq("_id", "m1"), Filters.eq("state", "STORED"));
+
+    assertEquals(1, messages().updateOne(stored, com.mongodb.client.model.Updates.set("state", "DELIVERED")).getModifiedCount());
+    assertEquals(0, messages().updateOne(stored, com.mongodb.client.model.Updates.set("state", "EXPIRED")).getMatchedCount(),
+        "no longer STORED: the compare-and-set fails");
+    assertEquals("DELIVERED", messages().find(Filters.eq("_id", "m1")).first().getString("state"));
+    assertEquals("STORED", messages().find(Filters.eq("_id", "m2")).first().getString("state"), "the others untouched");
+    assertEquals(0, messages().countDocuments(Filters.and(Filters.eq("_id", "nope"), Filters.eq("state", "STORED"))));
+    assertEquals(0, messages().countDocuments(Filters.and(Filters.eq("_id", "m2"), Filters.eq("to", "carol"))));
+    Document three = messages().find(Filters.and(Filters.eq("_id", oid), Filters.eq("to", "bob")))
+        .projection(new Document("text", 1)).first();
+    assertNotNull(three);
+    assertEquals("three", three.getString("text"));
+    assertEquals(null, three.get("from"), "the projection still applies");
+  }
+
   @Test
   void theFileDoesNotGrowWithRepeatedUpdatesOfOneDocument() throws Exception {
     open();
