@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Registered contacts by the kind of their provisioned device (the {@code devices_active} gauge),
- * recounted every few seconds on the SIP context: a binding knows only its device's id, and the kind
- * comes from the caching device store. Contacts registered with the user's own credentials count as
- * {@link #UNPROVISIONED}.
+ * recounted on the SIP service's context after every registration change and every few seconds: a
+ * binding knows only its device's id, and the kind comes from the caching device store. Contacts
+ * registered with the user's own credentials count as {@link #UNPROVISIONED}.
  */
 final class ActiveDevices {
 
@@ -35,6 +35,28 @@ final class ActiveDevices {
     AtomicInteger count = new AtomicInteger();
     byKind.put(kind, count);
     metrics.devicesActive(kind, count::get);
+  }
+
+  private boolean recounting;
+  private boolean changedMeanwhile;
+
+  /**
+   * A registration changed: recount now, or once more after the recount in progress (bursts of
+   * REGISTERs cost one recount at a time, and the last change is always counted). One context only.
+   */
+  void changed(java.util.function.Supplier<List<Binding>> bindings) {
+    if (recounting) {
+      changedMeanwhile = true;
+      return;
+    }
+    recounting = true;
+    recount(bindings.get()).onComplete(done -> {
+      recounting = false;
+      if (changedMeanwhile) {
+        changedMeanwhile = false;
+        changed(bindings);
+      }
+    });
   }
 
   Future<Void> recount(List<Binding> bindings) {

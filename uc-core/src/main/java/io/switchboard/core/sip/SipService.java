@@ -150,6 +150,9 @@ public final class SipService {
           }
         }))
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
+            // The devices gauge follows every registration change (and the periodic recount catches the rest).
+            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION,
+                msg -> activeDevices.changed(location::all)))
             .compose(x -> location.start())
             .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS,
                 t -> activeDevices.recount(location.all())))
