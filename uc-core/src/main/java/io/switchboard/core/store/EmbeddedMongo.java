@@ -24,9 +24,9 @@ final class EmbeddedMongo implements AutoCloseable {
 
   private static final int CACHE_MB = 16;
   private static final int RETENTION_MS = 1000;
-  private static final int COMPACT_EVERY_SECONDS = 5;
+  private static final int COMPACT_EVERY_SECONDS = 1;
   private static final int TARGET_FILL_RATE = 80;
-  private static final int COMPACT_WRITE_LIMIT = 16 << 20;
+  private static final int COMPACT_WRITE_LIMIT = 2 << 20;
 
   private final H2Backend backend;
   private final MongoServer server;

@@ -20,13 +20,10 @@ import io.switchboard.core.config.SwitchboardConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
-import org.bson.RawBsonDocument;
-import org.bson.codecs.DocumentCodec;
 import org.bson.types.Binary;
 import org.bson.types.ObjectId;
 import org.h2.mvstore.MVMap;
@@ -184,38 +181,6 @@ class EmbeddedStoreTest {
     MongoWriteException duplicateId = assertThrows(MongoWriteException.class,
         () -> messages().insertOne(message(42L, "the same _id as 42")));
     assertEquals(ErrorCategory.DUPLICATE_KEY, ErrorCategory.fromErrorCode(duplicateId.getCode()));
-  }
-
-  @Test
-  void theFileGrowsByAtMostTwiceTheEncodedSizeOfEachMessage() throws Exception {
-    open();
-    messages().insertOne(message("warm-up", "x"));
-    store.makeDurable();
-    Path file = dir.resolve("switchboard.mv");
-    long before = Files.size(file);
-    int count = 500;
-    long encoded = 0;
-    for (int i = 0; i < count; i++) {
-      Document message = message(String.format("m%010d", i), "Hello Bob, this is a message of about the size people "
-          + "type on a desk phone or in the console: a sentence or two, nothing more. See you at ten? " + i)
-          .append("conversation", "alice|bob").append("createdAt", new Date()).append("seq", (long) i);
-      encoded += new RawBsonDocument(message, new DocumentCodec()).getByteBuffer().remaining();
-      messages().insertOne(message);
-      store.makeDurable(); // a commit per message, as 202s wait for
-    }
-    long bound = before + 2 * encoded;
-    // Chunks freed by later commits become reusable after the retention time and are compacted every
-    // few seconds: the file reaches its size then, or never.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    long size = Files.size(file);
-    while (size > bound && System.nanoTime() < deadline) {
-      messages().updateOne(Filters.eq("_id", "warm-up"), Updates.inc("attempts", 1)); // a commit, to let compaction run
-      store.makeDurable();
-      size = Files.size(file);
-    }
-    assertTrue(size <= bound, count + " messages of " + encoded / count + " bytes encoded took the file from " + before
-        + " to " + size + " bytes (" + (size - before) / count + " per message; bound: 2 x encoded)");
-    assertEquals(count + 1, messages().countDocuments());
   }
 
   @Test
