@@ -37,15 +37,6 @@ for i in range(n):
     print("u%05d,User %d,%d,%s,sip-pw-%05d,,desk-phone,yealink,T46U,0015650%05x" % (i, i, 20000 + i, web, i, i))
 PY
 
-# options RUNDIR COUNT: OPTIONS at RATE/s; response times in RUNDIR/options-load_*_rtt.csv.
-options() {
-  mkdir -p "$1"
-  cd "$1"
-  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
-      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
-      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
-}
-
 # percentiles LABEL RUNDIR: p50/p99/max of every OPTIONS answer in the run, and how many failed.
 percentiles() {
   python3 - "$@" <<'PY'
@@ -71,11 +62,11 @@ PY
 start_server "$WORK" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}" SWITCHBOARD_PROVISIONING_PORT="$PROVISIONING_PORT"
 curl -sf -c "$WORK/admin" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
-(options "$WORK/warmup" 1000) || true # JIT warm-up, not reported
-(options "$WORK/quiet" $((RATE * QUIET))) || true
+(options_load "$WORK/warmup" 1000) || true # JIT warm-up, not reported
+(options_load "$WORK/quiet" $((RATE * QUIET))) || true
 percentiles quiet "$WORK/quiet"
 
-(options "$WORK/import" $((RATE * 1200))) &
+(options_load "$WORK/import" $((RATE * 1200))) &
 PROBE=$!
 sleep 2
 echo "load before: $(uptime)"

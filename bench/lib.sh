@@ -48,3 +48,40 @@ create_users() {
       -d "{\"username\":\"${u%%:*}\",\"extension\":\"${u##*:}\",\"password\":\"${u%%:*}-web-pw\",\"sipPassword\":\"${u%%:*}-sip-pw\"}" >/dev/null
   done
 }
+
+# options_load RUNDIR COUNT: SIPp OPTIONS at RATE/s to SIP_PORT (it ends itself after at most 20 min,
+# or on SIGUSR1); response times in RUNDIR/options-load_*_rtt.csv. Run in a subshell: it cds and execs.
+options_load() {
+  mkdir -p "$1"
+  cd "$1"
+  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
+      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
+      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
+}
+
+# login_flood OUT_JSON: FLOOD wrong web logins for admin on WEB_PORT, released together (threads
+# behind a barrier); their statuses and the flood's start and end, as JSON.
+login_flood() {
+  timeout 300 python3 - "$WEB_PORT" "$FLOOD" > "$1" <<'PY'
+import json, sys, threading, time, urllib.error, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+barrier, statuses, lock = threading.Barrier(n), {}, threading.Lock()
+def attempt(i):
+    body = json.dumps({"username": "admin", "password": "wrong-%d" % i}).encode()
+    req = urllib.request.Request("http://127.0.0.1:%d/api/login" % port, body, {"Content-Type": "application/json"})
+    barrier.wait()
+    try:
+        status = urllib.request.urlopen(req, timeout=240).status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except Exception:
+        status = "error"
+    with lock:
+        statuses[status] = statuses.get(status, 0) + 1
+threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+start = time.time()
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps({"start": start, "end": time.time(), "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}}))
+PY
+}

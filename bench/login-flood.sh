@@ -30,42 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# options RUNDIR COUNT: OPTIONS at RATE/s (SIPp ends itself after at most 20 min, or on SIGUSR1);
-# response times in RUNDIR/options-load_*_rtt.csv.
-options() {
-  mkdir -p "$1"
-  cd "$1"
-  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
-      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
-      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
-}
-
-# flood RUNDIR: FLOOD wrong logins released together (threads behind a barrier); statuses and times.
-flood() {
-  timeout 300 python3 - "$WEB_PORT" "$FLOOD" > "$1/flood.json" <<'PY'
-import json, sys, threading, time, urllib.error, urllib.request
-port, n = int(sys.argv[1]), int(sys.argv[2])
-barrier, statuses, lock = threading.Barrier(n), {}, threading.Lock()
-def attempt(i):
-    body = json.dumps({"username": "admin", "password": "wrong-%d" % i}).encode()
-    req = urllib.request.Request("http://127.0.0.1:%d/api/login" % port, body, {"Content-Type": "application/json"})
-    barrier.wait()
-    try:
-        status = urllib.request.urlopen(req, timeout=240).status
-    except urllib.error.HTTPError as e:
-        status = e.code
-    except Exception:
-        status = "error"
-    with lock:
-        statuses[status] = statuses.get(status, 0) + 1
-threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-start = time.time()
-for t in threads: t.start()
-for t in threads: t.join()
-print(json.dumps({"start": start, "end": time.time(), "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}}))
-PY
-}
-
 # report LABEL RUNDIR [FROM TO]: percentiles of the OPTIONS answers (only those sent in [FROM, TO] epoch s).
 report() {
   python3 - "$@" <<'PY'
@@ -109,14 +73,14 @@ for MF in $MAX_FAILURES; do
   RUN_DIR="$WORK/max-failures-$MF"
   mkdir -p "$RUN_DIR"
   start_server "$RUN_DIR" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}" SWITCHBOARD_WEB_LOGIN_MAX_FAILURES="$MF"
-  (options "$RUN_DIR/warmup" "$WARMUP") || true # JIT warm-up, not reported
-  (options "$RUN_DIR/quiet" $((RATE * DURATION))) || true
+  (options_load "$RUN_DIR/warmup" "$WARMUP") || true # JIT warm-up, not reported
+  (options_load "$RUN_DIR/quiet" $((RATE * DURATION))) || true
   report "quiet" "$RUN_DIR/quiet"
   # The probe runs from before the flood until after its last answer, then stops gracefully.
-  (options "$RUN_DIR/flood" $((RATE * 1200))) &
+  (options_load "$RUN_DIR/flood" $((RATE * 1200))) &
   PROBE=$!
   sleep 2
-  flood "$RUN_DIR/flood"
+  login_flood "$RUN_DIR/flood/flood.json"
   sleep 1
   kill -USR1 "$PROBE" 2>/dev/null || true
   wait "$PROBE" || true

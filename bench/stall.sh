@@ -57,41 +57,6 @@ start_server "$WORK" SWITCHBOARD_MONGO_URI="mongodb://127.0.0.1:$STORE_PORT" SWI
 curl -sf -c "$WORK/admin" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"bench-admin-pw"}' "http://127.0.0.1:$WEB_PORT/api/login" >/dev/null
 
-# options RUNDIR COUNT: OPTIONS at RATE/s; response times in RUNDIR/options-load_*_rtt.csv.
-options() {
-  mkdir -p "$1"
-  cd "$1"
-  exec sipp 127.0.0.1:$SIP_PORT -sf "$OLDPWD/bench/options-load.xml" \
-      -i 127.0.0.1 -r "$RATE" -m "$2" -l $((RATE * 10)) -nostdin -timeout 1200s \
-      -key domain bench.test -trace_rtt -rtt_freq 1 -trace_stat -fd 1 > sipp.out 2>&1
-}
-
-# flood: FLOOD wrong logins for admin released together; statuses and times to $WORK/flood.json.
-flood() {
-  timeout 300 python3 - "$WEB_PORT" "$FLOOD" > "$WORK/flood.json" <<'PY'
-import json, sys, threading, time, urllib.error, urllib.request
-port, n = int(sys.argv[1]), int(sys.argv[2])
-barrier, statuses, lock = threading.Barrier(n), {}, threading.Lock()
-def attempt(i):
-    body = json.dumps({"username": "admin", "password": "wrong-%d" % i}).encode()
-    req = urllib.request.Request("http://127.0.0.1:%d/api/login" % port, body, {"Content-Type": "application/json"})
-    barrier.wait()
-    try:
-        status = urllib.request.urlopen(req, timeout=240).status
-    except urllib.error.HTTPError as e:
-        status = e.code
-    except Exception:
-        status = "error"
-    with lock:
-        statuses[status] = statuses.get(status, 0) + 1
-threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-start = time.time()
-for t in threads: t.start()
-for t in threads: t.join()
-print(json.dumps({"start": start, "end": time.time(), "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}}))
-PY
-}
-
 # import: the CSV file as the admin; HTTP status, start and end to $WORK/import.txt.
 import_csv() {
   local start
@@ -133,17 +98,17 @@ print(f"{label:<7} {span:>9}  answered {len(times):>5}  failed (whole run) {fail
 PY
 }
 
-(options "$WORK/warmup" "$WARMUP") || true # JIT warm-up, not reported
-(options "$WORK/quiet" $((RATE * QUIET))) || true
+(options_load "$WORK/warmup" "$WARMUP") || true # JIT warm-up, not reported
+(options_load "$WORK/quiet" $((RATE * QUIET))) || true
 
-(options "$WORK/stall" $((RATE * 1200))) &
+(options_load "$WORK/stall" $((RATE * 1200))) &
 PROBE=$!
 sleep 2
 echo "load before: $(uptime)"
 FROM=$(date +%s.%N)
 import_csv &
 IMPORT=$!
-flood &
+login_flood "$WORK/flood.json" &
 FLOODER=$!
 sleep 1
 PAUSED=$(date +%s.%N)
