@@ -4,17 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.account.PasswordLinks;
-import io.switchboard.core.account.UserAccounts;
-import io.switchboard.core.account.UserRequests;
-import io.switchboard.core.config.SwitchboardConfig;
-import io.switchboard.core.health.Health;
-import io.switchboard.core.model.Role;
 import io.switchboard.core.backup.Backups;
-import io.switchboard.core.store.MongoApiTokenStore;
 import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.core.store.MongoStore;
-import io.switchboard.core.store.MongoUserStore;
-import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -30,8 +22,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -53,41 +43,27 @@ class ApiDocumentTest {
   private static final String ADMIN_PASSWORD = "admin-password-1";
 
   private Vertx vertx;
+  private ConsoleOnStore console;
   private MongoStore store;
   private WebConsole web;
   private WebClientOptions options;
 
   @BeforeEach
-  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+  void start(Vertx vertx, @TempDir Path dir) {
     this.vertx = vertx;
-    SwitchboardConfig config = TestConfigs.loopback(dir, 0, 0, Map.of());
-    store = vertx.executeBlocking(() -> MongoStore.open(config.store())).await();
-    MongoUserStore users = new MongoUserStore(vertx, store);
-    MongoApiTokenStore tokens = new MongoApiTokenStore(vertx, store);
-    vertx.executeBlocking(() -> {
-      users.createIndexes();
-      tokens.createIndexes();
-      return null;
-    }).await();
-    UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
-    accounts.ensureAdmin(Optional.of(ADMIN_PASSWORD)).await();
-    accounts.create(new UserRequests.Create("bob", "Bob", "1002", "bob-web-pw", null, Role.USER, true)).await();
-    Health health = new Health();
-    health.report("store", Health.State.UP);
-    web = new WebConsole(config.web(), config.tls(), health, accounts,
-        new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), Clock.systemUTC()), tokens, Clock.systemUTC())
-        .withBackups(new Backups(store, null, "test", Clock.systemUTC()));
-    vertx.deployVerticle(web).await();
-    options = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(web.actualPort());
+    console = ConsoleOnStore.start(vertx, dir, ADMIN_PASSWORD, p -> new WebConsole(p.config().web(), p.config().tls(), p.health(), p.accounts(),
+        new PasswordLinks(p.accounts(), new MongoPasswordLinkStore(vertx, p.store()), Clock.systemUTC()), p.tokens(),
+        Clock.systemUTC()).withBackups(new Backups(p.store(), null, "test", Clock.systemUTC())));
+    store = console.store;
+    web = console.web;
+    options = console.options;
   }
 
   @AfterEach
   void stop() {
-    vertx.executeBlocking(() -> {
-      store.close();
-      return null;
-    }).await();
+    console.close(vertx);
   }
+
 
   /** "METHOD /api/path/{param}" for every route of the router that answers one method on one exact path. */
   private Set<String> routerOperations() {

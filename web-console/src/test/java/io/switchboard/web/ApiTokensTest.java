@@ -6,17 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.account.UserAccounts;
-import io.switchboard.core.account.UserRequests;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.SecurityEvent;
-import io.switchboard.core.config.SwitchboardConfig;
-import io.switchboard.core.health.Health;
-import io.switchboard.core.model.Role;
-import io.switchboard.core.store.MongoApiTokenStore;
 import io.switchboard.core.store.MongoStore;
-import io.switchboard.core.store.MongoUserStore;
-import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -31,8 +23,6 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -53,39 +43,26 @@ class ApiTokensTest {
   private static final String ADMIN_PASSWORD = "admin-password-1";
 
   private Vertx vertx;
+  private ConsoleOnStore console;
   private MongoStore store;
   private WebConsole web;
   private WebClientOptions options;
 
   @BeforeEach
-  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+  void start(Vertx vertx, @TempDir Path dir) {
     this.vertx = vertx;
-    SwitchboardConfig config = TestConfigs.loopback(dir, 0, 0, Map.of());
-    store = vertx.executeBlocking(() -> MongoStore.open(config.store())).await();
-    MongoUserStore users = new MongoUserStore(vertx, store);
-    MongoApiTokenStore tokens = new MongoApiTokenStore(vertx, store);
-    vertx.executeBlocking(() -> {
-      users.createIndexes();
-      tokens.createIndexes();
-      return null;
-    }).await();
-    UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain());
-    accounts.ensureAdmin(Optional.of(ADMIN_PASSWORD)).await();
-    accounts.create(new UserRequests.Create("bob", "Bob", "1002", "bob-web-pw", null, Role.USER, true)).await();
-    Health health = new Health();
-    health.report("store", Health.State.UP);
-    web = new WebConsole(config.web(), config.tls(), health, accounts, null, tokens, Clock.systemUTC());
-    vertx.deployVerticle(web).await();
-    options = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(web.actualPort());
+    console = ConsoleOnStore.start(vertx, dir, ADMIN_PASSWORD, p -> new WebConsole(p.config().web(), p.config().tls(), p.health(), p.accounts(), null, p.tokens(),
+        Clock.systemUTC()));
+    store = console.store;
+    web = console.web;
+    options = console.options;
   }
 
   @AfterEach
   void stop() {
-    vertx.executeBlocking(() -> {
-      store.close();
-      return null;
-    }).await();
+    console.close(vertx);
   }
+
 
   private WebClientSession login(String username, String password) {
     WebClientSession c = WebClientSession.create(WebClient.create(vertx, options));
