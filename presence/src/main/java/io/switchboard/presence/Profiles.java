@@ -20,6 +20,8 @@ final class Profiles {
   private final WatcherIndex index;
   private final Rule.Action fallback;
   private final Map<String, PresenceProfile> byUser = new HashMap<>();
+  /** Per user, the last write under way: the next one starts when it ends. */
+  private final Map<String, Future<PresenceProfile>> updating = new HashMap<>();
 
   Profiles(PresenceStore store, WatcherIndex index, Rule.Action fallback) {
     this.store = store;
@@ -52,10 +54,17 @@ final class Profiles {
    * @return the profile as now known, this change included
    */
   Future<PresenceProfile> update(String username, UnaryOperator<PresenceProfile> change) {
-    return store.update(of(username), change).map(stored -> {
+    // One write per profile at a time from this node, each from the version the one before left:
+    // writers here never race each other (a busy buddy list once starved a SUBSCRIBE's pending note
+    // through 50 lost compare-and-sets); the compare-and-set still guards against other nodes.
+    Future<?> previous = updating.getOrDefault(username, Future.succeededFuture());
+    Future<PresenceProfile> next = previous.transform(ignored -> store.update(of(username), change).map(stored -> {
       keep(stored);
       return of(username);
-    });
+    }));
+    updating.put(username, next);
+    next.onComplete(r -> updating.remove(username, next));
+    return next;
   }
 
   /** Keeps {@code p} unless a newer version is known, and the buddy index with it. */
