@@ -28,34 +28,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 - "$ROWS" "$PASSWORD_EVERY" > "$WORK/people.csv" <<'PY'
-import sys
-n, every = int(sys.argv[1]), int(sys.argv[2])
-print("username,displayName,extension,password,sipPassword,role,kind,vendor,model,mac")
-for i in range(n):
-    web = "web-pw-%05d" % i if every and i % every == 0 else ""
-    print("u%05d,User %d,%d,%s,sip-pw-%05d,,desk-phone,yealink,T46U,0015650%05x" % (i, i, 20000 + i, web, i, i))
-PY
+people_csv "$ROWS" "$PASSWORD_EVERY" > "$WORK/people.csv"
 
 # percentiles LABEL RUNDIR: p50/p99/max of every OPTIONS answer in the run, and how many failed.
 percentiles() {
   python3 - "$@" <<'PY'
-import csv, glob, sys
+import sys
+sys.path.insert(0, "bench")
+from sipp_rtt import SippRun, percentile, longest
 label, run = sys.argv[1], sys.argv[2]
-times = []
-for f in glob.glob(run + "/options-load_*_rtt.csv"):
-    for r in csv.reader(open(f), delimiter=";"):
-        try:
-            times.append(float(r[1]))
-        except (ValueError, IndexError):
-            continue
-times.sort()
-stat = sorted(glob.glob(run + "/options-load_*_.csv"))
-rows = list(csv.reader(open(stat[-1]), delimiter=";")) if stat else []
-failed = rows[-1][rows[0].index("FailedCall(C)")] if len(rows) > 1 else "?"
-pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
-print(f"{label:<8} OPTIONS answered {len(times)}, failed {failed}, p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms, "
-      f"max {(times[-1] if times else float('nan')):.1f} ms")
+sipp = SippRun(run)
+times = sorted(took for took, _ in sipp.answers)
+failed = "?" if sipp.failed is None else sipp.failed
+print(f"{label:<8} OPTIONS answered {len(times)}, failed {failed}, p50 {percentile(times, 0.5):.1f} ms, "
+      f"p99 {percentile(times, 0.99):.1f} ms, max {longest(times):.1f} ms")
 PY
 }
 

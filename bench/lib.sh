@@ -49,6 +49,19 @@ create_users() {
   done
 }
 
+# people_csv ROWS EVERY: an import file of ROWS users u00000..., each with a SIP password and a Yealink
+# desk phone, every EVERY-th with a web password web-pw-NNNNN (0: none).
+people_csv() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+n, every = int(sys.argv[1]), int(sys.argv[2])
+print("username,displayName,extension,password,sipPassword,role,kind,vendor,model,mac")
+for i in range(n):
+    web = "web-pw-%05d" % i if every and i % every == 0 else ""
+    print("u%05d,User %d,%d,%s,sip-pw-%05d,,desk-phone,yealink,T46U,0015650%05x" % (i, i, 20000 + i, web, i, i))
+PY
+}
+
 # options_load RUNDIR COUNT: SIPp OPTIONS at RATE/s to SIP_PORT (it ends itself after at most 20 min,
 # or on SIGUSR1); response times in RUNDIR/options-load_*_rtt.csv. Run in a subshell: it cds and execs.
 options_load() {

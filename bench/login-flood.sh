@@ -33,34 +33,19 @@ trap cleanup EXIT
 # report LABEL RUNDIR [FROM TO]: percentiles of the OPTIONS answers (only those sent in [FROM, TO] epoch s).
 report() {
   python3 - "$@" <<'PY'
-import csv, glob, json, os, sys
+import json, os, sys
+sys.path.insert(0, "bench")
+from sipp_rtt import SippRun, percentile, longest
 label, run = sys.argv[1], sys.argv[2]
-window = (float(sys.argv[3]), float(sys.argv[4])) if len(sys.argv) > 4 else None
-# SIPp's rtt file: date (ms since SIPp started) ; response time (ms) ; rtd number. SIPp started
-# at the time its stat file's first row gives (StartTime, "YYYY-MM-DD\tHH:MM:SS.usec\tepoch").
-stat = sorted(glob.glob(run + "/options-load_*_.csv"))
-rows = list(csv.reader(open(stat[-1]), delimiter=";")) if stat else []
-head, last = (rows[0], rows[-1]) if len(rows) > 1 else ([], [])
-sipp_start = float(rows[1][head.index("StartTime")].split("\t")[-1]) if len(rows) > 1 else 0.0
-col = lambda name: int(last[head.index(name)]) if name in head else 0
-times = []
-for f in glob.glob(run + "/options-load_*_rtt.csv"):
-    for r in csv.reader(open(f), delimiter=";"):
-        try:
-            answered, took = sipp_start + float(r[0]) / 1000.0, float(r[1])
-        except (ValueError, IndexError):
-            continue
-        sent = answered - took / 1000.0
-        if window is None or window[0] <= sent <= window[1]:
-            times.append(took)
-times.sort()
-pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
+window = (float(sys.argv[3]), float(sys.argv[4])) if len(sys.argv) > 4 else ()
+sipp = SippRun(run)
+times = sorted(took for took, _ in sipp.sent_within(*window))
 flood = json.load(open(run + "/flood.json")) if os.path.exists(run + "/flood.json") else None
 logins = " ".join("%s:%s" % kv for kv in flood["statuses"].items()) if flood else "-"
 lasted = "%.1f" % (flood["end"] - flood["start"]) if flood else "-"
 checks = sum(1 for l in open(run + "/server.log") if "LOGIN_FAILED" in l) if os.path.exists(run + "/server.log") else 0
-print(f"{label:<18} {col('SuccessfulCall(C)'):<6} {col('FailedCall(C)'):<6} {len(times):<8} {pct(0.50):<8.2f} "
-      f"{pct(0.99):<8.2f} {(times[-1] if times else float('nan')):<9.2f} {lasted:<8} {checks:<7} {logins}")
+print(f"{label:<18} {sipp.succeeded or 0:<6} {sipp.failed or 0:<6} {len(times):<8} {percentile(times, 0.50):<8.2f} "
+      f"{percentile(times, 0.99):<8.2f} {longest(times):<9.2f} {lasted:<8} {checks:<7} {logins}")
 PY
 }
 

@@ -43,14 +43,7 @@ STORE=$!
 for _ in $(seq 1 60); do grep -q "store listening" "$WORK/store.log" 2>/dev/null && break; sleep 0.5; done
 grep "store listening" "$WORK/store.log" || { cat "$WORK/store.log" >&2; exit 1; }
 
-python3 - "$ROWS" "$PASSWORD_EVERY" > "$WORK/people.csv" <<'PY'
-import sys
-n, every = int(sys.argv[1]), int(sys.argv[2])
-print("username,displayName,extension,password,sipPassword,role,kind,vendor,model,mac")
-for i in range(n):
-    web = "web-pw-%05d" % i if every and i % every == 0 else ""
-    print("u%05d,User %d,%d,%s,sip-pw-%05d,,desk-phone,yealink,T46U,0015650%05x" % (i, i, 20000 + i, web, i, i))
-PY
+people_csv "$ROWS" "$PASSWORD_EVERY" > "$WORK/people.csv"
 
 start_server "$WORK" SWITCHBOARD_MONGO_URI="mongodb://127.0.0.1:$STORE_PORT" SWITCHBOARD_LOG_LEVEL="${LOG_LEVEL:-warn}" \
   SWITCHBOARD_PROVISIONING_PORT="$PROVISIONING_PORT"
@@ -70,31 +63,20 @@ import_csv() {
 # report LABEL RUNDIR [FROM TO]: OPTIONS sent in [FROM, TO] (epoch s): answered, p50, p99, max, slowest send times.
 report() {
   python3 - "$@" <<'PY'
-import csv, glob, sys, time
+import sys, time
+sys.path.insert(0, "bench")
+from sipp_rtt import SippRun, percentile, longest
 label, run = sys.argv[1], sys.argv[2]
-window = (float(sys.argv[3]), float(sys.argv[4])) if len(sys.argv) > 4 else None
-stat = sorted(glob.glob(run + "/options-load_*_.csv"))
-rows = list(csv.reader(open(stat[-1]), delimiter=";")) if stat else []
-head, last = (rows[0], rows[-1]) if len(rows) > 1 else ([], [])
-sipp_start = float(rows[1][head.index("StartTime")].split("\t")[-1]) if len(rows) > 1 else 0.0
-failed = last[head.index("FailedCall(C)")] if head else "?"
-sent = []
-for f in glob.glob(run + "/options-load_*_rtt.csv"):
-    for r in csv.reader(open(f), delimiter=";"):
-        try:
-            answered, took = sipp_start + float(r[0]) / 1000.0, float(r[1])
-        except (ValueError, IndexError):
-            continue
-        at = answered - took / 1000.0
-        if window is None or window[0] <= at <= window[1]:
-            sent.append((took, at))
+window = (float(sys.argv[3]), float(sys.argv[4])) if len(sys.argv) > 4 else ()
+sipp = SippRun(run)
+failed = "?" if sipp.failed is None else sipp.failed
+sent = sipp.sent_within(*window)
 times = sorted(t for t, _ in sent)
-pct = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
 slow = sorted(sent, reverse=True)[:3]
 slowest = ", ".join("%.0f ms at %s" % (t, time.strftime("%H:%M:%S", time.localtime(a)) + ("%.2f" % (a % 1))[1:]) for t, a in slow)
 span = "%.1f s" % (window[1] - window[0]) if window else "whole run"
-print(f"{label:<7} {span:>9}  answered {len(times):>5}  failed (whole run) {failed:>3}  p50 {pct(0.5):7.1f} ms  "
-      f"p99 {pct(0.99):7.1f} ms  max {(times[-1] if times else float('nan')):7.1f} ms  slowest: {slowest}")
+print(f"{label:<7} {span:>9}  answered {len(times):>5}  failed (whole run) {failed:>3}  p50 {percentile(times, 0.5):7.1f} ms  "
+      f"p99 {percentile(times, 0.99):7.1f} ms  max {longest(times):7.1f} ms  slowest: {slowest}")
 PY
 }
 
