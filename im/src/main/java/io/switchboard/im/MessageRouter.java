@@ -158,9 +158,10 @@ public final class MessageRouter {
 
   /**
    * Every device of the recipient and their open web console (if any) are tried in parallel; the
-   * console is one more branch, answering through the live channel. With neither, it is stored at once. Once the message is stored
-   * (202), the fork is over: the branches still sending are stopped, and the stored delivery is the
-   * only way on to a device, so that a device sees each message once and in order.
+   * console is one more branch, answering through the live channel; with neither, it is stored at
+   * once. Once the message is stored (202), the fork is over: the branches still sending are stopped,
+   * and the stored delivery is the only way on to a device, so that a device sees each message once
+   * and in order.
    */
   private Future<Outcome> fork(StoredMessage m, List<DeviceView> devices) {
     long started = System.nanoTime();
