@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,7 +63,17 @@ public final class MessageRouter {
   private final MessageStore store;
   private final DeviceDelivery delivery;
   private final Clock clock;
+  private final MessageIds ids;
   private final long forkTimeoutMillis;
+  /**
+   * Users with a web console open (as {@code CONSOLE_PRESENCE} said, through {@link #consolePresence}):
+   * only they get the console branch, so that a message to anyone else costs no request on the event
+   * bus (a reply address, a timer and a NO_HANDLERS failure per message). A console that opened just as
+   * the message was forked misses it live; the message was then delivered to a device (the console
+   * shows it from the IM_MESSAGE event) or stored, and the stored delivery for the opening console
+   * sends it.
+   */
+  private final java.util.Set<String> consolesOpen = ConcurrentHashMap.newKeySet();
   /** Per message, its last write: a message's writes may start on two SIP contexts (its recipient's, the home one). */
   private final Map<String, Future<?>> writes = new ConcurrentHashMap<>();
   private final Metrics metrics;
@@ -79,6 +88,7 @@ public final class MessageRouter {
     this.store = store;
     this.delivery = delivery;
     this.clock = clock;
+    this.ids = new MessageIds(clock);
     this.forkTimeoutMillis = forkTimeoutSeconds * 1000L;
     this.metrics = metrics;
   }
@@ -97,7 +107,7 @@ public final class MessageRouter {
         return Future.succeededFuture(new UnknownRecipient(target));
       }
       User recipient = found.get();
-      StoredMessage m = new StoredMessage(UUID.randomUUID().toString(), sender.username(), displayName(sender),
+      StoredMessage m = new StoredMessage(ids.next(), sender.username(), displayName(sender),
           recipient.username(), null, StoredMessage.conversationOf(sender.username(), recipient.username()),
           contentType, body, text, MessageState.PENDING, clock.instant(), null, 0);
       return fork(m);
@@ -119,7 +129,7 @@ public final class MessageRouter {
         return Future.succeededFuture(new NotAMember(roomName));
       }
       Instant now = clock.instant();
-      String group = UUID.randomUUID().toString();
+      String group = ids.next();
       byte[] cpim = Cpim.render(displayName(sender) + " <sip:" + sender.username() + "@" + domain + ">",
           "<sip:" + Room.ADDRESS_PREFIX + roomName + "@" + domain + ">", now.toString(), text);
       String conversation = "room:" + roomName;
@@ -148,9 +158,10 @@ public final class MessageRouter {
 
   /**
    * Every device of the recipient and their open web console (if any) are tried in parallel; the
-   * console is one more branch, answering through the live channel. Once the message is stored
-   * (202), the fork is over: the branches still sending are stopped, and the stored delivery is the
-   * only way on to a device, so that a device sees each message once and in order.
+   * console is one more branch, answering through the live channel; with neither, it is stored at
+   * once. Once the message is stored (202), the fork is over: the branches still sending are stopped,
+   * and the stored delivery is the only way on to a device, so that a device sees each message once
+   * and in order.
    */
   private Future<Outcome> fork(StoredMessage m, List<DeviceView> devices) {
     long started = System.nanoTime();
@@ -161,7 +172,16 @@ public final class MessageRouter {
       branches.add(new Branch(device.binding().contact(), sending.status().map(status -> status >= 200 && status < 300),
           sending.stop()));
     }
-    branches.add(new Branch("web console", toConsole(m).map(true), () -> { }));
+    if (consolesOpen.contains(m.to())) {
+      branches.add(new Branch("web console", toConsole(m).map(true), () -> { }));
+    }
+    if (branches.isEmpty()) {
+      // Nothing to try: stored at once, with no timer and no round trip on the event bus.
+      return stored(m).onSuccess(o -> {
+        metrics.messageForked(System.nanoTime() - started);
+        metrics.message(Metrics.MessageOutcome.STORED);
+      });
+    }
     Promise<Outcome> outcome = Promise.promise();
     AtomicInteger unanswered = new AtomicInteger(branches.size());
     // Decided here, on the recipient's SIP context: PENDING, then STORED (timeout, every branch refused) or
@@ -216,6 +236,15 @@ public final class MessageRouter {
         m.withState(MessageState.DELIVERED, clock.instant()).toBus().toJson());
     return vertx.eventBus().request(EventAddresses.CONSOLE_DELIVER + m.to(), request,
         new DeliveryOptions().setSendTimeout(forkTimeoutMillis)).mapEmpty();
+  }
+
+  /** A console of the user's opened (true) or the last one closed (false): see {@link #consolesOpen}. Any context. */
+  void consolePresence(String username, boolean open) {
+    if (open) {
+      consolesOpen.add(username);
+    } else {
+      consolesOpen.remove(username);
+    }
   }
 
   private Future<Outcome> stored(StoredMessage m) {

@@ -69,8 +69,11 @@ final class StoredDelivery {
       }
     })
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, msg -> {
-          if (msg.body().getBoolean("online", false)) {
-            deliverToConsole(msg.body().getString("username"));
+          String username = msg.body().getString("username");
+          boolean online = msg.body().getBoolean("online", false);
+          router.consolePresence(username, online);
+          if (online) {
+            deliverToConsole(username);
           }
         }))
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.IM_MESSAGE, msg -> {

@@ -186,6 +186,50 @@ class MessagingTest {
   }
 
   @Test
+  void aDeliveredMessageCostsOneStoreWriteAndOutlivesARestart() throws Exception {
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running bob = device(port, 1);
+    register("bob", "bob-desk", port, "text/plain");
+    long writesBefore = server.store.writes(vertx, "messages").written();
+
+    assertEquals(200, SippTrace.lastStatus(send("alice", "bob", "kept for good").messages()));
+
+    // Counted when the batch is durable, before any caller hears of it: so before the 200.
+    assertEquals(1, server.store.writes(vertx, "messages").written() - writesBefore,
+        "inserted once, already DELIVERED: no PENDING insert, no update");
+    assertEquals("kept for good", received(bob.await()).get(0).body().strip());
+    server.stop().await();
+    server = startServer();
+    JsonArray history = history("bob", "alice");
+    assertEquals(1, history.size(), history::encode);
+    JsonObject kept = history.getJsonObject(0);
+    assertEquals("kept for good", kept.getString("text").strip());
+    assertEquals("DELIVERED", kept.getString("state"));
+    assertTrue(kept.getValue("deliveredAt") != null, kept::encode);
+  }
+
+  @Test
+  void theConsoleIsABranchOnlyWhileOneIsOpen() throws Exception {
+    List<String> atConsole = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.CONSOLE_DELIVER + "carol", m -> {
+      atConsole.add(m.body().getJsonObject("message").getString("text"));
+      m.reply(new JsonObject());
+    }).completion().await();
+    // Published before the request, handled on the same (home SIP) context as IM_SEND: seen first.
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", "carol").put("online", true));
+    JsonObject live = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
+        new ImSend("alice", "carol", "to the browser").toJson()).await().body();
+    assertEquals("DELIVERED", live.getString("state"));
+    assertEquals(List.of("to the browser"), atConsole);
+
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", "carol").put("online", false));
+    JsonObject later = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
+        new ImSend("alice", "carol", "for later").toJson()).await().body();
+    assertEquals("STORED", later.getString("state"), "closed consoles are not asked");
+    assertEquals(List.of("to the browser"), atConsole);
+  }
+
+  @Test
   void refusals() throws Exception {
     assertEquals(404, SippTrace.lastStatus(send("alice", "nobody", "hello?").messages()));
     assertEquals(413, SippTrace.lastStatus(send("alice", "bob", "x".repeat(2500)).messages()));
