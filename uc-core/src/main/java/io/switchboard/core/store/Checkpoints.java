@@ -57,8 +57,7 @@ final class Checkpoints implements AutoCloseable {
       boolean written = journal.recordsAppended() != recordsAtLast;
       boolean due = System.nanoTime() - lastAt >= everyNanos;
       if (written && (due || journal.bytesInFile() >= journalBytes)) {
-        compact();
-        checkpoint();
+        compactAndCheckpoint();
       }
     } catch (RuntimeException e) {
       LOG.warn("Store checkpoint failed; the journal keeps growing until one succeeds [{}]", e.toString());
@@ -67,13 +66,16 @@ final class Checkpoints implements AutoCloseable {
 
   /**
    * MVStore frees a chunk only when none of its pages is live any more; compaction rewrites the live pages
-   * of chunks under the target fill rate, a bounded amount per run, for the next commit to write.
+   * of chunks under the target fill rate, a bounded amount per run, for the checkpoint's commit to write.
+   * Returns whether it moved any.
    */
-  private void compact() {
+  boolean compactAndCheckpoint() {
     long before = file.getFileStore().size();
     boolean moved = file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
     LOG.debug("Store compaction [moved: {}, file: {} -> {} bytes, fill: {} %]", moved, before,
         file.getFileStore().size(), file.getFillRate());
+    checkpoint();
+    return moved;
   }
 
   /** Blocking: everything written so far is in the synced MVStore file and the older journal files are gone. */

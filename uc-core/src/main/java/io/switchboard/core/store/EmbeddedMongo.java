@@ -245,6 +245,17 @@ final class EmbeddedMongo implements AutoCloseable {
     }
   }
 
+  /** Blocking: compactions and checkpoints until nothing moves (at most {@code runs}), for the bench to measure the file. */
+  void settle(int runs) {
+    for (int i = 0; i < runs; i++) {
+      boolean moved = checkpoints != null ? checkpoints.compactAndCheckpoint() : file != null && file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
+      commit();
+      if (!moved) {
+        return;
+      }
+    }
+  }
+
   /** The journal's directory, or null without one. */
   Path journalDir() {
     return journal == null ? null : journal.dir();
