@@ -117,6 +117,7 @@ public final class EmbeddedStoreBench {
 
   private static void run(String name, int count, ExecutorService pool, int threads, Op op) throws Exception {
     AtomicInteger next = new AtomicInteger();
+    long cpuBefore = processCpuNanos();
     int tenth = Math.max(1, count / 10);
     long[] doneAt = new long[10];
     AtomicInteger done = new AtomicInteger();
@@ -143,7 +144,14 @@ public final class EmbeddedStoreBench {
         previous = t;
       }
     }
-    System.out.printf("%-6s %8d ops  %8.0f ops/s  per tenth:%s%n", name, count, count / ((end - start) / 1e9), tenths);
+    System.out.printf("%-6s %8d ops  %8.0f ops/s  %6.0f us CPU per op (the whole process)  per tenth:%s%n", name, count,
+        count / ((end - start) / 1e9), (processCpuNanos() - cpuBefore) / 1e3 / count, tenths);
+  }
+
+  /** CPU time of every thread of this process (engine, driver, checkpoints, GC): a measure the machine's load moves less than rates. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void report(Path dir, int count, int encoded) throws IOException {
