@@ -81,7 +81,7 @@ final class EmbeddedMongo implements AutoCloseable {
     return start(dataDir, Encoding.BSON, COMPRESSED, Durability.JOURNAL, Checkpoints.EVERY);
   }
 
-  /** Blocking: as {@link #start(Path)}, committing the file for each commit, with the encoding and page compression to measure (bench). */
+  /** Blocking: as {@link #start(Path)}, committing the file at each commit; encoding and compression to measure (bench). */
   static EmbeddedMongo start(Path dataDir, Encoding encoding, boolean compressed) {
     return start(dataDir, encoding, compressed, Durability.COMMIT, Checkpoints.EVERY);
   }
@@ -248,17 +248,14 @@ final class EmbeddedMongo implements AutoCloseable {
   /** Blocking: compactions and checkpoints until nothing moves (at most {@code runs}), for the bench to measure the file. */
   void settle(int runs) {
     for (int i = 0; i < runs; i++) {
-      boolean moved = checkpoints != null ? checkpoints.compactAndCheckpoint() : file != null && file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
+      boolean moved = checkpoints != null
+          ? checkpoints.compactAndCheckpoint()
+          : file != null && file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
       commit();
       if (!moved) {
         return;
       }
     }
-  }
-
-  /** The journal's directory, or null without one. */
-  Path journalDir() {
-    return journal == null ? null : journal.dir();
   }
 
   @Override

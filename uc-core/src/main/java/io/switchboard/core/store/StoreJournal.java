@@ -239,14 +239,6 @@ final class StoreJournal implements AutoCloseable {
     return records.get();
   }
 
-  long number() {
-    return number;
-  }
-
-  Path dir() {
-    return dir;
-  }
-
   @Override
   public void close() {
     synchronized (fileLock) {
