@@ -5,13 +5,16 @@
 # document, heap and resident memory. Modes: memory and bson-memory (the engine in memory, Java-
 # serialised or BSON: the ceilings of the rest), h2-default (H2Backend as mongo-java-server opens it),
 # h2-unsynced (our MVStore settings, compressed, commits neither synced nor compacted), h2-tuned (the
-# store before BSON: Java-serialised, compressed pages, synced and compacted), bson-compressed (BSON maps,
-# compressed pages), bson (EmbeddedMongo as Switchboard opens it: BSON maps, plain pages).
+# store before BSON: Java-serialised, compressed pages, synced and compacted), bson-compressed and bson (BSON
+# maps, compressed or plain pages, the MVStore committed and synced for each commit: the store before the
+# journal), journal (EmbeddedMongo as Switchboard opens it: BSON maps, compressed pages, durable writes as
+# an fsync of the journal, the MVStore committed at checkpoints), journal-plain (the same, plain pages).
+# After each write phase the disk is reported as it is, then after checkpoints and compactions ("settled").
 # PARALLEL=1 runs the modes side by side (one JVM each, same load for all) and prints them in order.
-#   MODES="h2-tuned bson-compressed bson" COUNT=20000 THREADS=8 PARALLEL=1 bench/store-engine.sh
+#   MODES="bson-compressed journal journal-plain" COUNT=100000 THREADS=8 PARALLEL=1 bench/store-engine.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODES=${MODES:-"memory h2-default h2-tuned bson"}
+MODES=${MODES:-"bson-memory bson-compressed journal journal-plain"}
 PARALLEL=${PARALLEL:-0}
 COUNT=${COUNT:-100000}
 THREADS=${THREADS:-8}

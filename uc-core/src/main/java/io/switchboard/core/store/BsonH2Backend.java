@@ -9,6 +9,7 @@ import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.List;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -22,8 +23,28 @@ import org.h2.mvstore.MVStore;
  */
 class BsonH2Backend extends H2Backend {
 
+  /** Where every document write is also appended; null: none (each durable write commits the MVStore). */
+  private final StoreJournal journal;
+
   BsonH2Backend(MVStore mvStore) {
+    this(mvStore, null);
+  }
+
+  BsonH2Backend(MVStore mvStore, StoreJournal journal) {
     super(mvStore); // opens the databases already in the file, through openOrCreateDatabase
+    this.journal = journal;
+  }
+
+  /** Null while the constructor runs: the collections it opens see the journal from their first write on. */
+  private StoreJournal journal() {
+    return journal;
+  }
+
+  /** A drop or rename is no document write: the journal cannot replay it, so it is checkpointed at once. */
+  private void structureChanged() {
+    if (journal != null) {
+      journal.structureChanged();
+    }
   }
 
   @Override
@@ -56,7 +77,32 @@ class BsonH2Backend extends H2Backend {
       String fullName = getFullCollectionNamespace(collectionName);
       MVMap<Object, Document> documents = file.openMap(StoreFileFormat.DATA_PREFIX + fullName, collectionMap());
       MVMap<String, Object> meta = file.openMap(StoreFileFormat.META_PREFIX + fullName);
-      return new IdNarrowedCollection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry());
+      return new JournaledCollection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry(),
+          BsonH2Backend.this::journal);
+    }
+
+    @Override
+    public void dropCollection(String collectionName, Oplog oplog) {
+      super.dropCollection(collectionName, oplog);
+      structureChanged();
+    }
+
+    @Override
+    public void drop(Oplog oplog) {
+      super.drop(oplog);
+      structureChanged();
+    }
+
+    @Override
+    public void moveCollection(MongoDatabase oldDatabase, MongoCollection<?> collection, String newCollectionName) {
+      super.moveCollection(oldDatabase, collection, newCollectionName);
+      structureChanged();
+    }
+
+    @Override
+    protected void dropIndex(MongoCollection<Object> collection, String indexName) {
+      super.dropIndex(collection, indexName);
+      structureChanged();
     }
 
     @Override

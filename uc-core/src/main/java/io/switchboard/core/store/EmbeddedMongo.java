@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +34,20 @@ final class EmbeddedMongo implements AutoCloseable {
   private final InetSocketAddress address;
   /** The file that commits sync and the compactor compacts; null (the bench's baselines): neither. */
   private final MVStore file;
+  /** Where durable writes go (then a commit is an fsync of it); null: each commit commits the file. */
+  private final StoreJournal journal;
+  private final Checkpoints checkpoints;
   private final ScheduledExecutorService compactor;
 
-  private EmbeddedMongo(H2Backend backend, MongoServer server, InetSocketAddress address, MVStore file) {
+  private EmbeddedMongo(H2Backend backend, MongoServer server, InetSocketAddress address, MVStore file,
+      StoreJournal journal, Checkpoints checkpoints) {
     this.backend = backend;
     this.server = server;
     this.address = address;
     this.file = file;
-    this.compactor = file == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+    this.journal = journal;
+    this.checkpoints = checkpoints;
+    this.compactor = file == null || journal != null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "store-compactor");
       t.setDaemon(true);
       return t;
@@ -58,13 +65,30 @@ final class EmbeddedMongo implements AutoCloseable {
     JAVA_SERIALISED
   }
 
-  /** Blocking: opens the file (migrating an old one first, see {@link StoreFileFormat}) and binds a port. */
-  static EmbeddedMongo start(Path dataDir) {
-    return start(dataDir, Encoding.BSON, true);
+  /** What makes a write durable. */
+  enum Durability {
+    /** An fsync of the {@link StoreJournal}; the MVStore is committed at {@link Checkpoints}: what Switchboard uses. */
+    JOURNAL,
+    /** A commit and sync of the MVStore for each (group) commit: the store before the journal (bench). */
+    COMMIT
   }
 
-  /** Blocking: as {@link #start(Path)}, with the encoding and page compression to measure (bench). */
+  /**
+   * Blocking: opens the file (migrating an old one first, see {@link StoreFileFormat}), replays the journal
+   * a crash left ({@link JournalReplay}) and binds a port.
+   */
+  static EmbeddedMongo start(Path dataDir) {
+    return start(dataDir, Encoding.BSON, COMPRESSED, Durability.JOURNAL, Checkpoints.EVERY);
+  }
+
+  /** Blocking: as {@link #start(Path)}, committing the file at each commit; encoding and compression to measure (bench). */
   static EmbeddedMongo start(Path dataDir, Encoding encoding, boolean compressed) {
+    return start(dataDir, encoding, compressed, Durability.COMMIT, Checkpoints.EVERY);
+  }
+
+  /** Blocking: as {@link #start(Path)}, with every choice open (bench, tests); a journal needs BSON. */
+  static EmbeddedMongo start(Path dataDir, Encoding encoding, boolean compressed, Durability durability,
+      Duration checkpointEvery) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -75,36 +99,68 @@ final class EmbeddedMongo implements AutoCloseable {
     if (encoding == Encoding.BSON) {
       StoreFileFormat.migrateIfNeeded(file);
     }
-    MVStore mvStore = openTuned(file, compressed);
+    boolean journaled = durability == Durability.JOURNAL && encoding == Encoding.BSON;
+    MVStore mvStore = openTuned(file, compressed, journaled);
     H2Backend backend;
+    StoreJournal journal = null;
     try {
       if (encoding == Encoding.BSON) {
         StoreFileFormat.requireBson(mvStore);
-        backend = new BsonH2Backend(mvStore);
+        if (journaled) {
+          Path journalDir = dataDir.resolve(JOURNAL_DIR);
+          journal = StoreJournal.open(journalDir, JournalReplay.replay(mvStore, journalDir));
+        }
+        backend = new BsonH2Backend(mvStore, journal);
       } else {
         backend = new H2Backend(mvStore);
       }
     } catch (RuntimeException e) {
+      if (journal != null) {
+        journal.close();
+      }
       mvStore.closeImmediately();
-      throw e;
+      throw e instanceof StoreException ? e : new StoreException(StoreException.Kind.UNAVAILABLE, null,
+          "cannot open the embedded store " + file.toAbsolutePath() + ": " + e, e);
     }
-    EmbeddedMongo embedded = serve(backend, mvStore);
-    LOG.info("Embedded store [file: {}, encoding: {}, compressed pages: {}, port: {}]", file.toAbsolutePath(),
-        encoding, compressed, embedded.address.getPort());
+    Checkpoints checkpoints = null;
+    if (journal != null) {
+      checkpoints = new Checkpoints(mvStore, journal, checkpointEvery, Checkpoints.JOURNAL_BYTES);
+      checkpoints.checkpoint(); // indexes rebuilt after a replay are in the file from here on
+    }
+    EmbeddedMongo embedded = serve(backend, mvStore, journal, checkpoints);
+    LOG.info("Embedded store [file: {}, encoding: {}, compressed pages: {}, durability: {}, port: {}]",
+        file.toAbsolutePath(), encoding, compressed, journaled ? Durability.JOURNAL : Durability.COMMIT,
+        embedded.address.getPort());
     return embedded;
   }
 
-  /**
-   * The MVStore as measured best (bench/store-engine.sh): pages compressed (a commit per message
-   * rewrites whole leaf pages; uncompressed, the file held 2.3 times the BSON size of its documents,
-   * compressed 0.8 times), a bounded page cache so that resident memory does not follow history, and
-   * old chunks reusable one second after the commit that freed them instead of 45 s: every commit is
-   * synced (see commit()), so the file system holds nothing back that the retention time would have to
-   * wait for.
-   */
+  /** Under the data directory: the journal's files. */
+  static final String JOURNAL_DIR = "journal";
+
+  /** Page compression, chosen from bench/store-engine.sh (README, "Store"). */
+  static final boolean COMPRESSED = true;
+
+  /** As {@link #openTuned(Path, boolean, boolean)}, committed by its caller or automatically. */
   static MVStore openTuned(Path file, boolean compressed) {
+    return openTuned(file, compressed, false);
+  }
+
+  /**
+   * The MVStore as measured best (bench/store-engine.sh): a bounded page cache so that resident memory
+   * does not follow history, and old chunks reusable one second after the commit that freed them instead
+   * of 45 s: every commit is synced, so the file system holds nothing back that the retention time would
+   * have to wait for. Journaled, it never commits by itself (not even when unsaved pages pile up): only
+   * {@link Checkpoints} do, which is what a replay's starting point assumes.
+   */
+  static MVStore openTuned(Path file, boolean compressed, boolean journaled) {
     MVStore.Builder builder = new MVStore.Builder().fileName(file.toString()).cacheSize(CACHE_MB);
-    MVStore mvStore = (compressed ? builder.compress() : builder).open();
+    if (compressed) {
+      builder.compress();
+    }
+    if (journaled) {
+      builder.autoCommitDisabled().autoCommitBufferSize(0);
+    }
+    MVStore mvStore = builder.open();
     mvStore.setRetentionTime(RETENTION_MS);
     mvStore.setReuseSpace(true);
     return mvStore;
@@ -132,13 +188,13 @@ final class EmbeddedMongo implements AutoCloseable {
 
   /** Blocking: serves this backend on a random loopback port, its commits neither synced nor compacted (bench baselines). */
   static EmbeddedMongo on(H2Backend backend) {
-    return serve(backend, null);
+    return serve(backend, null, null, null);
   }
 
-  private static EmbeddedMongo serve(H2Backend backend, MVStore file) {
+  private static EmbeddedMongo serve(H2Backend backend, MVStore file, StoreJournal journal, Checkpoints checkpoints) {
     MongoServer server = new MongoServer(backend);
     server.bind("127.0.0.1", 0);
-    return new EmbeddedMongo(backend, server, server.getLocalAddress(), file);
+    return new EmbeddedMongo(backend, server, server.getLocalAddress(), file, journal, checkpoints);
   }
 
   String connectionString() {
@@ -151,10 +207,9 @@ final class EmbeddedMongo implements AutoCloseable {
   private long committed;
 
   /**
-   * Writes everything written so far to the file, so that it survives a crash of the process.
-   * Group commit: an MVStore commit takes milliseconds and commits serialise, so callers that
-   * arrive while one runs wait for it and then find their write already covered by the next one.
-   * Blocking: worker threads only.
+   * Makes everything written so far survive a crash: an fsync of the journal (or, without one, a commit
+   * and sync of the file). Group commit: callers that arrive while one runs wait for it and then find
+   * their write already covered by the next one. Blocking: worker threads only.
    */
   void commit() {
     long mine;
@@ -169,16 +224,45 @@ final class EmbeddedMongo implements AutoCloseable {
       synchronized (counter) {
         covering = requested;
       }
-      backend.commit();
-      if (file != null) {
-        file.sync(); // a 202 means on disk, not in the page cache
+      if (journal != null) {
+        journal.sync(); // a 202 means on disk, not in the page cache
+      } else {
+        backend.commit();
+        if (file != null) {
+          file.sync();
+        }
       }
       committed = covering;
     }
   }
 
+  /** Blocking: a checkpoint now (tests, bench); without a journal, a commit. */
+  void checkpoint() {
+    if (checkpoints != null) {
+      checkpoints.checkpoint();
+    } else {
+      commit();
+    }
+  }
+
+  /** Blocking: compactions and checkpoints until nothing moves (at most {@code runs}), for the bench to measure the file. */
+  void settle(int runs) {
+    for (int i = 0; i < runs; i++) {
+      boolean moved = checkpoints != null
+          ? checkpoints.compactAndCheckpoint()
+          : file != null && file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
+      commit();
+      if (!moved) {
+        return;
+      }
+    }
+  }
+
   @Override
   public void close() {
+    if (checkpoints != null) {
+      checkpoints.close(); // the last checkpoint: a clean start replays nothing
+    }
     if (compactor != null) {
       // Not shutdownNow: an interrupt during file I/O closes the FileChannel under the MVStore.
       compactor.shutdown();
@@ -190,5 +274,8 @@ final class EmbeddedMongo implements AutoCloseable {
     }
     server.shutdownNow();
     backend.close();
+    if (journal != null) {
+      journal.close();
+    }
   }
 }

@@ -17,7 +17,7 @@ import org.h2.mvstore.MVMap;
  * names one plain {@code _id} can match at most the document stored under that key: look it up,
  * then let the backend apply the whole query (and sort, skip, projection) to that one document.
  */
-final class IdNarrowedCollection extends H2Collection {
+class IdNarrowedCollection extends H2Collection {
 
   private final MVMap<Object, Document> documents;
 

@@ -34,8 +34,11 @@ import org.h2.mvstore.MVStore;
  * Modes: {@code memory} and {@code bson-memory} (the two engines without a file), {@code h2-default}
  * (mongo-java-server's backend and defaults), {@code h2-unsynced} (our MVStore settings with compressed
  * pages, commits neither synced nor compacted), {@code h2-tuned} (Java-serialised, compressed pages, synced
- * and compacted: the store before BSON), {@code bson-compressed} (BSON, compressed pages) and {@code bson}
- * (as Switchboard opens the store).
+ * and compacted: the store before BSON), {@code bson-compressed} and {@code bson} (BSON, compressed or plain
+ * pages, the MVStore committed and synced for each commit: the store before the journal), {@code journal}
+ * (as Switchboard opens the store: BSON, compressed pages, a journal synced for each commit, the MVStore
+ * committed at checkpoints) and {@code journal-plain} (the same with plain pages). After each write phase:
+ * the disk as it is, then after checkpoints and compactions until nothing moves.
  */
 public final class EmbeddedStoreBench {
 
@@ -56,9 +59,11 @@ public final class EmbeddedStoreBench {
       case "h2-unsynced" -> EmbeddedMongo.on(new H2Backend(EmbeddedMongo.openTuned(dir.resolve("switchboard.mv"), true)));
       case "h2-tuned" -> EmbeddedMongo.start(dir, EmbeddedMongo.Encoding.JAVA_SERIALISED, true);
       case "bson-compressed" -> EmbeddedMongo.start(dir, EmbeddedMongo.Encoding.BSON, true);
-      case "bson" -> EmbeddedMongo.start(dir);
+      case "bson" -> EmbeddedMongo.start(dir, EmbeddedMongo.Encoding.BSON, false);
+      case "journal" -> journaled(dir, true);
+      case "journal-plain" -> journaled(dir, false);
       default -> throw new IllegalArgumentException(
-          "mode: memory, bson-memory, h2-default, h2-unsynced, h2-tuned, bson-compressed or bson");
+          "mode: memory, bson-memory, h2-default, h2-unsynced, h2-tuned, bson-compressed, bson, journal or journal-plain");
     };
     int encoded = new RawBsonDocument(message("m0000000000"), new DocumentCodec()).getByteBuffer().remaining();
     System.out.printf("mode %s, %d documents, %d threads, %d bytes encoded (BSON) each%n", mode, count, threads, encoded);
@@ -71,12 +76,15 @@ public final class EmbeddedStoreBench {
           embedded.commit();
         });
         report(dir, count, encoded);
+        settled(embedded, dir, count, encoded);
         run("update", count, pool, threads, i -> {
-          messages.updateOne(Filters.and(Filters.eq("_id", id(i)), Filters.eq("state", "STORED")),
+          // {_id, state} as one document: the driver renders Filters.and as $and, which the engine scans for.
+          messages.updateOne(new Document("_id", id(i)).append("state", "STORED"),
               Updates.combine(Updates.set("state", "DELIVERED"), Updates.set("deliveredAt", new Date())));
           embedded.commit();
         });
         report(dir, count, encoded);
+        settled(embedded, dir, count, encoded);
         run("find", Math.min(count, 20_000), pool, threads, i -> {
           if (messages.find(Filters.eq("_id", id((int) ((i * 7919L) % count)))).first() == null) {
             throw new IllegalStateException("lost " + id(i));
@@ -90,12 +98,26 @@ public final class EmbeddedStoreBench {
     System.out.printf("after close: %.1f bytes on disk per document%n", (double) bytesOnDisk(dir) / count);
   }
 
+  private static EmbeddedMongo journaled(Path dir, boolean compressed) {
+    return EmbeddedMongo.start(dir, EmbeddedMongo.Encoding.BSON, compressed, EmbeddedMongo.Durability.JOURNAL,
+        Checkpoints.EVERY);
+  }
+
+  /** The file after checkpoints and compactions until nothing moves (at most 50 runs of 2 MB). */
+  private static void settled(EmbeddedMongo embedded, Path dir, int count, int encoded) throws IOException {
+    long started = System.nanoTime();
+    embedded.settle(50);
+    System.out.printf("       settled in %d ms:", (System.nanoTime() - started) / 1_000_000);
+    report(dir, count, encoded);
+  }
+
   private interface Op {
     void run(int i) throws Exception;
   }
 
   private static void run(String name, int count, ExecutorService pool, int threads, Op op) throws Exception {
     AtomicInteger next = new AtomicInteger();
+    long cpuBefore = processCpuNanos();
     int tenth = Math.max(1, count / 10);
     long[] doneAt = new long[10];
     AtomicInteger done = new AtomicInteger();
@@ -122,7 +144,14 @@ public final class EmbeddedStoreBench {
         previous = t;
       }
     }
-    System.out.printf("%-6s %8d ops  %8.0f ops/s  per tenth:%s%n", name, count, count / ((end - start) / 1e9), tenths);
+    System.out.printf("%-6s %8d ops  %8.0f ops/s  %6.0f us CPU per op (the whole process)  per tenth:%s%n", name, count,
+        count / ((end - start) / 1e9), (processCpuNanos() - cpuBefore) / 1e3 / count, tenths);
+  }
+
+  /** CPU time of every thread of this process (engine, driver, checkpoints, GC): a measure the machine's load moves less than rates. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void report(Path dir, int count, int encoded) throws IOException {
@@ -134,9 +163,10 @@ public final class EmbeddedStoreBench {
         (rt.totalMemory() - rt.freeMemory()) >> 20, resident());
   }
 
+  /** The store file and the journal's files. */
   private static long bytesOnDisk(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.mapToLong(f -> f.toFile().length()).sum();
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
     }
   }
 
