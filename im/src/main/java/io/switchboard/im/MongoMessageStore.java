@@ -46,7 +46,7 @@ public final class MongoMessageStore implements MessageStore {
    * Blocking: one index per query shape, so that none looks at more than its own documents, on a real
    * MongoDB and on the embedded store alike (which answers them with the leading equalities and a
    * range on the next field): stored messages of a recipient in order (delivery on registration), stored
-   * messages by age (the expiry sweep, the recipients waiting at start), a conversation's page, and a
+   * messages by age (the expiry sweep), a conversation's page, and a
    * user's latest messages either way (the conversation list). The single-field indexes of before are
    * dropped: each is the prefix of one of these.
    */
@@ -91,16 +91,6 @@ public final class MongoMessageStore implements MessageStore {
   public Future<List<StoredMessage>> storedFor(String username) {
     return blocking(() -> list(messages.find(Filters.and(Filters.eq("to", username),
         Filters.eq("state", MessageState.STORED.name()))).sort(Sorts.ascending("createdAt", "seq"))));
-  }
-
-  @Override
-  public Future<java.util.Set<String>> recipientsWithStored() {
-    return blocking(() -> {
-      java.util.Set<String> out = new java.util.HashSet<>();
-      messages.find(Filters.eq("state", MessageState.STORED.name()))
-          .projection(com.mongodb.client.model.Projections.include("to")).forEach(d -> out.add(d.getString("to")));
-      return out;
-    });
   }
 
   @Override
