@@ -43,6 +43,9 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   @Override
   public int score(QueryShape shape) {
     List<String> fields = keys();
+    if (fields.stream().anyMatch(field -> field.contains("."))) {
+      return 0; // a path into sub-documents: getPositions' probe document holds top-level fields only
+    }
     int equal = 0;
     while (equal < fields.size() && shape.equality(fields.get(equal)) != null) {
       equal++;

@@ -36,7 +36,9 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
 
   @Override
   public int score(QueryShape shape) {
-    return keys().stream().allMatch(key -> shape.equality(key) != null) ? UNIQUE + keys().size() : 0;
+    // Not for paths into sub-documents: getPositions' probe document holds top-level fields only.
+    boolean pinned = keys().stream().allMatch(key -> !key.contains(".") && shape.equality(key) != null);
+    return pinned ? UNIQUE + keys().size() : 0;
   }
 
   @Override
