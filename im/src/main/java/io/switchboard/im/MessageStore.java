@@ -25,9 +25,6 @@ public interface MessageStore {
   /** STORED messages for a user, oldest first. */
   Future<List<StoredMessage>> storedFor(String username);
 
-  /** Every user with at least one STORED message (read once at start). */
-  Future<java.util.Set<String>> recipientsWithStored();
-
   /** STORED messages created before the cutoff become EXPIRED; returns them. */
   Future<List<StoredMessage>> expireBefore(Instant cutoff);
 

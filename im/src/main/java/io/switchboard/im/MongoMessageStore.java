@@ -1,5 +1,6 @@
 package io.switchboard.im;
 
+import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
@@ -42,13 +43,25 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   /**
-   * Blocking: indexes for delivery on registration, history pages and the conversation list.
-   * Single-field on purpose: the embedded server ignores compound indexes; a real MongoDB uses these.
+   * Blocking: one index per query shape, so that none looks at more than its own documents, on a real
+   * MongoDB and on the embedded store alike (which answers them with the leading equalities and a
+   * range on the next field): stored messages of a recipient in order (delivery on registration), stored
+   * messages by age (the expiry sweep), a conversation's page, and a
+   * user's latest messages either way (the conversation list). The single-field indexes of before are
+   * dropped: each is the prefix of one of these.
    */
   public void createIndexes() {
-    messages.createIndex(Indexes.ascending("to"), new IndexOptions().name("to"));
-    messages.createIndex(Indexes.ascending("from"), new IndexOptions().name("from"));
-    messages.createIndex(Indexes.ascending("conversation"), new IndexOptions().name("conversation"));
+    messages.createIndex(Indexes.ascending("to", "state", "createdAt", "seq"), new IndexOptions().name("to_state_created"));
+    messages.createIndex(Indexes.ascending("state", "createdAt"), new IndexOptions().name("state_created"));
+    messages.createIndex(Indexes.ascending("from", "createdAt", "seq"), new IndexOptions().name("from_created"));
+    messages.createIndex(Indexes.ascending("conversation", "createdAt", "seq"), new IndexOptions().name("conversation_created"));
+    for (String old : List.of("to", "from", "conversation")) {
+      try {
+        messages.dropIndex(old);
+      } catch (MongoCommandException e) {
+        // not there (a new store, or dropped already)
+      }
+    }
   }
 
   @Override
@@ -78,16 +91,6 @@ public final class MongoMessageStore implements MessageStore {
   public Future<List<StoredMessage>> storedFor(String username) {
     return blocking(() -> list(messages.find(Filters.and(Filters.eq("to", username),
         Filters.eq("state", MessageState.STORED.name()))).sort(Sorts.ascending("createdAt", "seq"))));
-  }
-
-  @Override
-  public Future<java.util.Set<String>> recipientsWithStored() {
-    return blocking(() -> {
-      java.util.Set<String> out = new java.util.HashSet<>();
-      messages.find(Filters.eq("state", MessageState.STORED.name()))
-          .projection(com.mongodb.client.model.Projections.include("to")).forEach(d -> out.add(d.getString("to")));
-      return out;
-    });
   }
 
   @Override
@@ -123,10 +126,18 @@ public final class MongoMessageStore implements MessageStore {
     });
   }
 
+  /** Two queries, one per index, merged: an {@code $or} of two fields is a scan on the embedded store. */
   @Override
   public Future<List<StoredMessage>> recentFor(String username, int limit) {
-    return blocking(() -> list(messages.find(Filters.or(Filters.eq("to", username), Filters.eq("from", username)))
-        .sort(Sorts.descending("createdAt", "seq")).limit(limit)));
+    return blocking(() -> {
+      Bson latestFirst = Sorts.descending("createdAt", "seq");
+      java.util.Map<String, Document> both = new java.util.HashMap<>();
+      messages.find(Filters.eq("to", username)).sort(latestFirst).limit(limit).forEach(d -> both.put(d.getString("_id"), d));
+      messages.find(Filters.eq("from", username)).sort(latestFirst).limit(limit).forEach(d -> both.put(d.getString("_id"), d));
+      java.util.Comparator<Document> oldestFirst = java.util.Comparator.comparing((Document d) -> d.getDate("createdAt"))
+          .thenComparingLong(d -> d.get("seq") instanceof Number n ? n.longValue() : 0L);
+      return both.values().stream().sorted(oldestFirst.reversed()).limit(limit).map(MongoMessageStore::fromDocument).toList();
+    });
   }
 
   private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();

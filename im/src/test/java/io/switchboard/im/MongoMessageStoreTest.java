@@ -2,6 +2,7 @@ package io.switchboard.im;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.core.store.IndexUse;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.TestConfigs;
@@ -104,5 +105,57 @@ class MongoMessageStoreTest {
     assertEquals(MessageState.EXPIRED, history.get(1).state());
     assertEquals(null, history.get(1).deliveredAt());
     assertEquals(List.of(), store.expireBefore(NOW.plusSeconds(60)).await(), "a delivered message never expires");
+  }
+
+  /**
+   * With the store's indexes, each query of the message path looks at its own documents only (counted by
+   * {@link IndexUse}), however long the history: delivery on registration, the expiry sweep and its
+   * compare-and-sets, marking delivered, the conversation list, a history page.
+   */
+  @Test
+  void eachQueryOfTheMessagePathLooksAtItsOwnDocumentsOnly() {
+    vertx.executeBlocking(() -> {
+      store.createIndexes();
+      return null;
+    }).await();
+    String messages = mongo.database().getName() + ".messages";
+    List<java.util.concurrent.CompletableFuture<Void>> history = new java.util.ArrayList<>();
+    for (int i = 0; i < 1_500; i++) { // the history: delivered, to others
+      StoredMessage m = message("h" + i, "user" + (i % 50), MessageState.DELIVERED, NOW.minus(Duration.ofMinutes(i)));
+      history.add(store.insert(m).toCompletionStage().toCompletableFuture());
+    }
+    history.forEach(java.util.concurrent.CompletableFuture::join);
+    store.insert(message("b1", "bob", MessageState.STORED, NOW.minus(Duration.ofDays(9)))).await();
+    store.insert(message("b2", "bob", MessageState.STORED, NOW.minus(Duration.ofHours(2)))).await();
+    store.insert(message("b3", "bob", MessageState.STORED, NOW.minus(Duration.ofHours(1)))).await();
+
+    long stored = IndexUse.positions(messages, "to_state_created");
+    assertEquals(List.of("b1", "b2", "b3"), store.storedFor("bob").await().stream().map(StoredMessage::id).toList());
+    assertEquals(3, IndexUse.positions(messages, "to_state_created") - stored, "bob's stored messages, not 1,503");
+
+    long byAge = IndexUse.positions(messages, "state_created");
+    long byId = IndexUse.positions(messages, "_id_");
+    assertEquals(List.of("b1"), store.expireBefore(NOW.minus(Duration.ofDays(7))).await().stream().map(StoredMessage::id).toList());
+    assertEquals(1, IndexUse.positions(messages, "state_created") - byAge, "the sweep walks the old stored ones only");
+    assertEquals(1, IndexUse.positions(messages, "_id_") - byId, "and expires each by its _id");
+
+    byId = IndexUse.positions(messages, "_id_");
+    assertEquals(true, store.markDelivered("b2", NOW).await());
+    assertEquals(false, store.markDelivered("b2", NOW).await());
+    assertEquals(2, IndexUse.positions(messages, "_id_") - byId, "marking delivered reads that one message");
+
+    long to = IndexUse.positions(messages, "to_state_created");
+    long from = IndexUse.positions(messages, "from_created");
+    List<StoredMessage> recent = store.recentFor("user7", 10).await();
+    assertEquals(10, recent.size());
+    assertEquals("h7", recent.get(0).id(), "newest first");
+    assertEquals(30, IndexUse.positions(messages, "to_state_created") - to, "user7's 30 messages");
+    assertEquals(0, IndexUse.positions(messages, "from_created") - from, "user7 sent none");
+
+    long page = IndexUse.positions(messages, "conversation_created");
+    List<StoredMessage> older = store.history(StoredMessage.conversationOf("alice", "user7"), null, NOW.minus(Duration.ofMinutes(1_000)), 5)
+        .await();
+    assertEquals(List.of("h1007", "h1057", "h1107", "h1157", "h1207"), older.stream().map(StoredMessage::id).toList());
+    assertEquals(10, IndexUse.positions(messages, "conversation_created") - page, "the conversation's messages before then");
   }
 }

@@ -10,7 +10,9 @@ import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
@@ -108,9 +110,31 @@ class BsonH2Backend extends H2Backend {
     @Override
     protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
         boolean sparse) {
-      MVStore file = BsonH2Backend.this.getMvStore();
+      return new BsonUniqueIndex(indexMap(collectionName, indexName), indexName, keys, sparse,
+          planner(collectionName), getFullCollectionNamespace(collectionName));
+    }
+
+    /** The backend ignores these (an index that never answers); ours answers from a map of its own. */
+    @Override
+    protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
+        boolean sparse) {
+      return new BsonSecondaryIndex(indexMap(collectionName, indexName), indexName, keys, sparse,
+          planner(collectionName), getFullCollectionNamespace(collectionName));
+    }
+
+    private MVMap<KeyValue, Object> indexMap(String collectionName, String indexName) {
       String mapName = getFullCollectionNamespace(collectionName) + StoreFileFormat.INDEX_INFIX + indexName;
-      return new BsonUniqueIndex(file.openMap(mapName, indexMap()), indexName, keys, sparse);
+      return BsonH2Backend.this.getMvStore().openMap(mapName, BsonH2Backend.indexMap());
+    }
+
+    /** Set on first use, not by an initialiser: the superclass constructor opens the indexes. */
+    private Map<String, IndexPlanner> planners;
+
+    private synchronized IndexPlanner planner(String collectionName) {
+      if (planners == null) {
+        planners = new HashMap<>();
+      }
+      return planners.computeIfAbsent(collectionName, name -> new IndexPlanner());
     }
   }
 }
