@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Stateless digest nonces: issue time, random bytes and an HMAC over both, so any node holding the
  * key can check a nonce without shared state. After a restart (new key) old nonces read as unknown,
  * which the authenticator answers with a fresh challenge ({@code stale=true} when the credentials
- * were otherwise right).
+ * were otherwise right). Thread-safe: challenges are issued on the SIP stack's threads, before any
+ * transaction exists.
  */
 public final class NonceService {
 
@@ -28,6 +29,8 @@ public final class NonceService {
   private final long lifetimeMillis;
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
+  /** A Mac is not thread-safe, and nonces are issued and checked on the SIP stack's threads and the event loops at once. */
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   public NonceService(Clock clock, int lifetimeSeconds) {
     this.clock = clock;
@@ -75,10 +78,14 @@ public final class NonceService {
   }
 
   private byte[] mac(byte[] body) {
+    return Arrays.copyOf(macs.get().doFinal(body), MAC_BYTES);
+  }
+
+  private Mac newMac() {
     try {
       Mac m = Mac.getInstance("HmacSHA256");
       m.init(key);
-      return Arrays.copyOf(m.doFinal(body), MAC_BYTES);
+      return m;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -84,6 +84,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<String, SipAffinity> affinities = new TreeMap<>();
   private final Map<ClientTransaction, OutgoingRequest> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Answers unauthenticated requests before a transaction exists; null: every request gets one. */
+  private volatile DigestAuthenticator statelessChallenges;
   private volatile Context sipContext;
   /** The home context first, then one per other event loop; set at start. */
   private volatile List<Context> contexts = List.of();
@@ -120,6 +122,22 @@ public final class SipEdge extends VerticleBase implements SipListener {
     handlers.put(method, handler);
     affinities.put(method, affinity);
     return this;
+  }
+
+  /**
+   * Lets {@code authenticator} answer, before any transaction or hand-off, the UDP requests of the
+   * methods it authenticates that carry no usable credentials ({@link DigestAuthenticator#beforeTransaction}):
+   * their 401/407 is sent statelessly from the stack's thread, so the first round of every
+   * challenge, and an unauthenticated flood, leaves nothing behind. Call before deployment.
+   */
+  public SipEdge challengeStatelessly(DigestAuthenticator authenticator) {
+    this.statelessChallenges = authenticator;
+    return this;
+  }
+
+  /** Server transactions in the stack's table now (each lingers after its answer: Timer J, 32 s over UDP). */
+  int serverTransactions() {
+    return stack == null ? 0 : stack.getServerTransactionTableSize();
   }
 
   /** The handler registered for a method (tests wrap it); null if none. */
@@ -298,6 +316,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return;
     }
     ServerTransaction st = event.getServerTransaction();
+    if (st == null && answeredStatelessly(event)) {
+      return;
+    }
     if (st == null && !Request.ACK.equals(request.getMethod())) {
       try {
         st = provider.getNewServerTransaction(request);
@@ -315,6 +336,45 @@ public final class SipEdge extends VerticleBase implements SipListener {
     int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
     SipRequest copy = new SipRequest(request, st, host, port, transport);
     contextFor(copy).runOnContext(v -> dispatch(copy));
+  }
+
+  /**
+   * A challenge (or a refusal decided without the store) sent at once, without a server
+   * transaction: only over UDP, where a stateless answer goes back the way the Via says (over TCP
+   * and TLS the answer must take the request's own connection, which only a transaction knows), and
+   * only for methods with a handler that pass the checks every request gets ({@link #precheck}).
+   */
+  private boolean answeredStatelessly(RequestEvent event) {
+    DigestAuthenticator authenticator = statelessChallenges;
+    Request request = event.getRequest();
+    if (authenticator == null || !handlers.containsKey(request.getMethod())
+        || !(event instanceof gov.nist.javax.sip.RequestEventExt ext) || ext.getRemoteIpAddress() == null
+        || !(request.getHeader(ViaHeader.NAME) instanceof ViaHeader via) || !"udp".equalsIgnoreCase(via.getTransport())) {
+      return false;
+    }
+    long started = System.nanoTime();
+    SipOutcome.Reply early;
+    Response response;
+    try {
+      if (precheck(request) != null) {
+        return false;
+      }
+      early = authenticator.beforeTransaction(request, ext.getRemoteIpAddress(), ext.getRemotePort());
+      if (early == null) {
+        return false;
+      }
+      response = response(request, early);
+    } catch (ParseException | RuntimeException e) {
+      LOG.debug("no stateless answer [call-id: {}]: {}", callId(request), e.getMessage());
+      return false;
+    }
+    try {
+      provider.sendResponse(response);
+      metrics.sipAnswered(request.getMethod(), early.status(), System.nanoTime() - started);
+    } catch (javax.sip.SipException | RuntimeException e) {
+      LOG.debug("cannot send {} [call-id: {}]: {}", early.status(), callId(request), e.getMessage());
+    }
+    return true;
   }
 
   /** The context a request runs on: by its method's affinity; methods without a handler by Call-ID. */
@@ -589,7 +649,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return;
     }
     Future<SipOutcome> outcome;
-    SipOutcome early = precheck(req);
+    SipOutcome early = precheck(req.request());
     if (early != null) {
       outcome = Future.succeededFuture(early);
     } else {
@@ -611,15 +671,15 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /** Checks every request gets, whatever its method (RFC 3261 §8.2.1-8.2.2). */
-  private SipOutcome precheck(SipRequest req) {
-    String scheme = req.request().getRequestURI().getScheme();
+  private SipOutcome precheck(Request request) {
+    String scheme = request.getRequestURI().getScheme();
     if (!"sip".equalsIgnoreCase(scheme) && !"sips".equalsIgnoreCase(scheme)) {
       return SipOutcome.reply(Response.UNSUPPORTED_URI_SCHEME);
     }
-    RequireHeader require = (RequireHeader) req.request().getHeader(RequireHeader.NAME);
-    if (require != null && !Request.CANCEL.equals(req.method())) {
+    RequireHeader require = (RequireHeader) request.getHeader(RequireHeader.NAME);
+    if (require != null && !Request.CANCEL.equals(request.getMethod())) {
       List<String> tags = new java.util.ArrayList<>();
-      req.request().getHeaders(RequireHeader.NAME).forEachRemaining(h -> tags.add(((RequireHeader) h).getOptionTag()));
+      request.getHeaders(RequireHeader.NAME).forEachRemaining(h -> tags.add(((RequireHeader) h).getOptionTag()));
       return SipOutcome.reply(Response.BAD_EXTENSION, r -> {
         for (String tag : tags) {
           try {
@@ -677,13 +737,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
     Response response;
     try {
-      response = factories.messages().createResponse(reply.status(), req.request());
-      ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
-      if (to != null && to.getTag() == null && reply.status() > 100) {
-        to.setTag(SipTags.newTag());
-      }
-      response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
-      reply.decorate().accept(response);
+      response = response(req.request(), reply);
     } catch (ParseException e) {
       LOG.error("cannot build response [call-id: {}]", req.callId(), e);
       return;
@@ -703,6 +757,18 @@ public final class SipEdge extends VerticleBase implements SipListener {
       }
       reply.afterSent().run();
     });
+  }
+
+  /** The response a reply makes: a To tag on a final answer, our Server header, the handler's headers. */
+  private Response response(Request request, SipOutcome.Reply reply) throws ParseException {
+    Response response = factories.messages().createResponse(reply.status(), request);
+    ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+    if (to != null && to.getTag() == null && reply.status() > 100) {
+      to.setTag(SipTags.newTag());
+    }
+    response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
+    reply.decorate().accept(response);
+    return response;
   }
 
   private static String callId(Request request) {
