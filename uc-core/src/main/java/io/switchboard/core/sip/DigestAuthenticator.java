@@ -371,15 +371,20 @@ public final class DigestAuthenticator {
     return challenge(stale, false);
   }
 
-  /** @param proxy Proxy-Authenticate (for a 407) instead of WWW-Authenticate (for a 401) */
+  /**
+   * @param proxy Proxy-Authenticate (for a 407) instead of WWW-Authenticate (for a 401); the nonces
+   *     are those of the response's exchange ({@link NonceService#issue(String)}), so that the
+   *     challenge to a retransmission is the same response
+   */
   public Consumer<Response> challenge(boolean stale, boolean proxy) {
     return response -> {
+      String exchange = exchange(response);
       for (String algorithm : algorithms) {
         try {
           WWWAuthenticateHeader h = proxy ? headers.createProxyAuthenticateHeader("Digest")
               : headers.createWWWAuthenticateHeader("Digest");
           h.setRealm(realm);
-          h.setNonce(nonces.issue());
+          h.setNonce(nonces.issue(exchange + "\n" + algorithm));
           h.setAlgorithm(algorithm);
           h.setQop("auth");
           if (stale) {
@@ -391,5 +396,15 @@ public final class DigestAuthenticator {
         }
       }
     };
+  }
+
+  /** What identifies the request a response answers: Call-ID, From tag, CSeq and top Via branch, as copied into it. */
+  private static String exchange(Response response) {
+    javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) response.getHeader(javax.sip.header.FromHeader.NAME);
+    javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) response.getHeader(javax.sip.header.CSeqHeader.NAME);
+    javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) response.getHeader(javax.sip.header.ViaHeader.NAME);
+    CallIdHeader callId = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
+    return (callId == null ? "" : callId.getCallId()) + "\n" + (from == null ? "" : from.getTag()) + "\n"
+        + (cseq == null ? "" : cseq.getSeqNumber() + " " + cseq.getMethod()) + "\n" + (via == null ? "" : via.getBranch());
   }
 }

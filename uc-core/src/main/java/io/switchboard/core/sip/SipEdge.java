@@ -83,6 +83,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<String, SipAffinity> affinities = new TreeMap<>();
+  /** Methods whose UDP requests get no server transaction: their handlers recognise retransmissions. */
+  private final Set<String> withoutTransaction = new java.util.HashSet<>();
   private final Map<ClientTransaction, OutgoingRequest> pending = new java.util.concurrent.ConcurrentHashMap<>();
   /** Answers unauthenticated requests before a transaction exists; null: every request gets one. */
   private volatile DigestAuthenticator statelessChallenges;
@@ -133,6 +135,18 @@ public final class SipEdge extends VerticleBase implements SipListener {
   public SipEdge challengeStatelessly(DigestAuthenticator authenticator) {
     this.statelessChallenges = authenticator;
     return this;
+  }
+
+  /**
+   * Registers a handler whose requests over UDP are answered without a server transaction: the
+   * handler must recognise a retransmission (same Call-ID, CSeq and Via branch) and answer it as it
+   * answered the original, since no transaction absorbs it; the response's To tag is derived from
+   * the request, so that the answer is the same. Over TCP and TLS (no retransmissions, and a
+   * transaction that ends with its answer) they get one as usual. Call before deployment.
+   */
+  public SipEdge handleWithoutTransaction(String method, SipRequestHandler handler, SipAffinity affinity) {
+    withoutTransaction.add(method);
+    return handle(method, handler, affinity);
   }
 
   /** Server transactions in the stack's table now (each lingers after its answer: Timer J, 32 s over UDP). */
@@ -319,6 +333,14 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (st == null && answeredStatelessly(event)) {
       return;
     }
+    String udpSource = st == null && withoutTransaction.contains(request.getMethod()) ? udpSource(event) : null;
+    if (udpSource != null) {
+      int colon = udpSource.lastIndexOf(':');
+      SipRequest copy = new SipRequest(request, null, udpSource.substring(0, colon),
+          Integer.parseInt(udpSource.substring(colon + 1)), "udp");
+      contextFor(copy).runOnContext(v -> dispatch(copy));
+      return;
+    }
     if (st == null && !Request.ACK.equals(request.getMethod())) {
       try {
         st = provider.getNewServerTransaction(request);
@@ -336,6 +358,13 @@ public final class SipEdge extends VerticleBase implements SipListener {
     int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
     SipRequest copy = new SipRequest(request, st, host, port, transport);
     contextFor(copy).runOnContext(v -> dispatch(copy));
+  }
+
+  /** host:port of a request that came over UDP, as the stack read it; null for other transports. */
+  private static String udpSource(RequestEvent event) {
+    return event instanceof gov.nist.javax.sip.RequestEventExt ext && ext.getRemoteIpAddress() != null
+        && event.getRequest().getHeader(ViaHeader.NAME) instanceof ViaHeader via && "udp".equalsIgnoreCase(via.getTransport())
+        ? ext.getRemoteIpAddress() + ":" + ext.getRemotePort() : null;
   }
 
   /**
@@ -363,7 +392,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
       if (early == null) {
         return false;
       }
-      response = response(request, early);
+      response = response(request, early, true);
     } catch (ParseException | RuntimeException e) {
       LOG.debug("no stateless answer [call-id: {}]: {}", callId(request), e.getMessage());
       return false;
@@ -732,18 +761,23 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   private void send(SipRequest req, SipOutcome outcome, long started) {
-    if (!(outcome instanceof SipOutcome.Reply reply) || req.transaction() == null) {
+    boolean stateless = req.transaction() == null;
+    if (!(outcome instanceof SipOutcome.Reply reply) || stateless && !withoutTransaction.contains(req.method())) {
       return;
     }
     Response response;
     try {
-      response = response(req.request(), reply);
+      response = response(req.request(), reply, stateless);
     } catch (ParseException e) {
       LOG.error("cannot build response [call-id: {}]", req.callId(), e);
       return;
     }
     sendOn(req.transport(), () -> {
-      req.transaction().sendResponse(response);
+      if (stateless) {
+        provider.sendResponse(response);
+      } else {
+        req.transaction().sendResponse(response);
+      }
       return null;
     }).onComplete(r -> {
       if (r.failed()) {
@@ -759,16 +793,27 @@ public final class SipEdge extends VerticleBase implements SipListener {
     });
   }
 
-  /** The response a reply makes: a To tag on a final answer, our Server header, the handler's headers. */
-  private Response response(Request request, SipOutcome.Reply reply) throws ParseException {
+  /**
+   * The response a reply makes: a To tag on a final answer (derived from the request when no
+   * transaction will re-send the response), our Server header, the handler's headers.
+   */
+  private Response response(Request request, SipOutcome.Reply reply, boolean stateless) throws ParseException {
     Response response = factories.messages().createResponse(reply.status(), request);
     ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
     if (to != null && to.getTag() == null && reply.status() > 100) {
-      to.setTag(SipTags.newTag());
+      to.setTag(stateless ? statelessTag(request) : SipTags.newTag());
     }
     response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
     reply.decorate().accept(response);
     return response;
+  }
+
+  private static String statelessTag(Request request) {
+    javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(javax.sip.header.FromHeader.NAME);
+    javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) request.getHeader(javax.sip.header.CSeqHeader.NAME);
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    return SipTags.statelessTag(callId(request), from == null ? null : from.getTag(), cseq == null ? 0 : cseq.getSeqNumber(),
+        via == null ? null : via.getBranch());
   }
 
   private static String callId(Request request) {

@@ -82,8 +82,9 @@ public final class SipService {
     // The first REGISTER, MESSAGE, SUBSCRIBE or PUBLISH of each exchange is challenged before any state exists.
     edge.challengeStatelessly(authenticator);
     // One user's REGISTERs on one event loop (the Registrar keeps them in order there), users spread.
-    edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock),
-        SipAffinity.TO_USER);
+    // Over UDP without a server transaction: the registrar answers retransmissions itself.
+    edge.handleWithoutTransaction(Request.REGISTER,
+        new Registrar(config, authenticator, users, location, edge.factories(), clock), SipAffinity.TO_USER);
     edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
       edge.addAllow(resp);
       try {

@@ -63,8 +63,10 @@ class RegistrationWriteBehindTest {
       String nonce = challenge(raw);
       gated.close();
       Future<Binding> saving = gated.nextSave(b -> true);
-      raw.send(register(raw.localPort(), 2, 300, authorization(nonce, 1)));
+      String request = register(raw.localPort(), 2, 300, authorization(nonce, 1));
+      raw.send(request);
       saving.await(20, TimeUnit.SECONDS);
+      raw.send(request); // retransmitted while the first is still being handled: waits for the same answer
       raw.timeout(500);
       String early = raw.receiveFinal();
       assertEquals(null, early, "no 200 while the new binding's write is held");
@@ -73,6 +75,9 @@ class RegistrationWriteBehindTest {
       String ok = raw.receiveFinal();
       assertEquals(200, RawSip.status(ok), ok);
       assertNotNull(stored(raw.localPort()), "in the store");
+      String again = raw.receiveFinal();
+      assertEquals(200, RawSip.status(again), "the retransmission gets the 200 too, not a challenge: " + again);
+      assertEquals(ok.replaceAll("(?m)^Date: .*$", ""), again.replaceAll("(?m)^Date: .*$", ""), "the same response");
     }
   }
 

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Requests without credentials are challenged before any state exists (no server transaction, a
- * fresh nonce each time, even for a retransmission), with the headers RFC 3261 §8.2.6 asks of any
- * response; the authenticated request that follows still gets a transaction, so its retransmission
- * gets the same 200 again. Raw UDP, so that the exact bytes can be checked.
+ * Requests without credentials are challenged before any state exists (no server transaction),
+ * with the headers RFC 3261 §8.2.6 asks of any response, and a retransmission gets the same
+ * challenge again (same nonce, same To tag), as a transaction would have re-sent it; another
+ * request gets another nonce. A REGISTER over UDP gets no transaction at all: the registrar answers
+ * its retransmission with the same 200, while the same credentials in a new request are a replay.
+ * Raw UDP, so that the exact bytes can be checked.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
@@ -58,20 +60,21 @@ class StatelessChallengeTest {
   }
 
   @Test
-  void aRetransmittedFirstRegisterGetsAFreshChallengeAndNoTransaction() throws Exception {
+  void aRetransmittedFirstRegisterGetsTheSameChallengeAndNoTransaction() throws Exception {
     try (RawSip raw = new RawSip(server.sipPort())) {
       String first = register(raw.localPort(), "b1", 1, "");
       raw.send(first);
       String challenge = raw.receiveFinal();
-      raw.send(first); // the same bytes again: a retransmission
-      String again = raw.receiveFinal();
+      String again = retransmit(raw, first);
+      raw.send(register(raw.localPort(), "b1x", 1, "")); // another request (new branch)
+      String other = answerTo(raw, "z9hG4bKb1x");
 
       assertEquals(401, RawSip.status(challenge), challenge);
-      assertEquals(401, RawSip.status(again), again);
       String nonce = RawSip.param(challenge, "WWW-Authenticate: Digest", "nonce");
       assertNotNull(nonce, challenge);
-      assertNotEquals(nonce, RawSip.param(again, "WWW-Authenticate: Digest", "nonce"),
-          "answered anew, not re-sent by a transaction");
+      assertEquals(challenge, again, "a retransmission gets the same response, so that the client sees a retransmission");
+      assertNotEquals(nonce, RawSip.param(other, "WWW-Authenticate: Digest", "nonce"), "another request, another nonce");
+      assertNotEquals(header(challenge, "To"), header(other, "To"));
       assertEquals(DOMAIN, RawSip.param(challenge, "WWW-Authenticate: Digest", "realm"), challenge);
       // RFC 3261 §8.2.6.2: Via, From, Call-ID and CSeq copied, a To tag added.
       assertTrue(header(challenge, "Via").startsWith("SIP/2.0/UDP 127.0.0.1:" + raw.localPort() + ";branch=z9hG4bKb1"),
@@ -80,19 +83,24 @@ class StatelessChallengeTest {
       assertTrue(header(challenge, "To").matches("<sip:alice@" + DOMAIN + ">;tag=.+"), challenge);
       assertEquals("stateless-" + raw.localPort() + "@127.0.0.1", header(challenge, "Call-ID"), challenge);
       assertEquals("1 REGISTER", header(challenge, "CSeq"), challenge);
-      assertEquals(0, serverTransactions(), "the challenge left no transaction behind");
+      assertEquals(0, serverTransactions(), "the challenges left no transaction behind");
 
-      // The credentials on that nonce register, through a transaction: its retransmission gets the same 200.
+      // The credentials on that nonce register, without a transaction: a retransmission gets the same 200.
       String withCredentials = register(raw.localPort(), "b2", 2, authorization(nonce, "REGISTER", "sip:" + DOMAIN));
       raw.send(withCredentials);
-      String ok = raw.receiveFinal();
+      String ok = answerTo(raw, "z9hG4bKb2");
       assertEquals(200, RawSip.status(ok), ok);
-      raw.send(withCredentials);
-      String okAgain = raw.receiveFinal();
+      String okAgain = retransmit(raw, withCredentials);
       assertEquals(200, RawSip.status(okAgain), "a retransmission is not an old CSeq: " + okAgain);
       assertEquals(header(ok, "To"), header(okAgain, "To"), "the same response again");
-      assertEquals(1, serverTransactions(), "the authenticated REGISTER has its transaction");
+      assertEquals(header(ok, "Contact"), header(okAgain, "Contact"));
+      assertEquals(0, serverTransactions(), "a REGISTER over UDP needs no transaction");
       assertEquals(1, server.sip.location().bindings("alice").size());
+
+      // The same credentials in a new request (another branch) are a replayed nonce count: challenged.
+      raw.send(withCredentials.replace("z9hG4bKb2", "z9hG4bKb3"));
+      String replay = answerTo(raw, "z9hG4bKb3");
+      assertEquals(401, RawSip.status(replay), replay);
     }
   }
 
@@ -123,6 +131,7 @@ class StatelessChallengeTest {
       }
     }
     assertEquals(0, serverTransactions(), "an unauthenticated flood makes no transaction");
+    assertTrue(eventually(() -> pendingTransactions() == 0), "nor leaves one pending in the stack");
   }
 
   @Test
@@ -136,6 +145,66 @@ class StatelessChallengeTest {
       String answer = new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
       assertEquals(401, RawSip.status(answer), "over TCP the answer takes the request's connection: " + answer);
     }
+  }
+
+  /**
+   * Sends a request again as a client retransmits it (Timer E), until it is answered: a copy that
+   * arrives while the stack is still finishing the first one is absorbed, as a transaction would.
+   */
+  private static String retransmit(RawSip raw, String request) throws Exception {
+    raw.timeout(1000);
+    try {
+      for (int i = 0; i < 8; i++) {
+        raw.send(request);
+        String answer = raw.receiveFinal();
+        if (answer != null) {
+          return answer;
+        }
+      }
+      return null;
+    } finally {
+      raw.timeout(5000);
+    }
+  }
+
+  /** The next final answer to the request with this branch, skipping late copies of earlier answers. */
+  private static String answerTo(RawSip raw, String branch) throws Exception {
+    for (String r = raw.receiveFinal(); r != null; r = raw.receiveFinal()) {
+      if (header(r, "Via").contains("branch=" + branch + ";") || header(r, "Via").endsWith("branch=" + branch)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code condition} holds within 10 s, checked every 50 ms on a timer. */
+  private boolean eventually(java.util.concurrent.Callable<Boolean> condition) {
+    io.vertx.core.Promise<Boolean> held = io.vertx.core.Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long timer = server.vertx.setPeriodic(50, id -> {
+      try {
+        if (condition.call() || System.nanoTime() > deadline) {
+          held.tryComplete(condition.call());
+        }
+      } catch (Exception e) {
+        held.tryFail(e);
+      }
+    });
+    try {
+      return held.future().await();
+    } finally {
+      server.vertx.cancelTimer(timer);
+    }
+  }
+
+  /** The stack's transactions handed to the listener and not yet taken or dropped (JAIN-SIP keeps them privately). */
+  private int pendingTransactions() throws ReflectiveOperationException {
+    // Each is dropped once the listener returns, just after the answer was sent.
+    java.lang.reflect.Field stack = SipEdge.class.getDeclaredField("stack");
+    stack.setAccessible(true);
+    java.lang.reflect.Field pending = gov.nist.javax.sip.stack.SIPTransactionStack.class.getDeclaredField("pendingTransactions");
+    pending.setAccessible(true);
+    return ((Map<?, ?>) pending.get(stack.get(server.sip.edge()))).size();
   }
 
   private static String header(String message, String name) {
