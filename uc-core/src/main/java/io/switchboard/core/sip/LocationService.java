@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -144,12 +145,39 @@ public final class LocationService {
   /** The user's live bindings, highest q first. */
   public List<Binding> bindings(String username) {
     Map<String, Binding> m = byUser.get(username);
-    if (m == null) {
+    if (m == null || m.isEmpty()) {
       return List.of();
     }
+    // Called for every REGISTER's 200 and every MESSAGE: a loop, and a sort only when there is a choice.
     Instant now = clock.instant();
-    return m.values().stream().filter(b -> !b.expiredAt(now))
-        .sorted(Comparator.comparing(Binding::q).reversed()).toList();
+    List<Binding> live = new ArrayList<>(m.size());
+    for (Binding b : m.values()) {
+      if (!b.expiredAt(now)) {
+        live.add(b);
+      }
+    }
+    if (live.size() > 1) {
+      live.sort(BY_Q_DESCENDING);
+    }
+    return Collections.unmodifiableList(live);
+  }
+
+  private static final Comparator<Binding> BY_Q_DESCENDING = Comparator.comparing(Binding::q).reversed();
+
+  /** How many live bindings the user has. */
+  private int liveCount(String username) {
+    Map<String, Binding> m = byUser.get(username);
+    if (m == null) {
+      return 0;
+    }
+    Instant now = clock.instant();
+    int n = 0;
+    for (Binding b : m.values()) {
+      if (!b.expiredAt(now)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Every live binding, by username. */
@@ -301,9 +329,17 @@ public final class LocationService {
   }
 
   private void publish(Binding b, RegistrationEvent.Change change) {
-    int active = bindings(b.username()).size();
-    LOG.info("Registration {} [user: {}, contact: {}, ua: {}, bindings: {}]", change.name().toLowerCase(),
-        b.username(), b.contact(), b.userAgent(), active);
+    int active = liveCount(b.username());
+    if (change != RegistrationEvent.Change.REFRESHED || LOG.isDebugEnabled()) {
+      // Refreshes only at debug: every phone sends one a minute or so, and nothing changes.
+      String line = "Registration {} [user: {}, contact: {}, ua: {}, bindings: {}]";
+      Object[] args = {change.name().toLowerCase(), b.username(), b.contact(), b.userAgent(), active};
+      if (change == RegistrationEvent.Change.REFRESHED) {
+        LOG.debug(line, args);
+      } else {
+        LOG.info(line, args);
+      }
+    }
     vertx.eventBus().publish(EventAddresses.REGISTRATION,
         new RegistrationEvent(b.username(), change, b.contact(), b.userAgent(), b.accept(), active).toJson());
   }
