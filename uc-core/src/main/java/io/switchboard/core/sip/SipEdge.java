@@ -60,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * an event loop of its own, chosen by the method's {@link SipAffinity} (the home context, this
  * verticle's, for handlers that keep shared state). Sends over UDP happen on the calling context
  * (they do not block); sends over TCP or TLS, which may block on a connect or a full socket, on the
- * {@code sip-send} pool. A request we send is answered on the context that sent it.
+ * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
+ * request without usable credentials is challenged on the stack's thread before any transaction
+ * ({@link #challengeStatelessly}), and methods registered with {@link #handleWithoutTransaction}
+ * (REGISTER) get none at all.
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
