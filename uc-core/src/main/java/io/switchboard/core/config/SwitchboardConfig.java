@@ -27,12 +27,13 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   /**
    * SIP edge. Durations in seconds. floodRate is requests per second per source address (0: no
    * limit); floodExempt lists addresses and CIDR ranges neither throttle applies to. eventLoops is
-   * how many Vert.x event loops SIP requests are spread over.
+   * how many Vert.x event loops SIP requests are spread over. registrarWriteBehind: seconds a
+   * registration refresh may wait for its write to the store (0: written before its 200).
    */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
       int minExpires, int maxExpires, int defaultExpires, List<String> authAlgorithms,
       int nonceLifetime, int authMaxFailures, int authFailureWindow, int authBlockTime, int floodRate,
-      List<String> floodExempt, int eventLoops) {
+      List<String> floodExempt, int eventLoops, int registrarWriteBehind) {
   }
 
   /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
@@ -152,7 +153,8 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         r.intIn("sip.flood.rate", 0, 1_000_000),
         r.addressRanges("sip.flood.exempt"),
         r.optional("sip.event-loops").isEmpty() ? VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE
-            : r.intIn("sip.event-loops", 1, 1024));
+            : r.intIn("sip.event-loops", 1, 1024),
+        r.intIn("sip.registrar.write-behind", 0, 60));
     if (sip.maxExpires() < sip.minExpires()) {
       throw new ConfigException("sip.max-expires", "must not be below sip.min-expires (" + sip.minExpires() + ")");
     }

@@ -13,11 +13,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sip.address.URI;
 import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.WWWAuthenticateHeader;
@@ -70,6 +72,14 @@ public final class DigestAuthenticator {
   public record BadRequest(String reason) implements Result {
   }
 
+  /**
+   * The methods whose requests must carry credentials, and how we ask for them: false as the
+   * registrar (401, WWW-Authenticate), true as the server they send through (407,
+   * Proxy-Authenticate, RFC 3261 §22.3), as each method's handler calls {@link #withUser}.
+   */
+  static final Map<String, Boolean> CHALLENGED = Map.of(Request.REGISTER, false, Request.MESSAGE, true,
+      Request.SUBSCRIBE, true, Request.PUBLISH, true);
+
   private final String realm;
   private final List<String> algorithms;
   private final NonceService nonces;
@@ -116,23 +126,46 @@ public final class DigestAuthenticator {
   /** As {@link #withUser}, for handlers that want to know the device too (the registrar). */
   public Future<SipOutcome> withCredentials(SipRequest req, boolean proxy,
       Function<Authenticated, Future<SipOutcome>> action) {
-    return authenticate(req, proxy).compose(result -> {
-      if (result instanceof Challenge c) {
-        return Future.succeededFuture(SipOutcome.reply(
-            proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED, challenge(c.stale(), proxy)));
-      }
-      if (result instanceof Forbidden f) {
-        LOG.info("{} refused [call-id: {}, from: {}:{}]: {}", req.method(), req.callId(), req.sourceHost(),
-            req.sourcePort(), f.reason());
-        return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
-      }
-      if (result instanceof BadRequest b) {
-        LOG.info("{} refused [call-id: {}, from: {}:{}]: {}", req.method(), req.callId(), req.sourceHost(),
-            req.sourcePort(), b.reason());
-        return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST, r -> reason(r, b.reason())));
-      }
-      return action.apply((Authenticated) result);
-    });
+    return authenticate(req, proxy).compose(result -> result instanceof Authenticated a ? action.apply(a)
+        : Future.succeededFuture(refusal(result, proxy, req.method(), req.callId(), req.sourceHost(), req.sourcePort())));
+  }
+
+  /**
+   * The answer to a request that can be given before any state exists, on the SIP stack's thread
+   * that read it (thread-safe): for a method that must be authenticated ({@link #CHALLENGED}), a
+   * request without usable credentials for our realm gets its 401/407 with fresh nonces, one from a
+   * blocked source its 403, credentials made for another request their 400. A retransmission of
+   * such a request is simply answered again (RFC 3261 allows a stateless UAS; Kamailio does this).
+   *
+   * @return null when the request needs the full check (its credentials against the store), or is
+   *     not of a method we authenticate
+   */
+  public SipOutcome.Reply beforeTransaction(Request request, String sourceHost, int sourcePort) {
+    Boolean proxy = CHALLENGED.get(request.getMethod());
+    if (proxy == null) {
+      return null;
+    }
+    Result early = screen(request, sourceHost, sourcePort, proxy);
+    if (early == null) {
+      return null;
+    }
+    String callId = request.getHeader(CallIdHeader.NAME) instanceof CallIdHeader c ? c.getCallId() : "?";
+    return refusal(early, proxy, request.getMethod(), callId, sourceHost, sourcePort);
+  }
+
+  /** The answer for a result other than Authenticated. */
+  private SipOutcome.Reply refusal(Result result, boolean proxy, String method, String callId, String host, int port) {
+    if (result instanceof Challenge c) {
+      return (SipOutcome.Reply) SipOutcome.reply(
+          proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED, challenge(c.stale(), proxy));
+    }
+    if (result instanceof Forbidden f) {
+      LOG.info("{} refused [call-id: {}, from: {}:{}]: {}", method, callId, host, port, f.reason());
+      return (SipOutcome.Reply) SipOutcome.reply(Response.FORBIDDEN);
+    }
+    BadRequest b = (BadRequest) result;
+    LOG.info("{} refused [call-id: {}, from: {}:{}]: {}", method, callId, host, port, b.reason());
+    return (SipOutcome.Reply) SipOutcome.reply(Response.BAD_REQUEST, r -> reason(r, b.reason()));
   }
 
   private static void reason(Response response, String reason) {
@@ -148,48 +181,25 @@ public final class DigestAuthenticator {
    *     (RFC 3261 §22.3), as phones expect from the server they send through
    */
   public Future<Result> authenticate(SipRequest req, boolean proxy) {
-    if (failures.blocked(req.sourceHost())) {
-      return Future.succeededFuture(new Forbidden("source blocked after repeated digest failures"));
-    }
     Request request = req.request();
-    String headerName = proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME;
-    AuthorizationHeader auth = credentialsForOurRealm(request, headerName);
-    if (auth == null) {
-      AuthorizationHeader other = anyDigest(request, headerName);
-      if (other != null) {
-        return failed(req, other.getUsername(), "realm " + other.getRealm() + " is not ours", new Challenge(false));
-      }
-      return Future.succeededFuture(new Challenge(false));
+    Result early = screen(request, req.sourceHost(), req.sourcePort(), proxy);
+    if (early != null) {
+      return Future.succeededFuture(early);
     }
+    AuthorizationHeader auth = credentialsForOurRealm(request, proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME);
     String username = auth.getUsername();
-    if (auth.getNonce() == null || auth.getResponse() == null || username == null) {
-      return Future.succeededFuture(new Challenge(false));
-    }
-    String algorithm = auth.getAlgorithm() == null ? Digest.MD5 : auth.getAlgorithm().toUpperCase(Locale.ROOT);
-    if (!algorithms.contains(algorithm)) {
-      return failed(req, username, "algorithm " + algorithm + " was not offered", new Challenge(false));
-    }
-    String qop = auth.getQop() == null ? null : auth.getQop().toLowerCase(Locale.ROOT);
-    if (qop != null && !qop.equals("auth") && !qop.equals("auth-int")) {
-      return failed(req, username, "qop " + qop + " is not supported", new Challenge(false));
-    }
+    String algorithm = algorithmOf(auth);
+    String qop = qopOf(auth);
     String ncText = param(auth, "nc");
     long nc = qop == null ? NonceCounts.WITHOUT_QOP : nonceCount(ncText);
-    if (qop != null && (nc < 1 || auth.getCNonce() == null)) {
-      return failed(req, username, "nc or cnonce missing or malformed", new BadRequest("Bad digest nc or cnonce"));
-    }
     String uri = param(auth, "uri");
-    if (uri == null || !sameUri(auth.getURI(), request.getRequestURI(), uri)) {
-      return failed(req, username, "digest uri is not the Request-URI",
-          new BadRequest("Digest uri does not match the Request-URI"));
-    }
     Credentials given = new Credentials(algorithm, auth.getNonce(), ncText, auth.getCNonce(), qop,
         request.getMethod(), uri, request.getRawContent(), auth.getResponse());
     NonceService.Verdict verdict = nonces.check(auth.getNonce());
     return check(username, given).compose(found -> {
       if (found == null) {
         LOG.debug("digest rejected [user: {}]", username);
-        return failed(req, username, "wrong credentials",
+        return failed(req.method(), req.sourceHost(), req.sourcePort(), username, "wrong credentials",
             verdict == NonceService.Verdict.VALID ? new Forbidden("wrong credentials") : new Challenge(false));
       }
       if (verdict != NonceService.Verdict.VALID) {
@@ -198,8 +208,8 @@ public final class DigestAuthenticator {
       }
       NonceCounts.Use use = counts.use(auth.getNonce(), nonces.issuedAt(auth.getNonce()), nc, clock.millis());
       if (use == NonceCounts.Use.REPLAYED) {
-        return failed(req, username, "nonce count " + (ncText == null ? "(none)" : ncText) + " replayed",
-            new Challenge(false));
+        return failed(req.method(), req.sourceHost(), req.sourcePort(), username,
+            "nonce count " + (ncText == null ? "(none)" : ncText) + " replayed", new Challenge(false));
       }
       if (use == NonceCounts.Use.FORGOTTEN) {
         return Future.succeededFuture(new Challenge(true));
@@ -209,6 +219,64 @@ public final class DigestAuthenticator {
       }
       return Future.succeededFuture(new Authenticated(found.user().get(), found.device()));
     });
+  }
+
+  /**
+   * Everything about a request's credentials that can be decided without the store, so without
+   * delay and on any thread: a blocked source, credentials missing or for another realm, an
+   * algorithm or qop we did not offer, a malformed nonce count, a digest uri that is not the
+   * Request-URI. The one place that decides which requests are challenged or refused before their
+   * secret is looked at, for {@link #authenticate} and {@link #beforeTransaction} alike.
+   *
+   * @return null when the credentials must be checked against the user's or device's secret
+   */
+  private Result screen(Request request, String sourceHost, int sourcePort, boolean proxy) {
+    if (failures.blocked(sourceHost)) {
+      return new Forbidden("source blocked after repeated digest failures");
+    }
+    String method = request.getMethod();
+    String headerName = proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME;
+    AuthorizationHeader auth = credentialsForOurRealm(request, headerName);
+    if (auth == null) {
+      AuthorizationHeader other = anyDigest(request, headerName);
+      if (other != null) {
+        return failedNow(method, sourceHost, sourcePort, other.getUsername(), "realm " + other.getRealm() + " is not ours",
+            new Challenge(false));
+      }
+      return new Challenge(false);
+    }
+    String username = auth.getUsername();
+    if (auth.getNonce() == null || auth.getResponse() == null || username == null) {
+      return new Challenge(false);
+    }
+    String algorithm = algorithmOf(auth);
+    if (!algorithms.contains(algorithm)) {
+      return failedNow(method, sourceHost, sourcePort, username, "algorithm " + algorithm + " was not offered",
+          new Challenge(false));
+    }
+    String qop = qopOf(auth);
+    if (qop != null && !qop.equals("auth") && !qop.equals("auth-int")) {
+      return failedNow(method, sourceHost, sourcePort, username, "qop " + qop + " is not supported", new Challenge(false));
+    }
+    long nc = qop == null ? NonceCounts.WITHOUT_QOP : nonceCount(param(auth, "nc"));
+    if (qop != null && (nc < 1 || auth.getCNonce() == null)) {
+      return failedNow(method, sourceHost, sourcePort, username, "nc or cnonce missing or malformed",
+          new BadRequest("Bad digest nc or cnonce"));
+    }
+    String uri = param(auth, "uri");
+    if (uri == null || !sameUri(auth.getURI(), request.getRequestURI(), uri)) {
+      return failedNow(method, sourceHost, sourcePort, username, "digest uri is not the Request-URI",
+          new BadRequest("Digest uri does not match the Request-URI"));
+    }
+    return null;
+  }
+
+  private static String algorithmOf(AuthorizationHeader auth) {
+    return auth.getAlgorithm() == null ? Digest.MD5 : auth.getAlgorithm().toUpperCase(Locale.ROOT);
+  }
+
+  private static String qopOf(AuthorizationHeader auth) {
+    return auth.getQop() == null ? null : auth.getQop().toLowerCase(Locale.ROOT);
   }
 
   /** What the client sent, to recompute its response from. */
@@ -237,15 +305,19 @@ public final class DigestAuthenticator {
     });
   }
 
+  private Future<Result> failed(String method, String host, int port, String who, String detail, Result result) {
+    return Future.succeededFuture(failedNow(method, host, port, who, detail, result));
+  }
+
   /** Reports a failed digest (never its response or nonce), counts it against the source, and answers {@code result}. */
-  private Future<Result> failed(SipRequest req, String who, String detail, Result result) {
-    String source = req.sourceHost() + ":" + req.sourcePort();
-    security.record(SecurityEvent.Kind.DIGEST_FAILED, who, source, req.method() + ": " + detail);
-    if (failures.failed(req.sourceHost())) {
+  private Result failedNow(String method, String host, int port, String who, String detail, Result result) {
+    String source = host + ":" + port;
+    security.record(SecurityEvent.Kind.DIGEST_FAILED, who, source, method + ": " + detail);
+    if (failures.failed(host)) {
       security.record(SecurityEvent.Kind.SOURCE_THROTTLED, who, source,
           "repeated digest failures: 403 without a digest check for a while");
     }
-    return Future.succeededFuture(result);
+    return result;
   }
 
   private static boolean matches(String ha1, Credentials c) {
@@ -299,15 +371,20 @@ public final class DigestAuthenticator {
     return challenge(stale, false);
   }
 
-  /** @param proxy Proxy-Authenticate (for a 407) instead of WWW-Authenticate (for a 401) */
+  /**
+   * @param proxy Proxy-Authenticate (for a 407) instead of WWW-Authenticate (for a 401); the nonces
+   *     are those of the response's exchange ({@link NonceService#issue(String)}), so that the
+   *     challenge to a retransmission is the same response
+   */
   public Consumer<Response> challenge(boolean stale, boolean proxy) {
     return response -> {
+      String exchange = exchange(response);
       for (String algorithm : algorithms) {
         try {
           WWWAuthenticateHeader h = proxy ? headers.createProxyAuthenticateHeader("Digest")
               : headers.createWWWAuthenticateHeader("Digest");
           h.setRealm(realm);
-          h.setNonce(nonces.issue());
+          h.setNonce(nonces.issue(exchange + "\n" + algorithm));
           h.setAlgorithm(algorithm);
           h.setQop("auth");
           if (stale) {
@@ -319,5 +396,15 @@ public final class DigestAuthenticator {
         }
       }
     };
+  }
+
+  /** What identifies the request a response answers: Call-ID, From tag, CSeq and top Via branch, as copied into it. */
+  private static String exchange(Response response) {
+    javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) response.getHeader(javax.sip.header.FromHeader.NAME);
+    javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) response.getHeader(javax.sip.header.CSeqHeader.NAME);
+    javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) response.getHeader(javax.sip.header.ViaHeader.NAME);
+    CallIdHeader callId = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
+    return (callId == null ? "" : callId.getCallId()) + "\n" + (from == null ? "" : from.getTag()) + "\n"
+        + (cseq == null ? "" : cseq.getSeqNumber() + " " + cseq.getMethod()) + "\n" + (via == null ? "" : via.getBranch());
   }
 }

@@ -5,22 +5,33 @@ import io.switchboard.core.bus.RegistrationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where each user can be reached right now: their bindings, kept in memory for lookups, written
- * through to a {@link BindingStore}, expired by a periodic sweep. Every change is published as a
+ * Where each user can be reached right now: their bindings, kept in memory for lookups, expired by
+ * a periodic sweep, and kept in a {@link BindingStore}. Every change is published as a
  * {@link RegistrationEvent}. A user's REGISTERs change their bindings on that user's SIP context,
  * revocations and the sweep on the home context: the maps are concurrent, and reads are safe from
  * any thread.
+ *
+ * <p>New bindings, changed contacts and removals are written through: done once stored. A refresh
+ * (the same binding, same contact and way back, with a new expiry, Call-ID or CSeq) is done once in
+ * memory and written behind: at most {@code writeBehind} later, coalesced per binding into one
+ * bulk, and at {@link #stop()}. The trade-off is Kamailio's usrloc {@code db_mode} 2: after a crash a
+ * refreshed binding comes back with the expiry of its last write, and a phone whose binding expired
+ * early registers again at its next refresh. Writes reach the store in the order they were
+ * submitted ({@link #writeOrder}), so a removal is never overtaken by an older refresh.
  */
 public final class LocationService {
 
@@ -34,12 +45,28 @@ public final class LocationService {
   private final AtomicLong revocations = new AtomicLong();
   /** Per user, the count at their last revocation. */
   private final Map<String, Long> revokedAt = new ConcurrentHashMap<>();
+  /** Refreshes not written yet, by binding id; each replaces the one before. */
+  private final Map<String, Binding> unwritten = new ConcurrentHashMap<>();
+  /**
+   * Held while a write is submitted together with what it does to {@link #unwritten}, so that a
+   * binding's writes reach the store's queue (which keeps their order) in the order they were decided.
+   */
+  private final Object writeOrder = new Object();
+  private final Duration writeBehind;
   private long sweepTimer = -1;
+  private long flushTimer = -1;
 
+  /** With refreshes written behind within a second. */
   public LocationService(Vertx vertx, BindingStore store, Clock clock) {
+    this(vertx, store, clock, Duration.ofSeconds(1));
+  }
+
+  /** @param writeBehind how long a refresh may wait for its write; zero writes every refresh before it is done */
+  public LocationService(Vertx vertx, BindingStore store, Clock clock, Duration writeBehind) {
     this.vertx = vertx;
     this.store = store;
     this.clock = clock;
+    this.writeBehind = writeBehind;
   }
 
   /** Loads persisted bindings, drops those that expired while we were down, starts the sweep. */
@@ -57,25 +84,100 @@ public final class LocationService {
       LOG.info("Location service [bindings restored: {}, expired while down: {}]", all.size() - removals.size(),
           removals.size());
       sweepTimer = vertx.setPeriodic(1000, id -> sweep());
+      if (!writeBehind.isZero()) {
+        flushTimer = vertx.setPeriodic(writeBehind.toMillis(), id -> flush()
+            .onFailure(e -> LOG.warn("cannot write refreshed bindings yet [waiting: {}]: {}", unwritten.size(),
+                e.getMessage())));
+      }
       return Future.all(removals).mapEmpty();
     });
   }
 
-  public void stop() {
+  /** Stops the sweep and the timer, and writes what refreshes are still unwritten. */
+  public Future<Void> stop() {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+    }
+    int waiting = unwritten.size();
+    return flush().onSuccess(v -> {
+      if (waiting > 0) {
+        LOG.info("Refreshed bindings written at stop [bindings: {}]", waiting);
+      }
+    });
+  }
+
+  /**
+   * Submits every unwritten refresh at once (the store's batcher makes one bulk and one commit of
+   * them). A write that fails is kept for the next flush, unless the binding changed meanwhile.
+   */
+  Future<Void> flush() {
+    if (unwritten.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> writes = new ArrayList<>();
+    synchronized (writeOrder) {
+      for (String id : List.copyOf(unwritten.keySet())) {
+        Binding b = unwritten.remove(id);
+        if (b != null) {
+          writes.add(store.save(b).onFailure(e -> keepUnwritten(id, b)));
+        }
+      }
+    }
+    return Future.all(writes).mapEmpty();
+  }
+
+  private void keepUnwritten(String id, Binding b) {
+    synchronized (writeOrder) {
+      if (find(b.username(), b.key()) == b) {
+        unwritten.putIfAbsent(id, b);
+      }
+    }
+  }
+
+  /** How many refreshes wait for their write (tests, the shutdown log). */
+  int unwrittenCount() {
+    return unwritten.size();
   }
 
   /** The user's live bindings, highest q first. */
   public List<Binding> bindings(String username) {
     Map<String, Binding> m = byUser.get(username);
-    if (m == null) {
+    if (m == null || m.isEmpty()) {
       return List.of();
     }
+    // Called for every REGISTER's 200 and every MESSAGE: a loop, and a sort only when there is a choice.
     Instant now = clock.instant();
-    return m.values().stream().filter(b -> !b.expiredAt(now))
-        .sorted(Comparator.comparing(Binding::q).reversed()).toList();
+    List<Binding> live = new ArrayList<>(m.size());
+    for (Binding b : m.values()) {
+      if (!b.expiredAt(now)) {
+        live.add(b);
+      }
+    }
+    if (live.size() > 1) {
+      live.sort(BY_Q_DESCENDING);
+    }
+    return Collections.unmodifiableList(live);
+  }
+
+  private static final Comparator<Binding> BY_Q_DESCENDING = Comparator.comparing(Binding::q).reversed();
+
+  /** How many live bindings the user has. */
+  private int liveCount(String username) {
+    Map<String, Binding> m = byUser.get(username);
+    if (m == null) {
+      return 0;
+    }
+    Instant now = clock.instant();
+    int n = 0;
+    for (Binding b : m.values()) {
+      if (!b.expiredAt(now)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Every live binding, by username. */
@@ -120,17 +222,65 @@ public final class LocationService {
       return Future.succeededFuture(false);
     }
     Binding previous = find(binding.username(), binding.key());
-    return store.save(binding).compose(v -> {
+    if (previous != null && !writeBehind.isZero() && !previous.expiredAt(clock.instant())
+        && onlyRefreshes(previous, binding)) {
+      return Future.succeededFuture(refreshInMemory(binding, mark));
+    }
+    return written(binding.username(), binding.key(), () -> store.save(binding)).compose(v -> {
       if (revokedSince(binding.username(), mark)) {
         // Revoked while this was being written: the write may have landed after the revocation's delete.
         LOG.info("Registration dropped, user revoked meanwhile [user: {}, contact: {}]", binding.username(),
             binding.contact());
-        return store.remove(binding.username(), binding.key()).map(false);
+        return written(binding.username(), binding.key(), () -> store.remove(binding.username(), binding.key()))
+            .map(false);
       }
       byUser.computeIfAbsent(binding.username(), u -> new ConcurrentHashMap<>()).put(binding.key(), binding);
       publish(binding, previous == null ? RegistrationEvent.Change.REGISTERED : RegistrationEvent.Change.REFRESHED);
       return Future.succeededFuture(true);
     });
+  }
+
+  /**
+   * True when {@code next} changes nothing but the binding's lifetime and the REGISTER it came in
+   * (Call-ID, CSeq): the same contact, reached the same way, with the same properties.
+   */
+  private static boolean onlyRefreshes(Binding previous, Binding next) {
+    return previous.contact().equals(next.contact()) && Objects.equals(previous.transport(), next.transport())
+        && Objects.equals(previous.source(), next.source()) && previous.q() == next.q()
+        && Objects.equals(previous.userAgent(), next.userAgent()) && previous.accept().equals(next.accept())
+        && Objects.equals(previous.device(), next.device());
+  }
+
+  /** A refresh: kept in memory now, its write left to the next flush. */
+  private boolean refreshInMemory(Binding binding, long mark) {
+    String id = id(binding.username(), binding.key());
+    Map<String, Binding> m = byUser.computeIfAbsent(binding.username(), u -> new ConcurrentHashMap<>());
+    synchronized (writeOrder) {
+      m.put(binding.key(), binding);
+      unwritten.put(id, binding);
+    }
+    if (revokedSince(binding.username(), mark)) {
+      // Revoked meanwhile: the revocation's removal may already have passed this binding by.
+      synchronized (writeOrder) {
+        m.remove(binding.key(), binding);
+        unwritten.remove(id, binding);
+      }
+      return false;
+    }
+    publish(binding, RegistrationEvent.Change.REFRESHED);
+    return true;
+  }
+
+  /** Submits a write-through of one binding: it replaces any unwritten refresh of it, in order. */
+  private Future<Void> written(String username, String key, java.util.function.Supplier<Future<Void>> write) {
+    synchronized (writeOrder) {
+      unwritten.remove(id(username, key));
+      return write.get();
+    }
+  }
+
+  private static String id(String username, String key) {
+    return username + "|" + key;
   }
 
   /** Removes one binding; completes once it is stored. */
@@ -139,9 +289,9 @@ public final class LocationService {
     if (existing == null) {
       return Future.succeededFuture();
     }
-    return store.remove(username, key).onSuccess(v -> {
+    return written(username, key, () -> store.remove(username, key)).onSuccess(v -> {
       Map<String, Binding> m = byUser.get(username);
-      if (m != null && m.remove(key) != null) {
+      if (m != null && m.remove(key, existing)) {
         publish(existing, why);
       }
     });
@@ -153,10 +303,15 @@ public final class LocationService {
       revokedAt.put(username, revocations.incrementAndGet()); // before any write: see mark()
     }
     Map<String, Binding> m = byUser.get(username);
-    if (m == null || m.isEmpty()) {
-      return store.removeAll(username);
+    Future<Void> stored;
+    synchronized (writeOrder) {
+      unwritten.keySet().removeIf(id -> id.startsWith(username + "|"));
+      stored = store.removeAll(username);
     }
-    return store.removeAll(username).onSuccess(v -> {
+    if (m == null || m.isEmpty()) {
+      return stored;
+    }
+    return stored.onSuccess(v -> {
       for (Binding b : List.copyOf(m.values())) {
         if (m.remove(b.key()) != null) {
           publish(b, why);
@@ -174,9 +329,17 @@ public final class LocationService {
   }
 
   private void publish(Binding b, RegistrationEvent.Change change) {
-    int active = bindings(b.username()).size();
-    LOG.info("Registration {} [user: {}, contact: {}, ua: {}, bindings: {}]", change.name().toLowerCase(),
-        b.username(), b.contact(), b.userAgent(), active);
+    int active = liveCount(b.username());
+    if (change != RegistrationEvent.Change.REFRESHED || LOG.isDebugEnabled()) {
+      // Refreshes only at debug: every phone sends one a minute or so, and nothing changes.
+      String line = "Registration {} [user: {}, contact: {}, ua: {}, bindings: {}]";
+      Object[] args = {change.name().toLowerCase(), b.username(), b.contact(), b.userAgent(), active};
+      if (change == RegistrationEvent.Change.REFRESHED) {
+        LOG.debug(line, args);
+      } else {
+        LOG.info(line, args);
+      }
+    }
     vertx.eventBus().publish(EventAddresses.REGISTRATION,
         new RegistrationEvent(b.username(), change, b.contact(), b.userAgent(), b.accept(), active).toJson());
   }

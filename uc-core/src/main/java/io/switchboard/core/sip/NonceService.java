@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Stateless digest nonces: issue time, random bytes and an HMAC over both, so any node holding the
  * key can check a nonce without shared state. After a restart (new key) old nonces read as unknown,
  * which the authenticator answers with a fresh challenge ({@code stale=true} when the credentials
- * were otherwise right).
+ * were otherwise right). Thread-safe: challenges are issued on the SIP stack's threads, before any
+ * transaction exists.
  */
 public final class NonceService {
 
@@ -28,6 +29,8 @@ public final class NonceService {
   private final long lifetimeMillis;
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
+  /** A Mac is not thread-safe, and nonces are issued and checked on the SIP stack's threads and the event loops at once. */
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   public NonceService(Clock clock, int lifetimeSeconds) {
     this.clock = clock;
@@ -37,12 +40,38 @@ public final class NonceService {
     this.key = new SecretKeySpec(secret, "HmacSHA256");
   }
 
+  /**
+   * The issue time of {@link #issue(String)} nonces is kept in steps of this many milliseconds, so
+   * that a challenge sent again within one step is the same (their lifetime is up to one step longer).
+   */
+  static final long ISSUE_STEP_MILLIS = 30_000;
+
   public String issue() {
-    ByteBuffer body = ByteBuffer.allocate(Long.BYTES + RANDOM_BYTES);
-    body.putLong(clock.millis());
     byte[] r = new byte[RANDOM_BYTES];
     random.nextBytes(r);
-    body.put(r);
+    return nonce(clock.millis(), r);
+  }
+
+  /**
+   * A nonce for one exchange (what identifies the request challenged): the same exchange challenged
+   * again within {@link #ISSUE_STEP_MILLIS} gets the same nonce, so that a challenge sent without a
+   * transaction to a retransmitted request is the same response again, which the client recognises
+   * as a retransmission (SIPp fails a call on a second 401 that differs from the first). Different
+   * exchanges get different nonces; without our key the nonce cannot be predicted.
+   */
+  public String issue(String exchange) {
+    long issued = clock.millis() / ISSUE_STEP_MILLIS * ISSUE_STEP_MILLIS;
+    byte[] seed = (issued + "\n" + exchange).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] derived = new byte[seed.length + 1];
+    derived[0] = 'x'; // kept apart from the MACs over nonce bodies
+    System.arraycopy(seed, 0, derived, 1, seed.length);
+    return nonce(issued, Arrays.copyOf(macs.get().doFinal(derived), RANDOM_BYTES));
+  }
+
+  private String nonce(long issued, byte[] unique) {
+    ByteBuffer body = ByteBuffer.allocate(Long.BYTES + RANDOM_BYTES);
+    body.putLong(issued);
+    body.put(unique);
     byte[] b = body.array();
     ByteBuffer all = ByteBuffer.allocate(b.length + MAC_BYTES).put(b).put(mac(b));
     return Base64.getUrlEncoder().withoutPadding().encodeToString(all.array());
@@ -75,10 +104,14 @@ public final class NonceService {
   }
 
   private byte[] mac(byte[] body) {
+    return Arrays.copyOf(macs.get().doFinal(body), MAC_BYTES);
+  }
+
+  private Mac newMac() {
     try {
       Mac m = Mac.getInstance("HmacSHA256");
       m.init(key);
-      return Arrays.copyOf(m.doFinal(body), MAC_BYTES);
+      return m;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -21,12 +21,14 @@ import javax.sip.InvalidArgumentException;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.AcceptHeader;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.UserAgentHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -41,6 +43,15 @@ import org.slf4j.LoggerFactory;
  * after the other, in the order they arrived (their CSeq order, RFC 3261 §10.3 step 7), so that a
  * refresh cannot overtake the REGISTER before it on the way to the store; different addresses run
  * in parallel, on several SIP contexts ({@link SipAffinity#TO_USER}).
+ *
+ * <p>Over UDP a REGISTER gets no server transaction ({@link SipEdge#handleWithoutTransaction}): a
+ * transaction lingers 32 s after its answer (Timer J), which at thousands of REGISTERs a second
+ * fills the stack's table, while the registrar already keeps what it needs. So the registrar
+ * recognises a retransmission itself: the same Call-ID, CSeq, Via branch and credentials as the
+ * last REGISTER of that address of record, within {@link #RETRANSMISSION_WINDOW_MILLIS}, gets that
+ * REGISTER's answer again (waiting for it if still in progress), rather than being handled anew,
+ * where its spent nonce count would be challenged and its CSeq refused (RFC 3261 §10.3 step 7 is
+ * about a different request with a lower CSeq).
  */
 public final class Registrar implements SipRequestHandler {
 
@@ -55,6 +66,23 @@ public final class Registrar implements SipRequestHandler {
   /** Per address of record (To user), the REGISTER handled last: the next one waits for it. */
   private final Map<String, Future<SipOutcome>> inOrder = new ConcurrentHashMap<>();
 
+  /** How long a retransmission gets the answer again: a UDP client transaction's lifetime (64 × T1). */
+  static final long RETRANSMISSION_WINDOW_MILLIS = 32_000;
+
+  /** A REGISTER received without a transaction, and its answer. */
+  private record Answered(String callId, long cseq, String branch, String credentials, long atMillis,
+      Future<SipOutcome> outcome) {
+
+    boolean answers(Answered again) {
+      return cseq == again.cseq && callId.equals(again.callId) && java.util.Objects.equals(branch, again.branch)
+          && java.util.Objects.equals(credentials, again.credentials);
+    }
+  }
+
+  /** Per address of record, the last REGISTER received without a transaction; old ones are purged once a second. */
+  private final Map<String, Answered> lastAnswered = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong lastPurge = new java.util.concurrent.atomic.AtomicLong();
+
   public Registrar(SwitchboardConfig.Sip config, DigestAuthenticator authenticator, UserStore users,
       LocationService location, SipFactories factories, Clock clock) {
     this.config = config;
@@ -68,10 +96,39 @@ public final class Registrar implements SipRequestHandler {
   @Override
   public Future<SipOutcome> handle(SipRequest req) {
     String aor = SipAffinity.TO_USER.key(req);
+    Answered received = req.transaction() == null ? received(req) : null;
+    if (received != null) {
+      Answered last = lastAnswered.get(aor);
+      if (last != null && last.answers(received) && received.atMillis() - last.atMillis() <= RETRANSMISSION_WINDOW_MILLIS) {
+        LOG.debug("REGISTER retransmission answered again [call-id: {}, cseq: {}]", received.callId(), received.cseq());
+        return last.outcome();
+      }
+    }
     Future<SipOutcome> next = inOrder.compute(aor, (k, previous) -> previous == null ? handleNow(req)
         : previous.transform(ignored -> handleNow(req)));
     next.onComplete(r -> inOrder.remove(aor, next));
+    if (received != null) {
+      lastAnswered.put(aor, new Answered(received.callId(), received.cseq(), received.branch(), received.credentials(),
+          received.atMillis(), next));
+      purgeAnswered(received.atMillis());
+    }
     return next;
+  }
+
+  /** What identifies a REGISTER as a retransmission of another (its answer still to come). */
+  private Answered received(SipRequest req) {
+    Request r = req.request();
+    ViaHeader via = (ViaHeader) r.getHeader(ViaHeader.NAME);
+    javax.sip.header.Header credentials = r.getHeader(AuthorizationHeader.NAME);
+    return new Answered(req.callId(), ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber(),
+        via == null ? null : via.getBranch(), credentials == null ? null : credentials.toString(), clock.millis(), null);
+  }
+
+  private void purgeAnswered(long now) {
+    long last = lastPurge.get();
+    if (now - last >= 1000 && lastPurge.compareAndSet(last, now)) {
+      lastAnswered.values().removeIf(a -> now - a.atMillis() > RETRANSMISSION_WINDOW_MILLIS);
+    }
   }
 
   private Future<SipOutcome> handleNow(SipRequest req) {

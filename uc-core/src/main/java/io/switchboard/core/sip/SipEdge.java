@@ -60,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * an event loop of its own, chosen by the method's {@link SipAffinity} (the home context, this
  * verticle's, for handlers that keep shared state). Sends over UDP happen on the calling context
  * (they do not block); sends over TCP or TLS, which may block on a connect or a full socket, on the
- * {@code sip-send} pool. A request we send is answered on the context that sent it.
+ * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
+ * request without usable credentials is challenged on the stack's thread before any transaction
+ * ({@link #challengeStatelessly}), and methods registered with {@link #handleWithoutTransaction}
+ * (REGISTER) get none at all.
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
@@ -83,7 +86,11 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private final SipFactories factories = SipFactories.create();
   private final Map<String, SipRequestHandler> handlers = new TreeMap<>();
   private final Map<String, SipAffinity> affinities = new TreeMap<>();
+  /** Methods whose UDP requests get no server transaction: their handlers recognise retransmissions. */
+  private final Set<String> withoutTransaction = new java.util.HashSet<>();
   private final Map<ClientTransaction, OutgoingRequest> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Answers unauthenticated requests before a transaction exists; null: every request gets one. */
+  private volatile DigestAuthenticator statelessChallenges;
   private volatile Context sipContext;
   /** The home context first, then one per other event loop; set at start. */
   private volatile List<Context> contexts = List.of();
@@ -120,6 +127,34 @@ public final class SipEdge extends VerticleBase implements SipListener {
     handlers.put(method, handler);
     affinities.put(method, affinity);
     return this;
+  }
+
+  /**
+   * Lets {@code authenticator} answer, before any transaction or hand-off, the UDP requests of the
+   * methods it authenticates that carry no usable credentials ({@link DigestAuthenticator#beforeTransaction}):
+   * their 401/407 is sent statelessly from the stack's thread, so the first round of every
+   * challenge, and an unauthenticated flood, leaves nothing behind. Call before deployment.
+   */
+  public SipEdge challengeStatelessly(DigestAuthenticator authenticator) {
+    this.statelessChallenges = authenticator;
+    return this;
+  }
+
+  /**
+   * Registers a handler whose requests over UDP are answered without a server transaction: the
+   * handler must recognise a retransmission (same Call-ID, CSeq and Via branch) and answer it as it
+   * answered the original, since no transaction absorbs it; the response's To tag is derived from
+   * the request, so that the answer is the same. Over TCP and TLS (no retransmissions, and a
+   * transaction that ends with its answer) they get one as usual. Call before deployment.
+   */
+  public SipEdge handleWithoutTransaction(String method, SipRequestHandler handler, SipAffinity affinity) {
+    withoutTransaction.add(method);
+    return handle(method, handler, affinity);
+  }
+
+  /** Server transactions in the stack's table now (each lingers after its answer: Timer J, 32 s over UDP). */
+  int serverTransactions() {
+    return stack == null ? 0 : stack.getServerTransactionTableSize();
   }
 
   /** The handler registered for a method (tests wrap it); null if none. */
@@ -298,6 +333,17 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return;
     }
     ServerTransaction st = event.getServerTransaction();
+    if (st == null && answeredStatelessly(event)) {
+      return;
+    }
+    String udpSource = st == null && withoutTransaction.contains(request.getMethod()) ? udpSource(event) : null;
+    if (udpSource != null) {
+      int colon = udpSource.lastIndexOf(':');
+      SipRequest copy = new SipRequest(request, null, udpSource.substring(0, colon),
+          Integer.parseInt(udpSource.substring(colon + 1)), "udp");
+      contextFor(copy).runOnContext(v -> dispatch(copy));
+      return;
+    }
     if (st == null && !Request.ACK.equals(request.getMethod())) {
       try {
         st = provider.getNewServerTransaction(request);
@@ -315,6 +361,52 @@ public final class SipEdge extends VerticleBase implements SipListener {
     int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
     SipRequest copy = new SipRequest(request, st, host, port, transport);
     contextFor(copy).runOnContext(v -> dispatch(copy));
+  }
+
+  /** host:port of a request that came over UDP, as the stack read it; null for other transports. */
+  private static String udpSource(RequestEvent event) {
+    return event instanceof gov.nist.javax.sip.RequestEventExt ext && ext.getRemoteIpAddress() != null
+        && event.getRequest().getHeader(ViaHeader.NAME) instanceof ViaHeader via && "udp".equalsIgnoreCase(via.getTransport())
+        ? ext.getRemoteIpAddress() + ":" + ext.getRemotePort() : null;
+  }
+
+  /**
+   * A challenge (or a refusal decided without the store) sent at once, without a server
+   * transaction: only over UDP, where a stateless answer goes back the way the Via says (over TCP
+   * and TLS the answer must take the request's own connection, which only a transaction knows), and
+   * only for methods with a handler that pass the checks every request gets ({@link #precheck}).
+   */
+  private boolean answeredStatelessly(RequestEvent event) {
+    DigestAuthenticator authenticator = statelessChallenges;
+    Request request = event.getRequest();
+    if (authenticator == null || !handlers.containsKey(request.getMethod())
+        || !(event instanceof gov.nist.javax.sip.RequestEventExt ext) || ext.getRemoteIpAddress() == null
+        || !(request.getHeader(ViaHeader.NAME) instanceof ViaHeader via) || !"udp".equalsIgnoreCase(via.getTransport())) {
+      return false;
+    }
+    long started = System.nanoTime();
+    SipOutcome.Reply early;
+    Response response;
+    try {
+      if (precheck(request) != null) {
+        return false;
+      }
+      early = authenticator.beforeTransaction(request, ext.getRemoteIpAddress(), ext.getRemotePort());
+      if (early == null) {
+        return false;
+      }
+      response = response(request, early, true);
+    } catch (ParseException | RuntimeException e) {
+      LOG.debug("no stateless answer [call-id: {}]: {}", callId(request), e.getMessage());
+      return false;
+    }
+    try {
+      provider.sendResponse(response);
+      metrics.sipAnswered(request.getMethod(), early.status(), System.nanoTime() - started);
+    } catch (javax.sip.SipException | RuntimeException e) {
+      LOG.debug("cannot send {} [call-id: {}]: {}", early.status(), callId(request), e.getMessage());
+    }
+    return true;
   }
 
   /** The context a request runs on: by its method's affinity; methods without a handler by Call-ID. */
@@ -589,7 +681,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return;
     }
     Future<SipOutcome> outcome;
-    SipOutcome early = precheck(req);
+    SipOutcome early = precheck(req.request());
     if (early != null) {
       outcome = Future.succeededFuture(early);
     } else {
@@ -611,15 +703,15 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /** Checks every request gets, whatever its method (RFC 3261 §8.2.1-8.2.2). */
-  private SipOutcome precheck(SipRequest req) {
-    String scheme = req.request().getRequestURI().getScheme();
+  private SipOutcome precheck(Request request) {
+    String scheme = request.getRequestURI().getScheme();
     if (!"sip".equalsIgnoreCase(scheme) && !"sips".equalsIgnoreCase(scheme)) {
       return SipOutcome.reply(Response.UNSUPPORTED_URI_SCHEME);
     }
-    RequireHeader require = (RequireHeader) req.request().getHeader(RequireHeader.NAME);
-    if (require != null && !Request.CANCEL.equals(req.method())) {
+    RequireHeader require = (RequireHeader) request.getHeader(RequireHeader.NAME);
+    if (require != null && !Request.CANCEL.equals(request.getMethod())) {
       List<String> tags = new java.util.ArrayList<>();
-      req.request().getHeaders(RequireHeader.NAME).forEachRemaining(h -> tags.add(((RequireHeader) h).getOptionTag()));
+      request.getHeaders(RequireHeader.NAME).forEachRemaining(h -> tags.add(((RequireHeader) h).getOptionTag()));
       return SipOutcome.reply(Response.BAD_EXTENSION, r -> {
         for (String tag : tags) {
           try {
@@ -672,24 +764,23 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   private void send(SipRequest req, SipOutcome outcome, long started) {
-    if (!(outcome instanceof SipOutcome.Reply reply) || req.transaction() == null) {
+    boolean stateless = req.transaction() == null;
+    if (!(outcome instanceof SipOutcome.Reply reply) || stateless && !withoutTransaction.contains(req.method())) {
       return;
     }
     Response response;
     try {
-      response = factories.messages().createResponse(reply.status(), req.request());
-      ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
-      if (to != null && to.getTag() == null && reply.status() > 100) {
-        to.setTag(SipTags.newTag());
-      }
-      response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
-      reply.decorate().accept(response);
+      response = response(req.request(), reply, stateless);
     } catch (ParseException e) {
       LOG.error("cannot build response [call-id: {}]", req.callId(), e);
       return;
     }
     sendOn(req.transport(), () -> {
-      req.transaction().sendResponse(response);
+      if (stateless) {
+        provider.sendResponse(response);
+      } else {
+        req.transaction().sendResponse(response);
+      }
       return null;
     }).onComplete(r -> {
       if (r.failed()) {
@@ -703,6 +794,29 @@ public final class SipEdge extends VerticleBase implements SipListener {
       }
       reply.afterSent().run();
     });
+  }
+
+  /**
+   * The response a reply makes: a To tag on a final answer (derived from the request when no
+   * transaction will re-send the response), our Server header, the handler's headers.
+   */
+  private Response response(Request request, SipOutcome.Reply reply, boolean stateless) throws ParseException {
+    Response response = factories.messages().createResponse(reply.status(), request);
+    ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+    if (to != null && to.getTag() == null && reply.status() > 100) {
+      to.setTag(stateless ? statelessTag(request) : SipTags.newTag());
+    }
+    response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
+    reply.decorate().accept(response);
+    return response;
+  }
+
+  private static String statelessTag(Request request) {
+    javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(javax.sip.header.FromHeader.NAME);
+    javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) request.getHeader(javax.sip.header.CSeqHeader.NAME);
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    return SipTags.statelessTag(callId(request), from == null ? null : from.getTag(), cseq == null ? 0 : cseq.getSeqNumber(),
+        via == null ? null : via.getBranch());
   }
 
   private static String callId(Request request) {

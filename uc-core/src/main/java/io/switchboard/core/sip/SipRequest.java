@@ -6,7 +6,8 @@ import javax.sip.message.Request;
 /**
  * One received request, as handed from a JAIN-SIP thread to a SIP context.
  *
- * @param transaction null for ACK
+ * @param transaction null for ACK, and for a request answered without a transaction
+ *     ({@link SipEdge#handleWithoutTransaction})
  * @param sourceHost the address the request came from (for logs and NAT handling)
  * @param transport lower case: udp, tcp, tls
  */

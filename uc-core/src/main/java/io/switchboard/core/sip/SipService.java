@@ -70,7 +70,7 @@ public final class SipService {
     this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
     SecurityLog security = new SecurityLog(vertx, clock);
     this.edge = new SipEdge(config, health, tls, security, clock, sipSend, metrics);
-    this.location = new LocationService(vertx, bindings, clock);
+    this.location = new LocationService(vertx, bindings, clock, java.time.Duration.ofSeconds(config.registrarWriteBehind()));
     metrics.registrations(location::count);
     this.activeDevices = new ActiveDevices(metrics, devices);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
@@ -79,9 +79,12 @@ public final class SipService {
     this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
         new NonceCounts(config.nonceLifetime(), MAX_TRACKED_NONCES), failures, security, clock, users, devices,
         edge.factories().headers());
+    // The first REGISTER, MESSAGE, SUBSCRIBE or PUBLISH of each exchange is challenged before any state exists.
+    edge.challengeStatelessly(authenticator);
     // One user's REGISTERs on one event loop (the Registrar keeps them in order there), users spread.
-    edge.handle(Request.REGISTER, new Registrar(config, authenticator, users, location, edge.factories(), clock),
-        SipAffinity.TO_USER);
+    // Over UDP without a server transaction: the registrar answers retransmissions itself.
+    edge.handleWithoutTransaction(Request.REGISTER,
+        new Registrar(config, authenticator, users, location, edge.factories(), clock), SipAffinity.TO_USER);
     edge.handle(Request.OPTIONS, req -> Future.succeededFuture(SipOutcome.reply(Response.OK, resp -> {
       edge.addAllow(resp);
       try {
@@ -150,9 +153,13 @@ public final class SipService {
           }
         }))
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
-            // The devices gauge follows every registration change (and the periodic recount catches the rest).
-            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION,
-                msg -> activeDevices.changed(location::all)))
+            // The devices gauge follows every registration change (and the periodic recount catches the
+            // rest); a refresh changes no count, and recounting on each one walked every binding per REGISTER.
+            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
+              if (!RegistrationEvent.Change.REFRESHED.name().equals(msg.body().getString("change"))) {
+                activeDevices.changed(location::all);
+              }
+            }))
             .compose(x -> location.start())
             .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS,
                 t -> activeDevices.recount(location.all())))
@@ -175,10 +182,11 @@ public final class SipService {
     msg.reply(new JsonObject().put("bindings", out));
   }
 
+  /** Stops the edge, then writes the refreshes still unwritten ({@link LocationService#stop()}). */
   public Future<Void> stop() {
-    location.stop();
     vertx.cancelTimer(recountTimer);
     return consumers.unregisterAll()
-        .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId));
+        .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
+        .eventually(location::stop);
   }
 }

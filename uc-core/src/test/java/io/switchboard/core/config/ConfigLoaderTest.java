@@ -189,6 +189,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void registrarWriteBehindIsOneSecondByDefault() {
+    assertEquals(1, env(Map.of()).sip().registrarWriteBehind());
+    assertEquals(0, env(Map.of(ConfigLoader.envName("sip.registrar.write-behind"), "0")).sip().registrarWriteBehind(),
+        "0: every refresh stored before its 200");
+    assertRejected("sip.registrar.write-behind", Map.of(ConfigLoader.envName("sip.registrar.write-behind"), "61"));
+    assertRejected("sip.registrar.write-behind", Map.of(ConfigLoader.envName("sip.registrar.write-behind"), "1s"));
+  }
+
+  @Test
   void sipEventLoopsDefaultToVertxEventLoops() {
     assertEquals(2 * Runtime.getRuntime().availableProcessors(), env(Map.of()).sip().eventLoops(),
         "empty: as many as Vert.x has event loops");

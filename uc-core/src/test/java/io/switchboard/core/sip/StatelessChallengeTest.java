@@ -1,0 +1,256 @@
+package io.switchboard.core.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.security.Digest;
+import io.switchboard.core.testing.RawSip;
+import io.switchboard.core.testing.SipTestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests without credentials are challenged before any state exists (no server transaction),
+ * with the headers RFC 3261 §8.2.6 asks of any response, and a retransmission gets the same
+ * challenge again (same nonce, same To tag), as a transaction would have re-sent it; another
+ * request gets another nonce. A REGISTER over UDP gets no transaction at all: the registrar answers
+ * its retransmission with the same 200, while the same credentials in a new request are a replay.
+ * Raw UDP, so that the exact bytes can be checked.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class StatelessChallengeTest {
+
+  private static final String DOMAIN = "switchboard.test";
+
+  private SipTestServer server;
+
+  @BeforeEach
+  void start(Vertx vertx, @TempDir Path dir) throws Exception {
+    server = new SipTestServer(vertx, dir, Map.of());
+    // A MESSAGE handler that needs a user, as the IM module's does: challenged with 407.
+    server.beforeSipStart.add(s -> s.sip.edge().handle(Request.MESSAGE,
+        req -> s.sip.authenticator().withUser(req, true, user -> Future.succeededFuture(SipOutcome.reply(Response.OK))),
+        SipAffinity.RECIPIENT));
+    server.start().await();
+    server.createUser("alice", "1001", "alice-sip-secret").await();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop().await();
+  }
+
+  private int serverTransactions() {
+    return server.sip.edge().serverTransactions();
+  }
+
+  @Test
+  void aRetransmittedFirstRegisterGetsTheSameChallengeAndNoTransaction() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      String first = register(raw.localPort(), "b1", 1, "");
+      raw.send(first);
+      String challenge = raw.receiveFinal();
+      String again = retransmit(raw, first);
+      raw.send(register(raw.localPort(), "b1x", 1, "")); // another request (new branch)
+      String other = answerTo(raw, "z9hG4bKb1x");
+
+      assertEquals(401, RawSip.status(challenge), challenge);
+      String nonce = RawSip.param(challenge, "WWW-Authenticate: Digest", "nonce");
+      assertNotNull(nonce, challenge);
+      assertEquals(challenge, again, "a retransmission gets the same response, so that the client sees a retransmission");
+      assertNotEquals(nonce, RawSip.param(other, "WWW-Authenticate: Digest", "nonce"), "another request, another nonce");
+      assertNotEquals(header(challenge, "To"), header(other, "To"));
+      assertEquals(DOMAIN, RawSip.param(challenge, "WWW-Authenticate: Digest", "realm"), challenge);
+      // RFC 3261 §8.2.6.2: Via, From, Call-ID and CSeq copied, a To tag added.
+      assertTrue(header(challenge, "Via").startsWith("SIP/2.0/UDP 127.0.0.1:" + raw.localPort() + ";branch=z9hG4bKb1"),
+          challenge);
+      assertEquals("<sip:alice@" + DOMAIN + ">;tag=st", header(challenge, "From"), challenge);
+      assertTrue(header(challenge, "To").matches("<sip:alice@" + DOMAIN + ">;tag=.+"), challenge);
+      assertEquals("stateless-" + raw.localPort() + "@127.0.0.1", header(challenge, "Call-ID"), challenge);
+      assertEquals("1 REGISTER", header(challenge, "CSeq"), challenge);
+      assertEquals(0, serverTransactions(), "the challenges left no transaction behind");
+
+      // The credentials on that nonce register, without a transaction: a retransmission gets the same 200.
+      String withCredentials = register(raw.localPort(), "b2", 2, authorization(nonce, "REGISTER", "sip:" + DOMAIN));
+      raw.send(withCredentials);
+      String ok = answerTo(raw, "z9hG4bKb2");
+      assertEquals(200, RawSip.status(ok), ok);
+      String okAgain = retransmit(raw, withCredentials);
+      assertEquals(200, RawSip.status(okAgain), "a retransmission is not an old CSeq: " + okAgain);
+      assertEquals(header(ok, "To"), header(okAgain, "To"), "the same response again");
+      assertEquals(header(ok, "Contact"), header(okAgain, "Contact"));
+      assertEquals(0, serverTransactions(), "a REGISTER over UDP needs no transaction");
+      assertEquals(1, server.sip.location().bindings("alice").size());
+
+      // The same credentials in a new request (another branch) are a replayed nonce count: challenged.
+      raw.send(withCredentials.replace("z9hG4bKb2", "z9hG4bKb3"));
+      String replay = answerTo(raw, "z9hG4bKb3");
+      assertEquals(401, RawSip.status(replay), replay);
+    }
+  }
+
+  @Test
+  void aMessageWithoutCredentialsGetsA407WithoutATransaction() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      raw.send(message(raw.localPort(), ""));
+      String challenge = raw.receiveFinal();
+      assertEquals(407, RawSip.status(challenge), challenge);
+      assertNotNull(RawSip.param(challenge, "Proxy-Authenticate: Digest", "nonce"), challenge);
+      assertEquals(0, serverTransactions());
+    }
+  }
+
+  @Test
+  void aFloodOfUnauthenticatedRequestsLeavesNoTransaction() throws Exception {
+    int count = 200;
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      // In bursts of ten, so that no answer is lost in a full socket buffer on a busy machine.
+      for (int burst = 0; burst < count; burst += 10) {
+        for (int i = burst; i < burst + 10; i++) {
+          raw.send(register(raw.localPort(), "flood" + i, 1, "").replace("stateless-", "flood" + i + "-"));
+        }
+        for (int i = burst; i < burst + 10; i++) {
+          String r = raw.receiveFinal();
+          assertEquals(401, RawSip.status(r), "answer " + i + ": " + r);
+        }
+      }
+    }
+    assertEquals(0, serverTransactions(), "an unauthenticated flood makes no transaction");
+    assertTrue(eventually(() -> pendingTransactions() == 0), "nor leaves one pending in the stack");
+  }
+
+  @Test
+  void requestsOverTcpAreStillChallengedOnTheirConnection() throws Exception {
+    try (java.net.Socket tcp = new java.net.Socket("127.0.0.1", server.sipPort())) {
+      tcp.setSoTimeout(10_000);
+      String request = register(tcp.getLocalPort(), "t1", 1, "").replace("SIP/2.0/UDP", "SIP/2.0/TCP");
+      tcp.getOutputStream().write(request.replace("\n", "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] buf = new byte[4096];
+      int n = tcp.getInputStream().read(buf);
+      String answer = new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(401, RawSip.status(answer), "over TCP the answer takes the request's connection: " + answer);
+    }
+  }
+
+  /**
+   * Sends a request again as a client retransmits it (Timer E), until it is answered: a copy that
+   * arrives while the stack is still finishing the first one is absorbed, as a transaction would.
+   */
+  private static String retransmit(RawSip raw, String request) throws Exception {
+    raw.timeout(1000);
+    try {
+      for (int i = 0; i < 8; i++) {
+        raw.send(request);
+        String answer = raw.receiveFinal();
+        if (answer != null) {
+          return answer;
+        }
+      }
+      return null;
+    } finally {
+      raw.timeout(5000);
+    }
+  }
+
+  /** The next final answer to the request with this branch, skipping late copies of earlier answers. */
+  private static String answerTo(RawSip raw, String branch) throws Exception {
+    for (String r = raw.receiveFinal(); r != null; r = raw.receiveFinal()) {
+      if (header(r, "Via").contains("branch=" + branch + ";") || header(r, "Via").endsWith("branch=" + branch)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code condition} holds within 10 s, checked every 50 ms on a timer. */
+  private boolean eventually(java.util.concurrent.Callable<Boolean> condition) {
+    io.vertx.core.Promise<Boolean> held = io.vertx.core.Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long timer = server.vertx.setPeriodic(50, id -> {
+      try {
+        if (condition.call() || System.nanoTime() > deadline) {
+          held.tryComplete(condition.call());
+        }
+      } catch (Exception e) {
+        held.tryFail(e);
+      }
+    });
+    try {
+      return held.future().await();
+    } finally {
+      server.vertx.cancelTimer(timer);
+    }
+  }
+
+  /** The stack's transactions handed to the listener and not yet taken or dropped (JAIN-SIP keeps them privately). */
+  private int pendingTransactions() throws ReflectiveOperationException {
+    // Each is dropped once the listener returns, just after the answer was sent.
+    java.lang.reflect.Field stack = SipEdge.class.getDeclaredField("stack");
+    stack.setAccessible(true);
+    java.lang.reflect.Field pending = gov.nist.javax.sip.stack.SIPTransactionStack.class.getDeclaredField("pendingTransactions");
+    pending.setAccessible(true);
+    return ((Map<?, ?>) pending.get(stack.get(server.sip.edge()))).size();
+  }
+
+  private static String header(String message, String name) {
+    for (String line : message.split("\r\n")) {
+      if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+        return line.substring(name.length() + 1).trim();
+      }
+    }
+    return null;
+  }
+
+  private static String authorization(String nonce, String method, String uri) {
+    String ha1 = Digest.ha1(Digest.MD5, "alice", DOMAIN, "alice-sip-secret");
+    String response = Digest.response(Digest.MD5, ha1, nonce, "00000001", "c0ffee", "auth", method, uri);
+    return "Authorization: Digest username=\"alice\", realm=\"" + DOMAIN + "\", nonce=\"" + nonce + "\", uri=\"" + uri
+        + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"c0ffee\"\n";
+  }
+
+  private static String register(int port, String branch, int cseq, String auth) {
+    return """
+        REGISTER sip:%s SIP/2.0
+        Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s
+        Max-Forwards: 70
+        From: <sip:alice@%s>;tag=st
+        To: <sip:alice@%s>
+        Call-ID: stateless-%d@127.0.0.1
+        CSeq: %d REGISTER
+        Contact: <sip:alice-desk@127.0.0.1:%d>
+        Expires: 300
+        %sContent-Length: 0
+
+        """.formatted(DOMAIN, port, branch, DOMAIN, DOMAIN, port, cseq, port, auth);
+  }
+
+  private static String message(int port, String auth) {
+    return """
+        MESSAGE sip:1001@%s SIP/2.0
+        Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKm1
+        Max-Forwards: 70
+        From: <sip:alice@%s>;tag=m1
+        To: <sip:1001@%s>
+        Call-ID: message-%d@127.0.0.1
+        CSeq: 1 MESSAGE
+        Content-Type: text/plain
+        %sContent-Length: 2
+
+        hi""".formatted(DOMAIN, port, DOMAIN, DOMAIN, port, auth);
+  }
+}
