@@ -1,6 +1,7 @@
 package io.switchboard.im;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.sip.RetransmissionGuard;
 import io.switchboard.core.sip.SipAffinity;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.DeviceStore;
@@ -39,8 +40,10 @@ public final class ImService {
         Duration.ofHours(config.im().storeMaxAgeHours()));
     this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());
     // MESSAGEs spread by recipient (a user or a room): each recipient's forks and writes on one event loop.
-    sip.edge().handle(Request.MESSAGE, new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()),
-        SipAffinity.RECIPIENT);
+    // Over UDP without a server transaction, retransmissions answered by the guard (32 s of a transaction
+    // per MESSAGE would fill the stack's table at a few hundred a second).
+    sip.edge().handleWithoutTransaction(Request.MESSAGE, new RetransmissionGuard(
+        new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()), clock), SipAffinity.RECIPIENT);
   }
 
   /** Blocking: the message indexes. Call inside executeBlocking before {@link #start()}. */

@@ -38,14 +38,18 @@ class StatelessChallengeTest {
   private static final String DOMAIN = "switchboard.test";
 
   private SipTestServer server;
+  private final java.util.concurrent.atomic.AtomicInteger messagesHandled = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     server = new SipTestServer(vertx, dir, Map.of());
-    // A MESSAGE handler that needs a user, as the IM module's does: challenged with 407.
-    server.beforeSipStart.add(s -> s.sip.edge().handle(Request.MESSAGE,
-        req -> s.sip.authenticator().withUser(req, true, user -> Future.succeededFuture(SipOutcome.reply(Response.OK))),
-        SipAffinity.RECIPIENT));
+    // A MESSAGE handler that needs a user, as the IM module's does (challenged with 407), and like
+    // it without a transaction over UDP, its retransmissions answered by the guard.
+    server.beforeSipStart.add(s -> s.sip.edge().handleWithoutTransaction(Request.MESSAGE, new RetransmissionGuard(
+        req -> s.sip.authenticator().withUser(req, true, user -> {
+          messagesHandled.incrementAndGet();
+          return Future.succeededFuture(SipOutcome.reply(Response.OK));
+        }), java.time.Clock.systemUTC()), SipAffinity.RECIPIENT));
     server.start().await();
     server.createUser("alice", "1001", "alice-sip-secret").await();
   }
@@ -112,6 +116,32 @@ class StatelessChallengeTest {
       assertEquals(407, RawSip.status(challenge), challenge);
       assertNotNull(RawSip.param(challenge, "Proxy-Authenticate: Digest", "nonce"), challenge);
       assertEquals(0, serverTransactions());
+    }
+  }
+
+  @Test
+  void aRetransmittedMessageIsHandledOnceAndAnsweredAgainWithoutATransaction() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      raw.send(message(raw.localPort(), ""));
+      String challenge = raw.receiveFinal();
+      String nonce = RawSip.param(challenge, "Proxy-Authenticate: Digest", "nonce");
+      String auth = authorization(nonce, "MESSAGE", "sip:1001@" + DOMAIN).replace("Authorization:", "Proxy-Authorization:");
+      String withCredentials = message(raw.localPort(), auth).replace("z9hG4bKm1", "z9hG4bKm2").replace("CSeq: 1 ", "CSeq: 2 ");
+      raw.send(withCredentials);
+      String ok = answerTo(raw, "z9hG4bKm2");
+      String okAgain = retransmit(raw, withCredentials);
+
+      assertEquals(200, RawSip.status(ok), ok);
+      assertEquals(200, RawSip.status(okAgain), "a retransmission gets the answer again, not a replay's 407: " + okAgain);
+      assertEquals(header(ok, "To"), header(okAgain, "To"), "the same response again");
+      assertEquals(1, messagesHandled.get(), "a retransmission is not handled again (no second delivery)");
+      assertEquals(0, serverTransactions(), "a MESSAGE over UDP needs no transaction");
+
+      // The same credentials in a new request (another branch) are a replayed nonce count: challenged.
+      raw.send(withCredentials.replace("z9hG4bKm2", "z9hG4bKm3"));
+      String replay = answerTo(raw, "z9hG4bKm3");
+      assertEquals(407, RawSip.status(replay), replay);
+      assertEquals(1, messagesHandled.get());
     }
   }
 
