@@ -39,6 +39,11 @@ final class Subscription {
   /** Whether the NOTIFY that follows must go out even if nothing changed (a SUBSCRIBE refresh came meanwhile). */
   boolean forceAgain;
   boolean terminated;
+  /**
+   * The dialog's NOTIFY, parsed once and cloned for each (see {@link Notifier}): made and read only
+   * on the one context that sends this subscription's NOTIFYs, never changed once made.
+   */
+  volatile javax.sip.message.Request notifyTemplate;
 
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
       String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
