@@ -7,7 +7,10 @@ When the file GO appears it plays N simultaneous copies of the recorded answered
 (02-call-answered.ami, its `call` events only, as a manager user with read=call sees them), each
 between its own pair of extensions, in three bursts: set-up (dialling and ringing), answer, and
 hang-up. It writes when it sent each call's first set-up event and first answer event to TIMES
-(JSON), which is what the benchmark measures the NOTIFYs against.
+(JSON), which is what the benchmark measures the NOTIFYs against. With EVENTS_PER_SECOND set (in the
+environment, > 0) each burst is paced instead: call after call, each call's events of that phase
+together, at that many call events per second on average (the calls still all overlap: every call is
+set up before the first is answered).
 
   ami_feeder.py PORT CALLS FIRST_EXTENSION GO TIMES [SETTLE_SECONDS]
 """
@@ -126,8 +129,15 @@ def main():
     pairs = [(str(first + 2 * k), str(first + 2 * k + 1)) for k in range(calls)]
     times = {"setup": {}, "answer": {}}
 
+    rate = float(os.environ.get("EVENTS_PER_SECOND", "0") or 0)
+
     def burst(phase, part):
+        started = time.time()
         for k, (caller, callee) in enumerate(pairs):
+            if rate > 0:
+                due = started + k * len(part) / rate
+                if due > time.time():
+                    time.sleep(due - time.time())
             data = "".join(for_call(b, k, caller, callee) + "\r\n\r\n" for b in part).encode()
             if phase:
                 times[phase][caller if phase == "setup" else callee] = time.time()

@@ -75,13 +75,18 @@ final class Notifier {
     return answered.future();
   }
 
-  /** The context that sends this subscription's NOTIFYs: one of the others than the home context, by dialog. */
+  /** The context that sends this subscription's NOTIFYs. */
   private Context senderOf(Subscription sub, Context home) {
     List<Context> all = contexts.get();
-    if (all.size() < 2) {
-      return home;
-    }
-    return all.get(1 + Math.floorMod(sub.key().hashCode(), all.size() - 1));
+    return all.size() < 2 ? home : all.get(senderIndex(sub.key(), all.size()));
+  }
+
+  /**
+   * Which of {@code count} SIP contexts (0 the home one) sends a dialog's NOTIFYs: always the same
+   * for a dialog, and, when there are others, never the home context, which decides them.
+   */
+  static int senderIndex(String dialogKey, int count) {
+    return count < 2 ? 0 : 1 + Math.floorMod(dialogKey.hashCode(), count - 1);
   }
 
   /** What one NOTIFY says, decided on the SIP context. */
