@@ -25,6 +25,8 @@ final class Subscription {
   final String source;
   final String eventId;
   final EventPackage pkg;
+  /** The dialog's key (Call-ID and our tag), made once: every NOTIFY of a fan-out looks it up. */
+  private final String key;
 
   State state;
   Instant expiresAt;
@@ -63,6 +65,7 @@ final class Subscription {
     this.pkg = pkg;
     this.state = state;
     this.expiresAt = expiresAt;
+    this.key = key(callId, localTag);
   }
 
   static String key(String callId, String localTag) {
@@ -70,6 +73,6 @@ final class Subscription {
   }
 
   String key() {
-    return key(callId, localTag);
+    return key;
   }
 }
