@@ -29,7 +29,7 @@ for N in $CALLS; do
   python3 bench/ami_feeder.py "$AMI_PORT" "$N" "$FIRST" "$WORK/go" "$WORK/times.json" > "$WORK/feeder.log" 2>&1 &
   FEEDER=$!
   trap stop_all EXIT
-  start_server "$WORK" SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow SWITCHBOARD_AMI_HOST=127.0.0.1 \
+  start_server "$WORK" SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow SWITCHBOARD_PROVISIONING_PORT=0 SWITCHBOARD_AMI_HOST=127.0.0.1 \
     SWITCHBOARD_AMI_PORT="$AMI_PORT" SWITCHBOARD_AMI_USERNAME=uc SWITCHBOARD_AMI_SECRET=ucsecret
   USERS=(alice:1001)
   echo SEQUENTIAL > "$WORK/watched.csv"
