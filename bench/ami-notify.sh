@@ -5,10 +5,12 @@
 # to the NOTIFY saying on-the-phone arriving at the watcher (the watcher's receive time):
 #   caller: Newchannel (dialling) → on-the-phone;  callee: answer (Newstate Up) → on-the-phone.
 #   CALLS="100 500" bench/ami-notify.sh
+#   EVENTS_PER_SECOND=200 CALLS=500 bench/ami-notify.sh   # paced: 200 call events a second, not bursts
 # Bounded: a timeout per run; the server and the feeder it starts are stopped by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${CALLS:-"100 500"}
+export EVENTS_PER_SECOND=${EVENTS_PER_SECOND:-0}
 FIRST=${FIRST:-20000}
 SIP_PORT=${SIP_PORT:-15270}
 WEB_PORT=${WEB_PORT:-18280}
@@ -27,7 +29,7 @@ for N in $CALLS; do
   python3 bench/ami_feeder.py "$AMI_PORT" "$N" "$FIRST" "$WORK/go" "$WORK/times.json" > "$WORK/feeder.log" 2>&1 &
   FEEDER=$!
   trap stop_all EXIT
-  start_server "$WORK" SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow SWITCHBOARD_AMI_HOST=127.0.0.1 \
+  start_server "$WORK" SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow SWITCHBOARD_PROVISIONING_PORT=0 SWITCHBOARD_AMI_HOST=127.0.0.1 \
     SWITCHBOARD_AMI_PORT="$AMI_PORT" SWITCHBOARD_AMI_USERNAME=uc SWITCHBOARD_AMI_SECRET=ucsecret
   USERS=(alice:1001)
   echo SEQUENTIAL > "$WORK/watched.csv"

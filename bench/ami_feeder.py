@@ -7,7 +7,10 @@ When the file GO appears it plays N simultaneous copies of the recorded answered
 (02-call-answered.ami, its `call` events only, as a manager user with read=call sees them), each
 between its own pair of extensions, in three bursts: set-up (dialling and ringing), answer, and
 hang-up. It writes when it sent each call's first set-up event and first answer event to TIMES
-(JSON), which is what the benchmark measures the NOTIFYs against.
+(JSON), which is what the benchmark measures the NOTIFYs against. With EVENTS_PER_SECOND set (in the
+environment, > 0) each burst is paced instead: call after call, each call's events of that phase
+together, at that many call events per second on average (the calls still all overlap: every call is
+set up before the first is answered).
 
   ami_feeder.py PORT CALLS FIRST_EXTENSION GO TIMES [SETTLE_SECONDS]
 """
@@ -94,7 +97,7 @@ def reply(name, action_id):
 def main():
     port, calls, first, go, times_file = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
     settle = float(sys.argv[6]) if len(sys.argv) > 6 else 5.0
-    setup, answer, hangup = recorded_call()
+    setup, answered, hangup = recorded_call()
     banner, _ = blocks("action-Ping.ami")
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -104,11 +107,8 @@ def main():
     conn, _ = server.accept()
     conn.sendall((banner + "\r\n").encode())
     actions = Actions(conn)
-    # Log in and answer the start-up actions; then wait for GO while answering Pings in between.
-    while not os.path.exists(go):
-        action = actions.poll(0.05)
-        if action is None:
-            continue
+
+    def answer(action):
         name, aid = action.get("action", "").lower(), action.get("actionid", "")
         if name == "challenge":
             out = "Response: Success\r\nActionID: %s\r\nChallenge: 123456789\r\n\r\n" % aid
@@ -123,24 +123,43 @@ def main():
             out = "Response: Error\r\nActionID: %s\r\nMessage: Invalid/unknown command\r\n\r\n" % aid
         conn.sendall(out.encode())
 
+    def wait(seconds):
+        """Waits, answering the client's actions meanwhile (a Ping unanswered for 10 s ends the link)."""
+        until = time.time() + seconds
+        while time.time() < until:
+            action = actions.poll(max(0.0, until - time.time()))
+            if action is not None:
+                answer(action)
+
+    # Log in and answer the start-up actions; then wait for GO while answering Pings in between.
+    while not os.path.exists(go):
+        wait(0.05)
+
     pairs = [(str(first + 2 * k), str(first + 2 * k + 1)) for k in range(calls)]
     times = {"setup": {}, "answer": {}}
 
+    rate = float(os.environ.get("EVENTS_PER_SECOND", "0") or 0)
+
     def burst(phase, part):
+        started = time.time()
         for k, (caller, callee) in enumerate(pairs):
+            if rate > 0:
+                due = started + k * len(part) / rate
+                if due > time.time():
+                    wait(due - time.time())
             data = "".join(for_call(b, k, caller, callee) + "\r\n\r\n" for b in part).encode()
             if phase:
                 times[phase][caller if phase == "setup" else callee] = time.time()
             conn.sendall(data)
 
     burst("setup", setup)
-    time.sleep(settle)
-    burst("answer", answer)
+    wait(settle)
+    burst("answer", answered)
     with open(times_file, "w") as out:
         json.dump(times, out)
-    time.sleep(settle)
+    wait(settle)
     burst(None, hangup)
-    time.sleep(1)
+    wait(1)
     conn.close()
 
 

@@ -2,12 +2,17 @@ package io.switchboard.presence;
 
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipEdge;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.EventHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.SubscriptionStateHeader;
@@ -15,40 +20,117 @@ import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
-/** Builds and sends the NOTIFY of a subscription (RFC 6665 §4.2.2) of any of our event packages. */
+/**
+ * Builds and sends the NOTIFY of a subscription (RFC 6665 §4.2.2) of any of our event packages.
+ *
+ * <p>What a NOTIFY says (its CSeq, subscription state, body) is decided on the SIP context, which
+ * keeps the subscriptions; building and sending it, the costly part of a large fan-out, runs on one
+ * of the other SIP contexts, always the same one for a subscription, so that its NOTIFYs leave in
+ * the order they were decided (a NOTIFY never overtakes the previous one of its dialog). The answer
+ * comes back on the SIP context. Each subscription's dialog headers (Request-URI, From, To, Call-ID,
+ * route, Contact, Event) are parsed once, into a template that every NOTIFY clones.
+ */
 final class Notifier {
 
   private final SipEdge edge;
   private final Metrics metrics;
+  /** The SIP contexts, the home context first; empty before the edge is deployed. */
+  private final Supplier<List<Context>> contexts;
 
   Notifier(SipEdge edge, Metrics metrics) {
+    this(edge, metrics, edge::contexts);
+  }
+
+  Notifier(SipEdge edge, Metrics metrics, Supplier<List<Context>> contexts) {
     this.edge = edge;
     this.metrics = metrics;
+    this.contexts = contexts;
   }
 
   /**
+   * Call on the SIP context.
+   *
    * @param body the document to send (of the subscription's package), or null for none (pending)
    * @param terminatedReason null for an active or pending subscription, else why it ends
-   * @return the watcher's final status code; fails when it did not answer
+   * @return the watcher's final status code, on the calling context; fails when it did not answer
    */
   Future<Integer> send(Subscription sub, byte[] body, String terminatedReason, Instant now) {
+    What what = new What(++sub.cseq, terminatedReason != null ? SubscriptionStateHeader.TERMINATED
+        : sub.state == Subscription.State.PENDING ? SubscriptionStateHeader.PENDING : SubscriptionStateHeader.ACTIVE,
+        terminatedReason, (int) Math.max(0, sub.expiresAt.getEpochSecond() - now.getEpochSecond()), body);
+    metrics.notifySent();
+    Context home = Vertx.currentContext();
+    Context sender = senderOf(sub, home);
+    if (sender == home || home == null) {
+      return sendNow(sub, what).map(Response::getStatusCode);
+    }
+    Promise<Integer> answered = Promise.promise();
+    sender.runOnContext(v -> sendNow(sub, what).onComplete(r -> home.runOnContext(x -> {
+      if (r.succeeded()) {
+        answered.complete(r.result().getStatusCode());
+      } else {
+        answered.fail(r.cause());
+      }
+    })));
+    return answered.future();
+  }
+
+  /** The context that sends this subscription's NOTIFYs. */
+  private Context senderOf(Subscription sub, Context home) {
+    List<Context> all = contexts.get();
+    return all.size() < 2 ? home : all.get(senderIndex(sub.key(), all.size()));
+  }
+
+  /**
+   * Which of {@code count} SIP contexts (0 the home one) sends a dialog's NOTIFYs: always the same
+   * for a dialog, and, when there are others, never the home context, which decides them.
+   */
+  static int senderIndex(String dialogKey, int count) {
+    return count < 2 ? 0 : 1 + Math.floorMod(dialogKey.hashCode(), count - 1);
+  }
+
+  /** What one NOTIFY says, decided on the SIP context. */
+  private record What(long cseq, String state, String reason, int expires, byte[] body) {
+  }
+
+  private Future<Response> sendNow(Subscription sub, What what) {
     try {
-      Request notify = build(sub, body, terminatedReason, now);
-      metrics.notifySent();
-      return edge.send(notify).map(Response::getStatusCode);
+      return edge.send(build(sub, what));
     } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
       return Future.failedFuture(e);
     }
   }
 
-  private Request build(Subscription sub, byte[] body, String reason, Instant now)
+  private Request build(Subscription sub, What what)
       throws ParseException, InvalidArgumentException, javax.sip.SipException {
+    var f = edge.factories();
+    Request request = (Request) template(sub).clone();
+    ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).setSeqNumber(what.cseq());
+    request.setHeader(edge.newVia(sub.transport));
+    SubscriptionStateHeader state = f.headers().createSubscriptionStateHeader(what.state());
+    if (what.reason() != null) {
+      state.setReasonCode(what.reason());
+    } else {
+      state.setExpires(what.expires());
+    }
+    request.addHeader(state);
+    if (what.body() != null) {
+      request.setContent(what.body(), f.headers().createContentTypeHeader(sub.pkg.type, sub.pkg.subType));
+    }
+    return request;
+  }
+
+  /** The subscription's dialog as a NOTIFY without CSeq number, Via, state or body; made once, on its sending context. */
+  private Request template(Subscription sub) throws ParseException, InvalidArgumentException, javax.sip.SipException {
+    if (sub.notifyTemplate != null) {
+      return sub.notifyTemplate;
+    }
     var f = edge.factories();
     Address fromAddress = f.addresses().createAddress(sub.presentityUri);
     FromHeader from = f.headers().createFromHeader(fromAddress, sub.localTag);
     ToHeader to = f.headers().createToHeader(f.addresses().createAddress(sub.watcherUri), sub.remoteTag);
     Request request = f.messages().createRequest(f.addresses().createURI(sub.contact), Request.NOTIFY,
-        f.headers().createCallIdHeader(sub.callId), f.headers().createCSeqHeader(++sub.cseq, Request.NOTIFY), from, to,
+        f.headers().createCallIdHeader(sub.callId), f.headers().createCSeqHeader(1L, Request.NOTIFY), from, to,
         List.of(edge.newVia(sub.transport)), f.headers().createMaxForwardsHeader(70));
     for (String route : sub.routeSet) {
       request.addHeader(f.headers().createRouteHeader(f.addresses().createAddress(route)));
@@ -62,19 +144,7 @@ final class Notifier {
       event.setEventId(sub.eventId);
     }
     request.addHeader(event);
-    SubscriptionStateHeader state;
-    if (reason != null) {
-      state = f.headers().createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
-      state.setReasonCode(reason);
-    } else {
-      state = f.headers().createSubscriptionStateHeader(
-          sub.state == Subscription.State.PENDING ? SubscriptionStateHeader.PENDING : SubscriptionStateHeader.ACTIVE);
-      state.setExpires((int) Math.max(0, sub.expiresAt.getEpochSecond() - now.getEpochSecond()));
-    }
-    request.addHeader(state);
-    if (body != null) {
-      request.setContent(body, f.headers().createContentTypeHeader(sub.pkg.type, sub.pkg.subType));
-    }
+    sub.notifyTemplate = request;
     return request;
   }
 }

@@ -25,6 +25,8 @@ final class Subscription {
   final String source;
   final String eventId;
   final EventPackage pkg;
+  /** The dialog's key (Call-ID and our tag), made once: every NOTIFY of a fan-out looks it up. */
+  private final String key;
 
   State state;
   Instant expiresAt;
@@ -39,6 +41,11 @@ final class Subscription {
   /** Whether the NOTIFY that follows must go out even if nothing changed (a SUBSCRIBE refresh came meanwhile). */
   boolean forceAgain;
   boolean terminated;
+  /**
+   * The dialog's NOTIFY, parsed once and cloned for each (see {@link Notifier}): made and read only
+   * on the one context that sends this subscription's NOTIFYs, never changed once made.
+   */
+  volatile javax.sip.message.Request notifyTemplate;
 
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
       String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
@@ -58,6 +65,7 @@ final class Subscription {
     this.pkg = pkg;
     this.state = state;
     this.expiresAt = expiresAt;
+    this.key = key(callId, localTag);
   }
 
   static String key(String callId, String localTag) {
@@ -65,6 +73,6 @@ final class Subscription {
   }
 
   String key() {
-    return key(callId, localTag);
+    return key;
   }
 }

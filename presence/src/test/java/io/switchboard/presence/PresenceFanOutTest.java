@@ -210,4 +210,39 @@ class PresenceFanOutTest {
     assertTrue(got.get(1).body().contains("<rpid:busy/>") && got.get(1).body().contains("in a meeting"),
         got.get(1).body());
   }
+
+  @Test
+  void quickChangesReachAWatcherInOrderAndTheLatestLast() throws Exception {
+    Promise<Void> sawLatest = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_NOTIFIED, m -> {
+      JsonObject shown = m.body().getJsonObject("presence");
+      if (m.body().getString("watcher").equals("alice") && shown != null && "change 19".equals(shown.getString("note"))) {
+        sawLatest.tryComplete();
+      }
+    });
+    Acked alice = new Acked("alice");
+    Sipp.Running watching = watcher("watch-until-terminated.xml", "alice", "bob").start();
+    alice.reached(1);
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", "bob").put("online", true));
+
+    // 20 changes, none waiting for the NOTIFYs of the one before: they are sent from another context
+    // than the one deciding them, one at a time per dialog, the latest state last.
+    for (int i = 0; i < 20; i++) {
+      vertx.eventBus().request(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob")
+          .put("state", i % 2 == 0 ? "away" : "busy").put("note", "change " + i)).await();
+    }
+    sawLatest.future().await(30, TimeUnit.SECONDS);
+    vertx.eventBus().request(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put")
+        .put("rules", new io.vertx.core.json.JsonArray().add(new JsonObject().put("watcher", "alice")
+            .put("action", "block")))).await();
+
+    List<SippTrace.Message> got = notifies(watching.await());
+    List<Long> cseqs = got.stream().map(m -> Long.parseLong(m.header("CSeq").trim().split("\\s+")[0])).toList();
+    for (int i = 1; i < cseqs.size(); i++) {
+      assertTrue(cseqs.get(i) > cseqs.get(i - 1), "NOTIFYs arrived in the order sent: " + cseqs);
+    }
+    assertTrue(got.get(got.size() - 1).header("Subscription-State").startsWith("terminated"), "the end comes last");
+    assertTrue(got.get(got.size() - 2).body().contains("change 19"), "the latest state before it: "
+        + got.get(got.size() - 2).body());
+  }
 }

@@ -2,27 +2,34 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.bus.DeviceEvent;
 import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whose phone an Asterisk endpoint is: the user of the provisioned device with that endpoint name,
- * else the user whose extension (or username) it is, for endpoints an operator configured in
- * Asterisk by hand, named by extension as is usual. Provisioned endpoints are all held in memory
- * (loaded at start, kept by the device events), so that a burst of call events never waits for the
- * store; look-ups by extension are remembered until a user changes. Used on the telephony context only.
+ * else the user whose username (or extension) it is, for endpoints an operator configured in
+ * Asterisk by hand, named by extension as is usual. All of it is held in memory, so that a burst of
+ * call events never waits for the store: provisioned endpoints are loaded at start and kept by the
+ * device events; the user directory (username and extension → username) is loaded in the
+ * background after start and kept by the user events (each re-reads that one user). Until the
+ * directory is loaded, look-ups by extension ask the store. Used on the telephony context only.
  */
 final class EndpointOwners {
 
-  /** Trunks and strangers' endpoints are asked about too; bound what is remembered. */
-  private static final int MAX_REMEMBERED = 10_000;
+  private static final Logger LOG = LoggerFactory.getLogger(EndpointOwners.class);
 
   private final Vertx vertx;
   private final UserStore users;
@@ -30,7 +37,13 @@ final class EndpointOwners {
   /** Provisioned endpoint → username, and device id → its endpoint (to forget a renamed or deleted one). */
   private final Map<String, String> provisioned = new HashMap<>();
   private final Map<String, String> endpointOfDevice = new HashMap<>();
-  private final Map<String, Future<Optional<String>>> byExtension = new HashMap<>();
+  /** Every user by username (value: their extension, or null), and extension → username. */
+  private final Map<String, String> extensionOf = new HashMap<>();
+  private final Map<String, String> byExtension = new HashMap<>();
+  private final Promise<Void> directoryLoaded = Promise.promise();
+  /** Users changed while the directory was loading: read again once it is in. */
+  private final Set<String> changedWhileLoading = new LinkedHashSet<>();
+  private Future<Void> rereads = Future.succeededFuture();
 
   EndpointOwners(Vertx vertx, UserStore users, DeviceStore devices) {
     this.vertx = vertx;
@@ -38,16 +51,37 @@ final class EndpointOwners {
     this.devices = devices;
   }
 
+  /** Completes once the provisioned endpoints are in; the user directory follows in the background. */
   Future<Void> start() {
     var bus = vertx.eventBus();
-    return bus.consumer(EventAddresses.USER_CHANGED, m -> byExtension.clear()).completion()
+    return bus.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body()).username()))
+        .completion()
         .compose(v -> bus.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> deviceChanged(DeviceEvent.fromJson(m.body())))
             .completion())
         .compose(v -> devices.list())
         .map(all -> {
           all.forEach(d -> remember(d.id(), d.endpoint(), d.username()));
+          loadDirectory();
           return null;
         });
+  }
+
+  /** Completes once every user is in the directory (tests; look-ups work before, through the store). */
+  Future<Void> directoryLoaded() {
+    return directoryLoaded.future();
+  }
+
+  private void loadDirectory() {
+    users.list().onSuccess(all -> {
+      all.forEach(this::put);
+      directoryLoaded.complete();
+      LOG.info("Endpoint owners known [users: {}, provisioned endpoints: {}]", extensionOf.size(), provisioned.size());
+      changedWhileLoading.forEach(this::reread);
+      changedWhileLoading.clear();
+    }).onFailure(e -> {
+      LOG.warn("User directory not loaded, retrying in 5 s [reason: {}]", e.getMessage());
+      vertx.setTimer(5_000, t -> loadDirectory());
+    });
   }
 
   /** The username owning {@code endpoint} (the part after {@code PJSIP/}), empty when nobody does. */
@@ -56,17 +90,52 @@ final class EndpointOwners {
     if (username != null) {
       return Future.succeededFuture(Optional.of(username));
     }
-    Future<Optional<String>> known = byExtension.get(endpoint);
-    if (known != null) {
-      return known;
+    if (!directoryLoaded.future().isComplete()) {
+      return users.findByUsernameOrExtension(endpoint).map(user -> user.map(User::username));
     }
-    if (byExtension.size() >= MAX_REMEMBERED) {
-      byExtension.clear();
+    // As the store's look-up: a username first, then an extension.
+    if (extensionOf.containsKey(endpoint)) {
+      return Future.succeededFuture(Optional.of(endpoint));
     }
-    Future<Optional<String>> found = users.findByUsernameOrExtension(endpoint).map(user -> user.map(User::username));
-    byExtension.put(endpoint, found);
-    found.onFailure(e -> byExtension.remove(endpoint, found));
-    return found;
+    return Future.succeededFuture(Optional.ofNullable(byExtension.get(endpoint)));
+  }
+
+  private void userChanged(String username) {
+    if (directoryLoaded.future().isComplete()) {
+      reread(username);
+    } else {
+      changedWhileLoading.add(username);
+    }
+  }
+
+  /** One at a time, in the order of the events, so that an older read never lands after a newer one. */
+  private void reread(String username) {
+    rereads = rereads.transform(x -> users.find(username)).transform(found -> {
+      if (found.succeeded()) {
+        forget(username);
+        found.result().ifPresent(this::put);
+      } else {
+        LOG.warn("User not re-read, the directory may be stale [user: {}, reason: {}]", username,
+            found.cause().getMessage());
+      }
+      return Future.<Void>succeededFuture();
+    });
+  }
+
+  private void put(User user) {
+    forget(user.username());
+    String extension = user.extension() == null || user.extension().isBlank() ? null : user.extension();
+    extensionOf.put(user.username(), extension);
+    if (extension != null) {
+      byExtension.put(extension, user.username());
+    }
+  }
+
+  private void forget(String username) {
+    String extension = extensionOf.remove(username);
+    if (extension != null) {
+      byExtension.remove(extension, username);
+    }
   }
 
   private void deviceChanged(DeviceEvent event) {

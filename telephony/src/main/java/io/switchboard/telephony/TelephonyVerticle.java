@@ -98,6 +98,10 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     return link;
   }
 
+  EndpointOwners owners() {
+    return owners;
+  }
+
   /** This verticle's context, once deployed. */
   io.vertx.core.Context runContext() {
     return context;

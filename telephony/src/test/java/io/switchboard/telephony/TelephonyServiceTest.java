@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.bus.CallStateEvent;
 import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.bus.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
@@ -193,6 +194,92 @@ class TelephonyServiceTest {
     assertEquals(List.of(DIALING, IN_CALL, IDLE, DIALING, IN_CALL, IDLE), await(statesOf("alice", 6)));
   }
 
+  @Test
+  void callEventsFindTheirUsersInMemoryAndTheDirectoryFollowsUserChanges() throws Exception {
+    CountingUsers counting = new CountingUsers(users);
+    startConnected(FAST, counting);
+    EndpointOwners owners = service.verticle().owners();
+    await(onTelephony(owners::directoryLoaded));
+    asterisk.replay("02-call-answered.ami");
+
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
+    assertEquals(List.of(RINGING, IN_CALL, IDLE), await(statesOf("bob", 3)));
+
+    // A user added while running: the user event is enough.
+    Instant now = Instant.now();
+    await(users.create(new User("dave", "dave", "1005", Role.USER, true, null, Map.of(), now, now)));
+    vertx.eventBus().publish(EventAddresses.USER_CHANGED, new UserEvent("dave", UserEvent.Change.CREATED, true).toJson());
+    await(ownerBecomes(owners, "1005", Optional.of("dave")));
+    asterisk.replayReplacing("02-call-answered.ami", "PJSIP/1001", "PJSIP/1005");
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("dave", 3)));
+    assertEquals(List.of(RINGING, IN_CALL, IDLE, RINGING, IN_CALL, IDLE), await(statesOf("bob", 6)));
+
+    // Deleted: their extension belongs to nobody any more.
+    await(users.delete("dave"));
+    vertx.eventBus().publish(EventAddresses.USER_CHANGED, new UserEvent("dave", UserEvent.Change.DELETED, false).toJson());
+    await(ownerBecomes(owners, "1005", Optional.empty()));
+    assertEquals(Optional.of("bob"), await(onTelephony(() -> owners.owner("bob"))), "by username as well");
+    assertEquals(0, counting.lookups.get(), "no call event asked the store whose endpoint it is");
+  }
+
+  /** Runs on the telephony context, where the owners live. */
+  private <T> Future<T> onTelephony(java.util.function.Supplier<Future<T>> work) {
+    return Future.future(p -> service.verticle().runContext().runOnContext(v -> work.get().onComplete(p)));
+  }
+
+  /** Completes once the endpoint's owner is {@code expected} (the user event travels and is read back). */
+  private Future<Void> ownerBecomes(EndpointOwners owners, String endpoint, Optional<String> expected) {
+    Promise<Void> done = Promise.promise();
+    service.verticle().runContext().runOnContext(v -> vertx.setPeriodic(1, 20, t -> owners.owner(endpoint)
+        .onSuccess(found -> {
+          if (found.equals(expected) && done.tryComplete()) {
+            vertx.cancelTimer(t);
+          }
+        })));
+    return done.future();
+  }
+
+  /** Counts look-ups of an endpoint's owner that reach the store. */
+  private static final class CountingUsers implements UserStore {
+    private final UserStore delegate;
+    final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+
+    CountingUsers(UserStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Future<User> create(User user) {
+      return delegate.create(user);
+    }
+
+    @Override
+    public Future<Optional<User>> find(String username) {
+      return delegate.find(username);
+    }
+
+    @Override
+    public Future<Optional<User>> findByUsernameOrExtension(String userPart) {
+      lookups.incrementAndGet();
+      return delegate.findByUsernameOrExtension(userPart);
+    }
+
+    @Override
+    public Future<List<User>> list() {
+      return delegate.list();
+    }
+
+    @Override
+    public Future<User> update(String username, io.switchboard.core.model.UserChanges changes) {
+      return delegate.update(username, changes);
+    }
+
+    @Override
+    public Future<Void> delete(String username) {
+      return delegate.delete(username);
+    }
+  }
+
   // ---- the link ----------------------------------------------------------------------------------
 
   @Test
@@ -324,7 +411,11 @@ class TelephonyServiceTest {
 
   /** Starts with the right secret and waits until the first resync has been answered. */
   private void startConnected(AmiTiming timing) throws Exception {
-    service = new TelephonyService(vertx, config("ucsecret").ami(), health, users, devices, timing);
+    startConnected(timing, users);
+  }
+
+  private void startConnected(AmiTiming timing, UserStore userStore) throws Exception {
+    service = new TelephonyService(vertx, config("ucsecret").ami(), health, userStore, devices, timing);
     CompletableFuture<Void> listed = asterisk.awaitActions("CoreShowChannels", 1);
     await(service.start());
     assertEquals(Health.State.UP, health.state("ami"));
