@@ -93,7 +93,8 @@ public final class MongoPresenceStore implements PresenceStore {
     return d == null ? PresenceProfile.empty(username) : fromDocument(d);
   }
 
-  private static Document toDocument(PresenceProfile p) {
+  /** The stored shape of a profile; public for bench/scale.sh's data set, which writes profiles in bulk. */
+  public static Document toDocument(PresenceProfile p) {
     Document d = new Document("_id", p.username()).append("version", p.version());
     if (p.manual() != null) {
       d.append("manual", new Document("state", p.manual().state().wireName()).append("note", p.manual().note())
