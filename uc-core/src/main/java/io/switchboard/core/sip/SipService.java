@@ -72,7 +72,7 @@ public final class SipService {
     this.edge = new SipEdge(config, health, tls, security, clock, sipSend, metrics);
     this.location = new LocationService(vertx, bindings, clock);
     metrics.registrations(location::count);
-    this.activeDevices = new ActiveDevices(metrics, devices);
+    this.activeDevices = new ActiveDevices(vertx, metrics, devices);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
         config.authBlockTime(), new SourceRanges(config.floodExempt()));
@@ -144,6 +144,7 @@ public final class SipService {
         }).compose(x -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, msg -> {
           // A deleted device's credentials no longer register: its bindings go too.
           DeviceEvent event = DeviceEvent.fromJson(msg.body());
+          activeDevices.forget(event.id()); // its kind may have changed
           if (event.change() == DeviceEvent.Change.DELETED) {
             location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
                 .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
@@ -152,10 +153,10 @@ public final class SipService {
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
             // The devices gauge follows every registration change (and the periodic recount catches the rest).
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION,
-                msg -> activeDevices.changed(location::all)))
+                msg -> activeDevices.changed(location::live)))
             .compose(x -> location.start())
             .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS,
-                t -> activeDevices.recount(location.all())))
+                t -> activeDevices.recount(location.live())))
             .onComplete(p);
       }));
     });
