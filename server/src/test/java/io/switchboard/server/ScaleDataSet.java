@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.Role;
@@ -32,7 +33,8 @@ import java.util.function.IntFunction;
  * Writes an office park into a fresh data directory, for bench/scale.sh: users (SIP HA1 for
  * {@code <user>-sip-pw}; no web password, as an import may leave it), one desk phone each, a presence
  * profile with a buddy list per user and bindings, through the same store classes the server uses
- * (so that the documents have exactly their shapes) on the embedded store. Not a test.
+ * (so that the documents have exactly their shapes) on the embedded store, and the built-in admin
+ * (password {@code bench-admin-pw}). Not a test.
  *
  * <pre>ScaleDataSet &lt;data-dir&gt; &lt;users&gt; &lt;buddies per user&gt; &lt;bindings&gt; [domain]</pre>
  *
@@ -107,6 +109,8 @@ public final class ScaleDataSet {
       } finally {
         writers.shutdown();
       }
+      // The built-in admin, as a server's first start makes it (password bench-admin-pw): a restart finds it.
+      await(new UserAccounts(vertx, new MongoUserStore(vertx, store), domain).ensureAdmin(Optional.of("bench-admin-pw")));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     }
