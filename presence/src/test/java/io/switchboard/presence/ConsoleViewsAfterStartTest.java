@@ -1,8 +1,11 @@
 package io.switchboard.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.sip.Binding;
+import io.switchboard.core.sip.BindingStore;
 import io.switchboard.core.testing.SipTestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,11 +46,35 @@ class ConsoleViewsAfterStartTest {
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
     server = new SipTestServer(vertx, dir, Map.of("presence.default-rule", "confirm"));
+    // Bob's phone registered before the restart: its binding comes back with the others at start.
+    server.bindingStore = stored -> new BindingStore() {
+      @Override
+      public Future<List<Binding>> loadAll() {
+        String contact = "sip:bob@127.0.0.1:5999";
+        return stored.loadAll().map(all -> List.of(new Binding("bob", contact, contact, Instant.now().plusSeconds(3600),
+            "bob-call", 1, 1f, "desk", List.of(), "udp", "127.0.0.1:5999", null)));
+      }
+
+      @Override
+      public Future<Void> save(Binding binding) {
+        return stored.save(binding);
+      }
+
+      @Override
+      public Future<Void> remove(String username, String key) {
+        return stored.remove(username, key);
+      }
+
+      @Override
+      public Future<Void> removeAll(String username) {
+        return stored.removeAll(username);
+      }
+    };
     PresenceService[] presence = new PresenceService[1];
     server.beforeSipStart.add(t -> presence[0] = new PresenceService(vertx, t.config, t.health, t.users, t.sip,
         new MongoPresenceStore(vertx, t.store)));
     server.start().await();
-    // As a restart finds them: bob away by hand, fan1 allowed and fan3 polite-blocked by his rules,
+    // As a restart finds them: bob registered and away by hand, fan1 allowed and fan3 polite-blocked by his rules,
     // fan2 nobody decided (pending); each of them has bob on their buddy list.
     Document bob = new Document("_id", "bob").append("version", 1L)
         .append("manual", new Document("state", "away").append("note", null).append("until", null))
@@ -92,8 +120,14 @@ class ConsoleViewsAfterStartTest {
         last.tryComplete();
       }
     });
-    last.future().await(60, TimeUnit.SECONDS);
-    vertx.cancelTimer(timer);
+    try {
+      last.future().await(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("fan3 heard no dnd: " + updates, e);
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+    assertTrue(last.future().succeeded(), () -> "fan3 heard dnd: " + updates);
     List<String> heard = updates.stream().map(ConsoleViewsAfterStartTest::line).toList();
     assertEquals(3, heard.size(), "each watcher's own view, fan2 (pending) nothing: " + heard);
     // The rules change reaches bob's watchers in no particular order; bob's change after it.
