@@ -46,7 +46,8 @@ public final class MongoPresenceStore implements PresenceStore {
   public Future<List<PresenceProfile>> loadAll() {
     return MongoCalls.blocking(vertx, store, () -> {
       List<PresenceProfile> out = new ArrayList<>();
-      profiles.find().forEach(d -> out.add(fromDocument(d)));
+      // In batches: 100,000 profiles in one reply would exceed the wire's 48 MB limit.
+      profiles.find().batchSize(MongoCalls.READ_BATCH).forEach(d -> out.add(fromDocument(d)));
       return out;
     });
   }
