@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * recounted on the SIP service's context shortly after registration changes (one recount for a burst)
  * and every few seconds: a binding knows only its device's id, and the kind comes from the device
  * store, remembered per device id here (a device's kind changes only through an edit, which
- * {@link #forget}s it). With 200,000 bindings, a recount that asked the store for every binding's
- * device after every REGISTER filled the store pool's queue. Contacts registered with the user's own
+ * {@link #forget}s it), at most {@link #FIND_AT_ONCE} new ones read per recount. With 200,000
+ * bindings, a recount that asked the store for every binding's device after every REGISTER filled the
+ * store pool's queue. Contacts registered with the user's own
  * credentials count as {@link #UNPROVISIONED}.
  */
 final class ActiveDevices {
@@ -29,8 +30,11 @@ final class ActiveDevices {
   static final long RECOUNT_MILLIS = 5000;
   /** After a registration change, the recount waits this long, so that a burst costs one. */
   static final long CHANGE_DELAY_MILLIS = 200;
-  /** Unknown devices beyond this many are read with one query for all devices, not one each. */
-  static final int FIND_EACH_UP_TO = 100;
+  /**
+   * Unknown devices read per recount, one look-up each: one {@code list()} of 100,000 devices while
+   * start-up loads profiles and bindings is a large transient on the heap (a start at -Xmx1g ran out).
+   */
+  static final int FIND_AT_ONCE = 500;
 
   private final Map<String, AtomicInteger> byKind = new ConcurrentHashMap<>();
   /** Device id → its kind's wire name, or {@link #UNPROVISIONED} when no such device. */
@@ -90,7 +94,11 @@ final class ActiveDevices {
         unknown.add(b.device());
       }
     }
-    return learn(unknown).onSuccess(v -> {
+    boolean complete = unknown.size() <= FIND_AT_ONCE;
+    return learn(unknown.stream().limit(FIND_AT_ONCE).toList()).onSuccess(v -> {
+      if (!complete) {
+        return; // the gauge keeps its last values until every device is known (a few recounts after start)
+      }
       Map<String, Integer> counted = new HashMap<>();
       for (Binding b : bindings) {
         counted.merge(b.device() == null ? UNPROVISIONED : kinds.getOrDefault(b.device(), UNPROVISIONED), 1, Integer::sum);
@@ -99,17 +107,7 @@ final class ActiveDevices {
     });
   }
 
-  private Future<Void> learn(Set<String> ids) {
-    if (ids.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    if (ids.size() > FIND_EACH_UP_TO) {
-      return devices.list().map(all -> {
-        all.forEach(d -> kinds.put(d.id(), d.kind().wireName()));
-        ids.forEach(id -> kinds.putIfAbsent(id, UNPROVISIONED));
-        return null;
-      });
-    }
+  private Future<Void> learn(List<String> ids) {
     List<Future<Void>> found = ids.stream().map(id -> devices.find(id)
         .map(d -> {
           kinds.put(id, d.map(device -> device.kind().wireName()).orElse(UNPROVISIONED));
