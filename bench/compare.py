@@ -259,9 +259,10 @@ class Kamailio:
 class Switchboard:
     name = 'Switchboard'
 
-    def __init__(self, work, users, java_opts, jfr):
+    def __init__(self, work, users, java_opts, jfr, data=None):
         self.dir = os.path.join(work, 'switchboard')
         os.makedirs(self.dir)
+        self.data = data
         self.users = users
         self.java_opts = java_opts
         self.jfr = jfr
@@ -296,6 +297,8 @@ class Switchboard:
             if key in keys:  # a key the jar does not know would stop start-up (or be ignored): left out
                 env['SWITCHBOARD_' + key.upper().replace('.', '_').replace('-', '_')] = str(value)
         self.flood_exempt = 'sip.flood.exempt' in keys
+        if self.data:  # a copy: the runs write bindings and messages into it
+            shutil.copytree(self.data, os.path.join(self.dir, 'data'))
         cmd = ['java'] + self.java_opts
         if self.jfr:
             cmd.append(f'-XX:StartFlightRecording=filename={os.path.abspath(self.jfr)},settings=profile,dumponexit=true')
@@ -317,7 +320,10 @@ class Switchboard:
             raise SystemExit(f'compare: Switchboard exited ({self.proc.returncode}):\n' + tail(self.log()))
         log(f'Switchboard: pid {self.proc.pid}, SIP {self.target}, web {HOST}:{self.web_port}, '
             f'sip.flood.exempt {"127.0.0.0/8" if self.flood_exempt else "not known to this jar, left out"}')
-        self.create_users()
+        if self.data:
+            log(f'Switchboard: on a copy of {self.data} (its users, no import)')
+        else:
+            self.create_users()
 
     def create_users(self):
         """Through the admin API's CSV import (it hashes each web password with PBKDF2: slow on purpose)."""
@@ -722,6 +728,8 @@ def parse_args(argv):
     p.add_argument('--max-rate', type=float, default=40000, help='never try above this rate (default 40000)')
     p.add_argument('--only', choices=['kamailio', 'switchboard'], help='run against one server only')
     p.add_argument('--jfr', help="record a JFR profile of Switchboard for the whole run into this file")
+    p.add_argument('--data', help='start Switchboard on a copy of this data dir, whose users are there already '
+                   '(bench/scale.sh writes one); no import')
     p.add_argument('--keep', action='store_true', help='keep the temp dir (logs, SIPp traces, stores)')
     a = p.parse_args(argv)
     a.scenarios = [s.strip().upper() for s in a.scenarios.split(',') if s.strip()]
@@ -769,7 +777,7 @@ def main(argv):
         servers.append(Kamailio(work, users))
     if args.only != 'kamailio':
         java_opts = shlex.split(os.environ.get('JAVA_OPTS', '-Xms512m -Xmx2g'))
-        servers.append(Switchboard(work, users, java_opts, args.jfr))
+        servers.append(Switchboard(work, users, java_opts, args.jfr, args.data and os.path.abspath(args.data)))
     bench = Bench(args, users, work)
     results = {}
     began = time.time()

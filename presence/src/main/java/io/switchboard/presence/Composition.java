@@ -71,6 +71,11 @@ final class Composition {
     return view;
   }
 
+  /** The presentity's rule for this watcher, as {@link #viewFor} applies it. */
+  Rule.Action decide(String presentity, String watcher) {
+    return profiles.decide(presentity, watcher);
+  }
+
   /** What this watcher may see, or null when nothing (blocked, or waiting for confirmation). */
   PresenceView viewFor(String presentity, String watcher) {
     return switch (profiles.decide(presentity, watcher)) {

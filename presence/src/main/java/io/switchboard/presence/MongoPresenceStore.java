@@ -46,7 +46,8 @@ public final class MongoPresenceStore implements PresenceStore {
   public Future<List<PresenceProfile>> loadAll() {
     return MongoCalls.blocking(vertx, store, () -> {
       List<PresenceProfile> out = new ArrayList<>();
-      profiles.find().forEach(d -> out.add(fromDocument(d)));
+      // In batches: 100,000 profiles in one reply would exceed the wire's 48 MB limit.
+      profiles.find().batchSize(MongoCalls.READ_BATCH).forEach(d -> out.add(fromDocument(d)));
       return out;
     });
   }
@@ -93,7 +94,8 @@ public final class MongoPresenceStore implements PresenceStore {
     return d == null ? PresenceProfile.empty(username) : fromDocument(d);
   }
 
-  private static Document toDocument(PresenceProfile p) {
+  /** The stored shape of a profile; public for bench/scale.sh's data set, which writes profiles in bulk. */
+  public static Document toDocument(PresenceProfile p) {
     Document d = new Document("_id", p.username()).append("version", p.version());
     if (p.manual() != null) {
       d.append("manual", new Document("state", p.manual().state().wireName()).append("note", p.manual().note())
@@ -115,12 +117,19 @@ public final class MongoPresenceStore implements PresenceStore {
     List<Rule> rules = d.getList("rules", Document.class, List.of()).stream()
         .map(r -> new Rule(r.getString("watcher"), Rule.Action.fromWire(r.getString("action")))).toList();
     List<PresenceProfile.Buddy> buddies = d.getList("buddies", Document.class, List.of()).stream()
-        .map(b -> new PresenceProfile.Buddy(b.getString("username"), b.getString("group"), b.getString("displayName")))
+        // Interned: the same names and groups recur in every list (1,000,000 buddies of 100,000 users),
+        // and the loaded profiles stay in memory.
+        .map(b -> new PresenceProfile.Buddy(intern(b.getString("username")), intern(b.getString("group")),
+            intern(b.getString("displayName"))))
         .toList();
     List<PresenceProfile.Pending> pending = d.getList("pending", Document.class, List.of()).stream()
         .map(x -> new PresenceProfile.Pending(x.getString("watcher"), x.getDate("since").toInstant())).toList();
     Number version = d.get("version", Number.class);
     return new PresenceProfile(d.getString("_id"), manual, rules, buddies, pending,
         version == null ? 0 : version.longValue());
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
   }
 }

@@ -78,7 +78,6 @@ public final class PresenceService {
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v -> profiles.load().compose(all -> {
       all.forEach(this::scheduleManualEnd);
-      all.forEach(profile -> profile.buddies().forEach(b -> consoles.prime(profile.username(), b.username())));
       consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
       consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
         String user = m.body().getString("username");
@@ -192,12 +191,14 @@ public final class PresenceService {
   }
 
   Future<PresenceProfile> setRules(String username, List<Rule> rules) {
+    consoles.remember(username); // what each console watcher saw before the rules change
     return update(username, p -> p.withRules(rules)).onSuccess(p -> rulesChanged(username));
   }
 
   Future<PresenceProfile> buddies(String username, UnaryOperator<PresenceProfile> change) {
     // A user's buddies may see the user (allow for buddies): for the user's watchers it is a rule
     // change; and the user's own console list gains or loses an entry.
+    consoles.remember(username);
     return update(username, change).onSuccess(p -> {
       rulesChanged(username);
       p.buddies().forEach(b -> consoles.publish(username, b.username()));

@@ -82,7 +82,11 @@ public final class ProvisioningService {
               new PhoneFiles(vertx, users, templates, servers, certificate), Clock.systemUTC());
           return deviceService.start().compose(v -> importer.start()).compose(v -> checkSync.start())
               .compose(v -> certificate.start(vertx)).compose(v -> vertx.deployVerticle(server))
-              .compose(id -> pjsip.changed().map(id));
+              .onSuccess(id -> {
+                // Not awaited: with 100,000 devices reading and rendering them all took most of the
+                // start-up (it logs its own outcome); AMI reloads Asterisk once it is written.
+                pjsip.changed();
+              });
         })
         .onSuccess(id -> deployment = id)
         .onFailure(e -> health.report("provisioning", Health.State.DOWN, new JsonObject().put("reason", e.getMessage())))

@@ -40,7 +40,9 @@ public final class MongoBindingStore implements BindingStore {
   public Future<List<Binding>> loadAll() {
     return blocking(() -> {
       List<Binding> out = new ArrayList<>();
-      for (Document d : bindings.find()) {
+      // In batches: the embedded server sends a whole result in one reply unless told, and 200,000
+      // bindings (80 MB) exceed the wire's 48 MB limit.
+      for (Document d : bindings.find().batchSize(MongoCalls.READ_BATCH)) {
         out.add(fromDocument(d));
       }
       return out;

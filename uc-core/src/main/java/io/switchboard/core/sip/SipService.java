@@ -72,7 +72,7 @@ public final class SipService {
     this.edge = new SipEdge(config, health, tls, security, clock, sipSend, metrics);
     this.location = new LocationService(vertx, bindings, clock, java.time.Duration.ofSeconds(config.registrarWriteBehind()));
     metrics.registrations(location::count);
-    this.activeDevices = new ActiveDevices(metrics, devices);
+    this.activeDevices = new ActiveDevices(vertx, metrics, devices);
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
         config.authBlockTime(), new SourceRanges(config.floodExempt()));
@@ -147,6 +147,7 @@ public final class SipService {
         }).compose(x -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, msg -> {
           // A deleted device's credentials no longer register: its bindings go too.
           DeviceEvent event = DeviceEvent.fromJson(msg.body());
+          activeDevices.forget(event.id()); // its kind may have changed
           if (event.change() == DeviceEvent.Change.DELETED) {
             location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
                 .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
@@ -154,15 +155,15 @@ public final class SipService {
         }))
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
             // The devices gauge follows every registration change (and the periodic recount catches the
-            // rest); a refresh changes no count, and recounting on each one walked every binding per REGISTER.
+            // rest); a refresh changes no count.
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
               if (!RegistrationEvent.Change.REFRESHED.name().equals(msg.body().getString("change"))) {
-                activeDevices.changed(location::all);
+                activeDevices.changed(location::live);
               }
             }))
             .compose(x -> location.start())
             .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS,
-                t -> activeDevices.recount(location.all())))
+                t -> activeDevices.recount(location.live())))
             .onComplete(p);
       }));
     });

@@ -24,7 +24,7 @@ final class EmbeddedMongo implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongo.class);
 
   private static final int CACHE_MB = 16;
-  private static final int RETENTION_MS = 1000;
+  private static final int RETENTION_MS = 45_000;
   private static final int COMPACT_EVERY_SECONDS = 1;
   private static final int TARGET_FILL_RATE = 80;
   private static final int COMPACT_WRITE_LIMIT = 2 << 20;
@@ -147,9 +147,11 @@ final class EmbeddedMongo implements AutoCloseable {
 
   /**
    * The MVStore as measured best (bench/store-engine.sh): a bounded page cache so that resident memory
-   * does not follow history, and old chunks reusable one second after the commit that freed them instead
-   * of 45 s: every commit is synced, so the file system holds nothing back that the retention time would
-   * have to wait for. Journaled, it never commits by itself (not even when unsaved pages pile up): only
+   * does not follow history, and old chunks kept 45 s (MVStore's default) after the commit that freed
+   * them: a read that started before a commit walks that commit's predecessor, and a long one (a
+   * start-up scan of 100,000 profiles under load) failed with "Chunk not found" when freed chunks were
+   * reused after one second. With commits only at checkpoints (every few seconds) that costs little
+   * space. Journaled, it never commits by itself (not even when unsaved pages pile up): only
    * {@link Checkpoints} do, which is what a replay's starting point assumes.
    */
   static MVStore openTuned(Path file, boolean compressed, boolean journaled) {

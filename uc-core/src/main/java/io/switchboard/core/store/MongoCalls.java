@@ -17,6 +17,12 @@ import java.util.regex.Pattern;
  */
 public final class MongoCalls {
 
+  /**
+   * Documents per reply when a store reads a whole collection: the embedded server otherwise puts the
+   * whole result into one reply, and past 48 MB (200,000 bindings, 100,000 profiles) the driver refuses it.
+   */
+  public static final int READ_BATCH = 1000;
+
   /** "E11000 duplicate key error ... index: extension dup key: ...": unique indexes are named after their field. */
   private static final Pattern INDEX = Pattern.compile("index: (\\S+) dup key");
 

@@ -135,7 +135,7 @@ public final class MongoDeviceStore implements DeviceStore {
   private Future<List<Device>> many(Bson filter) {
     return blocking(() -> {
       List<Device> out = new ArrayList<>();
-      for (Document d : devices.find(filter).sort(Sorts.ascending("createdAt", "_id"))) {
+      for (Document d : devices.find(filter).sort(Sorts.ascending("createdAt", "_id")).batchSize(MongoCalls.READ_BATCH)) {
         out.add(toDevice(d));
       }
       return out;

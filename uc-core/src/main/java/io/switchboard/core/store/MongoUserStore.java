@@ -97,7 +97,7 @@ public final class MongoUserStore implements UserStore {
   public Future<List<User>> list() {
     return blocking(() -> {
       List<User> out = new ArrayList<>();
-      for (Document d : users.find().sort(Sorts.ascending("username"))) {
+      for (Document d : users.find().sort(Sorts.ascending("username")).batchSize(MongoCalls.READ_BATCH)) {
         out.add(toUser(d));
       }
       return out;

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# 100,000 users on one node (issue #12): writes an office park into a fresh data dir (ScaleDataSet,
+# server test classes: users with SIP HA1, a desk phone each, presence profiles with BUDDIES buddies
+# each, BINDINGS bindings, through the server's own store classes; then the file compacted once,
+# CompactStore, as the server's compactor keeps it), starts the jar on it with
+# -Xmx$HEAP and reports the time to /api/health 200, the heap used after a full GC, the resident
+# size and the bytes on disk; then (unless RATES=0) compare.py's SIPp scenarios against Switchboard
+# on a copy of that data set and on an empty store, one after the other.
+#
+#   bench/scale.sh                                   # 100,000 users, 1,000,000 buddy relations, 200,000 bindings
+#   USERS=20000 BINDINGS=40000 RATES=0 bench/scale.sh
+#   DATA=/tmp/set bench/scale.sh                     # reuse a data set written before (KEEP=1 keeps it)
+#
+# Loopback only, bounded; everything started is ended by pid.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+USERS=${USERS:-100000}
+BUDDIES=${BUDDIES:-10}
+BINDINGS=${BINDINGS:-200000}
+HEAP=${HEAP:-1g}
+STARTS=${STARTS:-2}
+RATES=${RATES:-1}
+SCENARIOS=${SCENARIOS:-B,C}
+STEP_SECONDS=${STEP_SECONDS:-8}
+KEEP=${KEEP:-0}
+DATA=${DATA:-}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+SIP_PORT=$(free_port)
+WEB_PORT=$(free_port)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+prepare
+[ -f server/target/test-classes/io/switchboard/server/ScaleDataSet.class ] \
+  && [ -f uc-core/target/test-classes/io/switchboard/core/store/CompactStore.class ] || mvn -B -o -q -pl server -am test-compile
+
+work=$(mktemp -d /tmp/switchboard-scale.XXXXXX)
+SERVER=
+cleanup() {
+  [ -n "$SERVER" ] && stop_server
+  if [ "$KEEP" = 1 ]; then echo "scale: kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "scale: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -z "$DATA" ]; then
+  DATA=$work/set
+  began=$(date +%s.%N)
+  timeout 3600 java -Xmx2g -cp server/target/test-classes:server/target/switchboard.jar \
+    io.switchboard.server.ScaleDataSet "$DATA" "$USERS" "$BUDDIES" "$BINDINGS" uc.test > "$work/dataset.log" 2>&1 \
+    || { tail -30 "$work/dataset.log" >&2; exit 1; }
+  grep '^scale:' "$work/dataset.log"
+  # As the server's compactor would have, 2 MB a second: else the first minutes of every start rewrite chunks.
+  timeout 1800 java -Xmx1g -cp uc-core/target/test-classes:server/target/switchboard.jar \
+    io.switchboard.core.store.CompactStore "$DATA" 2>&1 | grep '^scale:'
+  printf 'scale: data set written in %.0f s\n' "$(echo "$(date +%s.%N) - $began" | bc)"
+fi
+echo "scale: data set on disk: $(du -sb "$DATA" | cut -f1) bytes ($(du -sh "$DATA" | cut -f1))"
+
+# One start on a copy of the data set: time to /api/health 200 (polled every 0.1 s), then heap and RSS.
+measure_start() {
+  local run=$work/start-$1
+  mkdir -p "$run"
+  cp -r "$DATA" "$run/data"
+  local t0
+  t0=$(date +%s%N)
+  env SWITCHBOARD_SIP_PORT="$SIP_PORT" SWITCHBOARD_SIP_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_SIP_DOMAIN=uc.test \
+    SWITCHBOARD_WEB_PORT="$WEB_PORT" SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR="$run/data" \
+    SWITCHBOARD_PROVISIONING_PORT="$(free_port)" SWITCHBOARD_PROVISIONING_BIND_ADDRESS=127.0.0.1 \
+    SWITCHBOARD_SIP_TLS_PORT="$(free_port)" SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw \
+    java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$run/server.log" 2>&1 &
+  SERVER=$!
+  local up=
+  for _ in $(seq 1 1200); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$WEB_PORT/api/health"; then up=1; break; fi
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.1
+  done
+  local t1
+  t1=$(date +%s%N)
+  if [ -z "$up" ]; then
+    echo "scale: the server did not become healthy" >&2
+    tail -30 "$run/server.log" >&2
+    exit 1
+  fi
+  printf 'scale: start %s: /api/health 200 after %.2f s\n' "$1" "$(echo "($t1 - $t0) / 1000000000" | bc -l)"
+  grep -o 'Location service \[[^]]*\]\|Presence profiles loaded \[[^]]*\]\|Started in [0-9.]* [a-z]*\|Start-up \[[^]]*\]' \
+    "$run/server.log" | sed 's/^/scale:   /' || true
+  jcmd "$SERVER" GC.run > /dev/null
+  local heap
+  heap=$(jcmd "$SERVER" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
+  echo "scale:   heap used after a full GC: $((heap / 1024)) MB (of -Xmx$HEAP);" \
+    "resident: $(($(grep VmRSS /proc/$SERVER/status | tr -dc 0-9) / 1024)) MB"
+  jcmd "$SERVER" GC.class_histogram > "$run/histogram.txt"
+  sed -n '4,13p' "$run/histogram.txt" | sed 's/^/scale:   /'
+  stop_server
+  SERVER=
+}
+
+for i in $(seq 1 "$STARTS"); do
+  measure_start "$i"
+done
+
+if [ "$RATES" != 0 ]; then
+  for where in data-set empty; do
+    echo "scale: SIPp on $where (bench/compare.py --only switchboard --quick --seconds $STEP_SECONDS --scenarios $SCENARIOS)"
+    extra=()
+    [ "$where" = data-set ] && extra=(--data "$DATA")
+    JAVA_OPTS="-Xmx$HEAP" timeout 3600 python3 bench/compare.py --only switchboard --quick --seconds "$STEP_SECONDS" \
+      --scenarios "$SCENARIOS" "${extra[@]}" 2>&1 | tee "$work/compare-$where.log" | grep -A20 '^scenario' || true
+  done
+fi
+echo "scale: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
