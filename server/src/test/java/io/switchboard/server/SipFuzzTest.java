@@ -329,13 +329,19 @@ class SipFuzzTest {
     }
     int status = Integer.parseInt(message.substring(8, 11));
     String callId = null;
+    String branch = null;
     for (String line : message.split("\r\n")) {
-      if (line.regionMatches(true, 0, "Call-ID:", 0, 8) || line.regionMatches(true, 0, "i:", 0, 2)) {
+      if (callId == null && (line.regionMatches(true, 0, "Call-ID:", 0, 8) || line.regionMatches(true, 0, "i:", 0, 2))) {
         callId = line.substring(line.indexOf(':') + 1).trim();
-        break;
+      }
+      int at = line.indexOf("branch=z9hG4bK-");
+      if (branch == null && at >= 0) {
+        branch = line.substring(at + "branch=z9hG4bK-".length()).split("[;\\s]")[0];
       }
     }
-    answers.add(new Answer(callId, status, transport));
+    // A byte flip may turn one request's Call-ID into another's (fz-u1-707 into fz-u1-507): an answer is
+    // that request's only when its Via branch, which carries the same name, agrees (or there is no Via).
+    answers.add(new Answer(branch == null || branch.equals(callId) ? callId : null, status, transport));
   }
 
   // ---- the server's health from inside ---------------------------------------------------------------
