@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
@@ -165,12 +164,7 @@ class EventLoopSpreadTest {
   }
 
   private String auth(String user, String nonce, String nc) {
-    String uri = "sip:" + server.domain();
-    String ha1 = Digest.ha1(Digest.MD5, user, server.domain(), user + "-secret");
-    String response = Digest.response(Digest.MD5, ha1, nonce, nc, "c0ffee", "auth", "REGISTER", uri);
-    return "Authorization: Digest username=\"" + user + "\", realm=\"" + server.domain() + "\", nonce=\"" + nonce
-        + "\", uri=\"" + uri + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=" + nc
-        + ", cnonce=\"c0ffee\"\n";
+    return RawSip.digestAuthorization(user, server.domain(), user + "-secret", nonce, nc, "REGISTER", "sip:" + server.domain());
   }
 
   private static int cseq(String message) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.model.Filters;
-import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.SipTestServer;
 import io.vertx.core.Future;
@@ -146,12 +145,8 @@ class RegistrationWriteBehindTest {
   }
 
   private static String authorization(String nonce, int nc) {
-    String uri = "sip:" + DOMAIN;
-    String count = "%08x".formatted(nc);
-    String ha1 = Digest.ha1(Digest.MD5, "alice", DOMAIN, "alice-sip-secret");
-    String response = Digest.response(Digest.MD5, ha1, nonce, count, "c0ffee", "auth", "REGISTER", uri);
-    return "Authorization: Digest username=\"alice\", realm=\"" + DOMAIN + "\", nonce=\"" + nonce + "\", uri=\"" + uri
-        + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=" + count + ", cnonce=\"c0ffee\"\n";
+    return RawSip.digestAuthorization("alice", DOMAIN, "alice-sip-secret", nonce, "%08x".formatted(nc), "REGISTER",
+        "sip:" + DOMAIN);
   }
 
   private static String register(int port, int cseq, int expires, String auth) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.SipTestServer;
 import io.vertx.core.Future;
@@ -247,10 +246,7 @@ class StatelessChallengeTest {
   }
 
   private static String authorization(String nonce, String method, String uri) {
-    String ha1 = Digest.ha1(Digest.MD5, "alice", DOMAIN, "alice-sip-secret");
-    String response = Digest.response(Digest.MD5, ha1, nonce, "00000001", "c0ffee", "auth", method, uri);
-    return "Authorization: Digest username=\"alice\", realm=\"" + DOMAIN + "\", nonce=\"" + nonce + "\", uri=\"" + uri
-        + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"c0ffee\"\n";
+    return RawSip.digestAuthorization("alice", DOMAIN, "alice-sip-secret", nonce, "00000001", method, uri);
   }
 
   private static String register(int port, String branch, int cseq, String auth) {

@@ -1,5 +1,6 @@
 package io.switchboard.core.testing;
 
+import io.switchboard.core.security.Digest;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -87,6 +88,19 @@ public final class RawSip implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * An {@code Authorization} header line (ending in a newline, for the text blocks the tests write
+   * requests in): MD5 digest with qop=auth over {@code method} and {@code uri}, cnonce "c0ffee".
+   */
+  public static String digestAuthorization(String user, String realm, String password, String nonce, String nc,
+      String method, String uri) {
+    String ha1 = Digest.ha1(Digest.MD5, user, realm, password);
+    String response = Digest.response(Digest.MD5, ha1, nonce, nc,
+        "c0ffee", "auth", method, uri);
+    return "Authorization: Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\""
+        + uri + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=" + nc + ", cnonce=\"c0ffee\"\n";
   }
 
   @Override
