@@ -29,11 +29,15 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
    * limit); floodExempt lists addresses and CIDR ranges neither throttle applies to. eventLoops is
    * how many Vert.x event loops SIP requests are spread over. registrarWriteBehind: seconds a
    * registration refresh may wait for its write to the store (0: written before its 200).
+   * timerT1Millis and timerT2Millis: RFC 3261's T1 and T2 for the requests we send over UDP, in
+   * milliseconds; clientTransactionsPerLoop: such requests awaiting their answer on one SIP context
+   * at most.
    */
   public record Sip(String bindAddress, int port, String domain, Optional<String> advertisedAddress,
       int minExpires, int maxExpires, int defaultExpires, List<String> authAlgorithms,
       int nonceLifetime, int authMaxFailures, int authFailureWindow, int authBlockTime, int floodRate,
-      List<String> floodExempt, int eventLoops, int registrarWriteBehind) {
+      List<String> floodExempt, int eventLoops, int registrarWriteBehind, int timerT1Millis, int timerT2Millis,
+      int clientTransactionsPerLoop) {
   }
 
   /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
@@ -154,7 +158,13 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         r.addressRanges("sip.flood.exempt"),
         r.optional("sip.event-loops").isEmpty() ? VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE
             : r.intIn("sip.event-loops", 1, 1024),
-        r.intIn("sip.registrar.write-behind", 0, 60));
+        r.intIn("sip.registrar.write-behind", 0, 60),
+        r.intIn("sip.timer.t1", 10, 10_000),
+        r.intIn("sip.timer.t2", 10, 60_000),
+        r.intIn("sip.client-transactions.per-loop", 1, 1_000_000));
+    if (sip.timerT2Millis() < sip.timerT1Millis()) {
+      throw new ConfigException("sip.timer.t2", "must not be below sip.timer.t1 (" + sip.timerT1Millis() + ")");
+    }
     if (sip.maxExpires() < sip.minExpires()) {
       throw new ConfigException("sip.max-expires", "must not be below sip.min-expires (" + sip.minExpires() + ")");
     }

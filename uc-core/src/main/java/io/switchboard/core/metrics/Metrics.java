@@ -181,6 +181,21 @@ public final class Metrics {
     notifies.increment();
   }
 
+  /**
+   * Our UDP client transactions (NOTIFY, MESSAGE to a device): awaiting their final answer now,
+   * refused past the per-loop limit ({@code sip.client-transactions.per-loop}), retransmissions sent.
+   */
+  public <T> void clientTransactions(T source, ToDoubleFunction<T> inFlight, ToDoubleFunction<T> refused,
+      ToDoubleFunction<T> retransmitted) {
+    gauge("switchboard.sip.client.transactions.active", "Requests sent over UDP awaiting their final answer", source,
+        inFlight, null, Tags.empty());
+    // A function counter holds its source weakly: the source is the SIP edge's, which lives as long.
+    FunctionCounter.builder("switchboard.sip.client.transactions.refused", source, refused)
+        .description("Requests not sent: their SIP context had its limit of requests in flight").register(registry);
+    FunctionCounter.builder("switchboard.sip.retransmissions", source, retransmitted)
+        .description("Requests sent over UDP again for want of an answer (Timer E)").register(registry);
+  }
+
   // ---- IM ------------------------------------------------------------------------------------
 
   public void message(MessageOutcome outcome) {

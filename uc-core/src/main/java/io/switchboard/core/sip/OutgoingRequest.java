@@ -3,7 +3,6 @@ package io.switchboard.core.sip;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import javax.sip.ClientTransaction;
 import javax.sip.message.Response;
 
 /**
@@ -15,16 +14,17 @@ import javax.sip.message.Response;
  */
 public final class OutgoingRequest {
 
-  /** What ends the transaction: SipEdge's, so that the stack is touched in one place. */
+  /** What ends the transaction: SipEdge's, so that the transactions are touched in one place. */
   interface Ender {
-    void end(OutgoingRequest request, ClientTransaction transaction);
+    /** @param stop ends the transaction the request got (JAIN-SIP's or ours); null if none yet */
+    void end(OutgoingRequest request, Runnable stop);
   }
 
   private final Promise<Response> answer;
   /** Where the answer is completed: the context that sent the request. */
   private final Context origin;
   private final Ender ender;
-  private ClientTransaction transaction; // guarded by this
+  private Runnable stop; // guarded by this
   private boolean terminated; // guarded by this
 
   OutgoingRequest(Promise<Response> answer, Context origin, Ender ender) {
@@ -43,27 +43,30 @@ public final class OutgoingRequest {
 
   /** Stops the request: no more retransmissions, and any later answer is ignored. Idempotent, any thread. */
   public void terminate() {
-    ClientTransaction ct;
+    Runnable s;
     synchronized (this) {
       if (terminated) {
         return;
       }
       terminated = true;
-      ct = transaction;
+      s = stop;
     }
-    ender.end(this, ct);
+    ender.end(this, s);
   }
 
   synchronized boolean terminated() {
     return terminated;
   }
 
-  /** @return false when it was terminated before it went out: then do not send it */
-  synchronized boolean attach(ClientTransaction ct) {
+  /**
+   * @param stop what ends the transaction the request got
+   * @return false when it was terminated before it went out: then do not send it
+   */
+  synchronized boolean attach(Runnable stop) {
     if (terminated) {
       return false;
     }
-    transaction = ct;
+    this.stop = stop;
     return true;
   }
 

@@ -89,6 +89,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /** Methods whose UDP requests get no server transaction: their handlers recognise retransmissions. */
   private final Set<String> withoutTransaction = new java.util.HashSet<>();
   private final Map<ClientTransaction, OutgoingRequest> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Non-INVITE requests we send over UDP: our own client transactions; set at start. */
+  private volatile UdpClientTransactions udpTransactions;
   /** Answers unauthenticated requests before a transaction exists; null: every request gets one. */
   private volatile DigestAuthenticator statelessChallenges;
   private volatile Context sipContext;
@@ -157,6 +159,17 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return stack == null ? 0 : stack.getServerTransactionTableSize();
   }
 
+  /** JAIN-SIP client transactions in the stack's table now (INVITE, TCP and TLS sends only). */
+  int stackClientTransactions() {
+    return stack == null ? 0 : stack.getClientTransactionTableSize();
+  }
+
+  /** Requests we sent over UDP awaiting their final answer now. */
+  int udpClientTransactions() {
+    UdpClientTransactions udp = udpTransactions;
+    return udp == null ? 0 : udp.inFlight();
+  }
+
   /** The handler registered for a method (tests wrap it); null if none. */
   SipRequestHandler handler(String method) {
     return handlers.get(method);
@@ -202,6 +215,12 @@ public final class SipEdge extends VerticleBase implements SipListener {
   public Future<?> start() {
     sipContext = context;
     contexts = onEventLoops(vertx, context, config.eventLoops());
+    udpTransactions = new UdpClientTransactions(vertx, request -> provider.sendRequest(request), config.timerT1Millis(),
+        config.timerT2Millis(), config.clientTransactionsPerLoop());
+    if (metrics != null) {
+      metrics.clientTransactions(udpTransactions, UdpClientTransactions::inFlight, UdpClientTransactions::refused,
+          UdpClientTransactions::retransmitted);
+    }
     health.report("sip", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
       // JAIN-SIP's threads (listeners, timers, each connection's parser) are made in one group.
@@ -467,7 +486,14 @@ public final class SipEdge extends VerticleBase implements SipListener {
   public void processResponse(ResponseEvent event) {
     Response response = event.getResponse();
     ClientTransaction ct = event.getClientTransaction();
-    if (ct == null || response.getStatusCode() < 200) {
+    if (ct == null) {
+      UdpClientTransactions udp = udpTransactions;
+      if (udp == null || !udp.answer(response)) {
+        LOG.debug("stray response {} dropped [call-id: {}]", response.getStatusCode(), callId(response));
+      }
+      return;
+    }
+    if (response.getStatusCode() < 200) {
       return;
     }
     OutgoingRequest out = pending.remove(ct);
@@ -583,10 +609,11 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /**
-   * Sends an out-of-dialog request through a client transaction (retransmissions, timers). The
+   * Sends an out-of-dialog request through a client transaction (retransmissions, timers): our own
+   * over UDP for every method but INVITE ({@link UdpClientTransactions}), JAIN-SIP's otherwise. The
    * future completes on the calling context (the home context when called off Vert.x) with the
    * final response, or fails with a
-   * {@link SipSendException} on timeout or transport error.
+   * {@link SipSendException} on timeout, transport error, or too many requests in flight.
    */
   public Future<Response> send(Request request) {
     return start(request).answer();
@@ -602,13 +629,22 @@ public final class SipEdge extends VerticleBase implements SipListener {
     Promise<Response> answer = out.promise();
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
     String transport = via == null ? "udp" : via.getTransport();
+    if (ownTransaction(request, transport)) {
+      sendOn(transport, () -> {
+        if (!out.terminated()) {
+          udpTransactions.start(request, out);
+        }
+        return null;
+      }).onFailure(answer::tryFail);
+      return out;
+    }
     sendOn(transport, () -> {
       if (out.terminated()) {
         return null;
       }
       ClientTransaction ct = provider.getNewClientTransaction(request);
       pending.put(ct, out);
-      if (!out.attach(ct)) {
+      if (!out.attach(() -> stop(ct))) {
         pending.remove(ct);
         return null;
       }
@@ -626,16 +662,32 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return out;
   }
 
+  /**
+   * Where the switch is: UDP non-INVITE requests (NOTIFY, MESSAGE to a device, the hot paths) get
+   * our lean transaction on the sending context. INVITE keeps JAIN-SIP's (its ACK and dialog
+   * handling), and so do TCP and TLS: no retransmissions there, the connection (which may block on
+   * connect) is the stack's, and neither is on a hot path.
+   */
+  private boolean ownTransaction(Request request, String transport) {
+    return udpTransactions != null && (transport == null || "udp".equalsIgnoreCase(transport))
+        && !Request.INVITE.equals(request.getMethod());
+  }
+
   /** Ends an outgoing request's transaction (if it got one) and fails its answer, if still open. */
-  private void end(OutgoingRequest out, ClientTransaction ct) {
-    if (ct != null) {
-      pending.remove(ct);
-      vertx.executeBlocking(() -> {
-        terminate(ct);
-        return null;
-      }, false);
+  private void end(OutgoingRequest out, Runnable stop) {
+    if (stop != null) {
+      stop.run();
     }
     out.origin().runOnContext(v -> out.promise().tryFail(new SipSendException("terminated before an answer")));
+  }
+
+  /** Ends a JAIN-SIP client transaction, off the event loop (the stack takes its locks). */
+  private void stop(ClientTransaction ct) {
+    pending.remove(ct);
+    vertx.executeBlocking(() -> {
+      terminate(ct);
+      return null;
+    }, false);
   }
 
   private static void terminate(ClientTransaction ct) {
@@ -819,7 +871,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
         via == null ? null : via.getBranch());
   }
 
-  private static String callId(Request request) {
+  private static String callId(javax.sip.message.Message request) {
     javax.sip.header.CallIdHeader h = (javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME);
     return h == null ? "?" : h.getCallId();
   }

@@ -198,6 +198,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sipTimersAndClientTransactionLimitHaveTheirDefaults() {
+    SwitchboardConfig.Sip sip = env(Map.of()).sip();
+    assertEquals(500, sip.timerT1Millis(), "RFC 3261's T1, ms");
+    assertEquals(4000, sip.timerT2Millis(), "RFC 3261's T2, ms");
+    assertEquals(25000, sip.clientTransactionsPerLoop());
+    SwitchboardConfig.Sip set = env(Map.of(ConfigLoader.envName("sip.timer.t1"), "50", ConfigLoader.envName("sip.timer.t2"),
+        "400", ConfigLoader.envName("sip.client-transactions.per-loop"), "2")).sip();
+    assertEquals(50, set.timerT1Millis());
+    assertEquals(400, set.timerT2Millis());
+    assertEquals(2, set.clientTransactionsPerLoop());
+    assertRejected("sip.timer.t1", Map.of(ConfigLoader.envName("sip.timer.t1"), "0"));
+    assertRejected("sip.timer.t1", Map.of(ConfigLoader.envName("sip.timer.t1"), "500ms"));
+    assertRejected("sip.timer.t2", Map.of(ConfigLoader.envName("sip.timer.t2"), "400"));
+    assertRejected("sip.client-transactions.per-loop", Map.of(ConfigLoader.envName("sip.client-transactions.per-loop"), "0"));
+  }
+
+  @Test
   void sipEventLoopsDefaultToVertxEventLoops() {
     assertEquals(2 * Runtime.getRuntime().availableProcessors(), env(Map.of()).sip().eventLoops(),
         "empty: as many as Vert.x has event loops");

@@ -1,0 +1,216 @@
+package io.switchboard.core.sip;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Our own non-INVITE client transactions over UDP (RFC 3261 §17.1.2), instead of JAIN-SIP's: the
+ * request goes out statelessly through the stack (its own UDP socket, so a device behind NAT sees
+ * the port it registered to), and everything else happens on the context that sent it, with Vert.x
+ * timers: Timer E retransmits after T1, doubling up to T2 (every T2 once a provisional came: the
+ * Proceeding state), Timer F fails the send after 64 × T1. An answer is matched by its top Via
+ * branch and CSeq method; the first final one completes the request, later copies are strays
+ * (Timer K is moot: nothing is kept to absorb them). No transaction object in the stack, none of
+ * its timer threads or table, no hop to deliver the answer.
+ *
+ * <p>Bounded: at most {@code perContext} requests awaiting their answer per sending context;
+ * beyond it a send fails at once (callers handle a failed send: a NOTIFY not sent, a MESSAGE stored).
+ */
+final class UdpClientTransactions {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UdpClientTransactions.class);
+
+  /** Puts one request on the wire, statelessly (SipProvider#sendRequest). */
+  interface Wire {
+    void send(Request request) throws javax.sip.SipException;
+  }
+
+  private final Vertx vertx;
+  private final Wire wire;
+  private final long t1;
+  private final long t2;
+  private final int perContext;
+  /** By top Via branch: what is awaiting its final answer. */
+  private final Map<String, Transaction> byBranch = new ConcurrentHashMap<>();
+  /** Requests awaiting their answer, per sending context (Contexts compare by identity). */
+  private final Map<Context, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder retransmitted = new LongAdder();
+
+  UdpClientTransactions(Vertx vertx, Wire wire, long t1Millis, long t2Millis, int perContext) {
+    this.vertx = vertx;
+    this.wire = wire;
+    this.t1 = t1Millis;
+    this.t2 = t2Millis;
+    this.perContext = perContext;
+  }
+
+  /**
+   * Sends {@code request} and completes {@code out}'s answer with its final response, on
+   * {@code out}'s origin context; call on that context. Fails it with a {@link SipSendException}
+   * when it cannot go out, past the limit, or after Timer F.
+   */
+  void start(Request request, OutgoingRequest out) {
+    Context origin = out.origin();
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    String branch = via == null ? null : via.getBranch();
+    if (branch == null) {
+      out.promise().tryFail(new SipSendException("cannot send: no Via branch"));
+      return;
+    }
+    AtomicInteger count = inFlight.computeIfAbsent(origin, c -> new AtomicInteger());
+    if (count.get() >= perContext) {
+      refused.increment();
+      LOG.debug("refused: {} requests in flight on this context [branch: {}]", perContext, branch);
+      out.promise().tryFail(new SipSendException("cannot send: " + perContext + " requests await their answer already"));
+      return;
+    }
+    Transaction tx = new Transaction(branch, request.getMethod(), request, out, count);
+    if (byBranch.putIfAbsent(branch, tx) != null) {
+      out.promise().tryFail(new SipSendException("cannot send: branch " + branch + " in use"));
+      return;
+    }
+    count.incrementAndGet();
+    if (!out.attach(() -> origin.runOnContext(v -> abandon(tx)))) {
+      abandon(tx);
+      return;
+    }
+    try {
+      wire.send(request);
+    } catch (javax.sip.SipException | RuntimeException e) {
+      if (finish(tx)) {
+        out.promise().tryFail(new SipSendException("cannot send: " + e.getMessage()));
+      }
+      return;
+    }
+    tx.deadline = System.nanoTime() + 64 * t1 * 1_000_000;
+    tx.interval = t1;
+    tx.timer = vertx.setTimer(t1, id -> timerE(tx));
+  }
+
+  /**
+   * An answer the stack found no transaction of its own for (JAIN-SIP hands such strays to the
+   * listener); called on the stack's thread.
+   *
+   * @return whether it answered one of ours
+   */
+  boolean answer(Response response) {
+    ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
+    CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+    Transaction tx = via == null || via.getBranch() == null ? null : byBranch.get(via.getBranch());
+    if (tx == null || cseq == null || !tx.method.equals(cseq.getMethod())) {
+      return false;
+    }
+    Context origin = tx.out.origin();
+    if (response.getStatusCode() < 200) {
+      origin.runOnContext(v -> proceeding(tx));
+    } else if (byBranch.remove(tx.branch, tx)) {
+      origin.runOnContext(v -> {
+        settle(tx);
+        tx.out.promise().tryComplete(response);
+      });
+    }
+    return true;
+  }
+
+  /** Requests awaiting their final answer now, on every context. */
+  int inFlight() {
+    return byBranch.size();
+  }
+
+  /** Sends refused because their context had {@code perContext} in flight already. */
+  long refused() {
+    return refused.sum();
+  }
+
+  long retransmitted() {
+    return retransmitted.sum();
+  }
+
+  /** Timer E (or F when its time has come), on the origin context. */
+  private void timerE(Transaction tx) {
+    if (byBranch.get(tx.branch) != tx) {
+      return;
+    }
+    long left = (tx.deadline - System.nanoTime()) / 1_000_000;
+    if (left <= 0) {
+      if (finish(tx)) {
+        tx.out.promise().tryFail(new SipSendException("no answer (transaction timeout)"));
+      }
+      return;
+    }
+    try {
+      wire.send(tx.request);
+      retransmitted.increment();
+    } catch (javax.sip.SipException | RuntimeException e) {
+      LOG.debug("cannot retransmit [branch: {}]: {}", tx.branch, e.getMessage());
+    }
+    tx.interval = tx.proceeding ? t2 : Math.min(2 * tx.interval, t2);
+    tx.timer = vertx.setTimer(Math.max(1, Math.min(tx.interval, left)), id -> timerE(tx));
+  }
+
+  /** A provisional answer: Proceeding, retransmissions every T2 from now (RFC 3261 §17.1.2.2). */
+  private void proceeding(Transaction tx) {
+    if (tx.proceeding || byBranch.get(tx.branch) != tx) {
+      return;
+    }
+    tx.proceeding = true;
+    vertx.cancelTimer(tx.timer);
+    long left = Math.max(1, (tx.deadline - System.nanoTime()) / 1_000_000);
+    tx.interval = t2;
+    tx.timer = vertx.setTimer(Math.min(t2, left), id -> timerE(tx));
+  }
+
+  /** Terminated by the sender: forgotten, so that it is not retransmitted and a late answer is a stray. */
+  private void abandon(Transaction tx) {
+    finish(tx);
+  }
+
+  /** @return whether this call ended the transaction (and should settle its answer) */
+  private boolean finish(Transaction tx) {
+    if (!byBranch.remove(tx.branch, tx)) {
+      return false;
+    }
+    settle(tx);
+    return true;
+  }
+
+  /** On the origin context, once the transaction has left the table. */
+  private void settle(Transaction tx) {
+    if (tx.timer >= 0) {
+      vertx.cancelTimer(tx.timer);
+    }
+    tx.count.decrementAndGet();
+  }
+
+  /** One request awaiting its final answer; its timer fields are touched only on its origin context. */
+  private static final class Transaction {
+    final String branch;
+    final String method;
+    final Request request;
+    final OutgoingRequest out;
+    final AtomicInteger count;
+    long deadline;
+    long interval;
+    long timer = -1;
+    boolean proceeding;
+
+    Transaction(String branch, String method, Request request, OutgoingRequest out, AtomicInteger count) {
+      this.branch = branch;
+      this.method = method;
+      this.request = request;
+      this.out = out;
+      this.count = count;
+    }
+  }
+}
