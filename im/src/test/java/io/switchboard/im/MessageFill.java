@@ -34,7 +34,17 @@ public final class MessageFill {
   private static final int IN_FLIGHT = 1000;
   private static final int HISTORY_USERS = 1000;
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      fill(args);
+    } catch (Throwable e) {
+      System.err.println("fill: failed: " + e); // and exit: the store's threads would keep the JVM alive
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void fill(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int count = Integer.parseInt(args[1]);
     List<String> recipients = new ArrayList<>();
@@ -103,7 +113,6 @@ public final class MessageFill {
         file, (double) file / stored, (double) encoded / sampled, sampled, (double) file / stored / ((double) encoded / sampled));
     System.out.printf("fill: heap used %d MB, resident %s%n",
         (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20, resident());
-    System.exit(0);
   }
 
   static long fileBytes(Path dir) throws IOException {
