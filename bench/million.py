@@ -38,6 +38,19 @@ def resident_mb(pid):
     return None
 
 
+def heap_after_gc_mb(pid):
+    """Heap in use after a full GC (jcmd): what the server keeps, whatever -Xmx lets the heap grow to."""
+    try:
+        subprocess.run(['jcmd', str(pid), 'GC.run'], capture_output=True, timeout=120)
+        info = subprocess.run(['jcmd', str(pid), 'GC.heap_info'], capture_output=True, text=True, timeout=60).stdout
+        for word, nxt in zip(info.split(), info.split()[1:]):
+            if word == 'used' and nxt.endswith('K'):
+                return int(nxt[:-1]) // 1024
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    return None
+
+
 def dir_mb(path):
     total = 0
     for root, _, files in os.walk(path):
@@ -85,6 +98,8 @@ def run_server(work, label, users, args, java_opts, fill_count):
             out[sc] = bench.scenario(server, sc, warm=True)
             out[sc + '_rss'] = resident_mb(server.proc.pid)
             out[sc + '_data'] = dir_mb(data)
+        out['heap'] = heap_after_gc_mb(server.proc.pid)
+        c.log(f'million: {label}: resident {out["B_rss"]} MB, heap after a full GC {out["heap"]} MB')
     finally:
         server.stop()
         c.stop_all()
@@ -119,14 +134,15 @@ def main(argv):
         else:
             shutil.rmtree(work, ignore_errors=True)
     c.log('')
-    c.log(f'{"store":<18} {"healthy":>8} {"D/s":>7} {"D p99":>8} {"B/s":>7} {"B p99":>8} {"RSS MB":>7} {"data MB":>8}')
+    c.log(f'{"store":<18} {"healthy":>8} {"D/s":>7} {"D p99":>8} {"B/s":>7} {"B p99":>8} {"RSS MB":>7} {"heap MB":>8} '
+          f'{"data MB":>8}')
     for r in results:
         def rate(sc):
             s = r.get(sc)
             return (f'{s.achieved:7.0f}', f'{c.ms(s.p99):>8}') if s else (f'{"-":>7}', f'{"-":>8}')
         d, b = rate('D'), rate('B')
         c.log(f'{r["label"]:<18} {r["healthy_s"]:7.1f}s {d[0]} {d[1]} {b[0]} {b[1]} {r.get("B_rss") or "?":>7} '
-              f'{r.get("B_data", 0):8.0f}')
+              f'{r.get("heap") or "?":>8} {r.get("B_data", 0):8.0f}')
     c.log(f'load average now {os.getloadavg()[0]:.1f}; command: {command}')
 
 

@@ -126,13 +126,21 @@ public final class MongoMessageStore implements MessageStore {
     });
   }
 
-  /** Two queries, one per index, merged: an {@code $or} of two fields is a scan on the embedded store. */
+  /**
+   * Queries that each an index answers in its order, so that each reads at most {@code limit} documents
+   * however long the user's history, merged: the latest sent ({@code from_created}) and the latest received
+   * in each state ({@code to_state_created}: the state comes before the time in its key). An {@code $or}
+   * of two fields is a scan on the embedded store.
+   */
   @Override
   public Future<List<StoredMessage>> recentFor(String username, int limit) {
     return blocking(() -> {
       Bson latestFirst = Sorts.descending("createdAt", "seq");
       java.util.Map<String, Document> both = new java.util.HashMap<>();
-      messages.find(Filters.eq("to", username)).sort(latestFirst).limit(limit).forEach(d -> both.put(d.getString("_id"), d));
+      for (MessageState state : MessageState.values()) {
+        messages.find(Filters.and(Filters.eq("to", username), Filters.eq("state", state.name()))).sort(latestFirst)
+            .limit(limit).forEach(d -> both.put(d.getString("_id"), d));
+      }
       messages.find(Filters.eq("from", username)).sort(latestFirst).limit(limit).forEach(d -> both.put(d.getString("_id"), d));
       java.util.Comparator<Document> oldestFirst = java.util.Comparator.comparing((Document d) -> d.getDate("createdAt"))
           .thenComparingLong(d -> d.get("seq") instanceof Number n ? n.longValue() : 0L);

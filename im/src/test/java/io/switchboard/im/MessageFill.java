@@ -9,12 +9,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -34,7 +34,17 @@ public final class MessageFill {
   private static final int IN_FLIGHT = 1000;
   private static final int HISTORY_USERS = 1000;
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      fill(args);
+    } catch (Throwable e) {
+      System.err.println("fill: failed: " + e); // and exit: the store's threads would keep the JVM alive
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void fill(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int count = Integer.parseInt(args[1]);
     List<String> recipients = new ArrayList<>();
@@ -51,6 +61,7 @@ public final class MessageFill {
     byte[] body = "Bench message: stored for a recipient who is offline, delivered when a device registers."
         .getBytes(StandardCharsets.UTF_8);
     Instant start = Instant.now().minus(Duration.ofHours(1));
+    MessageIds ids = new MessageIds(Clock.systemUTC()); // time-ordered, as the server's
     Semaphore slots = new Semaphore(IN_FLIGHT);
     AtomicReference<Throwable> failed = new AtomicReference<>();
     int tenth = Math.max(1, count / 10);
@@ -61,7 +72,7 @@ public final class MessageFill {
     for (int i = 0; i < count && failed.get() == null; i++) {
       String to = i < recipients.size() ? recipients.get(i) : String.format("h%04d", i % HISTORY_USERS);
       String from = String.format("s%03d", i % 10);
-      StoredMessage m = new StoredMessage(UUID.randomUUID().toString(), from, from, to, null,
+      StoredMessage m = new StoredMessage(ids.next(), from, from, to, null,
           StoredMessage.conversationOf(from, to), "text/plain;charset=UTF-8", body, new String(body, StandardCharsets.UTF_8),
           MessageState.STORED, start.plusMillis(i * 3_600_000L / count), null, 0);
       slots.acquire();
@@ -93,7 +104,7 @@ public final class MessageFill {
       sampled++;
       encoded += d.getByteBuffer().remaining();
     }
-    long stored = raw.countDocuments();
+    long stored = raw.estimatedDocumentCount(); // the map's size: countDocuments would read every document
     store.close();
     vertx.close().await();
     long file = fileBytes(dir);
@@ -102,7 +113,6 @@ public final class MessageFill {
         file, (double) file / stored, (double) encoded / sampled, sampled, (double) file / stored / ((double) encoded / sampled));
     System.out.printf("fill: heap used %d MB, resident %s%n",
         (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20, resident());
-    System.exit(0);
   }
 
   static long fileBytes(Path dir) throws IOException {

@@ -149,13 +149,53 @@ class MongoMessageStoreTest {
     List<StoredMessage> recent = store.recentFor("user7", 10).await();
     assertEquals(10, recent.size());
     assertEquals("h7", recent.get(0).id(), "newest first");
-    assertEquals(30, IndexUse.positions(messages, "to_state_created") - to, "user7's 30 messages");
+    assertEquals("h457", recent.get(9).id());
+    assertEquals(10, IndexUse.positions(messages, "to_state_created") - to, "the newest 10 of user7's 30 messages");
     assertEquals(0, IndexUse.positions(messages, "from_created") - from, "user7 sent none");
 
     long page = IndexUse.positions(messages, "conversation_created");
     List<StoredMessage> older = store.history(StoredMessage.conversationOf("alice", "user7"), null, NOW.minus(Duration.ofMinutes(1_000)), 5)
         .await();
     assertEquals(List.of("h1007", "h1057", "h1107", "h1157", "h1207"), older.stream().map(StoredMessage::id).toList());
-    assertEquals(10, IndexUse.positions(messages, "conversation_created") - page, "the conversation's messages before then");
+    assertEquals(5, IndexUse.positions(messages, "conversation_created") - page, "the page of the messages before then");
+  }
+
+  /**
+   * A history page (the console's and the REST API's) of a 10,000-message conversation reads that page
+   * only: the conversation index hands out its entries newest first and the read stops when the page is
+   * full, however long the conversation, for the first page and for one further back.
+   */
+  @Test
+  void aHistoryPageOfALongConversationReadsOnlyThePage() {
+    vertx.executeBlocking(() -> {
+      store.createIndexes();
+      return null;
+    }).await();
+    String messages = mongo.database().getName() + ".messages";
+    String conversation = StoredMessage.conversationOf("alice", "bob");
+    for (int chunk = 0; chunk < 10; chunk++) {
+      List<java.util.concurrent.CompletableFuture<Void>> written = new java.util.ArrayList<>();
+      for (int i = chunk * 1_000; i < (chunk + 1) * 1_000; i++) { // m0 the newest, both ways in turn
+        String from = i % 2 == 0 ? "alice" : "bob";
+        String to = i % 2 == 0 ? "bob" : "alice";
+        StoredMessage m = new StoredMessage("m" + i, from, from, to, null, conversation, "text/plain;charset=UTF-8",
+            ("m" + i).getBytes(StandardCharsets.UTF_8), "m" + i, MessageState.DELIVERED, NOW.minusSeconds(i), null, 0);
+        written.add(store.insert(m).toCompletionStage().toCompletableFuture());
+      }
+      written.forEach(java.util.concurrent.CompletableFuture::join);
+      store.insert(message("other" + chunk, "carol", MessageState.STORED, NOW)).await(); // another conversation
+    }
+
+    long read = IndexUse.positions(messages, "conversation_created");
+    List<StoredMessage> first = store.history(conversation, null, null, 50).await();
+    assertEquals(java.util.stream.IntStream.range(0, 50).mapToObj(i -> "m" + i).toList(),
+        first.stream().map(StoredMessage::id).toList(), "the newest 50, newest first");
+    assertEquals(50, IndexUse.positions(messages, "conversation_created") - read, "50 documents read, not 10,000");
+
+    read = IndexUse.positions(messages, "conversation_created");
+    List<StoredMessage> further = store.history(conversation, null, NOW.minusSeconds(7_000), 20).await();
+    assertEquals(java.util.stream.IntStream.range(7_001, 7_021).mapToObj(i -> "m" + i).toList(),
+        further.stream().map(StoredMessage::id).toList(), "the 20 before then");
+    assertEquals(20, IndexUse.positions(messages, "conversation_created") - read, "20 documents read");
   }
 }

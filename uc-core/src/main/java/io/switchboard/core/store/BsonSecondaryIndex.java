@@ -7,8 +7,11 @@ import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.bson.MaxKey;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
@@ -20,7 +23,9 @@ import org.h2.mvstore.MVMap;
  * the documents. It answers a query that pins its leading fields to plain values, optionally with a
  * one-sided range on the next one ({@link QueryShape}), by walking that slice of the map: the documents
  * looked at are those in the slice, not the collection. An array value gives one entry per element,
- * as in MongoDB; a sparse index leaves out documents that have none of its fields.
+ * as in MongoDB; a sparse index leaves out documents that have none of its fields. When the query sorts
+ * by the fields that follow the pinned ones, it also hands out its entries in that order, one at a time
+ * ({@link #inOrder}), so that a sorted page with a limit reads a page, not the whole slice.
  */
 final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Planned {
 
@@ -92,6 +97,131 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   }
 
   /**
+   * An entry handed out in order: the document's position and the entry's values of the sort fields. The
+   * caller counts the documents it reads ({@link #readInOrder}), which are what a page costs.
+   */
+  record Ordered(Object position, List<Object> sortKey) {
+  }
+
+  /**
+   * The entries that may answer {@code query}, lazily, in the order {@code orderBy} asks for; null when
+   * this index cannot give that order. It can when the sort fields are the index's fields right after
+   * the ones the query pins to a value, in the same order, all ascending or all descending (the map is
+   * ascending; descending walks it backwards). A one-sided range on the first sort field bounds the walk.
+   */
+  Iterator<Ordered> inOrder(Document query, Document orderBy) {
+    List<String> fields = keys();
+    QueryShape shape = QueryShape.of(query);
+    int equal = 0;
+    while (equal < fields.size() && shape.equality(fields.get(equal)) != null) {
+      equal++;
+    }
+    int direction = sortDirection(orderBy, fields, equal);
+    if (direction == 0) {
+      return null;
+    }
+    Document probe = new Document();
+    for (int i = 0; i < equal; i++) {
+      probe.put(fields.get(i), shape.equality(fields.get(i)));
+    }
+    QueryShape.Range range = equal < fields.size() ? shape.range(fields.get(equal)) : null;
+    if (range != null) {
+      probe.put(fields.get(equal), range.bound());
+    }
+    // The same normalisation as the entries' (numbers as the backend keeps them).
+    KeyValue normalised = getKeyValues(probe).iterator().next();
+    List<Object> prefix = new ArrayList<>(normalised.stream().limit(equal).toList());
+    Object bound = range == null ? null : normalised.get(equal);
+    List<Object> from = new ArrayList<>(prefix);
+    Cursor<KeyValue, Object> cursor;
+    if (direction > 0) {
+      if (range != null && !range.below()) {
+        from.add(bound); // from the lower bound up
+      }
+      cursor = entries.cursor(from.isEmpty() ? null : new KeyValue(from));
+    } else {
+      if (range != null && range.below()) {
+        from.add(bound); // $lt: below every entry with the bound itself (a longer key sorts after its prefix)
+        if (range.operator().equals("$lte")) {
+          from.add(MaxKey.getInstance()); // $lte: after every entry with the bound
+        }
+      } else {
+        from.add(MaxKey.getInstance()); // after every entry of the prefix
+      }
+      cursor = entries.cursor(new KeyValue(from), null, true);
+    }
+    // Where the walk ends besides the prefix: at the range's bound when it walks towards it (included for $lte, $gte).
+    Object stopAt = range != null && range.below() == direction > 0 ? bound : null;
+    boolean stopAtEqual = range != null && !range.operator().endsWith("e");
+    int sortFields = orderBy.size();
+    int firstSorted = equal;
+    return new Iterator<>() {
+      private Ordered next;
+      private boolean ended;
+
+      /** Reads the next entry from the map only when asked: a page that is full reads no further. */
+      @Override
+      public boolean hasNext() {
+        if (next == null && !ended) {
+          next = advance();
+          ended = next == null;
+        }
+        return next != null;
+      }
+
+      @Override
+      public Ordered next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Ordered current = next;
+        next = null;
+        return current;
+      }
+
+      private Ordered advance() {
+        if (!cursor.hasNext()) {
+          return null;
+        }
+        KeyValue key = cursor.next();
+        if (!startsWith(key, prefix)) {
+          return null;
+        }
+        if (stopAt != null) {
+          int beyond = direction * KeyOrder.VALUES.compare(key.get(firstSorted), stopAt);
+          if (beyond > 0 || beyond == 0 && stopAtEqual) {
+            return null;
+          }
+        }
+        return new Ordered(key.get(key.size() - 1), key.stream().skip(firstSorted).limit(sortFields).toList());
+      }
+    };
+  }
+
+  /**
+   * 1 or -1 when {@code orderBy} names, in order, the fields of this index from {@code equal} on, all
+   * in that direction; 0 when it does not (the index cannot give that order).
+   */
+  private static int sortDirection(Document orderBy, List<String> fields, int equal) {
+    if (orderBy == null || orderBy.isEmpty() || equal + orderBy.size() > fields.size()) {
+      return 0;
+    }
+    int direction = 0;
+    int i = equal;
+    for (var sort : orderBy.entrySet()) {
+      if (!sort.getKey().equals(fields.get(i++)) || !(sort.getValue() instanceof Number n)) {
+        return 0;
+      }
+      int d = n.doubleValue() == 1 ? 1 : n.doubleValue() == -1 ? -1 : 0;
+      if (d == 0 || direction != 0 && d != direction) {
+        return 0;
+      }
+      direction = d;
+    }
+    return direction;
+  }
+
+  /**
    * The positions of the entries from {@code from} on (a shorter key sorts before every longer one it
    * begins) while they start with {@code prefix} and, when {@code upTo} is set, while their next value
    * is at most {@code upTo} (inclusive: the query decides about equal ones).
@@ -133,6 +263,11 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
 
   private static Object idOf(Document document) {
     return Missing.ofNullable(document.get("_id"));
+  }
+
+  /** Counts a document read for an entry {@link #inOrder} handed out. */
+  void readInOrder() {
+    IndexUse.answered(collection, getName(), 1);
   }
 
   @Override

@@ -3,10 +3,17 @@ package io.switchboard.core.store;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.h2.mvstore.MVMap;
 
@@ -16,6 +23,10 @@ import org.h2.mvstore.MVMap;
  * decoded the whole collection, so every such update got slower as history grew. A query that
  * names one plain {@code _id} can match at most the document stored under that key: look it up,
  * then let the backend apply the whole query (and sort, skip, projection) to that one document.
+ *
+ * <p>Likewise a sorted query with a limit (a history page): the backend reads every document its index
+ * hands out, then sorts them all and keeps a page. When the index can hand them out in the sort's order
+ * ({@link BsonSecondaryIndex#inOrder}), read only until the page is full.
  */
 class IdNarrowedCollection extends H2Collection {
 
@@ -25,6 +36,70 @@ class IdNarrowedCollection extends H2Collection {
       MVMap<String, Object> meta, CursorRegistry cursors) {
     super(database, name, options, documents, meta, cursors);
     this.documents = documents;
+  }
+
+  @Override
+  protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
+      Document fieldSelector) {
+    List<Document> page = limit > 0 ? pageInIndexOrder(query, orderBy, (long) skip + limit) : null;
+    if (page != null) {
+      return matchDocumentsFromStream(page.stream(), query, orderBy, skip, limit, batchSize, fieldSelector);
+    }
+    return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+  }
+
+  /**
+   * The first {@code wanted} matches in the order of {@code orderBy}, and the ones that tie with the last
+   * of them, in {@code _id} order, read from the index the backend would choose: the backend's (stable)
+   * sort then gives exactly the page that sorting all matches in {@code _id} order, as a scan does, would
+   * give. Null when that index cannot give the order, or a document has an array in a sort field (the
+   * index has an entry per element; the backend's sort decides).
+   */
+  private List<Document> pageInIndexOrder(Document query, Document orderBy, long wanted) {
+    Index<Object> chosen = null;
+    for (Index<Object> index : getIndexes()) {
+      if (index.canHandle(query)) { // the backend takes the first that can, as here
+        chosen = index;
+        break;
+      }
+    }
+    if (!(chosen instanceof BsonSecondaryIndex index)) {
+      return null;
+    }
+    Iterator<BsonSecondaryIndex.Ordered> entries = index.inOrder(query, orderBy);
+    if (entries == null) {
+      return null;
+    }
+    Map<Object, Document> matched = new TreeMap<>(KeyOrder.VALUES);
+    List<Object> lastSortKey = null;
+    while (entries.hasNext()) {
+      BsonSecondaryIndex.Ordered entry = entries.next();
+      if (matched.size() >= wanted && !sameValues(entry.sortKey(), lastSortKey)) {
+        break;
+      }
+      Document document = getDocument(entry.position());
+      index.readInOrder();
+      if (document != null && orderBy.keySet().stream().anyMatch(field -> document.get(field) instanceof Collection)) {
+        return null; // an array sorts by the backend's rules, not by the index's entry per element
+      }
+      if (document != null && documentMatchesQuery(document, query)) {
+        matched.put(entry.position(), document);
+        lastSortKey = entry.sortKey();
+      }
+    }
+    return new ArrayList<>(matched.values());
+  }
+
+  private static boolean sameValues(List<Object> a, List<Object> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (KeyOrder.VALUES.compare(a.get(i), b.get(i)) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

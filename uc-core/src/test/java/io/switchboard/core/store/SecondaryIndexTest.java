@@ -144,6 +144,36 @@ class SecondaryIndexTest {
     assertEquals(list(scanned().find(Filters.eq("to", "bob")).sort(Sorts.descending("createdAt", "seq")).limit(5)),
         list(indexed().find(Filters.eq("to", "bob")).sort(Sorts.descending("createdAt", "seq")).limit(5)),
         when + ": limited");
+    // Pages an index hands out in its order (BsonSecondaryIndex#inOrder), both ways, with ranges and ties.
+    Bson carolStored = Filters.and(Filters.eq("to", "carol"), Filters.eq("state", "STORED"));
+    List<Document> carols = new ArrayList<>();
+    scanned().find(carolStored).sort(Sorts.descending("createdAt")).forEach(carols::add);
+    Date third = carols.size() > 2 ? carols.get(2).getDate("createdAt") : new Date(T0);
+    Date middle = new Date(T0 + 50_000);
+    for (Bson query : List.of(stored, carolStored,
+        Filters.and(carolStored, Filters.lt("createdAt", third)),
+        Filters.and(carolStored, Filters.lte("createdAt", third)),
+        Filters.and(carolStored, Filters.gt("createdAt", third)),
+        Filters.and(carolStored, Filters.gte("createdAt", third)),
+        Filters.and(Filters.eq("state", "STORED"), Filters.gt("createdAt", middle)),
+        Filters.and(Filters.eq("state", "DELIVERED"), Filters.lte("createdAt", middle)))) {
+      for (Bson order : List.of(Sorts.ascending("createdAt", "seq"), Sorts.descending("createdAt", "seq"),
+          Sorts.descending("createdAt"), Sorts.ascending("createdAt"))) {
+        for (int[] page : new int[][] {{0, 1}, {0, 3}, {2, 4}, {0, 1000}}) {
+          assertEquals(list(scanned().find(query).sort(order).skip(page[0]).limit(page[1])),
+              list(indexed().find(query).sort(order).skip(page[0]).limit(page[1])),
+              when + ": page " + page[0] + "+" + page[1] + " of " + query.toBsonDocument() + " by " + order.toBsonDocument());
+        }
+      }
+    }
+    // Few distinct values: a page ends inside a run of equal ones.
+    for (Bson order : List.of(Sorts.ascending("attempts"), Sorts.descending("attempts"))) {
+      for (int limit : new int[] {1, 7, 40}) {
+        assertEquals(list(scanned().find(Filters.gte("attempts", 1)).sort(order).limit(limit)),
+            list(indexed().find(Filters.gte("attempts", 1)).sort(order).limit(limit)),
+            when + ": ties by " + order.toBsonDocument() + " limit " + limit);
+      }
+    }
   }
 
   private static TreeSet<String> ids(Iterable<Document> docs) {
@@ -216,6 +246,20 @@ class SecondaryIndexTest {
     assertEquals(old, ids(indexed().find(expired)).size());
     assertEquals(old, IndexUse.positions("switchboard.messages", "state_created") - before,
         "the expiry sweep walks the old stored messages only");
+
+    // A sorted page with a limit: only the page is read, whichever way and from wherever it starts.
+    Bson delivered = Filters.and(Filters.eq("state", "DELIVERED"));
+    assertTrue(ids(indexed().find(delivered)).size() > 500, "a long slice");
+    long pages = IndexUse.positions("switchboard.messages", "state_created");
+    List<String> newest = list(indexed().find(delivered).sort(Sorts.descending("createdAt")).limit(10));
+    assertEquals(list(scanned().find(delivered).sort(Sorts.descending("createdAt")).limit(10)), newest);
+    assertEquals(10, IndexUse.positions("switchboard.messages", "state_created") - pages, "a page of 10 read 10 documents");
+    Date lastShown = indexed().find(Filters.eq("_id", newest.get(9))).first().getDate("createdAt");
+    Bson older = Filters.and(delivered, Filters.lt("createdAt", lastShown));
+    pages = IndexUse.positions("switchboard.messages", "state_created");
+    assertEquals(list(scanned().find(older).sort(Sorts.descending("createdAt")).limit(10)),
+        list(indexed().find(older).sort(Sorts.descending("createdAt")).limit(10)));
+    assertEquals(10, IndexUse.positions("switchboard.messages", "state_created") - pages, "and the next page 10 more");
 
     long byId = IndexUse.positions("switchboard.messages", "_id_");
     assertEquals(1, indexed().updateOne(Filters.and(Filters.eq("_id", "m3"), Filters.ne("state", "GONE")),
