@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  * The writes to one collection, batched: callers submit write models and get a future that
  * completes once the write is applied and made durable ({@link MongoStore#makeDurable()}), the same
  * promise as a write of its own. One drain at a time, on the {@code store} pool, takes what is
- * queued (at most {@link #MAX_BATCH}), applies it as one ordered {@code bulkWrite}, makes it durable
- * once, and only then completes its callers, each on its own context. Batching is natural: while one
- * batch is on its way to the disk the next accumulates, so a lone write costs one round trip and one
- * commit, and under load the cost per write falls. Writes are applied in the order submitted.
+ * queued (at most {@link #MAX_BATCH}) and applies it as one ordered {@code bulkWrite}; the
+ * {@code store-sync} thread then makes it durable ({@link GroupCommit}, one sync shared by everything
+ * applied meanwhile, whatever the collection) and only then completes its callers, each on its own
+ * context, while the drain applies the next batch. Batching is natural: while one batch is applied or
+ * synced the next accumulates, so a lone write costs one round trip and one sync, and under load the
+ * cost per write falls. Writes are applied in the order submitted, their callers told in that order.
  *
  * <p>A write at fault fails only its own caller (a duplicate key as a CONFLICT naming the field, as
  * {@link MongoCalls} translates it); the writes after it in the ordered bulk were not applied and are
@@ -61,6 +63,8 @@ public final class WriteBatcher {
   private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
+  /** Writes applied and waiting for their sync. */
+  private final AtomicInteger syncing = new AtomicInteger();
   private final Object idle = new Object();
 
   private final AtomicLong batches = new AtomicLong();
@@ -161,7 +165,11 @@ public final class WriteBatcher {
     }
   }
 
-  /** One batch: bulks in order (runs of plain writes together, each counted write alone), one commit, then the callers. */
+  /**
+   * One batch: bulks in order (runs of plain writes together, each counted write alone), then its
+   * callers once a sync after it succeeded ({@link MongoStore#afterDurable}). The drain does not wait for
+   * that sync: it applies the next batch meanwhile, and that batch's writes share the following sync.
+   */
   private void run(List<Pending> batch) {
     batches.incrementAndGet();
     largest.accumulateAndGet(batch.size(), Math::max);
@@ -178,21 +186,39 @@ public final class WriteBatcher {
         apply(batch.subList(from, to), applied);
         from = to;
       }
-      if (!applied.isEmpty()) {
-        store.makeDurable();
-      }
     } catch (RuntimeException e) {
-      // The commit (or something unforeseen) failed: nothing applied here is known to be durable.
-      LOG.warn("Write batch failed [collection: {}, writes: {}]: {}", name, batch.size(), e.toString());
-      StoreException error = e instanceof MongoException m ? MongoCalls.translate(m)
-          : new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
-      batch.forEach(p -> fail(p, error));
+      failBatch(batch, e);
       return;
     }
-    written.addAndGet(applied.size());
-    for (Applied a : applied) {
-      a.pending().settled().set(true);
-      a.pending().context().runOnContext(v -> a.pending().promise().complete(a.result()));
+    if (applied.isEmpty()) {
+      return;
+    }
+    syncing.addAndGet(applied.size());
+    store.afterDurable(() -> {
+      written.addAndGet(applied.size());
+      for (Applied a : applied) {
+        a.pending().settled().set(true);
+        a.pending().context().runOnContext(v -> a.pending().promise().complete(a.result()));
+      }
+      synced(applied.size());
+    }, e -> {
+      failBatch(batch, e);
+      synced(applied.size());
+    });
+  }
+
+  /** The bulk write or the sync after it (or something unforeseen) failed: nothing here is known to be durable. */
+  private void failBatch(List<Pending> batch, RuntimeException e) {
+    LOG.warn("Write batch failed [collection: {}, writes: {}]: {}", name, batch.size(), e.toString());
+    StoreException error = e instanceof MongoException m ? MongoCalls.translate(m)
+        : new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
+    batch.forEach(p -> fail(p, error));
+  }
+
+  private void synced(int writes) {
+    syncing.addAndGet(-writes);
+    synchronized (idle) {
+      idle.notifyAll();
     }
   }
 
@@ -238,7 +264,7 @@ public final class WriteBatcher {
   boolean awaitIdle(long timeoutMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     synchronized (idle) {
-      while (queued.get() > 0 || draining.get()) {
+      while (queued.get() > 0 || draining.get() || syncing.get() > 0) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
           return false;
@@ -277,8 +303,9 @@ public final class WriteBatcher {
   @Override
   public String toString() {
     long n = batches();
-    return String.format("%s: %d writes in %d batches (%.1f on average, largest %d), %d failed, %d refused, %d waiting",
-        name, written(), n, n == 0 ? 0.0 : (double) written() / n, largestBatch(), failed.get(), refused(), queued.get());
+    return String.format("%s: %d writes in %d batches (%.1f on average, largest %d), %d failed, %d refused, %d waiting,"
+        + " %d syncing", name, written(), n, n == 0 ? 0.0 : (double) written() / n, largestBatch(), failed.get(), refused(),
+        queued.get(), syncing.get());
   }
 
   /** A write waiting, and whom to tell: its caller's context and promise. */
