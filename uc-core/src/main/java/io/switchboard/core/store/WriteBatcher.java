@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * queued (at most {@link #MAX_BATCH}) and applies it as one ordered {@code bulkWrite}; the
  * {@code store-sync} thread then makes it durable ({@link GroupCommit}, one sync shared by everything
  * applied meanwhile, whatever the collection) and only then completes its callers, each on its own
- * context, while the drain applies the next batch. Batching is natural: while one batch is applied or
+ * context, while the drain applies the next batch if many writes wait ({@link #OVERLAP_AT}), else
+ * waits for that sync first. Batching is natural: while one batch is applied or
  * synced the next accumulates, so a lone write costs one round trip and one sync, and under load the
  * cost per write falls. Writes are applied in the order submitted, their callers told in that order.
  *
@@ -46,6 +47,8 @@ public final class WriteBatcher {
 
   /** Writes per bulk at most: enough to amortise the commit, small enough for one wire message. */
   static final int MAX_BATCH = 500;
+  /** Writes queued that are applied while the batch before is still being synced (fewer wait for that sync). */
+  static final int OVERLAP_AT = 64;
   /** Writes waiting at most, as the {@code store} pool's queue. */
   static final int QUEUE_LIMIT = 2000;
   /** Seconds a refused caller is told to wait (Retry-After), as for the task pools. */
@@ -107,6 +110,11 @@ public final class WriteBatcher {
     }
     Pending pending = new Pending(write, alone, vertx.getOrCreateContext());
     queue.add(pending);
+    if (queued.get() == OVERLAP_AT) {
+      synchronized (idle) {
+        idle.notifyAll(); // a drain waiting for a sync may apply these meanwhile
+      }
+    }
     startDrain();
     return pending.promise().future();
   }
@@ -130,6 +138,7 @@ public final class WriteBatcher {
    */
   private Void drain() {
     while (true) {
+      awaitSyncUnlessMany();
       List<Pending> batch = take();
       if (!batch.isEmpty()) {
         run(batch);
@@ -141,6 +150,25 @@ public final class WriteBatcher {
       }
       if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
         return null;
+      }
+    }
+  }
+
+  /**
+   * While the batch before is being synced, waits for that sync unless {@link #OVERLAP_AT} writes are
+   * queued already: a batch applied now is acknowledged only after the next sync anyway, so applying a
+   * few early gains little and costs a bulk write each (smaller batches, more CPU per write), while a
+   * large batch applied during the sync is ready when it ends.
+   */
+  private void awaitSyncUnlessMany() {
+    synchronized (idle) {
+      while (syncing.get() > 0 && queued.get() < OVERLAP_AT) {
+        try {
+          idle.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
