@@ -115,6 +115,11 @@ public final class MongoStore implements AutoCloseable {
     }
   }
 
+  /** Syncs the {@code store-sync} thread ran for batchers (tests). */
+  long groupCommitSyncs() {
+    return groupCommit == null ? 0 : groupCommit.syncs();
+  }
+
   /** The embedded store, if that is what this is connected to (tests). */
   EmbeddedMongo embeddedServer() {
     return embedded;

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * queued (at most {@link #MAX_BATCH}) and applies it as one ordered {@code bulkWrite}; the
  * {@code store-sync} thread then makes it durable ({@link GroupCommit}, one sync shared by everything
  * applied meanwhile, whatever the collection) and only then completes its callers, each on its own
- * context, while the drain applies the next batch if many writes wait ({@link #OVERLAP_AT}), else
- * waits for that sync first. Batching is natural: while one batch is applied or
+ * context, while the drain applies the next batch; with few writes waiting ({@link #OVERLAP_AT}) the
+ * drain syncs itself instead and then goes on. Batching is natural: while one batch is applied or
  * synced the next accumulates, so a lone write costs one round trip and one sync, and under load the
  * cost per write falls. Writes are applied in the order submitted, their callers told in that order.
  *
@@ -195,8 +195,10 @@ public final class WriteBatcher {
 
   /**
    * One batch: bulks in order (runs of plain writes together, each counted write alone), then its
-   * callers once a sync after it succeeded ({@link MongoStore#afterDurable}). The drain does not wait for
-   * that sync: it applies the next batch meanwhile, and that batch's writes share the following sync.
+   * callers once a sync after it succeeded. With {@link #OVERLAP_AT} writes queued (or a sync of ours
+   * still running) the sync goes to the {@code store-sync} thread ({@link MongoStore#afterDurable}) and
+   * the drain applies the next batch meanwhile, whose writes share the following sync; with fewer, the
+   * drain syncs itself, as a hand-over to another thread costs more than it saves then.
    */
   private void run(List<Pending> batch) {
     batches.incrementAndGet();
@@ -221,18 +223,33 @@ public final class WriteBatcher {
     if (applied.isEmpty()) {
       return;
     }
+    if (syncing.get() == 0 && queued.get() < OVERLAP_AT) {
+      // Few waiting and no sync of ours running: synced here, one thread hand-over fewer per write.
+      try {
+        store.makeDurable();
+      } catch (RuntimeException e) {
+        failBatch(batch, e);
+        return;
+      }
+      durable(applied);
+      return;
+    }
     syncing.addAndGet(applied.size());
     store.afterDurable(() -> {
-      written.addAndGet(applied.size());
-      for (Applied a : applied) {
-        a.pending().settled().set(true);
-        a.pending().context().runOnContext(v -> a.pending().promise().complete(a.result()));
-      }
+      durable(applied);
       synced(applied.size());
     }, e -> {
       failBatch(batch, e);
       synced(applied.size());
     });
+  }
+
+  private void durable(List<Applied> applied) {
+    written.addAndGet(applied.size());
+    for (Applied a : applied) {
+      a.pending().settled().set(true);
+      a.pending().context().runOnContext(v -> a.pending().promise().complete(a.result()));
+    }
   }
 
   /** The bulk write or the sync after it (or something unforeseen) failed: nothing here is known to be durable. */
