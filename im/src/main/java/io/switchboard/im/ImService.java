@@ -39,11 +39,12 @@ public final class ImService {
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
         Duration.ofHours(config.im().storeMaxAgeHours()));
     this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());
-    // MESSAGEs spread by recipient (a user or a room): each recipient's forks and writes on one event loop.
-    // Over UDP without a server transaction, retransmissions answered by the guard (32 s of a transaction
-    // per MESSAGE would fill the stack's table at a few hundred a second).
+    // MESSAGEs spread by conversation (sender and recipient, a user or a room): one sender's messages to one
+    // recipient stay in order on one event loop, many senders to one recipient use every loop. Over UDP
+    // without a server transaction, retransmissions answered by the guard (32 s of a transaction per
+    // MESSAGE would fill the stack's table at a few hundred a second).
     sip.edge().handleWithoutTransaction(Request.MESSAGE, new RetransmissionGuard(
-        new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()), clock), SipAffinity.RECIPIENT);
+        new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()), clock), SipAffinity.CONVERSATION);
   }
 
   /** Blocking: the message indexes. Call inside executeBlocking before {@link #start()}. */

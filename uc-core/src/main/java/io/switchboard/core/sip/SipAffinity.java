@@ -1,12 +1,13 @@
 package io.switchboard.core.sip;
 
 import javax.sip.address.SipURI;
+import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
 
 /**
  * Which of the SIP edge's contexts a request runs on: the key it returns picks one, always the same
- * for the same key, so that what must stay in order (one user's REGISTERs, the MESSAGEs to one
- * recipient, one dialog) stays on one event loop, while different keys spread over all of them.
+ * for the same key, so that what must stay in order (one user's REGISTERs, one sender's MESSAGEs to
+ * one recipient, one dialog) stays on one event loop, while different keys spread over all of them.
  * A null key means the home context ({@link SipEdge#sipContext()}), where handlers with shared
  * state of their own (presence) run together. Runs on a JAIN-SIP thread: reads headers only.
  */
@@ -32,4 +33,16 @@ public interface SipAffinity {
   /** By recipient: the Request-URI user (a user or a room), else the To user, else the Call-ID. */
   SipAffinity RECIPIENT = request -> request.request().getRequestURI() instanceof SipURI uri && uri.getUser() != null
       ? uri.getUser() : TO_USER.key(request);
+
+  /**
+   * By conversation: the sender (the From user) with the {@link #RECIPIENT}, so that one sender's
+   * MESSAGEs to one recipient stay in order on one loop, while many senders writing to one busy
+   * recipient (a help desk, a room) spread over all of them instead of queueing on one.
+   */
+  SipAffinity CONVERSATION = request -> {
+    FromHeader from = (FromHeader) request.request().getHeader(FromHeader.NAME);
+    String sender = from != null && from.getAddress().getURI() instanceof SipURI sip && sip.getUser() != null
+        ? sip.getUser() : "";
+    return sender + '\n' + RECIPIENT.key(request);
+  };
 }

@@ -238,6 +238,11 @@ final class EmbeddedMongo implements AutoCloseable {
     }
   }
 
+  /** The journal, if durable writes go to one (tests). */
+  StoreJournal journal() {
+    return journal;
+  }
+
   /** Blocking: a checkpoint now (tests, bench); without a journal, a commit. */
   void checkpoint() {
     if (checkpoints != null) {

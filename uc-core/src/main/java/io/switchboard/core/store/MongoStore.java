@@ -31,12 +31,15 @@ public final class MongoStore implements AutoCloseable {
   private final TaskPool pool;
   /** Per collection, its hot-path writes batched: one bulk and one commit for what accumulates. */
   private final Map<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
+  /** The batchers' syncs, overlapping their next bulk writes (embedded store only; null otherwise). */
+  private final GroupCommit groupCommit;
 
   private MongoStore(MongoClient client, MongoDatabase database, EmbeddedMongo embedded, TaskPool pool) {
     this.client = client;
     this.database = database;
     this.embedded = embedded;
     this.pool = pool;
+    this.groupCommit = embedded == null ? null : new GroupCommit(embedded::commit);
   }
 
   /** Blocking: starts the embedded server if needed, connects and pings. Calls run on Vert.x's worker pool. */
@@ -51,6 +54,11 @@ public final class MongoStore implements AutoCloseable {
    */
   public static MongoStore open(SwitchboardConfig.Store config, TaskPool pool) {
     EmbeddedMongo embedded = config.mongoUri().isEmpty() ? EmbeddedMongo.start(config.dataDir()) : null;
+    return open(config, embedded, pool);
+  }
+
+  /** Blocking: connects to {@code embedded} when not null (tests that start it themselves), else to {@code mongo.uri}. */
+  static MongoStore open(SwitchboardConfig.Store config, EmbeddedMongo embedded, TaskPool pool) {
     String uri = embedded != null ? embedded.connectionString() : config.mongoUri().get();
     MongoClientSettings settings = MongoClientSettings.builder()
         .applyConnectionString(new ConnectionString(uri))
@@ -95,6 +103,29 @@ public final class MongoStore implements AutoCloseable {
   }
 
   /**
+   * Runs {@code durable} once what the caller wrote before this call is durable, on the
+   * {@code store-sync} thread after a shared sync ({@link GroupCommit}); at once with a real MongoDB,
+   * whose write concern made it durable already; {@code failed} if the sync failed. Neither may block.
+   */
+  void afterDurable(Runnable durable, java.util.function.Consumer<RuntimeException> failed) {
+    if (groupCommit == null) {
+      durable.run();
+    } else {
+      groupCommit.afterSync(durable, failed);
+    }
+  }
+
+  /** Syncs the {@code store-sync} thread ran for batchers (tests). */
+  long groupCommitSyncs() {
+    return groupCommit == null ? 0 : groupCommit.syncs();
+  }
+
+  /** The embedded store, if that is what this is connected to (tests). */
+  EmbeddedMongo embeddedServer() {
+    return embedded;
+  }
+
+  /**
    * Call after a write that has been (or is about to be) acknowledged to a peer. The embedded
    * backend commits its file; a real MongoDB already has the write journaled by the write concern.
    */
@@ -124,8 +155,12 @@ public final class MongoStore implements AutoCloseable {
           LOG.warn("Writes still queued at close [{}]", b);
         }
       });
-      LOG.info("Write batches [{}]", String.join("; ",
-          batchers.values().stream().filter(b -> b.batches() > 0).map(WriteBatcher::toString).toList()));
+      LOG.info("Write batches [{}{}]", String.join("; ",
+          batchers.values().stream().filter(b -> b.batches() > 0).map(WriteBatcher::toString).toList()),
+          groupCommit == null ? "" : "; " + groupCommit);
+    }
+    if (groupCommit != null) {
+      groupCommit.close();
     }
     client.close();
     if (embedded != null) {

@@ -50,6 +50,13 @@ final class StoreJournal implements AutoCloseable {
   private final AtomicLong bytesInFile = new AtomicLong();
   private final AtomicLong records = new AtomicLong();
   private volatile Runnable onStructureChange = () -> { };
+  /** Where the last sync reached, and how many there were: what a group commit's callers may rely on (tests). */
+  private volatile Synced synced = new Synced(0, 0);
+  private final AtomicLong syncs = new AtomicLong();
+
+  /** The first {@code bytes} of file {@code number} are on the disk. */
+  record Synced(long number, long bytes) {
+  }
 
   private StoreJournal(Path dir) {
     this.dir = dir;
@@ -180,12 +187,31 @@ final class StoreJournal implements AutoCloseable {
   /** Blocking: every record appended so far is on the disk once this returns. */
   void sync() {
     synchronized (fileLock) {
+      // Counted after each append: what is counted now was written before the force, so it is covered.
+      Synced covering = new Synced(number, bytesInFile.get());
       try {
         channel.force(false);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot sync the store journal", e);
       }
+      synced = covering;
+      syncs.incrementAndGet();
     }
+  }
+
+  /** The directory of its files. */
+  Path directory() {
+    return dir;
+  }
+
+  /** Where the last sync reached. */
+  Synced synced() {
+    return synced;
+  }
+
+  /** Syncs since the journal was opened. */
+  long syncs() {
+    return syncs.get();
   }
 
   /**

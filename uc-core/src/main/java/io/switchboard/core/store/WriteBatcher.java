@@ -28,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * The writes to one collection, batched: callers submit write models and get a future that
  * completes once the write is applied and made durable ({@link MongoStore#makeDurable()}), the same
  * promise as a write of its own. One drain at a time, on the {@code store} pool, takes what is
- * queued (at most {@link #MAX_BATCH}), applies it as one ordered {@code bulkWrite}, makes it durable
- * once, and only then completes its callers, each on its own context. Batching is natural: while one
- * batch is on its way to the disk the next accumulates, so a lone write costs one round trip and one
- * commit, and under load the cost per write falls. Writes are applied in the order submitted.
+ * queued (at most {@link #MAX_BATCH}) and applies it as one ordered {@code bulkWrite}; the
+ * {@code store-sync} thread then makes it durable ({@link GroupCommit}, one sync shared by everything
+ * applied meanwhile, whatever the collection) and only then completes its callers, each on its own
+ * context, while the drain applies the next batch; with few writes waiting ({@link #OVERLAP_AT}) the
+ * drain syncs itself instead and then goes on. Batching is natural: while one batch is applied or
+ * synced the next accumulates, so a lone write costs one round trip and one sync, and under load the
+ * cost per write falls. Writes are applied in the order submitted, their callers told in that order.
  *
  * <p>A write at fault fails only its own caller (a duplicate key as a CONFLICT naming the field, as
  * {@link MongoCalls} translates it); the writes after it in the ordered bulk were not applied and are
@@ -44,6 +47,8 @@ public final class WriteBatcher {
 
   /** Writes per bulk at most: enough to amortise the commit, small enough for one wire message. */
   static final int MAX_BATCH = 500;
+  /** Writes queued that are applied while the batch before is still being synced (fewer wait for that sync). */
+  static final int OVERLAP_AT = 64;
   /** Writes waiting at most, as the {@code store} pool's queue. */
   static final int QUEUE_LIMIT = 2000;
   /** Seconds a refused caller is told to wait (Retry-After), as for the task pools. */
@@ -61,6 +66,8 @@ public final class WriteBatcher {
   private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
+  /** Writes applied and waiting for their sync. */
+  private final AtomicInteger syncing = new AtomicInteger();
   private final Object idle = new Object();
 
   private final AtomicLong batches = new AtomicLong();
@@ -103,6 +110,11 @@ public final class WriteBatcher {
     }
     Pending pending = new Pending(write, alone, vertx.getOrCreateContext());
     queue.add(pending);
+    if (queued.get() == OVERLAP_AT) {
+      synchronized (idle) {
+        idle.notifyAll(); // a drain waiting for a sync may apply these meanwhile
+      }
+    }
     startDrain();
     return pending.promise().future();
   }
@@ -126,6 +138,7 @@ public final class WriteBatcher {
    */
   private Void drain() {
     while (true) {
+      awaitSyncUnlessMany();
       List<Pending> batch = take();
       if (!batch.isEmpty()) {
         run(batch);
@@ -137,6 +150,25 @@ public final class WriteBatcher {
       }
       if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
         return null;
+      }
+    }
+  }
+
+  /**
+   * While the batch before is being synced, waits for that sync unless {@link #OVERLAP_AT} writes are
+   * queued already: a batch applied now is acknowledged only after the next sync anyway, so applying a
+   * few early gains little and costs a bulk write each (smaller batches, more CPU per write), while a
+   * large batch applied during the sync is ready when it ends.
+   */
+  private void awaitSyncUnlessMany() {
+    synchronized (idle) {
+      while (syncing.get() > 0 && queued.get() < OVERLAP_AT) {
+        try {
+          idle.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
@@ -161,7 +193,13 @@ public final class WriteBatcher {
     }
   }
 
-  /** One batch: bulks in order (runs of plain writes together, each counted write alone), one commit, then the callers. */
+  /**
+   * One batch: bulks in order (runs of plain writes together, each counted write alone), then its
+   * callers once a sync after it succeeded. With {@link #OVERLAP_AT} writes queued (or a sync of ours
+   * still running) the sync goes to the {@code store-sync} thread ({@link MongoStore#afterDurable}) and
+   * the drain applies the next batch meanwhile, whose writes share the following sync; with fewer, the
+   * drain syncs itself, as a hand-over to another thread costs more than it saves then.
+   */
   private void run(List<Pending> batch) {
     batches.incrementAndGet();
     largest.accumulateAndGet(batch.size(), Math::max);
@@ -178,21 +216,54 @@ public final class WriteBatcher {
         apply(batch.subList(from, to), applied);
         from = to;
       }
-      if (!applied.isEmpty()) {
-        store.makeDurable();
-      }
     } catch (RuntimeException e) {
-      // The commit (or something unforeseen) failed: nothing applied here is known to be durable.
-      LOG.warn("Write batch failed [collection: {}, writes: {}]: {}", name, batch.size(), e.toString());
-      StoreException error = e instanceof MongoException m ? MongoCalls.translate(m)
-          : new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
-      batch.forEach(p -> fail(p, error));
+      failBatch(batch, e);
       return;
     }
+    if (applied.isEmpty()) {
+      return;
+    }
+    if (syncing.get() == 0 && queued.get() < OVERLAP_AT) {
+      // Few waiting and no sync of ours running: synced here, one thread hand-over fewer per write.
+      try {
+        store.makeDurable();
+      } catch (RuntimeException e) {
+        failBatch(batch, e);
+        return;
+      }
+      durable(applied);
+      return;
+    }
+    syncing.addAndGet(applied.size());
+    store.afterDurable(() -> {
+      durable(applied);
+      synced(applied.size());
+    }, e -> {
+      failBatch(batch, e);
+      synced(applied.size());
+    });
+  }
+
+  private void durable(List<Applied> applied) {
     written.addAndGet(applied.size());
     for (Applied a : applied) {
       a.pending().settled().set(true);
       a.pending().context().runOnContext(v -> a.pending().promise().complete(a.result()));
+    }
+  }
+
+  /** The bulk write or the sync after it (or something unforeseen) failed: nothing here is known to be durable. */
+  private void failBatch(List<Pending> batch, RuntimeException e) {
+    LOG.warn("Write batch failed [collection: {}, writes: {}]: {}", name, batch.size(), e.toString());
+    StoreException error = e instanceof MongoException m ? MongoCalls.translate(m)
+        : new StoreException(StoreException.Kind.UNAVAILABLE, null, "store error: " + e.getMessage(), e);
+    batch.forEach(p -> fail(p, error));
+  }
+
+  private void synced(int writes) {
+    syncing.addAndGet(-writes);
+    synchronized (idle) {
+      idle.notifyAll();
     }
   }
 
@@ -238,7 +309,7 @@ public final class WriteBatcher {
   boolean awaitIdle(long timeoutMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     synchronized (idle) {
-      while (queued.get() > 0 || draining.get()) {
+      while (queued.get() > 0 || draining.get() || syncing.get() > 0) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
           return false;
@@ -277,8 +348,9 @@ public final class WriteBatcher {
   @Override
   public String toString() {
     long n = batches();
-    return String.format("%s: %d writes in %d batches (%.1f on average, largest %d), %d failed, %d refused, %d waiting",
-        name, written(), n, n == 0 ? 0.0 : (double) written() / n, largestBatch(), failed.get(), refused(), queued.get());
+    return String.format("%s: %d writes in %d batches (%.1f on average, largest %d), %d failed, %d refused, %d waiting,"
+        + " %d syncing", name, written(), n, n == 0 ? 0.0 : (double) written() / n, largestBatch(), failed.get(), refused(),
+        queued.get(), syncing.get());
   }
 
   /** A write waiting, and whom to tell: its caller's context and promise. */

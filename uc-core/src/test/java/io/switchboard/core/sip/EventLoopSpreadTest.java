@@ -44,6 +44,8 @@ class EventLoopSpreadTest {
   private SipTestServer server;
   /** Per To user, the threads its REGISTERs were handled on. */
   private final Map<String, Set<String>> threadsByAor = new ConcurrentHashMap<>();
+  /** Per MESSAGE sender, the threads their MESSAGEs (all to one recipient) were handled on. */
+  private final Map<String, Set<String>> threadsBySender = new ConcurrentHashMap<>();
   /** Handled on a context that is not one of the edge's. */
   private final List<String> strays = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -62,6 +64,17 @@ class EventLoopSpreadTest {
             .add(Thread.currentThread().getName());
         return registrar.handle(req);
       }, SipAffinity.TO_USER);
+      // MESSAGE as the IM module registers it (no transaction over UDP, by conversation), answering 200
+      // once the sender is authenticated, and noting where it ran.
+      edge.handleWithoutTransaction(Request.MESSAGE, new RetransmissionGuard(req -> s.sip.authenticator()
+          .withUser(req, true, user -> {
+            if (!edge.contexts().contains(Vertx.currentContext())) {
+              strays.add(req.callId());
+            }
+            threadsBySender.computeIfAbsent(user.username(), k -> ConcurrentHashMap.newKeySet())
+                .add(Thread.currentThread().getName());
+            return Future.succeededFuture(SipOutcome.reply(javax.sip.message.Response.OK));
+          }), java.time.Clock.systemUTC()), SipAffinity.CONVERSATION);
     });
     server.start().await();
   }
@@ -153,6 +166,57 @@ class EventLoopSpreadTest {
         .filter(b -> b.username().startsWith("pair")).toList();
     assertEquals(pairs, stored.size(), stored.toString());
     assertTrue(stored.stream().allMatch(b -> b.cseq() == 3), stored.toString());
+  }
+
+  @Test
+  void messagesOfManySendersToOneRecipientSpreadAndEachSendersStayOnOneLoop() throws Exception {
+    int senders = 16;
+    int each = 3;
+    server.createUser("desk", "3999", "desk-secret").await();
+    for (int i = 1; i <= senders; i++) {
+      server.createUser("snd" + i, String.valueOf(3100 + i), "snd" + i + "-secret").await();
+    }
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      for (int i = 1; i <= senders; i++) {
+        String user = "snd" + i;
+        for (int n = 1; n <= each; n++) {
+          String callId = "conv-" + i + "-" + n + "@127.0.0.1";
+          raw.send(message(raw.localPort(), user, callId, 1, ""));
+          String challenge = raw.receiveFinal();
+          assertNotNull(challenge, user + ": challenged");
+          assertEquals(407, RawSip.status(challenge), challenge);
+          String nonce = RawSip.param(challenge, "Proxy-Authenticate: Digest", "nonce");
+          String auth = RawSip.digestAuthorization(user, server.domain(), user + "-secret", nonce, "00000001", "MESSAGE",
+              "sip:desk@" + server.domain()).replace("Authorization:", "Proxy-Authorization:");
+          raw.send(message(raw.localPort(), user, callId, 2, auth));
+          String ok = raw.receiveFinal();
+          assertNotNull(ok, user + ": answered");
+          assertEquals(200, RawSip.status(ok), ok);
+        }
+      }
+    }
+    assertEquals(senders, threadsBySender.size(), threadsBySender.toString());
+    threadsBySender.forEach((sender, threads) -> assertEquals(1, threads.size(),
+        sender + ": every MESSAGE of one sender to one recipient on one loop, in order: " + threads));
+    Set<String> used = threadsBySender.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
+    assertTrue(used.size() > 1, "senders to one recipient spread over more than one loop: " + used);
+    assertTrue(threadsOf(server.sip.edge().contexts()).containsAll(used), used.toString());
+    assertTrue(strays.isEmpty(), "handled off the edge's contexts: " + strays);
+  }
+
+  private static String message(int port, String user, String callId, int cseq, String auth) {
+    return """
+        MESSAGE sip:desk@switchboard.test SIP/2.0
+        Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKconv%s%d
+        Max-Forwards: 70
+        From: <sip:%s@switchboard.test>;tag=conv
+        To: <sip:desk@switchboard.test>
+        Call-ID: %s
+        CSeq: %d MESSAGE
+        Content-Type: text/plain
+        %sContent-Length: 2
+
+        hi""".formatted(port, callId.replaceAll("[^a-z0-9]", ""), cseq, user, callId, cseq, auth);
   }
 
   private static Set<String> threadsOf(List<Context> contexts) {
