@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * hashing pool (no more at once than it has threads, so logins keep their turn), then writes the
  * users through {@link UserAccounts} ({@code USER_CHANGED}, as the users API does) and the devices
  * through {@link DeviceService} ({@code DEVICE_CHANGED}), {@link #WRITE_BATCH} per store call. Users
- * without a web password are listed in the report ({@code withoutPassword}): they need a set-password link. When a write fails midway (the store went away, a
+ * without a web password are listed in the report ({@code withoutPassword}): they need a set-password link. The PJSIP
+ * file is written once, after the import ({@link PjsipWriter#holding}). When a write fails midway (the store went away, a
  * value taken meanwhile) what this import wrote is deleted again, devices first, so that nothing is
  * left half-imported. One import at a time.
  */
@@ -41,13 +42,15 @@ final class Importer {
   private final UserAccounts accounts;
   private final DeviceService deviceService;
   private final DeviceStore devices;
+  private final PjsipWriter pjsip;
   private boolean running;
 
-  Importer(Vertx vertx, UserAccounts accounts, DeviceService deviceService, DeviceStore devices) {
+  Importer(Vertx vertx, UserAccounts accounts, DeviceService deviceService, DeviceStore devices, PjsipWriter pjsip) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.deviceService = deviceService;
     this.devices = devices;
+    this.pjsip = pjsip;
   }
 
   Future<Void> start() {
@@ -86,7 +89,8 @@ final class Importer {
                 plan.errors().get(0).line());
             return Future.succeededFuture(plan.report());
           }
-          return write(plan).map(v -> {
+          // The PJSIP file once, after the whole import, instead of after each batch.
+          return pjsip.holding(() -> write(plan)).map(v -> {
             JsonArray noPassword = withoutPassword(plan);
             return noPassword.isEmpty() ? plan.report() : plan.report().put("withoutPassword", noPassword);
           });

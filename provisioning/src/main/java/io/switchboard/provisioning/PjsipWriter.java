@@ -5,6 +5,7 @@ import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Keeps Asterisk's endpoints in step: after every user or device change, rewrites the PJSIP file
  * ({@link PjsipConfig}) atomically (a temporary file moved over the old one) and asks telephony to
  * reload {@code res_pjsip.so} ({@link EventAddresses#AMI_RELOAD}). Changes that arrive while a
- * write is under way are folded into one more write after it.
+ * write is under way are folded into one more write after it, and a bulk change ({@link #holding}, the
+ * CSV import) is written once, after it.
  */
 final class PjsipWriter {
 
@@ -34,6 +37,9 @@ final class PjsipWriter {
   private final String voicemail;
   private Future<Void> running;
   private boolean again;
+  /** Bulk changes under way ({@link #holding}); while any is, changes only wait for the write after them. */
+  private int holds;
+  private Promise<Void> afterHold;
 
   PjsipWriter(Vertx vertx, DeviceStore devices, UserStore users, Path file, String context, String voicemail) {
     this.vertx = vertx;
@@ -46,6 +52,12 @@ final class PjsipWriter {
 
   /** Call on one context (the service's). Completes when a write that includes this change is done. */
   Future<Void> changed() {
+    if (holds > 0) {
+      if (afterHold == null) {
+        afterHold = Promise.promise();
+      }
+      return afterHold.future();
+    }
     if (running != null) {
       again = true;
       return running;
@@ -60,6 +72,34 @@ final class PjsipWriter {
     });
     running = f;
     return f;
+  }
+
+  /**
+   * Runs {@code work}, a bulk change started on the service's context, with the writes held back until it
+   * is done: each write reads and renders every device, so an import of 5,000 phones written once per
+   * store batch rendered the whole file dozens of times, growing, while it ran. The changes it made are
+   * written once after it, whether it succeeded or was undone.
+   */
+  <T> Future<T> holding(Supplier<Future<T>> work) {
+    holds++;
+    Future<T> done;
+    try {
+      done = work.get();
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    // Released from the context's queue: the change events of the work's last store batch, published
+    // just before it completed, are delivered first and so still wait for the one write.
+    return done.andThen(x -> vertx.runOnContext(v -> release()));
+  }
+
+  private void release() {
+    if (--holds > 0 || afterHold == null) {
+      return;
+    }
+    Promise<Void> waiting = afterHold;
+    afterHold = null;
+    changed().onComplete(waiting);
   }
 
   private Future<Void> write() {

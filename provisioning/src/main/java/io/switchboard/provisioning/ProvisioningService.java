@@ -60,9 +60,9 @@ public final class ProvisioningService {
     this.urls = new ProvisioningUrls(p.baseUrl().orElse(scheme + "://" + sipHost + ":" + p.port()),
         p.auth().equals("digest"));
     this.deviceService = new DeviceService(vertx, devices, users, urls);
-    this.importer = new Importer(vertx, accounts, deviceService, devices);
-    this.certificate = new TrustedCertificate(config.tls().cert());
     this.pjsip = new PjsipWriter(vertx, devices, users, p.pjsipFile(), p.asteriskContext(), p.voicemailNumber());
+    this.importer = new Importer(vertx, accounts, deviceService, devices, pjsip);
+    this.certificate = new TrustedCertificate(config.tls().cert());
   }
 
   public Future<Void> start() {

@@ -7,6 +7,7 @@ import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.TestConfigs;
 import io.switchboard.telephony.FakeAsterisk;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +19,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -188,6 +190,40 @@ class ImportTest {
       Api.login(vertx, switchboard, u, u + "-web-pw");
     }
     assertEquals(401, tryLogin(vertx, "p100", "p101-web-pw").statusCode(), "each has its own hash");
+  }
+
+  @Test
+  void theImportWritesThePjsipFileOnceAfterItNotPerBatch(Vertx vertx, @TempDir Path dir) throws Exception {
+    // Each write of the file is followed by one reload request on the bus: count them.
+    List<Integer> writes = new CopyOnWriteArrayList<>();
+    Promise<Void> startupWrite = Promise.promise();
+    Promise<Void> nextWrite = Promise.promise();
+    vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (EventAddresses.AMI_RELOAD.equals(delivery.message().address())) {
+        writes.add(writes.size() + 1);
+        (writes.size() == 1 ? startupWrite : nextWrite).tryComplete();
+      }
+      delivery.next();
+    });
+    WebClientSession admin = start(vertx, dir);
+    startupWrite.future().await(30, TimeUnit.SECONDS);
+
+    // Users and phones in three store batches each, without web passwords (no hashing to wait for).
+    int n = 3 * 250;
+    StringBuilder csv = new StringBuilder(HEADER);
+    for (int i = 0; i < n; i++) {
+      csv.append(String.format("q%03d,Q %d,%d,,q%03d-sip-pw,,desk-phone,yealink,T46U,0015652%05x%n", i, i, 40000 + i, i, i));
+    }
+    HttpResponse<Buffer> r = importCsv(admin, csv.toString());
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    assertEquals(n, r.bodyAsJsonObject().getInteger("devices"));
+
+    // The first write after the start-up one already holds every phone of the file.
+    nextWrite.future().await(60, TimeUnit.SECONDS);
+    List<AsteriskInStepTest.Section> sections = AsteriskInStepTest.parse(
+        java.nio.file.Files.readString(dir.resolve("pjsip_switchboard.conf")));
+    assertEquals(n, sections.stream().filter(x -> x.type().equals("endpoint")).count(), "endpoints in the first write");
+    assertEquals(2, writes.size(), "the start-up write and one after the import");
   }
 
   private HttpResponse<Buffer> tryLogin(Vertx vertx, String user, String password) {

@@ -222,6 +222,38 @@ class TelephonyServiceTest {
     assertEquals(0, counting.lookups.get(), "no call event asked the store whose endpoint it is");
   }
 
+  @Test
+  void aBurstOfUserChangesIsReadBackInOneGoNotUserByUser() throws Exception {
+    CountingUsers counting = new CountingUsers(users);
+    startConnected(FAST, counting);
+    EndpointOwners owners = service.verticle().owners();
+    await(onTelephony(owners::directoryLoaded));
+    int readsBefore = counting.finds.get() + counting.lists.get();
+
+    // As after a CSV import: 300 users written, then their events together; one user deleted among them.
+    int n = 300;
+    Instant now = Instant.now();
+    for (int i = 0; i < n; i++) {
+      await(users.create(new User(String.format("imp%03d", i), "Imported", String.valueOf(7000 + i), Role.USER, true,
+          null, Map.of(), now, now)));
+    }
+    await(users.delete("carol"));
+    for (int i = 0; i < n; i++) {
+      vertx.eventBus().publish(EventAddresses.USER_CHANGED,
+          new UserEvent(String.format("imp%03d", i), UserEvent.Change.CREATED, true).toJson());
+    }
+    vertx.eventBus().publish(EventAddresses.USER_CHANGED, new UserEvent("carol", UserEvent.Change.DELETED, false).toJson());
+
+    await(ownerBecomes(owners, "1003", Optional.empty()));
+    for (int i : new int[] {0, 1, n / 2, n - 1}) {
+      await(ownerBecomes(owners, String.valueOf(7000 + i), Optional.of(String.format("imp%03d", i))));
+    }
+    assertEquals(Optional.of("bob"), await(onTelephony(() -> owners.owner("1002"))), "the others stay");
+    int reads = counting.finds.get() + counting.lists.get() - readsBefore;
+    assertTrue(reads <= EndpointOwners.REREAD_ALL_ABOVE + 2, "store reads for " + (n + 1) + " user events: " + reads
+        + " (finds " + counting.finds.get() + ", lists " + counting.lists.get() + ")");
+  }
+
   /** Runs on the telephony context, where the owners live. */
   private <T> Future<T> onTelephony(java.util.function.Supplier<Future<T>> work) {
     return Future.future(p -> service.verticle().runContext().runOnContext(v -> work.get().onComplete(p)));
@@ -243,6 +275,8 @@ class TelephonyServiceTest {
   private static final class CountingUsers implements UserStore {
     private final UserStore delegate;
     final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger finds = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
 
     CountingUsers(UserStore delegate) {
       this.delegate = delegate;
@@ -255,6 +289,7 @@ class TelephonyServiceTest {
 
     @Override
     public Future<Optional<User>> find(String username) {
+      finds.incrementAndGet();
       return delegate.find(username);
     }
 
@@ -266,6 +301,7 @@ class TelephonyServiceTest {
 
     @Override
     public Future<List<User>> list() {
+      lists.incrementAndGet();
       return delegate.list();
     }
 

@@ -14,7 +14,9 @@ import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,7 +109,16 @@ public final class UserAccounts {
    * Fails with the first failure (an {@code OverloadedException} when logins fill the pool's queue).
    */
   public Future<List<User>> prepareAll(List<UserRequests.Create> creates) {
-    return Bounded.map(creates, hashing == null ? 1 : hashing.threads(), this::prepare);
+    // Users without a web password cost only their SIP HA1 digests: all of them in one task on the pool,
+    // not thousands of digests in one go on the caller's event loop, which SIP shares.
+    return hashing(() -> {
+      Map<UserRequests.Create, User> cheap = new IdentityHashMap<>();
+      creates.stream().filter(c -> c.password() == null).forEach(c -> cheap.put(c, prepared(c, null)));
+      return cheap;
+    }).compose(cheap -> Bounded.map(creates, hashing == null ? 1 : hashing.threads(), c -> {
+      User ready = cheap.get(c);
+      return ready != null ? Future.succeededFuture(ready) : prepare(c);
+    }));
   }
 
   /** Stores {@link #prepareAll prepared} users in one batch (all or none), then announces each. */
