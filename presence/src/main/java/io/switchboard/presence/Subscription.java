@@ -37,9 +37,8 @@ final class Subscription {
   /** The version of the last dialog-info or watcherinfo document sent (RFC 4235, RFC 3858). */
   long version = -1;
   boolean notifyInFlight;
-  boolean notifyAgain;
-  /** Whether the NOTIFY that follows must go out even if nothing changed (a SUBSCRIBE refresh came meanwhile). */
-  boolean forceAgain;
+  /** Views decided while a NOTIFY was unanswered, oldest first (see Subscriptions#QUEUED_PER_DIALOG). */
+  final java.util.ArrayDeque<Subscriptions.Body> queued = new java.util.ArrayDeque<>(2);
   boolean terminated;
   /**
    * The dialog's NOTIFY, parsed once and cloned for each (see {@link Notifier}): made and read only

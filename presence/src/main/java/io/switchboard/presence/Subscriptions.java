@@ -40,8 +40,16 @@ final class Subscriptions {
   }
 
   /** A watcher's view and the document that shows it; no document (null) while nothing may be shown. */
-  private record Body(WatcherView view, Rendered document) {
+  record Body(WatcherView view, Rendered document) {
   }
+
+  /**
+   * States decided while a dialog's NOTIFY is unanswered wait for it, each sent in turn, so that a
+   * watcher sees every state, not just the latest. Beyond this many the oldest waiting one is dropped
+   * (state aggregation, which RFC 6665's and RFC 3856's rate limits allow): a watcher slower than the
+   * changes gets the latest state soon rather than an ever longer queue.
+   */
+  static final int QUEUED_PER_DIALOG = 32;
 
   private final Vertx vertx;
   private final Supplier<Context> context;
@@ -195,20 +203,34 @@ final class Subscriptions {
     };
   }
 
-  /** Sends the subscription's current view if it changed (or always, with {@code force}: SUBSCRIBE, refresh). */
+  /**
+   * Sends the subscription's current view if it changed (or always, with {@code force}: SUBSCRIBE,
+   * refresh). One NOTIFY at a time per dialog: while one is unanswered, the view is queued (see
+   * {@link #QUEUED_PER_DIALOG}) and sent once the previous one was answered.
+   */
   Future<Void> notifyCurrent(Subscription s, boolean force) {
     if (s.terminated) {
       return Future.succeededFuture();
     }
     Body body = body(s);
+    if (s.notifyInFlight) {
+      Body last = s.queued.peekLast();
+      WatcherView latest = last != null ? last.view() : s.lastSent;
+      if (force || !body.view().equals(latest)) {
+        if (s.queued.size() >= QUEUED_PER_DIALOG) {
+          s.queued.pollFirst(); // aggregated: the watcher is slower than the changes
+        }
+        s.queued.addLast(body);
+      }
+      return Future.succeededFuture();
+    }
     if (!force && body.view().equals(s.lastSent)) {
       return Future.succeededFuture();
     }
-    if (s.notifyInFlight) {
-      s.notifyAgain = true; // one NOTIFY at a time per dialog (RFC 6665 §4.2.2); the latest state follows
-      s.forceAgain |= force; // a refresh that came meanwhile still gets its own NOTIFY
-      return Future.succeededFuture();
-    }
+    return send(s, body);
+  }
+
+  private Future<Void> send(Subscription s, Body body) {
     s.notifyInFlight = true;
     s.lastSent = body.view();
     Object shown = body.view().shown();
@@ -216,18 +238,14 @@ final class Subscriptions {
     return notifier.send(s, bytes, null, clock.instant()).transform(r -> {
       s.notifyInFlight = false;
       if (!answered(s, r)) {
+        s.queued.clear();
         return Future.<Void>succeededFuture();
       }
       vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
           .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
           .put("presence", shown instanceof PresenceView view ? view.toJson() : null));
-      if (s.notifyAgain) {
-        boolean forced = s.forceAgain;
-        s.notifyAgain = false;
-        s.forceAgain = false;
-        return notifyCurrent(s, forced);
-      }
-      return Future.<Void>succeededFuture();
+      Body next = s.queued.pollFirst();
+      return next == null || s.terminated ? Future.<Void>succeededFuture() : send(s, next);
     });
   }
 
