@@ -96,12 +96,15 @@ public final class PresenceService {
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v -> {
       loadAfter.onComplete(x -> sip.edge().sipContext().runOnContext(y -> loadProfiles()));
-      allLoaded = Future.all(profiles.allLoaded(), sip.location().allLoaded()).<Void>mapEmpty()
-          .onSuccess(x -> {
-            // What consoles missed while the buddy lists were still coming in.
-            consoleDue.forEach(consoles::publishFor);
-            consoleDue.clear();
-          });
+      Promise<Void> loaded = Promise.promise();
+      allLoaded = loaded.future();
+      // The bindings may complete elsewhere: back on this context, where presence state lives.
+      Future.all(profiles.allLoaded(), sip.location().allLoaded()).onComplete(r -> sip.edge().sipContext().runOnContext(x -> {
+        // What consoles missed while the buddy lists were still coming in.
+        consoleDue.forEach(consoles::publishFor);
+        consoleDue.clear();
+        loaded.complete();
+      }));
       consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
       consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
         String user = m.body().getString("username");

@@ -97,7 +97,8 @@ public final class ProvisioningService {
                 // Not awaited: with 100,000 devices reading and rendering them all took most of the
                 // start-up (it logs its own outcome); AMI reloads Asterisk once it is written. Nor
                 // begun before loadAfter: with start-up's own store calls it slowed them all down.
-                loadAfter.onComplete(x -> pjsip.changed());
+                io.vertx.core.Context context = vertx.getOrCreateContext();
+                loadAfter.onComplete(x -> context.runOnContext(y -> pjsip.changed()));
               });
         })
         .onSuccess(id -> deployment = id)
