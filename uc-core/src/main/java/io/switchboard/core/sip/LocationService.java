@@ -142,20 +142,28 @@ public final class LocationService {
     }
     Instant now = clock.instant();
     Map<String, Binding> m = new ConcurrentHashMap<>(4);
+    List<Binding> expired = new ArrayList<>(0);
     for (Binding b : stored) {
       if (b.expiredAt(now)) {
-        counts[1]++;
-        store.remove(b.username(), b.key()).onFailure(e -> LOG.warn("cannot drop expired binding [user: {}, contact: {}]: {}",
-            b.username(), b.contact(), e.getMessage()));
+        expired.add(b);
       } else {
         m.put(b.key(), b);
       }
     }
-    if (byUser.putIfAbsent(username, m) == null) {
-      counts[0] += m.size();
-    } else {
-      counts[2]++;
+    // Only when this read made the user known: else a removal could delete what a REGISTER just wrote.
+    // Under the write order, so that a write decided after the user became known is queued after these.
+    synchronized (writeOrder) {
+      if (byUser.putIfAbsent(username, m) != null) {
+        counts[2]++;
+        return;
+      }
+      for (Binding b : expired) {
+        store.remove(b.username(), b.key()).onFailure(e -> LOG.warn("cannot drop expired binding [user: {}, contact: {}]: {}",
+            b.username(), b.contact(), e.getMessage()));
+      }
     }
+    counts[0] += m.size();
+    counts[1] += expired.size();
   }
 
   /**
