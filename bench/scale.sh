@@ -10,6 +10,10 @@
 #   bench/scale.sh                                   # 100,000 users, 1,000,000 buddy relations, 200,000 bindings
 #   USERS=20000 BINDINGS=40000 RATES=0 bench/scale.sh
 #   DATA=/tmp/set bench/scale.sh                     # reuse a data set written before (KEEP=1 keeps it)
+#   JAR=/tmp/before.jar DATA=/tmp/set RATES=0 bench/scale.sh   # another build on the same data set
+#
+# Each start reports the time to health, heap and resident size right after it, then waits until the
+# background reads are all in (telephony's "Endpoint owners known" is the last) and reports them again.
 #
 # Loopback only, bounded; everything started is ended by pid.
 set -euo pipefail
@@ -25,6 +29,7 @@ SCENARIOS=${SCENARIOS:-B,C}
 STEP_SECONDS=${STEP_SECONDS:-8}
 KEEP=${KEEP:-0}
 DATA=${DATA:-}
+JAR=${JAR:-server/target/switchboard.jar}   # another build's jar, to compare before and after on one data set
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SIP_PORT=$(free_port)
@@ -70,7 +75,7 @@ measure_start() {
     SWITCHBOARD_WEB_PORT="$WEB_PORT" SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR="$run/data" \
     SWITCHBOARD_PROVISIONING_PORT="$(free_port)" SWITCHBOARD_PROVISIONING_BIND_ADDRESS=127.0.0.1 \
     SWITCHBOARD_SIP_TLS_PORT="$(free_port)" SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw \
-    java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$run/server.log" 2>&1 &
+    java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar "$JAR" > "$run/server.log" 2>&1 &
   SERVER=$!
   local up=
   for _ in $(seq 1 1200); do
@@ -86,7 +91,17 @@ measure_start() {
     exit 1
   fi
   printf 'scale: start %s: /api/health 200 after %.2f s\n' "$1" "$(echo "($t1 - $t0) / 1000000000" | bc -l)"
-  grep -o 'Location service \[[^]]*\]\|Presence profiles loaded \[[^]]*\]\|Started in [0-9.]* [a-z]*\|Start-up \[[^]]*\]' \
+  jcmd "$SERVER" GC.run > /dev/null
+  echo "scale:   right after: heap used after a full GC: $(($(jcmd "$SERVER" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9) / 1024)) MB;" \
+    "resident: $(($(grep VmRSS /proc/$SERVER/status | tr -dc 0-9) / 1024)) MB"
+  # The whole-collection reads go on after health (telephony's user directory is the last): wait for them.
+  for _ in $(seq 1 1200); do
+    grep -q 'Endpoint owners known' "$run/server.log" && break
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.5
+  done
+  printf 'scale:   everything in memory (endpoint owners known) after %.2f s\n' "$(echo "($(date +%s%N) - $t0) / 1000000000" | bc -l)"
+  grep -o 'Location service \[[^]]*\]\|Presence profiles loaded \[[^]]*\]\|Endpoint owners known \[[^]]*\]\|Started in [0-9.]* [a-z]*\|Start-up \[[^]]*\]' \
     "$run/server.log" | sed 's/^/scale:   /' || true
   jcmd "$SERVER" GC.run > /dev/null
   local heap

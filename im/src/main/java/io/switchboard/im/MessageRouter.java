@@ -152,7 +152,8 @@ public final class MessageRouter {
   }
 
   private Future<Outcome> fork(StoredMessage m) {
-    return delivery.views(location.bindings(m.to()))
+    // Right after start the recipient's stored bindings may still be on their way: read theirs first.
+    return location.loaded(m.to()).compose(v -> delivery.views(location.bindings(m.to())))
         .compose(all -> fork(m, all.stream().filter(DeviceDelivery::canShowMessages).toList()));
   }
 

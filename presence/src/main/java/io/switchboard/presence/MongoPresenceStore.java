@@ -8,11 +8,13 @@ import io.switchboard.core.store.MongoCalls;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.StoreException;
 import io.switchboard.core.store.WriteBatcher;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -52,6 +54,35 @@ public final class MongoPresenceStore implements PresenceStore {
     });
   }
 
+  /**
+   * Read on a store thread and handed to the caller's context a batch of {@link MongoCalls#READ_BATCH}
+   * at a time (in the order the batches were read; the returned future completes after the last).
+   */
+  @Override
+  public Future<Void> loadAll(Consumer<List<PresenceProfile>> each) {
+    Context context = vertx.getOrCreateContext();
+    return MongoCalls.blocking(vertx, store, () -> {
+      List<PresenceProfile> batch = new ArrayList<>(MongoCalls.READ_BATCH);
+      for (Document d : profiles.find().batchSize(MongoCalls.READ_BATCH)) {
+        batch.add(fromDocument(d));
+        if (batch.size() == MongoCalls.READ_BATCH) {
+          List<PresenceProfile> full = batch;
+          context.runOnContext(v -> each.accept(full));
+          batch = new ArrayList<>(MongoCalls.READ_BATCH);
+        }
+      }
+      List<PresenceProfile> last = batch;
+      // Queued on the context before this call's own completion, so every batch is in by then.
+      context.runOnContext(v -> each.accept(last));
+      return null;
+    });
+  }
+
+  @Override
+  public Future<PresenceProfile> load(String username) {
+    return MongoCalls.blocking(vertx, store, () -> read(username));
+  }
+
   @Override
   public Future<PresenceProfile> update(PresenceProfile known, UnaryOperator<PresenceProfile> change) {
     return attempt(known, change, 0);
@@ -69,7 +100,7 @@ public final class MongoPresenceStore implements PresenceStore {
     PresenceProfile next = changed.withVersion(base.version() + 1);
     return replaceIfAt(base.version(), next).compose(won -> won ? Future.succeededFuture(next)
         // Someone else changed it first: start again from theirs.
-        : MongoCalls.blocking(vertx, store, () -> load(base.username())).compose(theirs -> attempt(theirs, change, attempt + 1)));
+        : MongoCalls.blocking(vertx, store, () -> read(base.username())).compose(theirs -> attempt(theirs, change, attempt + 1)));
   }
 
   /**
@@ -89,7 +120,7 @@ public final class MongoPresenceStore implements PresenceStore {
             ? Future.succeededFuture(false) : Future.failedFuture(e));
   }
 
-  private PresenceProfile load(String username) {
+  private PresenceProfile read(String username) {
     Document d = profiles.find(Filters.eq("_id", username)).first();
     return d == null ? PresenceProfile.empty(username) : fromDocument(d);
   }

@@ -3,6 +3,7 @@ package io.switchboard.presence;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,11 +31,32 @@ final class PresenceBusApi {
 
   Future<Void> start() {
     return Future.all(
-        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_GET, this::get),
-        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_SET, this::set),
-        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_BUDDIES, this::buddies),
-        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_RULES, this::rules),
-        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PENDING, this::pending)).mapEmpty();
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_GET, loaded(this::get)),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_SET, loaded(this::set)),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_BUDDIES, loaded(this::buddies)),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_RULES, loaded(this::rules)),
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PENDING, loaded(this::pending))).mapEmpty();
+  }
+
+  /**
+   * A console's request right after start waits until every profile and binding is in: a buddy
+   * list shows what each buddy's rules and devices say, and a change fans out to every buddy list.
+   */
+  private Handler<Message<JsonObject>> loaded(Handler<Message<JsonObject>> handler) {
+    return msg -> {
+      Future<Void> loaded = presence.allLoaded();
+      if (loaded.succeeded()) {
+        handler.handle(msg);
+      } else {
+        loaded.onComplete(r -> {
+          if (r.succeeded()) {
+            handler.handle(msg);
+          } else {
+            msg.fail(503, "presence is not loaded yet");
+          }
+        });
+      }
+    };
   }
 
   Future<Void> stop() {

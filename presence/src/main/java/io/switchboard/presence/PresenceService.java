@@ -12,15 +12,20 @@ import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import javax.sip.message.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Presence assembled: {@link Profiles} (manual state, rules, buddies), {@link Publications},
@@ -31,6 +36,8 @@ import javax.sip.message.Request;
  * the SIP context.
  */
 public final class PresenceService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceService.class);
 
   private final Vertx vertx;
   private final Health health;
@@ -45,6 +52,13 @@ public final class PresenceService {
   private final Map<String, Long> manualTimers = new HashMap<>();
   private final PresenceBusApi api;
   private final BusConsumers consumers;
+  /** Every profile and binding in memory; until then a presentity's own are read on first need. */
+  private Future<Void> allLoaded = Promise.<Void>promise().future();
+  /** Presentities changed before every buddy list was in: their consoles hear of it once all are. */
+  private final Set<String> consoleDue = new LinkedHashSet<>();
+  private long loadRetry = -1;
+  /** What the background read of the profiles waits for (see {@link #loadAfter}). */
+  private Future<Void> loadAfter = Future.succeededFuture();
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       MongoStore mongo) {
@@ -74,10 +88,23 @@ public final class PresenceService {
         sip.edge(), clock));
   }
 
-  /** Loads profiles and starts listening, on the SIP context. */
+  /**
+   * Starts listening, on the SIP context, and reads the profiles in the background: done at once.
+   * Until every profile and binding is in, a SUBSCRIBE waits for its presentity's own
+   * ({@link #ready}), the consoles' requests and their fan-out for all ({@link #allLoaded}).
+   */
   public Future<Void> start() {
-    return Future.future(p -> sip.edge().sipContext().runOnContext(v -> profiles.load().compose(all -> {
-      all.forEach(this::scheduleManualEnd);
+    return Future.future(p -> sip.edge().sipContext().runOnContext(v -> {
+      loadAfter.onComplete(x -> sip.edge().sipContext().runOnContext(y -> loadProfiles()));
+      Promise<Void> loaded = Promise.promise();
+      allLoaded = loaded.future();
+      // The bindings may complete elsewhere: back on this context, where presence state lives.
+      Future.all(profiles.allLoaded(), sip.location().allLoaded()).onComplete(r -> sip.edge().sipContext().runOnContext(x -> {
+        // What consoles missed while the buddy lists were still coming in.
+        consoleDue.forEach(consoles::publishFor);
+        consoleDue.clear();
+        loaded.complete();
+      }));
       consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
       consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
         String user = m.body().getString("username");
@@ -97,13 +124,54 @@ public final class PresenceService {
         }
       });
       reportHealth();
-      return api.start();
-    }).onComplete(p)));
+      api.start().onComplete(p);
+    }));
+  }
+
+  private void loadProfiles() {
+    long started = System.nanoTime();
+    profiles.loadAll(this::scheduleManualEnd)
+        .onSuccess(x -> LOG.info("Presence profiles loaded [took: {} ms]", (System.nanoTime() - started) / 1_000_000))
+        .onFailure(e -> {
+          LOG.warn("Presence profiles not loaded, retrying in 5 s (presentities are read one by one meanwhile) "
+              + "[reason: {}]", e.getMessage());
+          loadRetry = vertx.setTimer(5000, t -> loadProfiles());
+        });
+  }
+
+  /**
+   * Holds the background read of every profile back until {@code gate} completes: the server starts
+   * it once it serves. Before {@link #start()}.
+   */
+  public void loadAfter(Future<Void> gate) {
+    this.loadAfter = gate;
+  }
+
+  /** Completes once every stored profile is in memory. */
+  public Future<Void> profilesLoaded() {
+    return profiles.allLoaded();
+  }
+
+  /** Completes once every profile and every binding is in memory (the consoles wait for it). */
+  Future<Void> allLoaded() {
+    return allLoaded;
+  }
+
+  /**
+   * Completes once what a subscription to the presentity depends on is here: their profile (rules,
+   * buddies, manual state) and their bindings. At once after start-up's reads.
+   */
+  Future<Void> ready(String presentity) {
+    if (allLoaded.isComplete()) {
+      return Future.succeededFuture();
+    }
+    return Future.all(profiles.loaded(presentity), sip.location().loaded(presentity)).mapEmpty();
   }
 
   /** Stops listening on the bus (the SIP service, stopped after, ends SUBSCRIBE and PUBLISH). */
   public Future<Void> stop() {
     manualTimers.values().forEach(vertx::cancelTimer);
+    vertx.cancelTimer(loadRetry);
     return consumers.unregisterAll().eventually(api::stop);
   }
 
@@ -144,8 +212,13 @@ public final class PresenceService {
    */
   void changed(String username) {
     composition.forget(username);
+    // Subscriptions exist only to presentities that are ready (see SubscribeHandler).
     subscriptions.fanOut(username);
-    consoles.publishFor(username);
+    if (allLoaded.succeeded()) {
+      consoles.publishFor(username);
+    } else {
+      consoleDue.add(username); // its console watchers are not all known yet
+    }
   }
 
   // ---- publications (RFC 3903) -------------------------------------------------------------------

@@ -1,11 +1,11 @@
 package io.switchboard.presence;
 
 import io.vertx.core.Future;
-import java.util.Collection;
+import io.vertx.core.Promise;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -13,6 +13,11 @@ import java.util.stream.Collectors;
  * Every user's presence profile, held here once loaded (presence never reads a profile from the
  * store on a change), written through the store compare-and-set, and mirrored into the
  * {@link WatcherIndex} (buddy lists) whenever a newer version lands. SIP context only.
+ *
+ * <p>Start-up does not wait for them: they are read in the background a batch at a time
+ * ({@link #loadAll}), and until every one is in, a user's own profile is read on first need
+ * ({@link #loaded}). Versions decide which copy is kept, so a late batch never replaces a newer
+ * profile read or written meanwhile.
  */
 final class Profiles {
 
@@ -22,6 +27,8 @@ final class Profiles {
   private final Map<String, PresenceProfile> byUser = new HashMap<>();
   /** Per user, the last write under way: the next one starts when it ends. */
   private final Map<String, Future<PresenceProfile>> updating = new HashMap<>();
+  private final Promise<Void> allLoaded = Promise.promise();
+  private boolean complete;
 
   Profiles(PresenceStore store, WatcherIndex index, Rule.Action fallback) {
     this.store = store;
@@ -29,11 +36,39 @@ final class Profiles {
     this.fallback = fallback;
   }
 
-  /** Loads every profile once, at start. */
-  Future<Collection<PresenceProfile>> load() {
-    return store.loadAll().map(all -> {
-      all.forEach(this::keep);
-      return List.copyOf(byUser.values());
+  /**
+   * Reads every profile, a batch at a time on this context; {@code each} is told of each profile as
+   * kept. Completes once all are in (then every user is known; so does {@link #allLoaded}).
+   */
+  Future<Void> loadAll(Consumer<PresenceProfile> each) {
+    return store.loadAll(batch -> {
+      for (PresenceProfile p : batch) {
+        keep(p);
+        each.accept(of(p.username()));
+      }
+    }).onSuccess(v -> {
+      complete = true;
+      allLoaded.tryComplete();
+    });
+  }
+
+  /** Completes once every stored profile is in. */
+  Future<Void> allLoaded() {
+    return allLoaded.future();
+  }
+
+  boolean isLoaded() {
+    return complete;
+  }
+
+  /** Completes once the user's profile is here: at once when known, else after reading theirs. */
+  Future<Void> loaded(String username) {
+    if (complete || byUser.containsKey(username)) {
+      return Future.succeededFuture();
+    }
+    return store.load(username).map(p -> {
+      keep(p); // an empty one (version 0) marks a user with none as known
+      return null;
     });
   }
 

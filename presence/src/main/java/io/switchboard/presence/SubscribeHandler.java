@@ -100,19 +100,26 @@ final class SubscribeHandler implements SipRequestHandler {
       if (pkg == EventPackage.WINFO && !presentity.equals(watcher.username())) {
         return done(SipOutcome.reply(Response.FORBIDDEN)); // only one's own watchers (RFC 3857 §5.2)
       }
-      Rule.Action action = presence.decide(presentity, watcher.username());
-      if (action == Rule.Action.BLOCK) {
-        // Once per authenticated attempt: a retransmission is absorbed by its transaction, a challenge never gets here.
-        security.record(SecurityEvent.Kind.WATCHER_BLOCKED, watcher.username(), req.sourceHost() + ":" + req.sourcePort(),
-            presentity);
-        return done(SipOutcome.reply(Response.FORBIDDEN));
-      }
-      boolean pending = action == Rule.Action.CONFIRM;
-      Future<?> noted = pending
-          ? presence.update(presentity, p -> p.withPending(watcher.username(), clock.instant()))
-          : Future.succeededFuture();
-      return noted.map(x -> create(req, watcher, presentity, contact, callId, event, pkg, granted, pending));
+      // Right after start the presentity's profile and bindings may still be on their way: theirs first.
+      return presence.ready(presentity).compose(v -> decided(req, watcher, presentity, contact, callId, event, pkg,
+          granted));
     });
+  }
+
+  private Future<SipOutcome> decided(SipRequest req, User watcher, String presentity, ContactHeader contact,
+      String callId, EventHeader event, EventPackage pkg, int granted) {
+    Rule.Action action = presence.decide(presentity, watcher.username());
+    if (action == Rule.Action.BLOCK) {
+      // Once per authenticated attempt: a retransmission is absorbed by its transaction, a challenge never gets here.
+      security.record(SecurityEvent.Kind.WATCHER_BLOCKED, watcher.username(), req.sourceHost() + ":" + req.sourcePort(),
+          presentity);
+      return done(SipOutcome.reply(Response.FORBIDDEN));
+    }
+    boolean pending = action == Rule.Action.CONFIRM;
+    Future<?> noted = pending
+        ? presence.update(presentity, p -> p.withPending(watcher.username(), clock.instant()))
+        : Future.succeededFuture();
+    return noted.map(x -> create(req, watcher, presentity, contact, callId, event, pkg, granted, pending));
   }
 
   private SipOutcome create(SipRequest req, User watcher, String presentity, ContactHeader contact, String callId,

@@ -90,6 +90,7 @@ class PresenceFanOutTest {
     var collection = server.store.database().getCollection("presence");
     vertx.executeBlocking(() -> collection.insertMany(profiles)).await();
     presence[0].start().await();
+    presence[0].allLoaded().await(); // the profiles are read in the background: all in before the first count
     for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}, {"erin", "1005"}}) {
       server.createUser(u[0], u[1], u[0] + "-sip-secret").await();
     }

@@ -81,7 +81,11 @@ final class CheckSync {
   }
 
   private void notifyPhones(String username) {
-    List<Binding> bindings = location.bindings(username);
+    location.loaded(username).onSuccess(v -> notifyPhones(username, location.bindings(username)))
+        .onFailure(e -> LOG.warn("check-sync not sent [user: {}, reason: {}]", username, e.getMessage()));
+  }
+
+  private void notifyPhones(String username, List<Binding> bindings) {
     // Nothing registered, nobody to tell: no store look-up (a user's devices are a scan on the embedded
     // store, and a 5,000-user import makes 5,000 of these runs).
     Future<List<Device>> mine = bindings.isEmpty() ? Future.succeededFuture(List.of()) : devices.listByUser(username);

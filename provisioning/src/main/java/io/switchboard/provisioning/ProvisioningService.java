@@ -65,6 +65,17 @@ public final class ProvisioningService {
     this.certificate = new TrustedCertificate(config.tls().cert());
   }
 
+  /** What the PJSIP file's first writing (every device and user read) waits for. */
+  private Future<Void> loadAfter = Future.succeededFuture();
+
+  /**
+   * Holds the first writing of the PJSIP file back until {@code gate} completes (the server: until
+   * it serves and has loaded what SIP needs). Before {@link #start()}.
+   */
+  public void loadAfter(Future<Void> gate) {
+    this.loadAfter = gate;
+  }
+
   public Future<Void> start() {
     SwitchboardConfig.Provisioning p = config.provisioning();
     health.report("provisioning", Health.State.STARTING);
@@ -84,8 +95,10 @@ public final class ProvisioningService {
               .compose(v -> certificate.start(vertx)).compose(v -> vertx.deployVerticle(server))
               .onSuccess(id -> {
                 // Not awaited: with 100,000 devices reading and rendering them all took most of the
-                // start-up (it logs its own outcome); AMI reloads Asterisk once it is written.
-                pjsip.changed();
+                // start-up (it logs its own outcome); AMI reloads Asterisk once it is written. Nor
+                // begun before loadAfter: with start-up's own store calls it slowed them all down.
+                io.vertx.core.Context context = vertx.getOrCreateContext();
+                loadAfter.onComplete(x -> context.runOnContext(y -> pjsip.changed()));
               });
         })
         .onSuccess(id -> deployment = id)

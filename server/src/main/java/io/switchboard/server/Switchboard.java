@@ -65,6 +65,14 @@ public final class Switchboard {
   private WebConsole web;
   private String webDeployment;
   private long storeProbe = -1;
+  /**
+   * Completed once everything serves: the reads of whole collections (200,000 bindings, 100,000
+   * profiles and devices) wait for it, so that start-up's own store calls are not queued behind them;
+   * meanwhile each user's part is read on first need.
+   */
+  private final io.vertx.core.Promise<Void> serving = io.vertx.core.Promise.promise();
+  /** Tests hold the whole-collection reads back longer, to send requests while nothing is loaded. */
+  private Future<Void> readsHeldUntil = Future.succeededFuture();
   /** The admin page's run-time log levels (empty unless logging is logback). */
   private final Optional<LogLevels> logLevels = LogLevels.ofLogback();
 
@@ -134,6 +142,16 @@ public final class Switchboard {
     return v == null ? "development" : v;
   }
 
+  /** Tests: the whole-collection reads also wait for {@code until}. Before {@link #start()}. */
+  void holdWholeReads(Future<Void> until) {
+    readsHeldUntil = until;
+  }
+
+  /** What the background reads of bindings wait for, then those of profiles, then those of endpoints and users. */
+  private Future<Void> wholeReads() {
+    return Future.all(serving.future(), readsHeldUntil).mapEmpty();
+  }
+
   public Future<Void> start() {
     metrics.start(vertx);
     // The certificate first: a bad one stops start-up (naming tls.cert or tls.key) before anything listens.
@@ -176,9 +194,11 @@ public final class Switchboard {
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
+        sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.
         im = new ImService(vertx, config, users, devices, sip, store);
         presence = new PresenceService(vertx, config, health, users, sip, store);
+        presence.loadAfter(sip.location().allLoaded()); // one whole read at a time: less at once on the heap and the store
         return vertx.executeBlocking(() -> {
           im.createIndexes();
           mongoDevices.createIndexes();
@@ -187,11 +207,13 @@ public final class Switchboard {
             .compose(x -> {
               // After the SIP edge, whose advertised address phones are given for IM and presence.
               provisioning = new ProvisioningService(vertx, config, health, accounts, devices, sip);
+              provisioning.loadAfter(presence.profilesLoaded()); // the PJSIP file: every device and user read
               return provisioning.start();
             });
       }).compose(v -> {
         // After presence, which turns its call-state events into on-the-phone.
         telephony = new TelephonyService(vertx, config.ami(), health, users, devices, metrics);
+        telephony.loadAfter(presence.profilesLoaded());
         return telephony.start();
       }).compose(v -> logLevels.map(l -> l.register(vertx.eventBus())).orElse(Future.succeededFuture()))
       .compose(v -> {
@@ -206,6 +228,7 @@ public final class Switchboard {
       });
     }).<Void>map(id -> {
       webDeployment = id;
+      serving.tryComplete(); // now the whole-collection reads: bindings, profiles, endpoints
       if (scheduledBackups != null) {
         scheduledBackups.start(); // once everything is up: no backup of a store still being set up
       }

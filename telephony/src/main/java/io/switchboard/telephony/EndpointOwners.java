@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * Whose phone an Asterisk endpoint is: the user of the provisioned device with that endpoint name,
  * else the user whose username (or extension) it is, for endpoints an operator configured in
  * Asterisk by hand, named by extension as is usual. All of it is held in memory, so that a burst of
- * call events never waits for the store: provisioned endpoints are loaded at start and kept by the
- * device events; the user directory (username and extension → username) is loaded in the
- * background after start and kept by the user events (each re-reads that one user; many at once, as
- * after a CSV import, re-read the whole directory in one read). Until the directory is loaded, look-ups
- * by extension ask the store. Used on the telephony context only.
+ * call events never waits for the store: provisioned endpoints, then the user directory (username
+ * and extension → username) are loaded in the background after start (100,000 devices took seconds
+ * to read) and kept by the device and user events (each user event re-reads that one user; many at
+ * once, as after a CSV import, re-read the whole directory in one read). Until each is loaded, look-ups
+ * ask the store (by endpoint, then by username or extension). Used on the telephony context only.
  */
 final class EndpointOwners {
 
@@ -52,29 +52,54 @@ final class EndpointOwners {
   /** Users changed and not read again yet (also while the directory loads), in the order of their events. */
   private final Set<String> changed = new LinkedHashSet<>();
   private boolean rereading;
+  private boolean provisionedLoaded;
+  /** Devices changed while the provisioned endpoints were loading: their event is newer than the read. */
+  private final Set<String> devicesChangedWhileLoading = new java.util.HashSet<>();
+
+  private final Future<Void> loadAfter;
 
   EndpointOwners(Vertx vertx, UserStore users, DeviceStore devices) {
+    this(vertx, users, devices, Future.succeededFuture());
+  }
+
+  /** @param loadAfter the background reads wait for it (the server: until it serves) */
+  EndpointOwners(Vertx vertx, UserStore users, DeviceStore devices, Future<Void> loadAfter) {
     this.vertx = vertx;
     this.users = users;
     this.devices = devices;
+    this.loadAfter = loadAfter;
   }
 
-  /** Completes once the provisioned endpoints are in; the user directory follows in the background. */
+  /** Completes once listening to changes; the provisioned endpoints and the user directory follow in the background. */
   Future<Void> start() {
     var bus = vertx.eventBus();
     return bus.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body()).username()))
         .completion()
         .compose(v -> bus.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> deviceChanged(DeviceEvent.fromJson(m.body())))
             .completion())
-        .compose(v -> devices.list())
-        .map(all -> {
-          all.forEach(d -> remember(d.id(), d.endpoint(), d.username()));
-          loadDirectory();
-          return null;
+        .onSuccess(v -> {
+          io.vertx.core.Context context = vertx.getOrCreateContext();
+          loadAfter.onComplete(x -> context.runOnContext(y -> loadProvisioned()));
         });
   }
 
-  /** Completes once every user is in the directory (tests; look-ups work before, through the store). */
+  private void loadProvisioned() {
+    devices.list().onSuccess(all -> {
+      for (var d : all) {
+        if (!devicesChangedWhileLoading.contains(d.id())) {
+          remember(d.id(), d.endpoint(), d.username());
+        }
+      }
+      provisionedLoaded = true;
+      devicesChangedWhileLoading.clear();
+      loadDirectory();
+    }).onFailure(e -> {
+      LOG.warn("Provisioned endpoints not loaded, retrying in 5 s [reason: {}]", e.getMessage());
+      vertx.setTimer(5_000, t -> loadProvisioned());
+    });
+  }
+
+  /** Completes once every provisioned endpoint and user is in memory (tests; look-ups work before, through the store). */
   Future<Void> directoryLoaded() {
     return directoryLoaded.future();
   }
@@ -96,6 +121,11 @@ final class EndpointOwners {
     String username = provisioned.get(endpoint);
     if (username != null) {
       return Future.succeededFuture(Optional.of(username));
+    }
+    if (!provisionedLoaded) {
+      return devices.findByEndpoint(endpoint).compose(device -> device.isPresent()
+          ? Future.succeededFuture(Optional.of(device.get().username()))
+          : users.findByUsernameOrExtension(endpoint).map(user -> user.map(User::username)));
     }
     if (!directoryLoaded.future().isComplete()) {
       return users.findByUsernameOrExtension(endpoint).map(user -> user.map(User::username));
@@ -173,6 +203,9 @@ final class EndpointOwners {
   }
 
   private void deviceChanged(DeviceEvent event) {
+    if (!provisionedLoaded) {
+      devicesChangedWhileLoading.add(event.id());
+    }
     String before = endpointOfDevice.remove(event.id());
     if (before != null) {
       provisioned.remove(before);

@@ -45,6 +45,14 @@ public final class TelephonyService {
     this.verticle = new TelephonyVerticle(config, health, users, devices, timing, metrics);
   }
 
+  /**
+   * Holds the background reads of provisioned endpoints and users back until {@code gate} completes
+   * (the server: until it serves; look-ups ask the store meanwhile). Before {@link #start()}.
+   */
+  public void loadAfter(Future<Void> gate) {
+    verticle.loadAfter(gate);
+  }
+
   /** Completes once the first AMI login attempt has an outcome (see health {@code ami}). */
   public Future<Void> start() {
     return vertx.deployVerticle(verticle).onSuccess(id -> deploymentId = id).mapEmpty();

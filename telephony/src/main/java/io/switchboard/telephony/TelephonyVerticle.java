@@ -71,10 +71,17 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     this.timing = timing;
   }
 
+  /** What the background reads of endpoints and users wait for (see {@link TelephonyService#loadAfter}). */
+  private Future<Void> loadAfter = Future.succeededFuture();
+
+  void loadAfter(Future<Void> gate) {
+    this.loadAfter = gate;
+  }
+
   @Override
   public Future<?> start() {
     link = new AmiLink(vertx, context, config, health, timing, this, metrics);
-    owners = new EndpointOwners(vertx, users, devices);
+    owners = new EndpointOwners(vertx, users, devices, loadAfter);
     clickToCall = new ClickToCall(vertx, config, users, devices, link, metrics);
     if (config.configured()) {
       resyncTimer = vertx.setPeriodic(timing.resyncInterval().toMillis(), t -> {

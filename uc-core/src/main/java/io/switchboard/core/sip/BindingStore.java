@@ -8,6 +8,16 @@ public interface BindingStore {
 
   Future<List<Binding>> loadAll();
 
+  /** One user's stored bindings (read on first need while {@link #loadAll} is still under way). */
+  default Future<List<Binding>> load(String username) {
+    return loadAll().map(all -> all.stream().filter(b -> b.username().equals(username)).toList());
+  }
+
+  /** Done before the first read: indexes, for a store that has them. */
+  default Future<Void> prepare() {
+    return Future.succeededFuture();
+  }
+
   Future<Void> save(Binding binding);
 
   Future<Void> remove(String username, String key);

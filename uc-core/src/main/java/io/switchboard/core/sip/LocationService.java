@@ -3,6 +3,7 @@ package io.switchboard.core.sip;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.RegistrationEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * refreshed binding comes back with the expiry of its last write, and a phone whose binding expired
  * early registers again at its next refresh. Writes reach the store in the order they were
  * submitted ({@link #writeOrder}), so a removal is never overtaken by an older refresh.
+ *
+ * <p>Start-up does not wait for the stored bindings (200,000 of them took seconds to read): they are
+ * read in the background, and until they are in, a user's own are read from the store on first need
+ * ({@link #loaded}, one indexed query). A user is known once their bindings are in memory, by either
+ * way, and only known users are ever changed, so the background read adds a user only if still
+ * unknown (its copy cannot be older than a change that was made here).
  */
 public final class LocationService {
 
@@ -53,6 +61,12 @@ public final class LocationService {
    */
   private final Object writeOrder = new Object();
   private final Duration writeBehind;
+  /** Completes once every stored binding is in memory; until then users are read on first need. */
+  private final Promise<Void> allLoaded = Promise.promise();
+  private volatile boolean complete;
+  private volatile boolean stopped;
+  /** What the background read waits for: nothing, unless the server holds it back until it serves. */
+  private Future<Void> loadAfter = Future.succeededFuture();
   private long sweepTimer = -1;
   private long flushTimer = -1;
 
@@ -69,32 +83,117 @@ public final class LocationService {
     this.writeBehind = writeBehind;
   }
 
-  /** Loads persisted bindings, drops those that expired while we were down, starts the sweep. */
+  /**
+   * Starts the sweep and reads the stored bindings in the background (dropping those that expired
+   * while we were down): done at once, see {@link #loaded} and {@link #allLoaded}.
+   */
   public Future<Void> start() {
-    return store.loadAll().compose(all -> {
-      Instant now = clock.instant();
-      List<Future<Void>> removals = new ArrayList<>();
+    sweepTimer = vertx.setPeriodic(1000, id -> sweep());
+    if (!writeBehind.isZero()) {
+      flushTimer = vertx.setPeriodic(writeBehind.toMillis(), id -> flush()
+          .onFailure(e -> LOG.warn("cannot write refreshed bindings yet [waiting: {}]: {}", unwritten.size(),
+              e.getMessage())));
+    }
+    return store.prepare().onSuccess(v -> loadAfter.onComplete(x -> loadAll()));
+  }
+
+  /**
+   * Holds the background read of every binding back until {@code gate} completes: the server starts
+   * it once it serves, so that start-up's own store calls are not queued behind 200,000 documents.
+   * Before {@link #start()}.
+   */
+  public void loadAfter(Future<Void> gate) {
+    this.loadAfter = gate;
+  }
+
+  private void loadAll() {
+    long started = System.nanoTime();
+    // Grouped and adopted off the event loops (200,000 bindings): the maps are concurrent, each user's put at once.
+    store.loadAll().compose(all -> vertx.executeBlocking(() -> {
+      Map<String, List<Binding>> byName = new HashMap<>();
       for (Binding b : all) {
-        if (b.expiredAt(now)) {
-          removals.add(store.remove(b.username(), b.key()));
-        } else {
-          byUser.computeIfAbsent(b.username(), u -> new ConcurrentHashMap<>()).put(b.key(), b);
-        }
+        byName.computeIfAbsent(b.username(), u -> new ArrayList<>(2)).add(b);
       }
-      LOG.info("Location service [bindings restored: {}, expired while down: {}]", all.size() - removals.size(),
-          removals.size());
-      sweepTimer = vertx.setPeriodic(1000, id -> sweep());
-      if (!writeBehind.isZero()) {
-        flushTimer = vertx.setPeriodic(writeBehind.toMillis(), id -> flush()
-            .onFailure(e -> LOG.warn("cannot write refreshed bindings yet [waiting: {}]: {}", unwritten.size(),
-                e.getMessage())));
+      int[] counts = new int[3]; // restored, expired while down, users already known
+      byName.forEach((username, bindings) -> adopt(username, bindings, counts));
+      return counts;
+    }, false)).onSuccess(counts -> {
+      complete = true;
+      allLoaded.tryComplete();
+      LOG.info("Location service [bindings restored: {}, expired while down: {}, users read on demand first: {}, took: {} ms]",
+          counts[0], counts[1], counts[2], (System.nanoTime() - started) / 1_000_000);
+    }).onFailure(e -> {
+      if (!stopped) {
+        LOG.warn("Stored bindings not read, retrying in 5 s (users are read one by one meanwhile) [reason: {}]",
+            e.getMessage());
+        vertx.setTimer(5000, t -> loadAll());
       }
-      return Future.all(removals).mapEmpty();
     });
+  }
+
+  /**
+   * Makes the user known with what the store holds, unless they are known already (then what is in
+   * memory is newer or the same). Bindings that expired while we were down are dropped from the store.
+   */
+  private void adopt(String username, List<Binding> stored, int[] counts) {
+    if (byUser.containsKey(username)) {
+      counts[2]++;
+      return;
+    }
+    Instant now = clock.instant();
+    Map<String, Binding> m = new ConcurrentHashMap<>(4);
+    List<Binding> expired = new ArrayList<>(0);
+    for (Binding b : stored) {
+      if (b.expiredAt(now)) {
+        expired.add(b);
+      } else {
+        m.put(b.key(), b);
+      }
+    }
+    // Only when this read made the user known: else a removal could delete what a REGISTER just wrote.
+    // Under the write order, so that a write decided after the user became known is queued after these.
+    synchronized (writeOrder) {
+      if (byUser.putIfAbsent(username, m) != null) {
+        counts[2]++;
+        return;
+      }
+      for (Binding b : expired) {
+        store.remove(b.username(), b.key()).onFailure(e -> LOG.warn("cannot drop expired binding [user: {}, contact: {}]: {}",
+            b.username(), b.contact(), e.getMessage()));
+      }
+    }
+    counts[0] += m.size();
+    counts[1] += expired.size();
+  }
+
+  /**
+   * Completes once the user's bindings are in memory: at once when every stored binding is, or the
+   * user is known; else after reading theirs from the store. Whoever reads or changes one user's
+   * bindings right after start waits for this.
+   */
+  public Future<Void> loaded(String username) {
+    if (complete || byUser.containsKey(username)) {
+      return Future.succeededFuture();
+    }
+    return store.load(username).map(stored -> {
+      adopt(username, stored, new int[3]);
+      return null;
+    });
+  }
+
+  /** Completes once every stored binding is in memory (the console's list of everybody, the devices gauge). */
+  public Future<Void> allLoaded() {
+    return allLoaded.future();
+  }
+
+  /** True once every stored binding is in memory. */
+  public boolean isLoaded() {
+    return complete;
   }
 
   /** Stops the sweep and the timer, and writes what refreshes are still unwritten. */
   public Future<Void> stop() {
+    stopped = true;
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
@@ -316,7 +415,8 @@ public final class LocationService {
     if (why == RegistrationEvent.Change.REVOKED) {
       revokedAt.put(username, revocations.incrementAndGet()); // before any write: see mark()
     }
-    Map<String, Binding> m = byUser.get(username);
+    // Known from now on (empty if not read yet): a background read of what is being removed must not bring it back.
+    Map<String, Binding> m = byUser.computeIfAbsent(username, u -> new ConcurrentHashMap<>(4));
     Future<Void> stored;
     synchronized (writeOrder) {
       unwritten.keySet().removeIf(id -> id.startsWith(username + "|"));

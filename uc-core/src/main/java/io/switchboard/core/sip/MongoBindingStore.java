@@ -4,6 +4,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.DeleteManyModel;
 import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import io.switchboard.core.store.MongoStore;
@@ -46,6 +48,29 @@ public final class MongoBindingStore implements BindingStore {
         out.add(fromDocument(d));
       }
       return out;
+    });
+  }
+
+  @Override
+  public Future<List<Binding>> load(String username) {
+    return blocking(() -> {
+      List<Binding> out = new ArrayList<>(2);
+      for (Document d : bindings.find(Filters.eq("username", username))) {
+        out.add(fromDocument(d));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * The index on {@code username}: a user's bindings are read by it right after start, and removed
+   * by it ({@link #removeAll}); without it each was a scan of every binding. Built once, when missing.
+   */
+  @Override
+  public Future<Void> prepare() {
+    return blocking(() -> {
+      bindings.createIndex(Indexes.ascending("username"), new IndexOptions().name("username"));
+      return null;
     });
   }
 

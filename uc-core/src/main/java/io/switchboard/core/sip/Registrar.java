@@ -156,7 +156,9 @@ public final class Registrar implements SipRequestHandler {
             user.username(), sipTo.getUser());
         return Future.succeededFuture(SipOutcome.reply(Response.FORBIDDEN));
       }
-      return updateBindings(req, user.username(), device == null ? null : device.id(), mark);
+      // Right after start the user's stored bindings may still be on their way: read theirs first.
+      return location.loaded(user.username())
+          .compose(v -> updateBindings(req, user.username(), device == null ? null : device.id(), mark));
     });
   }
 

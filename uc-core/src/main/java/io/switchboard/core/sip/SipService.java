@@ -149,8 +149,9 @@ public final class SipService {
           DeviceEvent event = DeviceEvent.fromJson(msg.body());
           activeDevices.forget(event.id()); // its kind may have changed
           if (event.change() == DeviceEvent.Change.DELETED) {
-            location.bindings(event.username()).stream().filter(b -> event.id().equals(b.device()))
-                .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED));
+            location.loaded(event.username()).onSuccess(known -> location.bindings(event.username()).stream()
+                .filter(b -> event.id().equals(b.device()))
+                .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED)));
           }
         }))
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
@@ -162,8 +163,11 @@ public final class SipService {
               }
             }))
             .compose(x -> location.start())
-            .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS,
-                t -> activeDevices.recount(location.live())))
+            .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS, t -> {
+              if (location.isLoaded()) { // before, a count of some users only (and reading 200,000 bindings is enough work)
+                activeDevices.recount(location.live());
+              }
+            }))
             .onComplete(p);
       }));
     });
@@ -172,6 +176,16 @@ public final class SipService {
   /** The console's question: who is registered now (one user, or everybody). On the SIP context. */
   private void bindings(io.vertx.core.eventbus.Message<JsonObject> msg) {
     String user = msg.body().getString("user");
+    (user == null ? location.allLoaded() : location.loaded(user)).onComplete(loaded -> {
+      if (loaded.failed()) {
+        msg.fail(503, "the store is unavailable");
+      } else {
+        replyBindings(msg, user);
+      }
+    });
+  }
+
+  private void replyBindings(io.vertx.core.eventbus.Message<JsonObject> msg, String user) {
     java.time.Instant now = clock.instant();
     io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
     for (Binding b : user == null ? location.all() : location.bindings(user)) {

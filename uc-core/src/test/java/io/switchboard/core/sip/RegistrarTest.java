@@ -257,6 +257,7 @@ class RegistrarTest {
     server.stop().await();
     server = new SipTestServer(vertx, data, Map.of());
     server.start().await();
+    server.sip.location().allLoaded().await(); // the stored bindings are read in the background
     assertEquals(1, bindings("alice").size());
     assertTrue(bindings("alice").get(0).contact().contains("alice-desk"));
   }

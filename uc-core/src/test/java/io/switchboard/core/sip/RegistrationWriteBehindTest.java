@@ -125,6 +125,7 @@ class RegistrationWriteBehindTest {
     server.stop().await();
     server = null;
     start(vertx, data, Map.of("sip.registrar.write-behind", "60"));
+    server.sip.location().allLoaded().await(); // the stored bindings are read in the background
     List<Binding> restored = server.sip.location().bindings("alice");
     assertEquals(1, restored.size());
     assertEquals(3, restored.get(0).cseq());
