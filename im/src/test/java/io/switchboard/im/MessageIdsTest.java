@@ -2,9 +2,8 @@ package io.switchboard.im;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
+import io.switchboard.core.testing.SettableClock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,30 +16,15 @@ class MessageIdsTest {
   @Test
   void idsSortInTheOrderTheyWereMadeEvenWithinOneMillisecondAndWhenTheClockStepsBack() {
     Instant at = Instant.parse("2026-11-30T06:00:00.123Z");
-    Clock[] clock = {Clock.fixed(at, ZoneOffset.UTC)};
-    MessageIds ids = new MessageIds(new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return clock[0].instant();
-      }
-    });
+    SettableClock clock = new SettableClock(at);
+    MessageIds ids = new MessageIds(clock);
     List<String> made = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) { // more than the 4,096 a millisecond's counter holds
       made.add(ids.next());
     }
-    clock[0] = Clock.fixed(at.minusSeconds(5), ZoneOffset.UTC); // NTP stepped the clock back
+    clock.set(at.minusSeconds(5)); // NTP stepped the clock back
     made.add(ids.next());
-    clock[0] = Clock.fixed(at.plusSeconds(60), ZoneOffset.UTC);
+    clock.set(at.plusSeconds(60));
     made.add(ids.next());
 
     List<String> sorted = new ArrayList<>(made);

@@ -11,6 +11,7 @@ import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.core.testing.SettableClock;
 import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,10 +26,6 @@ import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,36 +49,13 @@ class LoginThrottleTest {
   private static final int WINDOW_SECONDS = 300;
   private static final int FLOOD = 100;
 
-  /** A clock the test moves on, so that the window passes without waiting for it. */
-  private static final class TestClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advanceSeconds(long seconds) {
-      now = now.plusSeconds(seconds);
-    }
-  }
 
   private Vertx vertx;
   private MongoStore store;
   private TaskPools pools;
   private UserAccounts accounts;
   private WebConsole web;
-  private final TestClock clock = new TestClock();
+  private final SettableClock clock = new SettableClock();
 
   private void start(Vertx vertx, Path dir, TaskPools.Sizes sizes) throws Exception {
     this.vertx = vertx;
@@ -175,9 +149,9 @@ class LoginThrottleTest {
     HttpResponse<Buffer> refused = login(admin, "admin", ADMIN_PASSWORD);
     assertEquals(429, refused.statusCode(), refused.bodyAsString());
     assertEquals(checks, accounts.passwordChecks() - checksBefore, "no hashing for a throttled login");
-    clock.advanceSeconds(WINDOW_SECONDS - 10);
+    clock.advance(java.time.Duration.ofSeconds(WINDOW_SECONDS - 10));
     assertEquals(429, login(admin, "admin", ADMIN_PASSWORD).statusCode());
-    clock.advanceSeconds(11);
+    clock.advance(java.time.Duration.ofSeconds(11));
     HttpResponse<Buffer> ok = login(admin, "admin", ADMIN_PASSWORD);
     assertEquals(200, ok.statusCode(), ok.bodyAsString());
 

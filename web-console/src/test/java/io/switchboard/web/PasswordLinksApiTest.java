@@ -15,6 +15,7 @@ import io.switchboard.core.model.Role;
 import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.MongoUserStore;
+import io.switchboard.core.testing.SettableClock;
 import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,10 +28,7 @@ import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,30 +50,12 @@ class PasswordLinksApiTest {
   private static final String ADMIN_PASSWORD = "admin-password-1";
   private static final int MAX_FAILURES = 5;
 
-  private static final class TestClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   private Vertx vertx;
   private MongoStore store;
   private TaskPools pools;
   private WebConsole web;
-  private final TestClock clock = new TestClock();
+  private final SettableClock clock = new SettableClock();
 
   private void start(Vertx vertx, Path dir) throws Exception {
     this.vertx = vertx;
@@ -173,7 +153,7 @@ class PasswordLinksApiTest {
     WebClientSession admin = session();
     assertEquals(200, login(admin, "admin", ADMIN_PASSWORD).statusCode());
     String token = issue(admin, "hal");
-    clock.now = clock.now.plus(PasswordLinks.VALID_FOR).plusSeconds(1);
+    clock.advance(PasswordLinks.VALID_FOR.plusSeconds(1));
     WebClientSession anyone = session();
     assertEquals(410, anyone.get("/api/password-reset/" + token).send().await().statusCode());
     assertEquals(410, redeem(anyone, token, "hal-chosen-pw").statusCode());

@@ -10,15 +10,12 @@ import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.MongoUserStore;
 import io.switchboard.core.store.StoreException;
 import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.SettableClock;
 import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,31 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class PasswordLinksTest {
 
-  /** A clock the test moves on, so that a link expires without waiting 72 hours. */
-  private static final class TestClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   private Vertx vertx;
   private MongoStore store;
   private UserAccounts accounts;
   private PasswordLinks links;
-  private final TestClock clock = new TestClock();
+  private final SettableClock clock = new SettableClock();
 
   @BeforeEach
   void open(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -117,7 +95,7 @@ class PasswordLinksTest {
     assertEquals(PasswordLinks.State.UNKNOWN, links.check(first.token()).await().state(), "replaced");
     assertEquals(PasswordLinks.State.UNKNOWN, links.redeem(first.token(), "hal-chosen-pw").await().state());
 
-    clock.now = clock.now.plus(PasswordLinks.VALID_FOR).plusSeconds(1);
+    clock.advance(PasswordLinks.VALID_FOR.plusSeconds(1));
     assertEquals(PasswordLinks.State.GONE, links.check(second.token()).await().state());
     assertEquals(PasswordLinks.State.GONE, links.redeem(second.token(), "hal-chosen-pw").await().state());
     assertTrue(accounts.verify("hal", "hal-chosen-pw").await().isEmpty());

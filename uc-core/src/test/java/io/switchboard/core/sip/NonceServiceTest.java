@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.switchboard.core.sip.NonceService.Verdict;
-import java.time.Clock;
+import io.switchboard.core.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** Stateless nonces: freshness by the issuing clock, integrity by the per-instance HMAC key. */
@@ -16,31 +14,8 @@ class NonceServiceTest {
 
   private static final int LIFETIME = 300;
 
-  /** A clock the test moves by hand, so expiry is checked without waiting. */
-  static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2024-05-01T12:00:00Z");
 
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
-  private final MutableClock clock = new MutableClock();
+  private final SettableClock clock = new SettableClock(Instant.parse("2024-05-01T12:00:00Z"));
   private final NonceService nonces = new NonceService(clock, LIFETIME);
 
   @Test

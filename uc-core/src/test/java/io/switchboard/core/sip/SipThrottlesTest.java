@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.sip.NonceCounts.Use;
+import io.switchboard.core.testing.SettableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The per-nonce counts and the per-source throttles, on a clock the test moves by hand. */
 class SipThrottlesTest {
 
-  private final NonceServiceTest.MutableClock clock = new NonceServiceTest.MutableClock();
+  private final SettableClock clock = new SettableClock(java.time.Instant.parse("2024-05-01T12:00:00Z"));
 
   @Test
   void aNonceCountIsAcceptedOnceAndOnlyAboveTheWindow() {

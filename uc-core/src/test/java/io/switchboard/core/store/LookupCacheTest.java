@@ -4,20 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.core.testing.SettableClock;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,23 +32,7 @@ class LookupCacheTest {
 
   private static final long TTL = 60_000;
 
-  private final AtomicLong now = new AtomicLong(1_000_000);
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  };
+  private final SettableClock clock = new SettableClock(Instant.ofEpochMilli(1_000_000));
   private final LookupCache<String> cache = new LookupCache<>(clock, TTL, 100);
   /** The look-ups the cache started, in order, each completed by the test. */
   private final List<Promise<Optional<String>>> loads = new ArrayList<>();
@@ -76,7 +58,7 @@ class LookupCacheTest {
   void anAgedOutEntryIsAnsweredAtOnceWhileOneLookUpRefreshesIt() {
     cache.get("alice", load);
     loads.get(0).complete(Optional.of("v1"));
-    now.addAndGet(TTL);
+    clock.advance(java.time.Duration.ofMillis(TTL));
     Future<Optional<String>> during = cache.get("alice", load);
     Future<Optional<String>> alsoDuring = cache.get("alice", load);
     assertEquals(Optional.of("v1"), during.result(), "answered from before, without waiting");
@@ -100,7 +82,7 @@ class LookupCacheTest {
     assertEquals(Optional.of("new"), cache.get("alice", load).result());
 
     // An aged entry is not answered after a change either.
-    now.addAndGet(TTL);
+    clock.advance(java.time.Duration.ofMillis(TTL));
     cache.clear();
     Future<Optional<String>> fresh = cache.get("alice", load);
     assertFalse(fresh.isComplete(), "waits for its own look-up");
@@ -112,7 +94,7 @@ class LookupCacheTest {
   void aFailedRefreshStopsTheAgedEntryFromBeingUsed() {
     cache.get("alice", load);
     loads.get(0).complete(Optional.of("v1"));
-    now.addAndGet(TTL);
+    clock.advance(java.time.Duration.ofMillis(TTL));
     assertEquals(Optional.of("v1"), cache.get("alice", load).result());
     loads.get(1).fail(new StoreException(StoreException.Kind.UNAVAILABLE, null, "store down", null));
     Future<Optional<String>> next = cache.get("alice", load);
