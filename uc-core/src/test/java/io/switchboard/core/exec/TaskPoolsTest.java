@@ -60,6 +60,8 @@ class TaskPoolsTest {
     server.start().await();
     CountDownLatch release = new CountDownLatch(1);
     try {
+      // The stored bindings are read in the background on the store's one thread: done before it is taken.
+      server.sip.location().allLoaded().await();
       server.createUser("alice", "1001", "alice-sip-secret").await();
       // The store's one thread busy, no queue: the registrar's user look-up is refused.
       Future<Boolean> busy = server.pools.store().submit(() -> release.await(60, TimeUnit.SECONDS));
