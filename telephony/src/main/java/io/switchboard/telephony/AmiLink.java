@@ -1,13 +1,17 @@
 package io.switchboard.telephony;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.ha.AmiHolding;
+import io.switchboard.core.ha.HaAddresses;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Lock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,11 +37,20 @@ import org.slf4j.LoggerFactory;
  * login waits {@link AmiTiming#authRetry()} (a wrong secret will not fix itself; hammering Asterisk
  * would only fill its security log); any other failure waits {@link AmiTiming#initialBackoff()},
  * doubling up to {@link AmiTiming#maxBackoff()}, back to the start once a session has stayed up that long.
+ *
+ * <p>One link per Asterisk in a cluster: before it connects, the link takes a cluster-wide lock named
+ * after Asterisk's address (Vert.x shared data; Hazelcast's map lock on a clustered Vert.x, which a
+ * member that leaves or dies gives up). The other nodes are standbys: they try again every
+ * {@link #LOCK_RETRY} and take over, resync included, once the holder is gone. Not clustered, the
+ * lock is local and taken at once.
  */
 final class AmiLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(AmiLink.class);
   static final String COMPONENT = "ami";
+  /** How long one try for the cluster-wide lock waits (on a worker thread), and the pause between tries. */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(1);
+  static final Duration LOCK_RETRY = Duration.ofSeconds(1);
 
   /** Called on the link's context. */
   interface Listener {
@@ -48,6 +61,14 @@ final class AmiLink {
 
     /** The session is gone; events may have been missed until the next {@link #connected()}. */
     void disconnected(String reason);
+
+    /**
+     * This node now holds the cluster-wide lock and is about to log in: start serving what only the
+     * holder may (requests that need the link). Completes once ready.
+     */
+    default Future<Void> holding() {
+      return Future.succeededFuture();
+    }
   }
 
   private final Vertx vertx;
@@ -57,6 +78,9 @@ final class AmiLink {
   private final AmiTiming timing;
   private final Listener listener;
   private final String address;
+  private final String lockName;
+  /** The cluster-wide lock, held from before the first login until stop. */
+  private Lock lock;
 
   /** Bumped for every session attempted: events of older sessions are dropped. */
   private int generation;
@@ -83,12 +107,14 @@ final class AmiLink {
     this.timing = timing;
     this.listener = listener;
     this.address = config.host().orElse("") + ":" + config.port();
+    this.lockName = "switchboard.ami.link." + address;
     this.backoff = timing.initialBackoff();
   }
 
   /**
    * Completes once the first login attempt has an outcome: Asterisk being down or refusing us is
    * reported in health and retried, it never fails the start. Without {@code ami.host}: NOT_CONFIGURED.
+   * A standby (another node holds the link) completes at once and keeps trying for the lock.
    */
   Future<Void> start() {
     if (!config.configured()) {
@@ -97,7 +123,46 @@ final class AmiLink {
       return Future.succeededFuture();
     }
     health.report(COMPONENT, Health.State.STARTING, new JsonObject().put("address", address));
-    return attempt();
+    return takeLock();
+  }
+
+  /** One try for the cluster-wide lock; the holder logs in, a standby tries again later. */
+  private Future<Void> takeLock() {
+    retryTimer = -1;
+    return vertx.sharedData().getLockWithTimeout(lockName, LOCK_WAIT.toMillis()).transform(ar -> {
+      if (stopped) {
+        if (ar.succeeded()) {
+          ar.result().release();
+        }
+        return Future.<Void>succeededFuture();
+      }
+      if (ar.failed()) {
+        if (!AmiHolding.standby(vertx)) {
+          AmiHolding.standby(vertx, true);
+          LOG.info("AMI link held by another node, standing by [address: {}]", address);
+          // Healthy: the cluster has its link; this node is ready to take it over.
+          health.report(COMPONENT, Health.State.UP, new JsonObject().put("address", address).put("role", "standby"));
+        }
+        retryTimer = vertx.setTimer(LOCK_RETRY.toMillis(), t -> takeLock());
+        return Future.<Void>succeededFuture();
+      }
+      lock = ar.result();
+      boolean takeover = AmiHolding.standby(vertx);
+      AmiHolding.standby(vertx, false);
+      LOG.info("AMI link held by this node{} [address: {}, clustered: {}]", takeover ? ", taking over" : "", address,
+          vertx.isClustered());
+      return listener.holding().recover(e -> {
+        LOG.warn("AMI holder's services not all started [reason: {}]", e.getMessage());
+        return Future.succeededFuture();
+      }).compose(v -> {
+        if (takeover) {
+          // Provisioning writes the PJSIP file where the reloads now happen: here.
+          vertx.eventBus().publish(HaAddresses.AMI_HOLDER, new JsonObject().put("holder", true),
+              new DeliveryOptions().setLocalOnly(true));
+        }
+        return stopped ? Future.succeededFuture() : attempt();
+      });
+    });
   }
 
   Future<Void> stop() {
@@ -108,7 +173,14 @@ final class AmiLink {
     session = null;
     // A login still in progress closes its own connection when it returns (it sees stopped).
     Future<Void> closed = s == null ? Future.succeededFuture() : close(s);
-    return Future.join(closed, attemptInFlight).mapEmpty();
+    return Future.join(closed, attemptInFlight).eventually(() -> {
+      // Only once logged off: a standby that takes it now finds Asterisk free of our session.
+      if (lock != null) {
+        lock.release();
+        lock = null;
+      }
+      return Future.succeededFuture();
+    }).mapEmpty();
   }
 
   boolean connected() {

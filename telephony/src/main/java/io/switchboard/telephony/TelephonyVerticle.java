@@ -90,8 +90,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
         }
       });
     }
-    return owners.start().compose(v -> clickToCall.start()).compose(v -> new AmiReload(vertx, link).start())
-        .compose(v -> link.start());
+    // Click-to-call and reloads need the link: served by the node holding it (see holding()).
+    return owners.start().compose(v -> config.configured() ? link.start() : holding());
   }
 
   @Override
@@ -147,6 +147,15 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   }
 
   // ---- AmiLink.Listener, on this context -----------------------------------------------------------
+
+  /**
+   * This node holds the AMI link (in a cluster, the one node that does): the requests that need it
+   * are consumed here only, so that another node's console or provisioning reaches the link.
+   */
+  @Override
+  public Future<Void> holding() {
+    return clickToCall.start().compose(v -> new AmiReload(vertx, link).start());
+  }
 
   @Override
   public void connected() {
