@@ -11,7 +11,7 @@ public interface MessageStore {
   Future<Void> insert(StoredMessage message);
 
   /**
-   * A STORED message becomes DELIVERED at {@code deliveredAt}; a message in any other state is left
+   * A STORED (or claimed) message becomes DELIVERED at {@code deliveredAt}; a message in any other state is left
    * as it is, so that deliveredAt is written once. Addressed by id, so that every store can use its
    * primary index; callers order the writes for one message themselves.
    *
@@ -22,7 +22,19 @@ public interface MessageStore {
   /** One more failed delivery attempt. */
   Future<Void> countAttempt(String id);
 
-  /** STORED messages for a user, oldest first. */
+  /**
+   * Claims a stored message for one delivery attempt, atomically in the store, so that of several
+   * nodes that saw the same registration only one sends it: STORED (or claimed under a lease that
+   * has lapsed) becomes claimed by {@code node} until {@code leaseUntil}. Readers still see it STORED.
+   *
+   * @return true when this caller got it; false when it is claimed by someone else, or no longer stored
+   */
+  Future<Boolean> claim(String id, String node, Instant now, Instant leaseUntil);
+
+  /** A message claimed by {@code node} that its target did not take is STORED again, with one attempt more. */
+  Future<Void> unclaim(String id, String node);
+
+  /** STORED messages for a user (claimed ones included, so that the order holds across nodes), oldest first. */
   Future<List<StoredMessage>> storedFor(String username);
 
   /** STORED messages created before the cutoff become EXPIRED; returns them. */

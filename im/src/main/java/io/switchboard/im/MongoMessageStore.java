@@ -27,6 +27,9 @@ import org.bson.types.Binary;
  * {@link MessageStore} on MongoDB collection {@code messages}, one document per recipient. The writes
  * of the message path (insert, marked delivered, attempts) go through the collection's
  * {@link WriteBatcher}: applied in order, durable when they complete, one commit per batch.
+ *
+ * <p>A stored message being delivered is {@value #DELIVERING} in the document, with the node that
+ * claimed it ({@code claimedBy}) and the end of its lease ({@code leaseUntil}); it reads as STORED.
  */
 public final class MongoMessageStore implements MessageStore {
 
@@ -34,6 +37,8 @@ public final class MongoMessageStore implements MessageStore {
   private final MongoStore store;
   private final MongoCollection<Document> messages;
   private final WriteBatcher writes;
+  /** The state in the store of a message claimed for delivery (see {@link #claim}); never seen outside. */
+  static final String DELIVERING = "DELIVERING";
 
   public MongoMessageStore(Vertx vertx, MongoStore store) {
     this.vertx = vertx;
@@ -77,9 +82,33 @@ public final class MongoMessageStore implements MessageStore {
         .map(result -> result.getModifiedCount() > 0);
   }
 
-  /** The message, if it is still STORED: the one state a delivery or an expiry may change. */
+  /** The message, if it is still STORED or claimed: the states a delivery may end. */
   private static Bson stored(String id) {
-    return Filters.and(Filters.eq("_id", id), Filters.eq("state", MessageState.STORED.name()));
+    return Filters.and(Filters.eq("_id", id), Filters.in("state", MessageState.STORED.name(), DELIVERING));
+  }
+
+  /** The message, if it is STORED or its claim's lease has lapsed: free to claim or to expire. */
+  private static Bson unclaimed(String id, Instant now) {
+    return Filters.and(Filters.eq("_id", id), Filters.or(Filters.eq("state", MessageState.STORED.name()),
+        Filters.and(Filters.eq("state", DELIVERING), Filters.lt("leaseUntil", Date.from(now)))));
+  }
+
+  /**
+   * One conditional findOneAndUpdate, atomic in the store (MongoDB, and the embedded server, which
+   * applies a findAndModify under its collection's lock): of any number of nodes, one gets it.
+   */
+  @Override
+  public Future<Boolean> claim(String id, String node, Instant now, Instant leaseUntil) {
+    return blocking(() -> messages.findOneAndUpdate(unclaimed(id, now), Updates.combine(
+        Updates.set("state", DELIVERING), Updates.set("claimedBy", node), Updates.set("leaseUntil", Date.from(leaseUntil))))
+        != null);
+  }
+
+  @Override
+  public Future<Void> unclaim(String id, String node) {
+    return writes.write(new UpdateOneModel<>(Filters.and(Filters.eq("_id", id), Filters.eq("state", DELIVERING),
+        Filters.eq("claimedBy", node)), Updates.combine(Updates.set("state", MessageState.STORED.name()),
+        Updates.unset("claimedBy"), Updates.unset("leaseUntil"), Updates.inc("attempts", 1))));
   }
 
   @Override
@@ -89,18 +118,35 @@ public final class MongoMessageStore implements MessageStore {
 
   @Override
   public Future<List<StoredMessage>> storedFor(String username) {
-    return blocking(() -> list(messages.find(Filters.and(Filters.eq("to", username),
-        Filters.eq("state", MessageState.STORED.name()))).sort(Sorts.ascending("createdAt", "seq"))));
+    // Two queries that the (to, state, createdAt) index answers each, merged in order.
+    return blocking(() -> {
+      List<Document> both = new ArrayList<>();
+      for (String state : List.of(MessageState.STORED.name(), DELIVERING)) {
+        messages.find(Filters.and(Filters.eq("to", username), Filters.eq("state", state)))
+            .sort(Sorts.ascending("createdAt", "seq")).forEach(both::add);
+      }
+      both.sort(OLDEST_FIRST);
+      return list(both);
+    });
   }
+
+  private static final java.util.Comparator<Document> OLDEST_FIRST = java.util.Comparator
+      .comparing((Document d) -> d.getDate("createdAt"))
+      .thenComparingLong(d -> d.get("seq") instanceof Number n ? n.longValue() : 0L);
 
   @Override
   public Future<List<StoredMessage>> expireBefore(Instant cutoff) {
     return blocking(() -> {
-      Bson old = Filters.and(Filters.eq("state", MessageState.STORED.name()), Filters.lt("createdAt", Date.from(cutoff)));
+      // Per state, so that the (state, createdAt) index answers each.
+      List<Document> old = new ArrayList<>();
+      for (String state : List.of(MessageState.STORED.name(), DELIVERING)) {
+        messages.find(Filters.and(Filters.eq("state", state), Filters.lt("createdAt", Date.from(cutoff)))).forEach(old::add);
+      }
+      Instant now = Instant.now();
       List<StoredMessage> expired = new ArrayList<>();
-      for (StoredMessage m : list(messages.find(old))) {
-        // Still STORED: one delivered since the find stays delivered.
-        if (messages.updateOne(stored(m.id()), Updates.set("state", MessageState.EXPIRED.name())).getModifiedCount() > 0) {
+      for (StoredMessage m : list(old)) {
+        // Still STORED (or claimed by a node that let its lease lapse): one delivered since the find stays delivered.
+        if (messages.updateOne(unclaimed(m.id(), now), Updates.set("state", MessageState.EXPIRED.name())).getModifiedCount() > 0) {
           expired.add(m.withState(MessageState.EXPIRED, null));
         }
       }
@@ -137,14 +183,14 @@ public final class MongoMessageStore implements MessageStore {
     return blocking(() -> {
       Bson latestFirst = Sorts.descending("createdAt", "seq");
       java.util.Map<String, Document> both = new java.util.HashMap<>();
-      for (MessageState state : MessageState.values()) {
-        messages.find(Filters.and(Filters.eq("to", username), Filters.eq("state", state.name()))).sort(latestFirst)
+      List<String> states = new ArrayList<>(java.util.Arrays.stream(MessageState.values()).map(Enum::name).toList());
+      states.add(DELIVERING);
+      for (String state : states) {
+        messages.find(Filters.and(Filters.eq("to", username), Filters.eq("state", state))).sort(latestFirst)
             .limit(limit).forEach(d -> both.put(d.getString("_id"), d));
       }
       messages.find(Filters.eq("from", username)).sort(latestFirst).limit(limit).forEach(d -> both.put(d.getString("_id"), d));
-      java.util.Comparator<Document> oldestFirst = java.util.Comparator.comparing((Document d) -> d.getDate("createdAt"))
-          .thenComparingLong(d -> d.get("seq") instanceof Number n ? n.longValue() : 0L);
-      return both.values().stream().sorted(oldestFirst.reversed()).limit(limit).map(MongoMessageStore::fromDocument).toList();
+      return both.values().stream().sorted(OLDEST_FIRST.reversed()).limit(limit).map(MongoMessageStore::fromDocument).toList();
     });
   }
 
@@ -185,13 +231,18 @@ public final class MongoMessageStore implements MessageStore {
         .append("attempts", m.attempts());
   }
 
+  /** A claimed message is still stored as far as anyone reading it knows. */
+  private static MessageState stateOf(String state) {
+    return DELIVERING.equals(state) ? MessageState.STORED : MessageState.valueOf(state);
+  }
+
   private static StoredMessage fromDocument(Document d) {
     Date delivered = d.getDate("deliveredAt");
     Object body = d.get("body");
     byte[] bytes = body instanceof Binary b ? b.getData() : body instanceof byte[] raw ? raw : new byte[0];
     return new StoredMessage(d.getString("_id"), d.getString("from"), d.getString("fromDisplayName"), d.getString("to"),
         d.getString("room"), d.getString("conversation"), d.getString("contentType"), bytes, d.getString("text"),
-        MessageState.valueOf(d.getString("state")), d.getDate("createdAt").toInstant(),
+        stateOf(d.getString("state")), d.getDate("createdAt").toInstant(),
         delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0));
   }
 }

@@ -20,10 +20,18 @@ import org.slf4j.LoggerFactory;
  * a time, oldest first, each marked delivered only after the device's 2xx (the console: once written
  * to its socket). The first failure stops the run, so the order holds; the rest wait for the next
  * registration or console. Stored messages past the maximum age expire.
+ *
+ * <p>In a cluster every node hears a registration (and a console's "online"), so each message is
+ * claimed in the store before it is sent ({@link MessageStore#claim}, atomic there): one node sends
+ * it, the others end their run at it. The claim is a lease of {@link #LEASE}, longer than a device's
+ * transaction timeout: a node that dies while sending leaves the message to the next registration
+ * once the lease has lapsed.
  */
 final class StoredDelivery {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoredDelivery.class);
+  /** How long a claim holds a message for this node: above the 32 s a MESSAGE may wait for its answer (64 × T1). */
+  static final Duration LEASE = Duration.ofSeconds(60);
 
   private final Vertx vertx;
   private final LocationService location;
@@ -47,6 +55,8 @@ final class StoredDelivery {
    */
   private final Set<String> checked = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final io.switchboard.core.bus.BusConsumers consumers;
+  /** This node, as named in the claims it makes. */
+  private final String node;
   private long expiry = -1;
 
   StoredDelivery(Vertx vertx, LocationService location, MessageStore store, DeviceDelivery delivery,
@@ -59,6 +69,7 @@ final class StoredDelivery {
     this.clock = clock;
     this.maxAge = maxAge;
     this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.node = io.switchboard.core.ha.NodeIdentity.of(vertx);
   }
 
   /**
@@ -143,14 +154,22 @@ final class StoredDelivery {
       return Future.succeededFuture(true);
     }
     StoredMessage m = messages.get(index);
-    return send.apply(m).transform(r -> {
-      if (r.succeeded() && r.result()) {
-        LOG.info("Stored message delivered [id: {}, to: {}, via: {}]", m.id(), m.to(), where);
-        return router.markDelivered(m).compose(d -> sendInOrder(messages, send, where, index + 1));
+    java.time.Instant now = clock.instant();
+    return store.claim(m.id(), node, now, now.plus(LEASE)).compose(claimed -> {
+      if (!claimed) {
+        // Another node is sending it (it heard the same registration), or it went meanwhile: the rest is theirs.
+        LOG.debug("Stored message claimed elsewhere or gone, run ends [id: {}, via: {}]", m.id(), where);
+        return Future.succeededFuture(false);
       }
-      LOG.info("Stored message not accepted, kept for later [id: {}, via: {}]: {}", m.id(), where,
-          r.succeeded() ? "refused" : r.cause().getMessage());
-      return store.countAttempt(m.id()).map(false);
+      return send.apply(m).transform(r -> {
+        if (r.succeeded() && r.result()) {
+          LOG.info("Stored message delivered [id: {}, to: {}, via: {}]", m.id(), m.to(), where);
+          return router.markDelivered(m).compose(d -> sendInOrder(messages, send, where, index + 1));
+        }
+        LOG.info("Stored message not accepted, kept for later [id: {}, via: {}]: {}", m.id(), where,
+            r.succeeded() ? "refused" : r.cause().getMessage());
+        return store.unclaim(m.id(), node).map(false);
+      });
     });
   }
 
