@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * ({@link PjsipConfig}) atomically (a temporary file moved over the old one) and asks telephony to
  * reload {@code res_pjsip.so} ({@link EventAddresses#AMI_RELOAD}). Changes that arrive while a
  * write is under way are folded into one more write after it, and a bulk change ({@link #holding}, the
- * CSV import) is written once, after it.
+ * CSV import) is written once, after it. In a cluster only the node holding the AMI link writes; a
+ * node that takes the link over writes at once.
  */
 final class PjsipWriter {
 
@@ -103,6 +104,11 @@ final class PjsipWriter {
   }
 
   private Future<Void> write() {
+    if (io.switchboard.core.ha.AmiHolding.standby(vertx)) {
+      // In a cluster the node holding the AMI link writes the file and reloads (see HaAddresses.AMI_HOLDER).
+      LOG.debug("PJSIP file left to the node holding the AMI link [file: {}]", file.toAbsolutePath());
+      return Future.succeededFuture();
+    }
     return Future.all(devices.list(), users.list()).compose(both -> {
       Map<String, User> byName = new HashMap<>();
       for (User u : both.<java.util.List<User>>resultAt(1)) {
