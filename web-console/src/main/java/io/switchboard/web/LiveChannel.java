@@ -2,6 +2,7 @@ package io.switchboard.web;
 
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.UserEvent;
+import io.switchboard.core.ha.HaAddresses;
 import io.switchboard.core.metrics.MetricsHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * or deleted; the browser then goes to its login page. The Origin must be this server's own: a
  * WebSocket is not bound by CORS, so this is its CSRF defence. One consumer per address serves every
  * socket (a lookup by username), all on this verticle's context.
+ *
+ * <p>In a cluster a user may have consoles on several nodes: each node says "online" for its first
+ * one, and "offline" only when, its own last one closed and the grace period over, no other node
+ * answers on {@link HaAddresses#CONSOLE_OPEN} for the user.
  */
 final class LiveChannel {
 
@@ -56,6 +61,8 @@ final class LiveChannel {
   private static final long SESSION_CHECK_MILLIS = 15_000;
   /** How long a user counts as online after their last console closed: a reload or a reconnect is not a goodbye. */
   static final long OFFLINE_GRACE_MILLIS = 20_000;
+  /** How long another node has to say it has a console of the user open. */
+  private static final long OPEN_ELSEWHERE_TIMEOUT_MILLIS = 5_000;
 
   private final Vertx vertx;
   private final SessionStore sessions;
@@ -65,6 +72,11 @@ final class LiveChannel {
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   /** Per user with a console open: the consumer on {@code CONSOLE_DELIVER.<username>}. */
   private final Map<String, MessageConsumer<JsonObject>> deliverers = new HashMap<>();
+  /**
+   * Per user with a console open here: the consumer on {@link HaAddresses#CONSOLE_OPEN}, which tells
+   * another node of a cluster, whose last console of the user closed, that the user is still online.
+   */
+  private final Map<String, MessageConsumer<JsonObject>> openHere = new HashMap<>();
   /**
    * Ids of messages recently written to their recipient's sockets by a direct delivery, so that the
    * {@code IM_MESSAGE} event that follows is not shown to the recipient a second time. Bounded: an
@@ -118,6 +130,7 @@ final class LiveChannel {
     vertx.cancelTimer(sampler);
     leaving.values().forEach(vertx::cancelTimer);
     deliverers.values().forEach(MessageConsumer::unregister);
+    openHere.values().forEach(MessageConsumer::unregister);
     byUser.values().forEach(set -> set.forEach(c -> c.socket().close((short) 1001, "server stopping")));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
   }
@@ -153,7 +166,10 @@ final class LiveChannel {
         MessageConsumer<JsonObject> deliverer = vertx.eventBus().consumer(EventAddresses.CONSOLE_DELIVER + username,
             m -> deliver(username, m));
         deliverers.put(username, deliverer);
-        deliverer.completion().onComplete(v -> online(username, true));
+        MessageConsumer<JsonObject> open = vertx.eventBus().consumer(HaAddresses.CONSOLE_OPEN + username,
+            m -> m.reply(new JsonObject()));
+        openHere.put(username, open);
+        Future.join(deliverer.completion(), open.completion()).onComplete(v -> online(username, true));
       }
       LOG.debug("Live channel open [user: {}, sockets: {}]", username, byUser.get(username).size());
       socket.closeHandler(v -> forget(client));
@@ -277,11 +293,27 @@ final class LiveChannel {
       if (deliverer != null) {
         deliverer.unregister(); // no console: messages are stored (NO_HANDLERS) at once
       }
+      MessageConsumer<JsonObject> open = openHere.remove(client.username());
+      if (open != null) {
+        open.unregister();
+      }
       leaving.put(client.username(), vertx.setTimer(OFFLINE_GRACE_MILLIS, id -> {
         leaving.remove(client.username());
-        online(client.username(), false);
+        offlineUnlessOpenElsewhere(client.username());
       }));
     }
+  }
+
+  /** Asks the other nodes first: a console of the user's open on any of them keeps the user online. */
+  private void offlineUnlessOpenElsewhere(String username) {
+    vertx.eventBus().request(HaAddresses.CONSOLE_OPEN + username, new JsonObject(),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(OPEN_ELSEWHERE_TIMEOUT_MILLIS)).onComplete(r -> {
+          if (r.succeeded()) {
+            LOG.debug("Last console closed here, one still open on another node [user: {}]", username);
+          } else if (!byUser.containsKey(username) && !leaving.containsKey(username)) {
+            online(username, false);
+          }
+        });
   }
 
   private void online(String username, boolean online) {

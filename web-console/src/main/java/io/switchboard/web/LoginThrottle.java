@@ -70,6 +70,17 @@ final class LoginThrottle {
     end(addressKey(address)).failures.addLast(now);
   }
 
+  /** Another node of the cluster counted a failed login: it counts here too (nothing was in flight here). */
+  synchronized void failedElsewhere(String username, String address) {
+    long now = clock.millis();
+    if (username != null) {
+      budget(userKey(username)).failures.addLast(now);
+    }
+    if (address != null) {
+      budget(addressKey(address)).failures.addLast(now);
+    }
+  }
+
   /** An admitted attempt succeeded: the username's failures are forgotten. */
   synchronized void succeeded(String username, String address) {
     end(userKey(username)).failures.clear(); // attempts still in flight stay counted

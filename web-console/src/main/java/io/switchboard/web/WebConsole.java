@@ -6,6 +6,7 @@ import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.bus.EventAddresses;
 import io.switchboard.core.bus.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.ha.SharedFailures;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.http.HttpsListener;
 import io.switchboard.core.metrics.Metrics;
@@ -28,7 +29,9 @@ import io.vertx.ext.web.Session;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HSTSHandler;
 import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.ext.web.sstore.ClusteredSessionStore;
 import io.vertx.ext.web.sstore.LocalSessionStore;
+import io.vertx.ext.web.sstore.SessionStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -65,6 +68,8 @@ public final class WebConsole extends VerticleBase {
   private final UserAccounts accounts;
   private final Clock clock;
   private final LoginThrottle throttle;
+  /** The throttle's failures shared with the other nodes of a cluster. */
+  private SharedFailures loginFailures;
   /** Set-password links; null: not offered (tests of other parts). */
   private final PasswordLinks passwordLinks;
   /** Link guessing counted apart from logins, so that neither locks the other out. */
@@ -188,7 +193,9 @@ public final class WebConsole extends VerticleBase {
     tokens = tokenStore == null ? null : new ApiTokens(tokenStore, accounts.store(), clock);
     Router router = Router.router(vertx);
     this.router = router;
-    LocalSessionStore sessions = LocalSessionStore.create(vertx);
+    // Clustered: sessions in the cluster's shared map, so that a browser signed in through one node is
+    // signed in on every node (and its live channel may open anywhere).
+    SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     live = new LiveChannel(vertx, sessions, new MetricsHistory(metrics));
     if (https.enabled()) {
       // Browsers that once saw the console over HTTPS never try clear text again (a year).
@@ -211,6 +218,8 @@ public final class WebConsole extends VerticleBase {
     router.route("/api/*").handler(ctx -> {
       if (bearerSecret(ctx) != null) {
         ctx.next();
+      } else if (vertx.isClustered() && "/api/live".equals(ctx.request().path())) {
+        liveSession(ctx, sessions);
       } else {
         sessionHandler.handle(ctx);
       }
@@ -376,7 +385,11 @@ public final class WebConsole extends VerticleBase {
       throttle.sweep();
       linkThrottle.sweep();
     });
-    return live.start().compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router)
+    // Failed logins count on every node: another node's are added to this one's throttle.
+    loginFailures = new SharedFailures(vertx, "login");
+    return live.start().compose(v -> loginFailures.start(keys -> throttle.failedElsewhere(keys.getString("username"),
+            keys.getString("address"))))
+        .compose(v -> securityEvents.start(vertx)).compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router)
         .listen(config.port(), config.bindAddress()))
         .compose(s -> https.followReloads(vertx, s, "web").map(s))
         .onSuccess(s -> {
@@ -388,7 +401,8 @@ public final class WebConsole extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return securityEvents.stop().eventually(() -> live == null ? Future.succeededFuture() : live.stop());
+    return securityEvents.stop().eventually(() -> live == null ? Future.succeededFuture() : live.stop())
+        .eventually(() -> loginFailures == null ? Future.succeededFuture() : loginFailures.stop());
   }
 
   /** The user a request was authenticated as. */
@@ -426,6 +440,26 @@ public final class WebConsole extends VerticleBase {
         ctx.put(CTX_USER, found.result().get());
         then.handle(ctx);
       }
+    });
+  }
+
+  /**
+   * The live channel's session from the clustered store, with the request left paused. The session
+   * handler resumes the request once its look-up is done: with the cluster's (asynchronous) store that
+   * is after the request's end has arrived, which the resume then reads, and an ended request can no
+   * longer become a WebSocket. The socket keeps its session alive itself ({@link LiveChannel}).
+   */
+  private void liveSession(RoutingContext ctx, SessionStore sessions) {
+    io.vertx.core.http.Cookie cookie = ctx.request().getCookie("switchboard.session");
+    if (cookie == null) {
+      ctx.next(); // no session: authenticated() refuses it
+      return;
+    }
+    sessions.get(cookie.getValue()).onComplete(found -> {
+      if (found.succeeded() && found.result() != null) {
+        ((io.vertx.ext.web.impl.RoutingContextInternal) ctx).setSession(found.result());
+      }
+      ctx.next();
     });
   }
 
@@ -538,6 +572,7 @@ public final class WebConsole extends VerticleBase {
       }
       if (result.result().isEmpty()) {
         throttle.failed(username, address);
+        loginFailures.failed(new JsonObject().put("username", username).put("address", address));
         metrics.loginFailed();
         security.record(SecurityEvent.Kind.LOGIN_FAILED, username, address,
             "web console: wrong username or password, or account disabled");
