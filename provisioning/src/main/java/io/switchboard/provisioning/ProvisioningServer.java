@@ -1,6 +1,7 @@
 package io.switchboard.provisioning;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.ha.SharedFailures;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.http.HttpsListener;
 import io.switchboard.core.model.Device;
@@ -44,6 +45,7 @@ public final class ProvisioningServer extends VerticleBase {
   private final DeviceStore devices;
   private final PhoneFiles files;
   private final ProbeThrottle throttle;
+  private SharedFailures probeFailures;
   private final HttpDigest digest;
   private final HttpsListener https;
   private HttpServer server;
@@ -79,7 +81,10 @@ public final class ProvisioningServer extends VerticleBase {
     router.get(ProvisioningUrls.PREFIX + "*").handler(this::fetch);
     router.route().handler(ctx -> ctx.response().setStatusCode(404).end());
     vertx.setPeriodic(60_000, id -> throttle.sweep());
-    return vertx.createHttpServer(https.serverOptions()).requestHandler(router).listen(config.port(), config.bindAddress())
+    // Failed fetches count on every node of a cluster: the others' are added to this one's.
+    probeFailures = new SharedFailures(vertx, "probe");
+    return probeFailures.start(keys -> throttle.failed(keys.getString("address")))
+        .compose(v -> vertx.createHttpServer(https.serverOptions()).requestHandler(router).listen(config.port(), config.bindAddress()))
         .compose(s -> https.followReloads(vertx, s, "provisioning").map(s))
         .onSuccess(s -> {
           server = s;
@@ -196,6 +201,7 @@ public final class ProvisioningServer extends VerticleBase {
 
   private void fail(RoutingContext ctx, int status, String from) {
     throttle.failed(from);
+    probeFailures.failed(new JsonObject().put("address", from));
     if (status == 401 && digest != null) {
       ctx.response().putHeader("WWW-Authenticate", digest.challenge());
     }

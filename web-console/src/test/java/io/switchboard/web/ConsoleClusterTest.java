@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two clustered nodes (Hazelcast on loopback, one JVM), each with its web console, on one store: a
  * session made by a login on A is a session on B (vertx-web's clustered session store), the live
- * channel opened on B gets the events published on A, and a user whose console closes on A but stays
- * open on B is not reported offline.
+ * channel opened on B gets the events published on A, a user whose console closes on A but stays
+ * open on B is not reported offline, and failed logins on A throttle logins on B.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ConsoleClusterTest {
@@ -62,7 +63,7 @@ class ConsoleClusterTest {
     nodes.add(a);
     b = cluster.start(1).await(90, TimeUnit.SECONDS);
     nodes.add(b);
-    SwitchboardConfig config = TestConfigs.loopback(dir, 0, 0, Map.of());
+    SwitchboardConfig config = TestConfigs.loopback(dir, 0, 0, Map.of("web.login.max-failures", "3"));
     store = a.executeBlocking(() -> MongoStore.open(config.store())).await(60, TimeUnit.SECONDS);
     portA = console(a, config, true);
     portB = console(b, config, false);
@@ -140,6 +141,31 @@ class ConsoleClusterTest {
     assertTrue(afterClose >= LiveChannel.OFFLINE_GRACE_MILLIS - 1_000,
         "offline only after the last console (on B) closed and its grace period passed, not when A's closed: "
             + afterClose + " ms after B's closed");
+  }
+
+  @Test
+  void failedLoginsOnOneNodeThrottleTheOther() throws Exception {
+    AtomicInteger heardOnB = new AtomicInteger();
+    Promise<Void> bHeardThree = Promise.promise();
+    b.eventBus().addInboundInterceptor(ctx -> {
+      if (ctx.message().address().equals(HaAddresses.FAILURE + "login") && heardOnB.incrementAndGet() >= 3) {
+        bHeardThree.tryComplete();
+      }
+      ctx.next();
+    });
+    for (int i = 0; i < 3; i++) {
+      assertEquals(401, attempt(portA, "wrong-" + i).statusCode());
+    }
+    bHeardThree.future().await(30, TimeUnit.SECONDS);
+
+    HttpResponse<Buffer> onB = attempt(portB, PASSWORD);
+    assertEquals(429, onB.statusCode(), "B counted A's failures: " + onB.bodyAsString());
+    assertNotNull(onB.getHeader("Retry-After"));
+  }
+
+  private HttpResponse<Buffer> attempt(int port, String password) throws Exception {
+    return WebClient.create(a).post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", "bob").put("password", password)).await(60, TimeUnit.SECONDS);
   }
 
   /** Deploys a console on {@code vertx}, on the shared store; returns its port. */

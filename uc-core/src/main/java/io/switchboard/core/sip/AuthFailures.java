@@ -29,6 +29,9 @@ public final class AuthFailures {
     }
   };
 
+  /** Told of each failure this node counts (in a cluster: the other nodes count it too). */
+  private volatile java.util.function.Consumer<String> counted = address -> { };
+
   public AuthFailures(Clock clock, int maxFailures, int windowSeconds, int blockSeconds, SourceRanges exempt) {
     this.clock = clock;
     this.maxFailures = maxFailures;
@@ -59,6 +62,24 @@ public final class AuthFailures {
    * @return true when this failure starts a block (report it once)
    */
   public synchronized boolean failed(String address) {
+    return count(address);
+  }
+
+  /** {@code listener} hears each failure counted here (the cluster's shared count, see SipService). */
+  public void onCounted(java.util.function.Consumer<String> listener) {
+    this.counted = listener;
+  }
+
+  /** Another node of the cluster counted a failed digest from {@code address}: it counts here too. */
+  public synchronized void failedElsewhere(String address) {
+    count(address, false);
+  }
+
+  private boolean count(String address) {
+    return count(address, true);
+  }
+
+  private boolean count(String address, boolean here) {
     if (exempt.contains(address)) {
       return false;
     }
@@ -66,6 +87,9 @@ public final class AuthFailures {
     Source s = sources.get(address);
     if (s != null && s.blockedUntil() > now) {
       return false;
+    }
+    if (here) {
+      counted.accept(address);
     }
     Source next = s == null || s.blockedUntil() > 0 || now - s.windowStart() >= windowMillis
         ? new Source(now, 1, 0) : new Source(s.windowStart(), s.failures() + 1, 0);

@@ -41,6 +41,8 @@ public final class SipService {
   private final DigestAuthenticator authenticator;
   private final Clock clock;
   private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.core.ha.SharedFailures digestFailures;
+  private final AuthFailures authFailures;
   private final Metrics metrics;
   private final ActiveDevices activeDevices;
   private long recountTimer = -1;
@@ -76,6 +78,10 @@ public final class SipService {
     NonceService nonces = new NonceService(clock, config.nonceLifetime());
     AuthFailures failures = new AuthFailures(clock, config.authMaxFailures(), config.authFailureWindow(),
         config.authBlockTime(), new SourceRanges(config.floodExempt()));
+    // Failed digests count on every node of a cluster: each node's are added to the others' counts.
+    this.digestFailures = new io.switchboard.core.ha.SharedFailures(vertx, "digest");
+    failures.onCounted(address -> digestFailures.failed(new JsonObject().put("address", address)));
+    this.authFailures = failures;
     this.authenticator = new DigestAuthenticator(config.domain(), config.authAlgorithms(), nonces,
         new NonceCounts(config.nonceLifetime(), MAX_TRACKED_NONCES), failures, security, clock, users, devices,
         edge.factories().headers());
@@ -155,6 +161,7 @@ public final class SipService {
           }
         }))
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
+            .compose(x -> digestFailures.start(keys -> authFailures.failedElsewhere(keys.getString("address"))))
             // The devices gauge follows every registration change (and the periodic recount catches the
             // rest); a refresh changes no count.
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
@@ -200,7 +207,7 @@ public final class SipService {
   /** Stops the edge, then writes the refreshes still unwritten ({@link LocationService#stop()}). */
   public Future<Void> stop() {
     vertx.cancelTimer(recountTimer);
-    return consumers.unregisterAll()
+    return consumers.unregisterAll().eventually(digestFailures::stop)
         .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
         .eventually(location::stop);
   }
