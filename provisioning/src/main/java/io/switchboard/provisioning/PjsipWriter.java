@@ -71,7 +71,9 @@ final class PjsipWriter {
       }
       return Future.succeededFuture();
     });
-    running = f;
+    if (!f.isComplete()) {
+      running = f; // one done at once (a standby's) has cleared it already
+    }
     return f;
   }
 

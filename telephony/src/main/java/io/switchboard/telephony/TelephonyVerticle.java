@@ -91,7 +91,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
       });
     }
     // Click-to-call and reloads need the link: served by the node holding it (see holding()).
-    return owners.start().compose(v -> config.configured() ? link.start() : holding());
+    // Without Asterisk there is no lock to take: every node answers them (503, none configured).
+    return owners.start().compose(v -> config.configured() ? link.start() : holding().compose(x -> link.start()));
   }
 
   @Override
