@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  */
 final class InboundQueue {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InboundQueue.class);
+
   /** Requests handled per turn of the event loop before whatever else queued there meanwhile. */
   static final int BATCH = 8;
 
@@ -50,7 +52,12 @@ final class InboundQueue {
       if (next == null) {
         break;
       }
-      dispatch.accept(next);
+      try {
+        dispatch.accept(next);
+      } catch (RuntimeException e) {
+        // One request's failure must not end the turns: the rest of the queue would never run.
+        LOG.error("request not handled [call-id: {}]", next.callId(), e);
+      }
     }
     if (!waiting.isEmpty()) {
       context.runOnContext(v -> drain()); // behind what queued on the loop during this batch
