@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * into a {@link SipRequest} and handed at once to one of {@code sip.event-loops} contexts, each on
  * an event loop of its own, chosen by the method's {@link SipAffinity} (the home context, this
  * verticle's, for handlers that keep shared state), through that context's {@link InboundQueue}, a
- * few requests per turn of its loop, so that answers to our own requests never wait behind a backlog. Sends over UDP happen on the calling context
+ * few requests per turn of its loop, so that answers to our own requests never wait behind a
+ * backlog. Sends over UDP happen on the calling context
  * (they do not block); sends over TCP or TLS, which may block on a connect or a full socket, on the
  * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
  * request without usable credentials is challenged on the stack's thread before any transaction
