@@ -73,6 +73,19 @@ public final class DigestAuthenticator {
   }
 
   /**
+   * Not an answer: credentials that passed {@link #screen} and must now be checked against the
+   * user's or device's secret, parsed once. The SIP edge screens a UDP request on the stack's thread
+   * before handing it off ({@link #beforeTransaction}) and passes this along in the
+   * {@link SipRequest}, so that {@link #authenticate} checks the secret without screening again.
+   *
+   * @param proxy whether they came in Proxy-Authorization (true) or Authorization
+   * @param nc the nonce count as a number ({@link NonceCounts#WITHOUT_QOP} without qop)
+   */
+  public record Screened(boolean proxy, AuthorizationHeader auth, String username, String algorithm, String qop,
+      String ncText, long nc, String uri) implements Result {
+  }
+
+  /**
    * The methods whose requests must carry credentials, and how we ask for them: false as the
    * registrar (401, WWW-Authenticate), true as the server they send through (407,
    * Proxy-Authenticate, RFC 3261 §22.3), as each method's handler calls {@link #withUser}.
@@ -141,16 +154,25 @@ public final class DigestAuthenticator {
    *     not of a method we authenticate
    */
   public SipOutcome.Reply beforeTransaction(Request request, String sourceHost, int sourcePort) {
+    Result early = screenBeforeTransaction(request, sourceHost, sourcePort);
+    return early == null || early instanceof Screened ? null : answer(early, request, sourceHost, sourcePort);
+  }
+
+  /**
+   * As {@link #beforeTransaction}, keeping what the screen found: null for a method we do not
+   * authenticate, {@link Screened} credentials to check later (hand them on in the {@link SipRequest}),
+   * else the answer to give now ({@link #answer}). Any thread.
+   */
+  public Result screenBeforeTransaction(Request request, String sourceHost, int sourcePort) {
     Boolean proxy = CHALLENGED.get(request.getMethod());
-    if (proxy == null) {
-      return null;
-    }
-    Result early = screen(request, sourceHost, sourcePort, proxy);
-    if (early == null) {
-      return null;
-    }
+    return proxy == null ? null : screen(request, sourceHost, sourcePort, proxy);
+  }
+
+  /** The answer to a request {@link #screenBeforeTransaction} refused (anything but Screened). */
+  public SipOutcome.Reply answer(Result refused, Request request, String sourceHost, int sourcePort) {
     String callId = request.getHeader(CallIdHeader.NAME) instanceof CallIdHeader c ? c.getCallId() : "?";
-    return refusal(early, proxy, request.getMethod(), callId, sourceHost, sourcePort);
+    return refusal(refused, CHALLENGED.getOrDefault(request.getMethod(), true), request.getMethod(), callId, sourceHost,
+        sourcePort);
   }
 
   /** The answer for a result other than Authenticated. */
@@ -182,19 +204,19 @@ public final class DigestAuthenticator {
    */
   public Future<Result> authenticate(SipRequest req, boolean proxy) {
     Request request = req.request();
-    Result early = screen(request, req.sourceHost(), req.sourcePort(), proxy);
-    if (early != null) {
+    // Screened already on the stack's thread (UDP): checked against the secret without a second screen.
+    Result early = req.screened() != null && req.screened().proxy() == proxy ? req.screened()
+        : screen(request, req.sourceHost(), req.sourcePort(), proxy);
+    if (!(early instanceof Screened screened)) {
       return Future.succeededFuture(early);
     }
-    AuthorizationHeader auth = credentialsForOurRealm(request, proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME);
-    String username = auth.getUsername();
-    String algorithm = algorithmOf(auth);
-    String qop = qopOf(auth);
-    String ncText = param(auth, "nc");
-    long nc = qop == null ? NonceCounts.WITHOUT_QOP : nonceCount(ncText);
-    String uri = param(auth, "uri");
-    Credentials given = new Credentials(algorithm, auth.getNonce(), ncText, auth.getCNonce(), qop,
-        request.getMethod(), uri, request.getRawContent(), auth.getResponse());
+    AuthorizationHeader auth = screened.auth();
+    String username = screened.username();
+    String qop = screened.qop();
+    String ncText = screened.ncText();
+    long nc = screened.nc();
+    Credentials given = new Credentials(screened.algorithm(), auth.getNonce(), ncText, auth.getCNonce(), qop,
+        request.getMethod(), screened.uri(), request.getRawContent(), auth.getResponse());
     NonceService.Verdict verdict = nonces.check(auth.getNonce());
     return check(username, given).compose(found -> {
       if (found == null) {
@@ -206,13 +228,17 @@ public final class DigestAuthenticator {
         // Right credentials on an old nonce: stale=true lets the phone retry without asking anyone.
         return Future.succeededFuture(new Challenge(true));
       }
-      NonceCounts.Use use = counts.use(auth.getNonce(), nonces.issuedAt(auth.getNonce()), nc, clock.millis());
+      NonceCounts.Use use = counts.use(auth.getNonce(), nonces.issuedAt(auth.getNonce()), nc, exchange(request),
+          clock.millis());
       if (use == NonceCounts.Use.REPLAYED) {
         return failed(req.method(), req.sourceHost(), req.sourcePort(), username,
             "nonce count " + (ncText == null ? "(none)" : ncText) + " replayed", new Challenge(false));
       }
       if (use == NonceCounts.Use.FORGOTTEN) {
         return Future.succeededFuture(new Challenge(true));
+      }
+      if (use == NonceCounts.Use.RETRANSMITTED) {
+        LOG.debug("{} retransmission authenticated again [call-id: {}, user: {}]", req.method(), req.callId(), username);
       }
       if (found.user().isEmpty() || !found.user().get().enabled()) {
         return Future.succeededFuture(new Forbidden("account disabled"));
@@ -228,7 +254,7 @@ public final class DigestAuthenticator {
    * Request-URI. The one place that decides which requests are challenged or refused before their
    * secret is looked at, for {@link #authenticate} and {@link #beforeTransaction} alike.
    *
-   * @return null when the credentials must be checked against the user's or device's secret
+   * @return {@link Screened} when the credentials must be checked against the user's or device's secret
    */
   private Result screen(Request request, String sourceHost, int sourcePort, boolean proxy) {
     if (failures.blocked(sourceHost)) {
@@ -268,7 +294,19 @@ public final class DigestAuthenticator {
       return failedNow(method, sourceHost, sourcePort, username, "digest uri is not the Request-URI",
           new BadRequest("Digest uri does not match the Request-URI"));
     }
-    return null;
+    return new Screened(proxy, auth, username, algorithm, qop, param(auth, "nc"), nc, uri);
+  }
+
+  /**
+   * What identifies one request, so that its retransmission is told from a replay of its
+   * credentials: Call-ID, CSeq and top Via branch (RFC 3261 §17.2.3).
+   */
+  private static String exchange(Request request) {
+    javax.sip.header.CSeqHeader cseq = (javax.sip.header.CSeqHeader) request.getHeader(javax.sip.header.CSeqHeader.NAME);
+    javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME);
+    CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+    return (callId == null ? "" : callId.getCallId()) + "\n" + (cseq == null ? "" : cseq.getSeqNumber() + " "
+        + cseq.getMethod()) + "\n" + (via == null ? "" : via.getBranch());
   }
 
   private static String algorithmOf(AuthorizationHeader auth) {
@@ -333,8 +371,14 @@ public final class DigestAuthenticator {
 
   /** RFC 7616: nc is 8 hex digits; -1 when absent or malformed. */
   private static long nonceCount(String nc) {
-    if (nc == null || !nc.matches("[0-9a-fA-F]{8}")) {
+    if (nc == null || nc.length() != 8) {
       return -1;
+    }
+    for (int i = 0; i < 8; i++) {
+      char c = nc.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+        return -1;
+      }
     }
     return Long.parseLong(nc, 16);
   }

@@ -17,11 +17,20 @@ import java.util.Map;
  */
 public final class NonceCounts {
 
-  /** What a use of a nonce turned out to be. */
-  public enum Use { FRESH, REPLAYED, FORGOTTEN }
+  /**
+   * What a use of a nonce turned out to be. RETRANSMITTED: the count last accepted on this nonce again,
+   * in the same request (the same exchange: Call-ID, CSeq, Via branch), which its sender retransmitted
+   * because our answer was late or lost; not a replay. Over UDP without a transaction (REGISTER), a
+   * retransmission that comes after a later request of the same user reaches the check again, and was
+   * refused as a replay: a DIGEST_FAILED event, a WARN line and a new challenge for every retransmission
+   * under load, and a phone on a lossy network counted as an attacker.
+   */
+  public enum Use { FRESH, REPLAYED, FORGOTTEN, RETRANSMITTED }
 
   /** Counts accepted below the highest seen: requests in flight together. */
   static final int WINDOW = 64;
+  /** How long a request may come again as a retransmission: a UDP client transaction's lifetime (64 x T1). */
+  static final long RETRANSMISSION_WINDOW_MILLIS = 32_000;
   /** The nc we record for a use without qop: spends the nonce. */
   public static final long WITHOUT_QOP = -1;
 
@@ -30,6 +39,10 @@ public final class NonceCounts {
     long highest;
     /** bit i: highest - i was seen. */
     long seen;
+    /** The count last accepted, and the request it came in: its retransmission is not a replay. */
+    long lastNc;
+    String lastExchange;
+    long lastAt;
 
     Counts(long issuedAt) {
       this.issuedAt = issuedAt;
@@ -54,9 +67,36 @@ public final class NonceCounts {
    * @param nc the nonce count, 1 or more, or {@link #WITHOUT_QOP}
    * @param now the current time (millis)
    */
-  public synchronized Use use(String nonce, long issuedAt, long nc, long now) {
+  public Use use(String nonce, long issuedAt, long nc, long now) {
+    return use(nonce, issuedAt, nc, null, now);
+  }
+
+  /**
+   * As {@link #use(String, long, long, long)}, telling a retransmission of the request that last used
+   * this nonce from a replay.
+   *
+   * @param exchange what identifies the request (Call-ID, CSeq, top Via branch); null: unknown
+   */
+  public synchronized Use use(String nonce, long issuedAt, long nc, String exchange, long now) {
     expire(now);
     Counts c = byNonce.get(nonce);
+    if (c != null && exchange != null && nc == c.lastNc && exchange.equals(c.lastExchange)
+        && now - c.lastAt <= RETRANSMISSION_WINDOW_MILLIS) {
+      return Use.RETRANSMITTED;
+    }
+    Use use = accept(c, nonce, issuedAt, nc);
+    if (use == Use.FRESH) {
+      Counts accepted = c != null ? c : byNonce.get(nonce);
+      if (accepted != null) {
+        accepted.lastNc = nc;
+        accepted.lastExchange = exchange;
+        accepted.lastAt = now;
+      }
+    }
+    return use;
+  }
+
+  private Use accept(Counts c, String nonce, long issuedAt, long nc) {
     if (c == null) {
       if (issuedAt <= forgottenUpTo) {
         return Use.FORGOTTEN;

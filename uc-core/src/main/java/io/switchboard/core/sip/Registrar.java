@@ -242,11 +242,33 @@ public final class Registrar implements SipRequestHandler {
           h.setExpires((int) b.remainingSeconds(now));
           resp.addHeader(h);
         }
-        resp.addHeader(factories.headers().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"), Locale.ROOT)));
+        resp.addHeader(date());
       } catch (ParseException | InvalidArgumentException e) {
         throw new IllegalStateException(e);
       }
     });
+  }
+
+  /** A Date header made in one second, shared by that second's 200s as copies. */
+  private record Dated(long second, javax.sip.header.DateHeader header) {
+  }
+
+  private volatile Dated dated = new Dated(-1, null);
+
+  /**
+   * The Date header (RFC 3261 §10.3 step 8, to the second): made once a second and cloned per 200;
+   * making one (a GMT calendar, twice over inside JAIN-SIP) cost about 4 % of a REGISTER's CPU.
+   */
+  private javax.sip.header.Header date() {
+    long second = clock.millis() / 1000;
+    Dated d = dated;
+    if (d.second() != second) {
+      Calendar now = Calendar.getInstance(TimeZone.getTimeZone("GMT"), Locale.ROOT);
+      now.setTimeInMillis(second * 1000);
+      d = new Dated(second, factories.headers().createDateHeader(now));
+      dated = d;
+    }
+    return (javax.sip.header.Header) d.header().clone();
   }
 
   private static List<String> acceptedTypes(Request r) {

@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every request is copied
  * into a {@link SipRequest} and handed at once to one of {@code sip.event-loops} contexts, each on
  * an event loop of its own, chosen by the method's {@link SipAffinity} (the home context, this
- * verticle's, for handlers that keep shared state). Sends over UDP happen on the calling context
+ * verticle's, for handlers that keep shared state), through that context's {@link InboundQueue}, a
+ * few requests per turn of its loop, so that answers to our own requests never wait behind a
+ * backlog. Sends over UDP happen on the calling context
  * (they do not block); sends over TCP or TLS, which may block on a connect or a full socket, on the
  * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
  * request without usable credentials is challenged on the stack's thread before any transaction
@@ -96,6 +98,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   private volatile Context sipContext;
   /** The home context first, then one per other event loop; set at start. */
   private volatile List<Context> contexts = List.of();
+  /** Per context in {@link #contexts}, the requests waiting for it (handed over a batch at a time). */
+  private volatile List<InboundQueue> inbound = List.of();
   private SipStackImpl stack;
   private SipProvider provider;
   private String advertisedHost;
@@ -133,7 +137,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   /**
    * Lets {@code authenticator} answer, before any transaction or hand-off, the UDP requests of the
-   * methods it authenticates that carry no usable credentials ({@link DigestAuthenticator#beforeTransaction}):
+   * methods it authenticates that carry no usable credentials ({@link DigestAuthenticator#screenBeforeTransaction}):
    * their 401/407 is sent statelessly from the stack's thread, so the first round of every
    * challenge, and an unauthenticated flood, leaves nothing behind. Call before deployment.
    */
@@ -215,6 +219,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   public Future<?> start() {
     sipContext = context;
     contexts = onEventLoops(vertx, context, config.eventLoops());
+    inbound = contexts.stream().map(c -> new InboundQueue(c, this::dispatch)).toList();
     udpTransactions = new UdpClientTransactions(vertx, request -> provider.sendRequest(request), config.timerT1Millis(),
         config.timerT2Millis(), config.clientTransactionsPerLoop());
     if (metrics != null) {
@@ -352,15 +357,20 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return;
     }
     ServerTransaction st = event.getServerTransaction();
-    if (st == null && answeredStatelessly(event)) {
+    long started = System.nanoTime();
+    DigestAuthenticator.Result screening = st == null ? screenStatelessly(event) : null;
+    if (screening != null && !(screening instanceof DigestAuthenticator.Screened)
+        && answeredStatelessly(event, screening, started)) {
       return;
     }
+    // Credentials screened here are handed on, so that the handler checks them against the secret only.
+    DigestAuthenticator.Screened screened = screening instanceof DigestAuthenticator.Screened s ? s : null;
     String udpSource = st == null && withoutTransaction.contains(request.getMethod()) ? udpSource(event) : null;
     if (udpSource != null) {
       int colon = udpSource.lastIndexOf(':');
       SipRequest copy = new SipRequest(request, null, udpSource.substring(0, colon),
-          Integer.parseInt(udpSource.substring(colon + 1)), "udp");
-      contextFor(copy).runOnContext(v -> dispatch(copy));
+          Integer.parseInt(udpSource.substring(colon + 1)), "udp", screened);
+      queueFor(copy).offer(copy);
       return;
     }
     if (st == null && !Request.ACK.equals(request.getMethod())) {
@@ -378,8 +388,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
         : "udp";
     String host = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerAddress() : "?";
     int port = st != null ? ((gov.nist.javax.sip.stack.SIPServerTransaction) st).getPeerPort() : 0;
-    SipRequest copy = new SipRequest(request, st, host, port, transport);
-    contextFor(copy).runOnContext(v -> dispatch(copy));
+    SipRequest copy = new SipRequest(request, st, host, port, transport, screened);
+    queueFor(copy).offer(copy);
   }
 
   /** host:port of a request that came over UDP, as the stack read it; null for other transports. */
@@ -390,30 +400,44 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /**
-   * A challenge (or a refusal decided without the store) sent at once, without a server
-   * transaction: only over UDP, where a stateless answer goes back the way the Via says (over TCP
-   * and TLS the answer must take the request's own connection, which only a transaction knows), and
-   * only for methods with a handler that pass the checks every request gets ({@link #precheck}).
+   * The credentials of a request screened before any transaction or hand-off
+   * ({@link DigestAuthenticator#screenBeforeTransaction}): only over UDP, where a stateless answer goes
+   * back the way the Via says (over TCP and TLS the answer must take the request's own connection,
+   * which only a transaction knows), and only for methods with a handler that pass the checks every
+   * request gets ({@link #precheck}).
+   *
+   * @return null when not screened here; {@link DigestAuthenticator.Screened} credentials for the
+   *     handler to check; anything else is to be answered at once ({@link #answeredStatelessly})
    */
-  private boolean answeredStatelessly(RequestEvent event) {
+  private DigestAuthenticator.Result screenStatelessly(RequestEvent event) {
     DigestAuthenticator authenticator = statelessChallenges;
     Request request = event.getRequest();
     if (authenticator == null || !handlers.containsKey(request.getMethod())
         || !(event instanceof gov.nist.javax.sip.RequestEventExt ext) || ext.getRemoteIpAddress() == null
         || !(request.getHeader(ViaHeader.NAME) instanceof ViaHeader via) || !"udp".equalsIgnoreCase(via.getTransport())) {
-      return false;
+      return null;
     }
-    long started = System.nanoTime();
+    try {
+      return precheck(request) != null ? null
+          : authenticator.screenBeforeTransaction(request, ext.getRemoteIpAddress(), ext.getRemotePort());
+    } catch (RuntimeException e) {
+      LOG.debug("not screened [call-id: {}]: {}", callId(request), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * A challenge (or a refusal decided without the store) sent at once, without a server transaction.
+   *
+   * @return false when no answer could be made: the handler answers instead
+   */
+  private boolean answeredStatelessly(RequestEvent event, DigestAuthenticator.Result refused, long started) {
+    Request request = event.getRequest();
+    gov.nist.javax.sip.RequestEventExt ext = (gov.nist.javax.sip.RequestEventExt) event;
     SipOutcome.Reply early;
     Response response;
     try {
-      if (precheck(request) != null) {
-        return false;
-      }
-      early = authenticator.beforeTransaction(request, ext.getRemoteIpAddress(), ext.getRemotePort());
-      if (early == null) {
-        return false;
-      }
+      early = statelessChallenges.answer(refused, request, ext.getRemoteIpAddress(), ext.getRemotePort());
       response = response(request, early, true);
     } catch (ParseException | RuntimeException e) {
       LOG.debug("no stateless answer [call-id: {}]: {}", callId(request), e.getMessage());
@@ -428,11 +452,14 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return true;
   }
 
-  /** The context a request runs on: by its method's affinity; methods without a handler by Call-ID. */
-  private Context contextFor(SipRequest req) {
-    List<Context> all = contexts;
+  /**
+   * Where a request waits for its context ({@link InboundQueue}): the context is chosen by the method's
+   * affinity; methods without a handler by Call-ID.
+   */
+  private InboundQueue queueFor(SipRequest req) {
+    List<InboundQueue> all = inbound;
     if (all.size() <= 1) {
-      return sipContext;
+      return all.get(0);
     }
     String key;
     try {
@@ -440,7 +467,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     } catch (RuntimeException e) {
       key = null; // a header the stack let through but we cannot read: the handler will answer it
     }
-    return key == null ? sipContext : all.get(Math.floorMod(key.hashCode(), all.size()));
+    return key == null ? all.get(0) : all.get(Math.floorMod(key.hashCode(), all.size()));
   }
 
   /**

@@ -32,6 +32,23 @@ class SipThrottlesTest {
   }
 
   @Test
+  void theRequestThatLastUsedACountMayComeAgainAsARetransmissionNotAnotherRequest() {
+    NonceCounts counts = new NonceCounts(300, 1000);
+    long now = clock.millis();
+    assertEquals(Use.FRESH, counts.use("n1", now, 1, "call-a\n2 REGISTER\nz9hG4bKa", now));
+    assertEquals(Use.RETRANSMITTED, counts.use("n1", now, 1, "call-a\n2 REGISTER\nz9hG4bKa", now + 500),
+        "the same request again (Timer E): not a replay");
+    assertEquals(Use.REPLAYED, counts.use("n1", now, 1, "call-a\n3 REGISTER\nz9hG4bKb", now + 600),
+        "the same count in another request is one");
+    assertEquals(Use.REPLAYED, counts.use("n1", now, 1, null, now + 700), "and so is one whose exchange is unknown");
+    assertEquals(Use.REPLAYED, counts.use("n1", now, 1, "call-a\n2 REGISTER\nz9hG4bKa",
+        now + NonceCounts.RETRANSMISSION_WINDOW_MILLIS + 1), "no retransmission comes after Timer F");
+    assertEquals(Use.FRESH, counts.use("n1", now, 2, "call-a\n4 REGISTER\nz9hG4bKc", now + 800));
+    assertEquals(Use.REPLAYED, counts.use("n1", now, 1, "call-a\n2 REGISTER\nz9hG4bKa", now + 900),
+        "only the request that used the nonce last is recognised");
+  }
+
+  @Test
   void withoutQopANonceIsGoodForOneRequest() {
     NonceCounts counts = new NonceCounts(300, 1000);
     long now = clock.millis();

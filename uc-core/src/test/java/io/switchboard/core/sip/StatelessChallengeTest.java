@@ -38,6 +38,11 @@ class StatelessChallengeTest {
 
   private SipTestServer server;
   private final java.util.concurrent.atomic.AtomicInteger messagesHandled = new java.util.concurrent.atomic.AtomicInteger();
+  /** Per MESSAGE reaching the handler: whether the edge handed its credentials on, screened. */
+  private final java.util.List<Boolean> messagesScreened = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** DIGEST_FAILED security events, in order. */
+  private final java.util.concurrent.BlockingQueue<io.switchboard.core.bus.SecurityEvent> digestFailures =
+      new java.util.concurrent.LinkedBlockingQueue<>();
 
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -45,10 +50,19 @@ class StatelessChallengeTest {
     // A MESSAGE handler that needs a user, as the IM module's does (challenged with 407), and like
     // it without a transaction over UDP, its retransmissions answered by the guard.
     server.beforeSipStart.add(s -> s.sip.edge().handleWithoutTransaction(Request.MESSAGE, new RetransmissionGuard(
-        req -> s.sip.authenticator().withUser(req, true, user -> {
-          messagesHandled.incrementAndGet();
-          return Future.succeededFuture(SipOutcome.reply(Response.OK));
-        }), java.time.Clock.systemUTC()), SipAffinity.RECIPIENT));
+        req -> {
+          messagesScreened.add(req.screened() != null);
+          return s.sip.authenticator().withUser(req, true, user -> {
+            messagesHandled.incrementAndGet();
+            return Future.succeededFuture(SipOutcome.reply(Response.OK));
+          });
+        }, java.time.Clock.systemUTC()), SipAffinity.RECIPIENT));
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.switchboard.core.bus.EventAddresses.SECURITY_EVENT, m -> {
+      io.switchboard.core.bus.SecurityEvent e = io.switchboard.core.bus.SecurityEvent.fromJson(m.body());
+      if (e.kind() == io.switchboard.core.bus.SecurityEvent.Kind.DIGEST_FAILED) {
+        digestFailures.add(e);
+      }
+    });
     server.start().await();
     server.createUser("alice", "1001", "alice-sip-secret").await();
   }
@@ -105,6 +119,91 @@ class StatelessChallengeTest {
       String replay = answerTo(raw, "z9hG4bKb3");
       assertEquals(401, RawSip.status(replay), replay);
     }
+  }
+
+  /**
+   * Without a transaction, a REGISTER's retransmission that comes after a later REGISTER of the same
+   * user (SIPp's B at thousands a second: every user several times a second) is not the registrar's
+   * last answer any more and reaches the digest check again: the same request, not a replay of its
+   * credentials, so it is registered and answered 200 again, with no DIGEST_FAILED event (a phone on
+   * a lossy network must not count as an attacker). The same credentials in a new request still are one.
+   */
+  @Test
+  void aRegisterRetransmittedAfterALaterOneIsAnsweredAgainNotChallenged() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      String first = registerWithCredentials(raw, "first", "r1");
+      String ok = answerTo(raw, "z9hG4bKr1-auth");
+      assertEquals(200, RawSip.status(ok), ok);
+      String later = registerWithCredentials(raw, "later", "r2");
+      assertEquals(200, RawSip.status(answerTo(raw, "z9hG4bKr2-auth")));
+
+      raw.send(first); // the first REGISTER again, as its sender's Timer E would
+      String again = answerTo(raw, "z9hG4bKr1-auth");
+      assertEquals(200, RawSip.status(again), "a retransmission, not a replay: " + again);
+      assertEquals(header(ok, "To"), header(again, "To"), "answered as the same request");
+      assertTrue(header(again, "Contact").startsWith("<sip:alice-desk@127.0.0.1:" + raw.localPort()), again);
+
+      // The later REGISTER's credentials in a new request are a replay: challenged, and reported.
+      raw.send(later.replace("z9hG4bKr2-auth", "z9hG4bKr3-auth"));
+      String replay = answerTo(raw, "z9hG4bKr3-auth");
+      assertEquals(401, RawSip.status(replay), replay);
+      io.switchboard.core.bus.SecurityEvent reported = digestFailures.poll(10, TimeUnit.SECONDS);
+      assertNotNull(reported, "the replay is a DIGEST_FAILED event");
+      assertTrue(reported.detail().contains("replayed"), reported.detail());
+      assertEquals(0, digestFailures.size(), "the retransmission was no DIGEST_FAILED: " + digestFailures);
+      assertEquals(0, serverTransactions());
+    }
+  }
+
+  /**
+   * A MESSAGE over UDP has its credentials screened once, on the stack's thread before the hand-off,
+   * and checked against the secret by the handler without a second screen; the check itself is
+   * never skipped: a wrong digest is still refused (403, a DIGEST_FAILED event) and the handler's
+   * work never runs, the right one is accepted.
+   */
+  @Test
+  void aMessageIsScreenedOnceAndAWrongDigestIsStillRefused() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      raw.send(message(raw.localPort(), ""));
+      String nonce = RawSip.param(raw.receiveFinal(), "Proxy-Authenticate: Digest", "nonce");
+      String wrong = RawSip.digestAuthorization("alice", DOMAIN, "not-alice-secret", nonce, "00000001", "MESSAGE",
+          "sip:1001@" + DOMAIN).replace("Authorization:", "Proxy-Authorization:");
+      raw.send(message(raw.localPort(), wrong).replace("z9hG4bKm1", "z9hG4bKw2").replace("CSeq: 1 ", "CSeq: 2 "));
+      String refused = answerTo(raw, "z9hG4bKw2");
+      assertEquals(403, RawSip.status(refused), refused);
+      io.switchboard.core.bus.SecurityEvent reported = digestFailures.poll(10, TimeUnit.SECONDS);
+      assertNotNull(reported, "a wrong digest is a DIGEST_FAILED event");
+      assertEquals("alice", reported.who());
+      assertEquals(0, messagesHandled.get(), "a wrong digest never reaches the handler's work");
+
+      raw.send(message(raw.localPort(), "").replace("z9hG4bKm1", "z9hG4bKw3").replace("CSeq: 1 ", "CSeq: 3 "));
+      String fresh = RawSip.param(answerTo(raw, "z9hG4bKw3"), "Proxy-Authenticate: Digest", "nonce");
+      String right = authorization(fresh, "MESSAGE", "sip:1001@" + DOMAIN).replace("Authorization:", "Proxy-Authorization:");
+      raw.send(message(raw.localPort(), right).replace("z9hG4bKm1", "z9hG4bKw4").replace("CSeq: 1 ", "CSeq: 4 "));
+      String ok = answerTo(raw, "z9hG4bKw4");
+      assertEquals(200, RawSip.status(ok), ok);
+      assertEquals(1, messagesHandled.get());
+      assertEquals(java.util.List.of(true, true), messagesScreened,
+          "both MESSAGEs with credentials reached the handler screened by the edge");
+      assertEquals(0, digestFailures.size(), "the right digest is no failure: " + digestFailures);
+    }
+  }
+
+  /**
+   * A REGISTER with its own Call-ID, challenged and then sent with credentials (branch
+   * {@code z9hG4bK<branch>-auth}), as SIPp's B scenario does; the challenge is read here.
+   *
+   * @return the REGISTER with credentials, as sent
+   */
+  private String registerWithCredentials(RawSip raw, String callId, String branch) throws Exception {
+    String unauthenticated = register(raw.localPort(), branch, 1, "").replace("stateless-", callId + "-");
+    raw.send(unauthenticated);
+    String challenge = answerTo(raw, "z9hG4bK" + branch);
+    String nonce = RawSip.param(challenge, "WWW-Authenticate: Digest", "nonce");
+    String withCredentials = register(raw.localPort(), branch + "-auth", 2,
+        authorization(nonce, "REGISTER", "sip:" + DOMAIN)).replace("stateless-", callId + "-");
+    raw.send(withCredentials);
+    return withCredentials;
   }
 
   @Test
