@@ -2,6 +2,7 @@ package io.switchboard.presence;
 
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipEdge;
+import io.switchboard.core.sip.SipTags;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,7 +29,10 @@ import javax.sip.message.Response;
  * of the other SIP contexts, always the same one for a subscription, so that its NOTIFYs leave in
  * the order they were decided (a NOTIFY never overtakes the previous one of its dialog). The answer
  * comes back on the SIP context. Each subscription's dialog headers (Request-URI, From, To, Call-ID,
- * route, Contact, Event) are parsed once, into a template that every NOTIFY clones.
+ * route, Contact, Event) are parsed once, into a template; over UDP that template is encoded once
+ * more, into bytes ({@link NotifyBytes}), and each NOTIFY is those bytes with its CSeq, branch, state
+ * and body filled in, sent without a JAIN-SIP message object, its answer matched by branch before
+ * the stack parses it ({@link SipEdge#sendDatagram}).
  */
 final class Notifier {
 
@@ -62,12 +66,12 @@ final class Notifier {
     Context home = Vertx.currentContext();
     Context sender = senderOf(sub, home);
     if (sender == home || home == null) {
-      return sendNow(sub, what).map(Response::getStatusCode);
+      return sendNow(sub, what);
     }
     Promise<Integer> answered = Promise.promise();
     sender.runOnContext(v -> sendNow(sub, what).onComplete(r -> home.runOnContext(x -> {
       if (r.succeeded()) {
-        answered.complete(r.result().getStatusCode());
+        answered.complete(r.result());
       } else {
         answered.fail(r.cause());
       }
@@ -93,12 +97,34 @@ final class Notifier {
   private record What(long cseq, String state, String reason, int expires, byte[] body) {
   }
 
-  private Future<Response> sendNow(Subscription sub, What what) {
+  /**
+   * Over UDP to an address (the common case): the dialog's NOTIFY bytes with this NOTIFY's fields
+   * filled in, sent through our own client transaction, whose answer is matched before JAIN-SIP
+   * parses it. Otherwise (TCP, TLS, a host name to resolve) a JAIN-SIP request cloned from the template.
+   */
+  private Future<Integer> sendNow(Subscription sub, What what) {
     try {
-      return edge.send(build(sub, what));
+      NotifyBytes bytes = bytes(sub);
+      if (bytes != null) {
+        String branch = SipTags.newBranch();
+        return edge.sendDatagram(bytes.render(branch, what.cseq(), what.state(), what.reason(), what.expires(),
+            what.body()), branch, Request.NOTIFY, bytes.to());
+      }
+      return edge.send(build(sub, what)).map(Response::getStatusCode);
     } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** The dialog's NOTIFY as bytes, made once on its sending context; null when it must take the stack's path. */
+  private NotifyBytes bytes(Subscription sub) throws ParseException, InvalidArgumentException, javax.sip.SipException {
+    java.util.Optional<NotifyBytes> made = sub.notifyBytes;
+    if (made == null) {
+      made = java.util.Optional.ofNullable(!"udp".equalsIgnoreCase(sub.transport) ? null
+          : NotifyBytes.of(template(sub), edge.advertisedHost() + ":" + edge.port(), sub.pkg.type, sub.pkg.subType));
+      sub.notifyBytes = made;
+    }
+    return made.orElse(null);
   }
 
   private Request build(Subscription sub, What what)
