@@ -2,6 +2,7 @@ package io.switchboard.presence;
 
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipEdge;
+import io.switchboard.core.sip.SipTags;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,11 +25,15 @@ import javax.sip.message.Response;
  * Builds and sends the NOTIFY of a subscription (RFC 6665 §4.2.2) of any of our event packages.
  *
  * <p>What a NOTIFY says (its CSeq, subscription state, body) is decided on the SIP context, which
- * keeps the subscriptions; building and sending it, the costly part of a large fan-out, runs on one
- * of the other SIP contexts, always the same one for a subscription, so that its NOTIFYs leave in
- * the order they were decided (a NOTIFY never overtakes the previous one of its dialog). The answer
- * comes back on the SIP context. Each subscription's dialog headers (Request-URI, From, To, Call-ID,
- * route, Contact, Event) are parsed once, into a template that every NOTIFY clones.
+ * keeps the subscriptions. Over UDP to an address (phones, the hot path) the NOTIFY is the dialog's
+ * bytes ({@link NotifyBytes}, encoded once from its template) with CSeq, branch, state and body
+ * filled in, sent right there through our own client transaction ({@link SipEdge#sendDatagram}),
+ * whose answer is matched by branch before JAIN-SIP parses it and comes straight back to this
+ * context: no message object, no hop. Otherwise (TCP, TLS, a host name) a JAIN-SIP request is
+ * cloned from the template and sent from one of the other SIP contexts, always the same one for a
+ * subscription, so that its NOTIFYs leave in the order they were decided; its answer comes back on
+ * the SIP context. Each subscription's dialog headers (Request-URI, From, To, Call-ID, route,
+ * Contact, Event) are parsed once, into that template.
  */
 final class Notifier {
 
@@ -60,14 +65,27 @@ final class Notifier {
         terminatedReason, (int) Math.max(0, sub.expiresAt.getEpochSecond() - now.getEpochSecond()), body);
     metrics.notifySent();
     Context home = Vertx.currentContext();
+    NotifyBytes bytes;
+    try {
+      bytes = bytes(sub);
+    } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
+      return Future.failedFuture(e);
+    }
+    if (bytes != null) {
+      // Cheap enough to send right here: no hop to a sender context and back, and the answer comes
+      // straight to this context from the receiving thread.
+      String branch = SipTags.newBranch();
+      return edge.sendDatagram(bytes.render(branch, what.cseq(), what.state(), what.reason(), what.expires(),
+          what.body()), branch, Request.NOTIFY, bytes.to());
+    }
     Context sender = senderOf(sub, home);
     if (sender == home || home == null) {
-      return sendNow(sub, what).map(Response::getStatusCode);
+      return sendNow(sub, what);
     }
     Promise<Integer> answered = Promise.promise();
     sender.runOnContext(v -> sendNow(sub, what).onComplete(r -> home.runOnContext(x -> {
       if (r.succeeded()) {
-        answered.complete(r.result().getStatusCode());
+        answered.complete(r.result());
       } else {
         answered.fail(r.cause());
       }
@@ -93,12 +111,24 @@ final class Notifier {
   private record What(long cseq, String state, String reason, int expires, byte[] body) {
   }
 
-  private Future<Response> sendNow(Subscription sub, What what) {
+  /** A JAIN-SIP request cloned from the dialog's template, through a client transaction (TCP, TLS, a name to resolve). */
+  private Future<Integer> sendNow(Subscription sub, What what) {
     try {
-      return edge.send(build(sub, what));
+      return edge.send(build(sub, what)).map(Response::getStatusCode);
     } catch (ParseException | InvalidArgumentException | javax.sip.SipException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** The dialog's NOTIFY as bytes, made once on the SIP context; null when it must take the stack's path. */
+  private NotifyBytes bytes(Subscription sub) throws ParseException, InvalidArgumentException, javax.sip.SipException {
+    java.util.Optional<NotifyBytes> made = sub.notifyBytes;
+    if (made == null) {
+      made = java.util.Optional.ofNullable(!"udp".equalsIgnoreCase(sub.transport) ? null
+          : NotifyBytes.of(template(sub), edge.advertisedHost() + ":" + edge.port(), sub.pkg.type, sub.pkg.subType));
+      sub.notifyBytes = made;
+    }
+    return made.orElse(null);
   }
 
   private Request build(Subscription sub, What what)

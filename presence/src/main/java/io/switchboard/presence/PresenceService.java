@@ -67,6 +67,12 @@ public final class PresenceService {
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       PresenceStore store) {
+    this(vertx, config, health, users, sip, store, Subscriptions.FAN_OUT_BATCH);
+  }
+
+  /** @param fanOutBatch NOTIFYs sent per turn of the SIP context in a fan-out (tests make it small) */
+  PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
+      PresenceStore store, int fanOutBatch) {
     this.vertx = vertx;
     this.health = health;
     this.sip = sip;
@@ -75,7 +81,7 @@ public final class PresenceService {
     this.publications = new Publications(vertx, clock);
     this.composition = new Composition(sip.location(), profiles, publications, clock, config.sip().domain());
     this.subscriptions = new Subscriptions(vertx, sip.edge()::sipContext, index, profiles, composition,
-        new Notifier(sip.edge(), sip.metrics()), clock, this::reportHealth);
+        new Notifier(sip.edge(), sip.metrics()), clock, this::reportHealth, fanOutBatch);
     for (EventPackage pkg : EventPackage.values()) {
       sip.metrics().subscriptionsActive(pkg.eventName, () -> index.subscriptionCount(pkg));
     }

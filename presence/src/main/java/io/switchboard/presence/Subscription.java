@@ -45,6 +45,8 @@ final class Subscription {
    * on the one context that sends this subscription's NOTIFYs, never changed once made.
    */
   volatile javax.sip.message.Request notifyTemplate;
+  /** The same as bytes (empty: the NOTIFYs take the stack's path); null until made, on the sending context. */
+  volatile java.util.Optional<NotifyBytes> notifyBytes;
 
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
       String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,

@@ -27,6 +27,7 @@ final class Subscriptions {
   private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
   /** NOTIFYs sent in one turn of the SIP context; between turns, other requests (a PUBLISH) are answered. */
   static final int FAN_OUT_BATCH = 100;
+  private final int fanOutBatch;
 
   /**
    * What one watcher may know through one subscription: its own subscription state, and while
@@ -59,9 +60,12 @@ final class Subscriptions {
   private final Notifier notifier;
   private final Clock clock;
   private final Runnable countChanged;
+  /** Bumped whenever a presentity's rules change: a fan-out's views decided before it are decided again. */
+  private long rulesEpoch;
 
   Subscriptions(Vertx vertx, Supplier<Context> context, WatcherIndex index, Profiles profiles, Composition composition,
-      Notifier notifier, Clock clock, Runnable countChanged) {
+      Notifier notifier, Clock clock, Runnable countChanged, int fanOutBatch) {
+    this.fanOutBatch = fanOutBatch;
     this.vertx = vertx;
     this.context = context;
     this.index = index;
@@ -110,9 +114,17 @@ final class Subscriptions {
       return Future.succeededFuture();
     }
     long started = System.nanoTime();
+    // Each watcher's view as of this change, decided now: a later change handled between two batches
+    // must not stand in for this one at the watchers of the later batches (it would, decided at send
+    // time, and then this state would never reach them). Cheap next to sending: views are composed
+    // and rendered once per change.
+    List<Body> bodies = new ArrayList<>(watchers.size());
+    for (Subscription s : watchers) {
+      bodies.add(s.terminated ? null : body(s));
+    }
     List<Future<Void>> sent = new ArrayList<>(watchers.size());
     Promise<Void> all = Promise.promise();
-    batch(watchers, 0, sent, all);
+    batch(watchers, bodies, rulesEpoch, 0, sent, all);
     return all.future().onSuccess(v -> {
       if (watchers.size() >= FAN_OUT_BATCH) {
         LOG.info("Presence fan-out [presentity: {}, watchers: {}, all answered in: {} ms]", presentity, watchers.size(),
@@ -121,13 +133,18 @@ final class Subscriptions {
     });
   }
 
-  private void batch(List<Subscription> watchers, int from, List<Future<Void>> sent, Promise<Void> all) {
-    int to = Math.min(watchers.size(), from + FAN_OUT_BATCH);
+  private void batch(List<Subscription> watchers, List<Body> bodies, long epoch, int from, List<Future<Void>> sent,
+      Promise<Void> all) {
+    int to = Math.min(watchers.size(), from + fanOutBatch);
     for (int i = from; i < to; i++) {
-      sent.add(notifyCurrent(watchers.get(i), false));
+      Subscription s = watchers.get(i);
+      Body decided = bodies.get(i);
+      // Rules changed, or the subscription went pending, since it was decided: what it may see now.
+      boolean stale = decided == null || epoch != rulesEpoch || decided.view().state() != s.state;
+      sent.add(stale ? notifyCurrent(s, false) : notifyWith(s, decided, false));
     }
     if (to < watchers.size()) {
-      context.get().runOnContext(v -> batch(watchers, to, sent, all));
+      context.get().runOnContext(v -> batch(watchers, bodies, epoch, to, sent, all));
     } else {
       Future.join(sent).<Void>mapEmpty().recover(e -> Future.succeededFuture()).onComplete(all);
     }
@@ -135,6 +152,7 @@ final class Subscriptions {
 
   /** The presentity changed their rules: each live subscription gets what it now may see. */
   void rulesChanged(String presentity) {
+    rulesEpoch++;
     for (Subscription s : index.subscriptionsOf(presentity)) {
       reevaluate(s);
     }
@@ -212,7 +230,14 @@ final class Subscriptions {
     if (s.terminated) {
       return Future.succeededFuture();
     }
-    Body body = body(s);
+    return notifyWith(s, body(s), force);
+  }
+
+  /** As {@link #notifyCurrent}, with the view and document already decided. */
+  private Future<Void> notifyWith(Subscription s, Body body, boolean force) {
+    if (s.terminated) {
+      return Future.succeededFuture();
+    }
     if (s.notifyInFlight) {
       Body last = s.queued.peekLast();
       WatcherView latest = last != null ? last.view() : s.lastSent;

@@ -208,10 +208,20 @@ class PresenceFanOutTest {
     assertEquals(200, SippTrace.lastStatus(published.messages()));
     assertEquals(1, answeredWhenPublished, "the PUBLISH's 200 came while its NOTIFY was still unanswered");
     alice.reached(2);
-    List<SippTrace.Message> got = notifies(slow.await());
+    Sipp.Result seen = slow.await();
+    List<SippTrace.Message> got = notifies(seen);
     assertEquals(2, got.size());
     assertTrue(got.get(1).body().contains("<rpid:busy/>") && got.get(1).body().contains("in a meeting"),
         got.get(1).body());
+    // Unanswered for 6 s, the NOTIFY (sent as bytes from its dialog's template) was retransmitted
+    // by Timer E: the same request, byte for byte (one branch, one CSeq, the same body).
+    List<SippTrace.Message> copies = SippTrace.received(seen.messages(), "NOTIFY").stream()
+        .filter(m -> m.header("CSeq").equals(got.get(1).header("CSeq"))).toList();
+    assertTrue(copies.size() >= 2, "retransmitted while unanswered: " + copies.size() + " copies");
+    assertEquals(1, copies.stream().map(m -> m.header("Via")).distinct().count(), "one branch: " + copies);
+    assertEquals(1, copies.stream().map(m -> m.headers() + m.body()).distinct().count(), "identical copies");
+    assertEquals(1, Long.parseLong(got.get(1).header("CSeq").trim().split("\\s+")[0])
+        - Long.parseLong(got.get(0).header("CSeq").trim().split("\\s+")[0]), "CSeq one up");
   }
 
   @Test

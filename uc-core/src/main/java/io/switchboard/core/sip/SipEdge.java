@@ -101,6 +101,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /** Per context in {@link #contexts}, the requests waiting for it (handed over a batch at a time). */
   private volatile List<InboundQueue> inbound = List.of();
   private SipStackImpl stack;
+  private volatile OwnAnswersNetworkLayer ownAnswers;
   private SipProvider provider;
   private String advertisedHost;
 
@@ -174,6 +175,12 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return udp == null ? 0 : udp.inFlight();
   }
 
+  /** Answers to requests sent as bytes that were matched before the stack parsed them. */
+  long answersTakenUnparsed() {
+    UdpClientTransactions udp = udpTransactions;
+    return udp == null ? 0 : udp.takenUnparsed();
+  }
+
   /** The handler registered for a method (tests wrap it); null if none. */
   SipRequestHandler handler(String method) {
     return handlers.get(method);
@@ -220,8 +227,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
     sipContext = context;
     contexts = onEventLoops(vertx, context, config.eventLoops());
     inbound = contexts.stream().map(c -> new InboundQueue(c, this::dispatch)).toList();
-    udpTransactions = new UdpClientTransactions(vertx, request -> provider.sendRequest(request), config.timerT1Millis(),
-        config.timerT2Millis(), config.clientTransactionsPerLoop());
+    udpTransactions = new UdpClientTransactions(vertx, request -> provider.sendRequest(request),
+        (datagram, to) -> ownAnswers.send(datagram, to), config.timerT1Millis(), config.timerT2Millis(),
+        config.clientTransactionsPerLoop());
     if (metrics != null) {
       metrics.clientTransactions(udpTransactions, UdpClientTransactions::inFlight, UdpClientTransactions::refused,
           UdpClientTransactions::retransmitted);
@@ -287,7 +295,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
       // A connection that never finishes its handshake is closed after this (ms).
       p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
     }
-    stack = tlsLayer == null ? new SipStackImpl(p) : new TlsNetworkLayer.Stack(p, tlsLayer);
+    // Answers to the requests we send as prepared bytes are matched before the stack parses them.
+    ownAnswers = new OwnAnswersNetworkLayer(tlsLayer == null ? gov.nist.core.net.DefaultNetworkLayer.SINGLETON : tlsLayer,
+        (buf, off, len) -> udpTransactions.answerDatagram(buf, off, len));
+    stack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
     ListeningPoint udp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.UDP);
     ListeningPoint tcp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.TCP);
@@ -687,6 +698,21 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return null;
     }).onFailure(answer::tryFail);
     return out;
+  }
+
+  /**
+   * Sends a non-INVITE request its caller prepared as bytes (a NOTIFY from its dialog's template)
+   * from our UDP socket to {@code to}, through our own client transaction: retransmitted as any
+   * other, its answers matched by {@code branch} (the one in its top Via) before JAIN-SIP parses
+   * them. Call on a Vert.x context; completes there with the final status code, or fails with a
+   * {@link SipSendException} as {@link #send} does.
+   */
+  public Future<Integer> sendDatagram(byte[] request, String branch, String method, java.net.InetSocketAddress to) {
+    UdpClientTransactions udp = udpTransactions;
+    if (udp == null || ownAnswers == null) {
+      return Future.failedFuture(new SipSendException("cannot send: SIP not started"));
+    }
+    return udp.startDatagram(request, branch, method, to);
   }
 
   /**

@@ -1,7 +1,10 @@
 package io.switchboard.core.sip;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * (Timer K is moot: nothing is kept to absorb them). No transaction object in the stack, none of
  * its timer threads or table, no hop to deliver the answer.
  *
+ * <p>A request may also go out as bytes its sender prepared ({@link #startDatagram}, NOTIFYs from a
+ * per-dialog template): no message object on the send path, and its answers are matched on the
+ * stack's receiving thread before JAIN-SIP parses them ({@link #answerDatagram}, through
+ * {@link OwnAnswersNetworkLayer}); only their status code is kept.
+ *
  * <p>Bounded: at most {@code perContext} requests awaiting their answer per sending context;
  * beyond it a send fails at once (callers handle a failed send: a NOTIFY not sent, a MESSAGE stored).
  */
@@ -35,8 +43,14 @@ final class UdpClientTransactions {
     void send(Request request) throws javax.sip.SipException;
   }
 
+  /** Puts prepared bytes on the wire, from our UDP socket (OwnAnswersNetworkLayer#send). */
+  interface DatagramWire {
+    void send(byte[] datagram, InetSocketAddress to) throws java.io.IOException;
+  }
+
   private final Vertx vertx;
   private final Wire wire;
+  private final DatagramWire datagrams;
   private final long t1;
   private final long t2;
   private final int perContext;
@@ -46,10 +60,18 @@ final class UdpClientTransactions {
   private final Map<Context, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final LongAdder refused = new LongAdder();
   private final LongAdder retransmitted = new LongAdder();
+  private final LongAdder takenUnparsed = new LongAdder();
 
   UdpClientTransactions(Vertx vertx, Wire wire, long t1Millis, long t2Millis, int perContext) {
+    this(vertx, wire, (datagram, to) -> {
+      throw new java.io.IOException("no datagram path");
+    }, t1Millis, t2Millis, perContext);
+  }
+
+  UdpClientTransactions(Vertx vertx, Wire wire, DatagramWire datagrams, long t1Millis, long t2Millis, int perContext) {
     this.vertx = vertx;
     this.wire = wire;
+    this.datagrams = datagrams;
     this.t1 = t1Millis;
     this.t2 = t2Millis;
     this.perContext = perContext;
@@ -68,28 +90,55 @@ final class UdpClientTransactions {
       out.promise().tryFail(new SipSendException("cannot send: no Via branch"));
       return;
     }
-    AtomicInteger count = inFlight.computeIfAbsent(origin, c -> new AtomicInteger());
-    if (count.get() >= perContext) {
+    Transaction tx = new Transaction(branch, request.getMethod(), origin, () -> wire.send(request), out, null);
+    if (admit(tx) && out.attach(() -> origin.runOnContext(v -> abandon(tx)))) {
+      go(tx);
+    } else if (byBranch.get(branch) == tx) {
+      abandon(tx); // terminated before it went out
+    }
+  }
+
+  /**
+   * Sends a request prepared as bytes, with a Via whose branch is {@code branch}, and completes with
+   * its final status code on the calling context (call on one). Its answers are matched before
+   * JAIN-SIP parses them. Fails with a {@link SipSendException} as {@link #start} does.
+   */
+  Future<Integer> startDatagram(byte[] datagram, String branch, String method, InetSocketAddress to) {
+    Context origin = Vertx.currentContext();
+    if (origin == null) {
+      return Future.failedFuture(new SipSendException("cannot send: not on a Vert.x context"));
+    }
+    Promise<Integer> status = Promise.promise();
+    Transaction tx = new Transaction(branch, method, origin, () -> datagrams.send(datagram, to), null, status);
+    if (admit(tx)) {
+      go(tx);
+    }
+    return status.future();
+  }
+
+  /** Takes the transaction in (per-context limit, branch unused); else fails it. */
+  private boolean admit(Transaction tx) {
+    if (tx.count.get() >= perContext) {
       refused.increment();
-      LOG.debug("refused: {} requests in flight on this context [branch: {}]", perContext, branch);
-      out.promise().tryFail(new SipSendException("cannot send: " + perContext + " requests await their answer already"));
-      return;
+      LOG.debug("refused: {} requests in flight on this context [branch: {}]", perContext, tx.branch);
+      tx.fail(new SipSendException("cannot send: " + perContext + " requests await their answer already"));
+      return false;
     }
-    Transaction tx = new Transaction(branch, request.getMethod(), request, out, count);
-    if (byBranch.putIfAbsent(branch, tx) != null) {
-      out.promise().tryFail(new SipSendException("cannot send: branch " + branch + " in use"));
-      return;
+    if (byBranch.putIfAbsent(tx.branch, tx) != null) {
+      tx.fail(new SipSendException("cannot send: branch " + tx.branch + " in use"));
+      return false;
     }
-    count.incrementAndGet();
-    if (!out.attach(() -> origin.runOnContext(v -> abandon(tx)))) {
-      abandon(tx);
-      return;
-    }
+    tx.count.incrementAndGet();
+    return true;
+  }
+
+  /** Puts it on the wire and starts Timer E. */
+  private void go(Transaction tx) {
     try {
-      wire.send(request);
-    } catch (javax.sip.SipException | RuntimeException e) {
+      tx.resend.send();
+    } catch (Exception e) {
       if (finish(tx)) {
-        out.promise().tryFail(new SipSendException("cannot send: " + e.getMessage()));
+        tx.fail(new SipSendException("cannot send: " + e.getMessage()));
       }
       return;
     }
@@ -111,16 +160,40 @@ final class UdpClientTransactions {
     if (tx == null || cseq == null || !tx.method.equals(cseq.getMethod())) {
       return false;
     }
-    Context origin = tx.out.origin();
-    if (response.getStatusCode() < 200) {
-      origin.runOnContext(v -> proceeding(tx));
+    answered(tx, response.getStatusCode(), response);
+    return true;
+  }
+
+  /**
+   * A datagram that came to our UDP socket, before JAIN-SIP parses it: an answer to a request sent
+   * with {@link #startDatagram} is taken here, by its top Via branch and CSeq method; anything else
+   * is left to the stack. Called on the stack's receiving thread.
+   *
+   * @return whether it took the datagram
+   */
+  boolean answerDatagram(byte[] buf, int off, int len) {
+    if (len < 14 || buf[off] != 'S') {
+      return false; // a request
+    }
+    DatagramAnswer answer = DatagramAnswer.peek(buf, off, len);
+    Transaction tx = answer == null ? null : byBranch.get(answer.branch());
+    if (tx == null || tx.status == null || !tx.method.equals(answer.cseqMethod())) {
+      return false;
+    }
+    takenUnparsed.increment();
+    answered(tx, answer.status(), null);
+    return true;
+  }
+
+  private void answered(Transaction tx, int status, Response response) {
+    if (status < 200) {
+      tx.origin.runOnContext(v -> proceeding(tx));
     } else if (byBranch.remove(tx.branch, tx)) {
-      origin.runOnContext(v -> {
+      tx.origin.runOnContext(v -> {
         settle(tx);
-        tx.out.promise().tryComplete(response);
+        tx.complete(status, response);
       });
     }
-    return true;
   }
 
   /** Requests awaiting their final answer now, on every context. */
@@ -137,6 +210,11 @@ final class UdpClientTransactions {
     return retransmitted.sum();
   }
 
+  /** Answers taken from their datagram, never parsed by the stack. */
+  long takenUnparsed() {
+    return takenUnparsed.sum();
+  }
+
   /** Timer E (or F when its time has come), on the origin context. */
   private void timerE(Transaction tx) {
     if (byBranch.get(tx.branch) != tx) {
@@ -145,14 +223,14 @@ final class UdpClientTransactions {
     long left = (tx.deadline - System.nanoTime()) / 1_000_000;
     if (left <= 0) {
       if (finish(tx)) {
-        tx.out.promise().tryFail(new SipSendException("no answer (transaction timeout)"));
+        tx.fail(new SipSendException("no answer (transaction timeout)"));
       }
       return;
     }
     try {
-      wire.send(tx.request);
+      tx.resend.send();
       retransmitted.increment();
-    } catch (javax.sip.SipException | RuntimeException e) {
+    } catch (Exception e) {
       LOG.debug("cannot retransmit [branch: {}]: {}", tx.branch, e.getMessage());
     }
     tx.interval = tx.proceeding ? t2 : Math.min(2 * tx.interval, t2);
@@ -193,24 +271,52 @@ final class UdpClientTransactions {
     tx.count.decrementAndGet();
   }
 
+  /** Sends a transaction's request (again). */
+  private interface Resend {
+    void send() throws Exception;
+  }
+
   /** One request awaiting its final answer; its timer fields are touched only on its origin context. */
-  private static final class Transaction {
+  private final class Transaction {
     final String branch;
     final String method;
-    final Request request;
+    final Context origin;
+    final Resend resend;
+    /** Set for a request sent as a message object: completed with the response. */
     final OutgoingRequest out;
+    /** Set for one sent as prepared bytes: completed with the status code only. */
+    final Promise<Integer> status;
     final AtomicInteger count;
     long deadline;
     long interval;
     long timer = -1;
     boolean proceeding;
 
-    Transaction(String branch, String method, Request request, OutgoingRequest out, AtomicInteger count) {
+    Transaction(String branch, String method, Context origin, Resend resend, OutgoingRequest out, Promise<Integer> status) {
       this.branch = branch;
       this.method = method;
-      this.request = request;
+      this.origin = origin;
+      this.resend = resend;
       this.out = out;
-      this.count = count;
+      this.status = status;
+      this.count = inFlight.computeIfAbsent(origin, c -> new AtomicInteger());
+    }
+
+    /** @param response null when matched from the datagram (only for a status-only transaction) */
+    void complete(int code, Response response) {
+      if (status != null) {
+        status.tryComplete(code);
+      } else {
+        out.promise().tryComplete(response);
+      }
+    }
+
+    void fail(SipSendException e) {
+      if (status != null) {
+        status.tryFail(e);
+      } else {
+        out.promise().tryFail(e);
+      }
     }
   }
 }

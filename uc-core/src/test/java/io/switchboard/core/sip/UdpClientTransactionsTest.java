@@ -160,6 +160,49 @@ class UdpClientTransactionsTest {
     }
   }
 
+  @Test
+  void aRequestSentAsBytesIsAnsweredWithoutTheStackParsingTheAnswer() throws Exception {
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running device = Sipp.device("receive-message.xml", port, 1).start();
+    long before = edge.answersTakenUnparsed();
+    assertEquals(200, sendBytes(message(port, "bytes"), port).await(20, TimeUnit.SECONDS));
+    assertEquals(before + 1, edge.answersTakenUnparsed(), "the 200 was matched from its datagram");
+    assertEquals(0, edge.stackClientTransactions(), "no JAIN-SIP client transaction was made");
+    assertEquals(0, edge.udpClientTransactions(), "ours is gone with its answer");
+    Sipp.Result seen = device.await();
+    assertTrue(seen.passed(), seen.toString());
+    assertEquals(1, arrivals(seen.messages()).size(), "sent once, not retransmitted: " + seen.messages());
+    assertTrue(seen.messages().contains("hello bytes"), "the bytes reached the device as they were: " + seen.messages());
+  }
+
+  @Test
+  void aRequestSentAsBytesIsRetransmittedAndItsProvisionalAnswerSlowsThat() throws Exception {
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running device = Sipp.device("receive-message-trying-then-200-after-2500ms.xml", port, 1).start();
+    long before = edge.answersTakenUnparsed();
+    assertEquals(200, sendBytes(message(port, "bytes-trying"), port).await(20, TimeUnit.SECONDS),
+        "the 100 does not complete the send; the 200 after 2.5 s does");
+    assertTrue(edge.answersTakenUnparsed() >= before + 2, "the 100 and the 200 were matched from their datagrams");
+    Sipp.Result seen = device.await();
+    assertTrue(seen.passed(), seen.toString());
+    List<Long> gaps = gaps(arrivals(seen.messages()));
+    int first = !gaps.isEmpty() && gaps.get(0) < T2 - JITTER ? 1 : 0;
+    assertTrue(gaps.size() > first, "retransmitted in Proceeding: " + seen.messages());
+    for (int i = first; i < gaps.size(); i++) {
+      assertTrue(gaps.get(i) >= T2 - JITTER, "every T2 once the 100 came, no T1 doubling: " + gaps);
+    }
+  }
+
+  /** Sends a request as its bytes (as Notifier sends NOTIFYs), on one of the SIP contexts. */
+  private Future<Integer> sendBytes(Request request, int devicePort) {
+    Promise<Integer> answer = Promise.promise();
+    String branch = ((javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME)).getBranch();
+    byte[] bytes = request.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    edge.contexts().get(edge.contexts().size() - 1).runOnContext(v -> edge.sendDatagram(bytes, branch,
+        request.getMethod(), new java.net.InetSocketAddress("127.0.0.1", devicePort)).onComplete(answer));
+    return answer.future();
+  }
+
   /** Sends on one of the SIP contexts, as Notifier and DeviceDelivery do. */
   private Future<Response> send(Request request) {
     Promise<Response> answer = Promise.promise();
