@@ -1,7 +1,7 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.ImSend;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.ImSend;
 import io.switchboard.core.store.StoreException;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -29,7 +29,7 @@ final class ImBusApi {
   private final MessageStore store;
   private final RoomStore rooms;
   private final int maxMessageSize;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
 
   ImBusApi(Vertx vertx, UserStore users, RoomStore rooms, MessageRouter router, MessageStore store,
       int maxMessageSize) {
@@ -39,7 +39,7 @@ final class ImBusApi {
     this.router = router;
     this.store = store;
     this.maxMessageSize = maxMessageSize;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
   }
 
   Future<Void> start() {

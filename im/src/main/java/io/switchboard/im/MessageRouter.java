@@ -1,6 +1,6 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.User;
 import io.switchboard.core.sip.Binding;

@@ -1,7 +1,7 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
 import io.vertx.core.Future;
@@ -46,7 +46,7 @@ final class StoredDelivery {
    * every stored message at start, which took over a minute with 100,000 waiting (bench/million.sh).
    */
   private final Set<String> checked = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
   private long expiry = -1;
 
   StoredDelivery(Vertx vertx, LocationService location, MessageStore store, DeviceDelivery delivery,
@@ -58,7 +58,7 @@ final class StoredDelivery {
     this.router = router;
     this.clock = clock;
     this.maxAge = maxAge;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
   }
 
   /**

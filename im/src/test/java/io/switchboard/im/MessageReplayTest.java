@@ -3,7 +3,7 @@ package io.switchboard.im;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.SipTestServer;

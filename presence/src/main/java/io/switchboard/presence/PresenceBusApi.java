@@ -1,6 +1,6 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -21,12 +21,12 @@ final class PresenceBusApi {
 
   private final PresenceService presence;
   private final UserStore users;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
 
   PresenceBusApi(PresenceService presence, UserStore users) {
     this.presence = presence;
     this.users = users;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(presence.vertx());
+    this.consumers = new io.switchboard.api.BusConsumers(presence.vertx());
   }
 
   Future<Void> start() {

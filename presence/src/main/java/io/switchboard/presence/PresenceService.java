@@ -1,10 +1,10 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.BusConsumers;
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.BusConsumers;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;

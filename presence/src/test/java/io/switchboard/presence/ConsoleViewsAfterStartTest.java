@@ -3,7 +3,7 @@ package io.switchboard.presence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.BindingStore;
 import io.switchboard.core.testing.SipTestServer;

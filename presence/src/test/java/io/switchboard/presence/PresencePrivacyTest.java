@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;

@@ -1,8 +1,8 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
@@ -46,7 +46,7 @@ final class CheckSync {
   private final LocationService location;
   private final DeviceStore devices;
   private final String domain;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
   private final Set<String> due = new HashSet<>();
 
   CheckSync(Vertx vertx, SipEdge edge, LocationService location, DeviceStore devices, String domain) {
@@ -55,7 +55,7 @@ final class CheckSync {
     this.location = location;
     this.devices = devices;
     this.domain = domain;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
   }
 
   Future<Void> start() {

@@ -1,7 +1,7 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
@@ -183,7 +183,7 @@ public final class DeviceService {
   }
 
   void publish(Device d, DeviceEvent.Change change) {
-    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, DeviceEvent.of(d, change).toJson());
+    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, new DeviceEvent(d.id(), d.username(), change, d.toJson(null)).toJson());
   }
 
   static String secret(int bytes) {

@@ -1,7 +1,7 @@
 package io.switchboard.provisioning;
 
 import io.switchboard.core.account.UserAccounts;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;

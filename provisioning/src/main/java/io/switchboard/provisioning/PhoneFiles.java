@@ -1,6 +1,6 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.UserStore;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;

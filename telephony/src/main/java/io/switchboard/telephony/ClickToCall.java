@@ -1,6 +1,6 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.Device;

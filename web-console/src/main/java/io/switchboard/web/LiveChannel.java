@@ -1,7 +1,7 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.metrics.MetricsHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.ImSend;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.ImSend;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,6 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
 import io.vertx.core.eventbus.EventBus;

@@ -1,9 +1,9 @@
 package io.switchboard.core.sip;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
@@ -40,7 +40,7 @@ public final class SipService {
   private final LocationService location;
   private final DigestAuthenticator authenticator;
   private final Clock clock;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
   private final Metrics metrics;
   private final ActiveDevices activeDevices;
   private long recountTimer = -1;
@@ -67,7 +67,7 @@ public final class SipService {
     this.vertx = vertx;
     this.metrics = metrics;
     this.clock = clock;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
     SecurityLog security = new SecurityLog(vertx, clock);
     this.edge = new SipEdge(config, health, tls, security, clock, sipSend, metrics);
     this.location = new LocationService(vertx, bindings, clock, java.time.Duration.ofSeconds(config.registrarWriteBehind()));

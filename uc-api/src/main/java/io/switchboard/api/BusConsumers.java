@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

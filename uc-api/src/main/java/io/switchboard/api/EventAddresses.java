@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 /**
  * The event-bus catalogue: every address Switchboard modules talk on, in one place. Payloads are

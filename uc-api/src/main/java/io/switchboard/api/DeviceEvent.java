@@ -1,6 +1,5 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
-import io.switchboard.core.model.Device;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -11,10 +10,6 @@ import io.vertx.core.json.JsonObject;
 public record DeviceEvent(String id, String username, Change change, JsonObject device) {
 
   public enum Change { CREATED, UPDATED, DELETED }
-
-  public static DeviceEvent of(Device d, Change change) {
-    return new DeviceEvent(d.id(), d.username(), change, d.toJson(null));
-  }
 
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("username", username).put("change", change.name()).put("device", device);

@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
