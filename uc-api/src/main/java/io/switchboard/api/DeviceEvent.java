@@ -7,10 +7,11 @@ import io.vertx.core.json.JsonObject;
  * Carries the device's public view (never its secret or token), as it is after the change, or as
  * it was for a delete.
  */
-public record DeviceEvent(String id, String username, Change change, JsonObject device) {
+public record DeviceEvent(String id, String username, Change change, JsonObject device) implements BusPayload {
 
   public enum Change { CREATED, UPDATED, DELETED }
 
+  @Override
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("username", username).put("change", change.name()).put("device", device);
   }

@@ -210,7 +210,7 @@ final class LiveChannel {
    * reply (success) once it was written to at least one, else failure 503.
    */
   private void deliver(String username, io.vertx.core.eventbus.Message<JsonObject> request) {
-    JsonObject m = request.body().getJsonObject("message");
+    JsonObject m = io.switchboard.api.im.ConsoleDeliver.fromJson(request.body()).message().toJson();
     Set<Client> set = byUser.get(username);
     List<Future<Void>> writes = new ArrayList<>();
     if (set != null && m != null) {

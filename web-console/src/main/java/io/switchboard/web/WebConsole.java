@@ -1,5 +1,7 @@
 package io.switchboard.web;
 
+import io.switchboard.api.sip.BindingsQuery;
+import io.switchboard.api.telephony.Originate;
 import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
 
@@ -318,11 +320,12 @@ public final class WebConsole extends VerticleBase {
             ctx.fail(ApiException.notFound("no such user: " + ctx.pathParam("username")));
           } else {
             BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.api.EventAddresses.SIP_BINDINGS,
-                new JsonObject().put("user", found.result().get().username()), 200);
+                new BindingsQuery(BusRequests.caller(ctx), found.result().get().username()), 200);
           }
         }));
     router.get("/api/registrations").handler(authenticated()).handler(admin()).handler(ctx -> BusRequests.forward(ctx,
-        vertx.eventBus(), io.switchboard.api.EventAddresses.SIP_BINDINGS, new JsonObject(), 200));
+        vertx.eventBus(), io.switchboard.api.EventAddresses.SIP_BINDINGS, new BindingsQuery(BusRequests.caller(ctx), null),
+        200));
 
     MessagesApi messages = new MessagesApi(vertx.eventBus());
     router.post("/api/messages").handler(authenticated()).handler(messages::send);
@@ -353,7 +356,7 @@ public final class WebConsole extends VerticleBase {
         throw ApiException.invalid("device", "the id of one of your phones, or leave it out for your primary phone");
       }
       BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.api.EventAddresses.CALL_ORIGINATE,
-          new JsonObject().put("user", user(ctx).username()).put("to", to).put("device", body.getString("device")), 202);
+          new Originate(BusRequests.caller(ctx), to, body.getString("device")), 202);
     });
 
     // Prometheus: a scraper's bearer token (metrics.token), else an administrator's session.

@@ -1,5 +1,8 @@
 package io.switchboard.core.sip;
 
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.sip.Bindings;
+import io.switchboard.api.sip.BindingsQuery;
 import io.switchboard.api.DeviceEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
@@ -154,7 +157,8 @@ public final class SipService {
                 .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED)));
           }
         }))
-            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
+            .compose(x -> consumers.answer(EventAddresses.SIP_BINDINGS, BindingsQuery::fromJson, this::bindings,
+                e -> BusFailure.unavailable("the store is unavailable")))
             // The devices gauge follows every registration change (and the periodic recount catches the
             // rest); a refresh changes no count.
             .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
@@ -174,27 +178,22 @@ public final class SipService {
   }
 
   /** The console's question: who is registered now (one user, or everybody). On the SIP context. */
-  private void bindings(io.vertx.core.eventbus.Message<JsonObject> msg) {
-    String user = msg.body().getString("user");
-    (user == null ? location.allLoaded() : location.loaded(user)).onComplete(loaded -> {
-      if (loaded.failed()) {
-        msg.fail(503, "the store is unavailable");
-      } else {
-        replyBindings(msg, user);
-      }
-    });
+  private Future<Bindings> bindings(BindingsQuery query) {
+    if (!query.caller().isAdmin()) {
+      return Future.failedFuture(BusFailure.administratorsOnly());
+    }
+    String user = query.user();
+    return (user == null ? location.allLoaded() : location.loaded(user)).map(v -> bindingsOf(user));
   }
 
-  private void replyBindings(io.vertx.core.eventbus.Message<JsonObject> msg, String user) {
+  private Bindings bindingsOf(String user) {
     java.time.Instant now = clock.instant();
-    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    java.util.List<Bindings.Binding> out = new java.util.ArrayList<>();
     for (Binding b : user == null ? location.all() : location.bindings(user)) {
-      out.add(new JsonObject().put("username", b.username()).put("contact", b.contact())
-          .put("userAgent", b.userAgent()).put("transport", b.transport()).put("source", b.source())
-          .put("device", b.device())
-          .put("expiresIn", b.remainingSeconds(now)));
+      out.add(new Bindings.Binding(b.username(), b.contact(), b.userAgent(), b.transport(), b.source(), b.device(),
+          b.remainingSeconds(now)));
     }
-    msg.reply(new JsonObject().put("bindings", out));
+    return new Bindings(out);
   }
 
   /** Stops the edge, then writes the refreshes still unwritten ({@link LocationService#stop()}). */
