@@ -1,5 +1,6 @@
 package io.switchboard.im;
 
+import io.switchboard.api.ConsolePresence;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
 import io.switchboard.core.sip.Binding;
@@ -75,8 +76,9 @@ final class StoredDelivery {
       }
     })
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, msg -> {
-          String username = msg.body().getString("username");
-          boolean online = msg.body().getBoolean("online", false);
+          ConsolePresence console = ConsolePresence.fromJson(msg.body());
+          String username = console.username();
+          boolean online = console.online();
           router.consolePresence(username, online);
           if (online) {
             deliverToConsole(username);

@@ -1,5 +1,7 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.api.provisioning.CheckSyncEvent;
+import io.switchboard.api.presence.BuddiesChanged;
 import io.switchboard.api.DeviceEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.UserEvent;
@@ -10,7 +12,6 @@ import io.switchboard.core.sip.SipEdge;
 import io.switchboard.core.store.DeviceStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.text.ParseException;
 import java.util.HashMap;
@@ -62,7 +63,7 @@ final class CheckSync {
     return Future.all(
         consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> changed(UserEvent.fromJson(m.body()).username())),
         consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> changed(DeviceEvent.fromJson(m.body()).username())),
-        consumers.<JsonObject>consumer(EventAddresses.BUDDIES_CHANGED, m -> changed(m.body().getString("user"))))
+        consumers.<JsonObject>consumer(EventAddresses.BUDDIES_CHANGED, m -> changed(BuddiesChanged.fromJson(m.body()).user())))
         .mapEmpty();
   }
 
@@ -104,8 +105,8 @@ final class CheckSync {
           notified++;
         }
       }
-      vertx.eventBus().publish(EventAddresses.CHECK_SYNC, new JsonObject().put("user", username)
-          .put("devices", new JsonArray(List.copyOf(eventByDevice.keySet()))).put("notified", notified));
+      vertx.eventBus().publish(EventAddresses.CHECK_SYNC,
+          new CheckSyncEvent(username, List.copyOf(eventByDevice.keySet()), notified).toJson());
     }).onFailure(e -> LOG.warn("check-sync not sent [user: {}, reason: {}]", username, e.getMessage()));
   }
 

@@ -285,8 +285,8 @@ final class LiveChannel {
   }
 
   private void online(String username, boolean online) {
-    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", username)
-        .put("online", online));
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new io.switchboard.api.ConsolePresence(username, online)
+        .toJson());
   }
 
   private void closeAll(String username, String why) {
