@@ -1,14 +1,25 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.ImSend;
+import io.switchboard.api.BusConsumers;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.Caller;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.ImMessage;
+import io.switchboard.api.ImSend;
+import io.switchboard.api.NoContent;
+import io.switchboard.api.im.ImConversations;
+import io.switchboard.api.im.ImConversationsQuery;
+import io.switchboard.api.im.ImHistoryQuery;
+import io.switchboard.api.im.ImMessages;
+import io.switchboard.api.im.RoomCreate;
+import io.switchboard.api.im.RoomDelete;
+import io.switchboard.api.im.RoomInfo;
+import io.switchboard.api.im.RoomListQuery;
+import io.switchboard.api.im.Rooms;
 import io.switchboard.core.store.StoreException;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,7 +28,7 @@ import java.util.Map;
 
 /**
  * IM's requests on the event bus, for the web console: send as a user, read a conversation's
- * history, list conversations. Failures carry HTTP-like codes (see {@link EventAddresses}).
+ * history, list conversations, rooms. Each request a record of uc-api; each failure a {@link BusFailure}.
  */
 final class ImBusApi {
 
@@ -29,7 +40,7 @@ final class ImBusApi {
   private final MessageStore store;
   private final RoomStore rooms;
   private final int maxMessageSize;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final BusConsumers consumers;
 
   ImBusApi(Vertx vertx, UserStore users, RoomStore rooms, MessageRouter router, MessageStore store,
       int maxMessageSize) {
@@ -39,17 +50,18 @@ final class ImBusApi {
     this.router = router;
     this.store = store;
     this.maxMessageSize = maxMessageSize;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new BusConsumers(vertx);
   }
 
   Future<Void> start() {
     return Future.all(
-        consumers.<JsonObject>consumer(EventAddresses.IM_SEND, this::send),
-        consumers.<JsonObject>consumer(EventAddresses.IM_HISTORY, this::history),
-        consumers.<JsonObject>consumer(EventAddresses.IM_CONVERSATIONS, this::conversations),
-        consumers.<JsonObject>consumer(EventAddresses.IM_ROOM_CREATE, this::createRoom),
-        consumers.<JsonObject>consumer(EventAddresses.IM_ROOM_LIST, this::listRooms),
-        consumers.<JsonObject>consumer(EventAddresses.IM_ROOM_DELETE, this::deleteRoom))
+        consumers.answer(EventAddresses.IM_SEND, ImSend::fromJson, this::send, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_HISTORY, ImHistoryQuery::fromJson, this::history, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_CONVERSATIONS, ImConversationsQuery::fromJson, this::conversations,
+            ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_ROOM_CREATE, RoomCreate::fromJson, this::createRoom, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_ROOM_LIST, RoomListQuery::fromJson, this::listRooms, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_ROOM_DELETE, RoomDelete::fromJson, this::deleteRoom, ImBusApi::translate))
         .mapEmpty();
   }
 
@@ -57,181 +69,132 @@ final class ImBusApi {
     return consumers.unregisterAll();
   }
 
-  private void send(Message<JsonObject> msg) {
-    ImSend request = ImSend.fromJson(msg.body());
+  private Future<ImMessage> send(ImSend request) {
     if (request.body() == null || request.body().isBlank()) {
-      msg.fail(400, "body: must not be empty");
-      return;
+      return Future.failedFuture(BusFailure.invalid("body", "must not be empty"));
     }
     if (request.body().getBytes(StandardCharsets.UTF_8).length > maxMessageSize) {
-      msg.fail(413, "body: longer than " + maxMessageSize + " bytes");
-      return;
+      return Future.failedFuture(BusFailure.tooLarge("body", "longer than " + maxMessageSize + " bytes"));
     }
     if (request.to() == null || request.to().isBlank()) {
-      msg.fail(400, "to: required");
-      return;
+      return Future.failedFuture(BusFailure.invalid("to", "required"));
     }
-    users.find(request.from()).compose(sender -> {
+    String from = request.from().username();
+    return users.find(from).compose(sender -> {
       if (sender.isEmpty()) {
-        return Future.failedFuture(StoreException.notFound("no sender " + request.from()));
+        return Future.failedFuture(StoreException.notFound("no sender " + from));
       }
       return router.routeText(sender.get(), request.to(), request.body());
-    }).onComplete(r -> {
-      if (r.failed()) {
-        fail(msg, r.cause());
-      } else if (r.result() instanceof MessageRouter.Delivered d) {
-        msg.reply(d.message().toBus().toJson());
-      } else if (r.result() instanceof MessageRouter.Stored s) {
-        msg.reply(s.message().toBus().toJson());
-      } else if (r.result() instanceof MessageRouter.NotAMember) {
-        msg.fail(403, "to: you are not a member of " + request.to());
-      } else {
-        msg.fail(404, "to: no user " + request.to());
+    }).compose(outcome -> {
+      if (outcome instanceof MessageRouter.Delivered d) {
+        return Future.succeededFuture(d.message().toBus());
+      } else if (outcome instanceof MessageRouter.Stored s) {
+        return Future.succeededFuture(s.message().toBus());
+      } else if (outcome instanceof MessageRouter.NotAMember) {
+        return Future.failedFuture(BusFailure.forbidden("to", "you are not a member of " + request.to()));
       }
+      return Future.failedFuture(BusFailure.notFound("to", "no user " + request.to()));
     });
   }
 
-  private void history(Message<JsonObject> msg) {
-    JsonObject q = msg.body();
-    String user = q.getString("user");
-    String with = q.getString("with");
-    int limit = Math.max(1, Math.min(MAX_PAGE, q.getInteger("limit", 50)));
+  private Future<ImMessages> history(ImHistoryQuery q) {
+    String user = q.caller().username();
+    String with = q.with();
+    int limit = Math.max(1, Math.min(MAX_PAGE, q.limit()));
     Instant before;
     try {
-      before = q.getString("before") == null ? null : Instant.parse(q.getString("before"));
+      before = q.before() == null ? null : Instant.parse(q.before());
     } catch (DateTimeParseException e) {
-      msg.fail(400, "before: an ISO-8601 instant such as 2026-01-31T12:00:00Z");
-      return;
+      return Future.failedFuture(BusFailure.invalid("before", "an ISO-8601 instant such as 2026-01-31T12:00:00Z"));
     }
     if (with == null || with.isBlank()) {
-      msg.fail(400, "with: required");
-      return;
+      return Future.failedFuture(BusFailure.invalid("with", "required"));
     }
     Future<java.util.List<StoredMessage>> page;
     if (with.startsWith(Room.ADDRESS_PREFIX)) {
       String name = with.substring(Room.ADDRESS_PREFIX.length());
       page = rooms.find(name).compose(room -> room.isEmpty() || !room.get().members().contains(user)
-          ? Future.failedFuture(StoreException.notFound("with: no room " + name + " of yours"))
+          ? Future.failedFuture(BusFailure.notFound("with", "no room " + name + " of yours"))
           : store.history("room:" + name, user, before, limit));
     } else {
       page = users.findByUsernameOrExtension(with).compose(peer -> peer.isEmpty()
-          ? Future.failedFuture(StoreException.notFound("with: no user " + with))
+          ? Future.failedFuture(BusFailure.notFound("with", "no user " + with))
           : store.history(StoredMessage.conversationOf(user, peer.get().username()), null, before, limit));
     }
-    page.onComplete(r -> {
-      if (r.failed()) {
-        fail(msg, r.cause());
-        return;
-      }
-      JsonArray out = new JsonArray();
-      r.result().forEach(m -> out.add(m.toBus().toJson()));
-      msg.reply(new JsonObject().put("messages", out));
-    });
+    return page.map(messages -> new ImMessages(messages.stream().map(StoredMessage::toBus).toList()));
   }
 
-  private void conversations(Message<JsonObject> msg) {
-    String user = msg.body().getString("user");
-    store.recentFor(user, 1000).onComplete(r -> {
-      if (r.failed()) {
-        fail(msg, r.cause());
-        return;
-      }
-      Map<String, JsonObject> byPeer = new LinkedHashMap<>();
-      r.result().stream().filter(m -> m.room() == null || m.to().equals(user)).forEach(m -> {
+  private Future<ImConversations> conversations(ImConversationsQuery q) {
+    String user = q.caller().username();
+    return store.recentFor(user, 1000).map(recent -> {
+      Map<String, ImConversations.Conversation> byPeer = new LinkedHashMap<>();
+      recent.stream().filter(m -> m.room() == null || m.to().equals(user)).forEach(m -> {
         String peer = m.room() != null ? Room.ADDRESS_PREFIX + m.room() : m.from().equals(user) ? m.to() : m.from();
-        byPeer.putIfAbsent(peer, new JsonObject().put("with", peer).put("last", m.toBus().toJson()));
+        byPeer.putIfAbsent(peer, new ImConversations.Conversation(peer, m.toBus()));
       });
-      msg.reply(new JsonObject().put("conversations", new JsonArray(java.util.List.copyOf(byPeer.values()))));
+      return new ImConversations(java.util.List.copyOf(byPeer.values()));
     });
   }
 
   static final java.util.regex.Pattern ROOM_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{1,31}");
 
-  private void createRoom(Message<JsonObject> msg) {
-    JsonObject q = msg.body();
-    String user = q.getString("user");
-    String name = q.getString("name");
+  private Future<RoomInfo> createRoom(RoomCreate q) {
+    String user = q.caller().username();
+    String name = q.name();
     if (name == null || !ROOM_NAME.matcher(name).matches()) {
-      msg.fail(400, "name: 2 to 32 characters, lower-case letters, digits and '-'");
-      return;
+      return Future.failedFuture(BusFailure.invalid("name", "2 to 32 characters, lower-case letters, digits and '-'"));
     }
     java.util.LinkedHashSet<String> members = new java.util.LinkedHashSet<>();
     members.add(user);
-    JsonArray given = q.getJsonArray("members", new JsonArray());
-    for (Object m : given) {
-      if (!(m instanceof String s) || s.isBlank()) {
-        msg.fail(400, "members: a list of usernames");
-        return;
+    for (String m : q.members()) {
+      if (m == null || m.isBlank()) {
+        return Future.failedFuture(BusFailure.invalid("members", "a list of usernames"));
       }
-      members.add(s);
+      members.add(m);
     }
-    Future.all(members.stream().map(users::find).toList()).compose(found -> {
+    return Future.all(members.stream().map(users::find).toList()).compose(found -> {
       java.util.List<String> names = new java.util.ArrayList<>(members);
       for (int i = 0; i < names.size(); i++) {
         if (found.<java.util.Optional<?>>resultAt(i).isEmpty()) {
-          return Future.failedFuture(StoreException.notFound("members: no user " + names.get(i)));
+          return Future.failedFuture(BusFailure.notFound("members", "no user " + names.get(i)));
         }
       }
       return rooms.create(new Room(name, names, user, Instant.now()));
-    }).onComplete(r -> {
-      if (r.failed()) {
-        if (r.cause() instanceof StoreException se && se.kind() == StoreException.Kind.CONFLICT) {
-          msg.fail(409, "name: a room " + name + " exists already");
-        } else {
-          fail(msg, r.cause());
-        }
-      } else {
-        msg.reply(r.result().toJson());
-      }
-    });
+    }).recover(e -> Future.failedFuture(e instanceof StoreException se && se.kind() == StoreException.Kind.CONFLICT
+        ? BusFailure.conflict("name", "a room " + name + " exists already") : e))
+        .map(Room::toBus);
   }
 
-  private void listRooms(Message<JsonObject> msg) {
-    String user = msg.body().getString("user");
-    boolean admin = msg.body().getBoolean("admin", false);
-    rooms.list().onComplete(r -> {
-      if (r.failed()) {
-        fail(msg, r.cause());
-        return;
-      }
-      JsonArray out = new JsonArray();
-      r.result().stream().filter(room -> admin || room.members().contains(user)).forEach(room -> out.add(room.toJson()));
-      msg.reply(new JsonObject().put("rooms", out));
-    });
+  private Future<Rooms> listRooms(RoomListQuery q) {
+    Caller caller = q.caller();
+    return rooms.list().map(all -> new Rooms(all.stream()
+        .filter(room -> caller.isAdmin() || room.members().contains(caller.username())).map(Room::toBus).toList()));
   }
 
-  private void deleteRoom(Message<JsonObject> msg) {
-    String user = msg.body().getString("user");
-    boolean admin = msg.body().getBoolean("admin", false);
-    String name = msg.body().getString("name");
-    rooms.find(name).compose(room -> {
+  private Future<NoContent> deleteRoom(RoomDelete q) {
+    Caller caller = q.caller();
+    String name = q.name();
+    return rooms.find(name).compose(room -> {
       if (room.isEmpty()) {
-        return Future.failedFuture(StoreException.notFound("no room " + name));
+        return Future.failedFuture(BusFailure.notFound(null, "no room " + name));
       }
-      if (!admin && !room.get().createdBy().equals(user)) {
-        return Future.failedFuture(new SecurityException("only the room's creator or an administrator may delete it"));
+      if (!caller.isAdmin() && !room.get().createdBy().equals(caller.username())) {
+        return Future.failedFuture(
+            BusFailure.forbidden(null, "only the room's creator or an administrator may delete it"));
       }
       return rooms.delete(name);
-    }).onComplete(r -> {
-      if (r.failed() && r.cause() instanceof SecurityException se) {
-        msg.fail(403, se.getMessage());
-      } else if (r.failed()) {
-        fail(msg, r.cause());
-      } else {
-        msg.reply(new JsonObject());
-      }
-    });
+    }).map(NoContent.INSTANCE);
   }
 
-  private static void fail(Message<?> msg, Throwable e) {
+  /** The store's failures as the console should see them; anything else is a 500. */
+  private static BusFailure translate(Throwable e) {
     if (e instanceof StoreException se) {
-      msg.fail(switch (se.kind()) {
-        case NOT_FOUND -> 404;
-        case CONFLICT -> 409;
-        case UNAVAILABLE -> 503;
-      }, se.getMessage());
-    } else {
-      msg.fail(500, "internal error");
+      return switch (se.kind()) {
+        case NOT_FOUND -> new BusFailure(404, null, se.getMessage());
+        case CONFLICT -> new BusFailure(409, se.field(), se.getMessage());
+        case UNAVAILABLE -> BusFailure.unavailable(se.getMessage());
+      };
     }
+    return BusFailure.internal();
   }
 }

@@ -1,6 +1,6 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.User;
 import io.switchboard.core.sip.Binding;
@@ -233,8 +233,8 @@ public final class MessageRouter {
    * the fork timeout.
    */
   Future<Void> toConsole(StoredMessage m) {
-    JsonObject request = new JsonObject().put("message",
-        m.withState(MessageState.DELIVERED, clock.instant()).toBus().toJson());
+    JsonObject request = new io.switchboard.api.im.ConsoleDeliver(
+        m.withState(MessageState.DELIVERED, clock.instant()).toBus()).toJson();
     return vertx.eventBus().request(EventAddresses.CONSOLE_DELIVER + m.to(), request,
         new DeliveryOptions().setSendTimeout(forkTimeoutMillis)).mapEmpty();
   }

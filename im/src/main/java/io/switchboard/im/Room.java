@@ -1,7 +1,5 @@
 package io.switchboard.im;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,8 +13,8 @@ public record Room(String name, List<String> members, String createdBy, Instant 
     members = List.copyOf(members);
   }
 
-  public JsonObject toJson() {
-    return new JsonObject().put("name", name).put("address", ADDRESS_PREFIX + name)
-        .put("members", new JsonArray(members)).put("createdBy", createdBy).put("createdAt", createdAt.toString());
+  /** The room as the console sees it. */
+  public io.switchboard.api.im.RoomInfo toBus() {
+    return new io.switchboard.api.im.RoomInfo(name, ADDRESS_PREFIX + name, members, createdBy, createdAt);
   }
 }

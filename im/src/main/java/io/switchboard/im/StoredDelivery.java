@@ -1,7 +1,8 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.api.ConsolePresence;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
 import io.vertx.core.Future;
@@ -54,7 +55,7 @@ final class StoredDelivery {
    * every stored message at start, which took over a minute with 100,000 waiting (bench/million.sh).
    */
   private final Set<String> checked = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
   /** This node, as named in the claims it makes. */
   private final String node;
   private long expiry = -1;
@@ -68,7 +69,7 @@ final class StoredDelivery {
     this.router = router;
     this.clock = clock;
     this.maxAge = maxAge;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
     this.node = io.switchboard.core.ha.NodeIdentity.of(vertx);
   }
 
@@ -86,8 +87,9 @@ final class StoredDelivery {
       }
     })
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, msg -> {
-          String username = msg.body().getString("username");
-          boolean online = msg.body().getBoolean("online", false);
+          ConsolePresence console = ConsolePresence.fromJson(msg.body());
+          String username = console.username();
+          boolean online = console.online();
           router.consolePresence(username, online);
           if (online) {
             deliverToConsole(username);

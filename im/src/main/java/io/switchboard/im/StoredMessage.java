@@ -1,6 +1,6 @@
 package io.switchboard.im;
 
-import io.switchboard.core.bus.ImMessage;
+import io.switchboard.api.ImMessage;
 import java.time.Instant;
 
 /**

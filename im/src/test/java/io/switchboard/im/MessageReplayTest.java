@@ -1,9 +1,11 @@
 package io.switchboard.im;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.im.ImHistoryQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.SipTestServer;
@@ -94,7 +96,7 @@ class MessageReplayTest {
 
   private List<String> texts(String user, String with) {
     JsonArray history = vertx.eventBus().<JsonObject>request(EventAddresses.IM_HISTORY,
-        new JsonObject().put("user", user).put("with", with).put("limit", 50)).await().body().getJsonArray("messages");
+        new ImHistoryQuery(Caller.user(user), with, null, 50).toJson()).await().body().getJsonArray("messages");
     return history.stream().map(m -> ((JsonObject) m).getString("text").strip()).toList();
   }
 

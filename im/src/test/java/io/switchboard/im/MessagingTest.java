@@ -1,10 +1,15 @@
 package io.switchboard.im;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.im.ImHistoryQuery;
+import io.switchboard.api.im.ImConversationsQuery;
+import io.switchboard.api.im.RoomCreate;
+import io.switchboard.api.im.ConsoleDeliver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.ImSend;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.ImSend;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
@@ -212,19 +217,19 @@ class MessagingTest {
   void theConsoleIsABranchOnlyWhileOneIsOpen() throws Exception {
     List<String> atConsole = new java.util.concurrent.CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(EventAddresses.CONSOLE_DELIVER + "carol", m -> {
-      atConsole.add(m.body().getJsonObject("message").getString("text"));
+      atConsole.add(ConsoleDeliver.fromJson(m.body()).message().text());
       m.reply(new JsonObject());
     }).completion().await();
     // Published before the request, handled on the same (home SIP) context as IM_SEND: seen first.
     vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", "carol").put("online", true));
     JsonObject live = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
-        new ImSend("alice", "carol", "to the browser").toJson()).await().body();
+        new ImSend(Caller.user("alice"), "carol", "to the browser").toJson()).await().body();
     assertEquals("DELIVERED", live.getString("state"));
     assertEquals(List.of("to the browser"), atConsole);
 
     vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", "carol").put("online", false));
     JsonObject later = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
-        new ImSend("alice", "carol", "for later").toJson()).await().body();
+        new ImSend(Caller.user("alice"), "carol", "for later").toJson()).await().body();
     assertEquals("STORED", later.getString("state"), "closed consoles are not asked");
     assertEquals(List.of("to the browser"), atConsole);
   }
@@ -269,19 +274,19 @@ class MessagingTest {
     register("bob", "bob-desk", port, "text/plain");
 
     JsonObject reply = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
-        new ImSend("alice", "1002", "from the browser").toJson()).await().body();
+        new ImSend(Caller.user("alice"), "1002", "from the browser").toJson()).await().body();
     assertEquals("DELIVERED", reply.getString("state"));
     assertEquals("from the browser", received(bob.await()).get(0).body());
 
     JsonObject stored = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
-        new ImSend("alice", "carol", "for later").toJson()).await().body();
+        new ImSend(Caller.user("alice"), "carol", "for later").toJson()).await().body();
     assertEquals("STORED", stored.getString("state"));
     try {
-      vertx.eventBus().request(EventAddresses.IM_SEND, new ImSend("alice", "nobody", "x").toJson()).await();
+      vertx.eventBus().request(EventAddresses.IM_SEND, new ImSend(Caller.user("alice"), "nobody", "x").toJson()).await();
     } catch (ReplyException e) {
       assertEquals(404, e.failureCode());
       JsonObject conversations = vertx.eventBus().<JsonObject>request(EventAddresses.IM_CONVERSATIONS,
-          new JsonObject().put("user", "alice")).await().body();
+          new ImConversationsQuery(Caller.user("alice")).toJson()).await().body();
       assertEquals(List.of("carol", "bob"), conversations.getJsonArray("conversations").stream()
           .map(c -> ((JsonObject) c).getString("with")).toList());
       return;
@@ -292,8 +297,7 @@ class MessagingTest {
   @Test
   void aRoomMessageReachesEveryMemberButTheSender() throws Exception {
     server.createUser("dave", "1004", "dave-sip-secret").await();
-    JsonObject room = vertx.eventBus().<JsonObject>request(EventAddresses.IM_ROOM_CREATE, new JsonObject()
-        .put("user", "alice").put("name", "team").put("members", new JsonArray().add("bob").add("carol"))).await().body();
+    JsonObject room = vertx.eventBus().<JsonObject>request(EventAddresses.IM_ROOM_CREATE, new RoomCreate(Caller.user("alice"), "team", List.of("bob", "carol")).toJson()).await().body();
     assertEquals("room-team", room.getString("address"));
     int alicePort = FreePorts.udpAndTcp();
     int bobPort = FreePorts.udpAndTcp();
@@ -342,6 +346,6 @@ class MessagingTest {
 
   private JsonArray history(String user, String with) {
     return vertx.eventBus().<JsonObject>request(EventAddresses.IM_HISTORY,
-        new JsonObject().put("user", user).put("with", with).put("limit", 50)).await().body().getJsonArray("messages");
+        new ImHistoryQuery(Caller.user(user), with, null, 50).toJson()).await().body().getJsonArray("messages");
   }
 }

@@ -1,9 +1,11 @@
 package io.switchboard.im;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.im.ImHistoryQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
@@ -92,7 +94,7 @@ class OnceOnlyDeliveryTest {
 
   private JsonArray history(String user, String with) {
     return vertx.eventBus().<JsonObject>request(EventAddresses.IM_HISTORY,
-        new JsonObject().put("user", user).put("with", with).put("limit", 50)).await().body().getJsonArray("messages");
+        new ImHistoryQuery(Caller.user(user), with, null, 50).toJson()).await().body().getJsonArray("messages");
   }
 
   private record Waiter(int count, Promise<Void> done) {

@@ -1,6 +1,6 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.api.CallStateEvent;
 import io.switchboard.core.sip.LocationService;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.api.CallStateEvent;
 import io.switchboard.core.text.Xml;
 import java.nio.charset.StandardCharsets;
 

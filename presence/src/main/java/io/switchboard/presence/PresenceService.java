@@ -1,10 +1,12 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.BusConsumers;
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.presence.BuddiesChanged;
+import io.switchboard.api.ConsolePresence;
+import io.switchboard.api.BusConsumers;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
@@ -113,8 +115,9 @@ public final class PresenceService {
       }));
       consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
       consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
-        String user = m.body().getString("username");
-        if (composition.console(user, m.body().getBoolean("online", false))) {
+        ConsolePresence console = ConsolePresence.fromJson(m.body());
+        String user = console.username();
+        if (composition.console(user, console.online())) {
           changed(user);
         }
       });
@@ -282,7 +285,7 @@ public final class PresenceService {
       rulesChanged(username);
       p.buddies().forEach(b -> consoles.publish(username, b.username()));
       // The user's phones show buddies on BLF keys: provisioning tells them to fetch their files again.
-      vertx.eventBus().publish(EventAddresses.BUDDIES_CHANGED, new JsonObject().put("user", username));
+      vertx.eventBus().publish(EventAddresses.BUDDIES_CHANGED, new BuddiesChanged(username).toJson());
     });
   }
 

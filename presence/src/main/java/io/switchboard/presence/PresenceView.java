@@ -16,6 +16,11 @@ public record PresenceView(PresenceState state, String note) {
     return state != PresenceState.OFFLINE;
   }
 
+  /** As the bus contract carries it. */
+  public io.switchboard.api.presence.PresenceStatus toStatus() {
+    return new io.switchboard.api.presence.PresenceStatus(state.wireName(), note);
+  }
+
   public JsonObject toJson() {
     return new JsonObject().put("state", state.wireName()).put("note", note);
   }

@@ -1,6 +1,6 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.SecurityLog;

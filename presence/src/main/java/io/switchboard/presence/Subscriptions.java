@@ -1,7 +1,7 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

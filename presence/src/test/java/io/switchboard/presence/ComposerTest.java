@@ -2,7 +2,7 @@ package io.switchboard.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.api.CallStateEvent;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,13 @@
 package io.switchboard.presence;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.RulesRequest;
+import io.switchboard.api.presence.WatcherRule;
+import io.switchboard.api.presence.PresenceSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.BindingStore;
 import io.switchboard.core.testing.SipTestServer;
@@ -109,11 +113,11 @@ class ConsoleViewsAfterStartTest {
   @Test
   void aRulesChangeFirstTellsEachWatcherWhatTheirOwnViewBecame() throws Exception {
     // fan1 saw bob away and is now polite-blocked: offline; fan3 saw offline and is now allowed: away.
-    vertx.eventBus().request(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put")
-        .put("rules", new JsonArray().add(new JsonObject().put("watcher", "fan1").put("action", "polite-block"))
-            .add(new JsonObject().put("watcher", "fan3").put("action", "allow")))).await();
+    vertx.eventBus().request(EventAddresses.PRESENCE_RULES, RulesRequest.put(Caller.user("bob"),
+        List.of(new WatcherRule("fan1", "polite-block"), new WatcherRule("fan3", "allow"))).toJson()).await();
     // Then bob's own change: only fan3, allowed now, hears it (its event marks the end).
-    vertx.eventBus().request(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob").put("state", "dnd")).await();
+    vertx.eventBus().request(EventAddresses.PRESENCE_SET, new PresenceSet(Caller.user("bob"), "dnd", null, null).toJson())
+        .await();
     Promise<Void> last = Promise.promise();
     long timer = vertx.setPeriodic(50, t -> {
       if (updates.stream().anyMatch(u -> line(u).equals("fan3 dnd"))) {

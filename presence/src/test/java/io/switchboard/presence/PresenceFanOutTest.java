@@ -1,9 +1,13 @@
 package io.switchboard.presence;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.RulesRequest;
+import io.switchboard.api.presence.WatcherRule;
+import io.switchboard.api.presence.PresenceSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -185,9 +189,8 @@ class PresenceFanOutTest {
 
     // Erin's watcher heard nothing of bob: end its subscription and count what reached it on the wire.
     assertEquals(1, carol.count());
-    vertx.eventBus().request(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "erin").put("op", "put")
-        .put("rules", new io.vertx.core.json.JsonArray().add(new JsonObject().put("watcher", "carol")
-            .put("action", "block")))).await();
+    vertx.eventBus().request(EventAddresses.PRESENCE_RULES,
+        RulesRequest.put(Caller.user("erin"), List.of(new WatcherRule("carol", "block"))).toJson()).await();
     List<SippTrace.Message> erins = notifies(erinsWatcher.await());
     assertEquals(2, erins.size(), "its first NOTIFY and its end, none for bob");
     assertTrue(erins.get(1).header("Subscription-State").startsWith("terminated"), erins.get(1).headers());
@@ -243,13 +246,12 @@ class PresenceFanOutTest {
     // than the one deciding them, one at a time per dialog, the latest state last; the states decided
     // while one was unanswered wait for it (fewer than Subscriptions.QUEUED_PER_DIALOG at a time here).
     for (int i = 0; i < 20; i++) {
-      vertx.eventBus().request(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob")
-          .put("state", i % 2 == 0 ? "away" : "busy").put("note", "change " + i)).await();
+      vertx.eventBus().request(EventAddresses.PRESENCE_SET,
+          new PresenceSet(Caller.user("bob"), i % 2 == 0 ? "away" : "busy", "change " + i, null).toJson()).await();
     }
     sawLatest.future().await(30, TimeUnit.SECONDS);
-    vertx.eventBus().request(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put")
-        .put("rules", new io.vertx.core.json.JsonArray().add(new JsonObject().put("watcher", "alice")
-            .put("action", "block")))).await();
+    vertx.eventBus().request(EventAddresses.PRESENCE_RULES,
+        RulesRequest.put(Caller.user("bob"), List.of(new WatcherRule("alice", "block"))).toJson()).await();
 
     List<SippTrace.Message> got = notifies(watching.await());
     List<Long> cseqs = got.stream().map(m -> Long.parseLong(m.header("CSeq").trim().split("\\s+")[0])).toList();

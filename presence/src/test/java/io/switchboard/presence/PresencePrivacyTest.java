@@ -1,12 +1,18 @@
 package io.switchboard.presence;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.RulesRequest;
+import io.switchboard.api.presence.WatcherRule;
+import io.switchboard.api.presence.PresenceSet;
+import io.switchboard.api.presence.BuddiesRequest;
+import io.switchboard.api.presence.PendingQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -77,11 +83,11 @@ class PresencePrivacyTest {
   }
 
   private void putRules(String user, String... watcherAction) {
-    JsonArray rules = new JsonArray();
+    List<WatcherRule> rules = new java.util.ArrayList<>();
     for (int i = 0; i < watcherAction.length; i += 2) {
-      rules.add(new JsonObject().put("watcher", watcherAction[i]).put("action", watcherAction[i + 1]));
+      rules.add(new WatcherRule(watcherAction[i], watcherAction[i + 1]));
     }
-    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", user).put("op", "put").put("rules", rules));
+    ask(EventAddresses.PRESENCE_RULES, RulesRequest.put(Caller.user(user), rules).toJson());
   }
 
   /** Counts the NOTIFYs acknowledged by one watcher in one package; {@code reached(n)} completes at the n-th. */
@@ -121,7 +127,7 @@ class PresencePrivacyTest {
   }
 
   private void set(String user, String state) {
-    ask(EventAddresses.PRESENCE_SET, new JsonObject().put("user", user).put("state", state));
+    ask(EventAddresses.PRESENCE_SET, new PresenceSet(Caller.user(user), state, null, null).toJson());
   }
 
   private void call(String user, CallStateEvent.State state) {
@@ -273,7 +279,7 @@ class PresencePrivacyTest {
       assertEquals(1, buddies.size(), d.toJson());
       assertEquals("g" + lastGroup.get(p), buddies.get(0).getString("group"), p + ": the last buddy add: " + d.toJson());
       // and the service holds what the store holds
-      assertEquals("carol", ask(EventAddresses.PRESENCE_PENDING, new JsonObject().put("user", p))
+      assertEquals("carol", ask(EventAddresses.PRESENCE_PENDING, new PendingQuery(Caller.user(p)).toJson())
           .getJsonArray("pending").getJsonObject(0).getString("watcher"));
     }
   }
@@ -283,8 +289,8 @@ class PresencePrivacyTest {
     if (done.get() || n > 400) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().<JsonObject>request(EventAddresses.PRESENCE_BUDDIES, new JsonObject().put("user", user)
-        .put("op", "add").put("username", "alice").put("group", "g" + n)).compose(reply -> {
+    return vertx.eventBus().<JsonObject>request(EventAddresses.PRESENCE_BUDDIES,
+        BuddiesRequest.add(Caller.user(user), "alice", "g" + n, null).toJson()).compose(reply -> {
           lastGroup.put(user, n);
           return addBuddies(user, n + 1, done, lastGroup);
         });

@@ -1,11 +1,17 @@
 package io.switchboard.presence;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.RulesRequest;
+import io.switchboard.api.presence.WatcherRule;
+import io.switchboard.api.presence.PresenceSet;
+import io.switchboard.api.presence.BuddiesRequest;
+import io.switchboard.api.presence.PendingQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -117,7 +123,7 @@ class PresenceTest {
 
   @Test
   void aBuddySeesDevicesComeAndTheEndOfTheSubscription() throws Exception {
-    ask(EventAddresses.PRESENCE_BUDDIES, new JsonObject().put("user", "bob").put("op", "add").put("username", "alice"));
+    ask(EventAddresses.PRESENCE_BUDDIES, BuddiesRequest.add(Caller.user("bob"), "alice", null, null).toJson());
     Promise<JsonObject> first = notified("alice", "bob", 1);
     Sipp.Running alice = watcher("watch-2-then-unsubscribe.xml", "alice", "bob", 600).start();
     assertEquals("active", first.future().await(20, TimeUnit.SECONDS).getString("state"));
@@ -138,8 +144,8 @@ class PresenceTest {
 
   @Test
   void manualStateThenACallThenDoNotDisturb() throws Exception {
-    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put")
-        .put("rules", new JsonArray().add(new JsonObject().put("watcher", "alice").put("action", "allow"))));
+    ask(EventAddresses.PRESENCE_RULES,
+        RulesRequest.put(Caller.user("bob"), List.of(new WatcherRule("alice", "allow"))).toJson());
     registerBob();
     Promise<JsonObject> first = notified("alice", "bob", 1);
     Promise<JsonObject> second = notified("alice", "bob", 2);
@@ -147,12 +153,12 @@ class PresenceTest {
     Sipp.Running alice = watcher("watch-4-then-unsubscribe.xml", "alice", "bob", 600).start();
     assertEquals("available", first.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
 
-    ask(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob").put("state", "away").put("note", "lunch"));
+    ask(EventAddresses.PRESENCE_SET, new PresenceSet(Caller.user("bob"), "away", "lunch", null).toJson());
     second.future().await(20, TimeUnit.SECONDS);
     vertx.eventBus().publish(EventAddresses.CALL_STATE,
         new CallStateEvent("bob", CallStateEvent.State.IN_CALL, "1001").toJson());
     third.future().await(20, TimeUnit.SECONDS);
-    ask(EventAddresses.PRESENCE_SET, new JsonObject().put("user", "bob").put("state", "dnd"));
+    ask(EventAddresses.PRESENCE_SET, new PresenceSet(Caller.user("bob"), "dnd", null, null).toJson());
 
     List<SippTrace.Message> got = notifies(alice.await());
     assertEquals(5, got.size());
@@ -175,12 +181,12 @@ class PresenceTest {
     JsonObject p = pending.future().await(20, TimeUnit.SECONDS);
     assertEquals("pending", p.getString("state"));
     assertNull(p.getValue("presence"));
-    JsonArray waiting = ask(EventAddresses.PRESENCE_PENDING, new JsonObject().put("user", "bob")).getJsonArray("pending");
+    JsonArray waiting = ask(EventAddresses.PRESENCE_PENDING, new PendingQuery(Caller.user("bob")).toJson()).getJsonArray("pending");
     assertEquals("carol", waiting.getJsonObject(0).getString("watcher"));
 
     putRule("bob", "carol", "allow");
     assertEquals("available", allowed.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
-    assertTrue(ask(EventAddresses.PRESENCE_PENDING, new JsonObject().put("user", "bob")).getJsonArray("pending").isEmpty());
+    assertTrue(ask(EventAddresses.PRESENCE_PENDING, new PendingQuery(Caller.user("bob")).toJson()).getJsonArray("pending").isEmpty());
     putRule("bob", "carol", "polite-block");
     assertEquals("offline", polite.future().await(20, TimeUnit.SECONDS).getJsonObject("presence").getString("state"));
     putRule("bob", "carol", "block");
@@ -241,9 +247,8 @@ class PresenceTest {
     Sipp.Running carol = watcher("watch-2.xml", "carol", "bob", 600).start(); // pending, then rejected
     carolSeen.future().await(20, TimeUnit.SECONDS);
     // PUT replaces bob's whole set: alice stays allowed, carol is blocked, which ends her pending watch
-    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", "bob").put("op", "put").put("rules", new JsonArray()
-        .add(new JsonObject().put("watcher", "alice").put("action", "allow"))
-        .add(new JsonObject().put("watcher", "carol").put("action", "block"))));
+    ask(EventAddresses.PRESENCE_RULES, RulesRequest.put(Caller.user("bob"),
+        List.of(new WatcherRule("alice", "allow"), new WatcherRule("carol", "block"))).toJson());
     carolGone.future().await(20, TimeUnit.SECONDS); // bob's phone now ends its own watch
     registerBob(); // alice's second NOTIFY, and alice is done too
 
@@ -355,7 +360,7 @@ class PresenceTest {
   }
 
   private void putRule(String user, String watcher, String action) {
-    ask(EventAddresses.PRESENCE_RULES, new JsonObject().put("user", user).put("op", "put")
-        .put("rules", new JsonArray().add(new JsonObject().put("watcher", watcher).put("action", action))));
+    ask(EventAddresses.PRESENCE_RULES,
+        RulesRequest.put(Caller.user(user), List.of(new WatcherRule(watcher, action))).toJson());
   }
 }

@@ -3,7 +3,7 @@ package io.switchboard.presence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.switchboard.core.bus.CallStateEvent;
+import io.switchboard.api.CallStateEvent;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,10 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.provisioning.CheckSyncEvent;
+import io.switchboard.api.presence.BuddiesChanged;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
@@ -10,7 +12,6 @@ import io.switchboard.core.sip.SipEdge;
 import io.switchboard.core.store.DeviceStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.text.ParseException;
 import java.util.HashMap;
@@ -46,7 +47,7 @@ final class CheckSync {
   private final LocationService location;
   private final DeviceStore devices;
   private final String domain;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
   private final Set<String> due = new HashSet<>();
 
   CheckSync(Vertx vertx, SipEdge edge, LocationService location, DeviceStore devices, String domain) {
@@ -55,14 +56,14 @@ final class CheckSync {
     this.location = location;
     this.devices = devices;
     this.domain = domain;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
   }
 
   Future<Void> start() {
     return Future.all(
         consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> changed(UserEvent.fromJson(m.body()).username())),
         consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> changed(DeviceEvent.fromJson(m.body()).username())),
-        consumers.<JsonObject>consumer(EventAddresses.BUDDIES_CHANGED, m -> changed(m.body().getString("user"))))
+        consumers.<JsonObject>consumer(EventAddresses.BUDDIES_CHANGED, m -> changed(BuddiesChanged.fromJson(m.body()).user())))
         .mapEmpty();
   }
 
@@ -104,8 +105,8 @@ final class CheckSync {
           notified++;
         }
       }
-      vertx.eventBus().publish(EventAddresses.CHECK_SYNC, new JsonObject().put("user", username)
-          .put("devices", new JsonArray(List.copyOf(eventByDevice.keySet()))).put("notified", notified));
+      vertx.eventBus().publish(EventAddresses.CHECK_SYNC,
+          new CheckSyncEvent(username, List.copyOf(eventByDevice.keySet()), notified).toJson());
     }).onFailure(e -> LOG.warn("check-sync not sent [user: {}, reason: {}]", username, e.getMessage()));
   }
 

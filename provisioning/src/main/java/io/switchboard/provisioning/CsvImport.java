@@ -1,5 +1,6 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.api.provisioning.ImportReport;
 import io.switchboard.core.account.InvalidField;
 import io.switchboard.core.account.UserRequests;
 import io.switchboard.core.model.Device;
@@ -45,12 +46,12 @@ final class CsvImport {
 
   /** What to write, in order; or the errors, when there is any, and then nothing is written. */
   record Plan(int rows, List<UserRequests.Create> users, List<Device> devices, List<Error> errors) {
-    JsonObject report() {
-      JsonArray list = new JsonArray();
-      errors.forEach(e -> list.add(e.toJson()));
+    /** @param withoutPassword users written without a web password */
+    ImportReport report(List<String> withoutPassword) {
       boolean ok = errors.isEmpty();
-      return new JsonObject().put("imported", ok ? rows : 0).put("users", ok ? users.size() : 0)
-          .put("devices", ok ? devices.size() : 0).put("errors", list);
+      return new ImportReport(ok ? rows : 0, ok ? users.size() : 0, ok ? devices.size() : 0,
+          errors.stream().map(e -> new ImportReport.RowError(e.line(), e.field(), e.message())).toList(),
+          withoutPassword);
     }
   }
 
@@ -115,7 +116,7 @@ final class CsvImport {
       }
       for (CSVRecord r : parser) {
         if (++rows > maxRows) {
-          throw new Failure(413, "csv: at most " + maxRows + " rows per import; split the file");
+          throw io.switchboard.api.BusFailure.tooLarge("csv", "at most " + maxRows + " rows per import; split the file");
         }
         row(r, header);
       }
@@ -199,7 +200,7 @@ final class CsvImport {
     } catch (InvalidField e) {
       errors.add(new Error(line, e.field(), e.reason()));
       return;
-    } catch (Failure e) {
+    } catch (io.switchboard.api.BusFailure e) {
       errors.add(new Error(line, null, e.getMessage()));
       return;
     }

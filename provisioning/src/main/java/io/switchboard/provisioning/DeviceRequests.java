@@ -35,7 +35,7 @@ final class DeviceRequests {
   static Fields check(JsonObject body, Device current) {
     JsonFields.known(body, FIELDS);
     if (current != null && body.isEmpty()) {
-      throw new Failure(400, "nothing to change: give at least one of " + new TreeSet<>(FIELDS));
+      throw new io.switchboard.api.BusFailure(400, null, "nothing to change: give at least one of " + new TreeSet<>(FIELDS));
     }
     Device.Kind kind = body.containsKey("kind") ? kind(body.getValue("kind")) : current == null ? kind(null) : current.kind();
     String vendor = body.containsKey("vendor") ? vendor(body.getValue("vendor")) : current == null ? null : current.vendor();

@@ -1,15 +1,20 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.BusConsumers;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.BusPayload;
+import io.switchboard.api.NoContent;
+import io.switchboard.api.provisioning.DeviceList;
+import io.switchboard.api.provisioning.DeviceRequest;
+import io.switchboard.api.provisioning.DeviceView;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -35,7 +40,7 @@ public final class DeviceService {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
+  private final BusConsumers consumers;
   private final Vertx vertx;
   private final DeviceStore devices;
   private final UserStore users;
@@ -46,57 +51,53 @@ public final class DeviceService {
     this.devices = devices;
     this.users = users;
     this.urls = urls;
+    this.consumers = new BusConsumers(vertx);
   }
 
   Future<Void> start() {
-    consumer = vertx.eventBus().consumer(EventAddresses.DEVICES, this::request);
-    return consumer.completion();
+    return consumers.answer(EventAddresses.DEVICES, DeviceRequest::fromJson, this::request, Failure::translate);
   }
 
   Future<Void> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return consumers.unregisterAll();
   }
 
   DeviceStore store() {
     return devices;
   }
 
-  private void request(Message<JsonObject> msg) {
-    JsonObject q = msg.body();
-    Future<?> answer;
+  private Future<? extends BusPayload> request(DeviceRequest q) {
+    if (!q.caller().isAdmin()) {
+      return Future.failedFuture(BusFailure.administratorsOnly());
+    }
     try {
-      answer = switch (q.getString("op", "")) {
-        case "list" -> user(q.getString("user")).compose(u -> devices.listByUser(u.username()))
-            .map(list -> {
-              JsonArray out = new JsonArray();
-              list.forEach(d -> out.add(json(d)));
-              return new JsonObject().put("devices", out);
-            });
-        case "get" -> device(q.getString("id")).map(this::json);
-        case "create" -> create(q.getString("user"), q.getJsonObject("device")).map(this::json);
-        case "patch" -> patch(q.getString("id"), q.getJsonObject("device")).map(this::json);
-        case "delete" -> device(q.getString("id")).compose(this::delete).map(v -> new JsonObject());
-        default -> Future.failedFuture(new Failure(400, "op: list, get, create, patch or delete"));
+      return switch (q.op()) {
+        case LIST -> user(q.user()).compose(u -> devices.listByUser(u.username()))
+            .map(list -> new DeviceList(list.stream().map(this::view).toList()));
+        case GET -> device(q.id()).map(this::view);
+        case CREATE -> create(q.user(), q.device()).map(this::view);
+        case PATCH -> patch(q.id(), q.device()).map(this::view);
+        case DELETE -> device(q.id()).compose(this::delete).map(NoContent.INSTANCE);
       };
     } catch (RuntimeException e) {
-      answer = Future.failedFuture(e);
+      return Future.failedFuture(e);
     }
-    Failure.answer(msg, answer);
   }
 
-  /** The public view with the provisioning URL. */
-  JsonObject json(Device d) {
-    return d.toJson(urls.forDevice(d));
+  /** The public view with the provisioning URL, as the bus carries it. */
+  DeviceView view(Device d) {
+    return new DeviceView(d.id(), d.username(), d.kind().wireName(), d.vendor(), d.model(), d.mac(), d.endpoint(),
+        d.profile().toJson(), d.createdAt(), d.updatedAt(), urls.forDevice(d));
   }
 
   private Future<User> user(String username) {
     return users.find(username == null ? "" : username).compose(found -> found.map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new Failure(404, "username: no user " + username))));
+        .orElseGet(() -> Future.failedFuture(BusFailure.notFound("username", "no user " + username))));
   }
 
   private Future<Device> device(String id) {
     return devices.find(id == null ? "" : id).compose(found -> found.map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new Failure(404, "id: no device " + id))));
+        .orElseGet(() -> Future.failedFuture(BusFailure.notFound("id", "no device " + id))));
   }
 
   /** Validates and creates; the checked fields come from {@link DeviceRequests#check}. */
@@ -183,7 +184,7 @@ public final class DeviceService {
   }
 
   void publish(Device d, DeviceEvent.Change change) {
-    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, DeviceEvent.of(d, change).toJson());
+    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, new DeviceEvent(d.id(), d.username(), change, d.toJson(null)).toJson());
   }
 
   static String secret(int bytes) {

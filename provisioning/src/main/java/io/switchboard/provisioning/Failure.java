@@ -1,21 +1,16 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.api.BusFailure;
 import io.switchboard.core.account.InvalidField;
 import io.switchboard.core.store.StoreException;
-import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 
 /**
- * A request the provisioning module refuses, with the failure code of its bus answer (an HTTP
- * status by the contract in EventAddresses) and a message "field: reason" naming the field.
+ * How the provisioning module refuses a request: a {@link BusFailure} (code, field, message), with
+ * the store's and the field checks' exceptions translated once, here.
  */
-final class Failure extends RuntimeException {
+final class Failure {
 
-  private final int code;
-
-  Failure(int code, String message) {
-    super(message, null, false, false);
-    this.code = code;
+  private Failure() {
   }
 
   /** A value that breaks a rule: 400 naming the field (the same exception the users' validation throws). */
@@ -23,35 +18,19 @@ final class Failure extends RuntimeException {
     return InvalidField.of(field, reason);
   }
 
-  int code() {
-    return code;
-  }
-
-  /** Answers a bus request with {@code answer}'s result, or with the failure it stands for. */
-  static void answer(Message<?> msg, Future<?> answer) {
-    answer.onComplete(r -> {
-      if (r.succeeded()) {
-        msg.reply(r.result());
-      } else {
-        reply(msg, r.cause());
-      }
-    });
-  }
-
-  /** Answers a bus request with the failure {@code e} stands for (store errors translated once, here). */
-  static void reply(Message<?> msg, Throwable e) {
-    if (e instanceof Failure f) {
-      msg.fail(f.code(), f.getMessage());
+  /** The failure {@code e} stands for, for the bus answer. */
+  static BusFailure translate(Throwable e) {
+    if (e instanceof BusFailure f) {
+      return f;
     } else if (e instanceof InvalidField invalid) {
-      msg.fail(400, invalid.getMessage());
+      return new BusFailure(400, invalid.field(), invalid.getMessage());
     } else if (e instanceof StoreException s) {
-      switch (s.kind()) {
-        case NOT_FOUND -> msg.fail(404, s.getMessage());
-        case CONFLICT -> msg.fail(409, (s.field() == null ? "value" : s.field()) + ": already taken");
-        default -> msg.fail(503, "the store is unavailable");
-      }
-    } else {
-      msg.fail(500, "internal error");
+      return switch (s.kind()) {
+        case NOT_FOUND -> new BusFailure(404, null, s.getMessage());
+        case CONFLICT -> BusFailure.conflict(s.field() == null ? "value" : s.field(), "already taken");
+        default -> BusFailure.unavailable("the store is unavailable");
+      };
     }
+    return BusFailure.internal();
   }
 }

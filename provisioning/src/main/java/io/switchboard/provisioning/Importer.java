@@ -1,15 +1,17 @@
 package io.switchboard.provisioning;
 
+import io.switchboard.api.BusConsumers;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.provisioning.ImportReport;
+import io.switchboard.api.provisioning.ImportRequest;
 import io.switchboard.core.account.UserAccounts;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.core.account.UserRequests;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,7 @@ final class Importer {
    */
   static final int WRITE_BATCH = 250;
 
-  private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
+  private final BusConsumers consumers;
   private final Vertx vertx;
   private final UserAccounts accounts;
   private final DeviceService deviceService;
@@ -51,33 +53,35 @@ final class Importer {
     this.deviceService = deviceService;
     this.devices = devices;
     this.pjsip = pjsip;
+    this.consumers = new BusConsumers(vertx);
   }
 
   Future<Void> start() {
-    consumer = vertx.eventBus().consumer(EventAddresses.IMPORT, this::request);
-    return consumer.completion();
+    return consumers.answer(EventAddresses.IMPORT, ImportRequest::fromJson, this::request, Failure::translate);
   }
 
   Future<Void> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return consumers.unregisterAll();
   }
 
-  private void request(Message<JsonObject> msg) {
-    String csv = msg.body() == null ? null : msg.body().getString("csv");
-    Failure.answer(msg, run(csv));
+  private Future<ImportReport> request(ImportRequest request) {
+    if (!request.caller().isAdmin()) {
+      return Future.failedFuture(BusFailure.administratorsOnly());
+    }
+    return run(request.csv());
   }
 
   /** The report: counts, or the errors and nothing imported. Fails with 409, 413 or a store failure. */
-  Future<JsonObject> run(String csv) {
+  Future<ImportReport> run(String csv) {
     if (csv == null || csv.isBlank()) {
-      return Future.failedFuture(new Failure(400, "csv: a CSV body with a header row is required"));
+      return Future.failedFuture(BusFailure.invalid("csv", "a CSV body with a header row is required"));
     }
     if (csv.getBytes(StandardCharsets.UTF_8).length > EventAddresses.IMPORT_MAX_BYTES) {
-      return Future.failedFuture(new Failure(413, "csv: at most " + EventAddresses.IMPORT_MAX_BYTES
+      return Future.failedFuture(BusFailure.tooLarge("csv", "at most " + EventAddresses.IMPORT_MAX_BYTES
           + " bytes per import; split the file"));
     }
     if (running) {
-      return Future.failedFuture(new Failure(409, "csv: another import is running; try again when it is done"));
+      return Future.failedFuture(BusFailure.conflict("csv", "another import is running; try again when it is done"));
     }
     running = true;
     return Future.all(accounts.store().list(), devices.list())
@@ -87,13 +91,10 @@ final class Importer {
           if (!plan.errors().isEmpty()) {
             LOG.info("CSV import refused [rows: {}, bad: {}, first at line: {}]", plan.rows(), plan.errors().size(),
                 plan.errors().get(0).line());
-            return Future.succeededFuture(plan.report());
+            return Future.succeededFuture(plan.report(List.of()));
           }
           // The PJSIP file once, after the whole import, instead of after each batch.
-          return pjsip.holding(() -> write(plan)).map(v -> {
-            JsonArray noPassword = withoutPassword(plan);
-            return noPassword.isEmpty() ? plan.report() : plan.report().put("withoutPassword", noPassword);
-          });
+          return pjsip.holding(() -> write(plan)).map(v -> plan.report(withoutPassword(plan)));
         })
         .onComplete(r -> running = false);
   }
@@ -116,10 +117,8 @@ final class Importer {
   }
 
   /** The users who were imported without a web password: each needs a set-password link. */
-  static JsonArray withoutPassword(CsvImport.Plan plan) {
-    JsonArray out = new JsonArray();
-    plan.users().stream().filter(c -> c.password() == null).forEach(c -> out.add(c.username()));
-    return out;
+  static List<String> withoutPassword(CsvImport.Plan plan) {
+    return plan.users().stream().filter(c -> c.password() == null).map(UserRequests.Create::username).toList();
   }
 
   private static <T> List<List<T>> batches(List<T> items) {

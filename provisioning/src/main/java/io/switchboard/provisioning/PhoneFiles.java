@@ -1,14 +1,16 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.BusCalls;
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.BuddiesRequest;
+import io.switchboard.api.presence.BuddyList;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -61,21 +63,21 @@ final class PhoneFiles {
   }
 
   private Future<List<PhoneModel.Buddy>> buddies(User user) {
-    return vertx.eventBus().<JsonObject>request(EventAddresses.PRESENCE_BUDDIES,
-            new JsonObject().put("user", user.username()).put("op", "list"),
+    // The phone's file shows its user's own buddy list: asked as that user.
+    return BusCalls.request(vertx.eventBus(), EventAddresses.PRESENCE_BUDDIES,
+            BuddiesRequest.list(Caller.user(user.username())),
             new DeliveryOptions().setSendTimeout(BUDDIES_TIMEOUT_MILLIS))
-        .map(m -> m.body().getJsonArray("buddies", new JsonArray()))
+        .map(reply -> BuddyList.fromJson(reply).buddies())
         .recover(e -> {
           LOG.warn("No BLF keys: buddy list not available [user: {}, reason: {}]", user.username(), e.getMessage());
-          return Future.succeededFuture(new JsonArray());
+          return Future.succeededFuture(List.of());
         })
         .compose(list -> {
           List<Future<PhoneModel.Buddy>> each = new ArrayList<>();
-          for (int i = 0; i < list.size(); i++) {
-            JsonObject b = list.getJsonObject(i);
-            String name = b.getString("username");
-            each.add(users.find(name).map(u -> new PhoneModel.Buddy(name,
-                b.getString("displayName", u.map(User::displayName).orElse(name)), u.map(User::extension).orElse(null))));
+          for (BuddyList.Buddy b : list) {
+            String name = b.username();
+            each.add(users.find(name).map(u -> new PhoneModel.Buddy(name, b.displayName(),
+                u.map(User::extension).orElse(null))));
           }
           return Future.all(each).map(all -> {
             List<PhoneModel.Buddy> out = new ArrayList<>();

@@ -1,6 +1,8 @@
 package io.switchboard.provisioning;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.BusCalls;
+import io.switchboard.api.telephony.AmiReloadRequest;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
@@ -129,7 +131,7 @@ final class PjsipWriter {
       }, false);
     }).compose(v -> {
       LOG.info("PJSIP file written [file: {}]", file.toAbsolutePath());
-      return vertx.eventBus().request(EventAddresses.AMI_RELOAD, new JsonObject().put("module", "res_pjsip.so"))
+      return BusCalls.request(vertx.eventBus(), EventAddresses.AMI_RELOAD, new AmiReloadRequest("res_pjsip.so"))
           .<Void>mapEmpty()
           .recover(e -> {
             LOG.info("Asterisk not reloaded; it reads the file when it next loads PJSIP [reason: {}]", e.getMessage());

@@ -1,8 +1,8 @@
 package io.switchboard.provisioning;
 
 import io.switchboard.core.account.UserAccounts;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.sip.SipService;
@@ -41,13 +41,13 @@ public final class ProvisioningService {
   private final TrustedCertificate certificate;
   private ProvisioningServer server;
   private String deployment;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
 
   /** @param sip the started SIP edge: phones are given its advertised host, check-sync goes out through it */
   public ProvisioningService(Vertx vertx, SwitchboardConfig config, Health health, UserAccounts accounts,
       DeviceStore devices, SipService sip) {
     this.vertx = vertx;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
     this.config = config;
     this.health = health;
     this.users = accounts.store();

@@ -3,7 +3,7 @@ package io.switchboard.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Future;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoDatabase;
 import io.switchboard.core.backup.BackupManifest;
 import io.switchboard.core.backup.BackupRestore;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;

@@ -1,9 +1,11 @@
 package io.switchboard.server;
 
+import io.switchboard.api.Caller;
+import io.switchboard.api.sip.BindingsQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.TestCertificates;
 import io.switchboard.core.testing.TestConfigs;
@@ -87,7 +89,8 @@ class BaresipTlsTest {
 
     assertEquals("alice", registered.future().await(40, TimeUnit.SECONDS).getString("username"),
         () -> readQuietly(out));
-    JsonObject binding = vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS, new JsonObject().put("user", "alice"))
+    JsonObject binding = vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS,
+        new BindingsQuery(Caller.admin("admin"), "alice").toJson())
         .await(10, TimeUnit.SECONDS).body().getJsonArray("bindings").getJsonObject(0);
     assertEquals("tls", binding.getString("transport"), binding.encode());
 

@@ -377,7 +377,7 @@ class ConsoleBrowserTest {
   void aPendingWatcherIsAllowedOnThePrivacyPage() throws Exception {
     browser.login("judy", "judy-web-pw"); // first: her console going online is a change of its own
     io.vertx.core.Promise<JsonObject> pending = io.vertx.core.Promise.promise();
-    var consumer = vertx.eventBus().<JsonObject>consumer(io.switchboard.core.bus.EventAddresses.PRESENCE_WATCHER, m -> {
+    var consumer = vertx.eventBus().<JsonObject>consumer(io.switchboard.api.EventAddresses.PRESENCE_WATCHER, m -> {
       if ("judy".equals(m.body().getString("presentity")) && "pending".equals(m.body().getString("state"))) {
         pending.tryComplete(m.body());
       }

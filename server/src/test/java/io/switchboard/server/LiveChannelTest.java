@@ -1,9 +1,10 @@
 package io.switchboard.server;
 
+import io.switchboard.api.telephony.CallProgress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -116,8 +117,7 @@ class LiveChannelTest {
     bus.publish(EventAddresses.PRESENCE_UPDATE, new JsonObject().put("watcher", "bob").put("presentity", "carol")
         .put("presence", new JsonObject().put("state", "away").put("note", "secret note")));
     bus.publish(EventAddresses.CALL_STATE, new JsonObject().put("username", "bob").put("state", "IN_CALL").put("peer", "1003"));
-    bus.publish(EventAddresses.CALL_PROGRESS, new JsonObject().put("id", "c1").put("user", "bob").put("to", "1003")
-        .put("outcome", "answered"));
+    bus.publish(EventAddresses.CALL_PROGRESS, new CallProgress("c1", "bob", "1003", "answered", null).toJson());
     // ...and a real message from carol to bob, through IM (delivered: bob's console is open)
     var carolApi = Api.login(vertx, switchboard, "carol", "carol-web-pw");
     assertEquals(200, carolApi.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")

@@ -198,7 +198,7 @@ class ProvisioningTest {
 
     // Deleting the user deletes their devices (and says so on the bus).
     io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(io.switchboard.core.bus.EventAddresses.DEVICE_CHANGED, m -> {
+    vertx.eventBus().<JsonObject>consumer(io.switchboard.api.EventAddresses.DEVICE_CHANGED, m -> {
       if (m.body().getString("id").equals(soft.getString("id")) && m.body().getString("change").equals("DELETED")) {
         gone.tryComplete();
       }

@@ -1,10 +1,13 @@
 package io.switchboard.server;
 
+import io.switchboard.api.sip.BindingsQuery;
+import io.switchboard.api.Caller;
+import io.switchboard.api.im.ImHistoryQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.ImSend;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.ImSend;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.Sipp;
@@ -81,7 +84,8 @@ class RestartInOneVertxTest {
     switchboard = new Switchboard(vertx, config, line -> { });
     switchboard.start().await();
     // What the probe sees of a handler: an answer.
-    assertTrue(vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS, new JsonObject()).await().body()
+    assertTrue(vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS,
+        new BindingsQuery(Caller.admin("admin"), null).toJson()).await().body()
         .containsKey("bindings"));
     switchboard.stop().await();
     assertEquals(List.of(), stillHandled(vertx), "handlers left behind by the stopped Switchboard");
@@ -97,14 +101,14 @@ class RestartInOneVertxTest {
     // Point to point: a handler left over would take every other request, and answer from the old state.
     for (int i = 0; i < 4; i++) {
       JsonObject bindings = vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS,
-          new JsonObject().put("user", "carol")).await().body();
+          new BindingsQuery(Caller.admin("admin"), "carol").toJson()).await().body();
       assertEquals(1, bindings.getJsonArray("bindings").size(), "request " + i + ": " + bindings.encode());
       JsonObject sent = vertx.eventBus().<JsonObject>request(EventAddresses.IM_SEND,
-          new ImSend("admin", "carol", "hello " + i).toJson()).await().body();
+          new ImSend(Caller.user("admin"), "carol", "hello " + i).toJson()).await().body();
       assertEquals("carol", sent.getString("to"), sent.encode());
     }
     JsonObject history = vertx.eventBus().<JsonObject>request(EventAddresses.IM_HISTORY,
-        new JsonObject().put("user", "carol").put("with", "admin").put("limit", 50)).await().body();
+        new ImHistoryQuery(Caller.user("carol"), "admin", null, 50).toJson()).await().body();
     assertEquals(4, history.getJsonArray("messages").size(), "each message kept once: " + history.encode());
   }
 }

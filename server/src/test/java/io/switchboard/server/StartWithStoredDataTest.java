@@ -1,10 +1,13 @@
 package io.switchboard.server;
 
+import io.switchboard.api.sip.BindingsQuery;
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.BuddiesRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
@@ -109,11 +112,12 @@ class StartWithStoredDataTest {
     held.complete();
     location.allLoaded().await(120, TimeUnit.SECONDS);
     // Every stored binding is in: 2 for each of the first 2,000 users, u000010's phone, u000005's new one.
-    JsonObject all = vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS, new JsonObject()).await().body();
+    JsonObject all = vertx.eventBus().<JsonObject>request(EventAddresses.SIP_BINDINGS,
+        new BindingsQuery(Caller.admin("admin"), null).toJson()).await().body();
     assertEquals(2 * USERS + 2, all.getJsonArray("bindings").size());
     // The console's buddy list (it waits for every profile): u000010's ten, from the stored profile.
     JsonObject buddies = vertx.eventBus().<JsonObject>request(EventAddresses.PRESENCE_BUDDIES,
-        new JsonObject().put("user", "u000010").put("op", "list")).await().body();
+        BuddiesRequest.list(Caller.user("u000010")).toJson()).await().body();
     assertEquals(10, buddies.getJsonArray("buddies").size(), buddies.encode());
 
     // Once loaded, the same requests for other users get the same kind of answers.

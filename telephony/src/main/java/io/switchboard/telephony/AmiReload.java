@@ -1,6 +1,10 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.BusCalls;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.NoContent;
+import io.switchboard.api.telephony.AmiReloadRequest;
+import io.switchboard.api.EventAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -46,27 +50,25 @@ final class AmiReload {
   }
 
   Future<Void> start() {
-    return vertx.eventBus().<JsonObject>consumer(EventAddresses.AMI_RELOAD, this::reload).completion();
+    return vertx.eventBus().<JsonObject>consumer(EventAddresses.AMI_RELOAD,
+        BusCalls.answer(AmiReloadRequest::fromJson, this::reload, e -> BusFailure.internal())).completion();
   }
 
-  private void reload(Message<JsonObject> msg) {
-    String module = msg.body().getString("module");
+  private Future<NoContent> reload(AmiReloadRequest request) {
+    String module = request.module();
     if (module == null || !module.matches("[a-z_]+\\.so")) {
-      msg.fail(400, "module: a module file name such as res_pjsip.so");
-      return;
+      return Future.failedFuture(BusFailure.invalid("module", "a module file name such as res_pjsip.so"));
     }
     if (!link.connected()) {
-      msg.fail(503, "the link to Asterisk is down");
-      return;
+      return Future.failedFuture(BusFailure.unavailable("the link to Asterisk is down"));
     }
-    link.send(new ReloadAction(module)).onComplete(r -> {
+    return link.send(new ReloadAction(module)).transform(r -> {
       if (r.failed()) {
         LOG.warn("Asterisk reload failed [module: {}, reason: {}]", module, r.cause().getMessage());
-        msg.fail(503, r.cause().getMessage());
-      } else {
-        LOG.info("Asterisk reloaded [module: {}]", module);
-        msg.reply(new JsonObject());
+        return Future.failedFuture(BusFailure.unavailable(r.cause().getMessage()));
       }
+      LOG.info("Asterisk reloaded [module: {}]", module);
+      return Future.succeededFuture(NoContent.INSTANCE);
     });
   }
 }

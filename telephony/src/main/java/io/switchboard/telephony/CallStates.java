@@ -1,6 +1,6 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.CallStateEvent.State;
+import io.switchboard.api.CallStateEvent.State;
 import io.switchboard.telephony.AmiEvent.ChannelEvent;
 import io.switchboard.telephony.AmiEvent.DeviceStateChange;
 import java.util.ArrayList;

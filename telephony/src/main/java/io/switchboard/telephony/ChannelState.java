@@ -1,6 +1,6 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.CallStateEvent.State;
+import io.switchboard.api.CallStateEvent.State;
 
 /**
  * Asterisk's channel states, {@code enum ast_channel_state} in {@code include/asterisk/channelstate.h},

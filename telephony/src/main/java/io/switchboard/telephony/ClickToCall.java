@@ -1,6 +1,12 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.BusCalls;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.telephony.CallProgress;
+import io.switchboard.api.telephony.Originate;
+import io.switchboard.api.telephony.OriginateQueued;
+import io.vertx.core.Promise;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.Device;
@@ -59,25 +65,32 @@ final class ClickToCall {
   }
 
   Future<Void> start() {
-    return vertx.eventBus().<JsonObject>consumer(EventAddresses.CALL_ORIGINATE, this::originate).completion();
+    return vertx.eventBus().<JsonObject>consumer(EventAddresses.CALL_ORIGINATE,
+        BusCalls.answer(Originate::fromJson, this::originate, e -> BusFailure.internal())).completion();
   }
 
-  private void originate(Message<JsonObject> msg) {
-    String user = msg.body().getString("user");
-    String to = msg.body().getString("to", "").trim();
-    String chosen = msg.body().getString("device");
+  private Future<OriginateQueued> originate(Originate request) {
+    Promise<OriginateQueued> answer = Promise.promise();
+    originate(request, answer);
+    return answer.future();
+  }
+
+  private void originate(Originate request, Promise<OriginateQueued> msg) {
+    String user = request.caller().username();
+    String to = request.to() == null ? "" : request.to().trim();
+    String chosen = request.device();
     if (!config.configured()) {
-      msg.fail(503, "no Asterisk is configured (ami.host)");
+      msg.fail(BusFailure.unavailable("no Asterisk is configured (ami.host)"));
       return;
     }
     if (!link.connected()) {
       metrics.clickToCall("refused");
-      msg.fail(503, "the link to Asterisk is down; try again shortly");
+      msg.fail(BusFailure.unavailable("the link to Asterisk is down; try again shortly"));
       return;
     }
     Future.all(users.find(user), users.findByUsernameOrExtension(to), devices.listByUser(user)).onComplete(r -> {
       if (r.failed()) {
-        msg.fail(503, "the store is unavailable");
+        msg.fail(BusFailure.unavailable("the store is unavailable"));
         return;
       }
       Optional<User> caller = r.result().resultAt(0);
@@ -87,17 +100,17 @@ final class ClickToCall {
       Optional<Device> phone = chosen == null ? primary(phones)
           : phones.stream().filter(d -> d.id().equals(chosen)).findFirst();
       if (chosen != null && phone.isEmpty()) {
-        msg.fail(404, "device: not one of your phones: " + chosen);
+        msg.fail(BusFailure.notFound("device", "not one of your phones: " + chosen));
         return;
       }
       String endpoint = phone.map(Device::endpoint).orElse(caller.map(User::extension).orElse(null));
       if (endpoint == null) {
-        msg.fail(409, "user: you have no phone (no device, no extension) to call from");
+        msg.fail(BusFailure.conflict("user", "you have no phone (no device, no extension) to call from"));
         return;
       }
       String target = callee.map(User::extension).orElse(NUMBER.matcher(to).matches() ? to : null);
       if (target == null) {
-        msg.fail(404, "to: no user with a phone, nor a number: " + to);
+        msg.fail(BusFailure.notFound("to", "no user with a phone, nor a number: " + to));
         return;
       }
       String id = UUID.randomUUID().toString();
@@ -121,12 +134,11 @@ final class ClickToCall {
           pending.remove(id);
           metrics.clickToCall("refused");
           LOG.info("Click-to-call refused [user: {}, to: {}]: {}", user, target, sent.cause().getMessage());
-          msg.fail(503, sent.cause().getMessage());
+          msg.fail(BusFailure.unavailable(sent.cause().getMessage()));
         } else {
           LOG.info("Click-to-call queued [id: {}, user: {}, from: {}, to: {}, auto-answer: {}]", id, user, endpoint,
               target, !autoAnswer.isEmpty());
-          msg.reply(new JsonObject().put("id", id).put("from", endpoint).put("to", target)
-              .put("autoAnswer", !autoAnswer.isEmpty()).put("state", "queued"));
+          msg.complete(new OriginateQueued(id, endpoint, target, !autoAnswer.isEmpty(), "queued"));
         }
       });
     });
@@ -151,7 +163,7 @@ final class ClickToCall {
         : "failed";
     LOG.info("Click-to-call {} [id: {}, user: {}, to: {}]", outcome, event.actionId(), p.user(), p.to());
     metrics.clickToCall(outcome);
-    vertx.eventBus().publish(EventAddresses.CALL_PROGRESS, new JsonObject().put("id", event.actionId())
-        .put("user", p.user()).put("to", p.to()).put("outcome", outcome).put("reason", reason));
+    vertx.eventBus().publish(EventAddresses.CALL_PROGRESS,
+        new CallProgress(event.actionId(), p.user(), p.to(), outcome, reason).toJson());
   }
 }

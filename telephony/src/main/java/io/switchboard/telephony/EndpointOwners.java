@@ -1,8 +1,8 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.model.User;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;

@@ -10,8 +10,8 @@ import io.vertx.core.Vertx;
 
 /**
  * Telephony assembled: call state read from Asterisk over AMI and published on
- * {@link io.switchboard.core.bus.EventAddresses#CALL_STATE} as
- * {@link io.switchboard.core.bus.CallStateEvent}s; health component {@code ami}.
+ * {@link io.switchboard.api.EventAddresses#CALL_STATE} as
+ * {@link io.switchboard.api.CallStateEvent}s; health component {@code ami}.
  *
  * <p>Start after the user store is open. Without {@code ami.host} it starts and reports
  * NOT_CONFIGURED; an Asterisk that is down or refuses the login does not fail the start either: it

@@ -1,7 +1,7 @@
 package io.switchboard.telephony;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;

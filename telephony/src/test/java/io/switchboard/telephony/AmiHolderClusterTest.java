@@ -1,14 +1,14 @@
 package io.switchboard.telephony;
 
-import static io.switchboard.core.bus.CallStateEvent.State.DIALING;
-import static io.switchboard.core.bus.CallStateEvent.State.IDLE;
-import static io.switchboard.core.bus.CallStateEvent.State.IN_CALL;
+import static io.switchboard.api.CallStateEvent.State.DIALING;
+import static io.switchboard.api.CallStateEvent.State.IDLE;
+import static io.switchboard.api.CallStateEvent.State.IN_CALL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;

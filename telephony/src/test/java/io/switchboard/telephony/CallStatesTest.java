@@ -1,10 +1,10 @@
 package io.switchboard.telephony;
 
-import static io.switchboard.core.bus.CallStateEvent.State.DIALING;
-import static io.switchboard.core.bus.CallStateEvent.State.IDLE;
-import static io.switchboard.core.bus.CallStateEvent.State.IN_CALL;
-import static io.switchboard.core.bus.CallStateEvent.State.ON_HOLD;
-import static io.switchboard.core.bus.CallStateEvent.State.RINGING;
+import static io.switchboard.api.CallStateEvent.State.DIALING;
+import static io.switchboard.api.CallStateEvent.State.IDLE;
+import static io.switchboard.api.CallStateEvent.State.IN_CALL;
+import static io.switchboard.api.CallStateEvent.State.ON_HOLD;
+import static io.switchboard.api.CallStateEvent.State.RINGING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

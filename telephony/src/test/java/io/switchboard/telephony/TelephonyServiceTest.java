@@ -1,21 +1,21 @@
 package io.switchboard.telephony;
 
-import static io.switchboard.core.bus.CallStateEvent.State.DIALING;
-import static io.switchboard.core.bus.CallStateEvent.State.IDLE;
-import static io.switchboard.core.bus.CallStateEvent.State.IN_CALL;
-import static io.switchboard.core.bus.CallStateEvent.State.ON_HOLD;
-import static io.switchboard.core.bus.CallStateEvent.State.RINGING;
+import static io.switchboard.api.CallStateEvent.State.DIALING;
+import static io.switchboard.api.CallStateEvent.State.IDLE;
+import static io.switchboard.api.CallStateEvent.State.IN_CALL;
+import static io.switchboard.api.CallStateEvent.State.ON_HOLD;
+import static io.switchboard.api.CallStateEvent.State.RINGING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;
-import io.switchboard.core.bus.DeviceEvent;
+import io.switchboard.api.DeviceEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoDeviceStore;
@@ -189,7 +189,7 @@ class TelephonyServiceTest {
     // Renamed by provisioning while running: the device event is enough, the old name is forgotten.
     Device renamed = new Device("d-1", "alice", Device.Kind.DESK_PHONE, "yealink", "T54W", "805ec0aabbcc",
         "alice-office", "secret", "token", null, now, now);
-    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, DeviceEvent.of(renamed, DeviceEvent.Change.UPDATED).toJson());
+    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, new DeviceEvent(renamed.id(), renamed.username(), DeviceEvent.Change.UPDATED, renamed.toJson(null)).toJson());
     asterisk.replayReplacing("02-call-answered.ami", "PJSIP/1001", "PJSIP/alice-office");
     assertEquals(List.of(DIALING, IN_CALL, IDLE, DIALING, IN_CALL, IDLE), await(statesOf("alice", 6)));
   }

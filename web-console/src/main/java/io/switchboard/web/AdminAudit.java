@@ -1,6 +1,6 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.SecurityLog;
 import io.vertx.core.http.HttpMethod;

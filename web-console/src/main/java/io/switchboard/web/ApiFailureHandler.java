@@ -1,7 +1,7 @@
 package io.switchboard.web;
 
 import io.switchboard.core.account.InvalidField;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.exec.OverloadedException;
 import io.switchboard.core.store.StoreException;
 import io.vertx.core.Handler;

@@ -1,7 +1,7 @@
 package io.switchboard.web;
 
 import io.switchboard.core.backup.Backups;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.security.SecurityLog;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;

@@ -1,7 +1,7 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.ha.HaAddresses;
 import io.switchboard.core.metrics.MetricsHistory;
 import io.vertx.core.Future;
@@ -226,7 +226,7 @@ final class LiveChannel {
    * reply (success) once it was written to at least one, else failure 503.
    */
   private void deliver(String username, io.vertx.core.eventbus.Message<JsonObject> request) {
-    JsonObject m = request.body().getJsonObject("message");
+    JsonObject m = io.switchboard.api.im.ConsoleDeliver.fromJson(request.body()).message().toJson();
     Set<Client> set = byUser.get(username);
     List<Future<Void>> writes = new ArrayList<>();
     if (set != null && m != null) {
@@ -317,8 +317,8 @@ final class LiveChannel {
   }
 
   private void online(String username, boolean online) {
-    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new JsonObject().put("username", username)
-        .put("online", online));
+    vertx.eventBus().publish(EventAddresses.CONSOLE_PRESENCE, new io.switchboard.api.ConsolePresence(username, online)
+        .toJson());
   }
 
   private void closeAll(String username, String why) {

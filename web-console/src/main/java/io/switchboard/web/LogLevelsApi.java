@@ -1,6 +1,7 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.admin.LogLevelsRequest;
+import io.switchboard.api.EventAddresses;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -22,7 +23,7 @@ final class LogLevelsApi {
   }
 
   void get(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.LOG_LEVELS, new JsonObject(), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.LOG_LEVELS, LogLevelsRequest.read(BusRequests.caller(ctx)), 200);
   }
 
   void put(RoutingContext ctx) {
@@ -34,6 +35,6 @@ final class LogLevelsApi {
       throw ApiException.invalid("level", "required: TRACE, DEBUG, INFO, WARN, ERROR or OFF, or null to inherit");
     }
     BusRequests.forward(ctx, bus, EventAddresses.LOG_LEVELS,
-        new JsonObject().put("logger", logger.trim()).put("level", body.getValue("level")), 200);
+        LogLevelsRequest.set(BusRequests.caller(ctx), logger.trim(), body.getString("level")), 200);
   }
 }

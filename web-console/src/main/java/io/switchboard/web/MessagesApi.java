@@ -1,7 +1,9 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.ImSend;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.ImSend;
+import io.switchboard.api.im.ImConversationsQuery;
+import io.switchboard.api.im.ImHistoryQuery;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +11,7 @@ import java.util.Set;
 
 /**
  * {@code /api/messages} and {@code /api/conversations} for the logged-in user. The web console
- * does not know IM's classes: it asks over the event bus (addresses in uc-core), so a message typed
+ * does not know IM's classes: it asks over the event bus (records in uc-api), so a message typed
  * here takes the same path as a SIP MESSAGE.
  */
 final class MessagesApi {
@@ -41,8 +43,8 @@ final class MessagesApi {
     if (!(body.getValue("body") instanceof String text) || text.isBlank()) {
       throw ApiException.invalid("body", "required: the text to send");
     }
-    String from = WebConsole.user(ctx).username();
-    BusRequests.forward(ctx, bus, EventAddresses.IM_SEND, new ImSend(from, to.trim(), text).toJson(), (c, message) -> {
+    ImSend send = new ImSend(BusRequests.caller(ctx), to.trim(), text);
+    BusRequests.forward(ctx, bus, EventAddresses.IM_SEND, send, (c, message) -> {
       c.response().setStatusCode("DELIVERED".equals(message.getString("state")) ? 200 : 202);
       c.json(message);
     });
@@ -66,13 +68,11 @@ final class MessagesApi {
         throw ApiException.invalid("limit", "a whole number from 1 to 200");
       }
     }
-    JsonObject query = new JsonObject().put("user", WebConsole.user(ctx).username()).put("with", with)
-        .put("limit", limit).put("before", ctx.request().getParam("before"));
+    ImHistoryQuery query = new ImHistoryQuery(BusRequests.caller(ctx), with, ctx.request().getParam("before"), limit);
     BusRequests.forward(ctx, bus, EventAddresses.IM_HISTORY, query, 200);
   }
 
   void conversations(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.IM_CONVERSATIONS,
-        new JsonObject().put("user", WebConsole.user(ctx).username()), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.IM_CONVERSATIONS, new ImConversationsQuery(BusRequests.caller(ctx)), 200);
   }
 }

@@ -1,6 +1,6 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.security.SecurityLog;
 import io.vertx.core.Vertx;

@@ -2,7 +2,7 @@ package io.switchboard.web;
 
 import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserRequests;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.security.SecurityLog;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

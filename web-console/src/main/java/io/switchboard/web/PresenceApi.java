@@ -1,10 +1,19 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.Caller;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.presence.BuddiesRequest;
+import io.switchboard.api.presence.PendingQuery;
+import io.switchboard.api.presence.PresenceQuery;
+import io.switchboard.api.presence.PresenceSet;
+import io.switchboard.api.presence.RulesRequest;
+import io.switchboard.api.presence.WatcherRule;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,8 +28,8 @@ final class PresenceApi {
     this.bus = bus;
   }
 
-  private static JsonObject me(RoutingContext ctx) {
-    return new JsonObject().put("user", WebConsole.user(ctx).username());
+  private static Caller me(RoutingContext ctx) {
+    return BusRequests.caller(ctx);
   }
 
   private static JsonObject body(RoutingContext ctx, Set<String> fields) {
@@ -28,7 +37,7 @@ final class PresenceApi {
   }
 
   void buddies(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_BUDDIES, me(ctx).put("op", "list"), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_BUDDIES, BuddiesRequest.list(me(ctx)), 200);
   }
 
   /** POST {"username", "group"?, "displayName"?}: 201 with the whole list. */
@@ -42,17 +51,17 @@ final class PresenceApi {
     if (b.getString("username") == null || b.getString("username").isBlank()) {
       throw ApiException.invalid("username", "required");
     }
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_BUDDIES, me(ctx).put("op", "add").mergeIn(b), 201);
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_BUDDIES,
+        BuddiesRequest.add(me(ctx), b.getString("username"), b.getString("group"), b.getString("displayName")), 201);
   }
 
   void removeBuddy(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_BUDDIES,
-        me(ctx).put("op", "remove").put("username", ctx.pathParam("username")),
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_BUDDIES, BuddiesRequest.remove(me(ctx), ctx.pathParam("username")),
         (c, reply) -> c.response().setStatusCode(204).end());
   }
 
   void get(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_GET, me(ctx).put("of", ctx.pathParam("user")), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_GET, new PresenceQuery(me(ctx), ctx.pathParam("user")), 200);
   }
 
   /** PUT {"state": available|away|busy|dnd, "note"?, "until"?}. */
@@ -63,11 +72,12 @@ final class PresenceApi {
         throw ApiException.invalid(f, "must be a string");
       }
     }
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_SET, me(ctx).mergeIn(b), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_SET,
+        new PresenceSet(me(ctx), b.getString("state"), b.getString("note"), b.getString("until")), 200);
   }
 
   void rules(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_RULES, me(ctx).put("op", "get"), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_RULES, RulesRequest.get(me(ctx)), 200);
   }
 
   /** PUT {"rules": [{"watcher", "action"}]}: replaces the whole set. */
@@ -76,10 +86,18 @@ final class PresenceApi {
     if (!(b.getValue("rules") instanceof JsonArray rules)) {
       throw ApiException.invalid("rules", "required: a list of {\"watcher\", \"action\"}");
     }
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_RULES, me(ctx).put("op", "put").put("rules", rules), 200);
+    List<WatcherRule> typed = new ArrayList<>();
+    for (Object o : rules) {
+      if (!(o instanceof JsonObject r) || !(r.getValue("watcher") instanceof String w) || w.isBlank()) {
+        throw ApiException.invalid("rules", "each rule needs a watcher (a username or *)");
+      }
+      // The action is checked by presence, which knows them.
+      typed.add(new WatcherRule(w, r.getValue("action") instanceof String a ? a : null));
+    }
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_RULES, RulesRequest.put(me(ctx), typed), 200);
   }
 
   void pending(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_PENDING, me(ctx), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.PRESENCE_PENDING, new PendingQuery(me(ctx)), 200);
   }
 }

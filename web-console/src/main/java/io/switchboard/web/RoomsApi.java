@@ -1,12 +1,15 @@
 package io.switchboard.web;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.model.Role;
-import io.switchboard.core.model.User;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.im.RoomCreate;
+import io.switchboard.api.im.RoomDelete;
+import io.switchboard.api.im.RoomListQuery;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** {@code /api/rooms}: any user creates rooms; members see them; the creator or an admin deletes them. */
@@ -28,8 +31,14 @@ final class RoomsApi {
     if (!(members instanceof JsonArray list)) {
       throw ApiException.invalid("members", "a list of usernames");
     }
-    JsonObject request = new JsonObject().put("user", WebConsole.user(ctx).username()).put("name", name)
-        .put("members", list);
+    List<String> names = new ArrayList<>();
+    for (Object m : list) {
+      if (!(m instanceof String s) || s.isBlank()) {
+        throw ApiException.invalid("members", "a list of usernames");
+      }
+      names.add(s);
+    }
+    RoomCreate request = new RoomCreate(BusRequests.caller(ctx), name, names);
     BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_CREATE, request, (c, room) -> {
       c.response().setStatusCode(201).putHeader("Location", "/api/rooms/" + name);
       c.json(room);
@@ -37,16 +46,11 @@ final class RoomsApi {
   }
 
   void list(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_LIST, identity(ctx), 200);
+    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_LIST, new RoomListQuery(BusRequests.caller(ctx)), 200);
   }
 
   void delete(RoutingContext ctx) {
-    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_DELETE, identity(ctx).put("name", ctx.pathParam("name")),
+    BusRequests.forward(ctx, bus, EventAddresses.IM_ROOM_DELETE, new RoomDelete(BusRequests.caller(ctx), ctx.pathParam("name")),
         (c, reply) -> c.response().setStatusCode(204).end());
-  }
-
-  private static JsonObject identity(RoutingContext ctx) {
-    User user = WebConsole.user(ctx);
-    return new JsonObject().put("user", user.username()).put("admin", user.role() == Role.ADMIN);
   }
 }

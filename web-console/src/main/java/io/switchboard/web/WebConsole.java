@@ -1,10 +1,12 @@
 package io.switchboard.web;
 
+import io.switchboard.api.sip.BindingsQuery;
+import io.switchboard.api.telephony.Originate;
 import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.ha.SharedFailures;
 import io.switchboard.core.health.Health;
@@ -326,12 +328,13 @@ public final class WebConsole extends VerticleBase {
           } else if (found.result().isEmpty()) {
             ctx.fail(ApiException.notFound("no such user: " + ctx.pathParam("username")));
           } else {
-            BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.core.bus.EventAddresses.SIP_BINDINGS,
-                new JsonObject().put("user", found.result().get().username()), 200);
+            BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.api.EventAddresses.SIP_BINDINGS,
+                new BindingsQuery(BusRequests.caller(ctx), found.result().get().username()), 200);
           }
         }));
     router.get("/api/registrations").handler(authenticated()).handler(admin()).handler(ctx -> BusRequests.forward(ctx,
-        vertx.eventBus(), io.switchboard.core.bus.EventAddresses.SIP_BINDINGS, new JsonObject(), 200));
+        vertx.eventBus(), io.switchboard.api.EventAddresses.SIP_BINDINGS, new BindingsQuery(BusRequests.caller(ctx), null),
+        200));
 
     MessagesApi messages = new MessagesApi(vertx.eventBus());
     router.post("/api/messages").handler(authenticated()).handler(messages::send);
@@ -361,8 +364,8 @@ public final class WebConsole extends VerticleBase {
       if (body.containsKey("device") && !(body.getValue("device") instanceof String)) {
         throw ApiException.invalid("device", "the id of one of your phones, or leave it out for your primary phone");
       }
-      BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.core.bus.EventAddresses.CALL_ORIGINATE,
-          new JsonObject().put("user", user(ctx).username()).put("to", to).put("device", body.getString("device")), 202);
+      BusRequests.forward(ctx, vertx.eventBus(), io.switchboard.api.EventAddresses.CALL_ORIGINATE,
+          new Originate(BusRequests.caller(ctx), to, body.getString("device")), 202);
     });
 
     // Prometheus: a scraper's bearer token (metrics.token), else an administrator's session.

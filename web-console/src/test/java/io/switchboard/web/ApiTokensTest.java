@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.store.MongoStore;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.account.UserRequests;
-import io.switchboard.core.bus.CallStateEvent;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.CallStateEvent;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.ha.HaAddresses;
 import io.switchboard.core.health.Health;

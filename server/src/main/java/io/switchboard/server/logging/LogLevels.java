@@ -1,9 +1,14 @@
 package io.switchboard.server.logging;
 
+import io.switchboard.api.BusCalls;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.admin.LogLevelList;
+import io.switchboard.api.admin.LogLevelsRequest;
+import java.util.ArrayList;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -40,7 +45,8 @@ public final class LogLevels {
   }
 
   public Future<Void> register(EventBus bus) {
-    consumer = bus.consumer(EventAddresses.LOG_LEVELS, this::handle);
+    consumer = bus.consumer(EventAddresses.LOG_LEVELS,
+        BusCalls.answer(LogLevelsRequest::fromJson, this::handle, e -> BusFailure.internal()));
     return consumer.completion();
   }
 
@@ -48,38 +54,51 @@ public final class LogLevels {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  private void handle(Message<JsonObject> request) {
-    JsonObject body = request.body() == null ? new JsonObject() : request.body();
-    if (body.containsKey("logger")) {
+  private Future<LogLevelList> handle(LogLevelsRequest request) {
+    if (!request.caller().isAdmin()) {
+      return Future.failedFuture(BusFailure.administratorsOnly());
+    }
+    if (request.change()) {
       try {
-        set(body.getValue("logger"), body.getValue("level"));
-      } catch (IllegalArgumentException e) {
-        request.fail(400, e.getMessage());
-        return;
+        set(request.logger(), request.level());
+      } catch (InvalidLevel e) {
+        return Future.failedFuture(BusFailure.invalid(e.field, e.reason));
       }
     }
-    request.reply(levels());
+    return Future.succeededFuture(levels());
+  }
+
+  /** A logger name or a level that will not do: the field and why. */
+  static final class InvalidLevel extends IllegalArgumentException {
+    final String field;
+    final String reason;
+
+    InvalidLevel(String field, String reason) {
+      super(field + ": " + reason);
+      this.field = field;
+      this.reason = reason;
+    }
   }
 
   /**
    * @param name a logger name, or ROOT
    * @param level one of {@link #LEVELS}, or null to inherit from the parent logger
-   * @throws IllegalArgumentException "logger: ..." or "level: ...", for the API's 400
+   * @throws InvalidLevel naming logger or level, for the API's 400
    */
   void set(Object name, Object level) {
     if (!(name instanceof String n) || !(n.equalsIgnoreCase("ROOT") || (n.length() <= 200 && NAME.matcher(n).matches()))) {
-      throw new IllegalArgumentException("logger: a logger name such as io.switchboard.im, or ROOT");
+      throw new InvalidLevel("logger", "a logger name such as io.switchboard.im, or ROOT");
     }
     boolean root = n.equalsIgnoreCase("ROOT");
     Level parsed = null;
     if (level != null) {
       String l = level instanceof String s ? s.trim().toUpperCase(Locale.ROOT) : "";
       if (!LEVELS.contains(l)) {
-        throw new IllegalArgumentException("level: one of " + String.join(", ", LEVELS) + ", or null to inherit");
+        throw new InvalidLevel("level", "one of " + String.join(", ", LEVELS) + ", or null to inherit");
       }
       parsed = Level.toLevel(l);
     } else if (root) {
-      throw new IllegalArgumentException("level: ROOT needs a level; it has no parent to inherit from");
+      throw new InvalidLevel("level", "ROOT needs a level; it has no parent to inherit from");
     }
     Logger logger = context.getLogger(root ? org.slf4j.Logger.ROOT_LOGGER_NAME : n);
     Level before = logger.getLevel();
@@ -89,14 +108,14 @@ public final class LogLevels {
   }
 
   /** Every logger with a level of its own, ROOT first, with the level it acts on. */
-  JsonObject levels() {
-    JsonArray out = new JsonArray();
+  LogLevelList levels() {
+    List<LogLevelList.LoggerLevel> out = new ArrayList<>();
     for (Logger logger : context.getLoggerList()) {
       if (logger.getLevel() != null) {
-        out.add(new JsonObject().put("logger", logger.getName()).put("level", logger.getLevel().toString())
-            .put("effective", logger.getEffectiveLevel().toString()));
+        out.add(new LogLevelList.LoggerLevel(logger.getName(), logger.getLevel().toString(),
+            logger.getEffectiveLevel().toString()));
       }
     }
-    return new JsonObject().put("levels", out);
+    return new LogLevelList(out);
   }
 }

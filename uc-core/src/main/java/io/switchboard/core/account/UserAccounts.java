@@ -1,7 +1,7 @@
 package io.switchboard.core.account;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.model.User;

@@ -2,7 +2,7 @@ package io.switchboard.core.ha;
 
 /**
  * Event-bus addresses of the cluster's high-availability parts (#15), kept apart from
- * {@link io.switchboard.core.bus.EventAddresses} while that catalogue moves to its own module.
+ * {@link io.switchboard.api.EventAddresses} while that catalogue moves to its own module.
  * Payloads are JSON objects: every one may cross a node boundary.
  */
 public final class HaAddresses {

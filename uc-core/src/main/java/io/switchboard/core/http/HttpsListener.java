@@ -1,6 +1,6 @@
 package io.switchboard.core.http;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.switchboard.core.security;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.SecurityEvent;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import org.slf4j.Logger;

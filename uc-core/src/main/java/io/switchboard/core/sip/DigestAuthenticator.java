@@ -1,6 +1,6 @@
 package io.switchboard.core.sip;
 
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.security.Digest;

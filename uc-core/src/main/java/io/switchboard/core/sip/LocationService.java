@@ -1,7 +1,7 @@
 package io.switchboard.core.sip;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.switchboard.core.sip;
 
-import io.switchboard.core.bus.RegistrationEvent;
+import io.switchboard.api.RegistrationEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;

@@ -2,7 +2,7 @@ package io.switchboard.core.sip;
 
 import gov.nist.core.CommonLogger;
 import gov.nist.javax.sip.SipStackImpl;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.OverloadedException;
 import io.switchboard.core.exec.TaskPool;

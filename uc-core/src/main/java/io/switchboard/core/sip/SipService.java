@@ -1,9 +1,12 @@
 package io.switchboard.core.sip;
 
-import io.switchboard.core.bus.DeviceEvent;
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.BusFailure;
+import io.switchboard.api.sip.Bindings;
+import io.switchboard.api.sip.BindingsQuery;
+import io.switchboard.api.DeviceEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPool;
 import io.switchboard.core.health.Health;
@@ -40,7 +43,7 @@ public final class SipService {
   private final LocationService location;
   private final DigestAuthenticator authenticator;
   private final Clock clock;
-  private final io.switchboard.core.bus.BusConsumers consumers;
+  private final io.switchboard.api.BusConsumers consumers;
   private final io.switchboard.core.ha.SharedFailures digestFailures;
   private final AuthFailures authFailures;
   private final Metrics metrics;
@@ -69,7 +72,7 @@ public final class SipService {
     this.vertx = vertx;
     this.metrics = metrics;
     this.clock = clock;
-    this.consumers = new io.switchboard.core.bus.BusConsumers(vertx);
+    this.consumers = new io.switchboard.api.BusConsumers(vertx);
     SecurityLog security = new SecurityLog(vertx, clock);
     this.edge = new SipEdge(config, health, tls, security, clock, sipSend, metrics);
     this.location = new LocationService(vertx, bindings, clock, java.time.Duration.ofSeconds(config.registrarWriteBehind()));
@@ -160,7 +163,8 @@ public final class SipService {
                 .forEach(b -> location.remove(b.username(), b.key(), RegistrationEvent.Change.REVOKED)));
           }
         }))
-            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.SIP_BINDINGS, this::bindings))
+            .compose(x -> consumers.answer(EventAddresses.SIP_BINDINGS, BindingsQuery::fromJson, this::bindings,
+                e -> BusFailure.unavailable("the store is unavailable")))
             .compose(x -> digestFailures.start(keys -> authFailures.failedElsewhere(keys.getString("address"))))
             // The devices gauge follows every registration change (and the periodic recount catches the
             // rest); a refresh changes no count.
@@ -181,27 +185,22 @@ public final class SipService {
   }
 
   /** The console's question: who is registered now (one user, or everybody). On the SIP context. */
-  private void bindings(io.vertx.core.eventbus.Message<JsonObject> msg) {
-    String user = msg.body().getString("user");
-    (user == null ? location.allLoaded() : location.loaded(user)).onComplete(loaded -> {
-      if (loaded.failed()) {
-        msg.fail(503, "the store is unavailable");
-      } else {
-        replyBindings(msg, user);
-      }
-    });
+  private Future<Bindings> bindings(BindingsQuery query) {
+    if (!query.caller().isAdmin()) {
+      return Future.failedFuture(BusFailure.administratorsOnly());
+    }
+    String user = query.user();
+    return (user == null ? location.allLoaded() : location.loaded(user)).map(v -> bindingsOf(user));
   }
 
-  private void replyBindings(io.vertx.core.eventbus.Message<JsonObject> msg, String user) {
+  private Bindings bindingsOf(String user) {
     java.time.Instant now = clock.instant();
-    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    java.util.List<Bindings.Binding> out = new java.util.ArrayList<>();
     for (Binding b : user == null ? location.all() : location.bindings(user)) {
-      out.add(new JsonObject().put("username", b.username()).put("contact", b.contact())
-          .put("userAgent", b.userAgent()).put("transport", b.transport()).put("source", b.source())
-          .put("device", b.device())
-          .put("expiresIn", b.remainingSeconds(now)));
+      out.add(new Bindings.Binding(b.username(), b.contact(), b.userAgent(), b.transport(), b.source(), b.device(),
+          b.remainingSeconds(now)));
     }
-    msg.reply(new JsonObject().put("bindings", out));
+    return new Bindings(out);
   }
 
   /** Stops the edge, then writes the refreshes still unwritten ({@link LocationService#stop()}). */

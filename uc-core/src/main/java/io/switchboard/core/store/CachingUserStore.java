@@ -1,6 +1,6 @@
 package io.switchboard.core.store;
 
-import io.switchboard.core.bus.EventAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.model.User;
 import io.switchboard.core.model.UserChanges;
 import io.vertx.core.Future;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.SecurityEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.SecurityEvent;
 import io.switchboard.core.security.Digest;
 import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.SipTestServer;

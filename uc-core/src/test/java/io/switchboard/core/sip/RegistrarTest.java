@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.RegistrationEvent;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.RegistrationEvent;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.UserChanges;
 import io.switchboard.core.security.Digest;
@@ -182,7 +182,7 @@ class RegistrarTest {
     });
     server.devices.delete(phone.id()).await();
     server.vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED,
-        io.switchboard.core.bus.DeviceEvent.of(phone, io.switchboard.core.bus.DeviceEvent.Change.DELETED).toJson());
+        new io.switchboard.api.DeviceEvent(phone.id(), phone.username(), io.switchboard.api.DeviceEvent.Change.DELETED, phone.toJson(null)).toJson());
     assertTrue(revoked.future().await(10, TimeUnit.SECONDS).getString("contact").contains("alice-desk"));
     assertEquals(1, bindings("alice").size());
   }

@@ -3,8 +3,8 @@ package io.switchboard.core.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.bus.EventAddresses;
-import io.switchboard.core.bus.UserEvent;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.UserEvent;
 import io.switchboard.core.model.UserChanges;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.SipTestServer;

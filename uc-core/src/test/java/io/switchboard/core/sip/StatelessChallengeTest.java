@@ -41,7 +41,7 @@ class StatelessChallengeTest {
   /** Per MESSAGE reaching the handler: whether the edge handed its credentials on, screened. */
   private final java.util.List<Boolean> messagesScreened = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** DIGEST_FAILED security events, in order. */
-  private final java.util.concurrent.BlockingQueue<io.switchboard.core.bus.SecurityEvent> digestFailures =
+  private final java.util.concurrent.BlockingQueue<io.switchboard.api.SecurityEvent> digestFailures =
       new java.util.concurrent.LinkedBlockingQueue<>();
 
   @BeforeEach
@@ -57,9 +57,9 @@ class StatelessChallengeTest {
             return Future.succeededFuture(SipOutcome.reply(Response.OK));
           });
         }, java.time.Clock.systemUTC()), SipAffinity.RECIPIENT));
-    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.switchboard.core.bus.EventAddresses.SECURITY_EVENT, m -> {
-      io.switchboard.core.bus.SecurityEvent e = io.switchboard.core.bus.SecurityEvent.fromJson(m.body());
-      if (e.kind() == io.switchboard.core.bus.SecurityEvent.Kind.DIGEST_FAILED) {
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.switchboard.api.EventAddresses.SECURITY_EVENT, m -> {
+      io.switchboard.api.SecurityEvent e = io.switchboard.api.SecurityEvent.fromJson(m.body());
+      if (e.kind() == io.switchboard.api.SecurityEvent.Kind.DIGEST_FAILED) {
         digestFailures.add(e);
       }
     });
@@ -147,7 +147,7 @@ class StatelessChallengeTest {
       raw.send(later.replace("z9hG4bKr2-auth", "z9hG4bKr3-auth"));
       String replay = answerTo(raw, "z9hG4bKr3-auth");
       assertEquals(401, RawSip.status(replay), replay);
-      io.switchboard.core.bus.SecurityEvent reported = digestFailures.poll(10, TimeUnit.SECONDS);
+      io.switchboard.api.SecurityEvent reported = digestFailures.poll(10, TimeUnit.SECONDS);
       assertNotNull(reported, "the replay is a DIGEST_FAILED event");
       assertTrue(reported.detail().contains("replayed"), reported.detail());
       assertEquals(0, digestFailures.size(), "the retransmission was no DIGEST_FAILED: " + digestFailures);
@@ -171,7 +171,7 @@ class StatelessChallengeTest {
       raw.send(message(raw.localPort(), wrong).replace("z9hG4bKm1", "z9hG4bKw2").replace("CSeq: 1 ", "CSeq: 2 "));
       String refused = answerTo(raw, "z9hG4bKw2");
       assertEquals(403, RawSip.status(refused), refused);
-      io.switchboard.core.bus.SecurityEvent reported = digestFailures.poll(10, TimeUnit.SECONDS);
+      io.switchboard.api.SecurityEvent reported = digestFailures.poll(10, TimeUnit.SECONDS);
       assertNotNull(reported, "a wrong digest is a DIGEST_FAILED event");
       assertEquals("alice", reported.who());
       assertEquals(0, messagesHandled.get(), "a wrong digest never reaches the handler's work");

@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -12,8 +12,9 @@ import java.time.Instant;
  * @param state PENDING, STORED, DELIVERED, EXPIRED or FAILED
  */
 public record ImMessage(String id, String from, String fromDisplayName, String to, String room, String text,
-    String state, Instant createdAt, Instant deliveredAt) {
+    String state, Instant createdAt, Instant deliveredAt) implements BusPayload {
 
+  @Override
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("id", id).put("from", from).put("fromDisplayName", fromDisplayName)
         .put("to", to).put("text", text).put("state", state).put("createdAt", createdAt.toString());

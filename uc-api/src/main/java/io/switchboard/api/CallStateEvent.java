@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.json.JsonObject;
 
@@ -8,11 +8,12 @@ import io.vertx.core.json.JsonObject;
  *
  * @param peer the other party's name or number when Asterisk says it, else null
  */
-public record CallStateEvent(String username, State state, String peer) {
+public record CallStateEvent(String username, State state, String peer) implements BusPayload {
 
   /** Device state as a BLF key shows it. */
   public enum State { IDLE, RINGING, DIALING, IN_CALL, ON_HOLD }
 
+  @Override
   public JsonObject toJson() {
     return new JsonObject().put("username", username).put("state", state.name()).put("peer", peer);
   }

@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,11 +13,12 @@ import java.util.List;
  * @param activeBindings how many bindings the user has after this change
  */
 public record RegistrationEvent(String username, Change change, String contact, String userAgent,
-    List<String> accept, int activeBindings) {
+    List<String> accept, int activeBindings) implements BusPayload {
 
   /** What happened to the binding. */
   public enum Change { REGISTERED, REFRESHED, UNREGISTERED, EXPIRED, REVOKED }
 
+  @Override
   public JsonObject toJson() {
     return new JsonObject()
         .put("username", username)

@@ -1,6 +1,5 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
-import io.switchboard.core.model.Device;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -8,14 +7,11 @@ import io.vertx.core.json.JsonObject;
  * Carries the device's public view (never its secret or token), as it is after the change, or as
  * it was for a delete.
  */
-public record DeviceEvent(String id, String username, Change change, JsonObject device) {
+public record DeviceEvent(String id, String username, Change change, JsonObject device) implements BusPayload {
 
   public enum Change { CREATED, UPDATED, DELETED }
 
-  public static DeviceEvent of(Device d, Change change) {
-    return new DeviceEvent(d.id(), d.username(), change, d.toJson(null));
-  }
-
+  @Override
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("username", username).put("change", change.name()).put("device", device);
   }

@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.json.JsonObject;
 
@@ -7,10 +7,11 @@ import io.vertx.core.json.JsonObject;
  *
  * @param enabled false when the user is disabled or deleted: they may no longer register
  */
-public record UserEvent(String username, Change change, boolean enabled) {
+public record UserEvent(String username, Change change, boolean enabled) implements BusPayload {
 
   public enum Change { CREATED, UPDATED, DELETED }
 
+  @Override
   public JsonObject toJson() {
     return new JsonObject().put("username", username).put("change", change.name()).put("enabled", enabled);
   }

@@ -1,4 +1,4 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.json.JsonObject;
 
@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonObject;
  * @param detail a short human-readable explanation (the admin change, the reason)
  * @param at when, milliseconds since the epoch
  */
-public record SecurityEvent(Kind kind, String who, String source, String detail, long at) {
+public record SecurityEvent(Kind kind, String who, String source, String detail, long at) implements BusPayload {
 
   public enum Kind {
     /** A web console login with a wrong password, an unknown or disabled user. */
@@ -28,6 +28,7 @@ public record SecurityEvent(Kind kind, String who, String source, String detail,
     ADMIN_CHANGE
   }
 
+  @Override
   public JsonObject toJson() {
     return new JsonObject().put("kind", kind.name()).put("who", who).put("source", source)
         .put("detail", detail).put("at", at);

@@ -1,9 +1,11 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 /**
  * The event-bus catalogue: every address Switchboard modules talk on, in one place. Payloads are
- * JSON objects (they may cross a clustered event bus) built and read by the records in this
- * package; each address names its record.
+ * JSON objects (they may cross a clustered event bus) built and read by the records of this module
+ * ({@link BusPayload}); each address names its records. Requests carry who asks as a {@link Caller};
+ * a failed request fails with a {@link BusFailure} (code, field, message). Ask with
+ * {@link BusCalls#request}, answer with {@link BusConsumers#answer}.
  */
 public final class EventAddresses {
 
@@ -14,16 +16,15 @@ public final class EventAddresses {
   public static final String REGISTRATION = "switchboard.registration";
 
   /**
-   * Who is registered now, answered by the location service: request {@code {"user"}} for one user's
-   * live bindings, {@code {}} for all; reply {@code {"bindings": [{"username", "contact",
-   * "userAgent", "transport", "source", "device", "expiresIn"}]}} (seconds left; device: the id of the
-   * provisioned device whose credentials registered it, else null).
+   * Who is registered now, answered by the location service, for administrators: request
+   * {@link io.switchboard.api.sip.BindingsQuery} (one user's live bindings, or all); reply
+   * {@link io.switchboard.api.sip.Bindings}.
    */
   public static final String SIP_BINDINGS = "switchboard.sip.bindings";
 
   /**
    * Published by the web console's live channel when a user's first console opens and when their
-   * last one has been closed for a short grace period: {@code {"username", "online": bool}}. Presence
+   * last one has been closed for a short grace period: {@link ConsolePresence}. Presence
    * counts an open console as a device, so a user with only a browser is not shown offline.
    */
   public static final String CONSOLE_PRESENCE = "switchboard.console.presence";
@@ -31,7 +32,7 @@ public final class EventAddresses {
   /**
    * Prefix of a per-user address, {@code switchboard.console.deliver.<username>}, on which the web
    * console's live channel listens while that user has at least one console open: request
-   * {@code {"message": ImMessage}}; empty reply once the message frame was written to at least one of
+   * {@link io.switchboard.api.im.ConsoleDeliver}; empty reply once the message frame was written to at least one of
    * the user's open sockets (not a browser acknowledgement). No console open: the request fails
    * with NO_HANDLERS. IM treats an open console as one more device of the recipient.
    */
@@ -41,25 +42,25 @@ public final class EventAddresses {
   public static final String USER_CHANGED = "switchboard.user.changed";
 
   // ---- instant messaging: requests answered by the im module ---------------------------------
-  // Failed requests are answered with ReplyException failure codes that mean what the HTTP
-  // status of the same number means: 400, 404, 413, 415, 503.
+  // Failed requests fail with a BusFailure whose code means what the HTTP status of the same
+  // number means: 400, 403, 404, 409, 413, 503.
 
   /** Request {@link ImSend}; reply {@link ImMessage} with state DELIVERED or STORED. */
   public static final String IM_SEND = "switchboard.im.send";
 
-  /** Request {@code {"user", "with", "before"?, "limit"}}; reply {@code {"messages": [ImMessage...]}}, newest first. */
+  /** Request {@link io.switchboard.api.im.ImHistoryQuery}; reply {@link io.switchboard.api.im.ImMessages}, newest first. */
   public static final String IM_HISTORY = "switchboard.im.history";
 
-  /** Request {@code {"user"}}; reply {@code {"conversations": [{"with", "last": ImMessage}]}}, most recent first. */
+  /** Request {@link io.switchboard.api.im.ImConversationsQuery}; reply {@link io.switchboard.api.im.ImConversations}. */
   public static final String IM_CONVERSATIONS = "switchboard.im.conversations";
 
-  /** Request {@code {"user", "name", "members": [usernames]}}; reply the room {@code {"name", "address", "members", ...}}. */
+  /** Request {@link io.switchboard.api.im.RoomCreate}; reply {@link io.switchboard.api.im.RoomInfo}. */
   public static final String IM_ROOM_CREATE = "switchboard.im.room.create";
 
-  /** Request {@code {"user", "admin": bool}}; reply {@code {"rooms": [...]}}: the user's rooms, every room for an admin. */
+  /** Request {@link io.switchboard.api.im.RoomListQuery}; reply {@link io.switchboard.api.im.Rooms}: the caller's rooms, every room for an admin. */
   public static final String IM_ROOM_LIST = "switchboard.im.room.list";
 
-  /** Request {@code {"user", "admin": bool, "name"}}; empty reply. Only the creator or an admin (else 403). */
+  /** Request {@link io.switchboard.api.im.RoomDelete}; reply {@link NoContent}. Only the creator or an admin (else 403). */
   public static final String IM_ROOM_DELETE = "switchboard.im.room.delete";
 
   // ---- instant messaging: events ---------------------------------------------------------------
@@ -76,15 +77,15 @@ public final class EventAddresses {
   public static final String CALL_STATE = "switchboard.call.state";
 
   /**
-   * Click-to-call, answered by telephony: request {@code {"user", "to"}} (a username, an extension or
-   * a number); reply {@code {"id", "from", "to", "state": "queued"}} once Asterisk queued the
-   * Originate. Failure codes: 404 unknown target, 409 the user has no phone, 503 no Asterisk link.
+   * Click-to-call, answered by telephony: request {@link io.switchboard.api.telephony.Originate}; reply
+   * {@link io.switchboard.api.telephony.OriginateQueued} once Asterisk queued the Originate. Failure
+   * codes: 404 unknown target, 409 the user has no phone, 503 no Asterisk link.
    */
   public static final String CALL_ORIGINATE = "switchboard.call.originate";
 
   /**
    * Published when a click-to-call's first leg (the user's own phone) is answered or not:
-   * {@code {"id", "user", "to", "outcome": "answered"|"no-answer"|"busy"|"failed", "reason"}}.
+   * {@link io.switchboard.api.telephony.CallProgress}.
    */
   public static final String CALL_PROGRESS = "switchboard.call.progress";
 
@@ -92,39 +93,39 @@ public final class EventAddresses {
 
   /**
    * Published when what a watcher may see of a presentity changes, already filtered by the
-   * presentity's rules: {@code {"watcher", "presentity", "presence": PresenceView}}. The console's
+   * presentity's rules: {@link io.switchboard.api.presence.PresenceUpdate}. The console's
    * live channel forwards each to the watcher's browsers.
    */
   public static final String PRESENCE_UPDATE = "switchboard.presence.update";
 
   /**
    * Published when a watcher subscribes, is put on hold for confirmation, or goes:
-   * {@code {"presentity", "watcher", "state": "active"|"pending"|"terminated"}}.
+   * {@link io.switchboard.api.presence.WatcherEvent}.
    */
   public static final String PRESENCE_WATCHER = "switchboard.presence.watcher";
 
   /**
-   * Published when a watcher acknowledged a NOTIFY: {@code {"presentity", "watcher", "state",
-   * "presence": PresenceView or null while pending}}. What each watcher has actually seen.
+   * Published when a watcher acknowledged a NOTIFY: {@link io.switchboard.api.presence.NotifiedEvent}.
+   * What each watcher has actually seen.
    */
   public static final String PRESENCE_NOTIFIED = "switchboard.presence.notified";
 
   // ---- presence: requests answered by the presence module ------------------------------------------
   // Failure codes mean the HTTP statuses of the same number, as for IM.
 
-  /** {@code {"user", "of"}} → PresenceView of {@code of} as {@code user} may see it (403 when blocked or pending). */
+  /** {@link io.switchboard.api.presence.PresenceQuery} → {@link io.switchboard.api.presence.PresenceOf} (403 when blocked or pending). */
   public static final String PRESENCE_GET = "switchboard.presence.get";
 
-  /** {@code {"user", "state": available|away|busy|dnd, "note"?, "until"?}} → the user's own PresenceView. */
+  /** {@link io.switchboard.api.presence.PresenceSet} → the caller's own {@link io.switchboard.api.presence.PresenceStatus}. */
   public static final String PRESENCE_SET = "switchboard.presence.set";
 
-  /** {@code {"user", "op": list|add|remove, "username"?, "group"?, "displayName"?}} → {@code {"buddies": [...]}}. */
+  /** {@link io.switchboard.api.presence.BuddiesRequest} (list, add, remove) → {@link io.switchboard.api.presence.BuddyList}. */
   public static final String PRESENCE_BUDDIES = "switchboard.presence.buddies";
 
-  /** {@code {"user", "op": get|put, "rules"?: [{"watcher", "action"}]}} → {@code {"rules": [...]}}. */
+  /** {@link io.switchboard.api.presence.RulesRequest} (get, put) → {@link io.switchboard.api.presence.Rules}. */
   public static final String PRESENCE_RULES = "switchboard.presence.rules";
 
-  /** {@code {"user"}} → {@code {"pending": [{"watcher", "since"}]}}: watchers waiting for the user's decision. */
+  /** {@link io.switchboard.api.presence.PendingQuery} → {@link io.switchboard.api.presence.PendingWatchers}: watchers waiting for the caller's decision. */
   public static final String PRESENCE_PENDING = "switchboard.presence.pending";
 
   // ---- provisioning --------------------------------------------------------------------------------
@@ -133,17 +134,18 @@ public final class EventAddresses {
   public static final String DEVICE_CHANGED = "switchboard.device.changed";
 
   /**
-   * Devices, answered by provisioning: request {@code {"op": "list", "user"}}, {@code {"op": "get", "id"}},
-   * {@code {"op": "create", "user", "device": {kind, vendor, model, mac, endpoint?, profile?}}},
-   * {@code {"op": "patch", "id", "device": {...}}}, {@code {"op": "delete", "id"}}; reply the device
-   * ({@code Device.toJson} with {@code provisioningUrl}), {@code {"devices": [...]}} for list, empty
-   * for delete. Failure codes 400 (message "field: reason"), 404, 409 (taken MAC or endpoint), 503.
+   * Devices, answered by provisioning, for administrators: request
+   * {@link io.switchboard.api.provisioning.DeviceRequest} (list, get, create, patch, delete); reply
+   * {@link io.switchboard.api.provisioning.DeviceView}, {@link io.switchboard.api.provisioning.DeviceList}
+   * for list, {@link NoContent} for delete. Failure codes 400 (naming the field), 403, 404, 409 (taken
+   * MAC or endpoint), 503.
    */
   public static final String DEVICES = "switchboard.provisioning.devices";
 
   /**
-   * CSV import of users and devices, answered by provisioning: request {@code {"csv": "..."}}; reply
-   * {@code {"imported": n, "users": n, "devices": n, "errors": [{"line", "field", "message"}]}}. All or
+   * CSV import of users and devices, answered by provisioning, for administrators: request
+   * {@link io.switchboard.api.provisioning.ImportRequest}; reply
+   * {@link io.switchboard.api.provisioning.ImportReport}. All or
    * nothing: with any error nothing is imported ({@code imported} 0). Failure codes 409 (another
    * import is running, or a value was taken while this one wrote: nothing kept), 413 (over
    * {@link #IMPORT_MAX_BYTES} or {@link #IMPORT_MAX_ROWS}), 503. Hashing passwords takes about a
@@ -159,19 +161,18 @@ public final class EventAddresses {
 
   /**
    * Asks telephony to make Asterisk re-read a module's configuration (AMI {@code Action: Reload}):
-   * request {@code {"module": "res_pjsip.so"}}; empty reply once Asterisk answered. Failure 503
+   * request {@link io.switchboard.api.telephony.AmiReloadRequest}; {@link NoContent} once Asterisk answered. Failure 503
    * without a link to Asterisk.
    */
   public static final String AMI_RELOAD = "switchboard.ami.reload";
 
   /**
    * Published by provisioning each time it told a user's phones to fetch their files again (a
-   * check-sync NOTIFY, some time after a change): {@code {"user", "devices": [ids of the user's desk
-   * phones that take one], "notified": n}}, n the NOTIFYs sent (one per registered contact of those phones).
+   * check-sync NOTIFY, some time after a change): {@link io.switchboard.api.provisioning.CheckSyncEvent}.
    */
   public static final String CHECK_SYNC = "switchboard.provisioning.check-sync";
 
-  /** Published by presence when a user's buddy list changes: {@code {"user"}}. */
+  /** Published by presence when a user's buddy list changes: {@link io.switchboard.api.presence.BuddiesChanged}. */
   public static final String BUDDIES_CHANGED = "switchboard.presence.buddies.changed";
 
   // ---- security ------------------------------------------------------------------------------------
@@ -183,11 +184,10 @@ public final class EventAddresses {
   public static final String SECURITY_EVENT = "switchboard.security.event";
 
   /**
-   * Log levels at run time (the admin page), answered by the server, which owns the logging backend.
-   * Request {@code {}}: the levels now. Request {@code {"logger": "io.switchboard.im" or "ROOT",
-   * "level": "DEBUG" or null}}: sets it (null: inherit from the parent; not for ROOT). Reply, both:
-   * {@code {"levels": [{"logger", "level", "effective"}]}}, every logger with a level of its own.
-   * Failure code 400 with "logger: ..." or "level: ..." for a bad one.
+   * Log levels at run time (the admin page), answered by the server, which owns the logging backend,
+   * for administrators: request {@link io.switchboard.api.admin.LogLevelsRequest} (read, or set one
+   * logger's level); reply {@link io.switchboard.api.admin.LogLevelList}. Failure 400 naming
+   * {@code logger} or {@code level} for a bad one.
    */
   public static final String LOG_LEVELS = "switchboard.admin.log-levels";
 

@@ -1,12 +1,14 @@
-package io.switchboard.core.bus;
+package io.switchboard.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The event-bus consumers one component registered, kept so that its stop() unregisters them all:
@@ -30,6 +32,12 @@ public final class BusConsumers {
       consumers.add(consumer);
     }
     return consumer.completion();
+  }
+
+  /** Registers a consumer that answers typed requests (see {@link BusCalls#answer}). */
+  public <Q> Future<Void> answer(String address, Function<JsonObject, Q> decode,
+      Function<Q, Future<? extends BusPayload>> handler, Function<Throwable, BusFailure> translate) {
+    return consumer(address, BusCalls.answer(decode, handler, translate));
   }
 
   /** Unregisters every consumer registered so far; completes once all are gone. */
