@@ -62,6 +62,8 @@ final class ActiveDevices {
   private final Set<String> toRead = new LinkedHashSet<>();
   private final List<String> failed = new ArrayList<>();
   private long retryTimer = -1;
+  /** While every kind is being read at once: the devices changed meanwhile, whose kind in that read may be old. */
+  private java.util.Set<String> forgottenMeanwhile;
 
   ActiveDevices(Vertx vertx, Metrics metrics, DeviceStore devices) {
     this.vertx = vertx;
@@ -99,9 +101,36 @@ final class ActiveDevices {
     }
   }
 
-  /** Every user's bindings, counted a turn of users at a time on this context. */
+  /**
+   * Every device's kind in one read (not 100,000 look-ups by id), then every user's bindings, counted a
+   * turn of users at a time on this context. Without the kinds (the store failed) devices are read one by one.
+   */
   private void countEverybody(LocationService location) {
     long started = System.nanoTime();
+    synchronized (this) {
+      forgottenMeanwhile = new java.util.HashSet<>();
+    }
+    devices.kinds().onComplete(read -> {
+      if (read.succeeded()) {
+        learnedAll(read.result());
+      } else {
+        LOG.warn("Device kinds not read at once, one by one instead [reason: {}]", read.cause().getMessage());
+      }
+      countUsers(location, started);
+    });
+  }
+
+  private synchronized void learnedAll(Map<String, Device.Kind> all) {
+    all.forEach((id, kind) -> {
+      if (kind != null && !forgottenMeanwhile.contains(id) && !kinds.containsKey(id) && !reading.containsKey(id)) {
+        kinds.put(id, kind.wireName());
+        byKind.get(kind.wireName()).addAndGet(perDevice.getOrDefault(id, 0));
+      }
+    });
+    forgottenMeanwhile = null;
+  }
+
+  private void countUsers(LocationService location, long started) {
     Map<String, List<Binding>> byUser = new HashMap<>();
     for (Binding b : location.live()) {
       byUser.computeIfAbsent(b.username(), u -> new ArrayList<>(2)).add(b);
@@ -163,6 +192,9 @@ final class ActiveDevices {
 
   /** A device was changed or deleted: its bindings count under what it is now, once read again. */
   synchronized void forget(String deviceId) {
+    if (forgottenMeanwhile != null) {
+      forgottenMeanwhile.add(deviceId);
+    }
     String kind = kinds.remove(deviceId);
     reading.remove(deviceId);
     int bindings = perDevice.getOrDefault(deviceId, 0);

@@ -302,8 +302,18 @@ public final class LocationService {
 
   /** How many live bindings there are, from any thread (the registrations gauge). */
   public int count() {
+    // Read every second by the status page's history: plain loops, not two streams per user (2.8 GB of
+    // garbage in a 100,000-user start-up's profile).
     Instant now = clock.instant();
-    return byUser.values().stream().mapToInt(m -> (int) m.values().stream().filter(b -> !b.expiredAt(now)).count()).sum();
+    int n = 0;
+    for (Map<String, Binding> m : byUser.values()) {
+      for (Binding b : m.values()) {
+        if (!b.expiredAt(now)) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   public Binding find(String username, String key) {

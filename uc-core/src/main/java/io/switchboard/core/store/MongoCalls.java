@@ -58,10 +58,16 @@ public final class MongoCalls {
    * any cursor that has passed it.
    */
   public static void inIdRanges(MongoCollection<Document> collection, int range, Consumer<List<Document>> each) {
+    inIdRanges(collection, null, range, each);
+  }
+
+  /** As {@link #inIdRanges(MongoCollection, int, Consumer)}, each document with the fields of {@code projection} only. */
+  public static void inIdRanges(MongoCollection<Document> collection, Bson projection, int range,
+      Consumer<List<Document>> each) {
     Object after = null;
     while (true) {
       Bson filter = after == null ? new Document() : Filters.gt("_id", after);
-      List<Document> page = collection.find(filter).sort(Sorts.ascending("_id")).limit(range)
+      List<Document> page = collection.find(filter).projection(projection).sort(Sorts.ascending("_id")).limit(range)
           .into(new ArrayList<>(range));
       if (page.isEmpty()) {
         return;

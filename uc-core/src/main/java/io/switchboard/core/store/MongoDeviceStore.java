@@ -115,6 +115,16 @@ public final class MongoDeviceStore implements DeviceStore {
   }
 
   @Override
+  public Future<java.util.Map<String, Device.Kind>> kinds() {
+    return blocking(() -> {
+      java.util.Map<String, Device.Kind> out = new java.util.HashMap<>();
+      MongoCalls.inIdRanges(devices, com.mongodb.client.model.Projections.include("kind"), MongoCalls.READ_BATCH,
+          range -> range.forEach(d -> out.put(d.getString("_id"), Device.Kind.fromWire(d.getString("kind")))));
+      return out;
+    });
+  }
+
+  @Override
   public Future<Device> update(Device device) {
     return blocking(() -> {
       if (devices.replaceOne(Filters.eq("_id", device.id()), toDocument(device)).getMatchedCount() == 0) {
