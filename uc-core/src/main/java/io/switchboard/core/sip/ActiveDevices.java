@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * incrementally: each user's live bindings are counted again when a registration of theirs changes (one
  * user's few bindings, not the 200,000 of everybody), and everybody's once, when every stored binding is
  * in memory (the background read adopts users without an event). A binding knows only its device's id;
- * the kind comes from the device store, read once per device ({@link #FIND_AT_ONCE} reads at a time: a
- * start-up with 100,000 devices must not fill the store pool's queue) and {@link #forget}-ten on a device
- * change. A binding whose device's kind is not known yet counts once it is. Contacts registered with the
+ * the kind comes from the device store: every kind in one read ({@link DeviceStore#kinds}) when the count
+ * of everybody meets more than {@link #FIND_AT_ONCE} unknown devices, else read once per device, that many
+ * at a time (a start-up with 100,000 devices must not fill the store pool's queue); {@link #forget}-ten on
+ * a device change. A binding whose device's kind is not known yet counts once it is. Contacts registered with the
  * user's own credentials count as {@link #UNPROVISIONED}. Thread-safe: events come on the SIP context,
  * device reads complete on theirs.
  */
@@ -63,7 +64,7 @@ final class ActiveDevices {
   private final List<String> failed = new ArrayList<>();
   private long retryTimer = -1;
   /** While every kind is being read at once: the devices changed meanwhile, whose kind in that read may be old. */
-  private java.util.Set<String> forgottenMeanwhile;
+  private Set<String> forgottenMeanwhile;
 
   ActiveDevices(Vertx vertx, Metrics metrics, DeviceStore devices) {
     this.vertx = vertx;
@@ -107,8 +108,21 @@ final class ActiveDevices {
    */
   private void countEverybody(LocationService location) {
     long started = System.nanoTime();
+    List<Binding> live = location.live();
+    java.util.Set<String> unknown = new java.util.HashSet<>();
     synchronized (this) {
-      forgottenMeanwhile = new java.util.HashSet<>();
+      for (Binding b : live) {
+        if (b.device() != null && !kinds.containsKey(b.device())) {
+          unknown.add(b.device());
+        }
+      }
+      if (unknown.size() > FIND_AT_ONCE) {
+        forgottenMeanwhile = new java.util.HashSet<>();
+      }
+    }
+    if (unknown.size() <= FIND_AT_ONCE) { // a few: read one by one as met (none: no store call at all)
+      countUsers(location, started);
+      return;
     }
     devices.kinds().onComplete(read -> {
       if (read.succeeded()) {

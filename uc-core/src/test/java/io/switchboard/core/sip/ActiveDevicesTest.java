@@ -1,6 +1,7 @@
 package io.switchboard.core.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.bus.BusConsumers;
 import io.switchboard.core.bus.RegistrationEvent;
@@ -155,5 +156,32 @@ class ActiveDevicesTest {
 
     location.removeAll("alice", RegistrationEvent.Change.REVOKED).await();
     assertCounts(vertx, "alice revoked", 0, 0, 1, 2);
+  }
+
+  @Test
+  void manyDevicesKindsAreReadAtOnceAndCounted(Vertx vertx, @TempDir Path dir) throws Exception {
+    store = MongoStore.open(new SwitchboardConfig.Store(dir, Optional.empty(), "switchboard"));
+    MongoDeviceStore devices = new MongoDeviceStore(vertx, store);
+    MongoBindingStore bindings = new MongoBindingStore(vertx, store);
+    int many = ActiveDevices.FIND_AT_ONCE * 3; // more unknown devices than are read one by one
+    List<Device> all = new java.util.ArrayList<>();
+    for (int i = 0; i < many; i++) {
+      all.add(device("d" + i, "user" + i, i % 3 == 0 ? Device.Kind.SOFTPHONE : Device.Kind.DESK_PHONE));
+    }
+    devices.createAll(all).await();
+    for (int i = 0; i < many; i++) {
+      bindings.save(binding("user" + i, "k", "d" + i, 3600)).await();
+    }
+    long walked = io.switchboard.core.store.IndexUse.positions("switchboard.devices", "_id_");
+    location = new LocationService(vertx, bindings, clock, Duration.ZERO);
+    active = new ActiveDevices(vertx, new Metrics(), devices);
+    Context context = vertx.getOrCreateContext();
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(v -> active.follow(location, new BusConsumers(vertx)).compose(x -> location.start())
+        .onComplete(started));
+    started.future().await(30, TimeUnit.SECONDS);
+    assertCounts(vertx, "every stored binding by its device's kind", many - many / 3, many / 3, 0, 0);
+    assertTrue(io.switchboard.core.store.IndexUse.positions("switchboard.devices", "_id_") - walked >= many,
+        "the kinds came from one read of the devices in _id ranges, not one look-up each");
   }
 }
