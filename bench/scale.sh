@@ -90,7 +90,11 @@ measure_start() {
     tail -30 "$run/server.log" >&2
     exit 1
   fi
-  printf 'scale: start %s: /api/health 200 after %.2f s\n' "$1" "$(echo "($t1 - $t0) / 1000000000" | bc -l)"
+  # CPU time (user + system, all threads) until then: what a loaded machine stretches the wall time from.
+  local ticks
+  ticks=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+  printf 'scale: start %s: /api/health 200 after %.2f s (server CPU until then %.1f s; load average %s)\n' "$1" \
+    "$(echo "($t1 - $t0) / 1000000000" | bc -l)" "$(echo "$ticks / $(getconf CLK_TCK)" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
   jcmd "$SERVER" GC.run > /dev/null
   echo "scale:   right after: heap used after a full GC: $(($(jcmd "$SERVER" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9) / 1024)) MB;" \
     "resident: $(($(grep VmRSS /proc/$SERVER/status | tr -dc 0-9) / 1024)) MB"

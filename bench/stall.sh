@@ -28,10 +28,10 @@ prepare
 [ -f uc-core/target/test-classes/io/switchboard/core/store/StandaloneStore.class ] || mvn -B -o -q -pl uc-core -am test-compile
 WORK=$(mktemp -d)
 echo "bench: work dir $WORK; OPTIONS at $RATE/s; $FLOOD wrong logins, $ROWS-row import, store paused $PAUSE s; $(nproc) cores"
-STORE= PROBE= IMPORT= FLOODER=
+STORE= PROBE= IMPORT= FLOODER= WIRE=
 cleanup() {
   [ -n "$STORE" ] && kill -CONT "$STORE" 2>/dev/null || true
-  for pid in $PROBE $IMPORT $FLOODER; do kill "$pid" 2>/dev/null || true; done
+  for pid in $PROBE $IMPORT $FLOODER $WIRE; do kill "$pid" 2>/dev/null || true; done
   stop_server
   [ -n "$STORE" ] && { kill "$STORE" 2>/dev/null || true; wait "$STORE" 2>/dev/null || true; }
 }
@@ -83,6 +83,11 @@ PY
 (options_load "$WORK/warmup" "$WARMUP") || true # JIT warm-up, not reported
 (options_load "$WORK/quiet" $((RATE * QUIET))) || true
 
+# The same OPTIONS as the kernel saw them pass (root only): tells a stall of the server from one of SIPp.
+if [ "$(id -u)" = 0 ]; then
+  python3 bench/sip_wire.py "$SIP_PORT" "$WORK/wire.csv" 2> "$WORK/wire.log" &
+  WIRE=$!
+fi
 (options_load "$WORK/stall" $((RATE * 1200))) &
 PROBE=$!
 sleep 2
@@ -108,10 +113,30 @@ sleep 1
 kill -USR1 "$PROBE" 2>/dev/null || true
 wait "$PROBE" || true
 PROBE=
+if [ -n "$WIRE" ]; then
+  kill "$WIRE" 2>/dev/null || true
+  wait "$WIRE" || true
+  WIRE=
+fi
 
 report quiet "$WORK/quiet"
 report stall "$WORK/stall" "$FROM" "$TO"
 report paused "$WORK/stall" "$PAUSED" "$(python3 -c "import sys; print(float(sys.argv[1]) + 1)" "$RESUMED")"
+# wire LABEL FROM TO: the same window from the kernel's timestamps (sip_wire.py), when captured.
+wire() {
+  [ -s "$WORK/wire.csv" ] || return 0
+  python3 - "$WORK/wire.csv" "$@" <<'PY'
+import sys
+sys.path.insert(0, "bench")
+from sipp_rtt import percentile, longest
+path, label, a, b = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+times = sorted(float(ms) for at, ms in (line.strip().split(",") for line in open(path)) if a <= float(at) <= b)
+print(f"{label:<7} {b - a:7.1f} s  answered {len(times):>5}  on the wire (kernel times)        p50 {percentile(times, 0.5):7.1f} ms  "
+      f"p99 {percentile(times, 0.99):7.1f} ms  max {longest(times):7.1f} ms")
+PY
+}
+wire wire "$FROM" "$TO"
+wire wire-p "$PAUSED" "$(python3 -c "import sys; print(float(sys.argv[1]) + 1)" "$RESUMED")"
 python3 - "$WORK" "$ROWS" "$FROM" "$PAUSED" "$RESUMED" <<'PY'
 import json, os, sys
 work, rows, start, paused, resumed = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])

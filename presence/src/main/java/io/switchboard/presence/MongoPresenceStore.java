@@ -48,8 +48,8 @@ public final class MongoPresenceStore implements PresenceStore {
   public Future<List<PresenceProfile>> loadAll() {
     return MongoCalls.blocking(vertx, store, () -> {
       List<PresenceProfile> out = new ArrayList<>();
-      // In batches: 100,000 profiles in one reply would exceed the wire's 48 MB limit.
-      profiles.find().batchSize(MongoCalls.READ_BATCH).forEach(d -> out.add(fromDocument(d)));
+      // In _id ranges: one find() of 100,000 profiles made the embedded server hold them all for its cursor.
+      MongoCalls.inIdRanges(profiles, MongoCalls.READ_BATCH, range -> range.forEach(d -> out.add(fromDocument(d))));
       return out;
     });
   }
@@ -62,18 +62,13 @@ public final class MongoPresenceStore implements PresenceStore {
   public Future<Void> loadAll(Consumer<List<PresenceProfile>> each) {
     Context context = vertx.getOrCreateContext();
     return MongoCalls.blocking(vertx, store, () -> {
-      List<PresenceProfile> batch = new ArrayList<>(MongoCalls.READ_BATCH);
-      for (Document d : profiles.find().batchSize(MongoCalls.READ_BATCH)) {
-        batch.add(fromDocument(d));
-        if (batch.size() == MongoCalls.READ_BATCH) {
-          List<PresenceProfile> full = batch;
-          context.runOnContext(v -> each.accept(full));
-          batch = new ArrayList<>(MongoCalls.READ_BATCH);
-        }
-      }
-      List<PresenceProfile> last = batch;
-      // Queued on the context before this call's own completion, so every batch is in by then.
-      context.runOnContext(v -> each.accept(last));
+      // In _id ranges, each handed over as read: no cursor (and no list here) holds all 100,000 profiles.
+      // Each is queued on the context before this call's own completion, so every range is in by then.
+      MongoCalls.inIdRanges(profiles, MongoCalls.READ_BATCH, range -> {
+        List<PresenceProfile> batch = new ArrayList<>(range.size());
+        range.forEach(d -> batch.add(fromDocument(d)));
+        context.runOnContext(v -> each.accept(batch));
+      });
       return null;
     });
   }

@@ -68,6 +68,12 @@ public final class LocationService {
   /** What the background read waits for: nothing, unless the server holds it back until it serves. */
   private Future<Void> loadAfter = Future.succeededFuture();
   private long sweepTimer = -1;
+  /**
+   * No binding expires before this (epoch ms): the sweep walks the bindings only once one may have. Each
+   * binding kept lowers it to its own expiry; each walk sets it to the earliest it saw. With 200,000
+   * bindings a walk every second was the SIP event loop's largest cost after start-up.
+   */
+  private final AtomicLong nextExpiry = new AtomicLong(Long.MAX_VALUE);
   private long flushTimer = -1;
 
   /** With refreshes written behind within a second. */
@@ -157,6 +163,7 @@ public final class LocationService {
         counts[2]++;
         return;
       }
+      m.values().forEach(this::expiresAt);
       for (Binding b : expired) {
         store.remove(b.username(), b.key()).onFailure(e -> LOG.warn("cannot drop expired binding [user: {}, contact: {}]: {}",
             b.username(), b.contact(), e.getMessage()));
@@ -302,8 +309,18 @@ public final class LocationService {
 
   /** How many live bindings there are, from any thread (the registrations gauge). */
   public int count() {
+    // Read every second by the status page's history: plain loops, not two streams per user (2.8 GB of
+    // garbage in a 100,000-user start-up's profile).
     Instant now = clock.instant();
-    return byUser.values().stream().mapToInt(m -> (int) m.values().stream().filter(b -> !b.expiredAt(now)).count()).sum();
+    int n = 0;
+    for (Map<String, Binding> m : byUser.values()) {
+      for (Binding b : m.values()) {
+        if (!b.expiredAt(now)) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   public Binding find(String username, String key) {
@@ -348,6 +365,7 @@ public final class LocationService {
             .map(false);
       }
       byUser.computeIfAbsent(binding.username(), u -> new ConcurrentHashMap<>()).put(binding.key(), binding);
+      expiresAt(binding);
       publish(binding, previous == null ? RegistrationEvent.Change.REGISTERED : RegistrationEvent.Change.REFRESHED);
       return Future.succeededFuture(true);
     });
@@ -371,6 +389,7 @@ public final class LocationService {
     synchronized (writeOrder) {
       m.put(binding.key(), binding);
       unwritten.put(id, binding);
+      expiresAt(binding);
     }
     if (revokedSince(binding.username(), mark)) {
       // Revoked meanwhile: the revocation's removal may already have passed this binding by.
@@ -437,18 +456,37 @@ public final class LocationService {
   /** Every second: plain loops, no stream per user (with 200,000 bindings the streams were a steady CPU cost). */
   private void sweep() {
     Instant now = clock.instant();
+    if (now.toEpochMilli() < nextExpiry.get()) {
+      return;
+    }
+    // Bindings kept from here on lower it again; those kept before are in the walk.
+    nextExpiry.set(Long.MAX_VALUE);
+    long earliest = Long.MAX_VALUE;
     List<Binding> expired = new ArrayList<>();
     for (Map<String, Binding> m : byUser.values()) {
       for (Binding b : m.values()) {
         if (b.expiredAt(now)) {
           expired.add(b);
+        } else {
+          earliest = Math.min(earliest, b.expiresAt().toEpochMilli());
         }
       }
     }
+    // Expired ones are removed by writes that may fail: look again in a second, as before, until they are gone.
+    long seen = expired.isEmpty() ? earliest : Math.min(earliest, now.toEpochMilli() + 1000);
+    nextExpiry.accumulateAndGet(seen, Math::min);
     for (Binding b : expired) {
       remove(b.username(), b.key(), RegistrationEvent.Change.EXPIRED)
           .onFailure(e -> LOG.warn("cannot expire binding [user: {}, contact: {}]: {}", b.username(), b.contact(),
               e.getMessage()));
+    }
+  }
+
+  /** A binding was kept: the sweep looks again once it may have expired. */
+  private void expiresAt(Binding b) {
+    long at = b.expiresAt().toEpochMilli();
+    if (at < nextExpiry.get()) {
+      nextExpiry.accumulateAndGet(at, Math::min);
     }
   }
 

@@ -42,11 +42,8 @@ public final class MongoBindingStore implements BindingStore {
   public Future<List<Binding>> loadAll() {
     return blocking(() -> {
       List<Binding> out = new ArrayList<>();
-      // In batches: the embedded server sends a whole result in one reply unless told, and 200,000
-      // bindings (80 MB) exceed the wire's 48 MB limit.
-      for (Document d : bindings.find().batchSize(MongoCalls.READ_BATCH)) {
-        out.add(fromDocument(d));
-      }
+      // In _id ranges: one find() of 200,000 bindings made the embedded server hold them all for its cursor.
+      MongoCalls.inIdRanges(bindings, MongoCalls.READ_BATCH, range -> range.forEach(d -> out.add(fromDocument(d))));
       return out;
     });
   }

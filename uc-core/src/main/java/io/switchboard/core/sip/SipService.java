@@ -48,7 +48,6 @@ public final class SipService {
   private final AuthFailures authFailures;
   private final Metrics metrics;
   private final ActiveDevices activeDevices;
-  private long recountTimer = -1;
   private String deploymentId;
 
   /**
@@ -166,19 +165,9 @@ public final class SipService {
             .compose(x -> consumers.answer(EventAddresses.SIP_BINDINGS, BindingsQuery::fromJson, this::bindings,
                 e -> BusFailure.unavailable("the store is unavailable")))
             .compose(x -> digestFailures.start(keys -> authFailures.failedElsewhere(keys.getString("address"))))
-            // The devices gauge follows every registration change (and the periodic recount catches the
-            // rest); a refresh changes no count.
-            .compose(x -> consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
-              if (!RegistrationEvent.Change.REFRESHED.name().equals(msg.body().getString("change"))) {
-                activeDevices.changed(location::live);
-              }
-            }))
+            // The devices gauge follows each user's registration changes, and counts everybody once loaded.
+            .compose(x -> activeDevices.follow(location, consumers))
             .compose(x -> location.start())
-            .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS, t -> {
-              if (location.isLoaded()) { // before, a count of some users only (and reading 200,000 bindings is enough work)
-                activeDevices.recount(location.live());
-              }
-            }))
             .onComplete(p);
       }));
     });
@@ -205,7 +194,7 @@ public final class SipService {
 
   /** Stops the edge, then writes the refreshes still unwritten ({@link LocationService#stop()}). */
   public Future<Void> stop() {
-    vertx.cancelTimer(recountTimer);
+    activeDevices.stop();
     return consumers.unregisterAll().eventually(digestFailures::stop)
         .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
         .eventually(location::stop);

@@ -83,6 +83,11 @@ public final class CachingDeviceStore implements DeviceStore {
   }
 
   @Override
+  public Future<java.util.Map<String, Device.Kind>> kinds() {
+    return delegate.kinds();
+  }
+
+  @Override
   public Future<Device> update(Device device) {
     return delegate.update(device).onComplete(r -> clear());
   }

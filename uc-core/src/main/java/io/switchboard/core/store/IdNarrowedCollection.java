@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 
 /**
@@ -30,6 +31,9 @@ import org.h2.mvstore.MVMap;
  */
 class IdNarrowedCollection extends H2Collection {
 
+  /** mongo-java-server's name for every collection's {@code _id} index (what {@link IndexUse} counts a range read under). */
+  static final String ID_INDEX = "_id_";
+
   private final MVMap<Object, Document> documents;
 
   IdNarrowedCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> documents,
@@ -41,6 +45,10 @@ class IdNarrowedCollection extends H2Collection {
   @Override
   protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
       Document fieldSelector) {
+    List<Document> range = limit > 0 ? idRange(query, orderBy, (long) skip + limit) : null;
+    if (range != null) {
+      return matchDocumentsFromStream(range.stream(), query, orderBy, skip, limit, batchSize, fieldSelector);
+    }
     List<Document> page = limit > 0 ? pageInIndexOrder(query, orderBy, (long) skip + limit) : null;
     if (page != null) {
       return matchDocumentsFromStream(page.stream(), query, orderBy, skip, limit, batchSize, fieldSelector);
@@ -88,6 +96,46 @@ class IdNarrowedCollection extends H2Collection {
       }
     }
     return new ArrayList<>(matched.values());
+  }
+
+  /**
+   * One range of a read in {@code _id} order ({@link MongoCalls#inIdRanges}): a query on nothing but a lower
+   * bound of {@code _id} ({@code $gt} or {@code $gte} a string or ObjectId, or none), sorted by {@code _id}
+   * ascending, with a limit. The backend would materialise and sort every document of the collection for
+   * each such range; the document map is kept in {@code _id} order ({@link KeyOrder}, the backend's own
+   * order), so walk it from the bound until {@code wanted} match. Null when the query is not such a range.
+   */
+  private List<Document> idRange(Document query, Document orderBy, long wanted) {
+    String id = getIdField();
+    if (id == null || orderBy == null || orderBy.size() != 1 || !(orderBy.get(id) instanceof Number order)
+        || order.intValue() != 1) {
+      return null;
+    }
+    Object from = null;
+    boolean inclusive = true;
+    for (String field : query.keySet()) {
+      if (!field.equals(id) || !(query.get(field) instanceof Document bound) || bound.size() != 1) {
+        return null;
+      }
+      String operator = bound.keySet().iterator().next();
+      from = bound.get(operator);
+      inclusive = operator.equals("$gte");
+      if (!inclusive && !operator.equals("$gt") || !(from instanceof String || from instanceof ObjectId)) {
+        return null;
+      }
+    }
+    List<Document> range = new ArrayList<>((int) Math.min(wanted, 1024));
+    Cursor<Object, Document> cursor = documents.cursor(from);
+    int walked = 0;
+    while (range.size() < wanted && cursor.hasNext()) {
+      Object key = cursor.next();
+      walked++;
+      if ((inclusive || KeyOrder.VALUES.compare(key, from) != 0) && documentMatchesQuery(cursor.getValue(), query)) {
+        range.add(cursor.getValue());
+      }
+    }
+    IndexUse.answered(getFullName(), ID_INDEX, walked);
+    return range;
   }
 
   private static boolean sameValues(List<Object> a, List<Object> b) {

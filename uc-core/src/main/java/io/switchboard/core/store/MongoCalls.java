@@ -5,11 +5,19 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.WriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * Runs sync-driver work on a worker thread (the store's {@code store} pool when it has one) and
@@ -20,6 +28,7 @@ public final class MongoCalls {
   /**
    * Documents per reply when a store reads a whole collection: the embedded server otherwise puts the
    * whole result into one reply, and past 48 MB (200,000 bindings, 100,000 profiles) the driver refuses it.
+   * Also the size of each range of {@link #inIdRanges}.
    */
   public static final int READ_BATCH = 1000;
 
@@ -37,6 +46,38 @@ public final class MongoCalls {
   /** On Vert.x's shared worker pool. */
   public static <T> Future<T> blocking(Vertx vertx, Callable<T> work) {
     return vertx.executeBlocking(translating(work), false);
+  }
+
+  /**
+   * Blocking: every document of the collection, handed to {@code each} {@code range} at a time in {@code _id}
+   * order, each range its own query ({@code _id} greater than the last one's, sorted by {@code _id}, limited).
+   * A plain {@code find()} makes the embedded server materialise the whole result for its cursor (200,000
+   * bindings on the heap at once, next to the driver's copies); a range is walked from its {@code _id} index
+   * there ({@code IdNarrowedCollection}) and on MongoDB alike. For collections keyed by strings or ObjectIds
+   * (one type of {@code _id}): a document inserted meanwhile below the last range read is not seen, as with
+   * any cursor that has passed it.
+   */
+  public static void inIdRanges(MongoCollection<Document> collection, int range, Consumer<List<Document>> each) {
+    inIdRanges(collection, null, range, each);
+  }
+
+  /** As {@link #inIdRanges(MongoCollection, int, Consumer)}, each document with the fields of {@code projection} only. */
+  public static void inIdRanges(MongoCollection<Document> collection, Bson projection, int range,
+      Consumer<List<Document>> each) {
+    Object after = null;
+    while (true) {
+      Bson filter = after == null ? new Document() : Filters.gt("_id", after);
+      List<Document> page = collection.find(filter).projection(projection).sort(Sorts.ascending("_id")).limit(range)
+          .into(new ArrayList<>(range));
+      if (page.isEmpty()) {
+        return;
+      }
+      after = page.get(page.size() - 1).get("_id");
+      each.accept(page);
+      if (page.size() < range) {
+        return;
+      }
+    }
   }
 
   /**
