@@ -16,6 +16,7 @@ import io.switchboard.core.tls.CertificateWatcher;
 import io.switchboard.core.tls.TlsCredentials;
 import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
+import io.switchboard.server.cluster.ClusterNode;
 import io.switchboard.server.logging.LogLevels;
 import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
@@ -71,6 +72,8 @@ public final class Switchboard {
    * meanwhile each user's part is read on first need.
    */
   private final io.vertx.core.Promise<Void> serving = io.vertx.core.Promise.promise();
+  /** This node's cluster, when cluster.enabled; else empty (a single node). */
+  private Optional<ClusterNode> cluster = Optional.empty();
   /** Tests hold the whole-collection reads back longer, to send requests while nothing is loaded. */
   private Future<Void> readsHeldUntil = Future.succeededFuture();
   /** The admin page's run-time log levels (empty unless logging is logback). */
@@ -142,6 +145,17 @@ public final class Switchboard {
     return v == null ? "development" : v;
   }
 
+  /** Runs as a node of this cluster ({@code vertx} must be its clustered Vert.x). Before {@link #start()}. */
+  public Switchboard inCluster(ClusterNode node) {
+    cluster = Optional.of(node);
+    return this;
+  }
+
+  /** This node's id in the cluster; empty on a single node. */
+  public Optional<String> nodeId() {
+    return cluster.map(ClusterNode::nodeId);
+  }
+
   /** Tests: the whole-collection reads also wait for {@code until}. Before {@link #start()}. */
   void holdWholeReads(Future<Void> until) {
     readsHeldUntil = until;
@@ -171,6 +185,7 @@ public final class Switchboard {
   }
 
   private Future<Void> startComponents() {
+    cluster.ifPresent(c -> c.reportTo(health));
     health.report("store", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
       store = MongoStore.open(config.store(), pools.store());
@@ -299,6 +314,7 @@ public final class Switchboard {
     out.put("web", web.url() + "/");
     out.put("phones", provisioning.url() + "/provision/");
     out.put("store", store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
+    cluster.ifPresent(c -> out.put("cluster", c.describe()));
     return out;
   }
 
@@ -306,7 +322,8 @@ public final class Switchboard {
   public String listeners() {
     return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + sipTls() + " (domain " + config.sip().domain()
         + "), web " + web.url() + "/, phones " + provisioning.url() + "/provision/, store "
-        + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
+        + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)")
+        + cluster.map(c -> ", cluster " + c.describe()).orElse("");
   }
 
 }
