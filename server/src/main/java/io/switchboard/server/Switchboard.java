@@ -7,7 +7,9 @@ import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipService;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.ServedStore;
 import io.switchboard.core.store.CachingDeviceStore;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
@@ -52,6 +54,8 @@ public final class Switchboard {
   /** Every meter, shown at /metrics and on the status page; recorded at each component's seams. */
   private final Metrics metrics;
   private MongoStore store;
+  /** The embedded store served to other nodes (store.serve-port); null when not. */
+  private ServedStore servedStore;
   private Backups backups;
   private ScheduledBackups scheduledBackups;
   private Optional<TlsCredentials> tls = Optional.empty();
@@ -202,6 +206,8 @@ public final class Switchboard {
       health.report("store", Health.State.UP, new JsonObject().put("kind", store.embedded() ? "embedded" : "mongodb")
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
+      return serveStore().map(cachedUsers);
+    }).compose(cachedUsers -> {
       UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain(), pools.hashing());
       MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
       // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
@@ -251,6 +257,18 @@ public final class Switchboard {
     }).onFailure(e -> LOG.error("Start-up failed: {}", e.getMessage()));
   }
 
+  /** store.serve-port: other nodes reach the embedded store through it (their mongo.uri). */
+  private Future<Void> serveStore() {
+    if (!config.store().served()) {
+      return Future.succeededFuture();
+    }
+    return ServedStore.start(vertx, config.store(), config.cluster().memberHosts(), store,
+        new SecurityLog(vertx, java.time.Clock.systemUTC())).map(s -> {
+          servedStore = s;
+          return null;
+        });
+  }
+
   private void announceAdminPassword(String password) {
     announce.accept("""
 
@@ -294,6 +312,7 @@ public final class Switchboard {
         .eventually(() -> users == null ? Future.succeededFuture() : users.close())
         .eventually(() -> devices == null ? Future.succeededFuture() : devices.close())
         .eventually(() -> scheduledBackups == null ? Future.succeededFuture() : scheduledBackups.stop())
+        .eventually(() -> servedStore == null ? Future.succeededFuture() : servedStore.stop())
         .eventually(() -> vertx.executeBlocking(() -> {
           if (store != null) {
             store.close();
