@@ -215,6 +215,7 @@ public final class Switchboard {
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
+        cluster.ifPresent(c -> sip.inCluster(c.nodeId()));
         sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.
         im = new ImService(vertx, config, users, devices, sip, store);

@@ -45,6 +45,8 @@ public final class SipService {
   private final ActiveDevices activeDevices;
   private long recountTimer = -1;
   private String deploymentId;
+  /** In a cluster: requests to devices held by other nodes, and theirs to ours; null on a single node. */
+  private NodeSend nodeSend;
 
   /**
    * @param devices for device credentials (auth username = endpoint): give a caching one
@@ -134,6 +136,17 @@ public final class SipService {
     return authenticator;
   }
 
+  /**
+   * Runs as node {@code nodeId} of a cluster: bindings carry the node, every node knows all of them,
+   * and requests to a device leave from its node. Before {@link #start()}.
+   */
+  public SipService inCluster(String nodeId) {
+    location.inCluster(nodeId);
+    nodeSend = new NodeSend(vertx, edge, location, nodeId);
+    edge.sendThroughNodes(nodeSend);
+    return this;
+  }
+
   /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users and devices. */
   public Future<Void> start() {
     return vertx.deployVerticle(edge).compose(id -> {
@@ -163,6 +176,7 @@ public final class SipService {
               }
             }))
             .compose(x -> location.start())
+            .compose(x -> nodeSend == null ? Future.succeededFuture() : nodeSend.start())
             .onSuccess(x -> recountTimer = vertx.setPeriodic(ActiveDevices.RECOUNT_MILLIS, t -> {
               if (location.isLoaded()) { // before, a count of some users only (and reading 200,000 bindings is enough work)
                 activeDevices.recount(location.live());
@@ -201,6 +215,7 @@ public final class SipService {
   public Future<Void> stop() {
     vertx.cancelTimer(recountTimer);
     return consumers.unregisterAll()
+        .eventually(() -> nodeSend == null ? Future.succeededFuture() : nodeSend.stop())
         .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
         .eventually(location::stop);
   }
