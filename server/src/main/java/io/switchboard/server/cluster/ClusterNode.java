@@ -35,6 +35,8 @@ public final class ClusterNode {
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
   private volatile Health health;
+  /** Told after health has the new members (tests await it). */
+  private final java.util.List<Runnable> membersChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
@@ -75,6 +77,11 @@ public final class ClusterNode {
     return vertx;
   }
 
+  /** The Hazelcast instance under the cluster manager (membership, for tests and diagnostics). */
+  public com.hazelcast.core.HazelcastInstance hazelcast() {
+    return manager.getHazelcastInstance();
+  }
+
   /** This node's id on the cluster (Vert.x's node id, as the event bus and the bindings know it). */
   public String nodeId() {
     return manager.getNodeId();
@@ -104,6 +111,12 @@ public final class ClusterNode {
     if (h != null) {
       h.report("cluster", Health.State.UP, new JsonObject().put("node", nodeId()).put("members", members()));
     }
+    membersChanged.forEach(Runnable::run);
+  }
+
+  /** Runs {@code listener} (on Hazelcast's event thread) each time a member joined or left, once health shows it. */
+  public void onMembersChanged(Runnable listener) {
+    membersChanged.add(listener);
   }
 
   /** Every member this node sees (itself included): node id and membership address. */

@@ -12,12 +12,10 @@ import io.switchboard.core.testing.FreePorts;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,22 +44,21 @@ class ClusterNodeTest {
       assertTrue(seen.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("address"))
           .collect(Collectors.toSet()).contains("127.0.0.1:" + portB), seen.encode());
 
-      b.vertx().eventBus().consumer("test.cross", m -> m.reply("pong from b"));
-      awaitTrue(() -> {
-        try {
-          return "pong from b".equals(a.vertx().eventBus().request("test.cross", "ping").await(5, TimeUnit.SECONDS).body());
-        } catch (Exception notYet) {
-          return false; // the consumer's registration is still travelling
-        }
-      });
+      io.vertx.core.eventbus.MessageConsumer<String> pong = b.vertx().eventBus().consumer("test.cross",
+          m -> m.reply("pong from b"));
+      pong.completion().await(30, TimeUnit.SECONDS);
+      assertEquals("pong from b", askUntilAnswered(a, 20).await(60, TimeUnit.SECONDS));
 
+      // A member that leaves: A's Hazelcast tells, and health no longer lists it.
+      CompletableFuture<Void> left = new CompletableFuture<>();
+      a.onMembersChanged(() -> left.complete(null));
       String leaving = b.nodeId();
       b.vertx().close().await(30, TimeUnit.SECONDS);
       b = null;
-      awaitTrue(() -> !nodes(healthA.toJson().getJsonObject("components").getJsonObject("cluster").getJsonArray("members"))
-          .contains(leaving));
-      assertEquals(Set.of(a.nodeId()), nodes(healthA.toJson().getJsonObject("components").getJsonObject("cluster")
-          .getJsonArray("members")));
+      left.get(60, TimeUnit.SECONDS);
+      JsonArray after = healthA.toJson().getJsonObject("components").getJsonObject("cluster").getJsonArray("members");
+      assertFalse(nodes(after).contains(leaving), after.encode());
+      assertEquals(Set.of(a.nodeId()), nodes(after));
       assertFalse(a.describe().isEmpty());
     } finally {
       if (b != null) {
@@ -81,12 +78,14 @@ class ClusterNodeTest {
     return members.stream().map(m -> ((JsonObject) m).getString("node")).collect(Collectors.toSet());
   }
 
-  /** Polls a condition (cluster membership changes arrive on Hazelcast's threads) up to 60 s. */
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    Instant until = Instant.now().plus(Duration.ofSeconds(60));
-    while (!condition.getAsBoolean()) {
-      assertTrue(Instant.now().isBefore(until), "condition not met within 60 s");
-      Thread.sleep(50);
-    }
+  /**
+   * Asks B through A's bus; while the consumer's registration is still reaching A's view of the
+   * cluster (NO_HANDLERS), asks again on a timer, at most {@code tries} times.
+   */
+  private static io.vertx.core.Future<String> askUntilAnswered(ClusterNode from, int tries) {
+    return from.vertx().eventBus().<String>request("test.cross", "ping").map(io.vertx.core.eventbus.Message::body)
+        .recover(e -> tries <= 1 ? io.vertx.core.Future.failedFuture(e)
+            : io.vertx.core.Future.<Void>future(p -> from.vertx().setTimer(250, t -> p.complete()))
+                .compose(v -> askUntilAnswered(from, tries - 1)));
   }
 }
