@@ -365,7 +365,8 @@ public final class LocationService {
     return previous.contact().equals(next.contact()) && Objects.equals(previous.transport(), next.transport())
         && Objects.equals(previous.source(), next.source()) && previous.q() == next.q()
         && Objects.equals(previous.userAgent(), next.userAgent()) && previous.accept().equals(next.accept())
-        && Objects.equals(previous.device(), next.device());
+        && Objects.equals(previous.device(), next.device())
+        && Objects.equals(previous.node(), next.node()); // a phone that moved to another node: written through
   }
 
   /** A refresh: kept in memory now, its write left to the next flush. */

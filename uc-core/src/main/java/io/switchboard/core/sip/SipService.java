@@ -206,6 +206,7 @@ public final class SipService {
       out.add(new JsonObject().put("username", b.username()).put("contact", b.contact())
           .put("userAgent", b.userAgent()).put("transport", b.transport()).put("source", b.source())
           .put("device", b.device())
+          .put("node", b.node()) // in a cluster, the node holding the device's flow
           .put("expiresIn", b.remainingSeconds(now)));
     }
     msg.reply(new JsonObject().put("bindings", out));
