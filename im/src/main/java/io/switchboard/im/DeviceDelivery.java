@@ -102,7 +102,7 @@ final class DeviceDelivery {
     } catch (ParseException | InvalidArgumentException e) {
       return new Sending(Future.failedFuture(e), () -> { });
     }
-    OutgoingRequest out = edge.start(request);
+    OutgoingRequest out = edge.start(request, d.binding()); // in a cluster, from the node holding its flow
     return new Sending(out.answer().map(r -> r.getStatusCode()), out::terminate);
   }
 

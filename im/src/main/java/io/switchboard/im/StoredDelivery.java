@@ -82,7 +82,9 @@ final class StoredDelivery {
     return consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, msg -> {
       RegistrationEvent e = RegistrationEvent.fromJson(msg.body());
       if (e.change() == RegistrationEvent.Change.REGISTERED || e.change() == RegistrationEvent.Change.REFRESHED) {
-        location.bindings(e.username()).stream().filter(b -> b.contact().equals(e.contact())).findFirst()
+        // In a cluster every node hears this: the node holding the device's flow delivers.
+        location.bindings(e.username()).stream().filter(b -> b.contact().equals(e.contact()))
+            .filter(b -> !location.heldElsewhere(b)).findFirst()
             .ifPresent(b -> deliverTo(e.username(), b));
       }
     })

@@ -7,6 +7,7 @@ import io.switchboard.api.CallStateEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
 import io.switchboard.api.UserEvent;
+import io.switchboard.core.cluster.ClusterAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
@@ -61,6 +62,8 @@ public final class PresenceService {
   private long loadRetry = -1;
   /** What the background read of the profiles waits for (see {@link #loadAfter}). */
   private Future<Void> loadAfter = Future.succeededFuture();
+  /** Publications shared with the other nodes; null on a single node. */
+  private final ClusterPublications cluster;
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       MongoStore mongo) {
@@ -90,6 +93,8 @@ public final class PresenceService {
     this.consoles = new ConsoleFanOut(vertx, index, composition);
     this.api = new PresenceBusApi(this, users);
     this.consumers = new BusConsumers(vertx);
+    // In a cluster every node keeps every publication (see ClusterPublications).
+    this.cluster = sip.location().node() == null ? null : new ClusterPublications(vertx, sip.location().node());
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock, new SecurityLog(vertx, clock)));
     sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
@@ -114,6 +119,9 @@ public final class PresenceService {
         loaded.complete();
       }));
       consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
+      if (cluster != null) {
+        consumers.<JsonObject>consumer(ClusterAddresses.PRESENCE_PUBLICATION, m -> cluster.apply(m.body(), this));
+      }
       consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
         ConsolePresence console = ConsolePresence.fromJson(m.body());
         String user = console.username();
@@ -239,12 +247,20 @@ public final class PresenceService {
    * @param previousEtag the tag it replaces, or null for an initial publication
    */
   String publish(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
+    publishHere(username, previousEtag, etag, view, expiresAt);
+    if (cluster != null) {
+      cluster.published(username, previousEtag, etag, view, expiresAt);
+    }
+    return etag;
+  }
+
+  /** As {@link #publish}, on this node only (another node's publication). */
+  void publishHere(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
     publications.put(username, previousEtag, etag, view, expiresAt, expired -> {
       reportHealth();
       changed(expired);
     });
     reportHealth();
-    return etag;
   }
 
   Publications.Publication publication(String etag) {
@@ -253,8 +269,17 @@ public final class PresenceService {
 
   /** Removes a publication; as for {@link #publish}, the caller calls {@link #changed} once it answered. */
   void unpublish(String etag) {
-    publications.remove(etag);
+    Publications.Publication gone = unpublishHere(etag);
+    if (cluster != null && gone != null) {
+      cluster.removed(gone.username(), etag);
+    }
+  }
+
+  /** As {@link #unpublish}, on this node only. */
+  Publications.Publication unpublishHere(String etag) {
+    Publications.Publication gone = publications.remove(etag);
     reportHealth();
+    return gone;
   }
 
   // ---- profile changes (from the API) ------------------------------------------------------------

@@ -123,7 +123,7 @@ final class CheckSync {
       LOG.warn("check-sync not built [user: {}, contact: {}, reason: {}]", username, b.contact(), e.getMessage());
       return;
     }
-    edge.send(notify).onComplete(r -> {
+    edge.start(notify, b).answer().onComplete(r -> { // in a cluster, from the node holding the device's flow
       if (r.succeeded() && r.result().getStatusCode() < 300) {
         LOG.info("check-sync sent [user: {}, device: {}, event: {}, contact: {}]", username, b.device(), event,
             b.contact());

@@ -3,6 +3,7 @@ package io.switchboard.server;
 import io.switchboard.core.config.ConfigException;
 import io.switchboard.core.config.ConfigLoader;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.server.cluster.ClusterNode;
 import io.switchboard.server.logging.LogFormat;
 import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Vertx;
@@ -46,9 +47,27 @@ public final class Main {
     }
     // Vert.x takes its metrics when it is built: the registry comes first.
     Metrics metrics = new Metrics();
-    Vertx vertx = metrics.newVertx(new VertxOptions());
+    ClusterNode cluster = null;
+    Vertx vertx;
+    if (config.cluster().enabled()) {
+      try {
+        cluster = ClusterNode.join(config.cluster(), metrics, new VertxOptions()).await(120, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("switchboard: cannot join the cluster on " + config.cluster().bindAddress() + ":"
+            + config.cluster().port() + " (cluster.bind-address, cluster.port): " + e.getMessage());
+        System.exit(1);
+        return;
+      }
+      vertx = cluster.vertx();
+      LOG.info("Cluster joined [{}]", cluster.describe());
+    } else {
+      vertx = metrics.newVertx(new VertxOptions());
+    }
     Switchboard switchboard = new Switchboard(vertx, config, metrics,
         LogFormat.console(json, System.out, Main.class.getName()));
+    if (cluster != null) {
+      switchboard.inCluster(cluster);
+    }
     try {
       switchboard.start().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -7,7 +7,9 @@ import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.sip.SipService;
+import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.MongoStore;
+import io.switchboard.core.store.ServedStore;
 import io.switchboard.core.store.CachingDeviceStore;
 import io.switchboard.core.store.CachingUserStore;
 import io.switchboard.core.store.MongoUserStore;
@@ -16,6 +18,7 @@ import io.switchboard.core.tls.CertificateWatcher;
 import io.switchboard.core.tls.TlsCredentials;
 import io.switchboard.im.ImService;
 import io.switchboard.presence.PresenceService;
+import io.switchboard.server.cluster.ClusterNode;
 import io.switchboard.server.logging.LogLevels;
 import io.switchboard.provisioning.ProvisioningService;
 import io.switchboard.telephony.TelephonyService;
@@ -51,6 +54,8 @@ public final class Switchboard {
   /** Every meter, shown at /metrics and on the status page; recorded at each component's seams. */
   private final Metrics metrics;
   private MongoStore store;
+  /** The embedded store served to other nodes (store.serve-port); null when not. */
+  private ServedStore servedStore;
   private Backups backups;
   private ScheduledBackups scheduledBackups;
   private Optional<TlsCredentials> tls = Optional.empty();
@@ -71,6 +76,8 @@ public final class Switchboard {
    * meanwhile each user's part is read on first need.
    */
   private final io.vertx.core.Promise<Void> serving = io.vertx.core.Promise.promise();
+  /** This node's cluster, when cluster.enabled; else empty (a single node). */
+  private Optional<ClusterNode> cluster = Optional.empty();
   /** Tests hold the whole-collection reads back longer, to send requests while nothing is loaded. */
   private Future<Void> readsHeldUntil = Future.succeededFuture();
   /** The admin page's run-time log levels (empty unless logging is logback). */
@@ -142,6 +149,17 @@ public final class Switchboard {
     return v == null ? "development" : v;
   }
 
+  /** Runs as a node of this cluster ({@code vertx} must be its clustered Vert.x). Before {@link #start()}. */
+  public Switchboard inCluster(ClusterNode node) {
+    cluster = Optional.of(node);
+    return this;
+  }
+
+  /** This node's id in the cluster; empty on a single node. */
+  public Optional<String> nodeId() {
+    return cluster.map(ClusterNode::nodeId);
+  }
+
   /** Tests: the whole-collection reads also wait for {@code until}. Before {@link #start()}. */
   void holdWholeReads(Future<Void> until) {
     readsHeldUntil = until;
@@ -171,6 +189,7 @@ public final class Switchboard {
   }
 
   private Future<Void> startComponents() {
+    cluster.ifPresent(c -> c.reportTo(health));
     health.report("store", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
       store = MongoStore.open(config.store(), pools.store());
@@ -187,6 +206,8 @@ public final class Switchboard {
       health.report("store", Health.State.UP, new JsonObject().put("kind", store.embedded() ? "embedded" : "mongodb")
           .put("where", store.embedded() ? config.store().dataDir().toAbsolutePath().toString() : "mongo.uri"));
       storeProbe = vertx.setPeriodic(STORE_PROBE_MILLIS, id -> probeStore());
+      return serveStore().map(cachedUsers);
+    }).compose(cachedUsers -> {
       UserAccounts accounts = new UserAccounts(vertx, users, config.sip().domain(), pools.hashing());
       MongoDeviceStore mongoDevices = new MongoDeviceStore(vertx, store);
       // Cached: the registrar resolves device credentials, and IM device profiles, on every request.
@@ -194,6 +215,7 @@ public final class Switchboard {
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
+        cluster.ifPresent(c -> sip.inCluster(c.nodeId()));
         sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.
         im = new ImService(vertx, config, users, devices, sip, store);
@@ -234,6 +256,18 @@ public final class Switchboard {
       }
       return null;
     }).onFailure(e -> LOG.error("Start-up failed: {}", e.getMessage()));
+  }
+
+  /** store.serve-port: other nodes reach the embedded store through it (their mongo.uri). */
+  private Future<Void> serveStore() {
+    if (!config.store().served()) {
+      return Future.succeededFuture();
+    }
+    return ServedStore.start(vertx, config.store(), config.cluster().memberHosts(), store,
+        new SecurityLog(vertx, java.time.Clock.systemUTC())).map(s -> {
+          servedStore = s;
+          return null;
+        });
   }
 
   private void announceAdminPassword(String password) {
@@ -279,6 +313,7 @@ public final class Switchboard {
         .eventually(() -> users == null ? Future.succeededFuture() : users.close())
         .eventually(() -> devices == null ? Future.succeededFuture() : devices.close())
         .eventually(() -> scheduledBackups == null ? Future.succeededFuture() : scheduledBackups.stop())
+        .eventually(() -> servedStore == null ? Future.succeededFuture() : servedStore.stop())
         .eventually(() -> vertx.executeBlocking(() -> {
           if (store != null) {
             store.close();
@@ -299,6 +334,7 @@ public final class Switchboard {
     out.put("web", web.url() + "/");
     out.put("phones", provisioning.url() + "/provision/");
     out.put("store", store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
+    cluster.ifPresent(c -> out.put("cluster", c.describe()));
     return out;
   }
 
@@ -306,7 +342,8 @@ public final class Switchboard {
   public String listeners() {
     return "SIP udp+tcp " + config.sip().bindAddress() + ":" + config.sip().port() + sipTls() + " (domain " + config.sip().domain()
         + "), web " + web.url() + "/, phones " + provisioning.url() + "/provision/, store "
-        + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)");
+        + (store.embedded() ? "embedded in " + config.store().dataDir().toAbsolutePath() : "MongoDB (mongo.uri)")
+        + cluster.map(c -> ", cluster " + c.describe()).orElse("");
   }
 
 }

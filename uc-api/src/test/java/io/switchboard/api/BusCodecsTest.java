@@ -147,8 +147,8 @@ class BusCodecsTest {
         new CheckSyncEvent("alice", List.of("d1", "d2"), 3),
         // sip
         new Bindings(List.of(new Bindings.Binding("alice", "sip:alice@127.0.0.1:5062", "baresip", "tls",
-            "127.0.0.1:5062", null, 3599))),
-        new Bindings.Binding("bob", "sip:bob@[::1]:5064", null, "udp", "[::1]:5064", "d1", 0),
+            "127.0.0.1:5062", null, null, 3599))),
+        new Bindings.Binding("bob", "sip:bob@[::1]:5064", null, "udp", "[::1]:5064", "d1", "node-b", 0),
         new BindingsQuery(ADMIN, null), new BindingsQuery(ADMIN, "alice"),
         // telephony
         new AmiReloadRequest("res_pjsip.so"),

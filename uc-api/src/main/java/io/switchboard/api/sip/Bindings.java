@@ -10,21 +10,22 @@ public record Bindings(List<Binding> bindings) implements BusPayload {
 
   /**
    * @param device the id of the provisioned device whose credentials registered it, else null
+   * @param node in a cluster, the node holding the device's flow (its REGISTER arrived there), else null
    * @param expiresIn seconds left
    */
   public record Binding(String username, String contact, String userAgent, String transport, String source,
-      String device, long expiresIn) implements BusPayload {
+      String device, String node, long expiresIn) implements BusPayload {
 
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("username", username).put("contact", contact).put("userAgent", userAgent)
-          .put("transport", transport).put("source", source).put("device", device).put("expiresIn", expiresIn);
+          .put("transport", transport).put("source", source).put("device", device).put("node", node).put("expiresIn", expiresIn);
     }
 
     public static Binding fromJson(JsonObject json) {
       return new Binding(json.getString("username"), json.getString("contact"), json.getString("userAgent"),
           json.getString("transport"), json.getString("source"), json.getString("device"),
-          json.getLong("expiresIn", 0L));
+          json.getString("node"), json.getLong("expiresIn", 0L));
     }
   }
 

@@ -14,14 +14,14 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log) {
+    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log, Cluster cluster) {
 
   @Override
   public String toString() {
     // A config dumped to a log must not carry the admin password, the AMI secret or store credentials.
     return "SwitchboardConfig[sip=" + sip + ", im=" + im + ", presence=" + presence + ", web=" + web + ", store=" + store
         + ", adminPassword=" + Redact.secret(adminPassword) + ", ami=" + ami + ", provisioning=" + provisioning
-        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + "]";
+        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + ", cluster=" + cluster + "]";
   }
 
   /**
@@ -68,12 +68,39 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
-  /** The store: embedded under dataDir unless a MongoDB URI is given. */
-  public record Store(Path dataDir, Optional<String> mongoUri, String database) {
+  /**
+   * The store: embedded under dataDir unless a MongoDB URI is given. servePort: the embedded store also
+   * served to other nodes on serveAddress:servePort (0: not served), to loopback, the cluster's
+   * members and serveClients (addresses and CIDR ranges) only.
+   */
+  public record Store(Path dataDir, Optional<String> mongoUri, String database, int servePort, String serveAddress,
+      List<String> serveClients) {
+
+    /** Not served to other nodes. */
+    public Store(Path dataDir, Optional<String> mongoUri, String database) {
+      this(dataDir, mongoUri, database, 0, "127.0.0.1", List.of());
+    }
+
+    public boolean served() {
+      return servePort > 0;
+    }
 
     @Override
     public String toString() {
-      return "Store[dataDir=" + dataDir + ", mongoUri=" + Redact.uri(mongoUri) + ", database=" + database + "]";
+      return "Store[dataDir=" + dataDir + ", mongoUri=" + Redact.uri(mongoUri) + ", database=" + database
+          + ", servePort=" + servePort + ", serveAddress=" + serveAddress + ", serveClients=" + serveClients + "]";
+    }
+  }
+
+  /**
+   * Clustering: Vert.x's clustered event bus on Hazelcast when enabled. members: host:port of the nodes
+   * to join (TCP/IP, no multicast); port: Hazelcast's port on bindAddress.
+   */
+  public record Cluster(boolean enabled, List<String> members, int port, String bindAddress) {
+
+    /** The hosts of {@link #members}, without their ports. */
+    public List<String> memberHosts() {
+      return members.stream().map(m -> m.substring(0, m.lastIndexOf(':')).replaceAll("^\\[|\\]$", "")).toList();
     }
   }
 
@@ -197,7 +224,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     if (uri.isPresent() && !uri.get().startsWith("mongodb://") && !uri.get().startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo.uri", "must start with mongodb:// or mongodb+srv://");
     }
-    Store store = new Store(Path.of(r.string("data.dir")), uri, r.string("mongo.database"));
+    Store store = store(r, uri);
     Optional<String> admin = r.optional("admin.password");
     if (admin.isPresent() && admin.get().length() < 8) {
       throw new ConfigException("admin.password", "must have at least 8 characters");
@@ -212,7 +239,51 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException("log.format", "'" + logFormat + "' is not text or json");
     }
-    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r), new Log(logFormat));
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r), new Log(logFormat),
+        cluster(r));
+  }
+
+  private static Store store(Reader r, Optional<String> uri) {
+    int servePort = r.optional("store.serve-port").isEmpty() ? 0 : r.intIn("store.serve-port", 1, 65_535);
+    if (servePort > 0 && uri.isPresent()) {
+      throw new ConfigException("store.serve-port", "serves the embedded store: not with mongo.uri");
+    }
+    String serveAddress = r.ipAddress("store.serve-address");
+    if (!privateOrLoopback(serveAddress)) {
+      throw new ConfigException("store.serve-address", "'" + serveAddress
+          + "' is public: the store has no authentication, bind it to loopback or a private address");
+    }
+    return new Store(Path.of(r.string("data.dir")), uri, r.string("mongo.database"), servePort, serveAddress,
+        r.addressRanges("store.serve-clients"));
+  }
+
+  /** Loopback, RFC 1918, RFC 4193 (fc00::/7) or link-local. */
+  static boolean privateOrLoopback(String address) {
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(address);
+      byte[] b = a.getAddress();
+      boolean uniqueLocal6 = b.length == 16 && (b[0] & 0xfe) == 0xfc;
+      return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || uniqueLocal6;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static Cluster cluster(Reader r) {
+    int port = r.port("cluster.port");
+    List<String> members = new ArrayList<>();
+    for (String item : r.raw("cluster.members").split(",")) {
+      String m = item.trim();
+      if (m.isEmpty()) {
+        continue;
+      }
+      java.util.regex.Matcher hp = java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(?::([0-9]{1,5}))?").matcher(m);
+      if (!hp.matches() || (hp.group(2) != null && Integer.parseInt(hp.group(2)) > 65_535)) {
+        throw new ConfigException("cluster.members", "'" + m + "' is not host or host:port");
+      }
+      members.add(hp.group(1) + ":" + (hp.group(2) == null ? port : Integer.parseInt(hp.group(2))));
+    }
+    return new Cluster(r.bool("cluster.enabled"), List.copyOf(members), port, r.ipAddress("cluster.bind-address"));
   }
 
   private static Tls tls(Reader r) {
@@ -317,6 +388,15 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         throw new ConfigException(key, "'" + v + "' is outside " + minSeconds + " s.." + maxSeconds / 86_400 + " d");
       }
       return seconds;
+    }
+
+    /** An IPv4 or IPv6 address (not a host name: a listener binds to it). */
+    String ipAddress(String key) {
+      String v = string(key);
+      if (!io.netty.util.NetUtil.isValidIpV4Address(v) && !io.netty.util.NetUtil.isValidIpV6Address(v)) {
+        throw new ConfigException(key, "'" + v + "' is not an IP address");
+      }
+      return v;
     }
 
     int port(String key) {

@@ -120,6 +120,13 @@ public final class Metrics {
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 
+  /** As {@link #newVertx}, a node of a cluster: completes once it has joined. */
+  public io.vertx.core.Future<Vertx> newClusteredVertx(VertxOptions options, io.vertx.core.spi.cluster.ClusterManager manager) {
+    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).withClusterManager(manager)
+        .buildClustered();
+  }
+
   /** Binds the JVM's meters (memory, GC, threads, classes, CPU, uptime) and probes the event loops. */
   public Metrics start(Vertx vertx) {
     new ClassLoaderMetrics().bindTo(registry);

@@ -12,12 +12,26 @@ import java.util.List;
  * @param source host:port the REGISTER came from, for devices behind NAT
  * @param device the id of the provisioned device whose credentials registered it (its endpoint and
  *     SIP secret); null when the user's own credentials did
+ * @param node the cluster node that received the REGISTER, and so holds the device's flow (its TCP or
+ *     TLS connection, its NAT binding): requests to the device leave from there. Null on a single node
  */
 public record Binding(String username, String key, String contact, Instant expiresAt, String callId, long cseq,
-    float q, String userAgent, List<String> accept, String transport, String source, String device) {
+    float q, String userAgent, List<String> accept, String transport, String source, String device, String node) {
 
   public Binding {
     accept = accept == null ? List.of() : List.copyOf(accept);
+  }
+
+  /** Not bound to a cluster node (a single node). */
+  public Binding(String username, String key, String contact, Instant expiresAt, String callId, long cseq,
+      float q, String userAgent, List<String> accept, String transport, String source, String device) {
+    this(username, key, contact, expiresAt, callId, cseq, q, userAgent, accept, transport, source, device, null);
+  }
+
+  /** This binding, held by {@code nodeId}. */
+  public Binding onNode(String nodeId) {
+    return new Binding(username, key, contact, expiresAt, callId, cseq, q, userAgent, accept, transport, source, device,
+        nodeId);
   }
 
   public boolean expiredAt(Instant now) {

@@ -2,6 +2,7 @@ package io.switchboard.core.sip;
 
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
+import io.switchboard.core.cluster.ClusterAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -75,6 +76,8 @@ public final class LocationService {
    */
   private final AtomicLong nextExpiry = new AtomicLong(Long.MAX_VALUE);
   private long flushTimer = -1;
+  /** This node's id in a cluster (bindings made here are stamped with it); null on a single node. */
+  private volatile String node;
 
   /** With refreshes written behind within a second. */
   public LocationService(Vertx vertx, BindingStore store, Clock clock) {
@@ -347,7 +350,8 @@ public final class LocationService {
    *
    * @return false when the user was revoked since the mark: nothing is kept
    */
-  public Future<Boolean> put(Binding binding, long mark) {
+  public Future<Boolean> put(Binding made, long mark) {
+    Binding binding = node == null || node.equals(made.node()) ? made : made.onNode(node);
     if (revokedSince(binding.username(), mark)) {
       return Future.succeededFuture(false);
     }
@@ -379,7 +383,8 @@ public final class LocationService {
     return previous.contact().equals(next.contact()) && Objects.equals(previous.transport(), next.transport())
         && Objects.equals(previous.source(), next.source()) && previous.q() == next.q()
         && Objects.equals(previous.userAgent(), next.userAgent()) && previous.accept().equals(next.accept())
-        && Objects.equals(previous.device(), next.device());
+        && Objects.equals(previous.device(), next.device())
+        && Objects.equals(previous.node(), next.node()); // a phone that moved to another node: written through
   }
 
   /** A refresh: kept in memory now, its write left to the next flush. */
@@ -421,6 +426,10 @@ public final class LocationService {
     if (existing == null) {
       return Future.succeededFuture();
     }
+    if (why == RegistrationEvent.Change.REVOKED && heldElsewhere(existing)) {
+      forget(existing); // every node hears the revocation: the binding's own node stores and announces it
+      return Future.succeededFuture();
+    }
     return written(username, key, () -> store.remove(username, key)).onSuccess(v -> {
       Map<String, Binding> m = byUser.get(username);
       if (m != null && m.remove(key, existing)) {
@@ -446,8 +455,8 @@ public final class LocationService {
     }
     return stored.onSuccess(v -> {
       for (Binding b : List.copyOf(m.values())) {
-        if (m.remove(b.key()) != null) {
-          publish(b, why);
+        if (m.remove(b.key()) != null && !(why == RegistrationEvent.Change.REVOKED && heldElsewhere(b))) {
+          publish(b, why); // a revocation reaches every node: each announces its own bindings only
         }
       }
     });
@@ -476,6 +485,10 @@ public final class LocationService {
     long seen = expired.isEmpty() ? earliest : Math.min(earliest, now.toEpochMilli() + 1000);
     nextExpiry.accumulateAndGet(seen, Math::min);
     for (Binding b : expired) {
+      if (heldElsewhere(b)) {
+        forget(b); // its node expires it in the store and tells everyone
+        continue;
+      }
       remove(b.username(), b.key(), RegistrationEvent.Change.EXPIRED)
           .onFailure(e -> LOG.warn("cannot expire binding [user: {}, contact: {}]: {}", b.username(), b.contact(),
               e.getMessage()));
@@ -504,5 +517,56 @@ public final class LocationService {
     }
     vertx.eventBus().publish(EventAddresses.REGISTRATION,
         new RegistrationEvent(b.username(), change, b.contact(), b.userAgent(), b.accept(), active).toJson());
+    if (node != null) {
+      vertx.eventBus().publish(ClusterAddresses.BINDING_CHANGED, ClusterBindings.toJson(b, change, node));
+    }
+  }
+
+  // ---- cluster: every node's view of every binding ------------------------------------------------
+
+  /**
+   * Runs as node {@code nodeId} of a cluster: bindings made here carry it, and every node's changes
+   * reach the others' memory through {@link ClusterAddresses#BINDING_CHANGED} (the store already has
+   * them: a REGISTER is stored before it is published). Before {@link #start()}.
+   */
+  public void inCluster(String nodeId) {
+    node = nodeId;
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(ClusterAddresses.BINDING_CHANGED,
+        m -> {
+          if (!nodeId.equals(ClusterBindings.from(m.body()))) {
+            applyRemote(ClusterBindings.binding(m.body()), ClusterBindings.change(m.body()));
+          }
+        });
+  }
+
+  /** This node's id in the cluster; null on a single node. */
+  public String node() {
+    return node;
+  }
+
+  /** True when the binding's flow is on another node of the cluster. */
+  public boolean heldElsewhere(Binding b) {
+    return node != null && b.node() != null && !node.equals(b.node());
+  }
+
+  /** Another node's change, in memory only: its node wrote the store and published the registration event. */
+  void applyRemote(Binding b, RegistrationEvent.Change change) {
+    boolean gone = change != RegistrationEvent.Change.REGISTERED && change != RegistrationEvent.Change.REFRESHED;
+    if (gone) {
+      forget(b);
+    } else if (b.node() != null && (complete || byUser.containsKey(b.username()))) {
+      // Users not known yet are read from the store on first need, which has this binding already.
+      byUser.computeIfAbsent(b.username(), u -> new ConcurrentHashMap<>(4)).put(b.key(), b);
+    }
+  }
+
+  private void forget(Binding b) {
+    Map<String, Binding> m = byUser.get(b.username());
+    if (m != null) {
+      Binding mine = m.get(b.key());
+      if (mine != null && Objects.equals(mine.node(), b.node())) {
+        m.remove(b.key(), mine);
+      }
+    }
   }
 }

@@ -108,7 +108,8 @@ public final class MongoBindingStore implements BindingStore {
         .append("accept", b.accept())
         .append("transport", b.transport())
         .append("source", b.source())
-        .append("device", b.device());
+        .append("device", b.device())
+        .append("node", b.node());
   }
 
   private static Binding fromDocument(Document d) {
@@ -117,6 +118,6 @@ public final class MongoBindingStore implements BindingStore {
     return new Binding(d.getString("username"), d.getString("key"), d.getString("contact"),
         d.getDate("expiresAt").toInstant(), d.getString("callId"), cseq == null ? 0 : cseq.longValue(),
         q == null ? 1f : q.floatValue(), d.getString("userAgent"), d.getList("accept", String.class),
-        d.getString("transport"), d.getString("source"), d.getString("device"));
+        d.getString("transport"), d.getString("source"), d.getString("device"), d.getString("node"));
   }
 }

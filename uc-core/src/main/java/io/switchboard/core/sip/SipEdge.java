@@ -70,6 +70,8 @@ import org.slf4j.LoggerFactory;
 public final class SipEdge extends VerticleBase implements SipListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
+  /** Requests to devices whose flow another cluster node holds; null on a single node. */
+  private volatile NodeSend nodeSend;
 
   /** Methods of RFC 3261 and its extensions that we know but may not serve: 405, not 501. */
   private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "REGISTER",
@@ -655,6 +657,20 @@ public final class SipEdge extends VerticleBase implements SipListener {
    */
   public Future<Response> send(Request request) {
     return start(request).answer();
+  }
+
+  /**
+   * As {@link #start(Request)}, for a request {@link #requestToDevice} built for {@code device}: in a
+   * cluster, sent from the node that holds the device's flow (its REGISTER's node).
+   */
+  public OutgoingRequest start(Request request, Binding device) {
+    NodeSend through = nodeSend;
+    return through != null && through.elsewhere(device) ? through.start(request, device) : start(request);
+  }
+
+  /** In a cluster: where requests to devices held by other nodes go. */
+  void sendThroughNodes(NodeSend through) {
+    nodeSend = through;
   }
 
   /**

@@ -49,6 +49,8 @@ public final class SipService {
   private final Metrics metrics;
   private final ActiveDevices activeDevices;
   private String deploymentId;
+  /** In a cluster: requests to devices held by other nodes, and theirs to ours; null on a single node. */
+  private NodeSend nodeSend;
 
   /**
    * @param devices for device credentials (auth username = endpoint): give a caching one
@@ -142,6 +144,17 @@ public final class SipService {
     return authenticator;
   }
 
+  /**
+   * Runs as node {@code nodeId} of a cluster: bindings carry the node, every node knows all of them,
+   * and requests to a device leave from its node. Before {@link #start()}.
+   */
+  public SipService inCluster(String nodeId) {
+    location.inCluster(nodeId);
+    nodeSend = new NodeSend(vertx, edge, location, nodeId);
+    edge.sendThroughNodes(nodeSend);
+    return this;
+  }
+
   /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users and devices. */
   public Future<Void> start() {
     return vertx.deployVerticle(edge).compose(id -> {
@@ -168,6 +181,7 @@ public final class SipService {
             // The devices gauge follows each user's registration changes, and counts everybody once loaded.
             .compose(x -> activeDevices.follow(location, consumers))
             .compose(x -> location.start())
+            .compose(x -> nodeSend == null ? Future.succeededFuture() : nodeSend.start())
             .onComplete(p);
       }));
     });
@@ -187,7 +201,7 @@ public final class SipService {
     java.util.List<Bindings.Binding> out = new java.util.ArrayList<>();
     for (Binding b : user == null ? location.all() : location.bindings(user)) {
       out.add(new Bindings.Binding(b.username(), b.contact(), b.userAgent(), b.transport(), b.source(), b.device(),
-          b.remainingSeconds(now)));
+          b.node(), b.remainingSeconds(now)));
     }
     return new Bindings(out);
   }
@@ -196,6 +210,7 @@ public final class SipService {
   public Future<Void> stop() {
     activeDevices.stop();
     return consumers.unregisterAll().eventually(digestFailures::stop)
+        .eventually(() -> nodeSend == null ? Future.succeededFuture() : nodeSend.stop())
         .eventually(() -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
         .eventually(location::stop);
   }

@@ -199,6 +199,11 @@ final class EmbeddedMongo implements AutoCloseable {
     return new EmbeddedMongo(backend, server, server.getLocalAddress(), file, journal, checkpoints);
   }
 
+  /** The loopback address the server listens on for this process. */
+  InetSocketAddress address() {
+    return address;
+  }
+
   String connectionString() {
     return "mongodb://127.0.0.1:" + address.getPort();
   }

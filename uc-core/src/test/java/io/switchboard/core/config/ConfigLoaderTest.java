@@ -162,6 +162,46 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clusteringIsOffByDefaultAndItsValuesChecked() {
+    SwitchboardConfig.Cluster off = env(Map.of()).cluster();
+    assertFalse(off.enabled(), "a single node unless asked");
+    assertEquals(List.of(), off.members());
+    assertEquals(5701, off.port());
+    assertEquals("127.0.0.1", off.bindAddress());
+    SwitchboardConfig.Cluster on = env(Map.of(ConfigLoader.envName("cluster.enabled"), "true",
+        ConfigLoader.envName("cluster.members"), "10.0.0.2:5702, node-c.example ,[fd00::3]:5801",
+        ConfigLoader.envName("cluster.bind-address"), "10.0.0.1")).cluster();
+    assertTrue(on.enabled());
+    assertEquals(List.of("10.0.0.2:5702", "node-c.example:5701", "[fd00::3]:5801"), on.members(),
+        "a member without a port gets cluster.port");
+    assertEquals(List.of("10.0.0.2", "node-c.example", "fd00::3"), on.memberHosts());
+    assertRejected("cluster.enabled", Map.of(ConfigLoader.envName("cluster.enabled"), "maybe"));
+    assertRejected("cluster.members", Map.of(ConfigLoader.envName("cluster.members"), "a:b:c"));
+    assertRejected("cluster.members", Map.of(ConfigLoader.envName("cluster.members"), "10.0.0.2:70000"));
+    assertRejected("cluster.port", Map.of(ConfigLoader.envName("cluster.port"), "x"));
+    assertRejected("cluster.bind-address", Map.of(ConfigLoader.envName("cluster.bind-address"), "node-a"));
+  }
+
+  @Test
+  void storeServePortIsOffByDefaultAndNeverPublic() {
+    SwitchboardConfig.Store plain = env(Map.of()).store();
+    assertFalse(plain.served());
+    assertEquals("127.0.0.1", plain.serveAddress());
+    SwitchboardConfig.Store served = env(Map.of("SWITCHBOARD_STORE_SERVE_PORT", "27018",
+        ConfigLoader.envName("store.serve-address"), "192.168.1.10",
+        ConfigLoader.envName("store.serve-clients"), "192.168.1.0/24")).store();
+    assertTrue(served.served());
+    assertEquals(27018, served.servePort());
+    assertEquals(List.of("192.168.1.0/24"), served.serveClients());
+    assertRejected("store.serve-address", Map.of(ConfigLoader.envName("store.serve-address"), "8.8.8.8"));
+    assertRejected("store.serve-address", Map.of(ConfigLoader.envName("store.serve-address"), "0.0.0.0"));
+    assertRejected("store.serve-port", Map.of("SWITCHBOARD_STORE_SERVE_PORT", "0"));
+    assertRejected("store.serve-port", Map.of("SWITCHBOARD_STORE_SERVE_PORT", "27018",
+        ConfigLoader.envName("mongo.uri"), "mongodb://db1/"));
+    assertRejected("store.serve-clients", Map.of(ConfigLoader.envName("store.serve-clients"), "everyone"));
+  }
+
+  @Test
   void onlyMd5AndSha256AreAcceptedAsDigestAlgorithms() {
     assertRejected("sip.auth.algorithms", Map.of(ConfigLoader.envName("sip.auth.algorithms"), "SHA-1"));
     assertRejected("sip.auth.algorithms", Map.of(ConfigLoader.envName("sip.auth.algorithms"), "MD5,SHA-1"));

@@ -127,6 +127,11 @@ public final class Sipp {
       return new Result(process.exitValue(), read(messages), read(errors), read(stdout));
     }
 
+    /** The message trace so far, while it runs (a test awaiting what a device has received). */
+    public String messagesSoFar() throws IOException {
+      return read(messages);
+    }
+
     /** Ends a device that is no longer needed (this process only). */
     public void stop() {
       process.destroyForcibly();

@@ -1,0 +1,139 @@
+package io.switchboard.server.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.NetworkConfig;
+import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.health.Health;
+import io.switchboard.core.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This process as a node of a cluster: a clustered {@link Vertx} on Hazelcast, configured in code (TCP/IP
+ * join with {@code cluster.members}, no multicast, no phone-home, Hazelcast's logs through SLF4J), and
+ * the members it sees, reported to {@code /api/health} as they join and leave.
+ */
+public final class ClusterNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+  /** Nodes of another Switchboard cluster on the same network do not merge with this one. */
+  static final String CLUSTER_NAME = "switchboard";
+  /** The member attribute where vertx-hazelcast keeps each node's Vert.x node id. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
+  private final Vertx vertx;
+  private final HazelcastClusterManager manager;
+  private volatile Health health;
+  /** Told after health has the new members (tests await it). */
+  private final java.util.List<Runnable> membersChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
+    this.vertx = vertx;
+    this.manager = manager;
+  }
+
+  /** Joins (or starts) the cluster; fails when Hazelcast cannot bind cluster.bind-address:cluster.port. */
+  public static Future<ClusterNode> join(SwitchboardConfig.Cluster cluster, Metrics metrics, VertxOptions options) {
+    // Hazelcast's first lines are logged before it reads its config: the system property covers them.
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cluster));
+    // The event bus's own TCP server: on the cluster's address, any free port (peers learn it from Hazelcast).
+    options.getEventBusOptions().setHost(cluster.bindAddress()).setPort(0);
+    return metrics.newClusteredVertx(options, manager).map(vertx -> new ClusterNode(vertx, manager));
+  }
+
+  /** Vert.x's own map settings (its default-cluster.xml), the network ours. */
+  static Config hazelcastConfig(SwitchboardConfig.Cluster cluster) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(CLUSTER_NAME);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Bind the one address asked for, not every interface.
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.bindAddress()));
+    network.setPublicAddress(cluster.bindAddress() + ":" + cluster.port());
+    network.getJoin().getMulticastConfig().setEnabled(false);
+    network.getJoin().getAutoDetectionConfig().setEnabled(false);
+    network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The Hazelcast instance under the cluster manager (membership, for tests and diagnostics). */
+  public com.hazelcast.core.HazelcastInstance hazelcast() {
+    return manager.getHazelcastInstance();
+  }
+
+  /** This node's id on the cluster (Vert.x's node id, as the event bus and the bindings know it). */
+  public String nodeId() {
+    return manager.getNodeId();
+  }
+
+  /** Reports the members now and whenever one joins or leaves. */
+  public void reportTo(Health health) {
+    this.health = health;
+    manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        LOG.info("Cluster member joined [node: {}, address: {}]", event.getMember().getAttribute(VERTX_NODE_ID), event.getMember().getAddress());
+        report();
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        LOG.warn("Cluster member left [node: {}, address: {}]", event.getMember().getAttribute(VERTX_NODE_ID), event.getMember().getAddress());
+        report();
+      }
+    });
+    report();
+  }
+
+  private void report() {
+    Health h = health;
+    if (h != null) {
+      h.report("cluster", Health.State.UP, new JsonObject().put("node", nodeId()).put("members", members()));
+    }
+    membersChanged.forEach(Runnable::run);
+  }
+
+  /** Runs {@code listener} (on Hazelcast's event thread) each time a member joined or left, once health shows it. */
+  public void onMembersChanged(Runnable listener) {
+    membersChanged.add(listener);
+  }
+
+  /** Every member this node sees (itself included): node id and membership address. */
+  public JsonArray members() {
+    JsonArray out = new JsonArray();
+    for (Member m : manager.getHazelcastInstance().getCluster().getMembers()) {
+      // Vert.x's node id is a member attribute of its own, not Hazelcast's member UUID.
+      String node = m.getAttribute(VERTX_NODE_ID);
+      out.add(new JsonObject().put("node", node == null ? m.getUuid().toString() : node)
+          .put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort()).put("self", m.localMember()));
+    }
+    return out;
+  }
+
+  /** For the start-up banner: "node ID, members A, B". */
+  public String describe() {
+    return "node " + nodeId() + ", members " + members().stream().map(m -> ((JsonObject) m).getString("address"))
+        .reduce((a, b) -> a + " " + b).orElse("none");
+  }
+}

@@ -1,0 +1,103 @@
+package io.switchboard.server.cluster;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Switchboard node as a process of its own (the shaded jar, as an operator runs it): its config
+ * file written under its directory, started, awaited until "Switchboard is up", killed by its pid.
+ * Its output is kept in {@code <dir>/node.log} for a failing test's message.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  private static final Path JAR = Path.of("target", "switchboard.jar");
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+  private final StringBuffer output = new StringBuffer();
+  private final CompletableFuture<String> up = new CompletableFuture<>();
+
+  private NodeProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Writes {@code <dir>/switchboard.properties} with {@code config} and starts the jar on it; not yet up. */
+  static NodeProcess start(String name, Path dir, Map<String, String> config) throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve("switchboard.properties");
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+      config.forEach((k, v) -> w.println(k + "=" + v));
+    }
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString(), "--config", file.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+    NodeProcess node = new NodeProcess(name, pb.start(), dir.resolve("node.log"));
+    node.follow();
+    return node;
+  }
+
+  private void follow() {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+          PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          output.append(line).append('\n');
+          file.println(line);
+          if (line.startsWith("Switchboard is up")) {
+            up.complete(line);
+          }
+        }
+      } catch (IOException e) {
+        output.append("(output ended: ").append(e.getMessage()).append(")\n");
+      }
+      up.completeExceptionally(new IllegalStateException("node " + name + " ended before it was up:\n" + output));
+    }, "node-" + name + "-output");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Waits (bounded) for "Switchboard is up"; returns that line. */
+  String awaitUp(long seconds) throws Exception {
+    try {
+      return up.get(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("node " + name + " not up within " + seconds + " s:\n" + output, e);
+    }
+  }
+
+  String output() {
+    return output.toString();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** kill -9 of this process alone, by its pid; waits (bounded) for it to end. */
+  void kill() throws Exception {
+    if (process.isAlive()) {
+      Process k = new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).start();
+      k.waitFor(10, TimeUnit.SECONDS);
+      process.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    kill();
+  }
+}

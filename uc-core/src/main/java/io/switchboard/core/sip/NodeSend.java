@@ -1,0 +1,130 @@
+package io.switchboard.core.sip;
+
+import io.switchboard.core.cluster.ClusterAddresses;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.text.ParseException;
+import java.util.Base64;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Requests to a device leave from the cluster node that holds its flow (the node that received its
+ * REGISTER, {@link Binding#node()}), so that its TCP or TLS connection and its NAT binding are the way
+ * in, as RFC 5626's flow tokens intend. A request for a device held elsewhere goes over the event bus
+ * to that node's {@link ClusterAddresses#sipSend} address; the node sends it with its own Via and
+ * replies with the device's final status.
+ */
+final class NodeSend {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeSend.class);
+  /** Beyond a UDP transaction's 64 x T1 (32 s with the RFC's T1): the node answers before this. */
+  private static final long BUS_TIMEOUT_MILLIS = 40_000;
+
+  private final Vertx vertx;
+  private final SipEdge edge;
+  private final LocationService location;
+  private final String node;
+  private MessageConsumer<JsonObject> consumer;
+
+  NodeSend(Vertx vertx, SipEdge edge, LocationService location, String node) {
+    this.vertx = vertx;
+    this.edge = edge;
+    this.location = location;
+    this.node = node;
+  }
+
+  /** Takes requests for this node's devices, on the SIP home context (where UDP sends run). */
+  Future<Void> start() {
+    return Future.future(p -> edge.sipContext().runOnContext(v -> {
+      consumer = vertx.eventBus().consumer(ClusterAddresses.sipSend(node), this::sendHere);
+      consumer.completion().onComplete(p);
+    }));
+  }
+
+  Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** True when {@code device}'s flow is on another node. */
+  boolean elsewhere(Binding device) {
+    return location.heldElsewhere(device);
+  }
+
+  /**
+   * Sends {@code request} (built by {@link SipEdge#requestToDevice} for {@code device}) through the
+   * device's node. {@link OutgoingRequest#terminate()} stops waiting here; the node's transaction runs
+   * on to its end.
+   */
+  OutgoingRequest start(Request request, Binding device) {
+    Context caller = Vertx.currentContext();
+    Context origin = caller != null ? caller : edge.sipContext();
+    OutgoingRequest out = new OutgoingRequest(Promise.promise(), origin, (o, stop) -> origin.runOnContext(
+        v -> o.promise().tryFail(new SipSendException("terminated before an answer"))));
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    JsonObject body = new JsonObject().put("transport", via == null ? "udp" : via.getTransport());
+    byte[] content = request.getRawContent();
+    Request headers = (Request) request.clone();
+    headers.removeContent();
+    body.put("request", headers.toString());
+    if (content != null) {
+      body.put("body", Base64.getEncoder().encodeToString(content));
+    }
+    vertx.eventBus().<JsonObject>request(ClusterAddresses.sipSend(device.node()), body,
+        new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MILLIS)).onComplete(r -> {
+          if (r.failed()) {
+            out.promise().tryFail(new SipSendException("through node " + device.node() + ": " + r.cause().getMessage()));
+            return;
+          }
+          try {
+            Response response = edge.factories().messages().createResponse(r.result().body().getInteger("status"), request);
+            String reason = r.result().body().getString("reason");
+            if (reason != null) {
+              response.setReasonPhrase(reason);
+            }
+            out.promise().tryComplete(response);
+          } catch (ParseException e) {
+            out.promise().tryFail(new SipSendException("through node " + device.node() + ": " + e.getMessage()));
+          }
+        });
+    return out;
+  }
+
+  /** Another node's request to one of our devices: our Via (the answer comes back here), then as any other. */
+  private void sendHere(Message<JsonObject> msg) {
+    Request request;
+    String transport = msg.body().getString("transport", "udp");
+    try {
+      request = edge.factories().messages().createRequest(msg.body().getString("request"));
+      String body = msg.body().getString("body");
+      if (body != null) {
+        request.setContent(Base64.getDecoder().decode(body), (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME));
+      }
+      request.removeHeader(ViaHeader.NAME);
+      request.addHeader(edge.newVia(transport));
+    } catch (ParseException | RuntimeException e) {
+      LOG.warn("Request from another node not parsed [reason: {}]", e.getMessage());
+      msg.fail(400, "request not parsed: " + e.getMessage());
+      return;
+    }
+    edge.start(request).answer().onComplete(r -> {
+      if (r.succeeded()) {
+        msg.reply(new JsonObject().put("status", r.result().getStatusCode()).put("reason", r.result().getReasonPhrase()));
+      } else {
+        LOG.debug("Request for another node not answered [method: {}, to: {}]: {}", request.getMethod(),
+            request.getRequestURI(), r.cause().getMessage());
+        msg.fail(r.cause() instanceof SipSendException ? 408 : 503, r.cause().getMessage());
+      }
+    });
+  }
+}
