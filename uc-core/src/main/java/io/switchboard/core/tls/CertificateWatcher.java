@@ -40,6 +40,8 @@ public final class CertificateWatcher {
   private List<Object> tried;
   private List<Object> lastSeen;
   private boolean reloading;
+  /** The reason of a reload asked for while another ran (context only), else null. */
+  private String reloadAgain;
   private SignalHandler previousHup;
 
   public CertificateWatcher(Vertx vertx, TlsCredentials credentials, Duration checkInterval) {
@@ -108,6 +110,8 @@ public final class CertificateWatcher {
 
   private Future<Boolean> reload(String why) {
     if (reloading) {
+      // A SIGHUP while the timer's reload runs is not lost: one more reload follows, under its own reason.
+      reloadAgain = why;
       return Future.succeededFuture(false);
     }
     reloading = true;
@@ -124,7 +128,14 @@ public final class CertificateWatcher {
     }).recover(e -> {
       LOG.error("TLS certificate not reloaded, the old one stays [why: {}]: {}", why, e.getMessage());
       return Future.succeededFuture(false);
-    }).onComplete(r -> reloading = false);
+    }).onComplete(r -> {
+      reloading = false;
+      String again = reloadAgain;
+      reloadAgain = null;
+      if (again != null) {
+        reload(again);
+      }
+    });
   }
 
   /** Phones refuse an expired certificate: say so while there is time to renew. */
