@@ -1,13 +1,14 @@
 package io.switchboard.presence;
 
-import io.switchboard.core.cluster.ClusterAddresses;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.PresencePublication;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
  * Publications (RFC 3903) shared by every node of a cluster: the node that accepted a PUBLISH tells
- * the others ({@link ClusterAddresses#PRESENCE_PUBLICATION}), each keeps it as its own (an If-Match
+ * the others ({@link EventAddresses#PRESENCE_PUBLICATION}), each keeps it as its own (an If-Match
  * refresh may reach any node) and composes once for its own watchers and consoles. A node ignores
  * what it published itself: it composed that already.
  */
@@ -22,31 +23,27 @@ final class ClusterPublications {
   }
 
   void published(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
-    vertx.eventBus().publish(ClusterAddresses.PRESENCE_PUBLICATION, new JsonObject().put("from", node)
-        .put("user", username).put("previousEtag", previousEtag).put("etag", etag).put("view", view.toJson())
-        .put("expiresAt", expiresAt.toEpochMilli()));
+    vertx.eventBus().publish(EventAddresses.PRESENCE_PUBLICATION, PresencePublication.published(node, username,
+        previousEtag, etag, view.toStatus(), expiresAt.toEpochMilli()).toJson());
   }
 
   void removed(String username, String etag) {
-    vertx.eventBus().publish(ClusterAddresses.PRESENCE_PUBLICATION, new JsonObject().put("from", node)
-        .put("user", username).put("removed", etag));
+    vertx.eventBus().publish(EventAddresses.PRESENCE_PUBLICATION, PresencePublication.removed(node, username, etag).toJson());
   }
 
   /** Another node's publication, applied here; then the user's watchers here are told. */
-  void apply(JsonObject m, PresenceService presence) {
-    if (node.equals(m.getString("from"))) {
+  void apply(JsonObject json, PresenceService presence) {
+    PresencePublication m = PresencePublication.fromJson(json);
+    if (node.equals(m.from())) {
       return;
     }
-    String user = m.getString("user");
-    String removed = m.getString("removed");
-    if (removed != null) {
-      presence.unpublishHere(removed);
+    if (m.removed() != null) {
+      presence.unpublishHere(m.removed());
     } else {
-      JsonObject view = m.getJsonObject("view");
-      presence.publishHere(user, m.getString("previousEtag"), m.getString("etag"),
-          new PresenceView(PresenceState.fromWire(view.getString("state")), view.getString("note")),
-          Instant.ofEpochMilli(m.getLong("expiresAt")));
+      presence.publishHere(m.user(), m.previousEtag(), m.etag(),
+          new PresenceView(PresenceState.fromWire(m.view().state()), m.view().note()),
+          Instant.ofEpochMilli(m.expiresAtMillis()));
     }
-    presence.changed(user);
+    presence.changed(m.user());
   }
 }

@@ -7,7 +7,7 @@ import io.switchboard.api.CallStateEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
 import io.switchboard.api.UserEvent;
-import io.switchboard.core.cluster.ClusterAddresses;
+import io.switchboard.api.cluster.ProfileChanged;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
@@ -64,6 +64,8 @@ public final class PresenceService {
   private Future<Void> loadAfter = Future.succeededFuture();
   /** Publications shared with the other nodes; null on a single node. */
   private final ClusterPublications cluster;
+  /** This node's id in a cluster; null on a single node. */
+  private final String node;
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       MongoStore mongo) {
@@ -94,7 +96,8 @@ public final class PresenceService {
     this.api = new PresenceBusApi(this, users);
     this.consumers = new BusConsumers(vertx);
     // In a cluster every node keeps every publication (see ClusterPublications).
-    this.cluster = sip.location().node() == null ? null : new ClusterPublications(vertx, sip.location().node());
+    this.node = sip.location().node();
+    this.cluster = node == null ? null : new ClusterPublications(vertx, node);
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock, new SecurityLog(vertx, clock)));
     sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
@@ -120,7 +123,8 @@ public final class PresenceService {
       }));
       consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
       if (cluster != null) {
-        consumers.<JsonObject>consumer(ClusterAddresses.PRESENCE_PUBLICATION, m -> cluster.apply(m.body(), this));
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PUBLICATION, m -> cluster.apply(m.body(), this));
+        consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PROFILE, m -> profileChangedElsewhere(ProfileChanged.fromJson(m.body())));
       }
       consumers.<JsonObject>consumer(EventAddresses.CONSOLE_PRESENCE, m -> {
         ConsolePresence console = ConsolePresence.fromJson(m.body());
@@ -284,13 +288,53 @@ public final class PresenceService {
 
   // ---- profile changes (from the API) ------------------------------------------------------------
 
-  /** @see Profiles#update */
+  /** @see Profiles#update (a pending watcher noted; other writes go through the methods below) */
   Future<PresenceProfile> update(String username, UnaryOperator<PresenceProfile> change) {
-    return profiles.update(username, change);
+    return update(username, ProfileChanged.What.PENDING, change);
+  }
+
+  /** Writes the profile; in a cluster the other nodes are told to read it again. */
+  private Future<PresenceProfile> update(String username, ProfileChanged.What what, UnaryOperator<PresenceProfile> change) {
+    return profiles.update(username, change).onSuccess(p -> {
+      if (node != null) {
+        vertx.eventBus().publish(EventAddresses.PRESENCE_PROFILE, new ProfileChanged(node, username, what).toJson());
+      }
+    });
+  }
+
+  /**
+   * Another node wrote a user's profile (the console or the API there): read it, and tell this node's
+   * watchers what the write would have told them here, so that a manual state, a rule or a buddy
+   * takes effect on every node at once.
+   */
+  private void profileChangedElsewhere(ProfileChanged m) {
+    if (node.equals(m.from())) {
+      return;
+    }
+    String user = m.user();
+    boolean rules = m.what() == ProfileChanged.What.RULES || m.what() == ProfileChanged.What.BUDDIES;
+    if (rules) {
+      consoles.remember(user); // what each console watcher saw before
+    }
+    profiles.reload(user).onSuccess(p -> {
+      switch (m.what()) {
+        case MANUAL -> {
+          scheduleManualEnd(p);
+          changed(user);
+        }
+        case RULES -> rulesChanged(user);
+        case BUDDIES -> {
+          rulesChanged(user);
+          p.buddies().forEach(b -> consoles.publish(user, b.username()));
+        }
+        case PENDING -> { } // read again for the pending list asked here; nobody to tell
+      }
+    }).onFailure(e -> LOG.warn("Presence profile changed on node {} not read [user: {}, reason: {}]", m.from(), user,
+        e.getMessage()));
   }
 
   Future<PresenceView> setManual(String username, ManualState manual) {
-    return update(username, p -> p.withManual(manual)).map(p -> {
+    return update(username, ProfileChanged.What.MANUAL, p -> p.withManual(manual)).map(p -> {
       scheduleManualEnd(p);
       changed(username);
       return composition.compose(username);
@@ -299,14 +343,14 @@ public final class PresenceService {
 
   Future<PresenceProfile> setRules(String username, List<Rule> rules) {
     consoles.remember(username); // what each console watcher saw before the rules change
-    return update(username, p -> p.withRules(rules)).onSuccess(p -> rulesChanged(username));
+    return update(username, ProfileChanged.What.RULES, p -> p.withRules(rules)).onSuccess(p -> rulesChanged(username));
   }
 
   Future<PresenceProfile> buddies(String username, UnaryOperator<PresenceProfile> change) {
     // A user's buddies may see the user (allow for buddies): for the user's watchers it is a rule
     // change; and the user's own console list gains or loses an entry.
     consoles.remember(username);
-    return update(username, change).onSuccess(p -> {
+    return update(username, ProfileChanged.What.BUDDIES, change).onSuccess(p -> {
       rulesChanged(username);
       p.buddies().forEach(b -> consoles.publish(username, b.username()));
       // The user's phones show buddies on BLF keys: provisioning tells them to fetch their files again.

@@ -102,6 +102,17 @@ final class Profiles {
     return next;
   }
 
+  /**
+   * Reads a user's profile from the store again (another node wrote it) and keeps it unless a newer
+   * version is here already.
+   */
+  Future<PresenceProfile> reload(String username) {
+    return store.load(username).map(p -> {
+      keep(p);
+      return of(username);
+    });
+  }
+
   /** Keeps {@code p} unless a newer version is known, and the buddy index with it. */
   private void keep(PresenceProfile p) {
     PresenceProfile known = byUser.get(p.username());

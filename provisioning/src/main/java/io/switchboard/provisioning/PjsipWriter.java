@@ -109,7 +109,7 @@ final class PjsipWriter {
 
   private Future<Void> write() {
     if (io.switchboard.core.ha.AmiHolding.standby(vertx)) {
-      // In a cluster the node holding the AMI link writes the file and reloads (see HaAddresses.AMI_HOLDER).
+      // In a cluster the node holding the AMI link writes the file and reloads (see EventAddresses.AMI_HOLDER).
       LOG.debug("PJSIP file left to the node holding the AMI link [file: {}]", file.toAbsolutePath());
       return Future.succeededFuture();
     }

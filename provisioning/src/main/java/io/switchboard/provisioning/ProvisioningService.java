@@ -88,7 +88,7 @@ public final class ProvisioningService {
     return consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())))
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed()))
         // This node took the AMI link over from another: the file and the reload are its job now.
-        .compose(v -> consumers.<JsonObject>consumer(io.switchboard.core.ha.HaAddresses.AMI_HOLDER, m -> pjsip.changed()))
+        .compose(v -> consumers.<JsonObject>consumer(EventAddresses.AMI_HOLDER, m -> pjsip.changed()))
         .compose(v -> vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir())))
         .compose(templates -> {
           server = new ProvisioningServer(p, config.tls(), health, devices,

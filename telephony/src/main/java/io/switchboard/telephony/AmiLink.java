@@ -2,7 +2,8 @@ package io.switchboard.telephony;
 
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.ha.AmiHolding;
-import io.switchboard.core.ha.HaAddresses;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.AmiHolder;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Context;
@@ -157,7 +158,7 @@ final class AmiLink {
       }).compose(v -> {
         if (takeover) {
           // Provisioning writes the PJSIP file where the reloads now happen: here.
-          vertx.eventBus().publish(HaAddresses.AMI_HOLDER, new JsonObject().put("holder", true),
+          vertx.eventBus().publish(EventAddresses.AMI_HOLDER, new AmiHolder(true).toJson(),
               new DeliveryOptions().setLocalOnly(true));
         }
         return stopped ? Future.succeededFuture() : attempt();

@@ -196,4 +196,57 @@ public final class EventAddresses {
    * parse: empty body. Every TLS listener then takes the new certificate for new connections.
    */
   public static final String TLS_RELOADED = "switchboard.tls.reloaded";
+
+  // ---- cluster: between the nodes of a cluster (#15) -----------------------------------------------
+  // On a single node these stay local; each node ignores what it sent itself (its id is the record's
+  // "from" or "node": NodeIdentity).
+
+  /**
+   * Published by the node that changed a binding, after storing it: {@link io.switchboard.api.cluster.BindingChanged}.
+   * Every node keeps every binding in memory.
+   */
+  public static final String BINDING_CHANGED = "switchboard.cluster.binding";
+
+  /**
+   * Prefix of each node's address for requests to the devices whose flow it holds (see {@link #sipSend}):
+   * request {@link io.switchboard.api.cluster.SipSend}, reply {@link io.switchboard.api.cluster.SipSendResult}
+   * (the device's final response); a failure is 408 (no answer) or 503 (not sent).
+   */
+  public static final String SIP_SEND_PREFIX = "switchboard.sip.send.";
+
+  /**
+   * Published by the node that accepted a PUBLISH or removed one: {@link io.switchboard.api.cluster.PresencePublication}.
+   * Every node keeps it and expires it on its own.
+   */
+  public static final String PRESENCE_PUBLICATION = "switchboard.cluster.presence.publication";
+
+  /**
+   * Published by the node that wrote a presence profile (manual state, rules, buddies, pending watchers):
+   * {@link io.switchboard.api.cluster.ProfileChanged}. The others read it from the store and tell their watchers.
+   */
+  public static final String PRESENCE_PROFILE = "switchboard.cluster.presence.profile";
+
+  /**
+   * Local only, published by telephony when this node starts holding the AMI link:
+   * {@link io.switchboard.api.cluster.AmiHolder}. Provisioning then writes the PJSIP file here.
+   */
+  public static final String AMI_HOLDER = "switchboard.ha.ami.holder";
+
+  /**
+   * Prefix + username; one consumer per user per node while a console of the user's is open there.
+   * Request {@link io.switchboard.api.cluster.ConsoleOpen}, reply {@link NoContent}: an answer means a
+   * console is still open elsewhere, so the user is not offline.
+   */
+  public static final String CONSOLE_OPEN = "switchboard.ha.console.open.";
+
+  /**
+   * Prefix + throttle kind ({@code login}, {@code probe}, {@code digest}): {@link io.switchboard.api.cluster.FailureCounted},
+   * one failure counted by another node.
+   */
+  public static final String FAILURE = "switchboard.ha.failure.";
+
+  /** The address where node {@code nodeId} sends requests to its devices. */
+  public static String sipSend(String nodeId) {
+    return SIP_SEND_PREFIX + nodeId;
+  }
 }

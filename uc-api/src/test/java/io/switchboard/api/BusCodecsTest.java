@@ -7,6 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.admin.LogLevelList;
 import io.switchboard.api.admin.LogLevelsRequest;
+import io.switchboard.api.cluster.AmiHolder;
+import io.switchboard.api.cluster.BindingChanged;
+import io.switchboard.api.cluster.ConsoleOpen;
+import io.switchboard.api.cluster.FailureCounted;
+import io.switchboard.api.cluster.PresencePublication;
+import io.switchboard.api.cluster.ProfileChanged;
+import io.switchboard.api.cluster.SipSend;
+import io.switchboard.api.cluster.SipSendResult;
 import io.switchboard.api.im.ConsoleDeliver;
 import io.switchboard.api.im.ImConversations;
 import io.switchboard.api.im.ImConversationsQuery;
@@ -86,6 +94,10 @@ class BusCodecsTest {
       "001565aabbcc", "1001", new JsonObject().put("accept", List.of("text/plain")).put("blf", true), T1, T2,
       "http://127.0.0.1:8081/p/001565aabbcc.cfg");
 
+  private static final BindingChanged.Binding BINDING = new BindingChanged.Binding("alice", "k1",
+      "sip:alice@127.0.0.1:5062;transport=tcp", 1764500000000L, "call-1", 7L, 0.5f, "baresip", List.of("text/plain"),
+      "tcp", "127.0.0.1:5062", "d1", "node-a");
+
   /** One sample of every record (the nested ones too), with nulls where the contract allows them. */
   static List<BusPayload> samples() {
     return List.of(
@@ -157,6 +169,21 @@ class BusCodecsTest {
         new OriginateQueued("c1", "1001", "1002", true, "queued"),
         // admin
         new LogLevelList(List.of(new LogLevelList.LoggerLevel("ROOT", "INFO", "INFO"))),
+        // cluster
+        new BindingChanged("node-a", RegistrationEvent.Change.REGISTERED, BINDING),
+        new BindingChanged("node-b", RegistrationEvent.Change.EXPIRED, new BindingChanged.Binding("bob", "k2",
+            "sip:bob@127.0.0.1:5064", 1234L, null, 0L, 1.0f, null, List.of(), "udp", null, null, null)),
+        BINDING,
+        new SipSend("MESSAGE sip:alice@127.0.0.1:5062 SIP/2.0\r\nCall-ID: x\r\n\r\n", "aGk=", "tls"),
+        new SipSend("NOTIFY sip:alice@127.0.0.1:5062 SIP/2.0\r\n\r\n", null, "udp"),
+        new SipSendResult(200, "OK"), new SipSendResult(408, null),
+        PresencePublication.published("node-a", "alice", null, "e1", new PresenceStatus("away", "lunch"), 1234567L),
+        PresencePublication.published("node-a", "alice", "e1", "e2", new PresenceStatus("available", null), 1234568L),
+        PresencePublication.removed("node-b", "alice", "e2"),
+        new ProfileChanged("node-a", "alice", ProfileChanged.What.MANUAL),
+        new AmiHolder(true), new AmiHolder(false),
+        new ConsoleOpen("alice"),
+        new FailureCounted("node-a", new JsonObject().put("source", "127.0.0.1").put("user", "alice")),
         new LogLevelList.LoggerLevel("io.switchboard.im", "DEBUG", "DEBUG"),
         LogLevelsRequest.read(ADMIN), LogLevelsRequest.set(ADMIN, "io.switchboard.im", null));
   }

@@ -2,7 +2,8 @@ package io.switchboard.web;
 
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.UserEvent;
-import io.switchboard.core.ha.HaAddresses;
+import io.switchboard.api.NoContent;
+import io.switchboard.api.cluster.ConsoleOpen;
 import io.switchboard.core.metrics.MetricsHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a cluster a user may have consoles on several nodes: each node says "online" for its first
  * one, and "offline" only when, its own last one closed and the grace period over, no other node
- * answers on {@link HaAddresses#CONSOLE_OPEN} for the user.
+ * answers on {@link EventAddresses#CONSOLE_OPEN} for the user.
  */
 final class LiveChannel {
 
@@ -73,7 +74,7 @@ final class LiveChannel {
   /** Per user with a console open: the consumer on {@code CONSOLE_DELIVER.<username>}. */
   private final Map<String, MessageConsumer<JsonObject>> deliverers = new HashMap<>();
   /**
-   * Per user with a console open here: the consumer on {@link HaAddresses#CONSOLE_OPEN}, which tells
+   * Per user with a console open here: the consumer on {@link EventAddresses#CONSOLE_OPEN}, which tells
    * another node of a cluster, whose last console of the user closed, that the user is still online.
    */
   private final Map<String, MessageConsumer<JsonObject>> openHere = new HashMap<>();
@@ -166,8 +167,8 @@ final class LiveChannel {
         MessageConsumer<JsonObject> deliverer = vertx.eventBus().consumer(EventAddresses.CONSOLE_DELIVER + username,
             m -> deliver(username, m));
         deliverers.put(username, deliverer);
-        MessageConsumer<JsonObject> open = vertx.eventBus().consumer(HaAddresses.CONSOLE_OPEN + username,
-            m -> m.reply(new JsonObject()));
+        MessageConsumer<JsonObject> open = vertx.eventBus().consumer(EventAddresses.CONSOLE_OPEN + username,
+            m -> m.reply(NoContent.INSTANCE.toJson()));
         openHere.put(username, open);
         Future.join(deliverer.completion(), open.completion()).onComplete(v -> online(username, true));
       }
@@ -306,7 +307,7 @@ final class LiveChannel {
 
   /** Asks the other nodes first: a console of the user's open on any of them keeps the user online. */
   private void offlineUnlessOpenElsewhere(String username) {
-    vertx.eventBus().request(HaAddresses.CONSOLE_OPEN + username, new JsonObject(),
+    vertx.eventBus().request(EventAddresses.CONSOLE_OPEN + username, new ConsoleOpen(username).toJson(),
         new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(OPEN_ELSEWHERE_TIMEOUT_MILLIS)).onComplete(r -> {
           if (r.succeeded()) {
             LOG.debug("Last console closed here, one still open on another node [user: {}]", username);

@@ -9,7 +9,6 @@ import io.switchboard.core.account.UserRequests;
 import io.switchboard.api.CallStateEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
-import io.switchboard.core.ha.HaAddresses;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
 import io.switchboard.core.store.MongoStore;
@@ -121,7 +120,7 @@ class ConsoleClusterTest {
     // (B's answer follows on the same context, before anything else happens there).
     Promise<Void> askedOfB = Promise.promise();
     b.eventBus().addInboundInterceptor(ctx -> {
-      if (ctx.message().address().equals(HaAddresses.CONSOLE_OPEN + "bob")) {
+      if (ctx.message().address().equals(EventAddresses.CONSOLE_OPEN + "bob")) {
         askedOfB.tryComplete();
       }
       ctx.next();
@@ -148,7 +147,7 @@ class ConsoleClusterTest {
     AtomicInteger heardOnB = new AtomicInteger();
     Promise<Void> bHeardThree = Promise.promise();
     b.eventBus().addInboundInterceptor(ctx -> {
-      if (ctx.message().address().equals(HaAddresses.FAILURE + "login") && heardOnB.incrementAndGet() >= 3) {
+      if (ctx.message().address().equals(EventAddresses.FAILURE + "login") && heardOnB.incrementAndGet() >= 3) {
         bHeardThree.tryComplete();
       }
       ctx.next();

@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.ha.NodeIdentity;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.vertx.core.Future;
@@ -82,9 +83,9 @@ public final class ClusterNode {
     return manager.getHazelcastInstance();
   }
 
-  /** This node's id on the cluster (Vert.x's node id, as the event bus and the bindings know it). */
+  /** This node's id on the cluster: {@link NodeIdentity}, as the event bus, the bindings and the claims know it. */
   public String nodeId() {
-    return manager.getNodeId();
+    return NodeIdentity.of(vertx);
   }
 
   /** Reports the members now and whenever one joins or leaves. */

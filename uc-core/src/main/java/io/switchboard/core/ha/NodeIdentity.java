@@ -4,7 +4,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.util.UUID;
 
-/** Who this node is in the cluster: the cluster manager's node id, or one id per process when not clustered. */
+/**
+ * Who this node is in the cluster, the one source of it: the cluster manager's node id (Vert.x's, as
+ * the event bus, health, the bindings' {@code node}, the message claims and every cluster record's
+ * {@code from} carry it), or one id per process when not clustered.
+ */
 public final class NodeIdentity {
 
   private static final String STANDALONE = "standalone-" + UUID.randomUUID();

@@ -1,5 +1,7 @@
 package io.switchboard.core.ha;
 
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.FailureCounted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -8,7 +10,7 @@ import java.util.function.Consumer;
 
 /**
  * Makes a throttle count cluster-wide: each failure a node counts itself is published to the other
- * nodes ({@link HaAddresses#FAILURE} + kind), which count it too. The decision stays local and
+ * nodes ({@link EventAddresses#FAILURE} + kind), which count it too. The decision stays local and
  * synchronous (no round trip before a login or a digest check); the counts agree within the bus's
  * delay. On a node that is not clustered only the node itself hears it, and ignores it.
  */
@@ -22,7 +24,7 @@ public final class SharedFailures {
   /** @param kind the throttle's name: {@code login}, {@code probe}, {@code digest} */
   public SharedFailures(Vertx vertx, String kind) {
     this.vertx = vertx;
-    this.address = HaAddresses.FAILURE + kind;
+    this.address = EventAddresses.FAILURE + kind;
     this.node = NodeIdentity.of(vertx);
   }
 
@@ -32,8 +34,9 @@ public final class SharedFailures {
    */
   public Future<Void> start(Consumer<JsonObject> elsewhere) {
     consumer = vertx.eventBus().<JsonObject>consumer(address, m -> {
-      if (!node.equals(m.body().getString("node"))) {
-        elsewhere.accept(m.body().getJsonObject("keys", new JsonObject()));
+      FailureCounted failure = FailureCounted.fromJson(m.body());
+      if (!node.equals(failure.node())) {
+        elsewhere.accept(failure.keys());
       }
     });
     return consumer.completion();
@@ -41,7 +44,7 @@ public final class SharedFailures {
 
   /** Tells the other nodes of a failure this node counted. */
   public void failed(JsonObject keys) {
-    vertx.eventBus().publish(address, new JsonObject().put("node", node).put("keys", keys));
+    vertx.eventBus().publish(address, new FailureCounted(node, keys).toJson());
   }
 
   public Future<Void> stop() {

@@ -1,8 +1,8 @@
 package io.switchboard.core.sip;
 
 import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.BindingChanged;
 import io.switchboard.api.RegistrationEvent;
-import io.switchboard.core.cluster.ClusterAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -518,7 +518,7 @@ public final class LocationService {
     vertx.eventBus().publish(EventAddresses.REGISTRATION,
         new RegistrationEvent(b.username(), change, b.contact(), b.userAgent(), b.accept(), active).toJson());
     if (node != null) {
-      vertx.eventBus().publish(ClusterAddresses.BINDING_CHANGED, ClusterBindings.toJson(b, change, node));
+      vertx.eventBus().publish(EventAddresses.BINDING_CHANGED, ClusterBindings.changed(b, change, node).toJson());
     }
   }
 
@@ -526,15 +526,16 @@ public final class LocationService {
 
   /**
    * Runs as node {@code nodeId} of a cluster: bindings made here carry it, and every node's changes
-   * reach the others' memory through {@link ClusterAddresses#BINDING_CHANGED} (the store already has
+   * reach the others' memory through {@link EventAddresses#BINDING_CHANGED} (the store already has
    * them: a REGISTER is stored before it is published). Before {@link #start()}.
    */
   public void inCluster(String nodeId) {
     node = nodeId;
-    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(ClusterAddresses.BINDING_CHANGED,
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(EventAddresses.BINDING_CHANGED,
         m -> {
-          if (!nodeId.equals(ClusterBindings.from(m.body()))) {
-            applyRemote(ClusterBindings.binding(m.body()), ClusterBindings.change(m.body()));
+          BindingChanged changed = BindingChanged.fromJson(m.body());
+          if (!nodeId.equals(changed.from())) {
+            applyRemote(ClusterBindings.binding(changed.binding()), changed.change());
           }
         });
   }

@@ -1,6 +1,8 @@
 package io.switchboard.core.sip;
 
-import io.switchboard.core.cluster.ClusterAddresses;
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.SipSend;
+import io.switchboard.api.cluster.SipSendResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Requests to a device leave from the cluster node that holds its flow (the node that received its
  * REGISTER, {@link Binding#node()}), so that its TCP or TLS connection and its NAT binding are the way
  * in, as RFC 5626's flow tokens intend. A request for a device held elsewhere goes over the event bus
- * to that node's {@link ClusterAddresses#sipSend} address; the node sends it with its own Via and
+ * to that node's {@link EventAddresses#sipSend} address; the node sends it with its own Via and
  * replies with the device's final status.
  */
 final class NodeSend {
@@ -47,7 +49,7 @@ final class NodeSend {
   /** Takes requests for this node's devices, on the SIP home context (where UDP sends run). */
   Future<Void> start() {
     return Future.future(p -> edge.sipContext().runOnContext(v -> {
-      consumer = vertx.eventBus().consumer(ClusterAddresses.sipSend(node), this::sendHere);
+      consumer = vertx.eventBus().consumer(EventAddresses.sipSend(node), this::sendHere);
       consumer.completion().onComplete(p);
     }));
   }
@@ -72,25 +74,22 @@ final class NodeSend {
     OutgoingRequest out = new OutgoingRequest(Promise.promise(), origin, (o, stop) -> origin.runOnContext(
         v -> o.promise().tryFail(new SipSendException("terminated before an answer"))));
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
-    JsonObject body = new JsonObject().put("transport", via == null ? "udp" : via.getTransport());
     byte[] content = request.getRawContent();
     Request headers = (Request) request.clone();
     headers.removeContent();
-    body.put("request", headers.toString());
-    if (content != null) {
-      body.put("body", Base64.getEncoder().encodeToString(content));
-    }
-    vertx.eventBus().<JsonObject>request(ClusterAddresses.sipSend(device.node()), body,
+    SipSend send = new SipSend(headers.toString(), content == null ? null : Base64.getEncoder().encodeToString(content),
+        via == null ? "udp" : via.getTransport());
+    vertx.eventBus().<JsonObject>request(EventAddresses.sipSend(device.node()), send.toJson(),
         new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MILLIS)).onComplete(r -> {
           if (r.failed()) {
             out.promise().tryFail(new SipSendException("through node " + device.node() + ": " + r.cause().getMessage()));
             return;
           }
           try {
-            Response response = edge.factories().messages().createResponse(r.result().body().getInteger("status"), request);
-            String reason = r.result().body().getString("reason");
-            if (reason != null) {
-              response.setReasonPhrase(reason);
+            SipSendResult result = SipSendResult.fromJson(r.result().body());
+            Response response = edge.factories().messages().createResponse(result.status(), request);
+            if (result.reason() != null) {
+              response.setReasonPhrase(result.reason());
             }
             out.promise().tryComplete(response);
           } catch (ParseException e) {
@@ -103,15 +102,14 @@ final class NodeSend {
   /** Another node's request to one of our devices: our Via (the answer comes back here), then as any other. */
   private void sendHere(Message<JsonObject> msg) {
     Request request;
-    String transport = msg.body().getString("transport", "udp");
     try {
-      request = edge.factories().messages().createRequest(msg.body().getString("request"));
-      String body = msg.body().getString("body");
-      if (body != null) {
-        request.setContent(Base64.getDecoder().decode(body), (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME));
+      SipSend send = SipSend.fromJson(msg.body());
+      request = edge.factories().messages().createRequest(send.request());
+      if (send.body() != null) {
+        request.setContent(Base64.getDecoder().decode(send.body()), (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME));
       }
       request.removeHeader(ViaHeader.NAME);
-      request.addHeader(edge.newVia(transport));
+      request.addHeader(edge.newVia(send.transport()));
     } catch (ParseException | RuntimeException e) {
       LOG.warn("Request from another node not parsed [reason: {}]", e.getMessage());
       msg.fail(400, "request not parsed: " + e.getMessage());
@@ -119,7 +117,7 @@ final class NodeSend {
     }
     edge.start(request).answer().onComplete(r -> {
       if (r.succeeded()) {
-        msg.reply(new JsonObject().put("status", r.result().getStatusCode()).put("reason", r.result().getReasonPhrase()));
+        msg.reply(new SipSendResult(r.result().getStatusCode(), r.result().getReasonPhrase()).toJson());
       } else {
         LOG.debug("Request for another node not answered [method: {}, to: {}]: {}", request.getMethod(),
             request.getRequestURI(), r.cause().getMessage());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
-import io.switchboard.core.cluster.ClusterAddresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -86,7 +85,7 @@ class ClusterBindingsTest {
   private Future<JsonObject> nextChange() throws Exception {
     Promise<JsonObject> seen = Promise.promise();
     on(() -> {
-      var c = vertx.eventBus().<JsonObject>consumer(ClusterAddresses.BINDING_CHANGED);
+      var c = vertx.eventBus().<JsonObject>consumer(io.switchboard.api.EventAddresses.BINDING_CHANGED);
       c.handler(m -> {
         c.unregister();
         seen.tryComplete(m.body());

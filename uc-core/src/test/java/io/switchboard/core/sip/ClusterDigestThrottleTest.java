@@ -3,7 +3,7 @@ package io.switchboard.core.sip;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.ha.HaAddresses;
+import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.ClusterNodes;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
@@ -53,14 +53,14 @@ class ClusterDigestThrottleTest {
     Promise<Void> bHeardTwo = Promise.promise();
     Promise<Void> aHeardOne = Promise.promise();
     a.eventBus().addInboundInterceptor(ctx -> {
-      if (ctx.message().address().equals(HaAddresses.FAILURE + "digest") && !ctx.message().isSend()
+      if (ctx.message().address().equals(EventAddresses.FAILURE + "digest") && !ctx.message().isSend()
           && heardOnA.incrementAndGet() >= 3) { // its own two, then B's
         aHeardOne.tryComplete();
       }
       ctx.next();
     });
     b.eventBus().addInboundInterceptor(ctx -> {
-      if (ctx.message().address().equals(HaAddresses.FAILURE + "digest") && heardOnB.incrementAndGet() >= 2) {
+      if (ctx.message().address().equals(EventAddresses.FAILURE + "digest") && heardOnB.incrementAndGet() >= 2) {
         bHeardTwo.tryComplete();
       }
       ctx.next();
