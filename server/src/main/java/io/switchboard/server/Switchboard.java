@@ -215,7 +215,10 @@ public final class Switchboard {
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
         sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
-        cluster.ifPresent(c -> sip.inCluster(c.nodeId()));
+        cluster.ifPresent(c -> {
+          sip.inCluster(c.nodeId());
+          c.onMemberLeft(sip::nodeLeft); // a node killed: its phones' bindings go, sends through it fail now
+        });
         sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.
         im = new ImService(vertx, config, users, devices, sip, store);

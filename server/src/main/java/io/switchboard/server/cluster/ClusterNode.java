@@ -32,12 +32,18 @@ public final class ClusterNode {
   static final String CLUSTER_NAME = "switchboard";
   /** The member attribute where vertx-hazelcast keeps each node's Vert.x node id. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
+  /** Each member's heartbeat to the others (Hazelcast's default is 5 s). */
+  static final int HEARTBEAT_SECONDS = 1;
+  /** A member silent this long is removed (Hazelcast's default is 60 s): five missed heartbeats. */
+  static final int MAX_NO_HEARTBEAT_SECONDS = 5;
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
   private volatile Health health;
   /** Told after health has the new members (tests await it). */
   private final java.util.List<Runnable> membersChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Told the Vert.x node id of each member that left (the survivors drop what it held). */
+  private final java.util.List<java.util.function.Consumer<String>> membersLeft = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
@@ -64,6 +70,10 @@ public final class ClusterNode {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     // Bind the one address asked for, not every interface.
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // A member killed with kill -9 sends nothing more: Hazelcast's deadline failure detector (the default)
+    // removes it after this long without a heartbeat (default 60 s), well within the AMI takeover's 10 s.
+    config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.bindAddress()));
@@ -100,8 +110,12 @@ public final class ClusterNode {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        LOG.warn("Cluster member left [node: {}, address: {}]", event.getMember().getAttribute(VERTX_NODE_ID), event.getMember().getAddress());
+        String left = event.getMember().getAttribute(VERTX_NODE_ID);
+        LOG.warn("Cluster member left [node: {}, address: {}]", left, event.getMember().getAddress());
         report();
+        if (left != null) {
+          membersLeft.forEach(l -> l.accept(left));
+        }
       }
     });
     report();
@@ -118,6 +132,11 @@ public final class ClusterNode {
   /** Runs {@code listener} (on Hazelcast's event thread) each time a member joined or left, once health shows it. */
   public void onMembersChanged(Runnable listener) {
     membersChanged.add(listener);
+  }
+
+  /** Runs {@code listener} (on Hazelcast's event thread) with the node id of each member that left. */
+  public void onMemberLeft(java.util.function.Consumer<String> listener) {
+    membersLeft.add(listener);
   }
 
   /** Every member this node sees (itself included): node id and membership address. */

@@ -52,6 +52,8 @@ class ClusterNodeTest {
       // A member that leaves: A's Hazelcast tells, and health no longer lists it.
       CompletableFuture<Void> left = new CompletableFuture<>();
       a.onMembersChanged(() -> left.complete(null));
+      CompletableFuture<String> leftNode = new CompletableFuture<>();
+      a.onMemberLeft(leftNode::complete);
       String leaving = b.nodeId();
       b.vertx().close().await(30, TimeUnit.SECONDS);
       b = null;
@@ -59,6 +61,7 @@ class ClusterNodeTest {
       JsonArray after = healthA.toJson().getJsonObject("components").getJsonObject("cluster").getJsonArray("members");
       assertFalse(nodes(after).contains(leaving), after.encode());
       assertEquals(Set.of(a.nodeId()), nodes(after));
+      assertEquals(leaving, leftNode.get(30, TimeUnit.SECONDS), "the survivors are told which node left");
       assertFalse(a.describe().isEmpty());
     } finally {
       if (b != null) {
@@ -66,6 +69,13 @@ class ClusterNodeTest {
       }
       a.vertx().close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aSilentMemberIsRemovedAfterFiveSecondsOfMissedOneSecondHeartbeats() throws Exception {
+    com.hazelcast.config.Config config = ClusterNode.hazelcastConfig(cluster(FreePorts.udpAndTcp(), ""));
+    assertEquals("1", config.getProperty("hazelcast.heartbeat.interval.seconds"));
+    assertEquals("5", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
   }
 
   private static SwitchboardConfig.Cluster cluster(int port, String members) {

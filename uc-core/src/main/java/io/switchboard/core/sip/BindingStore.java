@@ -23,4 +23,13 @@ public interface BindingStore {
   Future<Void> remove(String username, String key);
 
   Future<Void> removeAll(String username);
+
+  /**
+   * Removes every binding held by cluster node {@code node} (one that left the cluster), and only
+   * those: a phone that re-registered with another node meanwhile keeps its new binding.
+   */
+  default Future<Void> removeNode(String node) {
+    return loadAll().compose(all -> Future.all(all.stream().filter(b -> node.equals(b.node()))
+        .map(b -> remove(b.username(), b.key())).toList())).mapEmpty();
+  }
 }

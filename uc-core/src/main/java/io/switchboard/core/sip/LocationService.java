@@ -561,6 +561,30 @@ public final class LocationService {
     }
   }
 
+  /**
+   * Cluster node {@code left} is gone (killed, or cut off): its phones can no longer be reached through
+   * it, so its bindings leave this node's memory and the store (each survivor deletes the same ones,
+   * filtered on the node, so a phone that re-registered elsewhere meanwhile keeps its binding). No
+   * registration event: the phones re-register with another node within their interval, and a
+   * presence "offline" meanwhile would be false. A MESSAGE to them meanwhile is stored (202).
+   */
+  public Future<Integer> nodeLeft(String left) {
+    if (left.equals(node)) {
+      return Future.succeededFuture(0);
+    }
+    int dropped = 0;
+    for (Map<String, Binding> m : byUser.values()) {
+      for (Binding b : List.copyOf(m.values())) {
+        if (left.equals(b.node()) && m.remove(b.key(), b)) {
+          dropped++;
+        }
+      }
+    }
+    int count = dropped;
+    LOG.warn("Bindings of a node that left dropped [node: {}, bindings: {}]", left, count);
+    return store.removeNode(left).map(count);
+  }
+
   private void forget(Binding b) {
     Map<String, Binding> m = byUser.get(b.username());
     if (m != null) {

@@ -87,6 +87,12 @@ public final class MongoBindingStore implements BindingStore {
     return writes.write(new DeleteManyModel<>(Filters.eq("username", username)));
   }
 
+  /** One delete, filtered on the node: a binding re-registered on another node since is not touched. */
+  @Override
+  public Future<Void> removeNode(String node) {
+    return writes.write(new DeleteManyModel<>(Filters.eq("node", node)));
+  }
+
   private <T> Future<T> blocking(Callable<T> work) {
     return MongoCalls.blocking(vertx, store, work);
   }

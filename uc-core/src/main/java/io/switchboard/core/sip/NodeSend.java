@@ -38,6 +38,8 @@ final class NodeSend {
   private final LocationService location;
   private final String node;
   private MessageConsumer<JsonObject> consumer;
+  /** Requests awaiting another node's answer, by that node: failed at once when it leaves the cluster. */
+  private final java.util.Map<String, java.util.Set<OutgoingRequest>> awaiting = new java.util.concurrent.ConcurrentHashMap<>();
 
   NodeSend(Vertx vertx, SipEdge edge, LocationService location, String node) {
     this.vertx = vertx;
@@ -79,6 +81,10 @@ final class NodeSend {
     headers.removeContent();
     SipSend send = new SipSend(headers.toString(), content == null ? null : Base64.getEncoder().encodeToString(content),
         via == null ? "udp" : via.getTransport());
+    java.util.Set<OutgoingRequest> onNode = awaiting.computeIfAbsent(device.node(),
+        n -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+    onNode.add(out);
+    out.answer().onComplete(done -> onNode.remove(out));
     vertx.eventBus().<JsonObject>request(EventAddresses.sipSend(device.node()), send.toJson(),
         new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MILLIS)).onComplete(r -> {
           if (r.failed()) {
@@ -97,6 +103,20 @@ final class NodeSend {
           }
         });
     return out;
+  }
+
+  /**
+   * Node {@code left} has gone: what was sent through it will not be answered, so it fails now (the
+   * sender's fork stores the message) instead of after the bus timeout.
+   */
+  void nodeLeft(String left) {
+    java.util.Set<OutgoingRequest> onNode = awaiting.remove(left);
+    if (onNode != null && !onNode.isEmpty()) {
+      LOG.info("Requests through a node that left failed [node: {}, requests: {}]", left, onNode.size());
+      for (OutgoingRequest out : onNode) {
+        out.origin().runOnContext(v -> out.promise().tryFail(new SipSendException("node " + left + " left the cluster")));
+      }
+    }
   }
 
   /** Another node's request to one of our devices: our Via (the answer comes back here), then as any other. */

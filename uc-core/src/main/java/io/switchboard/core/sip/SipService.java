@@ -32,6 +32,8 @@ import javax.sip.message.Response;
  */
 public final class SipService {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SipService.class);
+
   /**
    * Nonces whose counts are kept at once (a few dozen bytes each): 200 authenticated requests a
    * second over a 300 s nonce lifetime is 60 000. Beyond it the oldest are answered stale.
@@ -153,6 +155,20 @@ public final class SipService {
     nodeSend = new NodeSend(vertx, edge, location, nodeId);
     edge.sendThroughNodes(nodeSend);
     return this;
+  }
+
+  /**
+   * Cluster node {@code left} has gone (told on Hazelcast's thread): on the SIP context, its bindings
+   * are dropped (see {@link LocationService#nodeLeft}) and requests sent through it fail at once.
+   */
+  public void nodeLeft(String left) {
+    edge.sipContext().runOnContext(v -> {
+      if (nodeSend != null) {
+        nodeSend.nodeLeft(left);
+      }
+      location.nodeLeft(left).onFailure(e -> LOG.warn("Bindings of a node that left not removed from the store [node: {}]: {}",
+          left, e.getMessage()));
+    });
   }
 
   /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users and devices. */

@@ -145,4 +145,42 @@ class ClusterBindingsTest {
     assertNull(b.find("bob", phone.key()), "B drops what A removed");
     on(() -> Future.all(a.stop(), b.stop()).mapEmpty());
   }
+
+  @Test
+  void aNodeThatLeftLosesItsBindingsOnTheSurvivorsWithoutAnAnnouncement() throws Exception {
+    SharedStore store = new SharedStore();
+    LocationService a = new LocationService(vertx, store, Clock.systemUTC(), Duration.ZERO);
+    LocationService b = new LocationService(vertx, store, Clock.systemUTC(), Duration.ZERO);
+    List<RegistrationEvent> announced = new CopyOnWriteArrayList<>();
+    on(() -> {
+      a.inCluster("node-a");
+      b.inCluster("node-b");
+      return vertx.eventBus().<JsonObject>consumer(EventAddresses.REGISTRATION,
+          m -> announced.add(RegistrationEvent.fromJson(m.body()))).completion()
+          .compose(x -> a.start()).compose(x -> b.start()).compose(x -> Future.all(a.allLoaded(), b.allLoaded()))
+          .mapEmpty();
+    });
+    Instant expires = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusSeconds(300);
+    Binding onA = new Binding("bob", "sip:bob@127.0.0.1:5099", "sip:bob@127.0.0.1:5099", expires,
+        "call-1", 1, 1f, "SIPp", List.of(), "udp", "127.0.0.1:5099", null);
+    Binding onB = new Binding("bob", "sip:bob@127.0.0.1:5098", "sip:bob@127.0.0.1:5098", expires,
+        "call-2", 1, 1f, "SIPp", List.of(), "udp", "127.0.0.1:5098", null);
+    Future<JsonObject> seen = nextChange();
+    on(() -> a.put(onA, a.mark()));
+    seen.await(20, TimeUnit.SECONDS);
+    Future<JsonObject> seenToo = nextChange();
+    on(() -> b.put(onB, b.mark()));
+    seenToo.await(20, TimeUnit.SECONDS);
+    assertEquals(2, b.bindings("bob").size(), "B knows A's binding and its own");
+    int before = announced.size();
+
+    // A is killed: B (the survivor) is told by the cluster.
+    assertEquals(1, on(() -> b.nodeLeft("node-a")));
+    assertEquals(List.of(b.find("bob", onB.key())), b.bindings("bob"), "only the binding held by B is left");
+    assertNull(store.saved.get("bob|" + onA.key()), "A's binding removed from the store");
+    assertEquals("node-b", store.saved.get("bob|" + onB.key()).node(), "B's binding still stored");
+    on(() -> Future.succeededFuture()); // anything queued on the context is delivered
+    assertEquals(before, announced.size(), "no registration event: the phone re-registers elsewhere, no false offline");
+    assertEquals(0, on(() -> b.nodeLeft("node-b")), "a node never drops its own");
+  }
 }
