@@ -111,14 +111,4 @@ final class TlsNetworkLayer implements NetworkLayer {
   public void setSipStack(SipStackImpl stack) {
     plain.setSipStack(stack);
   }
-
-  /** A JAIN-SIP stack whose sockets come from a {@link TlsNetworkLayer}: the field has no setter. */
-  static final class Stack extends SipStackImpl {
-
-    Stack(java.util.Properties properties, TlsNetworkLayer layer) throws javax.sip.PeerUnavailableException {
-      super(properties);
-      this.networkLayer = layer;
-      layer.setSipStack(this);
-    }
-  }
 }
