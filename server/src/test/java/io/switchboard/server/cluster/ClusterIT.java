@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -203,24 +202,8 @@ class ClusterIT {
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
   }
 
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  /** Polls (bounded, 60 s) what another process will make true: there is no event to await across processes. */
-  private void awaitTrue(String what, Check check) throws Exception {
-    Instant until = Instant.now().plusSeconds(60);
-    while (true) {
-      try {
-        if (check.holds()) {
-          return;
-        }
-      } catch (Exception notYet) {
-        // a node still starting answers nothing yet
-      }
-      assertTrue(Instant.now().isBefore(until), what + " within 60 s\n--- a\n" + a.output() + "\n--- b\n"
-          + (b == null ? "" : b.output()) + "\n--- c\n" + (c == null ? "" : c.output()));
-      Thread.sleep(200);
-    }
+  private void awaitTrue(String what, NodeProcess.Check check) throws Exception {
+    NodeProcess.awaitTrue(what, 60, check, () -> "--- a\n" + a.output() + "\n--- b\n"
+        + (b == null ? "" : b.output()) + "\n--- c\n" + (c == null ? "" : c.output()));
   }
 }

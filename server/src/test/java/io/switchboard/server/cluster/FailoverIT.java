@@ -242,27 +242,11 @@ class FailoverIT {
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
   }
 
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  /** Polls (bounded, 60 s) what another process will make true: there is no event to await across processes. */
-  private void awaitTrue(String what, Check check) throws Exception {
-    Instant until = Instant.now().plusSeconds(60);
-    while (true) {
-      try {
-        if (check.holds()) {
-          return;
-        }
-      } catch (Exception notYet) {
-        // a node still starting answers nothing yet
-      }
-      if (!Instant.now().isBefore(until)) {
-        StringBuilder out = new StringBuilder(what + " within 60 s");
-        byName.forEach((name, n) -> out.append("\n--- ").append(name).append('\n').append(n.output()));
-        throw new AssertionError(out.toString());
-      }
-      Thread.sleep(200);
-    }
+  private void awaitTrue(String what, NodeProcess.Check check) throws Exception {
+    NodeProcess.awaitTrue(what, 60, check, () -> {
+      StringBuilder out = new StringBuilder();
+      byName.forEach((name, n) -> out.append("--- ").append(name).append('\n').append(n.output()).append('\n'));
+      return out.toString();
+    });
   }
 }

@@ -22,6 +22,9 @@ final class NodeProcess implements AutoCloseable {
 
   private static final Path JAR = Path.of("target", "switchboard.jar");
 
+  /** Notified on every line any node writes: what another process makes true shows in its output. */
+  private static final Object OUTPUT = new Object();
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -57,6 +60,9 @@ final class NodeProcess implements AutoCloseable {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
           output.append(line).append('\n');
           file.println(line);
+          synchronized (OUTPUT) {
+            OUTPUT.notifyAll();
+          }
           if (line.startsWith("Switchboard is up")) {
             up.complete(line);
           }
@@ -81,6 +87,36 @@ final class NodeProcess implements AutoCloseable {
 
   String output() {
     return output.toString();
+  }
+
+  interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /**
+   * Awaits (bounded) what other processes will make true: the check runs again each time a node writes
+   * a line (its log says what it did), and at least once a second for what leaves no line (a SIPp
+   * trace, a store write). On timeout, fails with {@code what} and {@code context}.
+   */
+  static void awaitTrue(String what, long seconds, Check check, java.util.function.Supplier<String> context)
+      throws Exception {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      try {
+        if (check.holds()) {
+          return;
+        }
+      } catch (Exception notYet) {
+        // a node still starting answers nothing yet
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError(what + " within " + seconds + " s\n" + context.get());
+      }
+      synchronized (OUTPUT) {
+        OUTPUT.wait(Math.max(1, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(left))));
+      }
+    }
   }
 
   long pid() {
