@@ -97,6 +97,11 @@ class MainIT {
           if (line.contains("TLS certificate reloaded [why: SIGHUP")) {
             reloaded.complete(null);
           }
+          if (line.contains("SIGHUP cannot reload")) {
+            // Started with SIGHUP ignored (under nohup, say): the JVM refuses a handler, and says so at once.
+            reloaded.completeExceptionally(new AssertionError("SIGHUP is ignored in this process (run the tests"
+                + " without nohup): " + line));
+          }
         }
       } catch (java.io.IOException e) {
         log.append("(output ended: ").append(e.getMessage()).append(")\n");
