@@ -77,24 +77,10 @@ class ClusterIT {
 
   private NodeProcess start(String name, String members, Map<String, String> more) throws Exception {
     int[] p = ports.get(name);
-    Map<String, String> config = new LinkedHashMap<>();
-    config.put("sip.bind-address", "127.0.0.1");
-    config.put("sip.advertised-address", "127.0.0.1");
-    config.put("sip.port", String.valueOf(p[0]));
-    config.put("sip.domain", DOMAIN);
-    config.put("sip.flood.exempt", "127.0.0.0/8");
-    config.put("web.bind-address", "127.0.0.1");
-    config.put("web.port", String.valueOf(p[1]));
-    config.put("provisioning.bind-address", "127.0.0.1");
-    config.put("provisioning.port", "0");
-    config.put("presence.default-rule", "allow");
-    config.put("admin.password", ADMIN_PASSWORD);
-    config.put("data.dir", dir.resolve(name).resolve("data").toString());
-    config.put("cluster.enabled", "true");
-    config.put("cluster.members", members);
-    config.put("cluster.port", String.valueOf(p[2]));
-    config.put("cluster.bind-address", "127.0.0.1");
-    config.putAll(more);
+    Map<String, String> withRule = new LinkedHashMap<>(Map.of("presence.default-rule", "allow"));
+    withRule.putAll(more);
+    Map<String, String> config = NodeProcess.loopbackNode(p[0], p[1], p[2], members, DOMAIN, ADMIN_PASSWORD,
+        dir.resolve(name), withRule);
     NodeProcess node = NodeProcess.start(name, dir.resolve(name), config);
     nodes.add(node);
     return node;

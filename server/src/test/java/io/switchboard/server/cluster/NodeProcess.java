@@ -37,6 +37,32 @@ final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * The configuration of a clustered node on loopback: SIP, web and Hazelcast on the given ports, the
+   * others' Hazelcast ports in {@code members}, its data under {@code dir}; {@code more} added last.
+   */
+  static Map<String, String> loopbackNode(int sipPort, int webPort, int clusterPort, String members, String domain,
+      String adminPassword, Path dir, Map<String, String> more) {
+    Map<String, String> config = new java.util.LinkedHashMap<>();
+    config.put("sip.bind-address", "127.0.0.1");
+    config.put("sip.advertised-address", "127.0.0.1");
+    config.put("sip.port", String.valueOf(sipPort));
+    config.put("sip.domain", domain);
+    config.put("sip.flood.exempt", "127.0.0.0/8");
+    config.put("web.bind-address", "127.0.0.1");
+    config.put("web.port", String.valueOf(webPort));
+    config.put("provisioning.bind-address", "127.0.0.1");
+    config.put("provisioning.port", "0");
+    config.put("admin.password", adminPassword);
+    config.put("data.dir", dir.resolve("data").toString());
+    config.put("cluster.enabled", "true");
+    config.put("cluster.members", members);
+    config.put("cluster.port", String.valueOf(clusterPort));
+    config.put("cluster.bind-address", "127.0.0.1");
+    config.putAll(more);
+    return config;
+  }
+
   /** Writes {@code <dir>/switchboard.properties} with {@code config} and starts the jar on it; not yet up. */
   static NodeProcess start(String name, Path dir, Map<String, String> config) throws IOException {
     Files.createDirectories(dir);
