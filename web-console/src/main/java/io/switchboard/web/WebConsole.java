@@ -86,6 +86,7 @@ public final class WebConsole extends VerticleBase {
       new SwitchboardConfig.Tls(java.util.Optional.empty(), java.util.Optional.empty(), 0);
   private HttpServer server;
   private LiveChannel live;
+  private SessionHandler sessionHandler;
   private final Metrics metrics;
   /** Archives of the store for GET /api/backup; null: not offered. */
   private io.switchboard.core.backup.Backups backups;
@@ -210,7 +211,7 @@ public final class WebConsole extends VerticleBase {
       ctx.request().pause();
       ctx.next();
     });
-    SessionHandler sessionHandler = SessionHandler.create(sessions)
+    sessionHandler = SessionHandler.create(sessions)
         .setSessionCookieName("switchboard.session")
         .setCookieHttpOnlyFlag(true)
         .setCookieSecureFlag(https.enabled())
@@ -587,7 +588,15 @@ public final class WebConsole extends VerticleBase {
       ctx.session().regenerateId(); // no session fixation
       ctx.session().put(SESSION_USER, user.username());
       LOG.info("Login [user: {}, from: {}]", username, address);
-      ctx.json(user.toJson());
+      // The session is stored before the answer goes out (the handler's own flush at the headers' end
+      // is not awaited): clustered, the browser's next request may reach another node at once.
+      sessionHandler.flush(ctx).onComplete(stored -> {
+        if (stored.failed()) {
+          ctx.fail(stored.cause());
+        } else {
+          ctx.json(user.toJson());
+        }
+      });
     });
   }
 
