@@ -12,8 +12,8 @@ import java.util.Map;
  * servers are, in; the template's scope (a map, so that operators' templates name plain keys) out.
  *
  * <p>Keys: {@code username, displayName, deviceId, mac, model, endpoint, sipSecret, domain,
- * asteriskHost, asteriskPort, imHost, imPort, imTls, trustUrl, caCert, voicemail, configFiles} and
- * {@code blf}, a list with
+ * asteriskHost, asteriskPort, imHost, imPort, imTls, trustUrl, caCert, voicemail, configFiles}, the
+ * backup servers' keys ({@link #putBackups}) and {@code blf}, a list with
  * per key {@code n} (1-based), {@code n0} (0-based), {@code plk} (Cisco line key, n + 1: key 1 and 2
  * hold the accounts), {@code label}, {@code value} (extension, else username), {@code username} and
  * Grandstream's P-value numbers {@code gsMode, gsAccount, gsName, gsValue} (only where {@code gs}
@@ -24,19 +24,43 @@ public final class PhoneModel {
   /**
    * Where the phone's servers are. With {@code imTls} the Switchboard account uses TLS on
    * {@code imPort} (then {@code sip.tls-port}) and trusts {@code caCert} (PEM), which phones that
-   * fetch certificates download from {@code trustUrl}.
+   * fetch certificates download from {@code trustUrl}. {@code backups}: other nodes of the cluster
+   * for the Switchboard account, in order, over the same transport; with them the account's
+   * registration interval is {@code registerInterval} seconds (see {@link BackupServers}).
    */
   public record Servers(String domain, String asteriskHost, int asteriskPort, String imHost, int imPort,
-      String voicemail, boolean imTls, String trustUrl, String caCert) {
+      String voicemail, boolean imTls, String trustUrl, String caCert, List<Server> backups, int registerInterval) {
 
     /** Switchboard's account in clear text (UDP or TCP). */
     public Servers(String domain, String asteriskHost, int asteriskPort, String imHost, int imPort, String voicemail) {
       this(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, false, "", "");
     }
 
+    /** Without backup servers. */
+    public Servers(String domain, String asteriskHost, int asteriskPort, String imHost, int imPort,
+        String voicemail, boolean imTls, String trustUrl, String caCert) {
+      this(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, imTls, trustUrl, caCert, List.of(), 0);
+    }
+
     /** The same, trusting the certificate as it is now (it is re-read on reloads). */
     public Servers withCaCert(String pem) {
-      return new Servers(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, imTls, trustUrl, pem);
+      return new Servers(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, imTls, trustUrl, pem, backups,
+          registerInterval);
+    }
+
+    /** The same with backup servers for the Switchboard account, registered for {@code seconds} at a time. */
+    public Servers withBackups(List<Server> servers, int seconds) {
+      return new Servers(domain, asteriskHost, asteriskPort, imHost, imPort, voicemail, imTls, trustUrl, caCert,
+          List.copyOf(servers), seconds);
+    }
+  }
+
+  /** A SIP server as the phone reaches it. */
+  public record Server(String host, int port) {
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
     }
   }
 
@@ -88,7 +112,31 @@ public final class PhoneModel {
       }
     }
     m.put("blf", blf);
+    putBackups(m, servers);
     return m;
+  }
+
+  /**
+   * {@code backup} (the first backup server: {@code host, port}; absent without one, so that a
+   * {@code {{#backup}}} section writes nothing and the file is as on a single node), {@code backups}
+   * (all of them, each with {@code n}, the phone's server number from 2), {@code registerInterval}
+   * (seconds) and {@code registerMinutes} (rounded up, for phones that count in minutes).
+   */
+  private static void putBackups(Map<String, Object> m, Servers servers) {
+    List<Map<String, Object>> backups = new ArrayList<>();
+    for (Server s : servers.backups()) {
+      Map<String, Object> b = new HashMap<>();
+      b.put("n", backups.size() + 2);
+      b.put("host", s.host());
+      b.put("port", s.port());
+      backups.add(b);
+    }
+    m.put("backups", backups);
+    if (!backups.isEmpty()) {
+      m.put("backup", backups.get(0));
+      m.put("registerInterval", servers.registerInterval());
+      m.put("registerMinutes", (servers.registerInterval() + 59) / 60);
+    }
   }
 
   /** Grandstream has P-values for this many multi-purpose keys (GXP21xx); further buddies get none there. */

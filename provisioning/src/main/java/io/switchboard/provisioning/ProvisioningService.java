@@ -82,9 +82,17 @@ public final class ProvisioningService {
     String asteriskHost = p.asteriskSipHost().or(() -> config.ami().host()).orElse(sipHost);
     // With TLS on, the phones' Switchboard account uses SIP over TLS; Asterisk's stays as it is.
     boolean tls = config.tls().enabled();
+    int phonePort = tls ? config.tls().sipPort() : config.sip().port();
     PhoneModel.Servers servers = new PhoneModel.Servers(config.sip().domain(), asteriskHost, p.asteriskSipPort(),
-        sipHost, tls ? config.tls().sipPort() : config.sip().port(), p.voicemailNumber(), tls,
-        tls ? urls.certificate() : "", "");
+        sipHost, phonePort, p.voicemailNumber(), tls, tls ? urls.certificate() : "", "")
+        .withBackups(BackupServers.forNode(p.backupServers(), sipHost, phonePort), p.failoverRegisterInterval());
+    if (!servers.backups().isEmpty()) {
+      LOG.info("Phones get backup servers for their Switchboard account [servers: {}, register interval: {} s]",
+          servers.backups(), servers.registerInterval());
+    } else if (!p.backupServers().isEmpty()) {
+      LOG.warn("provisioning.backup-servers lists only this node: phones get no backup server [node: {}:{}]",
+          sipHost, phonePort);
+    }
     return consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> userChanged(UserEvent.fromJson(m.body())))
         .compose(v -> consumers.<JsonObject>consumer(EventAddresses.DEVICE_CHANGED, m -> pjsip.changed()))
         // This node took the AMI link over from another: the file and the reload are its job now.

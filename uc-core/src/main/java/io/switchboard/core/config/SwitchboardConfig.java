@@ -128,11 +128,18 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   /**
    * Phone auto-provisioning and Asterisk's PJSIP file. auth is {@code token} (a per-device token in
    * the URL path) or {@code digest} (HTTP digest, per-device user and password). Probe window in
-   * seconds.
+   * seconds. backupServers: the other nodes phones are given as backup servers for Switchboard's
+   * account, in order (empty: none, the files as without clustering); failoverRegisterInterval: the
+   * registration interval, seconds, written with them.
    */
   public record Provisioning(String bindAddress, int port, Optional<String> baseUrl, String auth,
       Optional<Path> templateDir, Path pjsipFile, Optional<String> asteriskSipHost, int asteriskSipPort,
-      String asteriskContext, String voicemailNumber, int probeMaxFailures, int probeWindowSeconds) {
+      String asteriskContext, String voicemailNumber, int probeMaxFailures, int probeWindowSeconds,
+      List<SipServer> backupServers, int failoverRegisterInterval) {
+  }
+
+  /** A SIP server as phones reach it: a host name or address, and a port (0: the node's own SIP port for phones). */
+  public record SipServer(String host, int port) {
   }
 
   /**
@@ -234,7 +241,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }
-    Provisioning provisioning = provisioning(r, store.dataDir());
+    Provisioning provisioning = provisioning(r, store.dataDir(), sip);
     String logFormat = r.string("log.format").toLowerCase(Locale.ROOT);
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException("log.format", "'" + logFormat + "' is not text or json");
@@ -309,7 +316,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     return new Backup(dir, r.duration("backup.interval", 1, 366L * 86_400), r.intIn("backup.keep", 1, 10_000));
   }
 
-  private static Provisioning provisioning(Reader r, Path dataDir) {
+  private static Provisioning provisioning(Reader r, Path dataDir, Sip sip) {
     Optional<String> baseUrl = r.optional("provisioning.base-url").map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
     if (baseUrl.isPresent() && !baseUrl.get().matches("https?://[^/\\s]+(/\\S*)?")) {
       throw new ConfigException("provisioning.base-url", "'" + baseUrl.get() + "' is not an http:// or https:// URL");
@@ -329,7 +336,32 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     return new Provisioning(r.string("provisioning.bind-address"), r.port("provisioning.port"), baseUrl, auth,
         r.optional("provisioning.template-dir").map(Path::of), r.optional("provisioning.pjsip-file").map(Path::of).orElse(dataDir.resolve("pjsip_switchboard.conf")),
         r.optional("provisioning.asterisk-sip-host"), r.port("provisioning.asterisk-sip-port"), context, voicemail,
-        r.intIn("provisioning.probe.max-failures", 1, 10_000), r.intIn("provisioning.probe.window", 1, 86_400));
+        r.intIn("provisioning.probe.max-failures", 1, 10_000), r.intIn("provisioning.probe.window", 1, 86_400),
+        sipServers(r, "provisioning.backup-servers"),
+        // Outside the registrar's bounds the phone would get 423 or a longer interval than written.
+        r.intIn("provisioning.failover-register-interval", sip.minExpires(), sip.maxExpires()));
+  }
+
+  /** Comma-separated host[:port] (IPv6 in brackets), in order, each once; a missing port is 0. */
+  private static List<SipServer> sipServers(Reader r, String key) {
+    List<SipServer> out = new ArrayList<>();
+    for (String item : r.raw(key).split(",")) {
+      String s = item.trim();
+      if (s.isEmpty()) {
+        continue;
+      }
+      java.util.regex.Matcher hp = java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(?::([0-9]{1,5}))?").matcher(s);
+      int port = hp.matches() && hp.group(2) != null ? Integer.parseInt(hp.group(2)) : 0;
+      if (!hp.matches() || (hp.group(2) != null && (port < 1 || port > 65_535))) {
+        throw new ConfigException(key, "'" + s + "' is not host or host:port (port 1 to 65535)");
+      }
+      SipServer server = new SipServer(hp.group(1).toLowerCase(Locale.ROOT), port);
+      if (out.contains(server)) {
+        throw new ConfigException(key, "'" + s + "' is listed twice");
+      }
+      out.add(server);
+    }
+    return List.copyOf(out);
   }
 
   /** Parses single values, always naming the key when one is wrong. */

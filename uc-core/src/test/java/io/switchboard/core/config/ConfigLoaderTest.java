@@ -183,6 +183,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void phonesGetNoBackupServerUnlessListedAndEachEntryIsChecked() {
+    SwitchboardConfig.Provisioning none = env(Map.of()).provisioning();
+    assertEquals(List.of(), none.backupServers(), "a single node's phone files stay as they are");
+    assertEquals(300, none.failoverRegisterInterval());
+    SwitchboardConfig.Provisioning listed = env(Map.of(ConfigLoader.envName("provisioning.backup-servers"),
+        " SB2.example.com, 10.0.0.3:5080 ,[fd00::4]:5072", ConfigLoader.envName("provisioning.failover-register-interval"),
+        "120")).provisioning();
+    assertEquals(List.of(new SwitchboardConfig.SipServer("sb2.example.com", 0),
+        new SwitchboardConfig.SipServer("10.0.0.3", 5080), new SwitchboardConfig.SipServer("[fd00::4]", 5072)),
+        listed.backupServers(), "in order; no port: the node's own SIP port for phones (0)");
+    assertEquals(120, listed.failoverRegisterInterval());
+    for (String bad : new String[] {"a:b:c", "sb2:0", "sb2:70000", "sb2:", "sb_2.example", "sb2, 10.0.0.3, SB2"}) {
+      assertRejected("provisioning.backup-servers", Map.of(ConfigLoader.envName("provisioning.backup-servers"), bad));
+    }
+    assertRejected("provisioning.failover-register-interval",
+        Map.of(ConfigLoader.envName("provisioning.failover-register-interval"), "30"));
+    assertRejected("provisioning.failover-register-interval",
+        Map.of(ConfigLoader.envName("provisioning.failover-register-interval"), "7200"));
+    assertEquals(30, env(Map.of(ConfigLoader.envName("provisioning.failover-register-interval"), "30",
+        ConfigLoader.envName("sip.min-expires"), "20")).provisioning().failoverRegisterInterval(),
+        "bounded by the registrar's own sip.min-expires and sip.max-expires");
+  }
+
+  @Test
   void storeServePortIsOffByDefaultAndNeverPublic() {
     SwitchboardConfig.Store plain = env(Map.of()).store();
     assertFalse(plain.served());
