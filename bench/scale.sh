@@ -38,7 +38,7 @@ WEB_PORT=$(free_port)
 . bench/lib.sh
 prepare
 [ -f server/target/test-classes/io/switchboard/server/ScaleDataSet.class ] \
-  && [ -f uc-core/target/test-classes/io/switchboard/core/store/CompactStore.class ] || mvn -B -o -q -pl server -am test-compile
+  && [ -f uc-store/target/test-classes/io/switchboard/core/store/CompactStore.class ] || mvn -B -o -q -pl server -am test-compile
 
 work=$(mktemp -d /tmp/switchboard-scale.XXXXXX)
 SERVER=
@@ -58,7 +58,7 @@ if [ -z "$DATA" ]; then
     || { tail -30 "$work/dataset.log" >&2; exit 1; }
   grep '^scale:' "$work/dataset.log"
   # As the server's compactor would have, 2 MB a second: else the first minutes of every start rewrite chunks.
-  timeout 1800 java -Xmx1g -cp uc-core/target/test-classes:server/target/switchboard.jar \
+  timeout 1800 java -Xmx1g -cp uc-store/target/test-classes:server/target/switchboard.jar \
     io.switchboard.core.store.CompactStore "$DATA" 2>&1 | grep '^scale:'
   printf 'scale: data set written in %.0f s\n' "$(echo "$(date +%s.%N) - $began" | bc)"
 fi

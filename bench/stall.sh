@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Can slow work stall SIP? On loopback only: a store process of its own (mongo-java-server on the
-# tuned H2 file, StandaloneStore from uc-core's test classes) and Switchboard with mongo.uri pointing
+# tuned H2 file, StandaloneStore from uc-store's test classes) and Switchboard with mongo.uri pointing
 # to it; SIPp sends OPTIONS (which need no store write) at RATE/s; after a quiet run, three things
 # overlap: FLOOD wrong web logins released together, a ROWS-row CSV import (users with SIP passwords
 # and Yealink phones; a web password every PASSWORD_EVERY rows, 0: none), and the store process
@@ -25,7 +25,7 @@ STORE_PORT=${STORE_PORT:-18382}
 . bench/lib.sh
 
 prepare
-[ -f uc-core/target/test-classes/io/switchboard/core/store/StandaloneStore.class ] || mvn -B -o -q -pl uc-core -am test-compile
+[ -f uc-store/target/test-classes/io/switchboard/core/store/StandaloneStore.class ] || mvn -B -o -q -pl uc-store -am test-compile
 WORK=$(mktemp -d)
 echo "bench: work dir $WORK; OPTIONS at $RATE/s; $FLOOD wrong logins, $ROWS-row import, store paused $PAUSE s; $(nproc) cores"
 STORE= PROBE= IMPORT= FLOODER= WIRE=
@@ -37,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-java -Xmx512m -cp uc-core/target/test-classes:server/target/switchboard.jar io.switchboard.core.store.StandaloneStore \
+java -Xmx512m -cp uc-store/target/test-classes:server/target/switchboard.jar io.switchboard.core.store.StandaloneStore \
   "$STORE_PORT" "$WORK/store" > "$WORK/store.log" 2>&1 &
 STORE=$!
 for _ in $(seq 1 60); do grep -q "store listening" "$WORK/store.log" 2>/dev/null && break; sleep 0.5; done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The embedded store alone, through the MongoDB driver (EmbeddedStoreBench, uc-core test scope):
+# The embedded store alone, through the MongoDB driver (EmbeddedStoreBench, uc-store test scope):
 # message-like documents inserted, updated by _id and found by _id from THREADS threads, each write
 # followed by the commit a 202 waits for; the rate per tenth of each phase, bytes on disk per
 # document, heap and resident memory. Modes: memory and bson-memory (the engine in memory, Java-
@@ -18,9 +18,9 @@ MODES=${MODES:-"bson-memory bson-compressed journal journal-plain"}
 PARALLEL=${PARALLEL:-0}
 COUNT=${COUNT:-100000}
 THREADS=${THREADS:-8}
-mvn -B -o -q -pl uc-core -am test-compile
+mvn -B -o -q -pl uc-store -am test-compile
 M2=${M2:-$HOME/.m2/repository}
-CP=uc-core/target/test-classes:uc-core/target/classes
+CP=uc-store/target/test-classes:uc-store/target/classes:uc-core/target/classes
 for jar in "$M2"/io/netty/netty-*/4.2.9.Final/*-4.2.9.Final.jar "$M2"/org/mongodb/*/5.6.1/*-5.6.1.jar \
     "$M2"/de/bwaldvogel/*/1.47.0/*-1.47.0.jar "$M2"/com/h2database/h2/2.3.232/h2-2.3.232.jar \
     "$M2"/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar "$M2"/org/slf4j/slf4j-nop/2.0.17/slf4j-nop-2.0.17.jar; do

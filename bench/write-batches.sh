@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The store's write path alone (WriteBatcherBench, uc-core test scope): WRITES message-like inserts,
+# The store's write path alone (WriteBatcherBench, uc-store test scope): WRITES message-like inserts,
 # OUTSTANDING callers at a time, each done once durable; "single" is one insertOne + commit per task
 # on the store pool (the path before batching), "batched" goes through the WriteBatcher (one bulk and
 # one commit per batch). Modes run alternately ROUNDS times, each on a fresh embedded store.
@@ -14,11 +14,11 @@ OUTSTANDING=${OUTSTANDING:-64}
 ROUNDS=${ROUNDS:-2}
 MODES=${MODES:-"single batched"}
 RATE=${RATE:-0}
-mvn -B -o -q -pl uc-core -am test-compile
 CPFILE=$(mktemp)
 trap 'rm -f "$CPFILE"' EXIT
-mvn -B -o -q -pl uc-core dependency:build-classpath -Dmdep.outputFile="$CPFILE" -Dmdep.includeScope=test
-CP=uc-core/target/test-classes:uc-core/target/classes:$(cat "$CPFILE")
+# With -am every module writes CPFILE in turn; uc-store, built last, leaves its own (uc-core's classes included).
+mvn -B -o -q -pl uc-store -am test-compile dependency:build-classpath -Dmdep.outputFile="$CPFILE" -Dmdep.includeScope=test
+CP=uc-store/target/test-classes:uc-store/target/classes:$(cat "$CPFILE")
 for ((round = 1; round <= ROUNDS; round++)); do
   for MODE in $MODES; do
     WORK=$(mktemp -d)

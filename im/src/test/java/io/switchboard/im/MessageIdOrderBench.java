@@ -24,9 +24,8 @@ import java.util.stream.Stream;
  * per message, the batches and the bytes on disk. Run both side by side so that they share the load:
  *
  * <pre>
- * mvn -B -o -q -pl im -am test-compile
- * mvn -B -o -q -pl uc-core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
- * CP=im/target/test-classes:im/target/classes:uc-core/target/test-classes:uc-core/target/classes:$(cat /tmp/cp.txt)
+ * mvn -B -o -q -pl im -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
+ * CP=im/target/test-classes:im/target/classes:$(cat /tmp/cp.txt)
  * for ids in random ordered; do java -cp "$CP" io.switchboard.im.MessageIdOrderBench $ids 60000 200 $(mktemp -d) & done; wait
  * </pre>
  */

@@ -1,11 +1,13 @@
 package io.switchboard.server;
 
+import io.switchboard.core.backup.BackupWriter;
 import io.switchboard.core.backup.Backups;
 import io.switchboard.core.backup.ScheduledBackups;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.exec.TaskPools;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
+import io.switchboard.core.sip.MongoBindingStore;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.MongoStore;
@@ -195,7 +197,8 @@ public final class Switchboard {
       store = MongoStore.open(config.store(), pools.store());
       MongoUserStore users = new MongoUserStore(vertx, store);
       users.createIndexes();
-      backups = new Backups(store, pools.store(), version(), java.time.Clock.systemUTC());
+      backups = new Backups(BackupWriter.of(store, version(), java.time.Clock.systemUTC()), pools.store(),
+          java.time.Clock.systemUTC());
       if (config.backup().scheduled()) {
         scheduledBackups = new ScheduledBackups(vertx, backups, config.backup());
         scheduledBackups.prepare(); // a backup.dir that cannot be made stops start-up, naming the key
@@ -214,7 +217,8 @@ public final class Switchboard {
       devices = new CachingDeviceStore(vertx, mongoDevices, java.time.Clock.systemUTC());
       return accounts.ensureAdmin(config.adminPassword()).compose(generated -> {
         generated.ifPresent(this::announceAdminPassword);
-        sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
+        sip = new SipService(vertx, config.sip(), tls, health, users, devices, new MongoBindingStore(vertx, store),
+            java.time.Clock.systemUTC(), pools.sipSend(), metrics);
         cluster.ifPresent(c -> {
           sip.inCluster(c.nodeId());
           c.onMemberLeft(sip::nodeLeft); // a node killed: its phones' bindings go, sends through it fail now

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.account.PasswordLinks;
+import io.switchboard.core.backup.BackupWriter;
 import io.switchboard.core.backup.Backups;
 import io.switchboard.core.store.MongoPasswordLinkStore;
 import io.switchboard.core.store.MongoStore;
@@ -53,7 +54,7 @@ class ApiDocumentTest {
     this.vertx = vertx;
     console = ConsoleOnStore.start(vertx, dir, ADMIN_PASSWORD, p -> new WebConsole(p.config().web(), p.config().tls(), p.health(), p.accounts(),
         new PasswordLinks(p.accounts(), new MongoPasswordLinkStore(vertx, p.store()), Clock.systemUTC()), p.tokens(),
-        Clock.systemUTC()).withBackups(new Backups(p.store(), null, "test", Clock.systemUTC())));
+        Clock.systemUTC()).withBackups(new Backups(BackupWriter.of(p.store(), "test", Clock.systemUTC()), null, Clock.systemUTC())));
     store = console.store;
     web = console.web;
     options = console.options;

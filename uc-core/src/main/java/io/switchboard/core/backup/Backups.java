@@ -1,7 +1,6 @@
 package io.switchboard.core.backup;
 
 import io.switchboard.core.exec.TaskPool;
-import io.switchboard.core.store.MongoStore;
 import io.vertx.core.Future;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -17,19 +16,17 @@ public final class Backups {
   static final Pattern FILE_NAME = Pattern.compile("switchboard-backup-[0-9]{8}T[0-9]{9}Z\\.zip");
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
-  private final MongoStore store;
+  private final BackupSource source;
   private final TaskPool pool;
-  private final String version;
   private final Clock clock;
 
   /**
+   * @param source the store's archive (uc-store's {@code BackupWriter})
    * @param pool the {@code store} pool: a backup holds one of its threads while it runs
-   * @param version the Switchboard version, for the manifest
    */
-  public Backups(MongoStore store, TaskPool pool, String version, Clock clock) {
-    this.store = store;
+  public Backups(BackupSource source, TaskPool pool, Clock clock) {
+    this.source = source;
     this.pool = pool;
-    this.version = version;
     this.clock = clock;
   }
 
@@ -41,8 +38,8 @@ public final class Backups {
     return pool.submit(() -> writer().write(out));
   }
 
-  BackupWriter writer() {
-    return new BackupWriter(store.database(), store.embedded() ? "embedded" : "mongodb", version, clock);
+  BackupSource writer() {
+    return source;
   }
 
   TaskPool pool() {

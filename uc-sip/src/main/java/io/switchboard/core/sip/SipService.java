@@ -13,7 +13,6 @@ import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.store.DeviceStore;
-import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.switchboard.core.tls.TlsCredentials;
 import io.vertx.core.Future;
@@ -106,27 +105,6 @@ public final class SipService {
         throw new IllegalStateException(e);
       }
     })), SipAffinity.CALL_ID);
-  }
-
-  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Health health, UserStore users,
-      DeviceStore devices, MongoStore store) {
-    return withMongo(vertx, config, Optional.empty(), health, users, devices, store, null);
-  }
-
-  /**
-   * @param tls with it, the edge listens for SIP over TLS too
-   * @param sipSend the pool for TCP and TLS sends (TaskPools#sipSend)
-   */
-  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls,
-      Health health, UserStore users, DeviceStore devices, MongoStore store, TaskPool sipSend) {
-    return withMongo(vertx, config, tls, health, users, devices, store, sipSend, new Metrics());
-  }
-
-  /** @param metrics the server's meters (SIP answers, registrations, devices; the feature modules' through {@link #metrics()}) */
-  public static SipService withMongo(Vertx vertx, SwitchboardConfig.Sip config, Optional<TlsCredentials> tls,
-      Health health, UserStore users, DeviceStore devices, MongoStore store, TaskPool sipSend, Metrics metrics) {
-    return new SipService(vertx, config, tls, health, users, devices, new MongoBindingStore(vertx, store),
-        Clock.systemUTC(), sipSend, metrics);
   }
 
   public Metrics metrics() {

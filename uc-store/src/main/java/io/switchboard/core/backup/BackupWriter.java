@@ -33,7 +33,7 @@ import org.bson.json.JsonWriterSettings;
  * backup began is in it; a write made during the backup may or may not be, but a document is never
  * half in it. It is not one snapshot across collections.
  */
-public final class BackupWriter {
+public final class BackupWriter implements BackupSource {
 
   static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
   private static final int BATCH = 500;
@@ -54,7 +54,13 @@ public final class BackupWriter {
     this.clock = clock;
   }
 
+  /** The running store's archive, its kind ({@code embedded} or {@code mongodb}) in the manifest. */
+  public static BackupWriter of(io.switchboard.core.store.MongoStore store, String version, Clock clock) {
+    return new BackupWriter(store.database(), store.embedded() ? "embedded" : "mongodb", version, clock);
+  }
+
   /** Blocking: writes the archive to {@code out} (not closed) and returns its manifest. */
+  @Override
   public BackupManifest write(OutputStream out) throws IOException {
     var createdAt = clock.instant();
     List<String> names = new ArrayList<>();
