@@ -432,8 +432,10 @@ class ConsoleBrowserTest {
     assertTrue(reg.passed(), reg::toString);
     browser.load("#/admin/devices/alice");
     browser.waitText("registrations", "alice-yealink");
-    String id = browser.driver().findElement(org.openqa.selenium.By.cssSelector("[data-testid^='device-registered-']"))
-        .getDomAttribute("data-testid").substring("device-registered-".length());
+    // The devices table may render after the registrations list: wait for its row, as for any element.
+    String id = browser.until(d -> d.findElements(org.openqa.selenium.By.cssSelector("[data-testid^='device-registered-']"))
+        .stream().findFirst().map(e -> e.getDomAttribute("data-testid")).orElse(null), "a device-registered- cell")
+        .substring("device-registered-".length());
     browser.waitText("device-registered-" + id, "yes");
     browser.open("#/admin/status");
     browser.waitText("registrations", "alice-yealink");
