@@ -30,7 +30,7 @@ class PidfTest {
     }
   }
 
-  private static void validate(byte[] xml) throws Exception {
+  static void validate(byte[] xml) throws Exception {
     PIDF.newValidator().validate(new StreamSource(new ByteArrayInputStream(xml)));
   }
 
