@@ -47,9 +47,10 @@ final class SubscribeHandler implements SipRequestHandler {
   private final SipEdge edge;
   private final Clock clock;
   private final SecurityLog security;
+  private final WatcherDevices devices;
 
   SubscribeHandler(PresenceService presence, SwitchboardConfig.Presence config, UserStore users,
-      DigestAuthenticator authenticator, SipEdge edge, Clock clock, SecurityLog security) {
+      DigestAuthenticator authenticator, SipEdge edge, Clock clock, SecurityLog security, WatcherDevices devices) {
     this.presence = presence;
     this.config = config;
     this.users = users;
@@ -57,6 +58,7 @@ final class SubscribeHandler implements SipRequestHandler {
     this.edge = edge;
     this.clock = clock;
     this.security = security;
+    this.devices = devices;
   }
 
   @Override
@@ -84,10 +86,25 @@ final class SubscribeHandler implements SipRequestHandler {
     if (toTag != null) {
       return done(inDialog(presence.find(callId, toTag), watcher, granted));
     }
-    PresenceFormat format = pkg == EventPackage.PRESENCE ? PresenceFormat.choose(acceptList(r)) : null;
-    if (pkg == EventPackage.PRESENCE ? format == null : !accepts(r, pkg)) {
+    if (pkg == EventPackage.PRESENCE) {
+      // The device's profile, where provisioning has one for this phone, chooses; else the Accept.
+      return devices.presenceTypes(watcher.username(), req.sourceHost() + ":" + req.sourcePort()).compose(profile -> {
+        PresenceFormat format = PresenceFormat.choose(profile.isEmpty() ? acceptList(r) : profile);
+        return format == null ? done(SipOutcome.reply(Response.NOT_ACCEPTABLE))
+            : subscribeNew(req, watcher, event, pkg, format, granted);
+      });
+    }
+    if (!accepts(r, pkg)) {
       return done(SipOutcome.reply(Response.NOT_ACCEPTABLE));
     }
+    return subscribeNew(req, watcher, event, pkg, null, granted);
+  }
+
+  /** @param format the presence document its NOTIFYs carry; null for the other packages */
+  private Future<SipOutcome> subscribeNew(SipRequest req, User watcher, EventHeader event, EventPackage pkg,
+      PresenceFormat format, int granted) {
+    Request r = req.request();
+    String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
     ContactHeader contact = (ContactHeader) r.getHeader(ContactHeader.NAME);
     String target = target(r);
     if (contact == null || target == null) {

@@ -11,6 +11,8 @@ import io.switchboard.api.EventAddresses;
 import io.switchboard.api.presence.PresenceSet;
 import io.switchboard.api.presence.RulesRequest;
 import io.switchboard.api.presence.WatcherRule;
+import io.switchboard.core.model.Device;
+import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -22,6 +24,7 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +59,8 @@ class PresenceFormatsTest {
     this.vertx = vertx;
     server = new SipTestServer(vertx, dir, Map.of("presence.min-expires", "1"));
     PresenceService[] presence = new PresenceService[1];
-    server.beforeSipStart.add(t -> presence[0] = new PresenceService(vertx, t.config, t.health, t.users, t.sip, t.store));
+    server.beforeSipStart.add(t -> presence[0] = new PresenceService(vertx, t.config, t.health, t.users, t.sip, t.store,
+        t.devices));
     server.start().await();
     presence[0].start().await();
     for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}, {"dave", "1004"},
@@ -197,6 +201,34 @@ class PresenceFormatsTest {
         "closed with its activity, as Linphone reads do-not-disturb back; never open");
     String[] xpidf = XpidfTest.read(notifies(carol.await()).get(1).body().getBytes(StandardCharsets.UTF_8));
     assertEquals(List.of("inuse", "busy"), List.of(xpidf[0], xpidf[1]));
+  }
+
+  @Test
+  void theDeviceProfileChoosesForThePhoneProvisioningKnows() throws Exception {
+    // alice's desk phone, provisioned as one that shows XPIDF, registers with its own credentials...
+    Instant now = Instant.now();
+    server.devices.create(new Device("dev-1", "alice", Device.Kind.DESK_PHONE, "polycom", "SoundPoint IP 550",
+        "0004f2aabbcc", "1001", "phone-secret-1", "token-1",
+        new Device.Profile(List.of("text/plain", XPIDF), 1024, true, true), now, now)).await();
+    int port = FreePorts.udpAndTcp();
+    Sipp.Result registered = Sipp.scenario("register.xml", server.sipPort()).key("domain", server.domain())
+        .key("aor", "alice").key("contact", "alice-desk").key("expires", "300").localPort(port)
+        .auth("1001", "phone-secret-1").run();
+    assertTrue(registered.passed(), registered::toString);
+
+    // ...then subscribes from there, its firmware listing PIDF: the profile wins.
+    Future<JsonObject> first = notified("alice", 1);
+    Sipp.Running phone = watcher("watch-2-then-unsubscribe.xml", "alice", PIDF).localPort(port).start();
+    first.await(30, TimeUnit.SECONDS);
+    registerBob();
+    List<SippTrace.Message> got = notifies(phone.await());
+    assertEquals(XPIDF, got.get(0).header("Content-Type"), got.get(0).headers());
+    assertEquals("closed", XpidfTest.read(got.get(0).body().getBytes(StandardCharsets.UTF_8))[0]);
+    assertEquals("open", XpidfTest.read(got.get(1).body().getBytes(StandardCharsets.UTF_8))[0]);
+
+    // The same user from another phone (no device) gets what its Accept asks for.
+    Sipp.Result other = watcher("watch-2.xml", "alice", PIDF).key("expires", "1").run();
+    assertEquals(PIDF, notifies(other).get(0).header("Content-Type"));
   }
 
   @Test
