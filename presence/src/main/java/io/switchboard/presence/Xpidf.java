@@ -26,8 +26,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class Xpidf {
 
-  static final String CONTENT_TYPE = "application/xpidf+xml";
-
   private Xpidf() {
   }
 

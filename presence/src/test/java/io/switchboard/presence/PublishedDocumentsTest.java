@@ -76,6 +76,16 @@ class PublishedDocumentsTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @CsvSource({"Do not disturb, DND", "Busy, BUSY", "Away, AWAY", "Skiing, AVAILABLE"})
+  void rpidOtherIsReadByItsText(String other, PresenceState state) {
+    String doc = "<presence xmlns='urn:ietf:params:xml:ns:pidf' xmlns:dm='urn:ietf:params:xml:ns:pidf:data-model'"
+        + " xmlns:rpid='urn:ietf:params:xml:ns:pidf:rpid' entity='sip:a@x'><tuple id='t'><status><basic>open"
+        + "</basic></status></tuple><dm:person id='p'><rpid:activities><rpid:other>" + other
+        + "</rpid:other></rpid:activities></dm:person></presence>";
+    assertEquals(state, Pidf.parse(doc.getBytes(java.nio.charset.StandardCharsets.UTF_8)).state());
+  }
+
+  @ParameterizedTest(name = "{0}")
   @CsvSource({"Back at 3", "Working from home", "Online"})
   void anyOtherNoteIsJustANote(String note) {
     String doc = "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@x'><tuple id='t'><status><basic>open"
