@@ -12,7 +12,9 @@ import java.time.Instant;
  *   <li>manual DND: DND, whatever else happens (the user asked not to be disturbed);</li>
  *   <li>in a call or holding one: ON_THE_PHONE; ringing: RINGING; dialling counts as on the phone;</li>
  *   <li>manual AWAY, BUSY or AVAILABLE: that, with its note (the person beats their devices);</li>
- *   <li>what a device published (PUBLISH): that, with its note;</li>
+ *   <li>what a device published (PUBLISH, read by {@link Pidf#parse}): that, with its note, closed ones
+ *       too: a device that publishes offline ("appear offline") while registered is offline, one that
+ *       publishes do-not-disturb is that;</li>
  *   <li>otherwise AVAILABLE.</li>
  * </ol>
  *
@@ -47,8 +49,8 @@ public final class Composer {
     if (m != null) {
       return new PresenceView(m.state(), m.note());
     }
-    if (publishedOpen) {
-      return published;
+    if (published != null) {
+      return published; // a registered user's own closed publication counts too (RFC 4479: the person said so)
     }
     return new PresenceView(PresenceState.AVAILABLE, null);
   }

@@ -12,8 +12,9 @@ import java.util.Set;
 /**
  * Each presentity's presence, composed once per change from its sources (registered devices, open
  * consoles, publications, the state set by hand, call state), and what each watcher may see of it.
- * The documents that show it (PIDF, dialog-info, console JSON) are rendered once per change and per
- * view, and shared by every watcher with that view. {@link #forget} after every change. SIP context only.
+ * The documents that show it (PIDF and the older presence formats, dialog-info, console JSON) are
+ * rendered once per change and per view (format and what the watcher may see), and shared by every
+ * watcher with that view. {@link #forget} after every change. SIP context only.
  */
 final class Composition {
 
@@ -96,8 +97,13 @@ final class Composition {
 
   /** The PIDF document of this view of the presentity, rendered once per change. */
   Rendered pidf(String presentity, PresenceView view) {
-    return (Rendered) cached(presentity, new Key("pidf", view),
-        () -> Rendered.whole(Pidf.render(uriOf(presentity), view)));
+    return presence(presentity, view, PresenceFormat.PIDF);
+  }
+
+  /** This view of the presentity in one format (PIDF, reduced PIDF, cpim-pidf, XPIDF), rendered once per change. */
+  Rendered presence(String presentity, PresenceView view, PresenceFormat format) {
+    return (Rendered) cached(presentity, new Key(format, view),
+        () -> Rendered.whole(format.render(presentity, uriOf(presentity), view)));
   }
 
   /** The dialog-info document of this call state of the presentity, its version left to each subscription. */
@@ -110,7 +116,7 @@ final class Composition {
     return (JsonObject) cached(presentity, new Key("json", view), view::toJson);
   }
 
-  private record Key(String format, Object view) {
+  private record Key(Object format, Object view) {
   }
 
   private Object cached(String presentity, Key key, java.util.function.Supplier<Object> render) {

@@ -125,7 +125,7 @@ final class Notifier {
     java.util.Optional<NotifyBytes> made = sub.notifyBytes;
     if (made == null) {
       made = java.util.Optional.ofNullable(!"udp".equalsIgnoreCase(sub.transport) ? null
-          : NotifyBytes.of(template(sub), edge.advertisedHost() + ":" + edge.port(), sub.pkg.type, sub.pkg.subType));
+          : NotifyBytes.of(template(sub), edge.advertisedHost() + ":" + edge.port(), sub.bodyType(), sub.bodySubType()));
       sub.notifyBytes = made;
     }
     return made.orElse(null);
@@ -145,7 +145,7 @@ final class Notifier {
     }
     request.addHeader(state);
     if (what.body() != null) {
-      request.setContent(what.body(), f.headers().createContentTypeHeader(sub.pkg.type, sub.pkg.subType));
+      request.setContent(what.body(), f.headers().createContentTypeHeader(sub.bodyType(), sub.bodySubType()));
     }
     return request;
   }

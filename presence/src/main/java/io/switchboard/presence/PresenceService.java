@@ -12,6 +12,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.sip.SipService;
+import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -69,7 +70,13 @@ public final class PresenceService {
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       MongoStore mongo) {
-    this(vertx, config, health, users, sip, new MongoPresenceStore(vertx, mongo));
+    this(vertx, config, health, users, sip, mongo, null);
+  }
+
+  /** @param devices the provisioned devices, whose profiles choose a subscribing phone's presence format */
+  public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
+      MongoStore mongo, DeviceStore devices) {
+    this(vertx, config, health, users, sip, new MongoPresenceStore(vertx, mongo), Subscriptions.FAN_OUT_BATCH, devices);
   }
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
@@ -77,9 +84,14 @@ public final class PresenceService {
     this(vertx, config, health, users, sip, store, Subscriptions.FAN_OUT_BATCH);
   }
 
-  /** @param fanOutBatch NOTIFYs sent per turn of the SIP context in a fan-out (tests make it small) */
   PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       PresenceStore store, int fanOutBatch) {
+    this(vertx, config, health, users, sip, store, fanOutBatch, null);
+  }
+
+  /** @param fanOutBatch NOTIFYs sent per turn of the SIP context in a fan-out (tests make it small) */
+  PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
+      PresenceStore store, int fanOutBatch, DeviceStore devices) {
     this.vertx = vertx;
     this.health = health;
     this.sip = sip;
@@ -99,7 +111,7 @@ public final class PresenceService {
     this.node = sip.location().node();
     this.cluster = node == null ? null : new ClusterPublications(vertx, node);
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
-        sip.edge(), clock, new SecurityLog(vertx, clock)));
+        sip.edge(), clock, new SecurityLog(vertx, clock), new WatcherDevices(sip.location(), devices)));
     sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock));
   }

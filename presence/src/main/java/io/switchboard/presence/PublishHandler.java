@@ -95,8 +95,9 @@ final class PublishHandler implements SipRequestHandler {
     PresenceView view = null;
     if (hasBody) {
       ContentTypeHeader type = (ContentTypeHeader) r.getHeader(ContentTypeHeader.NAME);
-      if (type == null || !(type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT)
-          .equals(Pidf.CONTENT_TYPE)) {
+      String media = type == null ? "" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
+      // cpim-pidf+xml: RFC 3863's own document under its draft's type, as some older clients publish it
+      if (!media.equals(Pidf.CONTENT_TYPE) && !media.equals("application/cpim-pidf+xml")) {
         return SipOutcome.reply(Response.UNSUPPORTED_MEDIA_TYPE, resp -> {
           try {
             resp.addHeader(edge.factories().headers().createAcceptHeader("application", "pidf+xml"));

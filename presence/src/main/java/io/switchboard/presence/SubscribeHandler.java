@@ -47,9 +47,10 @@ final class SubscribeHandler implements SipRequestHandler {
   private final SipEdge edge;
   private final Clock clock;
   private final SecurityLog security;
+  private final WatcherDevices devices;
 
   SubscribeHandler(PresenceService presence, SwitchboardConfig.Presence config, UserStore users,
-      DigestAuthenticator authenticator, SipEdge edge, Clock clock, SecurityLog security) {
+      DigestAuthenticator authenticator, SipEdge edge, Clock clock, SecurityLog security, WatcherDevices devices) {
     this.presence = presence;
     this.config = config;
     this.users = users;
@@ -57,6 +58,7 @@ final class SubscribeHandler implements SipRequestHandler {
     this.edge = edge;
     this.clock = clock;
     this.security = security;
+    this.devices = devices;
   }
 
   @Override
@@ -84,9 +86,25 @@ final class SubscribeHandler implements SipRequestHandler {
     if (toTag != null) {
       return done(inDialog(presence.find(callId, toTag), watcher, granted));
     }
+    if (pkg == EventPackage.PRESENCE) {
+      // The device's profile, where provisioning has one for this phone, chooses; else the Accept.
+      return devices.presenceTypes(watcher.username(), req.sourceHost() + ":" + req.sourcePort()).compose(profile -> {
+        PresenceFormat format = PresenceFormat.choose(profile.isEmpty() ? acceptList(r) : profile);
+        return format == null ? done(SipOutcome.reply(Response.NOT_ACCEPTABLE))
+            : subscribeNew(req, watcher, event, pkg, format, granted);
+      });
+    }
     if (!accepts(r, pkg)) {
       return done(SipOutcome.reply(Response.NOT_ACCEPTABLE));
     }
+    return subscribeNew(req, watcher, event, pkg, null, granted);
+  }
+
+  /** @param format the presence document its NOTIFYs carry; null for the other packages */
+  private Future<SipOutcome> subscribeNew(SipRequest req, User watcher, EventHeader event, EventPackage pkg,
+      PresenceFormat format, int granted) {
+    Request r = req.request();
+    String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
     ContactHeader contact = (ContactHeader) r.getHeader(ContactHeader.NAME);
     String target = target(r);
     if (contact == null || target == null) {
@@ -102,12 +120,12 @@ final class SubscribeHandler implements SipRequestHandler {
       }
       // Right after start the presentity's profile and bindings may still be on their way: theirs first.
       return presence.ready(presentity).compose(v -> decided(req, watcher, presentity, contact, callId, event, pkg,
-          granted));
+          format, granted));
     });
   }
 
   private Future<SipOutcome> decided(SipRequest req, User watcher, String presentity, ContactHeader contact,
-      String callId, EventHeader event, EventPackage pkg, int granted) {
+      String callId, EventHeader event, EventPackage pkg, PresenceFormat format, int granted) {
     Rule.Action action = presence.decide(presentity, watcher.username());
     if (action == Rule.Action.BLOCK) {
       // Once per authenticated attempt: a retransmission is absorbed by its transaction, a challenge never gets here.
@@ -119,20 +137,22 @@ final class SubscribeHandler implements SipRequestHandler {
     Future<?> noted = pending
         ? presence.update(presentity, p -> p.withPending(watcher.username(), clock.instant()))
         : Future.succeededFuture();
-    return noted.map(x -> create(req, watcher, presentity, contact, callId, event, pkg, granted, pending));
+    return noted.map(x -> create(req, watcher, presentity, contact, callId, event, pkg, format, granted, pending));
   }
 
   private SipOutcome create(SipRequest req, User watcher, String presentity, ContactHeader contact, String callId,
-      EventHeader event, EventPackage pkg, int granted, boolean pending) {
+      EventHeader event, EventPackage pkg, PresenceFormat format, int granted, boolean pending) {
     Request r = req.request();
     String localTag = SipTags.newTag();
     if (granted == 0) {
       // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, terminated, and no subscription kept.
-      Subscription fetch = subscription(req, watcher, presentity, contact, callId, event, pkg, localTag, pending, 0);
+      Subscription fetch = subscription(req, watcher, presentity, contact, callId, event, pkg, format, localTag, pending,
+          0);
       return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, 0, req.transport()),
           () -> presence.terminate(fetch, "timeout"));
     }
-    Subscription s = subscription(req, watcher, presentity, contact, callId, event, pkg, localTag, pending, granted);
+    Subscription s = subscription(req, watcher, presentity, contact, callId, event, pkg, format, localTag, pending,
+        granted);
     return SipOutcome.reply(pending ? Response.ACCEPTED : Response.OK, resp -> answer(resp, localTag, granted, req.transport()), () -> {
       presence.add(s);
       presence.notifyCurrent(s, true);
@@ -140,7 +160,8 @@ final class SubscribeHandler implements SipRequestHandler {
   }
 
   private Subscription subscription(SipRequest req, User watcher, String presentity, ContactHeader contact,
-      String callId, EventHeader event, EventPackage pkg, String localTag, boolean pending, int granted) {
+      String callId, EventHeader event, EventPackage pkg, PresenceFormat format, String localTag, boolean pending,
+      int granted) {
     Request r = req.request();
     List<String> routeSet = new ArrayList<>();
     ListIterator<?> rr = r.getHeaders(RecordRouteHeader.NAME);
@@ -150,7 +171,7 @@ final class SubscribeHandler implements SipRequestHandler {
     FromHeader from = (FromHeader) r.getHeader(FromHeader.NAME);
     return new Subscription(callId, localTag, from.getTag(), watcher.username(), presentity, presence.uriOf(presentity),
         from.getAddress().getURI().toString(), contact.getAddress().getURI().toString(), routeSet, req.transport(),
-        req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg,
+        req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg, format,
         pending ? Subscription.State.PENDING : Subscription.State.ACTIVE, clock.instant().plusSeconds(granted));
   }
 
@@ -178,6 +199,21 @@ final class SubscribeHandler implements SipRequestHandler {
     } catch (ParseException | InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The SUBSCRIBE's Accept entries as {@code type/subtype[;q=...]}, in their order; empty when it has none. */
+  private static List<String> acceptList(Request r) {
+    List<String> out = new ArrayList<>();
+    ListIterator<?> it = r.getHeaders(AcceptHeader.NAME);
+    while (it.hasNext()) {
+      AcceptHeader a = (AcceptHeader) it.next();
+      if (a.getContentType() == null) {
+        continue; // an empty Accept header
+      }
+      String q = a.getParameter("q");
+      out.add(a.getContentType() + "/" + a.getContentSubType() + (q != null ? ";q=" + q : ""));
+    }
+    return out;
   }
 
   /** No Accept means the package's default type (RFC 6665 §7.2); else it or a wildcard must be among them. */

@@ -25,6 +25,8 @@ final class Subscription {
   final String source;
   final String eventId;
   final EventPackage pkg;
+  /** The document its NOTIFYs carry, for presence (chosen from its Accept); null for the other packages. */
+  final PresenceFormat format;
   /** The dialog's key (Call-ID and our tag), made once: every NOTIFY of a fan-out looks it up. */
   private final String key;
 
@@ -50,7 +52,7 @@ final class Subscription {
 
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
       String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
-      String eventId, EventPackage pkg, State state, Instant expiresAt) {
+      String eventId, EventPackage pkg, PresenceFormat format, State state, Instant expiresAt) {
     this.callId = callId;
     this.localTag = localTag;
     this.remoteTag = remoteTag;
@@ -64,6 +66,7 @@ final class Subscription {
     this.source = source;
     this.eventId = eventId;
     this.pkg = pkg;
+    this.format = format;
     this.state = state;
     this.expiresAt = expiresAt;
     this.key = key(callId, localTag);
@@ -75,5 +78,14 @@ final class Subscription {
 
   String key() {
     return key;
+  }
+
+  /** The NOTIFY body's media type: the format's for presence, else the package's. */
+  String bodyType() {
+    return format != null ? format.type : pkg.type;
+  }
+
+  String bodySubType() {
+    return format != null ? format.subType : pkg.subType;
   }
 }

@@ -201,7 +201,8 @@ final class Subscriptions {
     return switch (s.pkg) {
       case PRESENCE -> {
         PresenceView view = composition.viewFor(s.presentity, s.watcher);
-        yield new Body(new WatcherView(s.state, view), view == null ? null : composition.pidf(s.presentity, view));
+        yield new Body(new WatcherView(s.state, view),
+            view == null ? null : composition.presence(s.presentity, view, s.format));
       }
       case DIALOG -> {
         CallStateEvent.State call = composition.callFor(s.presentity, s.watcher);

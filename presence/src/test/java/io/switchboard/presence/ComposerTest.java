@@ -52,6 +52,20 @@ class ComposerTest {
   }
 
   @Test
+  void aPublicationCountsWhileADeviceIsRegisteredClosedOrNot() {
+    PresenceView dnd = new PresenceView(PresenceState.DND, "Do not disturb"); // Linphone's closed + away
+    assertEquals(dnd, Composer.compose(true, null, null, dnd, NOW), "not available: the publication counts");
+    assertEquals(PresenceView.OFFLINE, Composer.compose(true, null, null, PresenceView.OFFLINE, NOW),
+        "a device that publishes offline while registered appears offline");
+    assertEquals(PresenceState.ON_THE_PHONE, Composer.compose(true, null, CallStateEvent.State.IN_CALL, dnd, NOW).state(),
+        "a call still beats a publication");
+    assertEquals(PresenceState.AWAY,
+        Composer.compose(true, new ManualState(PresenceState.AWAY, null, null), null, dnd, NOW).state(),
+        "the state set by hand still beats a publication");
+    assertEquals(PresenceState.OFFLINE, Composer.compose(false, null, null, PresenceView.OFFLINE, NOW).state());
+  }
+
+  @Test
   void rulesOwnRuleThenBuddiesThenEveryoneThenTheDefault() {
     PresenceProfile bob = PresenceProfile.empty("bob")
         .withBuddy(new PresenceProfile.Buddy("alice", "Team", "Alice"))

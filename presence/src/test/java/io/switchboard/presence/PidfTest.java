@@ -30,7 +30,7 @@ class PidfTest {
     }
   }
 
-  private static void validate(byte[] xml) throws Exception {
+  static void validate(byte[] xml) throws Exception {
     PIDF.newValidator().validate(new StreamSource(new ByteArrayInputStream(xml)));
   }
 
@@ -40,9 +40,46 @@ class PidfTest {
     byte[] xml = Pidf.render("sip:bob@example.com", new PresenceView(state, state == PresenceState.AVAILABLE ? null : "a note"));
     validate(xml);
     String[] read = PresenceTest.pidf(new String(xml, StandardCharsets.UTF_8));
-    assertEquals(state == PresenceState.OFFLINE ? "closed" : "open", read[0]);
+    assertEquals(state == PresenceState.OFFLINE || state == PresenceState.DND ? "closed" : "open", read[0]);
     assertEquals(Pidf.activity(state), read[1]);
     assertEquals("sip:bob@example.com", read[3]);
+  }
+
+  @ParameterizedTest
+  @EnumSource(PresenceState.class)
+  void everyStateIsValidReducedPidfWithoutExtensions(PresenceState state) throws Exception {
+    byte[] xml = Pidf.renderReduced("sip:bob@example.com", new PresenceView(state, state == PresenceState.AWAY ? "lunch" : null));
+    validate(xml);
+    String text = new String(xml, StandardCharsets.UTF_8);
+    assertFalse(text.contains("urn:ietf:params:xml:ns:pidf:rpid") || text.contains("data-model"), text);
+    String[] read = PresenceTest.pidf(text);
+    boolean closed = state == PresenceState.OFFLINE || state == PresenceState.DND || state == PresenceState.ON_THE_PHONE
+        || state == PresenceState.RINGING;
+    assertEquals(closed ? "closed" : "open", read[0], "closed where Asterisk's PIDF says closed");
+    assertNull(read[1], "no activity");
+    String expected = switch (state) {
+      case AVAILABLE, OFFLINE -> null;
+      case AWAY -> "Away: lunch";
+      case BUSY -> "Busy";
+      case DND -> "Do not disturb";
+      case ON_THE_PHONE -> "On the phone";
+      case RINGING -> "Ringing";
+    };
+    assertEquals(expected, read[2], "the note names the state");
+    assertEquals("sip:bob@example.com", read[3]);
+  }
+
+  @Test
+  void aReducedNoteDoesNotRepeatTheState() {
+    assertEquals("On the phone", Pidf.reducedNote(new PresenceView(PresenceState.ON_THE_PHONE, "On the phone")));
+    assertEquals("Busy: Quarterly review", Pidf.reducedNote(new PresenceView(PresenceState.BUSY, "Quarterly review")));
+    assertEquals("back at 3", Pidf.reducedNote(new PresenceView(PresenceState.AVAILABLE, "back at 3")));
+  }
+
+  @Test
+  void doNotDisturbIsClosedWithItsActivityAndReadsBackAsItself() {
+    PresenceView dnd = new PresenceView(PresenceState.DND, "Do not disturb");
+    assertEquals(dnd, Pidf.parse(Pidf.render("sip:a@x", dnd)));
   }
 
   @Test

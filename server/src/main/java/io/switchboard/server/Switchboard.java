@@ -226,7 +226,7 @@ public final class Switchboard {
         sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.
         im = new ImService(vertx, config, users, devices, sip, store);
-        presence = new PresenceService(vertx, config, health, users, sip, store);
+        presence = new PresenceService(vertx, config, health, users, sip, store, devices);
         presence.loadAfter(sip.location().allLoaded()); // one whole read at a time: less at once on the heap and the store
         return vertx.executeBlocking(() -> {
           im.createIndexes();
