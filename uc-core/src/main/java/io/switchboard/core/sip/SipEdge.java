@@ -296,9 +296,13 @@ public final class SipEdge extends VerticleBase implements SipListener {
     // Answers to the requests we send as prepared bytes are matched before the stack parses them.
     ownAnswers = new OwnAnswersNetworkLayer(tlsLayer == null ? gov.nist.core.net.DefaultNetworkLayer.SINGLETON : tlsLayer,
         (buf, off, len) -> udpTransactions.answerDatagram(buf, off, len));
-    stack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
+    OwnAnswersNetworkLayer.Stack ownStack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
+    stack = ownStack;
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
     ListeningPoint udp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.UDP);
+    if (ownAnswers.readIntoOwnBuffer(ownStack)) {
+      LOG.debug("UDP datagrams read through one buffer [port: {}]", config.port());
+    }
     ListeningPoint tcp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.TCP);
     udp.setSentBy(advertisedHost + ":" + config.port());
     tcp.setSentBy(advertisedHost + ":" + config.port());
