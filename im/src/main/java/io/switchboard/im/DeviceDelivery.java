@@ -1,7 +1,7 @@
 package io.switchboard.im;
 
 import io.switchboard.core.sip.Binding;
-import io.switchboard.core.sip.OutgoingRequest;
+import io.switchboard.core.sip.OutgoingStatus;
 import io.switchboard.core.sip.SipEdge;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
@@ -102,8 +102,10 @@ final class DeviceDelivery {
     } catch (ParseException | InvalidArgumentException e) {
       return new Sending(Future.failedFuture(e), () -> { });
     }
-    OutgoingRequest out = edge.start(request, d.binding()); // in a cluster, from the node holding its flow
-    return new Sending(out.answer().map(r -> r.getStatusCode()), out::terminate);
+    // Only the status matters here: over UDP it goes out as bytes, its answer read unparsed.
+    // In a cluster, from the node holding its flow.
+    OutgoingStatus out = edge.startForStatus(request, d.binding());
+    return new Sending(out.status(), out.stop());
   }
 
   private Request build(StoredMessage m, DeviceView d) throws ParseException, InvalidArgumentException {

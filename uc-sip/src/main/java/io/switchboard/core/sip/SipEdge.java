@@ -296,9 +296,13 @@ public final class SipEdge extends VerticleBase implements SipListener {
     // Answers to the requests we send as prepared bytes are matched before the stack parses them.
     ownAnswers = new OwnAnswersNetworkLayer(tlsLayer == null ? gov.nist.core.net.DefaultNetworkLayer.SINGLETON : tlsLayer,
         (buf, off, len) -> udpTransactions.answerDatagram(buf, off, len));
-    stack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
+    OwnAnswersNetworkLayer.Stack ownStack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
+    stack = ownStack;
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
     ListeningPoint udp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.UDP);
+    if (ownAnswers.readIntoOwnBuffer(ownStack)) {
+      LOG.debug("UDP datagrams read through one buffer [port: {}]", config.port());
+    }
     ListeningPoint tcp = stack.createListeningPoint(config.bindAddress(), config.port(), ListeningPoint.TCP);
     udp.setSentBy(advertisedHost + ":" + config.port());
     tcp.setSentBy(advertisedHost + ":" + config.port());
@@ -665,6 +669,62 @@ public final class SipEdge extends VerticleBase implements SipListener {
   public OutgoingRequest start(Request request, Binding device) {
     NodeSend through = nodeSend;
     return through != null && through.elsewhere(device) ? through.start(request, device) : start(request);
+  }
+
+  /**
+   * As {@link #start(Request, Binding)}, for a sender that needs only the final status code (a MESSAGE
+   * to a device). Over UDP, to a device whose address is an IP literal, held by this node, the request
+   * is encoded once and goes out as those bytes from our UDP socket through our own client transaction
+   * (its retransmissions are the same bytes), and its answers are matched by Via branch before
+   * JAIN-SIP parses them, as NOTIFYs are ({@link #sendDatagram}): no routing, encoding or parsing in
+   * the stack per request or answer. Anything else goes through {@link #start(Request, Binding)}.
+   * Call on a Vert.x context.
+   */
+  public OutgoingStatus startForStatus(Request request, Binding device) {
+    NodeSend through = nodeSend;
+    UdpClientTransactions udp = udpTransactions;
+    java.net.InetSocketAddress to = udp == null || ownAnswers == null || io.vertx.core.Vertx.currentContext() == null
+        || through != null && through.elsewhere(device) ? null : datagramTarget(request);
+    if (to == null) {
+      OutgoingRequest out = start(request, device);
+      return new OutgoingStatus(out.answer().map(Response::getStatusCode), out::terminate);
+    }
+    String branch = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getBranch();
+    byte[] bytes = ((gov.nist.javax.sip.message.SIPMessage) request).encodeAsBytes(ListeningPoint.UDP);
+    return udp.startDatagramStoppable(bytes, branch, request.getMethod(), to);
+  }
+
+  /**
+   * Where a non-INVITE request with a UDP Via and a branch goes, when no name needs resolving: its top
+   * Route (a loose route, as {@link #routeToDevice} adds for a device behind NAT), else its Request-URI,
+   * a {@code sip:} URI over UDP (no transport, or udp; no maddr) whose host is an IP literal, at its port
+   * or 5060. Null when it is anything else: the stack's router decides those.
+   */
+  static java.net.InetSocketAddress datagramTarget(Request request) {
+    if (Request.INVITE.equals(request.getMethod()) || !(request.getHeader(ViaHeader.NAME) instanceof ViaHeader via)
+        || !ListeningPoint.UDP.equalsIgnoreCase(via.getTransport()) || via.getBranch() == null) {
+      return null;
+    }
+    javax.sip.address.URI next = request.getRequestURI();
+    if (request.getHeader(javax.sip.header.RouteHeader.NAME) instanceof javax.sip.header.RouteHeader route) {
+      next = route.getAddress().getURI();
+      if (!(next instanceof javax.sip.address.SipURI loose) || !loose.hasLrParam()) {
+        return null; // a strict route rewrites the Request-URI: the stack's router does that
+      }
+    }
+    if (!(next instanceof javax.sip.address.SipURI sip) || sip.isSecure() || sip.getMAddrParam() != null
+        || sip.getTransportParam() != null && !ListeningPoint.UDP.equalsIgnoreCase(sip.getTransportParam())) {
+      return null;
+    }
+    byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(sip.getHost());
+    if (ip == null) {
+      return null;
+    }
+    try {
+      return new java.net.InetSocketAddress(InetAddress.getByAddress(ip), sip.getPort() > 0 ? sip.getPort() : 5060);
+    } catch (java.net.UnknownHostException e) {
+      return null; // not for an address of 4 or 16 bytes
+    }
   }
 
   /** In a cluster: where requests to devices held by other nodes go. */

@@ -116,6 +116,28 @@ final class UdpClientTransactions {
     return status.future();
   }
 
+  /**
+   * As {@link #startDatagram}, with a way to stop the request: its retransmissions end, a later
+   * answer is a stray, and its status fails with a {@link SipSendException} if still open. Call on a
+   * Vert.x context.
+   */
+  OutgoingStatus startDatagramStoppable(byte[] datagram, String branch, String method, InetSocketAddress to) {
+    Context origin = Vertx.currentContext();
+    if (origin == null) {
+      return new OutgoingStatus(Future.failedFuture(new SipSendException("cannot send: not on a Vert.x context")), () -> { });
+    }
+    Promise<Integer> status = Promise.promise();
+    Transaction tx = new Transaction(branch, method, origin, () -> datagrams.send(datagram, to), null, status);
+    if (admit(tx)) {
+      go(tx);
+    }
+    return new OutgoingStatus(status.future(), () -> origin.runOnContext(v -> {
+      if (finish(tx)) {
+        tx.fail(new SipSendException("terminated before an answer"));
+      }
+    }));
+  }
+
   /** Takes the transaction in (per-context limit, branch unused); else fails it. */
   private boolean admit(Transaction tx) {
     if (tx.count.get() >= perContext) {

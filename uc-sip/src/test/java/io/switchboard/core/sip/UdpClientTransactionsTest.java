@@ -193,6 +193,76 @@ class UdpClientTransactionsTest {
     }
   }
 
+  @Test
+  void aMessageSentForItsStatusLeavesAsBytesToTheNatSourceAndItsAnswerIsReadUnparsed() throws Exception {
+    int port = FreePorts.udpAndTcp();
+    Sipp.Running device = Sipp.device("receive-message.xml", port, 1).start();
+    long before = edge.answersTakenUnparsed();
+    // The contact names an address nobody listens on; the REGISTER came from SIPp's port (behind NAT).
+    Binding behindNat = new Binding("dev", "sip:dev@192.0.2.7:5062", "sip:dev@192.0.2.7:5062", Instant.now().plusSeconds(60),
+        "c-nat", 1, 1f, "SIPp", List.of(), "udp", "127.0.0.1:" + port, null);
+    assertEquals(200, sendForStatus(message(behindNat, "for-status"), behindNat).status().await(20, TimeUnit.SECONDS));
+    assertEquals(before + 1, edge.answersTakenUnparsed(), "the 200 was matched from its datagram");
+    assertEquals(0, edge.stackClientTransactions(), "no JAIN-SIP client transaction was made");
+    assertEquals(0, edge.udpClientTransactions(), "ours is gone with its answer");
+    Sipp.Result seen = device.await();
+    assertTrue(seen.passed(), seen.toString());
+    assertEquals(1, arrivals(seen.messages()).size(), "sent once: " + seen.messages());
+    assertTrue(seen.messages().contains("hello for-status"), seen.messages());
+    assertTrue(seen.messages().contains("MESSAGE sip:dev@192.0.2.7:5062 SIP/2.0"), "to the contact, by the Route: " + seen.messages());
+  }
+
+  @Test
+  void aMessageSentForItsStatusAndStoppedIsNotRetransmittedAndFails() throws Exception {
+    try (io.switchboard.core.testing.RawSip phone = new io.switchboard.core.testing.RawSip(server.sipPort())) {
+      Binding direct = device(phone.localPort(), "stopped");
+      Request request = message(direct, "stopped");
+      // Stopped in the same event-loop task that sent it: before any Timer E can fire.
+      Promise<OutgoingStatus> sent = Promise.promise();
+      edge.contexts().get(edge.contexts().size() - 1).runOnContext(v -> {
+        OutgoingStatus sending = edge.startForStatus(request, direct);
+        sending.stop().run();
+        sent.complete(sending);
+      });
+      OutgoingStatus sending = sent.future().await(20, TimeUnit.SECONDS);
+      Throwable failure = failure(sending.status().map(status -> (Response) null));
+      assertTrue(failure instanceof SipSendException, String.valueOf(failure));
+      assertEquals("terminated before an answer", failure.getMessage());
+      assertEquals(0, edge.udpClientTransactions(), "gone once stopped");
+      String first = phone.receive();
+      assertTrue(first != null && first.startsWith("MESSAGE ") && first.contains("hello stopped"), String.valueOf(first));
+      assertEquals(null, phone.receive(), "nothing more in 5 s, where Timer E would have resent it 7 times");
+    }
+  }
+
+  @Test
+  void onlyUdpToAnAddressNeedsNoRouter() throws Exception {
+    assertEquals(new java.net.InetSocketAddress("127.0.0.1", 5070),
+        SipEdge.datagramTarget(message(device(5070, "plain"), "plain")));
+    Binding nat = new Binding("dev", "sip:dev@10.1.2.3", "sip:dev@10.1.2.3", Instant.now().plusSeconds(60), "c-n", 1, 1f,
+        "x", List.of(), "udp", "127.0.0.2:40000", null);
+    assertEquals(new java.net.InetSocketAddress("127.0.0.2", 40000), SipEdge.datagramTarget(message(nat, "nat")), "the Route");
+    Binding v6 = new Binding("dev", "sip:dev@[::1]:5099", "sip:dev@[::1]:5099", Instant.now().plusSeconds(60), "c-6", 1, 1f,
+        "x", List.of(), "udp", "[::1]:5099", null);
+    assertEquals(new java.net.InetSocketAddress("::1", 5099), SipEdge.datagramTarget(message(v6, "v6")));
+    Binding named = new Binding("dev", "sip:dev@phone.example.com", "sip:dev@phone.example.com", Instant.now().plusSeconds(60),
+        "c-h", 1, 1f, "x", List.of(), "udp", null, null);
+    assertEquals(null, SipEdge.datagramTarget(message(named, "named")), "a host name: the stack resolves it");
+    Binding tcp = new Binding("dev", "sip:dev@127.0.0.1:5070", "sip:dev@127.0.0.1:5070", Instant.now().plusSeconds(60),
+        "c-t", 1, 1f, "x", List.of(), "tcp", "127.0.0.1:5070", null);
+    assertEquals(null, SipEdge.datagramTarget(message(tcp, "tcp")), "over TCP");
+    Request invite = message(device(5070, "invite"), "invite");
+    invite.setMethod(Request.INVITE);
+    assertEquals(null, SipEdge.datagramTarget(invite), "INVITE keeps the stack's transaction");
+  }
+
+  /** Sends for the status only (as DeviceDelivery does), on one of the SIP contexts. */
+  private OutgoingStatus sendForStatus(Request request, Binding device) throws Exception {
+    Promise<OutgoingStatus> sent = Promise.promise();
+    edge.contexts().get(edge.contexts().size() - 1).runOnContext(v -> sent.complete(edge.startForStatus(request, device)));
+    return sent.future().await(20, TimeUnit.SECONDS);
+  }
+
   /** Sends a request as its bytes (as Notifier sends NOTIFYs), on one of the SIP contexts. */
   private Future<Integer> sendBytes(Request request, int devicePort) {
     Promise<Integer> answer = Promise.promise();
@@ -224,10 +294,17 @@ class UdpClientTransactionsTest {
   }
 
   private Request message(int devicePort, String tag) {
+    return message(device(devicePort, tag), tag);
+  }
+
+  private static Binding device(int devicePort, String tag) {
+    return new Binding("dev", "sip:dev@127.0.0.1:" + devicePort, "sip:dev@127.0.0.1:" + devicePort,
+        Instant.now().plusSeconds(60), "c-" + tag, 1, 1f, "SIPp", List.of(), "udp", null, null);
+  }
+
+  private Request message(Binding device, String tag) {
     try {
       var f = edge.factories();
-      Binding device = new Binding("dev", "sip:dev@127.0.0.1:" + devicePort, "sip:dev@127.0.0.1:" + devicePort,
-          Instant.now().plusSeconds(60), "c-" + tag, 1, 1f, "SIPp", List.of(), "udp", null, null);
       Request request = edge.requestToDevice(Request.MESSAGE, device,
           f.addresses().createAddress(f.addresses().createSipURI("alice", server.domain())),
           f.addresses().createAddress(f.addresses().createSipURI("dev", server.domain())));
