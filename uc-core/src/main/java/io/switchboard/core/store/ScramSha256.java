@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -25,16 +26,19 @@ final class ScramSha256 {
 
   private final String user;
   private final byte[] salt;
+  private final int iterations;
   private final byte[] storedKey;
   private final byte[] serverKey;
-  private final SecureRandom random;
+  private final Supplier<String> serverNonce;
 
-  private ScramSha256(String user, byte[] salt, byte[] storedKey, byte[] serverKey, SecureRandom random) {
+  private ScramSha256(String user, byte[] salt, int iterations, byte[] storedKey, byte[] serverKey,
+      Supplier<String> serverNonce) {
     this.user = user;
     this.salt = salt;
+    this.iterations = iterations;
     this.storedKey = storedKey;
     this.serverKey = serverKey;
-    this.random = random;
+    this.serverNonce = serverNonce;
   }
 
   /** Derives the keys for {@code user} and {@code password} with a fresh salt: blocking (PBKDF2), off the event loop. */
@@ -42,12 +46,21 @@ final class ScramSha256 {
     SecureRandom random = new SecureRandom();
     byte[] salt = new byte[28];
     random.nextBytes(salt);
+    return forPassword(user, password, salt, ITERATIONS, () -> {
+      byte[] nonce = new byte[24];
+      random.nextBytes(nonce);
+      return Base64.getEncoder().encodeToString(nonce);
+    });
+  }
+
+  /** With a given salt, iteration count and server nonces (RFC 7677's example, in tests). */
+  static ScramSha256 forPassword(String user, String password, byte[] salt, int iterations, Supplier<String> serverNonce) {
     try {
-      PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, 256);
+      PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
       byte[] salted = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
       spec.clearPassword();
       byte[] clientKey = hmac(salted, "Client Key");
-      return new ScramSha256(user, salt, sha256(clientKey), hmac(salted, "Server Key"), random);
+      return new ScramSha256(user, salt.clone(), iterations, sha256(clientKey), hmac(salted, "Server Key"), serverNonce);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("PBKDF2WithHmacSHA256 unavailable", e);
     }
@@ -79,10 +92,8 @@ final class ScramSha256 {
     if (name == null || clientNonce == null || clientNonce.isEmpty()) {
       throw new Failed("malformed client-first message");
     }
-    byte[] nonceBytes = new byte[24];
-    random.nextBytes(nonceBytes);
-    String nonce = clientNonce + Base64.getEncoder().encodeToString(nonceBytes);
-    String serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i=" + ITERATIONS;
+    String nonce = clientNonce + serverNonce.get();
+    String serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i=" + iterations;
     String claimed = name.replace("=2C", ",").replace("=3D", "=");
     return new Conversation(claimed, claimed.equals(user), gs2, bare, nonce, serverFirst);
   }
