@@ -26,6 +26,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+SECRET=bench-cluster-secret-$$
+STORE_URI="mongodb://switchboard:$SECRET@127.0.0.1:$STORE/?authSource=admin"
 node() { # node NAME SIP WEB HZPORT [VAR=value ...]
   local name=$1 sip=$2 web=$3 hz=$4
   shift 4
@@ -34,7 +36,7 @@ node() { # node NAME SIP WEB HZPORT [VAR=value ...]
     SWITCHBOARD_SIP_DOMAIN=bench.test SWITCHBOARD_WEB_PORT="$web" SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 \
     SWITCHBOARD_PROVISIONING_PORT=0 SWITCHBOARD_PROVISIONING_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR="$WORK/$name/data" \
     SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw SWITCHBOARD_SIP_FLOOD_EXEMPT=127.0.0.0/8 SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow \
-    SWITCHBOARD_CLUSTER_ENABLED=true SWITCHBOARD_CLUSTER_PORT="$hz" \
+    SWITCHBOARD_CLUSTER_ENABLED=true SWITCHBOARD_CLUSTER_PORT="$hz" SWITCHBOARD_CLUSTER_SECRET="$SECRET" \
     SWITCHBOARD_CLUSTER_MEMBERS="127.0.0.1:$HZ,127.0.0.1:$((HZ + 1)),127.0.0.1:$((HZ + 2))" "$@" \
     java ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$WORK/$name/node.log" 2>&1 &
   PIDS+=($!)
@@ -45,8 +47,8 @@ await_up() { # await_up WEB NAME
 }
 node a $SIP_A $WEB_PORT $HZ SWITCHBOARD_STORE_SERVE_PORT=$STORE
 await_up $WEB_PORT a
-node b $SIP_B $WEB_B $((HZ + 1)) SWITCHBOARD_MONGO_URI=mongodb://127.0.0.1:$STORE
-node c $SIP_C $WEB_C $((HZ + 2)) SWITCHBOARD_MONGO_URI=mongodb://127.0.0.1:$STORE
+node b $SIP_B $WEB_B $((HZ + 1)) SWITCHBOARD_MONGO_URI=$STORE_URI
+node c $SIP_C $WEB_C $((HZ + 2)) SWITCHBOARD_MONGO_URI=$STORE_URI
 await_up $WEB_B b
 await_up $WEB_C c
 create_users "$WORK" alice:1001 bob:1002 carol:1003 dave:1004

@@ -270,7 +270,7 @@ public final class Switchboard {
     if (!config.store().served()) {
       return Future.succeededFuture();
     }
-    return ServedStore.start(vertx, config.store(), config.cluster().memberHosts(), store,
+    return ServedStore.start(vertx, config.store(), config.cluster(), store,
         new SecurityLog(vertx, java.time.Clock.systemUTC())).map(s -> {
           servedStore = s;
           return null;

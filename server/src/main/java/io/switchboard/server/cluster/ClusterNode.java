@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-  /** Nodes of another Switchboard cluster on the same network do not merge with this one. */
-  static final String CLUSTER_NAME = "switchboard";
   /** The member attribute where vertx-hazelcast keeps each node's Vert.x node id. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
   /** Each member's heartbeat to the others (Hazelcast's default is 5 s). */
@@ -62,10 +60,27 @@ public final class ClusterNode {
     return metrics.newClusteredVertx(options, manager).map(vertx -> new ClusterNode(vertx, manager));
   }
 
+  /**
+   * The Hazelcast cluster name: "switchboard-" and the first 16 hex digits of SHA-256(cluster.secret). Hazelcast
+   * (open source) has no member authentication; members join only a cluster of their own name, so a node
+   * with another secret forms a cluster of its own. Separation, not security: the secret is not proven,
+   * and the name travels in clear on the cluster port (a private network in production).
+   */
+  static String clusterName(SwitchboardConfig.Cluster cluster) {
+    String secret = cluster.secret().orElseThrow(() -> new io.switchboard.core.config.ConfigException("cluster.secret",
+        "required when cluster.enabled is true"));
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "switchboard-" + java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
   /** Vert.x's own map settings (its default-cluster.xml), the network ours. */
   static Config hazelcastConfig(SwitchboardConfig.Cluster cluster) {
     Config config = ConfigUtil.loadConfig();
-    config.setClusterName(CLUSTER_NAME);
+    config.setClusterName(clusterName(cluster));
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     // Bind the one address asked for, not every interface.

@@ -78,9 +78,56 @@ class ClusterNodeTest {
     assertEquals("5", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
   }
 
+  @Test
+  void aNodeWithAnotherSecretFormsAClusterOfItsOwn() throws Exception {
+    int portA = FreePorts.udpAndTcp();
+    int portB = FreePorts.udpAndTcp();
+    int portC = FreePorts.udpAndTcp();
+    ClusterNode a = ClusterNode.join(cluster(portA, "", SECRET), new Metrics(),
+        new VertxOptions()).await(60, TimeUnit.SECONDS);
+    ClusterNode b = null;
+    ClusterNode c = null;
+    try {
+      // B lists A but has another secret: its join is refused and it starts alone.
+      b = ClusterNode.join(cluster(portB, "127.0.0.1:" + portA, "another-secret-of-the-same-length"), new Metrics(),
+          new VertxOptions()).await(120, TimeUnit.SECONDS);
+      // C, with A's secret, joins A: the same start-up path does join when the secret matches.
+      c = ClusterNode.join(cluster(portC, "127.0.0.1:" + portA, SECRET), new Metrics(), new VertxOptions())
+          .await(120, TimeUnit.SECONDS);
+      assertEquals(Set.of(b.nodeId()), nodes(b.members()), "B sees itself alone: " + b.members().encode());
+      assertEquals(Set.of(a.nodeId(), c.nodeId()), nodes(a.members()), "A sees C, not B: " + a.members().encode());
+      assertEquals(Set.of(a.nodeId(), c.nodeId()), nodes(c.members()));
+      assertFalse(b.hazelcast().getConfig().getClusterName().equals(a.hazelcast().getConfig().getClusterName()));
+    } finally {
+      for (ClusterNode n : java.util.Arrays.asList(c, b)) {
+        if (n != null) {
+          n.vertx().close().await(30, TimeUnit.SECONDS);
+        }
+      }
+      a.vertx().close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theClusterNameComesFromTheSecretAndDoesNotShowIt() {
+    SwitchboardConfig.Cluster one = cluster(5701, "", SECRET);
+    String name = ClusterNode.clusterName(one);
+    assertTrue(name.matches("switchboard-[0-9a-f]{16}"), name);
+    assertEquals(name, ClusterNode.clusterName(cluster(5702, "10.0.0.2", SECRET)), "every node with the secret agrees");
+    assertFalse(name.equals(ClusterNode.clusterName(cluster(5701, "", SECRET + "x"))));
+    assertFalse(name.contains(SECRET));
+  }
+
+  private static final String SECRET = "cluster-node-test-secret";
+
   private static SwitchboardConfig.Cluster cluster(int port, String members) {
+    return cluster(port, members, SECRET);
+  }
+
+  private static SwitchboardConfig.Cluster cluster(int port, String members, String secret) {
     return ConfigLoader.load(null, Map.of(ConfigLoader.envName("cluster.enabled"), "true",
-        ConfigLoader.envName("cluster.port"), String.valueOf(port), ConfigLoader.envName("cluster.members"), members))
+        ConfigLoader.envName("cluster.port"), String.valueOf(port), ConfigLoader.envName("cluster.members"), members,
+        ConfigLoader.envName("cluster.secret"), secret))
         .cluster();
   }
 

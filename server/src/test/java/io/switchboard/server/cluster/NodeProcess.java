@@ -37,9 +37,14 @@ final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** The cluster.secret every loopback node shares (letters, digits and '-': no percent-encoding in a URI). */
+  static final String SECRET = "loopback-cluster-secret-for-tests";
+
   /**
    * The configuration of a clustered node on loopback: SIP, web and Hazelcast on the given ports, the
-   * others' Hazelcast ports in {@code members}, its data under {@code dir}; {@code more} added last.
+   * others' Hazelcast ports in {@code members}, its data under {@code dir}, the cluster's secret;
+   * {@code more} added last, a {@code mongo.uri} without credentials given the cluster's (as an operator
+   * writes it for another node's store.serve-port).
    */
   static Map<String, String> loopbackNode(int sipPort, int webPort, int clusterPort, String members, String domain,
       String adminPassword, Path dir, Map<String, String> more) {
@@ -59,8 +64,23 @@ final class NodeProcess implements AutoCloseable {
     config.put("cluster.members", members);
     config.put("cluster.port", String.valueOf(clusterPort));
     config.put("cluster.bind-address", "127.0.0.1");
-    config.putAll(more);
+    config.put("cluster.secret", SECRET);
+    more.forEach((key, value) -> config.put(key, key.equals("mongo.uri") ? withCredentials(value) : value));
     return config;
+  }
+
+  /** mongodb://host:port[/...] as mongodb://switchboard:SECRET@host:port/?authSource=admin (kept if it has a user). */
+  static String withCredentials(String uri) {
+    String rest = uri.substring("mongodb://".length());
+    int slash = rest.indexOf('/');
+    if (!uri.startsWith("mongodb://") || rest.substring(0, slash < 0 ? rest.length() : slash).contains("@")) {
+      return uri;
+    }
+    String withUser = "mongodb://switchboard:" + SECRET + "@" + rest;
+    if (slash < 0) {
+      return withUser + "/?authSource=admin";
+    }
+    return withUser + (rest.contains("?") ? "&" : "?") + "authSource=admin";
   }
 
   /** Writes {@code <dir>/switchboard.properties} with {@code config} and starts the jar on it; not yet up. */

@@ -94,13 +94,29 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
 
   /**
    * Clustering: Vert.x's clustered event bus on Hazelcast when enabled. members: host:port of the nodes
-   * to join (TCP/IP, no multicast); port: Hazelcast's port on bindAddress.
+   * to join (TCP/IP, no multicast); port: Hazelcast's port on bindAddress. secret: the cluster's shared
+   * secret (key {@code cluster.secret}), set whenever the cluster is enabled or the store served: the
+   * password of the served store's user {@link #STORE_USER} and the source of the Hazelcast cluster name.
    */
-  public record Cluster(boolean enabled, List<String> members, int port, String bindAddress) {
+  public record Cluster(boolean enabled, List<String> members, int port, String bindAddress, Optional<String> secret) {
+
+    /** The user other nodes name in their mongo.uri for the served store. */
+    public static final String STORE_USER = "switchboard";
+
+    /** Without a secret (a single node). */
+    public Cluster(boolean enabled, List<String> members, int port, String bindAddress) {
+      this(enabled, members, port, bindAddress, Optional.empty());
+    }
 
     /** The hosts of {@link #members}, without their ports. */
     public List<String> memberHosts() {
       return members.stream().map(m -> m.substring(0, m.lastIndexOf(':')).replaceAll("^\\[|\\]$", "")).toList();
+    }
+
+    @Override
+    public String toString() {
+      return "Cluster[enabled=" + enabled + ", members=" + members + ", port=" + port + ", bindAddress=" + bindAddress
+          + ", secret=" + Redact.secret(secret) + "]";
     }
   }
 
@@ -247,7 +263,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("log.format", "'" + logFormat + "' is not text or json");
     }
     return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r), new Log(logFormat),
-        cluster(r));
+        cluster(r, store.served()));
   }
 
   private static Store store(Reader r, Optional<String> uri) {
@@ -258,7 +274,7 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     String serveAddress = r.ipAddress("store.serve-address");
     if (!privateOrLoopback(serveAddress)) {
       throw new ConfigException("store.serve-address", "'" + serveAddress
-          + "' is public: the store has no authentication, bind it to loopback or a private address");
+          + "' is public: bind the served store to loopback or a private address");
     }
     return new Store(Path.of(r.string("data.dir")), uri, r.string("mongo.database"), servePort, serveAddress,
         r.addressRanges("store.serve-clients"));
@@ -276,7 +292,10 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
-  private static Cluster cluster(Reader r) {
+  /** The shortest cluster.secret accepted: the served store's password and the cluster name's source. */
+  static final int MIN_SECRET_LENGTH = 16;
+
+  private static Cluster cluster(Reader r, boolean storeServed) {
     int port = r.port("cluster.port");
     List<String> members = new ArrayList<>();
     for (String item : r.raw("cluster.members").split(",")) {
@@ -290,7 +309,32 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       }
       members.add(hp.group(1) + ":" + (hp.group(2) == null ? port : Integer.parseInt(hp.group(2))));
     }
-    return new Cluster(r.bool("cluster.enabled"), List.copyOf(members), port, r.ipAddress("cluster.bind-address"));
+    boolean enabled = r.bool("cluster.enabled");
+    return new Cluster(enabled, List.copyOf(members), port, r.ipAddress("cluster.bind-address"),
+        clusterSecret(r, enabled, storeServed));
+  }
+
+  /**
+   * Required with cluster.enabled or store.serve-port; at least 16 printable ASCII characters, so that
+   * SCRAM's SaslPrep leaves it unchanged (the driver applies it to the password) and it fits a mongo.uri
+   * once percent-encoded. The message never repeats the value.
+   */
+  private static Optional<String> clusterSecret(Reader r, boolean enabled, boolean storeServed) {
+    Optional<String> secret = r.optional("cluster.secret");
+    if (secret.isEmpty()) {
+      if (enabled || storeServed) {
+        throw new ConfigException("cluster.secret", "required when " + (enabled ? "cluster.enabled is true"
+            : "store.serve-port is set") + " (at least " + MIN_SECRET_LENGTH + " characters, the same on every node)");
+      }
+      return secret;
+    }
+    if (secret.get().length() < MIN_SECRET_LENGTH) {
+      throw new ConfigException("cluster.secret", "must have at least " + MIN_SECRET_LENGTH + " characters");
+    }
+    if (!secret.get().chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
+      throw new ConfigException("cluster.secret", "must be printable ASCII (letters, digits, punctuation, spaces)");
+    }
+    return secret;
   }
 
   private static Tls tls(Reader r) {

@@ -168,9 +168,12 @@ class ConfigLoaderTest {
     assertEquals(List.of(), off.members());
     assertEquals(5701, off.port());
     assertEquals("127.0.0.1", off.bindAddress());
+    assertEquals(Optional.empty(), off.secret(), "no secret needed by a single node");
     SwitchboardConfig.Cluster on = env(Map.of(ConfigLoader.envName("cluster.enabled"), "true",
         ConfigLoader.envName("cluster.members"), "10.0.0.2:5702, node-c.example ,[fd00::3]:5801",
-        ConfigLoader.envName("cluster.bind-address"), "10.0.0.1")).cluster();
+        ConfigLoader.envName("cluster.bind-address"), "10.0.0.1", "SWITCHBOARD_CLUSTER_SECRET", SECRET)).cluster();
+    assertEquals(Optional.of(SECRET), on.secret());
+    assertFalse(on.toString().contains(SECRET), on.toString());
     assertTrue(on.enabled());
     assertEquals(List.of("10.0.0.2:5702", "node-c.example:5701", "[fd00::3]:5801"), on.members(),
         "a member without a port gets cluster.port");
@@ -180,6 +183,25 @@ class ConfigLoaderTest {
     assertRejected("cluster.members", Map.of(ConfigLoader.envName("cluster.members"), "10.0.0.2:70000"));
     assertRejected("cluster.port", Map.of(ConfigLoader.envName("cluster.port"), "x"));
     assertRejected("cluster.bind-address", Map.of(ConfigLoader.envName("cluster.bind-address"), "node-a"));
+  }
+
+  private static final String SECRET = "a-cluster-secret-of-29-chars!";
+
+  @Test
+  void theClusterSecretIsRequiredWhenClusteredOrServingAndNeverShort() {
+    String enabled = ConfigLoader.envName("cluster.enabled");
+    assertRejected("cluster.secret", Map.of(enabled, "true"));
+    assertRejected("cluster.secret", Map.of("SWITCHBOARD_STORE_SERVE_PORT", "27018"));
+    assertRejected("cluster.secret", Map.of(enabled, "true", "SWITCHBOARD_CLUSTER_SECRET", "fifteen-chars-x"));
+    assertRejected("cluster.secret", Map.of(enabled, "true", "SWITCHBOARD_CLUSTER_SECRET", "sixteen-chars-ümlaut"));
+    assertEquals(16, env(Map.of(enabled, "true", "SWITCHBOARD_CLUSTER_SECRET", "sixteen-chars-xy")).cluster().secret()
+        .orElseThrow().length(), "16 characters are enough");
+    // The message names the key, never the value.
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> env(Map.of(enabled, "true", "SWITCHBOARD_CLUSTER_SECRET", "short-secret")));
+    assertFalse(e.getMessage().contains("short-secret"), e.getMessage());
+    assertFalse(env(Map.of("SWITCHBOARD_STORE_SERVE_PORT", "27018", "SWITCHBOARD_CLUSTER_SECRET", SECRET)).toString()
+        .contains(SECRET), "the whole config dumped hides it");
   }
 
   @Test
@@ -213,7 +235,7 @@ class ConfigLoaderTest {
     assertEquals("127.0.0.1", plain.serveAddress());
     SwitchboardConfig.Store served = env(Map.of("SWITCHBOARD_STORE_SERVE_PORT", "27018",
         ConfigLoader.envName("store.serve-address"), "192.168.1.10",
-        ConfigLoader.envName("store.serve-clients"), "192.168.1.0/24")).store();
+        ConfigLoader.envName("store.serve-clients"), "192.168.1.0/24", "SWITCHBOARD_CLUSTER_SECRET", SECRET)).store();
     assertTrue(served.served());
     assertEquals(27018, served.servePort());
     assertEquals(List.of("192.168.1.0/24"), served.serveClients());

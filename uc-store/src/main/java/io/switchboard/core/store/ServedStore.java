@@ -21,11 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store served to other nodes ({@code store.serve-port}): a TCP relay on
- * {@code store.serve-address} to the embedded server's own loopback port. mongo-java-server 1.47 has no
- * authentication (no SCRAM: it answers no {@code saslStart}), so the relay admits only loopback, the
+ * {@code store.serve-address} to the embedded server's own loopback port. It admits only loopback, the
  * hosts of {@code cluster.members} and {@code store.serve-clients}, and closes any other connection at
- * once (a security event). Every byte then flows through unchanged: MongoDB's wire protocol, so the
- * other nodes' {@code mongo.uri} is {@code mongodb://address:port}.
+ * once (a security event). mongo-java-server 1.47 has no authentication (it answers no
+ * {@code saslStart}), so the relay asks for it as MongoDB does ({@link AuthenticatingRelay}: SCRAM-SHA-256,
+ * user {@code switchboard}, password {@code cluster.secret}); after that every byte flows through
+ * unchanged. The other nodes' {@code mongo.uri} is
+ * {@code mongodb://switchboard:<secret>@address:port/?authSource=admin}.
  */
 public final class ServedStore {
 
@@ -35,27 +37,37 @@ public final class ServedStore {
   private final SourceRanges allowed;
   private final InetSocketAddress backend;
   private final SecurityLog security;
+  /** The keys derived from cluster.secret; null only in tests of admission alone. */
+  private final ScramSha256 scram;
   private NetServer server;
   private NetClient client;
 
-  ServedStore(Vertx vertx, SourceRanges allowed, InetSocketAddress backend, SecurityLog security) {
+  ServedStore(Vertx vertx, SourceRanges allowed, InetSocketAddress backend, SecurityLog security, ScramSha256 scram) {
     this.vertx = vertx;
     this.allowed = allowed;
     this.backend = backend;
     this.security = security;
+    this.scram = scram;
   }
 
   /**
-   * Listens on {@code store.serve-address:store.serve-port} for {@code store}, which must be embedded.
-   * Fails (naming {@code store.serve-port}) when the port cannot be bound.
+   * Listens on {@code store.serve-address:store.serve-port} for {@code store}, which must be embedded,
+   * for clients that authenticate with {@code cluster.secret}. Fails (naming {@code store.serve-port})
+   * when the port cannot be bound, (naming {@code cluster.secret}) when there is none.
    *
-   * @param memberHosts the hosts of {@code cluster.members} (names are resolved once, here)
+   * @param cluster the hosts of its members are admitted (names resolved once, here); its secret is the password
    */
-  public static Future<ServedStore> start(Vertx vertx, SwitchboardConfig.Store config, List<String> memberHosts,
+  public static Future<ServedStore> start(Vertx vertx, SwitchboardConfig.Store config, SwitchboardConfig.Cluster cluster,
       MongoStore store, SecurityLog security) {
+    if (cluster.secret().isEmpty()) {
+      return Future.failedFuture(new io.switchboard.core.config.ConfigException("cluster.secret",
+          "required when store.serve-port is set"));
+    }
     InetSocketAddress backend = store.embeddedServer().address();
-    return vertx.executeBlocking(() -> allowedSources(config, memberHosts))
-        .map(ranges -> new ServedStore(vertx, new SourceRanges(ranges), backend, security))
+    String secret = cluster.secret().get();
+    // PBKDF2 and name look-ups block: once, at start, on a worker.
+    return vertx.executeBlocking(() -> new ServedStore(vertx, new SourceRanges(allowedSources(config, cluster.memberHosts())),
+            backend, security, ScramSha256.forPassword(SwitchboardConfig.Cluster.STORE_USER, secret)))
         .compose(served -> served.listen(config));
   }
 
@@ -80,8 +92,8 @@ public final class ServedStore {
     server = vertx.createNetServer(new NetServerOptions().setHost(config.serveAddress()).setPort(config.servePort())
         .setTcpNoDelay(true));
     return server.connectHandler(this::relay).listen().map(s -> {
-      LOG.info("Store served to other nodes [address: {}:{}, admitted: loopback, cluster members, store.serve-clients]",
-          config.serveAddress(), s.actualPort());
+      LOG.info("Store served to other nodes [address: {}:{}, admitted: loopback, cluster members, store.serve-clients;"
+          + " SCRAM-SHA-256 as user {}]", config.serveAddress(), s.actualPort(), SwitchboardConfig.Cluster.STORE_USER);
       return this;
     }).recover(e -> Future.failedFuture(new io.switchboard.core.config.ConfigException("store.serve-port",
         "cannot listen on " + config.serveAddress() + ":" + config.servePort() + ": " + e.getMessage())));
@@ -107,9 +119,7 @@ public final class ServedStore {
         peer.close();
         return;
       }
-      NetSocket store = r.result();
-      peer.pipeTo(store);
-      store.pipeTo(peer);
+      new AuthenticatingRelay(peer, r.result(), scram, security).start();
     });
   }
 
