@@ -369,6 +369,10 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (!admitted(event)) {
       return;
     }
+    if (!answerable(request)) {
+      LOG.debug("dropped: a Via with a non-numeric rport, no response can be built [call-id: {}]", callId(request));
+      return;
+    }
     ServerTransaction st = event.getServerTransaction();
     long started = System.nanoTime();
     DigestAuthenticator.Result screening = st == null ? screenStatelessly(event) : null;
@@ -491,6 +495,21 @@ public final class SipEdge extends VerticleBase implements SipListener {
    * the transaction table nor queues work on the SIP context. Over the limit: 503 with Retry-After,
    * sent statelessly from a worker, or nothing at all when the flood goes on.
    */
+  /**
+   * Whether a response can be built for the request: JAIN-SIP parses {@code rport=abc} but throws when a
+   * response copies that Via, so such a request can be neither answered nor routed back; it is dropped.
+   */
+  private static boolean answerable(Request request) {
+    for (java.util.ListIterator<?> vias = request.getHeaders(ViaHeader.NAME); vias.hasNext(); ) {
+      try {
+        ((ViaHeader) vias.next()).getRPort();
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private boolean admitted(RequestEvent event) {
     Request request = event.getRequest();
     if (Request.ACK.equals(request.getMethod()) || !(event instanceof gov.nist.javax.sip.RequestEventExt ext)
