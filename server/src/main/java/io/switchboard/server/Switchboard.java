@@ -217,7 +217,8 @@ public final class Switchboard {
         sip = SipService.withMongo(vertx, config.sip(), tls, health, users, devices, store, pools.sipSend(), metrics);
         cluster.ifPresent(c -> {
           sip.inCluster(c.nodeId());
-          c.onMemberLeft(sip::nodeLeft); // a node killed: its phones' bindings go, sends through it fail now
+          c.onMemberLeft(sip::nodeLeft); // a node killed: sends through it fail now, its bindings wait for their expiry
+          c.onMemberJoined(sip::nodeJoined); // a partition healed: that node's phones are reached through it again
         });
         sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.

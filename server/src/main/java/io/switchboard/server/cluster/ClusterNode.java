@@ -44,6 +44,8 @@ public final class ClusterNode {
   private final java.util.List<Runnable> membersChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Told the Vert.x node id of each member that left (the survivors drop what it held). */
   private final java.util.List<java.util.function.Consumer<String>> membersLeft = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Told the Vert.x node id of each member that joined: one that had left is reachable again. */
+  private final java.util.List<java.util.function.Consumer<String>> membersJoined = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
@@ -104,8 +106,12 @@ public final class ClusterNode {
     manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        LOG.info("Cluster member joined [node: {}, address: {}]", event.getMember().getAttribute(VERTX_NODE_ID), event.getMember().getAddress());
+        String joined = event.getMember().getAttribute(VERTX_NODE_ID);
+        LOG.info("Cluster member joined [node: {}, address: {}]", joined, event.getMember().getAddress());
         report();
+        if (joined != null) {
+          membersJoined.forEach(l -> l.accept(joined));
+        }
       }
 
       @Override
@@ -132,6 +138,11 @@ public final class ClusterNode {
   /** Runs {@code listener} (on Hazelcast's event thread) each time a member joined or left, once health shows it. */
   public void onMembersChanged(Runnable listener) {
     membersChanged.add(listener);
+  }
+
+  /** Runs {@code listener} (on Hazelcast's event thread) with the node id of each member that joined (or came back). */
+  public void onMemberJoined(java.util.function.Consumer<String> listener) {
+    membersJoined.add(listener);
   }
 
   /** Runs {@code listener} (on Hazelcast's event thread) with the node id of each member that left. */

@@ -75,6 +75,11 @@ final class NodeSend {
     Context origin = caller != null ? caller : edge.sipContext();
     OutgoingRequest out = new OutgoingRequest(Promise.promise(), origin, (o, stop) -> origin.runOnContext(
         v -> o.promise().tryFail(new SipSendException("terminated before an answer"))));
+    if (location.onGoneNode(device)) {
+      // Its node left the cluster: nothing reaches the device through it until the phone registers again.
+      origin.runOnContext(v -> out.promise().tryFail(new SipSendException("node " + device.node() + " left the cluster")));
+      return out;
+    }
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
     byte[] content = request.getRawContent();
     Request headers = (Request) request.clone();

@@ -1,5 +1,6 @@
 package io.switchboard.core.sip;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,7 +51,11 @@ class NodeLeftSendTest {
     server.start().await(30, TimeUnit.SECONDS);
     // The other node takes the request and never answers: it is killed while the device's answer is awaited.
     CompletableFuture<JsonObject> taken = new CompletableFuture<>();
-    vertx.eventBus().<JsonObject>consumer(EventAddresses.sipSend("node-gone"), m -> taken.complete(m.body()))
+    java.util.concurrent.atomic.AtomicInteger takenCount = new java.util.concurrent.atomic.AtomicInteger();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.sipSend("node-gone"), m -> {
+      takenCount.incrementAndGet();
+      taken.complete(m.body());
+    })
         .completion().await(10, TimeUnit.SECONDS);
     Binding device = new Binding("bob", "sip:bob@127.0.0.1:5099", "sip:bob@127.0.0.1:5099", Instant.now().plusSeconds(300),
         "call-1", 1, 1f, "SIPp", List.of("text/plain"), "udp", "127.0.0.1:5099", null, "node-gone");
@@ -76,5 +81,23 @@ class NodeLeftSendTest {
         () -> answer.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertInstanceOf(SipSendException.class, failed.getCause());
     assertTrue(failed.getCause().getMessage().contains("node-gone left the cluster"), failed.getCause().getMessage());
+
+    // The device's binding stays until its expiry, but nothing more is sent through the node that left.
+    Promise<Response> again = Promise.promise();
+    edge.sipContext().runOnContext(v -> {
+      try {
+        var f = edge.factories();
+        javax.sip.message.Request request = edge.requestToDevice("MESSAGE", device,
+            f.addresses().createAddress("sip:alice@" + server.domain()), f.addresses().createAddress("sip:bob@" + server.domain()));
+        request.setContent("again", f.headers().createContentTypeHeader("text", "plain"));
+        edge.start(request, device).answer().onComplete(again);
+      } catch (Exception e) {
+        again.fail(e);
+      }
+    });
+    ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> again.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertTrue(refused.getCause().getMessage().contains("node-gone left the cluster"), refused.getCause().getMessage());
+    assertEquals(1, takenCount.get(), "the second request never went to the node that left");
   }
 }
