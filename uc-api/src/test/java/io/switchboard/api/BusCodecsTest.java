@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.api.admin.LogLevelList;
 import io.switchboard.api.admin.LogLevelsRequest;
 import io.switchboard.api.cluster.AmiHolder;
+import io.switchboard.api.cluster.ClusterMerged;
 import io.switchboard.api.cluster.BindingChanged;
 import io.switchboard.api.cluster.ConsoleOpen;
 import io.switchboard.api.cluster.FailureCounted;
@@ -181,7 +182,7 @@ class BusCodecsTest {
         PresencePublication.published("node-a", "alice", "e1", "e2", new PresenceStatus("available", null), 1234568L),
         PresencePublication.removed("node-b", "alice", "e2"),
         new ProfileChanged("node-a", "alice", ProfileChanged.What.MANUAL),
-        new AmiHolder(true), new AmiHolder(false),
+        new AmiHolder(true), new AmiHolder(false), new ClusterMerged("node-b"),
         new ConsoleOpen("alice"),
         new FailureCounted("node-a", new JsonObject().put("source", "127.0.0.1").put("user", "alice")),
         new LogLevelList.LoggerLevel("io.switchboard.im", "DEBUG", "DEBUG"),

@@ -602,6 +602,52 @@ public final class LocationService {
     }
   }
 
+  /**
+   * After a partition healed with this node on the smaller side: the other nodes' binding changes made
+   * meanwhile never reached it, so their bindings are read from the store again (the store has every
+   * change), while this node's own stay as in memory (refreshes may not be written yet). Users are replaced
+   * one at a time; nothing is announced (each change was announced by its node when it was made).
+   *
+   * @return how many bindings of other nodes this node now knows
+   */
+  public Future<Integer> resync() {
+    goneNodes.clear(); // the members' joins say who is back; what left for good comes back as left
+    return store.loadAll().map(all -> {
+      Instant now = clock.instant();
+      Map<String, Map<String, Binding>> stored = new HashMap<>();
+      for (Binding b : all) {
+        if (heldElsewhere(b) && !b.expiredAt(now)) {
+          stored.computeIfAbsent(b.username(), u -> new ConcurrentHashMap<>(4)).put(b.key(), b);
+        }
+      }
+      int others = 0;
+      for (Map.Entry<String, Map<String, Binding>> user : byUser.entrySet()) {
+        Map<String, Binding> theirs = stored.remove(user.getKey());
+        Map<String, Binding> m = user.getValue();
+        m.values().removeIf(b -> heldElsewhere(b) && (theirs == null || !theirs.containsKey(b.key())));
+        if (theirs != null) {
+          theirs.forEach((key, b) -> {
+            Binding mine = m.get(key);
+            if (mine == null || heldElsewhere(mine)) {
+              m.put(key, b);
+              expiresAt(b);
+            }
+          });
+          others += theirs.size();
+        }
+      }
+      if (complete) {
+        for (Map.Entry<String, Map<String, Binding>> user : stored.entrySet()) {
+          byUser.putIfAbsent(user.getKey(), user.getValue());
+          user.getValue().values().forEach(this::expiresAt);
+          others += user.getValue().size();
+        }
+      }
+      LOG.info("Bindings of the other nodes read again after a partition [bindings: {}]", others);
+      return others;
+    });
+  }
+
   /** True when the binding's node has left the cluster: nothing can reach the device through it. */
   public boolean onGoneNode(Binding b) {
     return b.node() != null && goneNodes.contains(b.node());

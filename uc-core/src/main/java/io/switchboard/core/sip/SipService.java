@@ -171,6 +171,15 @@ public final class SipService {
     });
   }
 
+  /**
+   * This node merged back into the cluster after a partition (told on Hazelcast's thread): the binding
+   * changes it missed meanwhile are read from the store (see {@link LocationService#resync}).
+   */
+  public void rejoined() {
+    edge.sipContext().runOnContext(v -> location.resync().onFailure(e -> LOG.warn(
+        "Bindings not read again after a partition [reason: {}]", e.getMessage())));
+  }
+
   /** Cluster node {@code joined} is a member (a partition healed): requests may go through it again. */
   public void nodeJoined(String joined) {
     edge.sipContext().runOnContext(v -> location.nodeJoined(joined));
