@@ -35,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * timeout and C takes the AMI link; messages for offline bob are stored through B (before), A and C, and bob
  * registers on C, which delivers them. Then SIGCONT: B merges back (Hazelcast's split-brain merge), every
  * node lists three members, B gives its old AMI session up (one link), B knows bob's binding made on C
- * meanwhile, and every stored message reached bob exactly once.
+ * meanwhile, and every stored message reached bob exactly once. A MESSAGE for carol's phone on B, sent through
+ * A while B was paused, waited in B's socket and was stored by A when B was removed: B does not send it on
+ * resuming, so carol gets it once (from C).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -74,7 +76,7 @@ class PartitionIT {
     }
     awaitTrue("C is the AMI standby", () -> "standby".equals(component("c", "ami").getString("role")));
     HttpClient admin = login("a");
-    List<String> users = List.of("alice", "bob");
+    List<String> users = List.of("alice", "bob", "carol");
     for (String user : users) {
       HttpResponse<String> r = admin.send(post("a", "/api/users", new JsonObject().put("username", user)
           .put("extension", String.valueOf(2200 + users.indexOf(user))).put("password", user + "-web-pw")
@@ -112,10 +114,22 @@ class PartitionIT {
     int bobPort = FreePorts.udpAndTcp();
     // Answers more MESSAGEs than should come: a duplicate would be received and counted, not refused.
     Sipp.Running bobPhone = Sipp.device("receive-message.xml", bobPort, 6).timeout(300).start();
+    // Carol's phone is on B. A MESSAGE sent to her through A while B is paused goes into B's socket, unanswered;
+    // A stores it when B is removed, and delivers it when she registers on C. B, resumed, must not send it too.
+    int carolPort = FreePorts.udpAndTcp();
+    Sipp.Running carolPhone = Sipp.device("receive-message.xml", carolPort, 4).timeout(300).start();
+    register("b", "carol", carolPort);
+    // The console's question reaches any node's location service: three answers in a row with the binding.
+    awaitTrue("every node knows carol's binding on B", () -> bindingsOn("a", "carol") == 1 && bindingsOn("a", "carol") == 1
+        && bindingsOn("a", "carol") == 1);
     NodeProcess b = byName.get("b");
     try {
       b.pause();
       try {
+        Sipp.Result toCarol = sendMessage("a", "carol", "to carol while B is paused");
+        assertEquals(202, SippTrace.lastStatus(toCarol.messages()), toCarol::toString);
+        assertTrue(byName.get("a").output().contains("Requests through a node that left failed"),
+            "the MESSAGE had gone to B before B was removed: " + byName.get("a").output());
         for (String survivor : List.of("a", "c")) {
           awaitTrue("node " + survivor + " no longer lists B", () -> {
             List<String> seen = memberNodes(survivor);
@@ -131,6 +145,8 @@ class PartitionIT {
         // Bob registers on C, which delivers the three stored messages.
         register("c", "bob", bobPort);
         awaitTrue("bob received the three stored messages", () -> received(bobPhone).size() >= 3);
+        register("c", "carol", carolPort);
+        awaitTrue("carol received the stored message from C", () -> received(carolPhone).size() >= 1);
       } finally {
         b.resume(); // never leave a process stopped
       }
@@ -159,10 +175,27 @@ class PartitionIT {
         assertEquals(1, bodies.stream().filter(x -> x.contains(body)).count(), () -> "exactly once: " + body + " in " + bodies);
       }
       assertEquals(4, got.size(), () -> "nothing more: " + bodies);
+      // B read A's request for carol from its socket when it resumed: too late, not sent (A had stored it).
+      awaitTrue("B refused the stale request", () -> byName.get("b").output().contains("arrived too late"));
+      Sipp.Result toCarol = sendMessage("b", "carol", "live to carol after the merge");
+      assertEquals(200, SippTrace.lastStatus(toCarol.messages()), toCarol::toString);
+      awaitTrue("carol received the live message", () -> received(carolPhone).size() >= 2);
+      List<String> carols = received(carolPhone).stream().map(m -> m.body().strip()).toList();
+      assertEquals(2, carols.size(), () -> "once each: " + carols);
+      assertTrue(carols.get(0).contains("to carol while B is paused"), carols::toString);
+      assertTrue(carols.get(1).contains("live to carol after the merge"), carols::toString);
       assertEquals(1, asterisk.loggedInSessions());
     } finally {
       bobPhone.stop();
+      carolPhone.stop();
     }
+  }
+
+  private int bindingsOn(String node, String user) throws Exception {
+    HttpResponse<String> r = login(node).send(HttpRequest.newBuilder(URI.create(web(node) + "/api/users/" + user
+        + "/registrations")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    JsonArray bindings = r.statusCode() == 200 ? new JsonObject(r.body()).getJsonArray("bindings") : null;
+    return bindings == null ? -1 : bindings.size();
   }
 
   private static List<SippTrace.Message> received(Sipp.Running phone) throws Exception {

@@ -32,6 +32,13 @@ final class NodeSend {
   private static final Logger LOG = LoggerFactory.getLogger(NodeSend.class);
   /** Beyond a UDP transaction's 64 x T1 (32 s with the RFC's T1): the node answers before this. */
   private static final long BUS_TIMEOUT_MILLIS = 40_000;
+  /**
+   * How long after it was sent the other node may still start a request (its {@link SipSend#notAfter}): below
+   * the 5 s after which a silent node is removed, counted from its last heartbeat up to 1 s before the send,
+   * since from then on this node may fail the request and store the message. A node that was paused or cut
+   * off, and reads the request from its socket when it resumes, must not deliver it a second time.
+   */
+  static final long FRESH_MILLIS = 3_000;
 
   private final Vertx vertx;
   private final SipEdge edge;
@@ -85,7 +92,7 @@ final class NodeSend {
     Request headers = (Request) request.clone();
     headers.removeContent();
     SipSend send = new SipSend(headers.toString(), content == null ? null : Base64.getEncoder().encodeToString(content),
-        via == null ? "udp" : via.getTransport());
+        via == null ? "udp" : via.getTransport(), System.currentTimeMillis() + FRESH_MILLIS);
     java.util.Set<OutgoingRequest> onNode = awaiting.computeIfAbsent(device.node(),
         n -> java.util.concurrent.ConcurrentHashMap.newKeySet());
     onNode.add(out);
@@ -129,6 +136,14 @@ final class NodeSend {
     Request request;
     try {
       SipSend send = SipSend.fromJson(msg.body());
+      long late = send.notAfter() == 0 ? 0 : System.currentTimeMillis() - send.notAfter();
+      if (late > 0) {
+        // The sender may have failed it already and stored the message: sending it now could deliver it twice.
+        LOG.warn("Request from another node arrived too late, not sent [late: {} ms, request: {}]", late,
+            send.request().lines().findFirst().orElse(""));
+        msg.fail(408, "arrived " + late + " ms too late");
+        return;
+      }
       request = edge.factories().messages().createRequest(send.request());
       if (send.body() != null) {
         request.setContent(Base64.getDecoder().decode(send.body()), (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME));

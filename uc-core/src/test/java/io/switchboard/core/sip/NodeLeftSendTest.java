@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.SipSend;
 import io.switchboard.core.testing.SipTestServer;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -99,5 +100,23 @@ class NodeLeftSendTest {
         () -> again.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertTrue(refused.getCause().getMessage().contains("node-gone left the cluster"), refused.getCause().getMessage());
     assertEquals(1, takenCount.get(), "the second request never went to the node that left");
+  }
+
+  @Test
+  void aRequestFromAnotherNodeThatArrivesTooLateIsNotSent() throws Exception {
+    server = new SipTestServer(vertx, dir, Map.of());
+    server.beforeSipStart.add(s -> s.sip.inCluster("node-here"));
+    server.start().await(30, TimeUnit.SECONDS);
+    // As a node paused past the sender's patience reads it from its socket when it resumes.
+    SipSend stale = new SipSend("MESSAGE sip:bob@127.0.0.1:5099 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKold\r\n"
+        + "From: <sip:alice@" + server.domain() + ">;tag=1\r\nTo: <sip:bob@" + server.domain() + ">\r\nCall-ID: late-1\r\n"
+        + "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Type: text/plain\r\n\r\n", null, "udp",
+        System.currentTimeMillis() - 10_000);
+    ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> vertx.eventBus().request(EventAddresses.sipSend("node-here"), stale.toJson()).toCompletionStage()
+            .toCompletableFuture().get(30, TimeUnit.SECONDS));
+    io.vertx.core.eventbus.ReplyException reply = assertInstanceOf(io.vertx.core.eventbus.ReplyException.class, refused.getCause());
+    assertEquals(408, reply.failureCode());
+    assertTrue(reply.getMessage().contains("too late"), reply.getMessage());
   }
 }
