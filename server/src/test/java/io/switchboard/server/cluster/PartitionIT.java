@@ -184,6 +184,9 @@ class PartitionIT {
       assertEquals(2, carols.size(), () -> "once each: " + carols);
       assertTrue(carols.get(0).contains("to carol while B is paused"), carols::toString);
       assertTrue(carols.get(1).contains("live to carol after the merge"), carols::toString);
+      // B learnt that carol's binding, once its own, is C's now: the MESSAGE left from C, which holds her flow.
+      String carolVia = received(carolPhone).get(1).header("Via");
+      assertTrue(carolVia.contains("127.0.0.1:" + ports.get("c")[0]), carolVia);
       assertEquals(1, asterisk.loggedInSessions());
     } finally {
       bobPhone.stop();

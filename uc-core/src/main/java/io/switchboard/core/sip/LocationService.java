@@ -605,8 +605,10 @@ public final class LocationService {
   /**
    * After a partition healed with this node on the smaller side: the other nodes' binding changes made
    * meanwhile never reached it, so their bindings are read from the store again (the store has every
-   * change), while this node's own stay as in memory (refreshes may not be written yet). Users are replaced
-   * one at a time; nothing is announced (each change was announced by its node when it was made).
+   * change). A binding of this node's that the store has as another node's moved there (the phone
+   * registered again elsewhere): the store's wins, else this node would expire, and delete, the other
+   * node's binding. This node's others stay as in memory (refreshes may not be written yet). Nothing is
+   * announced (each change was announced by its node when it was made).
    *
    * @return how many bindings of other nodes this node now knows
    */
@@ -627,11 +629,8 @@ public final class LocationService {
         m.values().removeIf(b -> heldElsewhere(b) && (theirs == null || !theirs.containsKey(b.key())));
         if (theirs != null) {
           theirs.forEach((key, b) -> {
-            Binding mine = m.get(key);
-            if (mine == null || heldElsewhere(mine)) {
-              m.put(key, b);
-              expiresAt(b);
-            }
+            m.put(key, b);
+            expiresAt(b);
           });
           others += theirs.size();
         }
