@@ -1,5 +1,7 @@
 package io.switchboard.server;
 
+import io.switchboard.api.EventAddresses;
+import io.switchboard.api.cluster.ClusterMerged;
 import io.switchboard.core.backup.BackupWriter;
 import io.switchboard.core.backup.Backups;
 import io.switchboard.core.backup.ScheduledBackups;
@@ -221,7 +223,14 @@ public final class Switchboard {
             java.time.Clock.systemUTC(), pools.sipSend(), metrics);
         cluster.ifPresent(c -> {
           sip.inCluster(c.nodeId());
-          c.onMemberLeft(sip::nodeLeft); // a node killed: its phones' bindings go, sends through it fail now
+          c.onMemberLeft(sip::nodeLeft); // a node killed: sends through it fail now, its bindings wait for their expiry
+          c.onMemberJoined(sip::nodeJoined); // a partition healed: that node's phones are reached through it again
+          c.onMerged(() -> {
+            // This node was cut off: the bindings it missed are in the store; the AMI lock may be another's now.
+            sip.rejoined();
+            vertx.eventBus().publish(EventAddresses.CLUSTER_MERGED, new ClusterMerged(c.nodeId()).toJson(),
+                new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+          });
         });
         sip.location().loadAfter(wholeReads());
         // Feature modules put their SIP method handlers on the edge before it opens.

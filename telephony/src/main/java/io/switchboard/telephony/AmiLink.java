@@ -82,6 +82,8 @@ final class AmiLink {
   private final String lockName;
   /** The cluster-wide lock, held from before the first login until stop. */
   private Lock lock;
+  /** Told when this node merged back into the cluster after a partition. */
+  private io.vertx.core.eventbus.MessageConsumer<Object> merged;
 
   /** Bumped for every session attempted: events of older sessions are dropped. */
   private int generation;
@@ -124,7 +126,37 @@ final class AmiLink {
       return Future.succeededFuture();
     }
     health.report(COMPONENT, Health.State.STARTING, new JsonObject().put("address", address));
+    merged = vertx.eventBus().localConsumer(EventAddresses.CLUSTER_MERGED, m -> partitionHealed());
     return takeLock();
+  }
+
+  /**
+   * This node was cut off from the cluster and has merged back: while it was away the others took the
+   * lock (Hazelcast frees a member's locks when it leaves) and another node may hold the link now. The
+   * merge dropped this node's lock, so it gives the link up and stands by, as any node without the lock.
+   * The lock is not released: Hazelcast's release is a forced unlock, which would free the new holder's.
+   */
+  private void partitionHealed() {
+    if (stopped || lock == null) {
+      return;
+    }
+    LOG.warn("AMI link given up after a partition: another node may hold it now [address: {}]", address);
+    lock = null;
+    cancelTimers();
+    generation++;
+    SingleSessionConnection s = session;
+    session = null;
+    Future<Void> closed = s == null ? Future.succeededFuture() : close(s);
+    if (s != null) {
+      listener.disconnected("given up after a partition");
+    }
+    AmiHolding.standby(vertx, true);
+    health.report(COMPONENT, Health.State.UP, new JsonObject().put("address", address).put("role", "standby"));
+    Future.join(closed, attemptInFlight).onComplete(x -> {
+      if (!stopped) {
+        takeLock();
+      }
+    });
   }
 
   /** One try for the cluster-wide lock; the holder logs in, a standby tries again later. */
@@ -168,6 +200,9 @@ final class AmiLink {
 
   Future<Void> stop() {
     stopped = true;
+    if (merged != null) {
+      merged.unregister();
+    }
     cancelTimers();
     generation++;
     SingleSessionConnection s = session;

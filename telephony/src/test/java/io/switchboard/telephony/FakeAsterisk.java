@@ -78,6 +78,11 @@ public final class FakeAsterisk implements AutoCloseable {
     return this;
   }
 
+  /** Sessions open and logged in now: one per node that holds the link. */
+  public int loggedInSessions() {
+    return (int) sessions.stream().filter(s -> s.loggedIn).count();
+  }
+
   /** Connections accepted so far. */
   int accepted() {
     return accepted.get();

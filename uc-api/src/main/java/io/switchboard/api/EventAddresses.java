@@ -233,6 +233,13 @@ public final class EventAddresses {
   public static final String AMI_HOLDER = "switchboard.ha.ami.holder";
 
   /**
+   * Local only, published when this node merged back into the cluster after a partition (Hazelcast's
+   * split-brain merge: it was cut off, the others went on without it): {@link io.switchboard.api.cluster.ClusterMerged}.
+   * What it held cluster-wide meanwhile (the AMI link's lock) may be another node's now.
+   */
+  public static final String CLUSTER_MERGED = "switchboard.ha.merged";
+
+  /**
    * Prefix + username; one consumer per user per node while a console of the user's is open there.
    * Request {@link io.switchboard.api.cluster.ConsoleOpen}, reply {@link NoContent}: an answer means a
    * console is still open elsewhere, so the user is not offline.

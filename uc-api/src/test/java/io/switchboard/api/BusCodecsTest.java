@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.api.admin.LogLevelList;
 import io.switchboard.api.admin.LogLevelsRequest;
 import io.switchboard.api.cluster.AmiHolder;
+import io.switchboard.api.cluster.ClusterMerged;
 import io.switchboard.api.cluster.BindingChanged;
 import io.switchboard.api.cluster.ConsoleOpen;
 import io.switchboard.api.cluster.FailureCounted;
@@ -174,14 +175,14 @@ class BusCodecsTest {
         new BindingChanged("node-b", RegistrationEvent.Change.EXPIRED, new BindingChanged.Binding("bob", "k2",
             "sip:bob@127.0.0.1:5064", 1234L, null, 0L, 1.0f, null, List.of(), "udp", null, null, null)),
         BINDING,
-        new SipSend("MESSAGE sip:alice@127.0.0.1:5062 SIP/2.0\r\nCall-ID: x\r\n\r\n", "aGk=", "tls"),
-        new SipSend("NOTIFY sip:alice@127.0.0.1:5062 SIP/2.0\r\n\r\n", null, "udp"),
+        new SipSend("MESSAGE sip:alice@127.0.0.1:5062 SIP/2.0\r\nCall-ID: x\r\n\r\n", "aGk=", "tls", 1_800_000_000_000L),
+        new SipSend("NOTIFY sip:alice@127.0.0.1:5062 SIP/2.0\r\n\r\n", null, "udp", 0),
         new SipSendResult(200, "OK"), new SipSendResult(408, null),
         PresencePublication.published("node-a", "alice", null, "e1", new PresenceStatus("away", "lunch"), 1234567L),
         PresencePublication.published("node-a", "alice", "e1", "e2", new PresenceStatus("available", null), 1234568L),
         PresencePublication.removed("node-b", "alice", "e2"),
         new ProfileChanged("node-a", "alice", ProfileChanged.What.MANUAL),
-        new AmiHolder(true), new AmiHolder(false),
+        new AmiHolder(true), new AmiHolder(false), new ClusterMerged("node-b"),
         new ConsoleOpen("alice"),
         new FailureCounted("node-a", new JsonObject().put("source", "127.0.0.1").put("user", "alice")),
         new LogLevelList.LoggerLevel("io.switchboard.im", "DEBUG", "DEBUG"),

@@ -34,6 +34,12 @@ public final class ClusterNode {
   static final int HEARTBEAT_SECONDS = 1;
   /** A member silent this long is removed (Hazelcast's default is 60 s): five missed heartbeats. */
   static final int MAX_NO_HEARTBEAT_SECONDS = 5;
+  /**
+   * How soon after start, and how often after that, a member looks for another cluster of the same name
+   * among {@code cluster.members} and merges with it (Hazelcast's split-brain merge; its defaults are 300 s
+   * and 120 s): a partition that healed, or a node that was paused, is one cluster again within this.
+   */
+  static final int MERGE_CHECK_SECONDS = 10;
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -42,6 +48,8 @@ public final class ClusterNode {
   private final java.util.List<Runnable> membersChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Told the Vert.x node id of each member that left (the survivors drop what it held). */
   private final java.util.List<java.util.function.Consumer<String>> membersLeft = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Told the Vert.x node id of each member that joined: one that had left is reachable again. */
+  private final java.util.List<java.util.function.Consumer<String>> membersJoined = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
@@ -89,6 +97,8 @@ public final class ClusterNode {
     // removes it after this long without a heartbeat (default 60 s), well within the AMI takeover's 10 s.
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.bindAddress()));
@@ -119,8 +129,12 @@ public final class ClusterNode {
     manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        LOG.info("Cluster member joined [node: {}, address: {}]", event.getMember().getAttribute(VERTX_NODE_ID), event.getMember().getAddress());
+        String joined = event.getMember().getAttribute(VERTX_NODE_ID);
+        LOG.info("Cluster member joined [node: {}, address: {}]", joined, event.getMember().getAddress());
         report();
+        if (joined != null) {
+          membersJoined.forEach(l -> l.accept(joined));
+        }
       }
 
       @Override
@@ -147,6 +161,24 @@ public final class ClusterNode {
   /** Runs {@code listener} (on Hazelcast's event thread) each time a member joined or left, once health shows it. */
   public void onMembersChanged(Runnable listener) {
     membersChanged.add(listener);
+  }
+
+  /**
+   * Runs {@code listener} (on Hazelcast's thread) when this node has merged back into the cluster after a
+   * partition: the smaller side merges into the larger one and drops what it held meanwhile (locks included).
+   */
+  public void onMerged(Runnable listener) {
+    manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        LOG.warn("Merged back into the cluster after a partition [node: {}, members: {}]", nodeId(), members().size());
+        listener.run();
+      }
+    });
+  }
+
+  /** Runs {@code listener} (on Hazelcast's event thread) with the node id of each member that joined (or came back). */
+  public void onMemberJoined(java.util.function.Consumer<String> listener) {
+    membersJoined.add(listener);
   }
 
   /** Runs {@code listener} (on Hazelcast's event thread) with the node id of each member that left. */

@@ -76,6 +76,9 @@ class ClusterNodeTest {
     com.hazelcast.config.Config config = ClusterNode.hazelcastConfig(cluster(FreePorts.udpAndTcp(), ""));
     assertEquals("1", config.getProperty("hazelcast.heartbeat.interval.seconds"));
     assertEquals("5", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
+    // A paused node or a healed partition merges back within seconds, not Hazelcast's 300 s and 120 s.
+    assertEquals("10", config.getProperty("hazelcast.merge.first.run.delay.seconds"));
+    assertEquals("10", config.getProperty("hazelcast.merge.next.run.delay.seconds"));
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * re-registered on C, receives MESSAGEs there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 400, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class FailoverIT {
 
   private static final String DOMAIN = "switchboard.test";
@@ -75,9 +77,10 @@ class FailoverIT {
     }
     awaitTrue("C is the AMI standby", () -> "standby".equals(component("c", "ami").getString("role")));
     HttpClient admin = login("a");
-    for (String user : List.of("alice", "bob", "carol")) {
+    List<String> users = List.of("alice", "bob", "carol", "dave", "erin");
+    for (String user : users) {
       HttpResponse<String> r = admin.send(post("a", "/api/users", new JsonObject().put("username", user)
-          .put("extension", String.valueOf(2000 + user.length() + user.charAt(0))).put("password", user + "-web-pw")
+          .put("extension", String.valueOf(2100 + users.indexOf(user))).put("password", user + "-web-pw")
           .put("sipPassword", user + "-sip-pw")), HttpResponse.BodyHandlers.ofString());
       assertEquals(201, r.statusCode(), r.body());
     }
@@ -85,8 +88,11 @@ class FailoverIT {
 
   private NodeProcess start(String name, String members, Map<String, String> more) throws Exception {
     int[] p = ports.get(name);
+    // Watchers see everyone; phones may register for as little as 10 s (the test's short-lived bindings).
+    Map<String, String> withPresence = new LinkedHashMap<>(Map.of("presence.default-rule", "allow", "sip.min-expires", "10"));
+    withPresence.putAll(more);
     Map<String, String> config = NodeProcess.loopbackNode(p[0], p[1], p[2], members, DOMAIN, ADMIN_PASSWORD,
-        dir.resolve(name), more);
+        dir.resolve(name), withPresence);
     NodeProcess node = NodeProcess.start(name, dir.resolve(name), config);
     nodes.add(node);
     byName.put(name, node);
@@ -105,69 +111,178 @@ class FailoverIT {
 
   @Test
   void nodeBKilledLosesNoAnsweredMessageItsPhonesMoveAndTheAmiLinkIsTakenOver() throws Exception {
-    // A phone of B's, and a MESSAGE to bob (no phone anywhere) answered 202 by B: stored.
+    // Before the kill. Alice's phone on A (her presence: open). Carol's and erin's phones on B, registered
+    // for 40 s and 45 s and never refreshed there: carol's moves to C in time, erin's never comes back.
+    register("a", "alice", FreePorts.udpAndTcp(), 300);
     int carolPort = FreePorts.udpAndTcp();
-    register("b", "carol", carolPort);
-    Sipp.Result stored = sendMessage("b", "bob", "kept through the kill");
-    assertEquals(202, SippTrace.lastStatus(stored.messages()), () -> stored + "\n--- b\n" + byName.get("b").output());
-    assertEquals(1, logins(), () -> "one login from the cluster: " + asterisk.received());
-    String bNode = component("b", "cluster").getString("node");
-
-    Instant killed = Instant.now();
-    byName.get("b").kill();
-
-    // C takes the link over within the 10 s the issue asks (Hazelcast removes a silent member after 5 s).
-    asterisk.awaitActions("Login", 2).get(60, TimeUnit.SECONDS);
-    long takeoverMillis = Duration.between(killed, Instant.now()).toMillis();
-    System.out.println("[failover] kill -9 of the AMI holder to the standby's login: " + takeoverMillis + " ms");
-    assertTrue(takeoverMillis < 10_000, "the standby logged in " + takeoverMillis + " ms after the kill");
-    assertEquals(2, logins(), () -> "exactly one more login: " + asterisk.received());
-    for (String survivor : List.of("a", "c")) {
-      awaitTrue("node " + survivor + " no longer lists B", () -> {
-        List<String> seen = memberNodes(survivor);
-        return seen.size() == 2 && !seen.contains(bNode);
-      });
-    }
-    System.out.println("[failover] kill -9 to both survivors' health without B: "
-        + Duration.between(killed, Instant.now()).toMillis() + " ms");
-    // The survivors dropped B's bindings: carol has none until her phone re-registers.
-    awaitTrue("carol's binding on B dropped", () -> bindingsOn("a", "carol") == 0 && bindingsOn("c", "carol") == 0);
-
-    // B's phone re-registers with C and receives a MESSAGE sent through A there, from C.
-    Sipp.Running carolPhone = Sipp.device("receive-message.xml", carolPort, 1).start();
+    register("b", "carol", carolPort, 40);
+    Instant erinRegistered = Instant.now();
+    register("b", "erin", FreePorts.udpAndTcp(), 45);
+    // Dave watches alice through B (his subscription dies with B), erin through C and carol through A.
+    int aliceWatcherPort = FreePorts.udpAndTcp();
+    Sipp.Running aliceWatcher = watcher("watch-moves-on-481.xml", "b", "alice", 240).key("next_port", String.valueOf(sip("c")))
+        .localPort(aliceWatcherPort).start();
+    Sipp.Running erinWatcher = watcher("watch-2.xml", "c", "erin", 240).start();
+    Sipp.Running carolWatcher = watcher("watch-2.xml", "a", "carol", 240).start();
     try {
-      register("c", "carol", carolPort);
-      awaitTrue("A knows carol's binding on C", () -> bindingsOn("a", "carol") == 1);
-      Sipp.Result sent = sendMessage("a", "carol", "after the failover");
-      assertEquals(200, SippTrace.lastStatus(sent.messages()), () -> sent + "\n--- c\n" + byName.get("c").output());
-      Sipp.Result phone = carolPhone.await();
-      assertTrue(phone.passed(), phone::toString);
-      List<SippTrace.Message> got = SippTrace.received(phone.messages(), "MESSAGE");
-      assertEquals(1, got.size(), phone.messages());
-      assertTrue(got.get(0).body().contains("after the failover"), got.get(0).body());
-      assertTrue(got.get(0).header("Via").contains("127.0.0.1:" + ports.get("c")[0]), got.get(0).header("Via"));
-    } finally {
-      carolPhone.stop();
-    }
+      for (Sipp.Running w : List.of(aliceWatcher, erinWatcher, carolWatcher)) {
+        awaitTrue("a watcher's first NOTIFY", () -> notifies(w).size() >= 1);
+        assertTrue(notifies(w).get(0).body().contains("<basic>open</basic>"), () -> notifies(w).get(0).body());
+      }
+      // A MESSAGE to bob (no phone anywhere) answered 202 by B: stored.
+      Sipp.Result stored = sendMessage("b", "bob", "kept through the kill");
+      assertEquals(202, SippTrace.lastStatus(stored.messages()), () -> stored + "\n--- b\n" + byName.get("b").output());
+      assertEquals(1, logins(), () -> "one login from the cluster: " + asterisk.received());
+      String bNode = component("b", "cluster").getString("node");
 
-    // Bob registers on C: the message B answered 202 arrives, once; then a live one (a second copy of the
-    // stored one would have taken its place).
-    int bobPort = FreePorts.udpAndTcp();
-    Sipp.Running bobPhone = Sipp.device("receive-message.xml", bobPort, 2).start();
-    try {
-      register("c", "bob", bobPort);
-      awaitTrue("the stored message reached bob's phone", () -> SippTrace.received(bobPhone.messagesSoFar(), "MESSAGE").size() >= 1);
-      Sipp.Result live = sendMessage("c", "bob", "live after the stored one");
-      assertEquals(200, SippTrace.lastStatus(live.messages()), live::toString);
-      Sipp.Result phone = bobPhone.await();
-      assertTrue(phone.passed(), phone::toString);
-      List<SippTrace.Message> got = SippTrace.received(phone.messages(), "MESSAGE");
-      assertEquals(2, got.size(), phone.messages());
-      assertTrue(got.get(0).body().contains("kept through the kill"), got.get(0).body());
-      assertTrue(got.get(1).body().contains("live after the stored one"), got.get(1).body());
-      assertFalse(got.get(1).body().contains("kept through the kill"), "the stored message came twice");
+      Instant killed = Instant.now();
+      byName.get("b").kill();
+
+      // C takes the link over within the 10 s the issue asks (Hazelcast removes a silent member after 5 s).
+      asterisk.awaitActions("Login", 2).get(60, TimeUnit.SECONDS);
+      long takeoverMillis = Duration.between(killed, Instant.now()).toMillis();
+      System.out.println("[failover] kill -9 of the AMI holder to the standby's login: " + takeoverMillis + " ms");
+      assertTrue(takeoverMillis < 10_000, "the standby logged in " + takeoverMillis + " ms after the kill");
+      assertEquals(2, logins(), () -> "exactly one more login: " + asterisk.received());
+      for (String survivor : List.of("a", "c")) {
+        awaitTrue("node " + survivor + " no longer lists B", () -> {
+          List<String> seen = memberNodes(survivor);
+          return seen.size() == 2 && !seen.contains(bNode);
+        });
+        awaitTrue("node " + survivor + " was told B left", () -> byName.get(survivor).output().contains("Bindings of a node that left kept"));
+      }
+      System.out.println("[failover] kill -9 to both survivors' health without B: "
+          + Duration.between(killed, Instant.now()).toMillis() + " ms");
+
+      // The survivors keep B's bindings until their own expiry: nobody looks offline at the kill, and a
+      // MESSAGE to a phone that was on B is stored at once (202), not sent into the dead node.
+      assertEquals(1, bindingsOn("a", "erin"));
+      assertEquals(1, bindingsOn("c", "carol"));
+      Sipp.Result toErin = sendMessage("a", "erin", "while erin's node is dead");
+      assertEquals(202, SippTrace.lastStatus(toErin.messages()), () -> toErin + "\n--- a\n" + byName.get("a").output());
+      assertEquals(1, notifies(erinWatcher).size(), () -> "erin not shown offline at the kill: " + trace(erinWatcher));
+
+      // Dave's subscription to alice lived on B: his refresh goes to C, gets 481, and he subscribes anew there:
+      // alice's current state (open), then her PUBLISH on A, from C; never "closed" or "terminated" between.
+      signal(aliceWatcherPort, aliceWatcher);
+      awaitTrue("dave subscribed to alice anew on C", () -> notifies(aliceWatcher).size() >= 2);
+      Sipp.Result pub = Sipp.scenario("publish.xml", sip("a")).key("domain", DOMAIN).key("from", "alice")
+          .key("activity", "meeting").key("note", "Back after the failover").auth("alice", "alice-sip-pw").run();
+      assertTrue(pub.passed(), pub::toString);
+      Sipp.Result watched = aliceWatcher.await();
+      assertTrue(watched.passed(), () -> watched + "\n--- c\n" + byName.get("c").output());
+      List<SippTrace.Message> refreshed = SippTrace.parse(watched.messages()).stream()
+          .filter(m -> m.received() && m.startLine().startsWith("SIP/2.0 481")).toList();
+      assertEquals(1, refreshed.size(), "the refresh reached C and was refused as an unknown dialog");
+      List<SippTrace.Message> seen = notifies(aliceWatcher);
+      assertEquals(3, seen.size(), watched.messages());
+      for (SippTrace.Message n : seen) {
+        assertFalse(n.body().contains("<basic>closed</basic>"), () -> "a false offline: " + n.body());
+        assertFalse(n.header("Subscription-State").startsWith("terminated"), () -> "ended: " + n.headers());
+      }
+      assertTrue(seen.get(1).body().contains("<basic>open</basic>"), seen.get(1).body());
+      assertTrue(seen.get(2).body().contains("Back after the failover"), seen.get(2).body());
+      for (SippTrace.Message n : seen.subList(1, 3)) {
+        assertTrue(n.header("Via").contains("127.0.0.1:" + sip("c")), () -> "from C: " + n.header("Via"));
+      }
+
+      // B's phone re-registers with C (in time) and receives a MESSAGE sent through A there, from C.
+      Sipp.Running carolPhone = Sipp.device("receive-message.xml", carolPort, 1).start();
+      try {
+        register("c", "carol", carolPort, 300);
+        awaitTrue("A knows carol's binding on C", () -> bindingsOn("a", "carol") == 1 && nodeOfBinding("a", "carol").equals(
+            component("c", "cluster").getString("node")));
+        Sipp.Result sent = sendMessage("a", "carol", "after the failover");
+        assertEquals(200, SippTrace.lastStatus(sent.messages()), () -> sent + "\n--- c\n" + byName.get("c").output());
+        Sipp.Result phone = carolPhone.await();
+        assertTrue(phone.passed(), phone::toString);
+        List<SippTrace.Message> got = SippTrace.received(phone.messages(), "MESSAGE");
+        assertEquals(1, got.size(), phone.messages());
+        assertTrue(got.get(0).body().contains("after the failover"), got.get(0).body());
+        assertTrue(got.get(0).header("Via").contains("127.0.0.1:" + sip("c")), got.get(0).header("Via"));
+      } finally {
+        carolPhone.stop();
+      }
+
+      // Bob registers on C: the message B answered 202 arrives, once; then a live one (a second copy of the
+      // stored one would have taken its place).
+      int bobPort = FreePorts.udpAndTcp();
+      Sipp.Running bobPhone = Sipp.device("receive-message.xml", bobPort, 2).start();
+      try {
+        register("c", "bob", bobPort, 300);
+        awaitTrue("the stored message reached bob's phone", () -> SippTrace.received(bobPhone.messagesSoFar(), "MESSAGE").size() >= 1);
+        Sipp.Result live = sendMessage("c", "bob", "live after the stored one");
+        assertEquals(200, SippTrace.lastStatus(live.messages()), live::toString);
+        Sipp.Result phone = bobPhone.await();
+        assertTrue(phone.passed(), phone::toString);
+        List<SippTrace.Message> got = SippTrace.received(phone.messages(), "MESSAGE");
+        assertEquals(2, got.size(), phone.messages());
+        assertTrue(got.get(0).body().contains("kept through the kill"), got.get(0).body());
+        assertTrue(got.get(1).body().contains("live after the stored one"), got.get(1).body());
+        assertFalse(got.get(1).body().contains("kept through the kill"), "the stored message came twice");
+      } finally {
+        bobPhone.stop();
+      }
+
+      // Erin's phone never came back: her watcher sees "closed" once her binding's 45 s are over, not before.
+      awaitTrue("erin shown offline at her binding's expiry", () -> notifies(erinWatcher).size() >= 2);
+      SippTrace.Message offline = notifies(erinWatcher).get(1);
+      assertTrue(offline.body().contains("<basic>closed</basic>"), offline.body());
+      LocalDateTime offlineAt = SippTrace.receivedAt(erinWatcher.messagesSoFar(), "NOTIFY").get(1);
+      LocalDateTime expiry = LocalDateTime.ofInstant(erinRegistered.plusSeconds(45), ZoneId.systemDefault());
+      System.out.println("[failover] erin's offline NOTIFY " + Duration.between(expiry, offlineAt).toMillis()
+          + " ms after her binding's expiry, " + Duration.between(LocalDateTime.ofInstant(killed, ZoneId.systemDefault()),
+          offlineAt).toMillis() + " ms after the kill");
+      assertFalse(offlineAt.isBefore(expiry), () -> "closed at " + offlineAt + ", before the expiry at " + expiry);
+      // Carol's binding on B expired (40 s, before erin's) after her phone had moved: never shown offline.
+      for (SippTrace.Message n : notifies(carolWatcher)) {
+        assertFalse(n.body().contains("<basic>closed</basic>"), () -> "carol shown offline: " + n.body());
+      }
+      assertEquals(1, bindingsOn("a", "carol"));
+      assertEquals(0, bindingsOn("c", "erin"), "erin's binding gone from the survivors once expired");
     } finally {
-      bobPhone.stop();
+      aliceWatcher.stop();
+      erinWatcher.stop();
+      carolWatcher.stop();
+    }
+  }
+
+  /** Dave's watcher for {@code user}'s presence through {@code node} (SIPp, Expires 600, bounded by {@code seconds}). */
+  private Sipp watcher(String scenario, String node, String user, int seconds) {
+    return Sipp.scenario(scenario, sip(node)).key("domain", DOMAIN).key("from", "dave").key("to", user)
+        .key("event", "presence").key("accept", "application/pidf+xml").key("expires", "600").auth("dave", "dave-sip-pw")
+        .timeout(seconds);
+  }
+
+  private static List<SippTrace.Message> notifies(Sipp.Running watcher) {
+    return SippTrace.received(trace(watcher), "NOTIFY");
+  }
+
+  private static String trace(Sipp.Running sipp) {
+    try {
+      return sipp.messagesSoFar();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Tells a watcher waiting in its dialog that its node is gone: an OPTIONS in that dialog (its Call-ID,
+   * the notifier's tag) on its port, which the scenario awaits before it refreshes with the next server.
+   */
+  private void signal(int port, Sipp.Running watcher) throws Exception {
+    String trace = watcher.messagesSoFar();
+    String callId = SippTrace.sent(trace, "SUBSCRIBE").get(0).header("Call-ID");
+    String from = SippTrace.received(trace, "NOTIFY").get(0).header("From");
+    String tag = from.substring(from.indexOf("tag=") + 4).split("[;>\\s]")[0];
+    try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      String options = "OPTIONS sip:dave@127.0.0.1:" + port + " SIP/2.0\r\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-node-gone\r\n"
+          + "Max-Forwards: 70\r\nFrom: <sip:alice@" + DOMAIN + ">;tag=" + tag + "\r\n"
+          + "To: <sip:dave@" + DOMAIN + ">;tag=" + tag + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\n"
+          + "Content-Length: 0\r\n\r\n";
+      byte[] bytes = options.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      socket.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(), port));
     }
   }
 
@@ -176,15 +291,19 @@ class FailoverIT {
   }
 
   private Sipp.Result sendMessage(String node, String to, String body) throws Exception {
-    return Sipp.scenario("send-message.xml", ports.get(node)[0]).key("domain", DOMAIN).key("from", "alice")
+    return Sipp.scenario("send-message.xml", sip(node)).key("domain", DOMAIN).key("from", "alice")
         .key("to", to).key("ctype", "text/plain").key("body", body).auth("alice", "alice-sip-pw").run();
   }
 
-  private void register(String node, String user, int contactPort) throws Exception {
-    Sipp.Result reg = Sipp.scenario("register-device.xml", ports.get(node)[0]).key("domain", DOMAIN).key("aor", user)
+  private void register(String node, String user, int contactPort, int expires) throws Exception {
+    Sipp.Result reg = Sipp.scenario("register-device-expires.xml", sip(node)).key("domain", DOMAIN).key("aor", user)
         .key("contact", user + "-desk").key("device", "127.0.0.1:" + contactPort).key("accept", "text/plain")
-        .auth(user, user + "-sip-pw").run();
+        .key("expires", String.valueOf(expires)).auth(user, user + "-sip-pw").run();
     assertTrue(reg.passed(), reg::toString);
+  }
+
+  private int sip(String node) {
+    return ports.get(node)[0];
   }
 
   private String web(String node) {
@@ -202,6 +321,13 @@ class FailoverIT {
   private List<String> memberNodes(String node) throws Exception {
     JsonArray members = component(node, "cluster").getJsonArray("members", new JsonArray());
     return members.stream().map(m -> ((JsonObject) m).getString("node")).toList();
+  }
+
+  /** The node of the user's first binding, as {@code node}'s console lists it. */
+  private String nodeOfBinding(String node, String user) throws Exception {
+    HttpResponse<String> r = login(node).send(HttpRequest.newBuilder(URI.create(web(node) + "/api/users/" + user
+        + "/registrations")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(r.body()).getJsonArray("bindings").getJsonObject(0).getString("node", "");
   }
 
   private int bindingsOn(String node, String user) throws Exception {

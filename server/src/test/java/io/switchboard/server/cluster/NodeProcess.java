@@ -178,6 +178,25 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** kill -STOP of this process (a node cut off: it neither answers nor sends, its sockets stay open). */
+  void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** kill -CONT of this process: a paused node goes on where it stopped. */
+  void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    if (process.isAlive()) {
+      Process k = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start();
+      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+      }
+    }
+  }
+
   @Override
   public void close() throws Exception {
     kill();

@@ -25,11 +25,15 @@ public interface BindingStore {
   Future<Void> removeAll(String username);
 
   /**
-   * Removes every binding held by cluster node {@code node} (one that left the cluster), and only
-   * those: a phone that re-registered with another node meanwhile keeps its new binding.
+   * Removes one binding only while cluster node {@code node} holds it (one that left the cluster): a
+   * phone that re-registered with another node meanwhile keeps its new binding.
+   *
+   * @return true when this call removed it
    */
-  default Future<Void> removeNode(String node) {
-    return loadAll().compose(all -> Future.all(all.stream().filter(b -> node.equals(b.node()))
-        .map(b -> remove(b.username(), b.key())).toList())).mapEmpty();
+  default Future<Boolean> removeHeldBy(String username, String key, String node) {
+    return load(username).compose(mine -> {
+      boolean held = mine.stream().anyMatch(b -> b.key().equals(key) && node.equals(b.node()));
+      return held ? remove(username, key).map(true) : Future.succeededFuture(false);
+    });
   }
 }

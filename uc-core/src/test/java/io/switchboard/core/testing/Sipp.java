@@ -120,9 +120,9 @@ public final class Sipp {
 
     /** Waits (bounded) for the scenario to finish its -m calls. */
     public Result await() throws IOException, InterruptedException {
-      if (!process.waitFor(40, TimeUnit.SECONDS)) {
+      if (!process.waitFor(timeoutSeconds + 10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        return new Result(-1, read(messages), "sipp did not finish in 40 s", read(stdout));
+        return new Result(-1, read(messages), "sipp did not finish in " + (timeoutSeconds + 10) + " s", read(stdout));
       }
       return new Result(process.exitValue(), read(messages), read(errors), read(stdout));
     }
@@ -140,6 +140,13 @@ public final class Sipp {
 
   private int calls = 1;
   private boolean server;
+  private int timeoutSeconds = 30;
+
+  /** Ends the scenario as failed after {@code seconds} (SIPp's -timeout; 30 s unless told): a watcher that outlives an expiry. */
+  public Sipp timeout(int seconds) {
+    this.timeoutSeconds = seconds;
+    return this;
+  }
 
   /** A device: SIPp waits for requests on {@code port} and answers -m {@code calls} of them. */
   public static Sipp device(String scenario, int port, int calls) {
@@ -175,7 +182,7 @@ public final class Sipp {
     }
     cmd.addAll(List.of("-sf", xml.toString(),
         "-m", String.valueOf(calls), "-i", localAddress, "-t", transport, "-nostdin",
-        "-timeout", "30s", "-timeout_error", "-max_recv_loops", "100",
+        "-timeout", timeoutSeconds + "s", "-timeout_error", "-max_recv_loops", "100",
         "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
     // Never SIPp's default 5060: a local Asterisk may hold it.
     cmd.addAll(List.of("-p", String.valueOf(localPort > 0 ? localPort : FreePorts.udpAndTcp())));

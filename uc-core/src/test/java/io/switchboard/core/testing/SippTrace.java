@@ -66,6 +66,24 @@ public final class SippTrace {
     return parse(trace).stream().filter(m -> !m.received() && m.startLine().startsWith(method + " ")).toList();
   }
 
+  private static final Pattern STAMPED = Pattern.compile(
+      "-{20,} (\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)[^\\n]*\\n(?:UDP|TCP) message received[^\\n]*\\n\\n(\\S+) ");
+
+  /**
+   * When SIPp received each request of this method (its trace's time stamp, the machine's local time), in
+   * order: when something reached the wire, not when a test saw the trace.
+   */
+  public static List<java.time.LocalDateTime> receivedAt(String trace, String method) {
+    List<java.time.LocalDateTime> out = new ArrayList<>();
+    Matcher m = STAMPED.matcher(trace);
+    while (m.find()) {
+      if (m.group(2).equals(method)) {
+        out.add(java.time.LocalDateTime.parse(m.group(1).replace(' ', 'T')));
+      }
+    }
+    return out;
+  }
+
   /** The status of the last response received, or -1. */
   public static int lastStatus(String trace) {
     List<Message> responses = parse(trace).stream().filter(m -> m.received() && m.startLine().startsWith("SIP/2.0 "))

@@ -78,6 +78,8 @@ public final class LocationService {
   private long flushTimer = -1;
   /** This node's id in a cluster (bindings made here are stamped with it); null on a single node. */
   private volatile String node;
+  /** Nodes that left the cluster: their bindings are kept until they expire, and nothing is sent through them. */
+  private final java.util.Set<String> goneNodes = ConcurrentHashMap.newKeySet();
 
   /** With refreshes written behind within a second. */
   public LocationService(Vertx vertx, BindingStore store, Clock clock) {
@@ -485,6 +487,10 @@ public final class LocationService {
     long seen = expired.isEmpty() ? earliest : Math.min(earliest, now.toEpochMilli() + 1000);
     nextExpiry.accumulateAndGet(seen, Math::min);
     for (Binding b : expired) {
+      if (onGoneNode(b)) {
+        expireOrphan(b);
+        continue;
+      }
       if (heldElsewhere(b)) {
         forget(b); // its node expires it in the store and tells everyone
         continue;
@@ -558,31 +564,112 @@ public final class LocationService {
     } else if (b.node() != null && (complete || byUser.containsKey(b.username()))) {
       // Users not known yet are read from the store on first need, which has this binding already.
       byUser.computeIfAbsent(b.username(), u -> new ConcurrentHashMap<>(4)).put(b.key(), b);
+      expiresAt(b); // the sweep forgets it then, or expires it if its node has left meanwhile
     }
   }
 
   /**
-   * Cluster node {@code left} is gone (killed, or cut off): its phones can no longer be reached through
-   * it, so its bindings leave this node's memory and the store (each survivor deletes the same ones,
-   * filtered on the node, so a phone that re-registered elsewhere meanwhile keeps its binding). No
-   * registration event: the phones re-register with another node within their interval, and a
-   * presence "offline" meanwhile would be false. A MESSAGE to them meanwhile is stored (202).
+   * Cluster node {@code left} is gone (killed, or cut off). Its bindings stay, in memory and in the store,
+   * until their own expiry, as the phone registered them: it re-registers with another node within that
+   * time (replacing the binding, or adding its own), or it is gone, and then the normal expiry path
+   * publishes it, so its watchers see "offline" at the expiry, not at the kill. Meanwhile a request to
+   * such a binding fails at once ({@link #onGoneNode}): a MESSAGE is stored (202). No registration event
+   * now: announcing the phones offline would be false.
+   *
+   * @return how many of its bindings this node knows
    */
   public Future<Integer> nodeLeft(String left) {
     if (left.equals(node)) {
       return Future.succeededFuture(0);
     }
-    int dropped = 0;
+    goneNodes.add(left);
+    int kept = 0;
     for (Map<String, Binding> m : byUser.values()) {
-      for (Binding b : List.copyOf(m.values())) {
-        if (left.equals(b.node()) && m.remove(b.key(), b)) {
-          dropped++;
+      for (Binding b : m.values()) {
+        if (left.equals(b.node())) {
+          kept++;
         }
       }
     }
-    int count = dropped;
-    LOG.warn("Bindings of a node that left dropped [node: {}, bindings: {}]", left, count);
-    return store.removeNode(left).map(count);
+    LOG.warn("Bindings of a node that left kept until their expiry [node: {}, bindings: {}]", left, kept);
+    return Future.succeededFuture(kept);
+  }
+
+  /** Cluster node {@code joined} is a member (again, after a partition healed): its bindings are its own again. */
+  public void nodeJoined(String joined) {
+    if (goneNodes.remove(joined)) {
+      LOG.info("A node that had left is back [node: {}]", joined);
+    }
+  }
+
+  /**
+   * After a partition healed with this node on the smaller side: the other nodes' binding changes made
+   * meanwhile never reached it, so their bindings are read from the store again (the store has every
+   * change). A binding of this node's that the store has as another node's moved there (the phone
+   * registered again elsewhere): the store's wins, else this node would expire, and delete, the other
+   * node's binding. This node's others stay as in memory (refreshes may not be written yet). Nothing is
+   * announced (each change was announced by its node when it was made).
+   *
+   * @return how many bindings of other nodes this node now knows
+   */
+  public Future<Integer> resync() {
+    goneNodes.clear(); // the members' joins say who is back; what left for good comes back as left
+    return store.loadAll().map(all -> {
+      Instant now = clock.instant();
+      Map<String, Map<String, Binding>> stored = new HashMap<>();
+      for (Binding b : all) {
+        if (heldElsewhere(b) && !b.expiredAt(now)) {
+          stored.computeIfAbsent(b.username(), u -> new ConcurrentHashMap<>(4)).put(b.key(), b);
+        }
+      }
+      int others = 0;
+      for (Map.Entry<String, Map<String, Binding>> user : byUser.entrySet()) {
+        Map<String, Binding> theirs = stored.remove(user.getKey());
+        Map<String, Binding> m = user.getValue();
+        m.values().removeIf(b -> heldElsewhere(b) && (theirs == null || !theirs.containsKey(b.key())));
+        if (theirs != null) {
+          theirs.forEach((key, b) -> {
+            m.put(key, b);
+            expiresAt(b);
+          });
+          others += theirs.size();
+        }
+      }
+      if (complete) {
+        for (Map.Entry<String, Map<String, Binding>> user : stored.entrySet()) {
+          byUser.putIfAbsent(user.getKey(), user.getValue());
+          user.getValue().values().forEach(this::expiresAt);
+          others += user.getValue().size();
+        }
+      }
+      LOG.info("Bindings of the other nodes read again after a partition [bindings: {}]", others);
+      return others;
+    });
+  }
+
+  /** True when the binding's node has left the cluster: nothing can reach the device through it. */
+  public boolean onGoneNode(Binding b) {
+    return b.node() != null && goneNodes.contains(b.node());
+  }
+
+  /**
+   * A binding of a node that left has expired: every survivor sees it, and the one whose conditional
+   * delete removes it from the store (still that node's: not re-registered meanwhile) announces it.
+   */
+  private void expireOrphan(Binding b) {
+    written(b.username(), b.key(), () -> store.removeHeldBy(b.username(), b.key(), b.node()).map(removed -> {
+      if (removed) {
+        Map<String, Binding> m = byUser.get(b.username());
+        if (m != null) {
+          m.remove(b.key(), b);
+        }
+        publish(b, RegistrationEvent.Change.EXPIRED); // once: only one conditional delete removes it
+      } else {
+        forget(b); // another survivor announces it, or the phone registered again
+      }
+      return null;
+    })).onFailure(e -> LOG.warn("cannot expire binding of a node that left [user: {}, contact: {}, node: {}]: {}",
+        b.username(), b.contact(), b.node(), e.getMessage()));
   }
 
   private void forget(Binding b) {

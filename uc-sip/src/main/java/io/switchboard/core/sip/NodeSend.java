@@ -32,6 +32,13 @@ final class NodeSend {
   private static final Logger LOG = LoggerFactory.getLogger(NodeSend.class);
   /** Beyond a UDP transaction's 64 x T1 (32 s with the RFC's T1): the node answers before this. */
   private static final long BUS_TIMEOUT_MILLIS = 40_000;
+  /**
+   * How long after it was sent the other node may still start a request (its {@link SipSend#notAfter}): below
+   * the 5 s after which a silent node is removed, counted from its last heartbeat up to 1 s before the send,
+   * since from then on this node may fail the request and store the message. A node that was paused or cut
+   * off, and reads the request from its socket when it resumes, must not deliver it a second time.
+   */
+  static final long FRESH_MILLIS = 3_000;
 
   private final Vertx vertx;
   private final SipEdge edge;
@@ -75,12 +82,17 @@ final class NodeSend {
     Context origin = caller != null ? caller : edge.sipContext();
     OutgoingRequest out = new OutgoingRequest(Promise.promise(), origin, (o, stop) -> origin.runOnContext(
         v -> o.promise().tryFail(new SipSendException("terminated before an answer"))));
+    if (location.onGoneNode(device)) {
+      // Its node left the cluster: nothing reaches the device through it until the phone registers again.
+      origin.runOnContext(v -> out.promise().tryFail(new SipSendException("node " + device.node() + " left the cluster")));
+      return out;
+    }
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
     byte[] content = request.getRawContent();
     Request headers = (Request) request.clone();
     headers.removeContent();
     SipSend send = new SipSend(headers.toString(), content == null ? null : Base64.getEncoder().encodeToString(content),
-        via == null ? "udp" : via.getTransport());
+        via == null ? "udp" : via.getTransport(), System.currentTimeMillis() + FRESH_MILLIS);
     java.util.Set<OutgoingRequest> onNode = awaiting.computeIfAbsent(device.node(),
         n -> java.util.concurrent.ConcurrentHashMap.newKeySet());
     onNode.add(out);
@@ -124,6 +136,14 @@ final class NodeSend {
     Request request;
     try {
       SipSend send = SipSend.fromJson(msg.body());
+      long late = send.notAfter() == 0 ? 0 : System.currentTimeMillis() - send.notAfter();
+      if (late > 0) {
+        // The sender may have failed it already and stored the message: sending it now could deliver it twice.
+        LOG.warn("Request from another node arrived too late, not sent [late: {} ms, request: {}]", late,
+            send.request().lines().findFirst().orElse(""));
+        msg.fail(408, "arrived " + late + " ms too late");
+        return;
+      }
       request = edge.factories().messages().createRequest(send.request());
       if (send.body() != null) {
         request.setContent(Base64.getDecoder().decode(send.body()), (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME));

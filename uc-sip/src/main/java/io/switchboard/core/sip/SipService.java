@@ -136,17 +136,31 @@ public final class SipService {
   }
 
   /**
-   * Cluster node {@code left} has gone (told on Hazelcast's thread): on the SIP context, its bindings
-   * are dropped (see {@link LocationService#nodeLeft}) and requests sent through it fail at once.
+   * Cluster node {@code left} has gone (told on Hazelcast's thread): on the SIP context, requests sent
+   * through it fail at once, and its bindings are kept until their expiry, marked so that nothing more is
+   * sent through it (see {@link LocationService#nodeLeft}).
    */
   public void nodeLeft(String left) {
     edge.sipContext().runOnContext(v -> {
+      location.nodeLeft(left);
       if (nodeSend != null) {
         nodeSend.nodeLeft(left);
       }
-      location.nodeLeft(left).onFailure(e -> LOG.warn("Bindings of a node that left not removed from the store [node: {}]: {}",
-          left, e.getMessage()));
     });
+  }
+
+  /**
+   * This node merged back into the cluster after a partition (told on Hazelcast's thread): the binding
+   * changes it missed meanwhile are read from the store (see {@link LocationService#resync}).
+   */
+  public void rejoined() {
+    edge.sipContext().runOnContext(v -> location.resync().onFailure(e -> LOG.warn(
+        "Bindings not read again after a partition [reason: {}]", e.getMessage())));
+  }
+
+  /** Cluster node {@code joined} is a member (a partition healed): requests may go through it again. */
+  public void nodeJoined(String joined) {
+    edge.sipContext().runOnContext(v -> location.nodeJoined(joined));
   }
 
   /** Restores bindings, opens the stack, and starts revoking bindings of disabled or deleted users and devices. */

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.core.testing.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,41 +147,92 @@ class ClusterBindingsTest {
     on(() -> Future.all(a.stop(), b.stop()).mapEmpty());
   }
 
+  /** Checks again on every sweep's turn (a timer on the test's context) until {@code check} holds. */
+  private void awaitTrue(String what, java.util.function.BooleanSupplier check) throws Exception {
+    Promise<Void> holds = Promise.promise();
+    long timer = vertx.setPeriodic(100, id -> {
+      if (check.getAsBoolean()) {
+        holds.tryComplete();
+      }
+    });
+    try {
+      holds.future().await(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(what + " within 20 s", e);
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+  }
+
   @Test
-  void aNodeThatLeftLosesItsBindingsOnTheSurvivorsWithoutAnAnnouncement() throws Exception {
+  void aNodeThatLeftKeepsItsBindingsUntilTheirExpiryWhichIsAnnouncedOnce() throws Exception {
     SharedStore store = new SharedStore();
-    LocationService a = new LocationService(vertx, store, Clock.systemUTC(), Duration.ZERO);
-    LocationService b = new LocationService(vertx, store, Clock.systemUTC(), Duration.ZERO);
+    SettableClock clock = new SettableClock();
+    LocationService a = new LocationService(vertx, store, clock, Duration.ZERO);
+    LocationService b = new LocationService(vertx, store, clock, Duration.ZERO);
+    LocationService c = new LocationService(vertx, store, clock, Duration.ZERO);
     List<RegistrationEvent> announced = new CopyOnWriteArrayList<>();
     on(() -> {
       a.inCluster("node-a");
       b.inCluster("node-b");
+      c.inCluster("node-c");
       return vertx.eventBus().<JsonObject>consumer(EventAddresses.REGISTRATION,
           m -> announced.add(RegistrationEvent.fromJson(m.body()))).completion()
-          .compose(x -> a.start()).compose(x -> b.start()).compose(x -> Future.all(a.allLoaded(), b.allLoaded()))
-          .mapEmpty();
+          .compose(x -> a.start()).compose(x -> b.start()).compose(x -> c.start())
+          .compose(x -> Future.all(a.allLoaded(), b.allLoaded(), c.allLoaded())).mapEmpty();
     });
-    Instant expires = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusSeconds(300);
-    Binding onA = new Binding("bob", "sip:bob@127.0.0.1:5099", "sip:bob@127.0.0.1:5099", expires,
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Binding onA = new Binding("bob", "sip:bob@127.0.0.1:5099", "sip:bob@127.0.0.1:5099", now.plusSeconds(20),
         "call-1", 1, 1f, "SIPp", List.of(), "udp", "127.0.0.1:5099", null);
-    Binding onB = new Binding("bob", "sip:bob@127.0.0.1:5098", "sip:bob@127.0.0.1:5098", expires,
+    Binding onB = new Binding("bob", "sip:bob@127.0.0.1:5098", "sip:bob@127.0.0.1:5098", now.plusSeconds(600),
         "call-2", 1, 1f, "SIPp", List.of(), "udp", "127.0.0.1:5098", null);
-    Future<JsonObject> seen = nextChange();
-    on(() -> a.put(onA, a.mark()));
-    seen.await(20, TimeUnit.SECONDS);
-    Future<JsonObject> seenToo = nextChange();
-    on(() -> b.put(onB, b.mark()));
-    seenToo.await(20, TimeUnit.SECONDS);
+    Binding carolOnA = new Binding("carol", "sip:carol@127.0.0.1:5097", "sip:carol@127.0.0.1:5097", now.plusSeconds(20),
+        "call-3", 1, 1f, "SIPp", List.of(), "udp", "127.0.0.1:5097", null);
+    for (var put : List.<java.util.concurrent.Callable<Future<Boolean>>>of(() -> a.put(onA, a.mark()),
+        () -> b.put(onB, b.mark()), () -> a.put(carolOnA, a.mark()))) {
+      Future<JsonObject> seen = nextChange();
+      on(put);
+      seen.await(20, TimeUnit.SECONDS);
+    }
     assertEquals(2, b.bindings("bob").size(), "B knows A's binding and its own");
+    on(a::stop); // A is killed: it expires nothing any more
     int before = announced.size();
 
-    // A is killed: B (the survivor) is told by the cluster.
-    assertEquals(1, on(() -> b.nodeLeft("node-a")));
-    assertEquals(List.of(b.find("bob", onB.key())), b.bindings("bob"), "only the binding held by B is left");
-    assertNull(store.saved.get("bob|" + onA.key()), "A's binding removed from the store");
-    assertEquals("node-b", store.saved.get("bob|" + onB.key()).node(), "B's binding still stored");
+    // A is gone: B and C (the survivors) are told by the cluster. A's bindings stay until their expiry.
+    assertEquals(2, on(() -> b.nodeLeft("node-a")));
+    assertEquals(2, on(() -> c.nodeLeft("node-a")));
+    assertEquals(0, on(() -> b.nodeLeft("node-b")), "a node never marks itself gone");
+    assertEquals(2, b.bindings("bob").size(), "A's binding kept in memory");
+    assertEquals(2, c.bindings("bob").size());
+    assertTrue(b.onGoneNode(b.find("bob", onA.key())), "marked: nothing is sent through A");
+    assertFalse(b.onGoneNode(b.find("bob", onB.key())));
+    assertEquals("node-a", store.saved.get("bob|" + onA.key()).node(), "A's binding kept in the store");
     on(() -> Future.succeededFuture()); // anything queued on the context is delivered
-    assertEquals(before, announced.size(), "no registration event: the phone re-registers elsewhere, no false offline");
-    assertEquals(0, on(() -> b.nodeLeft("node-b")), "a node never drops its own");
+    assertEquals(before, announced.size(), "no registration event at the kill: no false offline");
+
+    // Carol's phone re-registers on B in time: its binding is B's now.
+    Future<JsonObject> moved = nextChange();
+    Binding carolAgain = new Binding("carol", carolOnA.key(), carolOnA.contact(), now.plusSeconds(600), "call-4", 1, 1f,
+        "SIPp", List.of(), "udp", "127.0.0.1:5097", null);
+    on(() -> b.put(carolAgain, b.mark()));
+    moved.await(20, TimeUnit.SECONDS);
+    assertEquals("node-b", c.find("carol", carolOnA.key()).node());
+
+    // Past the expiry: the survivors' sweeps find A's binding expired; one of them removes and announces it.
+    clock.advance(Duration.ofSeconds(21));
+    awaitTrue("A's binding expired on both survivors", () -> b.find("bob", onA.key()) == null
+        && c.find("bob", onA.key()) == null && !store.saved.containsKey("bob|" + onA.key()));
+    on(() -> Future.succeededFuture());
+    List<RegistrationEvent> expired = announced.subList(before, announced.size()).stream()
+        .filter(e -> e.change() == RegistrationEvent.Change.EXPIRED).toList();
+    assertEquals(1, expired.size(), () -> "announced once: " + announced);
+    assertEquals("bob", expired.get(0).username());
+    assertEquals(1, expired.get(0).activeBindings(), "bob still has B's binding");
+    assertEquals("node-b", store.saved.get("bob|" + onB.key()).node(), "B's own binding untouched");
+    assertEquals("node-b", store.saved.get("carol|" + carolOnA.key()).node(), "carol's new binding untouched");
+    assertEquals(1, b.bindings("carol").size());
+    assertTrue(announced.stream().noneMatch(e -> e.username().equals("carol") && e.change() == RegistrationEvent.Change.EXPIRED),
+        "carol, who moved in time, never expired");
+    on(() -> Future.all(a.stop(), b.stop(), c.stop()).mapEmpty());
   }
 }

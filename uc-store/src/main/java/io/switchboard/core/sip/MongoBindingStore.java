@@ -87,10 +87,15 @@ public final class MongoBindingStore implements BindingStore {
     return writes.write(new DeleteManyModel<>(Filters.eq("username", username)));
   }
 
-  /** One delete, filtered on the node: a binding re-registered on another node since is not touched. */
+  /**
+   * One conditional delete ({@code _id} and the node, one document: the embedded store reads just that
+   * one), so that of the nodes that try at once only one removes it, and a binding re-registered on
+   * another node since is not touched. In a bulk of its own, for its count; in order with the others.
+   */
   @Override
-  public Future<Void> removeNode(String node) {
-    return writes.write(new DeleteManyModel<>(Filters.eq("node", node)));
+  public Future<Boolean> removeHeldBy(String username, String key, String node) {
+    return writes.writeCounted(new DeleteOneModel<>(new Document("_id", id(username, key)).append("node", node)))
+        .map(r -> r.getDeletedCount() == 1);
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
