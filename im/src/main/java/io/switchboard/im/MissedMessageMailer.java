@@ -60,6 +60,7 @@ final class MissedMessageMailer {
   private final BusConsumers consumers;
   private final Set<String> consolesOpen = ConcurrentHashMap.newKeySet();
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> scanListeners = new CopyOnWriteArrayList<>();
   private long timer = -1;
   private boolean scanning;
 
@@ -97,6 +98,11 @@ final class MissedMessageMailer {
 
   void onDecision(Consumer<Decision> listener) {
     listeners.add(listener);
+  }
+
+  /** Called after each scan, once every user was considered. */
+  void onScanDone(Runnable listener) {
+    scanListeners.add(listener);
   }
 
   /** Follows consoles opening and closing; scans only when SMTP is configured. */
@@ -140,6 +146,7 @@ final class MissedMessageMailer {
           if (r.failed()) {
             LOG.warn("Missed-message scan failed: {}", r.cause().getMessage());
           }
+          scanListeners.forEach(Runnable::run);
         });
   }
 
