@@ -43,8 +43,11 @@ final class MissedMessageMailer {
   /** How long a claim holds a user's mail for this node: well above an SMTP exchange's timeouts. */
   static final Duration LEASE = Duration.ofMinutes(5);
 
-  /** What a scan decided for one user with stored messages. */
-  enum Outcome { SENT, OPTED_OUT, ONLINE, NOT_YET, TOO_SOON, CLAIMED_ELSEWHERE, FAILED }
+  /**
+   * What a scan decided for one user with stored messages. NOTHING_DUE: none stored since the last mail has
+   * waited {@code notify.email.after} yet; TOO_SOON: one has, but the last mail is within the interval.
+   */
+  enum Outcome { SENT, OPTED_OUT, ONLINE, NOTHING_DUE, TOO_SOON, CLAIMED_ELSEWHERE, FAILED }
 
   record Decision(String username, Outcome outcome, int waiting) {
   }
@@ -172,7 +175,7 @@ final class MissedMessageMailer {
       boolean due = waiting.stream().anyMatch(m -> !m.createdAt().isAfter(dueBy)
           && (user.lastEmailedAt() == null || m.createdAt().isAfter(user.lastEmailedAt())));
       Outcome outcome = !user.wantsMail() ? Outcome.OPTED_OUT
-          : !due ? Outcome.NOT_YET
+          : !due ? Outcome.NOTHING_DUE
           : online(user.username()) ? Outcome.ONLINE
           : user.lastEmailedAt() != null && now.isBefore(user.lastEmailedAt().plusSeconds(config.intervalSeconds())) ? Outcome.TOO_SOON
           : null;
