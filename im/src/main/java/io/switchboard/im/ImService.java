@@ -25,6 +25,8 @@ public final class ImService {
   private final MongoRoomStore rooms;
   private final StoredDelivery stored;
   private final ImBusApi api;
+  private final MissedMessageMailer mailer;
+  private final EmailSettingsBusApi emailSettings;
 
   /** @param devices provisioned devices, for their IM profiles: give a caching one */
   public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
@@ -39,6 +41,9 @@ public final class ImService {
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
         Duration.ofHours(config.im().storeMaxAgeHours()));
     this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());
+    MongoEmailSettings settings = new MongoEmailSettings(vertx, mongo);
+    this.mailer = new MissedMessageMailer(vertx, config.email(), settings, store, sip.location(), clock);
+    this.emailSettings = new EmailSettingsBusApi(vertx, settings);
     // MESSAGEs spread by conversation (sender and recipient, a user or a room): one sender's messages to one
     // recipient stay in order on one event loop, many senders to one recipient use every loop. Over UDP
     // without a server transaction, retransmissions answered by the guard (32 s of a transaction per
@@ -55,12 +60,18 @@ public final class ImService {
 
   /** Stops listening on the bus (the SIP service, stopped after, ends the MESSAGE handling). */
   public Future<Void> stop() {
-    return stored.stop().eventually(api::stop);
+    return stored.stop().eventually(api::stop).eventually(mailer::stop).eventually(emailSettings::stop);
   }
 
   /** Starts on the home SIP context: stored delivery and the console's requests run there. */
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
-        stored.start().compose(x -> api.start()).onComplete(p)));
+        stored.start().compose(x -> api.start()).compose(x -> emailSettings.start()).compose(x -> mailer.start())
+            .onComplete(p)));
+  }
+
+  /** E-mail for missed messages (tests follow its decisions). */
+  MissedMessageMailer mailer() {
+    return mailer;
   }
 }

@@ -244,8 +244,13 @@ class ConsoleBrowserTest {
     // reset her password, then disable her: the API agrees
     browser.click("user-edit-gina");
     browser.type("user-edit-password", "gina-new-pw");
+    browser.type("user-edit-email", "gina@example.test");
+    browser.click("user-edit-notify-missed");
     browser.click("user-save");
     browser.waitText("admin-notice", "Saved gina");
+    JsonObject gina = admin.get("/api/users/gina").send().await().bodyAsJsonObject();
+    assertEquals("gina@example.test", gina.getString("email"), gina::encode);
+    assertEquals(true, gina.getBoolean("notifyMissed"), gina::encode);
     Api.login(vertx, switchboard, "gina", "gina-new-pw");
     browser.click("user-toggle-gina");
     browser.waitText("user-enabled-gina", "disabled");

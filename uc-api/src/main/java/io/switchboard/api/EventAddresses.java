@@ -63,6 +63,14 @@ public final class EventAddresses {
   /** Request {@link io.switchboard.api.im.RoomDelete}; reply {@link NoContent}. Only the creator or an admin (else 403). */
   public static final String IM_ROOM_DELETE = "switchboard.im.room.delete";
 
+  /**
+   * Request a JSON object: {@code {"username": u}} reads that user's e-mail settings, with {@code "change":
+   * {"email": address or null, "notifyMissed": boolean, "mutedRooms": [names]}} (any of them) changes them
+   * first; reply {@code {"email", "notifyMissed", "mutedRooms"}}. {@code {"all": true}}: reply {@code
+   * {"settings": {username: {...}}}} for every user who gave an address. Addresses are checked by the caller.
+   */
+  public static final String IM_EMAIL_SETTINGS = "switchboard.im.email-settings";
+
   // ---- instant messaging: events ---------------------------------------------------------------
 
   /** Published for every accepted message once its first outcome is known: {@link ImMessage}. */

@@ -269,7 +269,9 @@ public final class WebConsole extends VerticleBase {
       }
       ctx.response().setStatusCode(204).end();
     });
-    router.get("/api/me").handler(authenticated()).handler(ctx -> ctx.json(user(ctx).toJson()));
+    EmailSettingsApi emailSettings = new EmailSettingsApi(vertx.eventBus());
+    router.get("/api/me").handler(authenticated()).handler(emailSettings::me);
+    router.patch("/api/me").handler(authenticated()).handler(emailSettings::patchMe);
     router.get("/api/live").handler(authenticated()).handler(ctx -> {
       if (ctx.session() == null) {
         ctx.fail(new ApiException(401, "unauthorized", null, "the live channel is for the console's session, not for tokens"));
@@ -298,7 +300,7 @@ public final class WebConsole extends VerticleBase {
     router.get(LogLevelsApi.PATH).handler(logLevels::get);
     router.put(LogLevelsApi.PATH).handler(logLevels::put);
 
-    UsersApi users = new UsersApi(accounts);
+    UsersApi users = new UsersApi(accounts, emailSettings);
     router.route("/api/users*").handler(authenticated()).handler(admin());
     router.post("/api/users").handler(users::create);
     router.get("/api/users").handler(users::list);

@@ -102,16 +102,20 @@ export function users(view, app) {
         placeholder: 'unchanged'}),
       sipPassword: h('input', {type: 'password', testid: 'user-edit-sip-password', autocomplete: 'new-password',
         placeholder: 'unchanged'}),
+      email: h('input', {type: 'email', value: u.email || '', testid: 'user-edit-email', autocomplete: 'off'}),
+      notifyMissed: h('input', {type: 'checkbox', checked: !!u.notifyMissed, testid: 'user-edit-notify-missed'}),
     };
     const form = h('form', {class: 'card grid-form', 'aria-label': 'Edit ' + u.username},
       h('h2', null, 'Edit ' + u.username), field('Display name', e.displayName), field('Extension (empty: none)', e.extension),
       field('Role', e.role), field('New web password', e.password), field('New SIP password', e.sipPassword),
+      field('E-mail (empty: none)', e.email), field('E-mail me about missed messages', e.notifyMissed),
       h('button', {type: 'submit', testid: 'user-save'}, 'Save'),
       h('button', {type: 'button', onclick: () => fill(editor)}, 'Cancel'));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const body = {displayName: e.displayName.value.trim() || u.username, role: e.role.value,
-        extension: e.extension.value.trim() || null};
+        extension: e.extension.value.trim() || null, email: e.email.value.trim() || null,
+        notifyMissed: e.notifyMissed.checked};
       if (e.password.value) body.password = e.password.value;
       if (e.sipPassword.value) body.sipPassword = e.sipPassword.value;
       await act(() => patch('/api/users/' + q(u.username), body), `Saved ${u.username}.`);

@@ -14,14 +14,14 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log, Cluster cluster) {
+    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log, Cluster cluster, Email email) {
 
   @Override
   public String toString() {
     // A config dumped to a log must not carry the admin password, the AMI secret or store credentials.
     return "SwitchboardConfig[sip=" + sip + ", im=" + im + ", presence=" + presence + ", web=" + web + ", store=" + store
         + ", adminPassword=" + Redact.secret(adminPassword) + ", ami=" + ami + ", provisioning=" + provisioning
-        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + ", cluster=" + cluster + "]";
+        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + ", cluster=" + cluster + ", email=" + email + "]";
   }
 
   /**
@@ -181,6 +181,27 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
+  /**
+   * E-mail for missed messages. No smtpHost: none is sent. starttls is {@code required}, {@code optional} or
+   * {@code disabled}; username and password both or neither; afterSeconds: how long a stored message waits
+   * before its recipient is mailed; intervalSeconds: at most one mail per user within it; consoleUrl: the
+   * console's address written into the mails.
+   */
+  public record Email(Optional<String> smtpHost, int smtpPort, String username, String password, String from,
+      String starttls, Optional<Path> caFile, int afterSeconds, int intervalSeconds, String consoleUrl) {
+
+    public boolean enabled() {
+      return smtpHost.isPresent();
+    }
+
+    @Override
+    public String toString() {
+      return "Email[smtpHost=" + smtpHost + ", smtpPort=" + smtpPort + ", username=" + username + ", password="
+          + Redact.secret(password) + ", from=" + from + ", starttls=" + starttls + ", caFile=" + caFile
+          + ", afterSeconds=" + afterSeconds + ", intervalSeconds=" + intervalSeconds + ", consoleUrl=" + consoleUrl + "]";
+    }
+  }
+
   /** Logs: format is {@code text} (the default) or {@code json} (one JSON object per line). */
   public record Log(String format) {
 
@@ -262,8 +283,42 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException("log.format", "'" + logFormat + "' is not text or json");
     }
-    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls(r), backup(r), new Log(logFormat),
-        cluster(r, store.served()));
+    Tls tls = tls(r);
+    return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls, backup(r), new Log(logFormat),
+        cluster(r, store.served()), email(r, sip, web, tls));
+  }
+
+  private static Email email(Reader r, Sip sip, Web web, Tls tls) {
+    Optional<String> host = r.optional("smtp.host");
+    int port = r.intIn("smtp.port", 1, 65_535);
+    String username = r.raw("smtp.username");
+    String password = r.raw("smtp.password");
+    if (username.isEmpty() != password.isEmpty()) {
+      throw new ConfigException(username.isEmpty() ? "smtp.username" : "smtp.password", "smtp.username and smtp.password go together");
+    }
+    String from = r.raw("smtp.from");
+    if (host.isPresent() && from.isEmpty()) {
+      throw new ConfigException("smtp.from", "required when smtp.host is set");
+    }
+    if (!from.isEmpty() && !EmailAddress.valid(from)) {
+      throw new ConfigException("smtp.from", "'" + from + "' is not an e-mail address");
+    }
+    String starttls = r.string("smtp.starttls").toLowerCase(Locale.ROOT);
+    if (!List.of("required", "optional", "disabled").contains(starttls)) {
+      throw new ConfigException("smtp.starttls", "'" + starttls + "' is not required, optional or disabled");
+    }
+    Optional<Path> ca = r.optional("smtp.ca-file").map(Path::of);
+    if (ca.isPresent() && !java.nio.file.Files.isReadable(ca.get())) {
+      throw new ConfigException("smtp.ca-file", "'" + ca.get() + "' is not a readable file");
+    }
+    Optional<String> url = r.optional("web.public-url");
+    if (url.isPresent() && !url.get().matches("https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException("web.public-url", "'" + url.get() + "' is not an http:// or https:// URL");
+    }
+    String consoleUrl = url.orElse((tls.enabled() ? "https://" : "http://") + sip.advertisedAddress().orElse(sip.domain())
+        + ":" + web.port() + "/");
+    return new Email(host, port, username, password, from, starttls, ca,
+        r.intIn("notify.email.after", 1, 604_800), r.intIn("notify.email.interval", 1, 604_800), consoleUrl);
   }
 
   private static Store store(Reader r, Optional<String> uri) {

@@ -152,6 +152,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void emailIsOffByDefaultWithItsDocumentedDelaysAndItsValuesChecked() {
+    SwitchboardConfig.Email off = env(Map.of()).email();
+    assertFalse(off.enabled(), "no smtp.host: no mail");
+    assertEquals(587, off.smtpPort());
+    assertEquals("required", off.starttls());
+    assertEquals(900, off.afterSeconds());
+    assertEquals(3600, off.intervalSeconds());
+    assertEquals("http://switchboard.local:8080/", off.consoleUrl(), "the console's address, from the SIP domain");
+
+    Map<String, String> on = Map.of(ConfigLoader.envName("smtp.host"), "mail.example.com",
+        ConfigLoader.envName("smtp.from"), "switchboard@example.com", ConfigLoader.envName("smtp.username"), "sb",
+        ConfigLoader.envName("smtp.password"), "smtp-secret-9", ConfigLoader.envName("notify.email.after"), "5",
+        ConfigLoader.envName("web.public-url"), "https://uc.example.com/");
+    SwitchboardConfig.Email email = env(on).email();
+    assertTrue(email.enabled());
+    assertEquals(5, email.afterSeconds(), "sub-minute delays are allowed (tests use them)");
+    assertEquals("https://uc.example.com/", email.consoleUrl());
+    assertFalse(env(on).toString().contains("smtp-secret-9"), "the SMTP password is never printed");
+
+    assertRejected("smtp.port", Map.of(ConfigLoader.envName("smtp.port"), "twenty-five"));
+    assertRejected("smtp.from", Map.of(ConfigLoader.envName("smtp.host"), "mail.example.com"));
+    assertRejected("smtp.from", Map.of(ConfigLoader.envName("smtp.host"), "mail.example.com",
+        ConfigLoader.envName("smtp.from"), "Switchboard <sb@example.com"));
+    assertRejected("smtp.password", Map.of(ConfigLoader.envName("smtp.username"), "sb"));
+    assertRejected("smtp.starttls", Map.of(ConfigLoader.envName("smtp.starttls"), "sometimes"));
+    assertRejected("smtp.ca-file", Map.of(ConfigLoader.envName("smtp.ca-file"), dir.resolve("missing.pem").toString()));
+    assertRejected("notify.email.after", Map.of(ConfigLoader.envName("notify.email.after"), "0"));
+    assertRejected("notify.email.interval", Map.of(ConfigLoader.envName("notify.email.interval"), "1h"));
+    assertRejected("web.public-url", Map.of(ConfigLoader.envName("web.public-url"), "console.example.com"));
+  }
+
+  @Test
   void mongoUriMustBeAMongoUri() {
     assertRejected("mongo.uri", Map.of(ConfigLoader.envName("mongo.uri"), "http://x"));
     // and the two accepted schemes do load
