@@ -1,5 +1,6 @@
 package io.switchboard.server.cluster;
 
+import static io.switchboard.server.cluster.ThreeNodes.DOMAIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,19 +10,14 @@ import io.switchboard.core.testing.SippTrace;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -41,59 +37,24 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterIT {
 
-  private static final String DOMAIN = "switchboard.test";
   private static final String ADMIN_PASSWORD = "cluster-admin-pw";
 
   @TempDir
   static Path dir;
 
-  private final List<NodeProcess> nodes = new ArrayList<>();
-  private final Map<String, int[]> ports = new LinkedHashMap<>(); // name -> sip, web, cluster
-  private NodeProcess a;
-  private NodeProcess b;
-  private NodeProcess c;
+  private ThreeNodes cluster;
 
   @BeforeAll
   void startThreeNodes() throws Exception {
-    for (String name : List.of("a", "b", "c")) {
-      ports.put(name, new int[] {FreePorts.udpAndTcp(), FreePorts.udpAndTcp(), FreePorts.udpAndTcp()});
-    }
-    int storePort = FreePorts.udpAndTcp();
-    String members = String.join(",", ports.values().stream().map(p -> "127.0.0.1:" + p[2]).toList());
-    a = start("a", members, Map.of("store.serve-port", String.valueOf(storePort)));
-    a.awaitUp(150); // the store first: B and C connect to it
-    b = start("b", members, Map.of("mongo.uri", "mongodb://127.0.0.1:" + storePort));
-    c = start("c", members, Map.of("mongo.uri", "mongodb://127.0.0.1:" + storePort));
-    b.awaitUp(150);
-    c.awaitUp(150);
-    // Every node sees the other two before the test sends anything across.
-    for (String name : ports.keySet()) {
-      awaitTrue("node " + name + " sees three members", () -> clusterMembers(name) == 3);
-    }
-    HttpClient admin = login("a", "admin", ADMIN_PASSWORD);
-    for (String user : List.of("alice", "bob", "carol")) {
-      HttpResponse<String> r = admin.send(post("a", "/api/users", new JsonObject().put("username", user)
-          .put("extension", String.valueOf(1000 + user.length() + user.charAt(0))).put("password", user + "-web-pw")
-          .put("sipPassword", user + "-sip-pw")), HttpResponse.BodyHandlers.ofString());
-      assertEquals(201, r.statusCode(), r.body());
-    }
-  }
-
-  private NodeProcess start(String name, String members, Map<String, String> more) throws Exception {
-    int[] p = ports.get(name);
-    Map<String, String> withRule = new LinkedHashMap<>(Map.of("presence.default-rule", "allow"));
-    withRule.putAll(more);
-    Map<String, String> config = NodeProcess.loopbackNode(p[0], p[1], p[2], members, DOMAIN, ADMIN_PASSWORD,
-        dir.resolve(name), withRule);
-    NodeProcess node = NodeProcess.start(name, dir.resolve(name), config);
-    nodes.add(node);
-    return node;
+    cluster = new ThreeNodes(dir, ADMIN_PASSWORD).config("presence.default-rule", "allow");
+    cluster.start();
+    cluster.addUsers(List.of("alice", "bob", "carol"), user -> String.valueOf(1000 + user.length() + user.charAt(0)));
   }
 
   @AfterAll
   void stopNodes() throws Exception {
-    for (NodeProcess n : nodes) {
-      n.kill();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -102,23 +63,23 @@ class ClusterIT {
     int phonePort = FreePorts.udpAndTcp();
     Sipp.Running bobPhone = Sipp.device("receive-message.xml", phonePort, 1).start();
     try {
-      register("c", "bob", phonePort);
-      register("a", "carol", FreePorts.udpAndTcp()); // a phone on A too: its binding is A's
+      cluster.register("c", "bob", phonePort);
+      cluster.register("a", "carol", FreePorts.udpAndTcp()); // a phone on A too: its binding is A's
       // Every node learns C's binding through the bus. The console's question goes to any node's location
       // service (a request on a clustered bus): three answers in a row with the binding.
-      awaitTrue("the nodes know bob's binding", () -> bindingsOn("b", "bob") == 1 && bindingsOn("b", "bob") == 1
-          && bindingsOn("b", "bob") == 1);
+      cluster.awaitTrue("the nodes know bob's binding", () -> cluster.bindingsOn("b", "bob") == 1
+          && cluster.bindingsOn("b", "bob") == 1 && cluster.bindingsOn("b", "bob") == 1);
 
-      Sipp.Result sent = Sipp.scenario("send-message.xml", sip("b")).key("domain", DOMAIN).key("from", "alice")
-          .key("to", "bob").key("ctype", "text/plain").key("body", "across the cluster").auth("alice", "alice-sip-pw").run();
-      assertEquals(200, SippTrace.lastStatus(sent.messages()), () -> sent + "\n--- b\n" + b.output() + "\n--- c\n" + c.output());
+      Sipp.Result sent = cluster.sendMessage("b", "bob", "across the cluster");
+      assertEquals(200, SippTrace.lastStatus(sent.messages()), () -> sent + "\n--- b\n" + cluster.node("b").output()
+          + "\n--- c\n" + cluster.node("c").output());
       Sipp.Result phone = bobPhone.await();
       assertTrue(phone.passed(), phone::toString);
       List<SippTrace.Message> got = SippTrace.received(phone.messages(), "MESSAGE");
       assertEquals(1, got.size(), phone.messages());
       assertTrue(got.get(0).body().contains("across the cluster"), got.get(0).body());
       // Sent by C, which holds bob's flow: its Via is C's SIP port.
-      assertTrue(got.get(0).header("Via").contains("127.0.0.1:" + sip("c")), got.get(0).header("Via"));
+      assertTrue(got.get(0).header("Via").contains("127.0.0.1:" + cluster.sip("c")), got.get(0).header("Via"));
     } finally {
       bobPhone.stop();
     }
@@ -126,21 +87,23 @@ class ClusterIT {
 
   @Test
   void aPublishOnAReachesAWatcherSubscribedOnC() throws Exception {
-    Sipp.Running watcher = Sipp.scenario("watch-2.xml", sip("c")).key("domain", DOMAIN).key("from", "carol")
+    Sipp.Running watcher = Sipp.scenario("watch-2.xml", cluster.sip("c")).key("domain", DOMAIN).key("from", "carol")
         .key("to", "alice").key("event", "presence").key("accept", "application/pidf+xml").key("expires", "600")
         .auth("carol", "carol-sip-pw").start();
     try {
-      awaitTrue("the watcher's first NOTIFY", () -> SippTrace.received(watcher.messagesSoFar(), "NOTIFY").size() >= 1);
-      Sipp.Result pub = Sipp.scenario("publish.xml", sip("a")).key("domain", DOMAIN).key("from", "alice")
+      cluster.awaitTrue("the watcher's first NOTIFY",
+          () -> SippTrace.received(watcher.messagesSoFar(), "NOTIFY").size() >= 1);
+      Sipp.Result pub = Sipp.scenario("publish.xml", cluster.sip("a")).key("domain", DOMAIN).key("from", "alice")
           .key("activity", "meeting").key("note", "Review on A").auth("alice", "alice-sip-pw").run();
       assertTrue(pub.passed(), pub::toString);
       Sipp.Result seen = watcher.await();
-      assertTrue(seen.passed(), () -> seen + "\n--- c\n" + c.output());
+      assertTrue(seen.passed(), () -> seen + "\n--- c\n" + cluster.node("c").output());
       List<SippTrace.Message> notifies = SippTrace.received(seen.messages(), "NOTIFY");
       assertEquals(2, notifies.size(), seen.messages());
       assertTrue(notifies.get(1).body().contains("Review on A"), notifies.get(1).body());
       assertTrue(notifies.get(1).body().contains("<basic>open</basic>"), notifies.get(1).body());
-      assertTrue(notifies.get(1).header("Via").contains("127.0.0.1:" + sip("c")), "NOTIFY from C, the subscription's node");
+      assertTrue(notifies.get(1).header("Via").contains("127.0.0.1:" + cluster.sip("c")),
+          "NOTIFY from C, the subscription's node");
     } finally {
       watcher.stop();
     }
@@ -149,8 +112,8 @@ class ClusterIT {
   @Test
   void aConsoleLoggedInThroughAGetsItsLiveEventsThroughB() throws Exception {
     // Bob logs in over HTTP on A and adds alice as a buddy there.
-    HttpClient bobOnA = login("a", "bob", "bob-web-pw");
-    HttpResponse<String> added = bobOnA.send(post("a", "/api/buddies", new JsonObject().put("username", "alice")),
+    HttpClient bobOnA = cluster.login("a", "bob", "bob-web-pw");
+    HttpResponse<String> added = bobOnA.send(cluster.post("a", "/api/buddies", new JsonObject().put("username", "alice")),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(201, added.statusCode(), added.body());
     String cookie = sessionCookie(bobOnA, "a");
@@ -164,7 +127,7 @@ class ClusterIT {
       assertEquals("bob", next(frames, f -> "hello".equals(f.getString("type"))).getString("username"));
 
       // Alice's PUBLISH on A: B's channel shows it to bob.
-      Sipp.Result pub = Sipp.scenario("publish.xml", sip("a")).key("domain", DOMAIN).key("from", "alice")
+      Sipp.Result pub = Sipp.scenario("publish.xml", cluster.sip("a")).key("domain", DOMAIN).key("from", "alice")
           .key("activity", "meeting").key("note", "Seen through B").auth("alice", "alice-sip-pw").run();
       assertTrue(pub.passed(), pub::toString);
       JsonObject seen = next(frames, f -> "presence".equals(f.getString("type")) && "alice".equals(f.getString("username"))
@@ -184,11 +147,13 @@ class ClusterIT {
     for (int attempt = 1; ; attempt++) {
       try {
         return client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-            .setPort(ports.get("b")[1]).setURI("/api/live").addHeader("Cookie", cookie).addHeader("Origin", web("b")))
+            .setPort(cluster.webPort("b")).setURI("/api/live").addHeader("Cookie", cookie)
+            .addHeader("Origin", cluster.web("b")))
             .await(60, TimeUnit.SECONDS);
       } catch (io.netty.handler.codec.http.websocketx.WebSocketHandshakeException closed) {
         if (attempt == 3) {
-          throw new AssertionError("live channel on B: " + closed.getMessage() + "\n--- b\n" + b.output(), closed);
+          throw new AssertionError("live channel on B: " + closed.getMessage() + "\n--- b\n" + cluster.node("b").output(),
+              closed);
         }
         System.out.println("[cluster] live channel handshake on B closed (" + closed.getMessage() + "), again");
       }
@@ -198,7 +163,7 @@ class ClusterIT {
   /** The session cookie a console login left in {@code client}, as a browser sends it back. */
   private String sessionCookie(HttpClient client, String node) {
     java.net.CookieHandler handler = client.cookieHandler().orElseThrow();
-    return ((CookieManager) handler).getCookieStore().get(URI.create(web(node))).stream()
+    return ((CookieManager) handler).getCookieStore().get(URI.create(cluster.web(node))).stream()
         .filter(c -> c.getName().equals("switchboard.session")).map(c -> c.getName() + "=" + c.getValue()).findFirst()
         .orElseThrow(() -> new AssertionError("no session cookie"));
   }
@@ -211,63 +176,13 @@ class ClusterIT {
     while (true) {
       JsonObject f = frames.poll(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (f == null) {
-        throw new AssertionError("no such frame within 60 s; seen: " + skipped + "\n--- a\n" + a.output() + "\n--- b\n" + b.output());
+        throw new AssertionError("no such frame within 60 s; seen: " + skipped + "\n--- a\n" + cluster.node("a").output()
+            + "\n--- b\n" + cluster.node("b").output());
       }
       if (wanted.test(f)) {
         return f;
       }
       skipped.add(f);
     }
-  }
-
-  private void register(String node, String user, int contactPort) throws Exception {
-    Sipp.Result reg = Sipp.scenario("register-device.xml", sip(node)).key("domain", DOMAIN).key("aor", user)
-        .key("contact", user + "-desk").key("device", "127.0.0.1:" + contactPort).key("accept", "text/plain")
-        .auth(user, user + "-sip-pw").run();
-    assertTrue(reg.passed(), reg::toString);
-  }
-
-  private int sip(String node) {
-    return ports.get(node)[0];
-  }
-
-  private String web(String node) {
-    return "http://127.0.0.1:" + ports.get(node)[1];
-  }
-
-  private int clusterMembers(String node) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(web(node) + "/api/health"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    JsonObject cluster = new JsonObject(r.body()).getJsonObject("components").getJsonObject("cluster");
-    return cluster == null ? 0 : cluster.getJsonArray("members").size();
-  }
-
-  private int bindingsOn(String node, String user) throws Exception {
-    HttpClient admin = login(node, "admin", ADMIN_PASSWORD);
-    HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create(web(node) + "/api/users/" + user + "/registrations"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      return -1;
-    }
-    JsonArray bindings = new JsonObject(r.body()).getJsonArray("bindings");
-    return bindings == null ? -1 : bindings.size();
-  }
-
-  private HttpClient login(String node, String user, String password) throws Exception {
-    HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-    HttpResponse<String> r = client.send(post(node, "/api/login", new JsonObject().put("username", user)
-        .put("password", password)), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return client;
-  }
-
-  private HttpRequest post(String node, String path, JsonObject body) {
-    return HttpRequest.newBuilder(URI.create(web(node) + path)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
-  }
-
-  private void awaitTrue(String what, NodeProcess.Check check) throws Exception {
-    NodeProcess.awaitTrue(what, 60, check, () -> "--- a\n" + a.output() + "\n--- b\n"
-        + (b == null ? "" : b.output()) + "\n--- c\n" + (c == null ? "" : c.output()));
   }
 }
