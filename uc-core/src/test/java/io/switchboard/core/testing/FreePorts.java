@@ -4,24 +4,58 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Finds a loopback port free for both UDP and TCP, as SIP listens on both. */
+/**
+ * Finds a loopback port free for both UDP and TCP, as SIP listens on both.
+ *
+ * <p>The port is taken from below the kernel's ephemeral range. A port found by binding to port 0
+ * is an ephemeral one: between our check and the server's bind, the kernel may hand the same port
+ * to anything else bound to 0 (the embedded store, the web console) or to an outgoing connection,
+ * and the server then fails with "Address already in use". Below the range only another explicit
+ * bind can take it. Each JVM starts at a random point and walks on, so parallel forks and
+ * successive tests do not meet.
+ */
 public final class FreePorts {
+
+  private static final int LOWEST = 10_000;
+  private static final int ABOVE_HIGHEST = ephemeralRangeStart();
+  private static final AtomicInteger NEXT =
+      new AtomicInteger(LOWEST + ThreadLocalRandom.current().nextInt(ABOVE_HIGHEST - LOWEST));
 
   private FreePorts() {
   }
 
   public static int udpAndTcp() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        int port = tcp.getLocalPort();
-        try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
-          return port;
-        } catch (IOException taken) {
-          // try another
-        }
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = LOWEST + Math.floorMod(NEXT.getAndIncrement() - LOWEST, ABOVE_HIGHEST - LOWEST);
+      if (freeForUdpAndTcp(port)) {
+        return port;
       }
     }
-    throw new IOException("no free port");
+    throw new IOException("no free port between " + LOWEST + " and " + ABOVE_HIGHEST);
+  }
+
+  private static boolean freeForUdpAndTcp(int port) {
+    try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+        DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
+  }
+
+  /** The first port of {@code net.ipv4.ip_local_port_range}; Linux's default when unreadable. */
+  private static int ephemeralRangeStart() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      int start = Integer.parseInt(range.split("\\s+")[0]);
+      return start > LOWEST + 1_000 ? start : 32_768;
+    } catch (IOException | RuntimeException unreadable) {
+      return 32_768;
+    }
   }
 }
