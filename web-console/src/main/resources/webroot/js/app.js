@@ -6,6 +6,7 @@ import * as loginPage from './pages/login.js';
 import * as buddyList from './pages/buddies.js';
 import * as chatPage from './pages/chat.js';
 import * as roomsPage from './pages/rooms.js';
+import * as searchPage from './pages/search.js';
 import * as privacyPage from './pages/privacy.js';
 import * as adminPages from './pages/admin.js';
 import * as passwordPage from './pages/password.js';
@@ -18,6 +19,7 @@ export const app = {
   buddies: [],
   unread: {},            // conversation key ("bob", "room-team") → count
   openConversation: null, // the key of the conversation on screen
+  focus: null,           // {id, createdAt}: a search hit the next conversation opens at
   metrics: [],           // samples of the server's meters (administrators only), for the status page's charts
   handlers: new Map(),
   on(type, fn) {
@@ -48,6 +50,7 @@ const routes = [
   [/^chat\/([^/]+)$/, (p) => chatPage.render(view, {kind: 'user', name: p[1]}, app)],
   [/^room\/([^/]+)$/, (p) => chatPage.render(view, {kind: 'room', name: p[1]}, app)],
   [/^rooms$/, () => roomsPage.render(view, app)],
+  [/^search$/, () => searchPage.render(view, app)],
   [/^privacy$/, () => privacyPage.render(view, app)],
   [/^admin\/users$/, () => adminPages.users(view, app)],
   [/^admin\/devices\/([^/]+)$/, (p) => adminPages.devices(view, p[1], app)],

@@ -11,6 +11,7 @@ import io.switchboard.api.im.ImConversations;
 import io.switchboard.api.im.ImConversationsQuery;
 import io.switchboard.api.im.ImHistoryQuery;
 import io.switchboard.api.im.ImMessages;
+import io.switchboard.api.im.ImSearchQuery;
 import io.switchboard.api.im.RoomCreate;
 import io.switchboard.api.im.RoomDelete;
 import io.switchboard.api.im.RoomInfo;
@@ -54,14 +55,15 @@ final class ImBusApi {
   }
 
   Future<Void> start() {
-    return Future.all(
+    return Future.all(java.util.List.of(
         consumers.answer(EventAddresses.IM_SEND, ImSend::fromJson, this::send, ImBusApi::translate),
         consumers.answer(EventAddresses.IM_HISTORY, ImHistoryQuery::fromJson, this::history, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_SEARCH, ImSearchQuery::fromJson, this::search, ImBusApi::translate),
         consumers.answer(EventAddresses.IM_CONVERSATIONS, ImConversationsQuery::fromJson, this::conversations,
             ImBusApi::translate),
         consumers.answer(EventAddresses.IM_ROOM_CREATE, RoomCreate::fromJson, this::createRoom, ImBusApi::translate),
         consumers.answer(EventAddresses.IM_ROOM_LIST, RoomListQuery::fromJson, this::listRooms, ImBusApi::translate),
-        consumers.answer(EventAddresses.IM_ROOM_DELETE, RoomDelete::fromJson, this::deleteRoom, ImBusApi::translate))
+        consumers.answer(EventAddresses.IM_ROOM_DELETE, RoomDelete::fromJson, this::deleteRoom, ImBusApi::translate)))
         .mapEmpty();
   }
 
@@ -122,6 +124,61 @@ final class ImBusApi {
           : store.history(StoredMessage.conversationOf(user, peer.get().username()), null, before, limit));
     }
     return page.map(messages -> new ImMessages(messages.stream().map(StoredMessage::toBus).toList()));
+  }
+
+  private Future<ImMessages> search(ImSearchQuery q) {
+    String user = q.caller().username();
+    if (q.q() != null && q.q().length() > MessageSearch.MAX_QUERY_LENGTH) {
+      return Future.failedFuture(BusFailure.invalid("q", "at most " + MessageSearch.MAX_QUERY_LENGTH + " characters"));
+    }
+    java.util.List<String> words = MessageSearch.wordsOf(q.q());
+    if (words.size() > MessageSearch.MAX_WORDS) {
+      return Future.failedFuture(BusFailure.invalid("q", "at most " + MessageSearch.MAX_WORDS + " words"));
+    }
+    if (words.isEmpty() && blank(q.from())) {
+      return Future.failedFuture(BusFailure.invalid("q", "required: words to look for (or from, a sender)"));
+    }
+    if (!blank(q.with()) && !blank(q.room())) {
+      return Future.failedFuture(BusFailure.invalid("room", "either with or room, not both"));
+    }
+    Instant after;
+    Instant before;
+    try {
+      after = blank(q.after()) ? null : Instant.parse(q.after());
+    } catch (DateTimeParseException e) {
+      return Future.failedFuture(BusFailure.invalid("after", "an ISO-8601 instant such as 2026-01-31T12:00:00Z"));
+    }
+    try {
+      before = blank(q.before()) ? null : Instant.parse(q.before());
+    } catch (DateTimeParseException e) {
+      return Future.failedFuture(BusFailure.invalid("before", "an ISO-8601 instant such as 2026-01-31T12:00:00Z"));
+    }
+    int limit = Math.max(1, Math.min(MAX_PAGE, q.limit()));
+    Future<String> conversation;
+    if (!blank(q.room())) {
+      String name = q.room().startsWith(Room.ADDRESS_PREFIX) ? q.room().substring(Room.ADDRESS_PREFIX.length()) : q.room();
+      conversation = rooms.find(name).compose(room -> room.isEmpty() || !room.get().members().contains(user)
+          ? Future.failedFuture(BusFailure.notFound("room", "no room " + name + " of yours"))
+          : Future.succeededFuture("room:" + name));
+    } else if (!blank(q.with())) {
+      conversation = users.findByUsernameOrExtension(q.with()).compose(peer -> peer.isEmpty()
+          ? Future.failedFuture(BusFailure.notFound("with", "no user " + q.with()))
+          : Future.succeededFuture(StoredMessage.conversationOf(user, peer.get().username())));
+    } else {
+      conversation = Future.succeededFuture(null);
+    }
+    Future<String> from = blank(q.from()) ? Future.succeededFuture(null)
+        : users.findByUsernameOrExtension(q.from()).compose(sender -> sender.isEmpty()
+            ? Future.failedFuture(BusFailure.notFound("from", "no user " + q.from()))
+            : Future.succeededFuture(sender.get().username()));
+    return Future.all(conversation, from)
+        .compose(both -> store.search(new MessageSearch(user, words, conversation.result(), from.result(), after, before,
+            limit)))
+        .map(messages -> new ImMessages(messages.stream().map(StoredMessage::toBus).toList()));
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   private Future<ImConversations> conversations(ImConversationsQuery q) {

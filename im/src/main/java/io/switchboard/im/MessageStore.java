@@ -49,4 +49,7 @@ public interface MessageStore {
 
   /** The user's most recent messages, sent or received, newest first, for the conversation list. */
   Future<List<StoredMessage>> recentFor(String username, int limit);
+
+  /** The messages the search's user can see that match it, newest first, at most its limit. */
+  Future<List<StoredMessage>> search(MessageSearch search);
 }

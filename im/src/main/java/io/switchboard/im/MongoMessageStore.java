@@ -194,6 +194,71 @@ public final class MongoMessageStore implements MessageStore {
     });
   }
 
+  /**
+   * The same queries as {@link #recentFor} (or a conversation's, as {@link #history}), each answered by
+   * its index up to the equalities and the time range, with the words as case-insensitive regular
+   * expressions on {@code text} beside them: each reads only the user's own messages in that range,
+   * however large the store, and returns at most {@code limit}; merged newest first. No text index:
+   * the embedded store has none, and on MongoDB a {@code $text} index would answer words across every
+   * user's messages, then drop all but this user's (see README, "Search").
+   */
+  @Override
+  public Future<List<StoredMessage>> search(MessageSearch search) {
+    return blocking(() -> {
+      List<Document> queries = new ArrayList<>();
+      if (search.conversation() != null) {
+        // A room's history holds a copy per member: the user's own. A conversation of two holds one each way.
+        Document inConversation = new Document("conversation", search.conversation());
+        queries.add(search.conversation().startsWith("room:") ? inConversation.append("to", search.user()) : inConversation);
+      } else {
+        List<String> states = new ArrayList<>(java.util.Arrays.stream(MessageState.values()).map(Enum::name).toList());
+        states.add(DELIVERING);
+        for (String state : states) {
+          queries.add(new Document("to", search.user()).append("state", state));
+        }
+        // Sent one-to-one; a room message the user sent is found by their own copy, above.
+        queries.add(new Document("from", search.user()).append("room", null));
+      }
+      Bson latestFirst = Sorts.descending("createdAt", "seq");
+      java.util.Map<String, Document> hits = new java.util.HashMap<>();
+      for (Document query : queries) {
+        if (search.from() != null) {
+          if (query.containsKey("from") && !search.from().equals(query.get("from"))) {
+            continue; // the user's own messages, searched for someone else's
+          }
+          query.append("from", search.from());
+        }
+        narrow(query, search);
+        messages.find(query).sort(latestFirst).limit(search.limit()).forEach(d -> hits.put(d.getString("_id"), d));
+      }
+      return hits.values().stream().sorted(OLDEST_FIRST.reversed()).limit(search.limit())
+          .map(MongoMessageStore::fromDocument).toList();
+    });
+  }
+
+  /**
+   * The time range and the words, added to a query as one condition per field, so that the query stays
+   * a plain document of equalities and ranges the store's planner reads (an {@code $and} of conditions on
+   * one field it may not): every word in one expression, each as a look-ahead from the start.
+   */
+  private static void narrow(Document query, MessageSearch search) {
+    Document range = new Document();
+    if (search.after() != null) {
+      range.append("$gt", Date.from(search.after()));
+    }
+    if (search.before() != null) {
+      range.append("$lt", Date.from(search.before()));
+    }
+    if (!range.isEmpty()) {
+      query.append("createdAt", range);
+    }
+    if (!search.words().isEmpty()) {
+      StringBuilder all = new StringBuilder("^");
+      search.words().forEach(word -> all.append("(?=[\\s\\S]*").append(MessageSearch.literal(word)).append(')'));
+      query.append("text", new org.bson.BsonRegularExpression(all.toString(), "i"));
+    }
+  }
+
   private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
   /** Epoch nanoseconds, strictly increasing within this process (and across restarts, with a sane clock). */

@@ -521,4 +521,36 @@ class ConsoleBrowserTest {
     assertEquals(401, refused.statusCode(), refused.bodyAsString());
   }
 
+  /** A search finds an old message among newer ones; its hit opens the conversation at it, highlighted. */
+  @Test
+  void aSearchHitOpensItsConversationAtTheMessage() {
+    for (String u : new String[] {"sam", "tess"}) {
+      assertEquals(201, admin.post("/api/users").sendJsonObject(new JsonObject().put("username", u)
+          .put("displayName", u.toUpperCase()).put("password", u + "-web-pw")).await().statusCode());
+    }
+    WebClientSession tess = Api.login(vertx, switchboard, "tess", "tess-web-pw");
+    assertEquals(202, tess.post("/api/messages").sendJsonObject(new JsonObject().put("to", "sam")
+        .put("body", "The quarterly Budget is in the shared folder")).await().statusCode());
+    for (int i = 0; i < 40; i++) { // more than the conversation's first page
+      assertEquals(202, tess.post("/api/messages").sendJsonObject(new JsonObject().put("to", "sam")
+          .put("body", "later news " + i)).await().statusCode());
+    }
+    browser.login("sam", "sam-web-pw");
+    browser.click("nav-search");
+    browser.type("search-input", "budget QUARTERLY");
+    browser.click("search-submit");
+    browser.waitText("search-hits", "The quarterly Budget is in the shared folder");
+    assertEquals(1, browser.driver().findElements(Browser.id("search-hit")).size(), "one hit");
+    browser.click("search-hit-open");
+    browser.waitText("message-hit", "The quarterly Budget is in the shared folder");
+    assertTrue(browser.driver().getCurrentUrl().endsWith("#/chat/tess"), browser.driver().getCurrentUrl());
+    browser.screenshot("search-hit");
+    browser.click("chat-latest");
+    browser.waitText("chat-log", "later news 39");
+
+    browser.open("#/search");
+    browser.type("search-input", "holiday");
+    browser.click("search-submit");
+    browser.waitText("search-none", "Nothing found.");
+  }
 }

@@ -116,6 +116,52 @@ class MessagingApiTest {
     assertEquals("bob", conversations.getJsonObject(1).getString("with"));
   }
 
+  /** A phone's message and a web one are both found; a stranger finds neither; bad queries name their field. */
+  @Test
+  void searchFindsOnesOwnMessagesFromPhonesAndTheWeb() throws Exception {
+    Sipp.Result fromPhone = Sipp.scenario("send-message.xml", sipPort).key("domain", "switchboard.test")
+        .key("from", "carol").key("to", "alice").key("ctype", "text/plain").key("body", "Invoice 42 is overdue")
+        .auth("carol", "carol-sip-pw").run();
+    assertEquals(202, SippTrace.lastStatus(fromPhone.messages()), fromPhone::toString);
+    WebClientSession alice = login("alice", "alice-web-pw");
+    assertEquals(202, alice.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
+        .put("body", "paid the invoice, number 43")).await().statusCode());
+    assertEquals(202, alice.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob")
+        .put("body", "nothing to see")).await().statusCode());
+
+    JsonArray hits = alice.get("/api/messages/search").addQueryParam("q", "INVOICE").send().await()
+        .bodyAsJsonObject().getJsonArray("messages");
+    assertEquals(List.of("paid the invoice, number 43", "Invoice 42 is overdue"),
+        hits.stream().map(m -> ((JsonObject) m).getString("text").strip()).toList(), "newest first, as listed");
+    assertEquals("carol", hits.getJsonObject(1).getString("from"));
+    JsonArray fromCarol = alice.get("/api/messages/search").addQueryParam("q", "invoice").addQueryParam("from", "1003")
+        .send().await().bodyAsJsonObject().getJsonArray("messages");
+    assertEquals(1, fromCarol.size(), fromCarol.encode());
+    JsonArray withBob = alice.get("/api/messages/search").addQueryParam("q", "invoice").addQueryParam("with", "bob")
+        .send().await().bodyAsJsonObject().getJsonArray("messages");
+    assertEquals("paid the invoice, number 43", withBob.getJsonObject(0).getString("text"));
+    assertEquals(1, withBob.size());
+    JsonArray older = alice.get("/api/messages/search").addQueryParam("q", "invoice")
+        .addQueryParam("before", hits.getJsonObject(0).getString("createdAt")).send().await()
+        .bodyAsJsonObject().getJsonArray("messages");
+    assertEquals("Invoice 42 is overdue", older.getJsonObject(0).getString("text").strip(), "the next page");
+
+    WebClientSession bob = login("bob", "bob-web-pw");
+    JsonArray bobs = bob.get("/api/messages/search").addQueryParam("q", "invoice").send().await()
+        .bodyAsJsonObject().getJsonArray("messages");
+    assertEquals(1, bobs.size(), "bob sees what alice sent him, not what carol sent her: " + bobs.encode());
+
+    assertError(alice.get("/api/messages/search").send().await(), 400, "q");
+    assertError(alice.get("/api/messages/search").addQueryParam("q", "x").addQueryParam("after", "yesterday").send().await(),
+        400, "after");
+    assertError(alice.get("/api/messages/search").addQueryParam("q", "x").addQueryParam("with", "bob")
+        .addQueryParam("room", "team").send().await(), 400, "room");
+    assertError(alice.get("/api/messages/search").addQueryParam("q", "x").addQueryParam("with", "nobody").send().await(),
+        404, "with");
+    assertError(alice.get("/api/messages/search").addQueryParam("q", "x").addQueryParam("limit", "0").send().await(),
+        400, "limit");
+  }
+
   @Test
   void roomsOverTheApi() {
     WebClientSession alice = login("alice", "alice-web-pw");

@@ -54,6 +54,9 @@ public final class EventAddresses {
   /** Request {@link io.switchboard.api.im.ImConversationsQuery}; reply {@link io.switchboard.api.im.ImConversations}. */
   public static final String IM_CONVERSATIONS = "switchboard.im.conversations";
 
+  /** Request {@link io.switchboard.api.im.ImSearchQuery}; reply {@link io.switchboard.api.im.ImMessages}, newest first. */
+  public static final String IM_SEARCH = "switchboard.im.search";
+
   /** Request {@link io.switchboard.api.im.RoomCreate}; reply {@link io.switchboard.api.im.RoomInfo}. */
   public static final String IM_ROOM_CREATE = "switchboard.im.room.create";
 

@@ -21,6 +21,7 @@ import io.switchboard.api.im.ImConversations;
 import io.switchboard.api.im.ImConversationsQuery;
 import io.switchboard.api.im.ImHistoryQuery;
 import io.switchboard.api.im.ImMessages;
+import io.switchboard.api.im.ImSearchQuery;
 import io.switchboard.api.im.RoomCreate;
 import io.switchboard.api.im.RoomDelete;
 import io.switchboard.api.im.RoomInfo;
@@ -122,6 +123,8 @@ class BusCodecsTest {
         new ImHistoryQuery(ALICE, "bob", "2026-01-31T12:00:00Z", 50),
         new ImHistoryQuery(ALICE, "room-team", null, 1),
         new ImMessages(List.of(MESSAGE, ROOM_MESSAGE)),
+        new ImSearchQuery(ALICE, "budget report", null, null, null, null, null, 50),
+        new ImSearchQuery(ALICE, null, "1002", "team", "bob", "2026-01-01T00:00:00Z", "2026-01-31T12:00:00Z", 10),
         new RoomCreate(ALICE, "team", List.of("bob", "carol")),
         new RoomDelete(ADMIN, "team"),
         new RoomInfo("team", "room-team", List.of("alice", "bob"), "alice", T1),

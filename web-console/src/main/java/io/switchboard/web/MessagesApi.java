@@ -4,6 +4,7 @@ import io.switchboard.api.EventAddresses;
 import io.switchboard.api.ImSend;
 import io.switchboard.api.im.ImConversationsQuery;
 import io.switchboard.api.im.ImHistoryQuery;
+import io.switchboard.api.im.ImSearchQuery;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -56,20 +57,37 @@ final class MessagesApi {
     if (with == null || with.isBlank()) {
       throw ApiException.invalid("with", "required: the other person's username or extension");
     }
-    int limit = 50;
-    String limitParam = ctx.request().getParam("limit");
-    if (limitParam != null) {
-      try {
-        limit = Integer.parseInt(limitParam);
-      } catch (NumberFormatException e) {
-        throw ApiException.invalid("limit", "a whole number from 1 to 200");
-      }
-      if (limit < 1 || limit > 200) {
-        throw ApiException.invalid("limit", "a whole number from 1 to 200");
-      }
-    }
-    ImHistoryQuery query = new ImHistoryQuery(BusRequests.caller(ctx), with, ctx.request().getParam("before"), limit);
+    ImHistoryQuery query = new ImHistoryQuery(BusRequests.caller(ctx), with, ctx.request().getParam("before"), limit(ctx));
     BusRequests.forward(ctx, bus, EventAddresses.IM_HISTORY, query, 200);
+  }
+
+  /**
+   * GET /api/messages/search?q=words&with=&room=&from=&after=&before=&limit=: the caller's messages that
+   * have every word, newest first; the next page with {@code before} = the last hit's createdAt.
+   */
+  void search(RoutingContext ctx) {
+    var p = ctx.request().params();
+    ImSearchQuery query = new ImSearchQuery(BusRequests.caller(ctx), p.get("q"), p.get("with"), p.get("room"),
+        p.get("from"), p.get("after"), p.get("before"), limit(ctx));
+    BusRequests.forward(ctx, bus, EventAddresses.IM_SEARCH, query, 200);
+  }
+
+  /** The page size asked for: 50 unless given, from 1 to 200. */
+  private static int limit(RoutingContext ctx) {
+    String limitParam = ctx.request().getParam("limit");
+    if (limitParam == null) {
+      return 50;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(limitParam);
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid("limit", "a whole number from 1 to 200");
+    }
+    if (limit < 1 || limit > 200) {
+      throw ApiException.invalid("limit", "a whole number from 1 to 200");
+    }
+    return limit;
   }
 
   void conversations(RoutingContext ctx) {

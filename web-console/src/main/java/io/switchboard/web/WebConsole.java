@@ -342,6 +342,7 @@ public final class WebConsole extends VerticleBase {
     MessagesApi messages = new MessagesApi(vertx.eventBus());
     router.post("/api/messages").handler(authenticated()).handler(messages::send);
     router.get("/api/messages").handler(authenticated()).handler(messages::history);
+    router.get("/api/messages/search").handler(authenticated()).handler(messages::search);
     router.get("/api/conversations").handler(authenticated()).handler(messages::conversations);
     RoomsApi rooms = new RoomsApi(vertx.eventBus());
     router.post("/api/rooms").handler(authenticated()).handler(rooms::create);

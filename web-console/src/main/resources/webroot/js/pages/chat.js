@@ -21,8 +21,12 @@ export function render(view, {kind, name}, app) {
   }
 
   const messages = new Map(); // id → message
+  const focus = app.focus; // a search hit to open the conversation at, once
+  app.focus = null;
   const log = h('ol', {class: 'chat-log', testid: 'chat-log', 'aria-live': 'polite', 'aria-label': 'Messages'});
   const older = h('button', {type: 'button', class: 'older', testid: 'chat-older', hidden: true}, 'Older messages');
+  // Opened at a search hit, the page ends there: this goes to the present.
+  const latest = h('button', {type: 'button', class: 'older', testid: 'chat-latest', hidden: !focus}, 'Jump to the latest messages');
   const input = h('input', {class: 'chat-input', testid: 'chat-input', autocomplete: 'off', maxlength: 4000,
     'aria-label': 'Message to ' + title, placeholder: 'Write a message…'});
   const send = h('button', {type: 'submit', testid: 'chat-send'}, 'Send');
@@ -36,7 +40,7 @@ export function render(view, {kind, name}, app) {
     h('div', {class: 'chat-head'},
       h('a', {href: room ? '#/rooms' : '#/buddies', class: 'back', 'aria-label': 'Back'}, '←'),
       h('h1', null, title), state, callButton),
-    older, log, error.el, form));
+    older, log, latest, error.el, form));
 
   function stateOfPeer() {
     if (room) return;
@@ -56,7 +60,8 @@ export function render(view, {kind, name}, app) {
 
   function item(m) {
     const mine = m.from === app.me.username;
-    return h('li', {class: mine ? 'msg mine' : 'msg', 'data-id': m.id, testid: 'message'},
+    const hit = focus && focus.id === m.id;
+    return h('li', {class: (mine ? 'msg mine' : 'msg') + (hit ? ' hit' : ''), 'data-id': m.id, testid: hit ? 'message-hit' : 'message'},
       h('span', {class: 'from'}, mine ? 'You' : (m.fromDisplayName || m.from)),
       h('time', {datetime: m.createdAt}, time(m.createdAt)),
       h('div', {class: 'text', testid: 'message-text'}, (m.text || '').replace(/\s+$/, '')),
@@ -68,7 +73,13 @@ export function render(view, {kind, name}, app) {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const sorted = [...messages.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     fill(log, sorted.length === 0 ? h('li', {class: 'muted'}, 'No messages yet.') : null, sorted.map(item));
-    if (stick || atBottom) log.scrollTop = log.scrollHeight;
+    const hit = focus && log.querySelector('.msg.hit');
+    if (hit && !focus.shown) {
+      focus.shown = true;
+      hit.scrollIntoView({block: 'center'});
+    } else if (stick || atBottom) {
+      log.scrollTop = log.scrollHeight;
+    }
   }
 
   function add(list) {
@@ -82,12 +93,20 @@ export function render(view, {kind, name}, app) {
       add(page);
       if (!before || page.length < PAGE) older.hidden = page.length < PAGE;
       const height = log.scrollHeight;
+      const focusedBefore = !focus || focus.shown;
       draw(!before);
-      if (before) log.scrollTop = log.scrollHeight - height; // keep the reader where they were
+      // keep the reader where they were (unless this page brought the search hit, which draw scrolled to)
+      if (before && focusedBefore) log.scrollTop = log.scrollHeight - height;
     } catch (err) {
       error.show(err.message);
     }
   }
+
+  latest.addEventListener('click', () => {
+    latest.hidden = true;
+    messages.clear();
+    load();
+  });
 
   older.addEventListener('click', () => {
     const oldest = [...messages.values()].map((m) => m.createdAt).sort()[0];
@@ -132,7 +151,7 @@ export function render(view, {kind, name}, app) {
     app.on('catch-up', () => load()),
   ];
   stateOfPeer();
-  load();
+  load(focus ? new Date(Date.parse(focus.createdAt) + 1).toISOString() : undefined);
   input.focus();
   return () => offs.forEach((off) => off());
 }
