@@ -221,6 +221,26 @@ class BuddyListSubscriptionTest {
   }
 
   @Test
+  void whenTheListItselfChangesTheNextNotifyIsFullState() throws Exception {
+    Future<JsonObject> full = listNotified(0);
+    Future<JsonObject> next = listNotified(1);
+    Sipp.Running alice = listSubscriber("watch-list-2-then-unsubscribe.xml", "alice", "alice-buddies", "presence",
+        LIST_ACCEPT).start();
+    full.await(30, TimeUnit.SECONDS);
+    vertx.eventBus().request(EventAddresses.PRESENCE_BUDDIES, BuddiesRequest.remove(Caller.user("alice"), "carol").toJson())
+        .await();
+    assertTrue(next.await(30, TimeUnit.SECONDS).getBoolean("fullState"));
+
+    List<SippTrace.Message> got = notifies(alice.await());
+    assertEquals(List.of("sip:bob@switchboard.test", "sip:carol@switchboard.test", "sip:erin@switchboard.test"),
+        read(got.get(0)).uris());
+    RlmiReader.ListNotify after = read(got.get(1));
+    assertEquals(1, after.version());
+    assertTrue(after.fullState(), "a resource left the list: the whole list again (RFC 4662 §5.2)");
+    assertEquals(List.of("sip:bob@switchboard.test", "sip:erin@switchboard.test"), after.uris());
+  }
+
+  @Test
   void aListNeedsEventlistItsOwnerAndAGroupThatExists() throws Exception {
     Sipp.Result plain = listSubscriber("subscribe-list-refused.xml", "alice", "alice-buddies", "presence", LIST_ACCEPT)
         .key("supported", "timer").run();
