@@ -241,6 +241,29 @@ class BuddyListSubscriptionTest {
   }
 
   @Test
+  void aRefreshSendsTheFullStateAgainAndAFetchSendsItOnce() throws Exception {
+    register("bob");
+    Sipp.Result refreshed = listSubscriber("watch-list-refresh.xml", "alice", "alice-buddies", "presence", LIST_ACCEPT)
+        .run();
+    List<SippTrace.Message> got = notifies(refreshed);
+    assertEquals(3, got.size(), "the first, the refresh's, the end");
+    RlmiReader.ListNotify again = read(got.get(1));
+    assertEquals(1, again.version());
+    assertTrue(again.fullState());
+    assertEquals(read(got.get(0)).uris(), again.uris());
+    assertEquals("open", pidf(again.resource("sip:bob@switchboard.test"))[0]);
+
+    Sipp.Result fetched = listSubscriber("fetch-list.xml", "alice", "alice-buddies-sales-team", "presence", LIST_ACCEPT)
+        .run();
+    SippTrace.Message only = notifies(fetched).get(0);
+    assertTrue(only.header("Subscription-State").startsWith("terminated"), only.headers());
+    RlmiReader.ListNotify once = read(only);
+    assertEquals(0, once.version());
+    assertTrue(once.fullState());
+    assertEquals(List.of("sip:bob@switchboard.test", "sip:carol@switchboard.test"), once.uris());
+  }
+
+  @Test
   void aListNeedsEventlistItsOwnerAndAGroupThatExists() throws Exception {
     Sipp.Result plain = listSubscriber("subscribe-list-refused.xml", "alice", "alice-buddies", "presence", LIST_ACCEPT)
         .key("supported", "timer").run();
