@@ -260,11 +260,10 @@ final class SubscribeHandler implements SipRequestHandler {
     String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
     String listUser = config.listUser(watcher.username())
         + (list.group() == null ? "" : "-" + list.group().toLowerCase(Locale.ROOT));
-    ListRoute route = route(r);
     FromHeader from = (FromHeader) r.getHeader(FromHeader.NAME);
     Subscription dialog = new Subscription(callId, localTag, from.getTag(), watcher.username(), listUser,
         presence.uriOf(listUser), from.getAddress().getURI().toString(), contact.getAddress().getURI().toString(),
-        route.routeSet(), req.transport(), req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg, null,
+        routeSet(r), req.transport(), req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg, null,
         Subscription.State.ACTIVE, clock.instant().plusSeconds(granted), SipTags.newTag() + SipTags.newTag());
     ListSubscription l = new ListSubscription(dialog, watcher.username(), list.group(), pkg, format);
     l.notedPending.addAll(asked);
@@ -314,16 +313,14 @@ final class SubscribeHandler implements SipRequestHandler {
         .anyMatch(a -> a.startsWith("multipart/related") || a.startsWith(Rlmi.TYPE));
   }
 
-  private record ListRoute(List<String> routeSet) {
-  }
-
-  private static ListRoute route(Request r) {
+  /** The dialog's route set: the SUBSCRIBE's Record-Route entries, in order. */
+  private static List<String> routeSet(Request r) {
     List<String> routeSet = new ArrayList<>();
     ListIterator<?> rr = r.getHeaders(RecordRouteHeader.NAME);
     while (rr.hasNext()) {
       routeSet.add(((RecordRouteHeader) rr.next()).getAddress().toString());
     }
-    return new ListRoute(routeSet);
+    return routeSet;
   }
 
   private SipOutcome inDialog(Subscription s, User watcher, int granted) {

@@ -198,8 +198,9 @@ class BuddyListSubscriptionTest {
   void aGroupsBlfListShowsTheLatestCallStateOnceWithinTheInterval() throws Exception {
     Future<JsonObject> full = listNotified(0);
     Future<JsonObject> partial = listNotified(1);
+    // As a desk phone lists it, among its other option tags.
     Sipp.Running alice = listSubscriber("watch-list-2-then-unsubscribe.xml", "alice", "alice-buddies-sales-team",
-        "dialog", BLF_ACCEPT).start();
+        "dialog", BLF_ACCEPT).key("supported", "replaces, eventlist").start();
     full.await(30, TimeUnit.SECONDS);
     vertx.eventBus().publish(EventAddresses.CALL_STATE, new CallStateEvent("bob", CallStateEvent.State.RINGING, "1003").toJson());
     vertx.eventBus().publish(EventAddresses.CALL_STATE, new CallStateEvent("carol", CallStateEvent.State.IN_CALL, "1002").toJson());
