@@ -145,7 +145,9 @@ final class Notifier {
     }
     request.addHeader(state);
     if (what.body() != null) {
-      request.setContent(what.body(), f.headers().createContentTypeHeader(sub.bodyType(), sub.bodySubType()));
+      request.setContent(what.body(), sub.listBoundary != null
+          ? (javax.sip.header.ContentTypeHeader) f.headers().createHeader("Content-Type", Rlmi.contentType(sub.listBoundary))
+          : f.headers().createContentTypeHeader(sub.bodyType(), sub.bodySubType()));
     }
     return request;
   }
@@ -174,6 +176,9 @@ final class Notifier {
       event.setEventId(sub.eventId);
     }
     request.addHeader(event);
+    if (sub.listBoundary != null) {
+      request.addHeader(f.headers().createRequireHeader("eventlist")); // RFC 4662 §5: a list's NOTIFYs
+    }
     sub.notifyTemplate = request;
     return request;
   }

@@ -52,6 +52,7 @@ public final class PresenceService {
   private final Publications publications;
   private final Composition composition;
   private final Subscriptions subscriptions;
+  private final ListSubscriptions lists;
   private final ConsoleFanOut consoles;
   private final Map<String, Long> manualTimers = new HashMap<>();
   private final PresenceBusApi api;
@@ -101,6 +102,11 @@ public final class PresenceService {
     this.composition = new Composition(sip.location(), profiles, publications, clock, config.sip().domain());
     this.subscriptions = new Subscriptions(vertx, sip.edge()::sipContext, index, profiles, composition,
         new Notifier(sip.edge(), sip.metrics()), clock, this::reportHealth, fanOutBatch);
+    this.lists = new ListSubscriptions(vertx, index, profiles, composition, new Notifier(sip.edge(), sip.metrics()), clock,
+        config.presence().listMinIntervalMillis(), config.sip().domain(),
+        (buddy, owner) -> update(buddy, p -> p.withPending(owner, clock.instant()))
+            .onFailure(e -> LOG.warn("Pending list watcher not noted [presentity: {}, watcher: {}, reason: {}]", buddy,
+                owner, e.getMessage())));
     for (EventPackage pkg : EventPackage.values()) {
       sip.metrics().subscriptionsActive(pkg.eventName, () -> index.subscriptionCount(pkg));
     }
@@ -154,6 +160,7 @@ public final class PresenceService {
         UserEvent e = UserEvent.fromJson(m.body());
         if (!e.enabled()) {
           subscriptions.endAllOf(e.username());
+          lists.endAllOf(e.username());
         }
       });
       reportHealth();
@@ -247,6 +254,7 @@ public final class PresenceService {
     composition.forget(username);
     // Subscriptions exist only to presentities that are ready (see SubscribeHandler).
     subscriptions.fanOut(username);
+    lists.changed(username);
     if (allLoaded.succeeded()) {
       consoles.publishFor(username);
     } else {
@@ -373,6 +381,7 @@ public final class PresenceService {
   /** The presentity changed their rules: each live subscription and console watcher gets what it now may see. */
   private void rulesChanged(String presentity) {
     subscriptions.rulesChanged(presentity);
+    lists.changed(presentity); // the buddy's rules, or the owner's list itself
     consoles.publishFor(presentity);
   }
 
@@ -410,5 +419,32 @@ public final class PresenceService {
 
   void terminate(Subscription s, String reason) {
     subscriptions.terminate(s, reason);
+  }
+
+  // ---- buddy-list subscriptions (RFC 4662, from SubscribeHandler) --------------------------------
+
+  /** The buddies a list URI shows: the owner's whole list, or one group of it (null: every group). */
+  List<PresenceProfile.Buddy> listMembers(String owner, String group) {
+    return lists.members(owner, group);
+  }
+
+  void addList(ListSubscription l) {
+    lists.add(l);
+  }
+
+  ListSubscription findList(String callId, String localTag) {
+    return lists.find(callId, localTag);
+  }
+
+  void refreshList(ListSubscription l, Instant expiresAt) {
+    lists.refresh(l, expiresAt);
+  }
+
+  void fetchList(ListSubscription l) {
+    lists.fetch(l);
+  }
+
+  void terminateList(ListSubscription l, String reason) {
+    lists.terminate(l, reason);
   }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
+import java.util.Map;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.SipURI;
 import javax.sip.header.AcceptHeader;
@@ -28,6 +29,7 @@ import javax.sip.header.EventHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.SupportedHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -84,8 +86,23 @@ final class SubscribeHandler implements SipRequestHandler {
     String toTag = ((ToHeader) r.getHeader(ToHeader.NAME)).getTag();
     String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
     if (toTag != null) {
-      return done(inDialog(presence.find(callId, toTag), watcher, granted));
+      ListSubscription list = presence.findList(callId, toTag);
+      return done(list != null ? inDialogList(list, watcher, granted)
+          : inDialog(presence.find(callId, toTag), watcher, granted));
     }
+    List<BuddyListUri> lists = pkg == EventPackage.WINFO ? List.of()
+        : BuddyListUri.candidates(config.listUriPattern(), target(r));
+    if (!lists.isEmpty()) {
+      return listOwner(lists, 0).compose(owner -> owner == null ? subscribeOne(req, watcher, event, pkg, granted)
+          : subscribeList(req, watcher, event, pkg, granted, owner.getKey(), owner.getValue()));
+    }
+    return subscribeOne(req, watcher, event, pkg, granted);
+  }
+
+  /** A SUBSCRIBE to one presentity (not a list). */
+  private Future<SipOutcome> subscribeOne(SipRequest req, User watcher, EventHeader event, EventPackage pkg,
+      int granted) {
+    Request r = req.request();
     if (pkg == EventPackage.PRESENCE) {
       // The device's profile, where provisioning has one for this phone, chooses; else the Accept.
       return devices.presenceTypes(watcher.username(), req.sourceHost() + ":" + req.sourcePort()).compose(profile -> {
@@ -173,6 +190,137 @@ final class SubscribeHandler implements SipRequestHandler {
         from.getAddress().getURI().toString(), contact.getAddress().getURI().toString(), routeSet, req.transport(),
         req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg, format,
         pending ? Subscription.State.PENDING : Subscription.State.ACTIVE, clock.instant().plusSeconds(granted));
+  }
+
+  // ---- buddy lists (RFC 4662) ---------------------------------------------------------------------
+
+  /** The first reading of a list URI whose owner is an enabled user, with that user; null when none is. */
+  private Future<Map.Entry<User, BuddyListUri>> listOwner(List<BuddyListUri> candidates, int i) {
+    if (i >= candidates.size()) {
+      return Future.succeededFuture();
+    }
+    BuddyListUri c = candidates.get(i);
+    return users.findByUsernameOrExtension(c.owner()).compose(found -> found.isPresent() && found.get().enabled()
+        ? Future.succeededFuture(Map.entry(found.get(), c)) : listOwner(candidates, i + 1));
+  }
+
+  /**
+   * A SUBSCRIBE to a buddy list: only with {@code Supported: eventlist} (else 421, RFC 4662 §5.1),
+   * only by its owner (else 403), to the whole list or a group that exists (else 404).
+   */
+  private Future<SipOutcome> subscribeList(SipRequest req, User watcher, EventHeader event, EventPackage pkg,
+      int granted, User owner, BuddyListUri list) {
+    Request r = req.request();
+    if (!supportsEventlist(r)) {
+      return done(SipOutcome.reply(Response.EXTENSION_REQUIRED, resp -> header(resp,
+          () -> edge.factories().headers().createRequireHeader("eventlist"))));
+    }
+    if (!owner.username().equals(watcher.username())) {
+      return done(SipOutcome.reply(Response.FORBIDDEN)); // one's own buddy list only
+    }
+    ContactHeader contact = (ContactHeader) r.getHeader(ContactHeader.NAME);
+    if (contact == null) {
+      return done(SipOutcome.reply(Response.BAD_REQUEST));
+    }
+    PresenceFormat format = null;
+    if (pkg == EventPackage.PRESENCE) {
+      // Each resource's document: the Accept's presence formats (multipart and RLMI aside), PIDF by default.
+      List<String> accept = acceptList(r).stream()
+          .filter(a -> !a.toLowerCase(Locale.ROOT).startsWith("multipart/") && !a.toLowerCase(Locale.ROOT).startsWith(Rlmi.TYPE))
+          .toList();
+      format = PresenceFormat.choose(accept);
+      if (format == null) {
+        format = PresenceFormat.PIDF;
+      }
+    } else if (!accepts(r, pkg) && !acceptsList(r)) {
+      return done(SipOutcome.reply(Response.NOT_ACCEPTABLE));
+    }
+    PresenceFormat chosen = format;
+    String ownerName = owner.username();
+    return presence.ready(ownerName).compose(v -> {
+      List<PresenceProfile.Buddy> members = presence.listMembers(ownerName, list.group());
+      if (list.group() != null && members.isEmpty()) {
+        return done(SipOutcome.reply(Response.NOT_FOUND)); // no such group
+      }
+      // Every buddy's profile and bindings, as a single SUBSCRIBE to each would wait for them.
+      return Future.all(members.stream().map(b -> presence.ready(b.username())).toList()).compose(x -> {
+        // Buddies who have not decided are asked, as by a single SUBSCRIBE, before the answer.
+        List<String> asked = members.stream().map(PresenceProfile.Buddy::username)
+            .filter(b -> presence.decide(b, ownerName) == Rule.Action.CONFIRM).toList();
+        return Future.all(asked.stream().map(b -> presence.update(b, p -> p.withPending(ownerName, clock.instant())))
+            .toList()).map(y -> createList(req, watcher, contact, event, pkg, chosen, granted, list, asked));
+      });
+    });
+  }
+
+  private SipOutcome createList(SipRequest req, User watcher, ContactHeader contact, EventHeader event,
+      EventPackage pkg, PresenceFormat format, int granted, BuddyListUri list, List<String> asked) {
+    Request r = req.request();
+    String localTag = SipTags.newTag();
+    String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
+    String listUser = config.listUser(watcher.username())
+        + (list.group() == null ? "" : "-" + list.group().toLowerCase(Locale.ROOT));
+    FromHeader from = (FromHeader) r.getHeader(FromHeader.NAME);
+    Subscription dialog = new Subscription(callId, localTag, from.getTag(), watcher.username(), listUser,
+        presence.uriOf(listUser), from.getAddress().getURI().toString(), contact.getAddress().getURI().toString(),
+        routeSet(r), req.transport(), req.sourceHost() + ":" + req.sourcePort(), event.getEventId(), pkg, null,
+        Subscription.State.ACTIVE, clock.instant().plusSeconds(granted), SipTags.newTag() + SipTags.newTag());
+    ListSubscription l = new ListSubscription(dialog, watcher.username(), list.group(), pkg, format);
+    l.notedPending.addAll(asked);
+    return SipOutcome.reply(Response.OK, resp -> answerList(resp, localTag, granted, req.transport()),
+        () -> {
+          if (granted == 0) {
+            presence.fetchList(l);
+          } else {
+            presence.addList(l);
+          }
+        });
+  }
+
+  private SipOutcome inDialogList(ListSubscription l, User watcher, int granted) {
+    if (!l.owner.equals(watcher.username())) {
+      return SipOutcome.reply(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+    }
+    if (granted == 0) {
+      return SipOutcome.reply(Response.OK, resp -> answerList(resp, l.dialog.localTag, 0, l.dialog.transport),
+          () -> presence.terminateList(l, "timeout"));
+    }
+    Instant until = clock.instant().plusSeconds(granted);
+    return SipOutcome.reply(Response.OK, resp -> answerList(resp, l.dialog.localTag, granted, l.dialog.transport),
+        () -> presence.refreshList(l, until));
+  }
+
+  /** As {@link #answer}, with {@code Require: eventlist}: this dialog carries a list (RFC 4662 §5). */
+  private void answerList(Response resp, String localTag, int granted, String transport) {
+    answer(resp, localTag, granted, transport);
+    header(resp, () -> edge.factories().headers().createRequireHeader("eventlist"));
+  }
+
+  private static boolean supportsEventlist(Request r) {
+    ListIterator<?> it = r.getHeaders(SupportedHeader.NAME);
+    while (it.hasNext()) {
+      SupportedHeader h = (SupportedHeader) it.next();
+      if (h.getOptionTag() != null && h.getOptionTag().trim().equalsIgnoreCase("eventlist")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the Accept names multipart/related or RLMI (a list subscriber's). */
+  private static boolean acceptsList(Request r) {
+    return acceptList(r).stream().map(a -> a.toLowerCase(Locale.ROOT))
+        .anyMatch(a -> a.startsWith("multipart/related") || a.startsWith(Rlmi.TYPE));
+  }
+
+  /** The dialog's route set: the SUBSCRIBE's Record-Route entries, in order. */
+  private static List<String> routeSet(Request r) {
+    List<String> routeSet = new ArrayList<>();
+    ListIterator<?> rr = r.getHeaders(RecordRouteHeader.NAME);
+    while (rr.hasNext()) {
+      routeSet.add(((RecordRouteHeader) rr.next()).getAddress().toString());
+    }
+    return routeSet;
   }
 
   private SipOutcome inDialog(Subscription s, User watcher, int granted) {

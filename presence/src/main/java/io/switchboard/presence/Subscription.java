@@ -29,6 +29,8 @@ final class Subscription {
   final PresenceFormat format;
   /** The dialog's key (Call-ID and our tag), made once: every NOTIFY of a fan-out looks it up. */
   private final String key;
+  /** For a resource list's dialog (RFC 4662): its multipart boundary; null for one presentity. */
+  final String listBoundary;
 
   State state;
   Instant expiresAt;
@@ -53,6 +55,15 @@ final class Subscription {
   Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
       String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
       String eventId, EventPackage pkg, PresenceFormat format, State state, Instant expiresAt) {
+    this(callId, localTag, remoteTag, watcher, presentity, presentityUri, watcherUri, contact, routeSet, transport,
+        source, eventId, pkg, format, state, expiresAt, null);
+  }
+
+  /** @param listBoundary for a resource list's dialog, the boundary of its multipart bodies; else null */
+  Subscription(String callId, String localTag, String remoteTag, String watcher, String presentity,
+      String presentityUri, String watcherUri, String contact, List<String> routeSet, String transport, String source,
+      String eventId, EventPackage pkg, PresenceFormat format, State state, Instant expiresAt, String listBoundary) {
+    this.listBoundary = listBoundary;
     this.callId = callId;
     this.localTag = localTag;
     this.remoteTag = remoteTag;
@@ -80,12 +91,16 @@ final class Subscription {
     return key;
   }
 
-  /** The NOTIFY body's media type: the format's for presence, else the package's. */
+  /** The NOTIFY body's media type: a list's multipart, the format's for presence, else the package's. */
   String bodyType() {
-    return format != null ? format.type : pkg.type;
+    return listBoundary != null ? "multipart" : format != null ? format.type : pkg.type;
   }
 
+  /** The subtype, with a list's parameters (type and boundary). */
   String bodySubType() {
+    if (listBoundary != null) {
+      return Rlmi.contentType(listBoundary).substring("multipart/".length());
+    }
     return format != null ? format.subType : pkg.subType;
   }
 }

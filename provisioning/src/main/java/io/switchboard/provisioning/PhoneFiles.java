@@ -32,9 +32,12 @@ final class PhoneFiles {
   private final PhoneTemplates templates;
   private final PhoneModel.Servers servers;
   private final TrustedCertificate certificate;
+  /** A user's buddy-list URI user part ({@code presence.list-uri-pattern}). */
+  private final java.util.function.UnaryOperator<String> listUser;
 
   PhoneFiles(Vertx vertx, UserStore users, PhoneTemplates templates, PhoneModel.Servers servers,
-      TrustedCertificate certificate) {
+      TrustedCertificate certificate, java.util.function.UnaryOperator<String> listUser) {
+    this.listUser = listUser;
     this.vertx = vertx;
     this.users = users;
     this.templates = templates;
@@ -58,7 +61,8 @@ final class PhoneFiles {
         return Future.succeededFuture(Optional.empty());
       }
       return buddies(user.get()).map(buddies -> Optional.of(templates.render(file.vendor(), file.template(),
-          PhoneModel.of(device, user.get(), buddies, servers.withCaCert(certificate.pem())))));
+          PhoneModel.of(device, user.get(), buddies, servers.withCaCert(certificate.pem()),
+              listUser.apply(user.get().username())))));
     });
   }
 

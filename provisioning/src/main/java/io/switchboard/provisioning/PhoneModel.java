@@ -17,7 +17,8 @@ import java.util.Map;
  * per key {@code n} (1-based), {@code n0} (0-based), {@code plk} (Cisco line key, n + 1: key 1 and 2
  * hold the accounts), {@code label}, {@code value} (extension, else username), {@code username} and
  * Grandstream's P-value numbers {@code gsMode, gsAccount, gsName, gsValue} (only where {@code gs}
- * is true: Grandstream has 18 such keys, see {@link #grandstreamKey}).
+ * is true: Grandstream has 18 such keys, see {@link #grandstreamKey}); {@code buddyListUri}, the user's
+ * buddy list as one RFC 4662 list URI, with the BLF keys (absent without them).
  */
 public final class PhoneModel {
 
@@ -74,7 +75,18 @@ public final class PhoneModel {
   private PhoneModel() {
   }
 
+  /** With the buddy list's URI under the default {@code presence.list-uri-pattern}. */
   public static Map<String, Object> of(Device device, User user, List<Buddy> buddies, Servers servers) {
+    return of(device, user, buddies, servers,
+        io.switchboard.core.config.SwitchboardConfig.Presence.DEFAULT_LIST_URI_PATTERN.replace("{user}", user.username()));
+  }
+
+  /**
+   * @param buddyListUser the user part of the user's buddy list URI (RFC 4662, {@code presence.list-uri-pattern}):
+   *     with BLF keys on, {@code buddyListUri} is {@code sip:<it>@<domain>}, each vendor's BLF-list setting
+   */
+  public static Map<String, Object> of(Device device, User user, List<Buddy> buddies, Servers servers,
+      String buddyListUser) {
     Map<String, Object> m = new HashMap<>();
     m.put("username", user.username());
     m.put("displayName", user.displayName() == null ? user.username() : user.displayName());
@@ -112,6 +124,9 @@ public final class PhoneModel {
       }
     }
     m.put("blf", blf);
+    if (device.profile().blf()) {
+      m.put("buddyListUri", "sip:" + buddyListUser + "@" + servers.domain());
+    }
     putBackups(m, servers);
     return m;
   }

@@ -100,7 +100,7 @@ public final class ProvisioningService {
         .compose(v -> vertx.executeBlocking(() -> new PhoneTemplates(p.templateDir())))
         .compose(templates -> {
           server = new ProvisioningServer(p, config.tls(), health, devices,
-              new PhoneFiles(vertx, users, templates, servers, certificate), Clock.systemUTC());
+              new PhoneFiles(vertx, users, templates, servers, certificate, config.presence()::listUser), Clock.systemUTC());
           return deviceService.start().compose(v -> importer.start()).compose(v -> checkSync.start())
               .compose(v -> certificate.start(vertx)).compose(v -> vertx.deployVerticle(server))
               .onSuccess(id -> {

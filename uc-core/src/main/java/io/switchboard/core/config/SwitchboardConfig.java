@@ -44,8 +44,37 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   public record Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours) {
   }
 
-  /** Presence. defaultRule is one of allow, block, polite-block, confirm. Intervals in seconds. */
-  public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
+  /**
+   * Presence. defaultRule is one of allow, block, polite-block, confirm. Intervals in seconds.
+   * listUriPattern: the user part of a buddy list's URI (RFC 4662), {@code {user}} standing for the
+   * owner; a group's list appends {@code -<group>}. listMinIntervalMillis: at most one NOTIFY per list
+   * subscription per this many milliseconds.
+   */
+  public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires,
+      String listUriPattern, int listMinIntervalMillis) {
+
+    public static final String DEFAULT_LIST_URI_PATTERN = "{user}-buddies";
+
+    /** Without list settings: their defaults. */
+    public Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
+      this(defaultRule, minExpires, maxExpires, defaultExpires, DEFAULT_LIST_URI_PATTERN, 1000);
+    }
+
+    /** The user part of the owner's whole buddy list, e.g. {@code alice-buddies}. */
+    public String listUser(String owner) {
+      return listUriPattern.replace("{user}", owner);
+    }
+
+    /** The user part of one group's list, e.g. {@code alice-buddies-sales} (the group as {@link #groupSlug}). */
+    public String listUser(String owner, String group) {
+      return listUser(owner) + "-" + groupSlug(group);
+    }
+
+    /** A group's name as it appears in a list URI: lower case, runs of anything but a-z and 0-9 as one '-'. */
+    public static String groupSlug(String group) {
+      String slug = group.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+      return slug.replaceAll("^-+|-+$", "");
+    }
   }
 
   /**
@@ -250,7 +279,14 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     Presence presence = new Presence(rule,
         r.intIn("presence.min-expires", 1, 86_400),
         r.intIn("presence.max-expires", 1, 604_800),
-        r.intIn("presence.default-expires", 1, 604_800));
+        r.intIn("presence.default-expires", 1, 604_800),
+        r.string("presence.list-uri-pattern"),
+        r.intIn("presence.list-min-interval", 0, 60_000));
+    if (!presence.listUriPattern().matches("[A-Za-z0-9._~-]*\\{user\\}[A-Za-z0-9._~-]*")
+        || presence.listUriPattern().equals("{user}")) {
+      throw new ConfigException("presence.list-uri-pattern",
+          "'" + presence.listUriPattern() + "' must contain {user} once, with a prefix or suffix of letters, digits, '.', '_', '~' or '-'");
+    }
     if (presence.maxExpires() < presence.minExpires()) {
       throw new ConfigException("presence.max-expires", "must not be below presence.min-expires (" + presence.minExpires() + ")");
     }

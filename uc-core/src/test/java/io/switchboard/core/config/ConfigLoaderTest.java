@@ -358,6 +358,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void buddyListUrisAndTheirThrottleHaveDefaultsAndCheckedValues() {
+    SwitchboardConfig.Presence p = env(Map.of()).presence();
+    assertEquals("alice-buddies", p.listUser("alice"));
+    assertEquals("alice-buddies-sales-team", p.listUser("alice", "Sales  Team!"));
+    assertEquals(1000, p.listMinIntervalMillis());
+    assertEquals("lists-alice", env(Map.of(ConfigLoader.envName("presence.list-uri-pattern"), "lists-{user}"))
+        .presence().listUser("alice"));
+    assertRejected("presence.list-uri-pattern", Map.of(ConfigLoader.envName("presence.list-uri-pattern"), "{user}"));
+    assertRejected("presence.list-uri-pattern", Map.of(ConfigLoader.envName("presence.list-uri-pattern"), "buddies"));
+    assertRejected("presence.list-uri-pattern", Map.of(ConfigLoader.envName("presence.list-uri-pattern"), "a@{user}"));
+    assertRejected("presence.list-min-interval", Map.of(ConfigLoader.envName("presence.list-min-interval"), "60001"));
+  }
+
+  @Test
   void maxExpiresBelowMinExpiresIsRefused() {
     assertRejected("sip.max-expires", Map.of(
         ConfigLoader.envName("sip.min-expires"), "600",
