@@ -60,6 +60,8 @@ public final class MongoMessageStore implements MessageStore {
     messages.createIndex(Indexes.ascending("state", "createdAt"), new IndexOptions().name("state_created"));
     messages.createIndex(Indexes.ascending("from", "createdAt", "seq"), new IndexOptions().name("from_created"));
     messages.createIndex(Indexes.ascending("conversation", "createdAt", "seq"), new IndexOptions().name("conversation_created"));
+    // An IMDN names the original by the id its sender gave it in the CPIM envelope, as its recipient got it.
+    messages.createIndex(Indexes.ascending("to", "imdnId"), new IndexOptions().name("to_imdn"));
     for (String old : List.of("to", "from", "conversation")) {
       try {
         messages.dropIndex(old);
@@ -194,6 +196,31 @@ public final class MongoMessageStore implements MessageStore {
     });
   }
 
+  @Override
+  public Future<java.util.Optional<StoredMessage>> find(String id) {
+    return blocking(() -> java.util.Optional.ofNullable(messages.find(Filters.eq("_id", id)).first())
+        .map(MongoMessageStore::fromDocument));
+  }
+
+  @Override
+  public Future<java.util.Optional<StoredMessage>> findByImdnId(String to, String imdnId) {
+    return blocking(() -> java.util.Optional.ofNullable(
+        messages.find(Filters.and(Filters.eq("to", to), Filters.eq("imdnId", imdnId))).first())
+        .map(MongoMessageStore::fromDocument));
+  }
+
+  /** Counted, like markDelivered: only the first notification of each status is recorded. */
+  @Override
+  public Future<Boolean> recordReceipt(String id, String status, Instant at) {
+    String field = "receipts." + status;
+    Bson update = Updates.set(field, Date.from(at));
+    if ("displayed".equals(status)) {
+      update = Updates.combine(update, Updates.set("displayedAt", Date.from(at)));
+    }
+    return writes.writeCounted(new UpdateOneModel<>(Filters.and(Filters.eq("_id", id), Filters.exists(field, false)),
+        update)).map(result -> result.getModifiedCount() > 0);
+  }
+
   private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
   /** Epoch nanoseconds, strictly increasing within this process (and across restarts, with a sane clock). */
@@ -228,7 +255,10 @@ public final class MongoMessageStore implements MessageStore {
         // Several messages can share a millisecond: a sequence keeps their order.
         .append("seq", nextSeq())
         .append("deliveredAt", m.deliveredAt() == null ? null : Date.from(m.deliveredAt()))
-        .append("attempts", m.attempts());
+        .append("attempts", m.attempts())
+        // Only CPIM carries one (RFC 5438 §6.3): what an IMDN from the recipient refers to.
+        .append("imdnId", m.isCpim() ? Imdn.envelope(m).messageId() : null)
+        .append("displayedAt", m.displayedAt() == null ? null : Date.from(m.displayedAt()));
   }
 
   /** A claimed message is still stored as far as anyone reading it knows. */
@@ -238,11 +268,13 @@ public final class MongoMessageStore implements MessageStore {
 
   private static StoredMessage fromDocument(Document d) {
     Date delivered = d.getDate("deliveredAt");
+    Date displayed = d.getDate("displayedAt");
     Object body = d.get("body");
     byte[] bytes = body instanceof Binary b ? b.getData() : body instanceof byte[] raw ? raw : new byte[0];
     return new StoredMessage(d.getString("_id"), d.getString("from"), d.getString("fromDisplayName"), d.getString("to"),
         d.getString("room"), d.getString("conversation"), d.getString("contentType"), bytes, d.getString("text"),
         stateOf(d.getString("state")), d.getDate("createdAt").toInstant(),
-        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0));
+        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0),
+        displayed == null ? null : displayed.toInstant());
   }
 }
