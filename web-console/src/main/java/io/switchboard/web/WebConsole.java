@@ -343,6 +343,7 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/messages").handler(authenticated()).handler(messages::send);
     router.get("/api/messages").handler(authenticated()).handler(messages::history);
     router.get("/api/conversations").handler(authenticated()).handler(messages::conversations);
+    router.post("/api/messages/:id/seen").handler(authenticated()).handler(messages::seen);
     RoomsApi rooms = new RoomsApi(vertx.eventBus());
     router.post("/api/rooms").handler(authenticated()).handler(rooms::create);
     router.get("/api/rooms").handler(authenticated()).handler(rooms::list);

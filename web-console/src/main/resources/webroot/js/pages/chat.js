@@ -60,15 +60,32 @@ export function render(view, {kind, name}, app) {
       h('span', {class: 'from'}, mine ? 'You' : (m.fromDisplayName || m.from)),
       h('time', {datetime: m.createdAt}, time(m.createdAt)),
       h('div', {class: 'text', testid: 'message-text'}, (m.text || '').replace(/\s+$/, '')),
-      mine && !room ? h('span', {class: 'delivery', testid: 'message-state', 'data-state': m.state},
-        DELIVERY[m.state] || m.state) : null);
+      mine && !room ? h('span', {class: 'delivery', testid: 'message-state', 'data-state': m.state,
+        'data-seen': m.displayedAt ? 'true' : 'false', title: m.displayedAt ? 'seen ' + time(m.displayedAt) : ''},
+        m.displayedAt ? 'seen' : (DELIVERY[m.state] || m.state)) : null);
   }
+
+  // Display receipts: what this page shows of the peer's messages, while the tab is visible, is "seen"
+  // (the sender's console marks it; their CPIM phone gets an IMDN display notification when it asked).
+  const seenSent = new Set();
+  function markSeen() {
+    if (room || document.visibilityState !== 'visible') return;
+    for (const m of messages.values()) {
+      if (m.from === app.me.username || m.displayedAt || seenSent.has(m.id)) continue;
+      seenSent.add(m.id);
+      post('/api/messages/' + q(m.id) + '/seen').then((answer) => {
+        if (answer) messages.set(m.id, {...messages.get(m.id), ...answer});
+      }, () => seenSent.delete(m.id));
+    }
+  }
+  document.addEventListener('visibilitychange', markSeen);
 
   function draw(stick) {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const sorted = [...messages.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     fill(log, sorted.length === 0 ? h('li', {class: 'muted'}, 'No messages yet.') : null, sorted.map(item));
     if (stick || atBottom) log.scrollTop = log.scrollHeight;
+    markSeen();
   }
 
   function add(list) {
@@ -134,5 +151,8 @@ export function render(view, {kind, name}, app) {
   stateOfPeer();
   load();
   input.focus();
-  return () => offs.forEach((off) => off());
+  return () => {
+    document.removeEventListener('visibilitychange', markSeen);
+    offs.forEach((off) => off());
+  };
 }
