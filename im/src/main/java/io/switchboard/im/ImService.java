@@ -71,6 +71,11 @@ public final class ImService {
             .onComplete(p)));
   }
 
+  /** Store-and-forward (tests run its expiry). */
+  StoredDelivery storedDelivery() {
+    return stored;
+  }
+
   /** E-mail for missed messages (tests follow its decisions). */
   MissedMessageMailer mailer() {
     return mailer;

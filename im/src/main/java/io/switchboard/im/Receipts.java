@@ -137,13 +137,17 @@ final class Receipts {
       return;
     }
     Imdn n = new Imdn(envelope.messageId(), clock.instant().toString(), kind, status);
-    if (kind == Imdn.Kind.DELIVERY) {
-      store.recordReceipt(m.id(), status, clock.instant())
-          .onFailure(e -> LOG.warn("Receipt not recorded [message: {}, status: {}]: {}", m.id(), status, e.getMessage()));
-    }
-    LOG.debug("IMDN on the recipient's behalf [message: {}, message-id: {}, status: {}]", m.id(), envelope.messageId(),
-        status);
-    forward(m.to(), m.to(), m.from(), n.toCpim(aor(m.to()), aor(m.from()), ids.next(), aor(m.to())));
+    // Recorded first (display was recorded by the caller), so that whoever hears of it finds it in the store.
+    Future<Boolean> recorded = kind == Imdn.Kind.DELIVERY ? store.recordReceipt(m.id(), status, clock.instant())
+        : Future.succeededFuture(true);
+    recorded.onComplete(r -> {
+      if (r.failed()) {
+        LOG.warn("Receipt not recorded [message: {}, status: {}]: {}", m.id(), status, r.cause().getMessage());
+      }
+      LOG.debug("IMDN on the recipient's behalf [message: {}, message-id: {}, status: {}]", m.id(),
+          envelope.messageId(), status);
+      forward(m.to(), m.to(), m.from(), n.toCpim(aor(m.to()), aor(m.from()), ids.next(), aor(m.to())));
+    });
   }
 
   /** The notification to every device of {@code to} that accepts CPIM; not stored when none does. */

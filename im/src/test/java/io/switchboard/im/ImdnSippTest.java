@@ -46,6 +46,7 @@ class ImdnSippTest {
 
   private Vertx vertx;
   private SipTestServer server;
+  private ImService im;
 
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -59,6 +60,7 @@ class ImdnSippTest {
       return null;
     }).await();
     im[0].start().await();
+    this.im = im[0];
     server.createUser("alice", "1001", "alice-sip-secret").await();
     server.createUser("bob", "1002", "bob-sip-secret").await();
   }
@@ -192,6 +194,30 @@ class ImdnSippTest {
     Document receipts = message(Filters.eq("imdnId", "imdn-3")).get("receipts", Document.class);
     assertNull(receipts.getDate("delivered"));
     assertNotNull(receipts.getDate("displayed"), "seen all the same, for the console");
+  }
+
+  @Test
+  void aStoredMessageThatExpiresGetsItsNegativeDeliveryNotification() throws Exception {
+    int alicePort = FreePorts.udpAndTcp();
+    Sipp.Running alicePhone = Sipp.device("receive-message.xml", alicePort, 1).start();
+    register("alice", "alice-soft", alicePort, "message/cpim, text/plain");
+
+    // bob has no device: stored (202); a week and a day later it expires
+    assertEquals(202, SippTrace.lastStatus(sendCpim("alice", "bob", "imdn-4").messages()));
+    String id = message(Filters.eq("imdnId", "imdn-4")).getString("_id");
+    vertx.executeBlocking(() -> server.store.database().getCollection("messages").updateOne(Filters.eq("_id", id),
+        com.mongodb.client.model.Updates.set("createdAt", java.util.Date.from(java.time.Instant.now()
+            .minus(java.time.Duration.ofDays(8)))))).await();
+    im.storedDelivery().expire().await();
+
+    SippTrace.Message note = received(alicePhone.await()).get(0);
+    Imdn failed = Imdn.parse(Cpim.parse(note.body().getBytes(StandardCharsets.UTF_8)).body());
+    assertEquals("imdn-4", failed.messageId());
+    assertEquals(Imdn.Kind.DELIVERY, failed.kind());
+    assertEquals("failed", failed.status());
+    Document stored = message(Filters.eq("imdnId", "imdn-4"));
+    assertEquals("EXPIRED", stored.getString("state"));
+    assertNotNull(stored.get("receipts", Document.class).getDate("failed"));
   }
 
   private static ReplyException assertThrowsReply(org.junit.jupiter.api.function.Executable call) {
