@@ -60,8 +60,9 @@ public final class MongoMessageStore implements MessageStore {
     messages.createIndex(Indexes.ascending("state", "createdAt"), new IndexOptions().name("state_created"));
     messages.createIndex(Indexes.ascending("from", "createdAt", "seq"), new IndexOptions().name("from_created"));
     messages.createIndex(Indexes.ascending("conversation", "createdAt", "seq"), new IndexOptions().name("conversation_created"));
-    // An IMDN names the original by the id its sender gave it in the CPIM envelope, as its recipient got it.
-    messages.createIndex(Indexes.ascending("to", "imdnId"), new IndexOptions().name("to_imdn"));
+    // An IMDN names the original by the id its sender gave it in the CPIM envelope. Sparse: only messages
+    // that carry one (CPIM with imdn.Message-ID) are in it, so a plain text message costs it nothing.
+    messages.createIndex(Indexes.ascending("imdnId"), new IndexOptions().name("imdn_id").sparse(true));
     for (String old : List.of("to", "from", "conversation")) {
       try {
         messages.dropIndex(old);
@@ -205,7 +206,7 @@ public final class MongoMessageStore implements MessageStore {
   @Override
   public Future<java.util.Optional<StoredMessage>> findByImdnId(String to, String imdnId) {
     return blocking(() -> java.util.Optional.ofNullable(
-        messages.find(Filters.and(Filters.eq("to", to), Filters.eq("imdnId", imdnId))).first())
+        messages.find(Filters.and(Filters.eq("imdnId", imdnId), Filters.eq("to", to))).first())
         .map(MongoMessageStore::fromDocument));
   }
 
@@ -241,7 +242,7 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   private static Document toDocument(StoredMessage m) {
-    return new Document("_id", m.id())
+    Document d = new Document("_id", m.id())
         .append("from", m.from())
         .append("fromDisplayName", m.fromDisplayName())
         .append("to", m.to())
@@ -255,10 +256,16 @@ public final class MongoMessageStore implements MessageStore {
         // Several messages can share a millisecond: a sequence keeps their order.
         .append("seq", nextSeq())
         .append("deliveredAt", m.deliveredAt() == null ? null : Date.from(m.deliveredAt()))
-        .append("attempts", m.attempts())
-        // Only CPIM carries one (RFC 5438 §6.3): what an IMDN from the recipient refers to.
-        .append("imdnId", m.isCpim() ? Imdn.envelope(m).messageId() : null)
-        .append("displayedAt", m.displayedAt() == null ? null : Date.from(m.displayedAt()));
+        .append("attempts", m.attempts());
+    // Only CPIM carries one (RFC 5438 §6.3): what an IMDN from the recipient refers to. Absent otherwise (sparse index).
+    String imdnId = m.isCpim() ? Imdn.envelope(m).messageId() : null;
+    if (imdnId != null) {
+      d.append("imdnId", imdnId);
+    }
+    if (m.displayedAt() != null) {
+      d.append("displayedAt", Date.from(m.displayedAt()));
+    }
+    return d;
   }
 
   /** A claimed message is still stored as far as anyone reading it knows. */
