@@ -42,9 +42,11 @@ final class ImBusApi {
   private final RoomStore rooms;
   private final int maxMessageSize;
   private final BusConsumers consumers;
+  private final Receipts receipts;
 
   ImBusApi(Vertx vertx, UserStore users, RoomStore rooms, MessageRouter router, MessageStore store,
-      int maxMessageSize) {
+      int maxMessageSize, Receipts receipts) {
+    this.receipts = receipts;
     this.vertx = vertx;
     this.users = users;
     this.rooms = rooms;
@@ -63,7 +65,9 @@ final class ImBusApi {
             ImBusApi::translate),
         consumers.answer(EventAddresses.IM_ROOM_CREATE, RoomCreate::fromJson, this::createRoom, ImBusApi::translate),
         consumers.answer(EventAddresses.IM_ROOM_LIST, RoomListQuery::fromJson, this::listRooms, ImBusApi::translate),
-        consumers.answer(EventAddresses.IM_ROOM_DELETE, RoomDelete::fromJson, this::deleteRoom, ImBusApi::translate)))
+        consumers.answer(EventAddresses.IM_ROOM_DELETE, RoomDelete::fromJson, this::deleteRoom, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_SEEN, io.switchboard.api.im.ImSeen::fromJson,
+            q -> receipts.seen(q.caller().username(), q.id()).map(StoredMessage::toBus), ImBusApi::translate)))
         .mapEmpty();
   }
 

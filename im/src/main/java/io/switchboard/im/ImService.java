@@ -36,11 +36,12 @@ public final class ImService {
     this.rooms = new MongoRoomStore(vertx, mongo);
     Clock clock = Clock.systemUTC();
     DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain(), new DeviceProfiles(devices));
+    Receipts receipts = new Receipts(vertx, users, store, sip.location(), delivery, config.sip().domain(), clock);
     MessageRouter router = new MessageRouter(vertx, users, rooms, config.sip().domain(), sip.location(), store,
-        delivery, clock, config.im().forkTimeoutSeconds(), sip.metrics());
+        delivery, clock, config.im().forkTimeoutSeconds(), sip.metrics(), receipts);
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
         Duration.ofHours(config.im().storeMaxAgeHours()));
-    this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize());
+    this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize(), receipts);
     MongoEmailSettings settings = new MongoEmailSettings(vertx, mongo);
     this.mailer = new MissedMessageMailer(vertx, config.email(), settings, store, sip.location(), clock);
     this.emailSettings = new EmailSettingsBusApi(vertx, settings);
@@ -49,7 +50,7 @@ public final class ImService {
     // without a server transaction, retransmissions answered by the guard (32 s of a transaction per
     // MESSAGE would fill the stack's table at a few hundred a second).
     sip.edge().handleWithoutTransaction(Request.MESSAGE, new RetransmissionGuard(
-        new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories()), clock), SipAffinity.CONVERSATION);
+        new MessageHandler(config.im(), sip.authenticator(), router, sip.edge().factories(), receipts), clock), SipAffinity.CONVERSATION);
   }
 
   /** Blocking: the message indexes. Call inside executeBlocking before {@link #start()}. */
@@ -68,6 +69,11 @@ public final class ImService {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
         stored.start().compose(x -> api.start()).compose(x -> emailSettings.start()).compose(x -> mailer.start())
             .onComplete(p)));
+  }
+
+  /** Store-and-forward (tests run its expiry). */
+  StoredDelivery storedDelivery() {
+    return stored;
   }
 
   /** E-mail for missed messages (tests follow its decisions). */

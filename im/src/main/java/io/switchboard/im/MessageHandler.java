@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Locale;
 import javax.sip.address.SipURI;
+import javax.sip.header.ContentEncodingHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * SIP MESSAGE (RFC 3428) from a phone: authenticate the sender (407, as phones expect from the
  * server they send through), check size and content type, then hand to the {@link MessageRouter}.
  * 200 when a device took it, 202 when it was stored, 404 for an unknown user, 413 too large,
- * 415 a type we do not carry (with Accept saying which we do).
+ * 415 a type we do not carry (with Accept saying which we do) or a Content-Encoding we cannot undo (with
+ * Accept-Encoding). A disposition notification ({@code message/imdn+xml}, bare or in CPIM, often deflated) is
+ * not a message to store: 200, and {@link Receipts} records and forwards it.
  */
 final class MessageHandler implements SipRequestHandler {
 
@@ -33,13 +36,15 @@ final class MessageHandler implements SipRequestHandler {
   private final DigestAuthenticator authenticator;
   private final MessageRouter router;
   private final SipFactories factories;
+  private final Receipts receipts;
 
   MessageHandler(SwitchboardConfig.Im config, DigestAuthenticator authenticator, MessageRouter router,
-      SipFactories factories) {
+      SipFactories factories, Receipts receipts) {
     this.config = config;
     this.authenticator = authenticator;
     this.router = router;
     this.factories = factories;
+    this.receipts = receipts;
   }
 
   @Override
@@ -57,6 +62,17 @@ final class MessageHandler implements SipRequestHandler {
       LOG.debug("MESSAGE too large [call-id: {}, bytes: {}]", req.callId(), body.length);
       return Future.succeededFuture(SipOutcome.reply(Response.REQUEST_ENTITY_TOO_LARGE));
     }
+    ContentEncodingHeader encoding = (ContentEncodingHeader) r.getHeader(ContentEncodingHeader.NAME);
+    if (encoding != null) {
+      try {
+        // The size limit is on what is kept and sent on: the decoded body.
+        body = ContentEncoding.decode(encoding.getEncoding(), body, config.maxMessageSize());
+      } catch (ContentEncoding.Failure e) {
+        LOG.debug("MESSAGE body not decoded [call-id: {}]: {}", req.callId(), e.getMessage());
+        return Future.succeededFuture(e.unsupported ? unsupportedEncoding()
+            : SipOutcome.reply(e.tooLarge ? Response.REQUEST_ENTITY_TOO_LARGE : Response.BAD_REQUEST));
+      }
+    }
     ContentTypeHeader type = (ContentTypeHeader) r.getHeader(ContentTypeHeader.NAME);
     String mime = type == null ? "text/plain" : (type.getContentType() + "/" + type.getContentSubType()).toLowerCase(Locale.ROOT);
     String charset = type == null || type.getParameter("charset") == null ? "utf-8" : type.getParameter("charset").toLowerCase(Locale.ROOT);
@@ -66,6 +82,8 @@ final class MessageHandler implements SipRequestHandler {
         return unsupported();
       }
       text = new String(body, StandardCharsets.UTF_8);
+    } else if (mime.equals(Imdn.CONTENT_TYPE)) {
+      return notification(req, sender, body, null);
     } else if (mime.equals(Cpim.CONTENT_TYPE)) {
       Cpim cpim;
       try {
@@ -73,6 +91,9 @@ final class MessageHandler implements SipRequestHandler {
       } catch (IllegalArgumentException e) {
         LOG.debug("bad CPIM [call-id: {}]: {}", req.callId(), e.getMessage());
         return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST));
+      }
+      if (cpim.contentType().toLowerCase(Locale.ROOT).startsWith(Imdn.CONTENT_TYPE)) {
+        return notification(req, sender, cpim.body(), body);
       }
       if (!cpim.isText()) {
         return unsupported();
@@ -100,11 +121,43 @@ final class MessageHandler implements SipRequestHandler {
     });
   }
 
+  /**
+   * An IMDN (RFC 5438) from the recipient of a message to its sender: 200 once recorded, whether or not the
+   * original is known (a notification is best effort; refusing it makes Linphone send it again at every start).
+   *
+   * @param cpim its CPIM envelope, or null when it came bare
+   */
+  private Future<SipOutcome> notification(SipRequest req, User sender, byte[] xml, byte[] cpim) {
+    Imdn imdn;
+    try {
+      imdn = Imdn.parse(xml);
+    } catch (IllegalArgumentException e) {
+      LOG.debug("bad IMDN [call-id: {}]: {}", req.callId(), e.getMessage());
+      return Future.succeededFuture(SipOutcome.reply(Response.BAD_REQUEST));
+    }
+    String target = target(req.request());
+    if (target == null || target.startsWith(Room.ADDRESS_PREFIX)) {
+      return Future.succeededFuture(SipOutcome.reply(Response.NOT_FOUND));
+    }
+    return receipts.fromDevice(sender, target, imdn, cpim).map(SipOutcome.reply(Response.OK));
+  }
+
+  private SipOutcome unsupportedEncoding() {
+    return SipOutcome.reply(Response.UNSUPPORTED_MEDIA_TYPE, resp -> {
+      try {
+        resp.addHeader(factories.headers().createHeader("Accept-Encoding", ContentEncoding.SUPPORTED));
+      } catch (ParseException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
   private Future<SipOutcome> unsupported() {
     return Future.succeededFuture(SipOutcome.reply(Response.UNSUPPORTED_MEDIA_TYPE, resp -> {
       try {
         resp.addHeader(factories.headers().createAcceptHeader("text", "plain"));
         resp.addHeader(factories.headers().createAcceptHeader("message", "cpim"));
+        resp.addHeader(factories.headers().createAcceptHeader("message", "imdn+xml"));
       } catch (ParseException e) {
         throw new IllegalStateException(e);
       }

@@ -77,9 +77,12 @@ public final class MessageRouter {
   /** Per message, its last write: a message's writes may start on two SIP contexts (its recipient's, the home one). */
   private final Map<String, Future<?>> writes = new ConcurrentHashMap<>();
   private final Metrics metrics;
+  /** IMDN: notifications Switchboard sends for recipients that will not (see {@link Receipts}). */
+  private final Receipts receipts;
 
   MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
-      MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds, Metrics metrics) {
+      MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds, Metrics metrics,
+      Receipts receipts) {
     this.vertx = vertx;
     this.users = users;
     this.rooms = rooms;
@@ -91,6 +94,7 @@ public final class MessageRouter {
     this.ids = new MessageIds(clock);
     this.forkTimeoutMillis = forkTimeoutSeconds * 1000L;
     this.metrics = metrics;
+    this.receipts = receipts;
   }
 
   /**
@@ -171,10 +175,10 @@ public final class MessageRouter {
     for (DeviceView device : devices) {
       DeviceDelivery.Sending sending = delivery.start(m, device);
       branches.add(new Branch(device.binding().contact(), sending.status().map(status -> status >= 200 && status < 300),
-          sending.stop()));
+          sending.stop(), sendsImdn(m, device)));
     }
     if (consolesOpen.contains(m.to())) {
-      branches.add(new Branch("web console", toConsole(m).map(true), () -> { }));
+      branches.add(new Branch("web console", toConsole(m).map(true), () -> { }, false));
     }
     if (branches.isEmpty()) {
       // Nothing to try: stored at once, with no timer and no round trip on the event bus.
@@ -204,7 +208,10 @@ public final class MessageRouter {
         if (ok) {
           if (state.compareAndSet(MessageState.PENDING, MessageState.DELIVERED)) {
             vertx.cancelTimer(timer);
-            delivered(m).onSuccess(d -> publish(EventAddresses.IM_MESSAGE, d)).<Outcome>map(Delivered::new)
+            delivered(m).onSuccess(d -> {
+              publish(EventAddresses.IM_MESSAGE, d);
+              deliveredBy(d, branch.sendsImdn());
+            }).<Outcome>map(Delivered::new)
                 .onComplete(outcome);
           } else if (state.get() == MessageState.STORED) {
             // Answered as it was being stopped: harmless, the stored delivery decides (and sets deliveredAt).
@@ -223,8 +230,24 @@ public final class MessageRouter {
     });
   }
 
-  /** One way to the recipient: true when it took the message; stop ends it (no-op once answered). */
-  private record Branch(String name, Future<Boolean> result, Runnable stop) {
+  /**
+   * One way to the recipient: true when it took the message; stop ends it (no-op once answered).
+   *
+   * @param sendsImdn whether the recipient there may send the IMDN itself (a CPIM device, which got the request)
+   */
+  private record Branch(String name, Future<Boolean> result, Runnable stop, boolean sendsImdn) {
+  }
+
+  /** A device that gets the message as CPIM sees its IMDN request and answers it itself. */
+  static boolean sendsImdn(StoredMessage m, DeviceView device) {
+    return m.isCpim() && Receipts.takesCpim(device);
+  }
+
+  /** The message reached a device or console: one that does not send IMDNs gets its delivery notification from us. */
+  void deliveredBy(StoredMessage m, boolean sendsImdn) {
+    if (!sendsImdn) {
+      receipts.deliveredWithoutImdn(m);
+    }
   }
 
   /**
@@ -297,6 +320,7 @@ public final class MessageRouter {
   void expired(StoredMessage m) {
     metrics.message(Metrics.MessageOutcome.EXPIRED);
     publish(EventAddresses.IM_STATE, m);
+    receipts.expired(m);
   }
 
   void publish(String address, StoredMessage m) {

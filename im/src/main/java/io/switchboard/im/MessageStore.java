@@ -52,4 +52,21 @@ public interface MessageStore {
 
   /** The messages the search's user can see that match it, newest first, at most its limit. */
   Future<List<StoredMessage>> search(MessageSearch search);
+
+  /** One message by id. */
+  Future<java.util.Optional<StoredMessage>> find(String id);
+
+  /**
+   * The message {@code to} received whose CPIM envelope carried {@code imdn.Message-ID: imdnId} (RFC 5438):
+   * what an IMDN from that recipient refers to.
+   */
+  Future<java.util.Optional<StoredMessage>> findByImdnId(String to, String imdnId);
+
+  /**
+   * Records a disposition notification on the message: {@code receipts.<status>} (delivered, failed,
+   * displayed, ...) at {@code at}, once; {@code displayed} also sets {@code displayedAt}.
+   *
+   * @return true when it was not recorded before
+   */
+  Future<Boolean> recordReceipt(String id, String status, Instant at);
 }

@@ -60,6 +60,9 @@ public final class MongoMessageStore implements MessageStore {
     messages.createIndex(Indexes.ascending("state", "createdAt"), new IndexOptions().name("state_created"));
     messages.createIndex(Indexes.ascending("from", "createdAt", "seq"), new IndexOptions().name("from_created"));
     messages.createIndex(Indexes.ascending("conversation", "createdAt", "seq"), new IndexOptions().name("conversation_created"));
+    // An IMDN names the original by the id its sender gave it in the CPIM envelope. Sparse: only messages
+    // that carry one (CPIM with imdn.Message-ID) are in it, so a plain text message costs it nothing.
+    messages.createIndex(Indexes.ascending("imdnId"), new IndexOptions().name("imdn_id").sparse(true));
     for (String old : List.of("to", "from", "conversation")) {
       try {
         messages.dropIndex(old);
@@ -259,6 +262,31 @@ public final class MongoMessageStore implements MessageStore {
     }
   }
 
+  @Override
+  public Future<java.util.Optional<StoredMessage>> find(String id) {
+    return blocking(() -> java.util.Optional.ofNullable(messages.find(Filters.eq("_id", id)).first())
+        .map(MongoMessageStore::fromDocument));
+  }
+
+  @Override
+  public Future<java.util.Optional<StoredMessage>> findByImdnId(String to, String imdnId) {
+    return blocking(() -> java.util.Optional.ofNullable(
+        messages.find(Filters.and(Filters.eq("imdnId", imdnId), Filters.eq("to", to))).first())
+        .map(MongoMessageStore::fromDocument));
+  }
+
+  /** Counted, like markDelivered: only the first notification of each status is recorded. */
+  @Override
+  public Future<Boolean> recordReceipt(String id, String status, Instant at) {
+    String field = "receipts." + status;
+    Bson update = Updates.set(field, Date.from(at));
+    if ("displayed".equals(status)) {
+      update = Updates.combine(update, Updates.set("displayedAt", Date.from(at)));
+    }
+    return writes.writeCounted(new UpdateOneModel<>(Filters.and(Filters.eq("_id", id), Filters.exists(field, false)),
+        update)).map(result -> result.getModifiedCount() > 0);
+  }
+
   private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
   /** Epoch nanoseconds, strictly increasing within this process (and across restarts, with a sane clock). */
@@ -279,7 +307,7 @@ public final class MongoMessageStore implements MessageStore {
   }
 
   private static Document toDocument(StoredMessage m) {
-    return new Document("_id", m.id())
+    Document d = new Document("_id", m.id())
         .append("from", m.from())
         .append("fromDisplayName", m.fromDisplayName())
         .append("to", m.to())
@@ -294,6 +322,15 @@ public final class MongoMessageStore implements MessageStore {
         .append("seq", nextSeq())
         .append("deliveredAt", m.deliveredAt() == null ? null : Date.from(m.deliveredAt()))
         .append("attempts", m.attempts());
+    // Only CPIM carries one (RFC 5438 §6.3): what an IMDN from the recipient refers to. Absent otherwise (sparse index).
+    String imdnId = m.isCpim() ? Imdn.envelope(m).messageId() : null;
+    if (imdnId != null) {
+      d.append("imdnId", imdnId);
+    }
+    if (m.displayedAt() != null) {
+      d.append("displayedAt", Date.from(m.displayedAt()));
+    }
+    return d;
   }
 
   /** A claimed message is still stored as far as anyone reading it knows. */
@@ -303,11 +340,13 @@ public final class MongoMessageStore implements MessageStore {
 
   private static StoredMessage fromDocument(Document d) {
     Date delivered = d.getDate("deliveredAt");
+    Date displayed = d.getDate("displayedAt");
     Object body = d.get("body");
     byte[] bytes = body instanceof Binary b ? b.getData() : body instanceof byte[] raw ? raw : new byte[0];
     return new StoredMessage(d.getString("_id"), d.getString("from"), d.getString("fromDisplayName"), d.getString("to"),
         d.getString("room"), d.getString("conversation"), d.getString("contentType"), bytes, d.getString("text"),
         stateOf(d.getString("state")), d.getDate("createdAt").toInstant(),
-        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0));
+        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0),
+        displayed == null ? null : displayed.toInstant());
   }
 }

@@ -115,13 +115,18 @@ final class StoredDelivery {
     run(username, "contact " + device.contact(), () -> delivery.views(List.of(device)).map(views -> views.get(0))
         .compose(view -> !DeviceDelivery.canShowMessages(view) ? Future.succeededFuture(false)
             : store.storedFor(username).compose(messages -> sendInOrder(messages, m -> delivery.send(m, view)
-                .map(status -> status >= 200 && status < 300), "contact " + device.contact(), 0))));
+                .map(status -> status >= 200 && status < 300)
+                .onSuccess(ok -> {
+                  if (ok) {
+                    router.deliveredBy(m, MessageRouter.sendsImdn(m, view));
+                  }
+                }), "contact " + device.contact(), 0))));
   }
 
   /** A console of the user's opened: their stored messages go to it, as to a registering device. */
   void deliverToConsole(String username) {
     run(username, "web console", () -> store.storedFor(username).compose(messages -> sendInOrder(messages,
-        m -> router.toConsole(m).map(true), "web console", 0)));
+        m -> router.toConsole(m).map(true).onSuccess(ok -> router.deliveredBy(m, false)), "web console", 0)));
   }
 
   /** One run per user at a time, and none when nothing waits. */

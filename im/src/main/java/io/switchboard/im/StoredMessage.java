@@ -9,10 +9,19 @@ import java.time.Instant;
  *
  * @param conversation "alice|bob" (sorted) for two people, "room:name" for a room
  * @param room the room's name, or null
+ * @param displayedAt when the recipient saw it (their console, or an IMDN display notification), or null
  */
 public record StoredMessage(String id, String from, String fromDisplayName, String to, String room,
     String conversation, String contentType, byte[] body, String text, MessageState state, Instant createdAt,
-    Instant deliveredAt, int attempts) {
+    Instant deliveredAt, int attempts, Instant displayedAt) {
+
+  /** A message nobody has seen yet. */
+  public StoredMessage(String id, String from, String fromDisplayName, String to, String room, String conversation,
+      String contentType, byte[] body, String text, MessageState state, Instant createdAt, Instant deliveredAt,
+      int attempts) {
+    this(id, from, fromDisplayName, to, room, conversation, contentType, body, text, state, createdAt, deliveredAt,
+        attempts, null);
+  }
 
   public static String conversationOf(String a, String b) {
     return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
@@ -24,10 +33,16 @@ public record StoredMessage(String id, String from, String fromDisplayName, Stri
 
   public StoredMessage withState(MessageState s, Instant delivered) {
     return new StoredMessage(id, from, fromDisplayName, to, room, conversation, contentType, body, text, s, createdAt,
-        delivered, attempts);
+        delivered, attempts, displayedAt);
+  }
+
+  public StoredMessage withDisplayed(Instant at) {
+    return new StoredMessage(id, from, fromDisplayName, to, room, conversation, contentType, body, text, state, createdAt,
+        deliveredAt, attempts, at);
   }
 
   public ImMessage toBus() {
-    return new ImMessage(id, from, fromDisplayName, to, room, text, state.name(), createdAt, deliveredAt);
+    return new ImMessage(id, from, fromDisplayName, to, room, text, state.name(), createdAt, deliveredAt,
+        displayedAt);
   }
 }

@@ -74,12 +74,23 @@ public final class EventAddresses {
    */
   public static final String IM_EMAIL_SETTINGS = "switchboard.im.email-settings";
 
+  /**
+   * The caller saw one of their received messages (the console shows it): request
+   * {@link io.switchboard.api.im.ImSeen}; reply {@link ImMessage} with its {@code displayedAt}. IM records it,
+   * publishes it on {@link #IM_STATE} and, when the original asked for it, sends the sender's CPIM devices an
+   * IMDN display notification. 404 when the message is not one the caller received.
+   */
+  public static final String IM_SEEN = "switchboard.im.seen";
+
   // ---- instant messaging: events ---------------------------------------------------------------
 
   /** Published for every accepted message once its first outcome is known: {@link ImMessage}. */
   public static final String IM_MESSAGE = "switchboard.im.message";
 
-  /** Published when a stored message is later delivered or expires: {@link ImMessage} with the new state. */
+  /**
+   * Published when a stored message is later delivered or expires, or its recipient saw it (an IMDN display
+   * notification, or their console): {@link ImMessage} with the new state and {@code displayedAt}.
+   */
   public static final String IM_STATE = "switchboard.im.state";
 
   // ---- telephony ---------------------------------------------------------------------------------

@@ -10,9 +10,17 @@ import java.time.Instant;
  * @param text the readable text (the inner body of a CPIM message)
  * @param room the room's name for room messages, else null
  * @param state PENDING, STORED, DELIVERED, EXPIRED or FAILED
+ * @param displayedAt when the recipient saw it (their console showed it, or their device sent an IMDN display
+ *     notification), or null
  */
 public record ImMessage(String id, String from, String fromDisplayName, String to, String room, String text,
-    String state, Instant createdAt, Instant deliveredAt) implements BusPayload {
+    String state, Instant createdAt, Instant deliveredAt, Instant displayedAt) implements BusPayload {
+
+  /** A message nobody has seen yet. */
+  public ImMessage(String id, String from, String fromDisplayName, String to, String room, String text, String state,
+      Instant createdAt, Instant deliveredAt) {
+    this(id, from, fromDisplayName, to, room, text, state, createdAt, deliveredAt, null);
+  }
 
   @Override
   public JsonObject toJson() {
@@ -24,13 +32,17 @@ public record ImMessage(String id, String from, String fromDisplayName, String t
     if (deliveredAt != null) {
       json.put("deliveredAt", deliveredAt.toString());
     }
+    if (displayedAt != null) {
+      json.put("displayedAt", displayedAt.toString());
+    }
     return json;
   }
 
   public static ImMessage fromJson(JsonObject j) {
     String delivered = j.getString("deliveredAt");
+    String displayed = j.getString("displayedAt");
     return new ImMessage(j.getString("id"), j.getString("from"), j.getString("fromDisplayName"), j.getString("to"),
         j.getString("room"), j.getString("text"), j.getString("state"), Instant.parse(j.getString("createdAt")),
-        delivered == null ? null : Instant.parse(delivered));
+        delivered == null ? null : Instant.parse(delivered), displayed == null ? null : Instant.parse(displayed));
   }
 }

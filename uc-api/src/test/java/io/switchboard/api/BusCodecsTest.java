@@ -122,6 +122,8 @@ class BusCodecsTest {
         new ImConversationsQuery(ALICE),
         new ImHistoryQuery(ALICE, "bob", "2026-01-31T12:00:00Z", 50),
         new ImHistoryQuery(ALICE, "room-team", null, 1),
+        new ImMessage("m3", "alice", "Alice", "bob", null, "seen", "DELIVERED", T1, T1, T2),
+        new io.switchboard.api.im.ImSeen(ALICE, "m3"),
         new ImMessages(List.of(MESSAGE, ROOM_MESSAGE)),
         new ImSearchQuery(ALICE, "budget report", null, null, null, null, null, 50),
         new ImSearchQuery(ALICE, null, "1002", "team", "bob", "2026-01-01T00:00:00Z", "2026-01-31T12:00:00Z", 10),

@@ -5,6 +5,7 @@ import io.switchboard.api.ImSend;
 import io.switchboard.api.im.ImConversationsQuery;
 import io.switchboard.api.im.ImHistoryQuery;
 import io.switchboard.api.im.ImSearchQuery;
+import io.switchboard.api.im.ImSeen;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -88,6 +89,14 @@ final class MessagesApi {
       throw ApiException.invalid("limit", "a whole number from 1 to 200");
     }
     return limit;
+  }
+
+  /**
+   * POST /api/messages/{id}/seen: the user saw a message they received (the console sends it for what it
+   * showed): 200 with the message and its displayedAt; 404 when it is not theirs.
+   */
+  void seen(RoutingContext ctx) {
+    BusRequests.forward(ctx, bus, EventAddresses.IM_SEEN, new ImSeen(BusRequests.caller(ctx), ctx.pathParam("id")), 200);
   }
 
   void conversations(RoutingContext ctx) {

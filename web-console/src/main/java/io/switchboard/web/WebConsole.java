@@ -344,6 +344,7 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/messages").handler(authenticated()).handler(messages::history);
     router.get("/api/messages/search").handler(authenticated()).handler(messages::search);
     router.get("/api/conversations").handler(authenticated()).handler(messages::conversations);
+    router.post("/api/messages/:id/seen").handler(authenticated()).handler(messages::seen);
     RoomsApi rooms = new RoomsApi(vertx.eventBus());
     router.post("/api/rooms").handler(authenticated()).handler(rooms::create);
     router.get("/api/rooms").handler(authenticated()).handler(rooms::list);

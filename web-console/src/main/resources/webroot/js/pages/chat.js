@@ -65,9 +65,25 @@ export function render(view, {kind, name}, app) {
       h('span', {class: 'from'}, mine ? 'You' : (m.fromDisplayName || m.from)),
       h('time', {datetime: m.createdAt}, time(m.createdAt)),
       h('div', {class: 'text', testid: 'message-text'}, (m.text || '').replace(/\s+$/, '')),
-      mine && !room ? h('span', {class: 'delivery', testid: 'message-state', 'data-state': m.state},
-        DELIVERY[m.state] || m.state) : null);
+      mine && !room ? h('span', {class: 'delivery', testid: 'message-state', 'data-state': m.state,
+        'data-seen': m.displayedAt ? 'true' : 'false', title: m.displayedAt ? 'seen ' + time(m.displayedAt) : ''},
+        m.displayedAt ? 'seen' : (DELIVERY[m.state] || m.state)) : null);
   }
+
+  // Display receipts: what this page shows of the peer's messages, while the tab is visible, is "seen"
+  // (the sender's console marks it; their CPIM phone gets an IMDN display notification when it asked).
+  const seenSent = new Set();
+  function markSeen() {
+    if (room || document.visibilityState !== 'visible') return;
+    for (const m of messages.values()) {
+      if (m.from === app.me.username || m.displayedAt || seenSent.has(m.id)) continue;
+      seenSent.add(m.id);
+      post('/api/messages/' + q(m.id) + '/seen').then((answer) => {
+        if (answer) messages.set(m.id, {...messages.get(m.id), ...answer});
+      }, () => seenSent.delete(m.id));
+    }
+  }
+  document.addEventListener('visibilitychange', markSeen);
 
   function draw(stick) {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -80,6 +96,7 @@ export function render(view, {kind, name}, app) {
     } else if (stick || atBottom) {
       log.scrollTop = log.scrollHeight;
     }
+    markSeen();
   }
 
   function add(list) {
@@ -153,5 +170,8 @@ export function render(view, {kind, name}, app) {
   stateOfPeer();
   load(focus ? new Date(Date.parse(focus.createdAt) + 1).toISOString() : undefined);
   input.focus();
-  return () => offs.forEach((off) => off());
+  return () => {
+    document.removeEventListener('visibilitychange', markSeen);
+    offs.forEach((off) => off());
+  };
 }

@@ -34,6 +34,7 @@ public final class Sipp {
   private final String scenario;
   private final int serverPort;
   private final Map<String, String> keys = new LinkedHashMap<>();
+  private final Map<String, byte[]> files = new LinkedHashMap<>();
   private String transport = "u1";
   private String authUser;
   private String authPassword;
@@ -83,6 +84,15 @@ public final class Sipp {
   /** A CSV injection file (-inf): each call reads the next line's [field0], [field1], ... */
   public Sipp injection(Path csv) {
     this.injection = csv;
+    return this;
+  }
+
+  /**
+   * A file next to the scenario, for its {@code [file name="..."]} keyword: bytes SIPp sends as they are
+   * (binary bodies, such as a deflated one, that an XML scenario cannot hold).
+   */
+  public Sipp file(String name, byte[] content) {
+    files.put(name, content);
     return this;
   }
 
@@ -172,6 +182,9 @@ public final class Sipp {
       }
       Files.copy(in, xml, StandardCopyOption.REPLACE_EXISTING);
     }
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Files.write(dir.resolve(f.getKey()), f.getValue());
+    }
     String digestUri = authUri != null ? authUri : requestUri(Files.readString(xml, StandardCharsets.UTF_8));
     Path messages = dir.resolve("messages.log");
     Path errors = dir.resolve("errors.log");
@@ -224,6 +237,7 @@ public final class Sipp {
   }
 
   private static String read(Path p) throws IOException {
-    return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    // Leniently: a trace may hold a binary body (a deflated one), which must not fail the read.
+    return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8) : "";
   }
 }
