@@ -47,6 +47,6 @@ record Broadcast(String id, String text, String from, BroadcastAudience audience
   }
 
   BroadcastInfo toBus(String viewer) {
-    return new BroadcastInfo(id, text, from, audience, createdAt, expiresAt, replaces, dismissedBy.contains(viewer));
+    return new BroadcastInfo(id, text, from, audience, createdAt, expiresAt, replaces, viewer != null && dismissedBy.contains(viewer));
   }
 }

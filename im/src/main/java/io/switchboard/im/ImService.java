@@ -33,10 +33,15 @@ public final class ImService {
   /** @param devices provisioned devices, for their IM profiles: give a caching one */
   public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
       MongoStore mongo) {
+    this(vertx, config, users, devices, sip, mongo, Clock.systemUTC());
+  }
+
+  /** @param clock for message times, expiry and broadcasts' expiry (tests move it) */
+  ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
+      MongoStore mongo, Clock clock) {
     this.sip = sip;
     this.store = new MongoMessageStore(vertx, mongo);
     this.rooms = new MongoRoomStore(vertx, mongo);
-    Clock clock = Clock.systemUTC();
     DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain(), new DeviceProfiles(devices));
     MessageRouter router = new MessageRouter(vertx, users, rooms, config.sip().domain(), sip.location(), store,
         delivery, clock, config.im().forkTimeoutSeconds(), sip.metrics());

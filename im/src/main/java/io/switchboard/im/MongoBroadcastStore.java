@@ -60,7 +60,7 @@ final class MongoBroadcastStore {
     return blocking(() -> {
       List<Broadcast> out = new ArrayList<>();
       broadcasts.find(Filters.eq("state", Broadcast.State.CURRENT.name())).forEach(d -> out.add(fromDocument(d)));
-      out.sort(java.util.Comparator.comparing(Broadcast::createdAt).reversed());
+      out.sort(java.util.Comparator.comparing(Broadcast::createdAt).thenComparing(Broadcast::id).reversed());
       return out;
     });
   }
