@@ -9,6 +9,8 @@ import * as roomsPage from './pages/rooms.js';
 import * as privacyPage from './pages/privacy.js';
 import * as adminPages from './pages/admin.js';
 import * as passwordPage from './pages/password.js';
+import * as broadcastsPage from './pages/broadcasts.js';
+import {startTicker} from './ticker.js';
 import {callStatus, listen as listenForCalls} from './calls.js';
 import {remember as rememberMetrics} from './charts.js';
 
@@ -41,6 +43,7 @@ const liveState = document.querySelector('[data-testid="live-state"]');
 let cleanup = null;
 let live = null;
 let connectedOnce = false;
+let stopTicker = null;
 
 const routes = [
   [/^login$/, (p) => loginPage.render(view, p, app, startSession)],
@@ -49,6 +52,7 @@ const routes = [
   [/^room\/([^/]+)$/, (p) => chatPage.render(view, {kind: 'room', name: p[1]}, app)],
   [/^rooms$/, () => roomsPage.render(view, app)],
   [/^privacy$/, () => privacyPage.render(view, app)],
+  [/^broadcasts$/, () => broadcastsPage.render(view, app)],
   [/^admin\/users$/, () => adminPages.users(view, app)],
   [/^admin\/devices\/([^/]+)$/, (p) => adminPages.devices(view, p[1], app)],
   [/^admin\/import$/, () => adminPages.importCsv(view, app)],
@@ -97,6 +101,7 @@ async function startSession(me) {
   whoami.textContent = me.displayName || me.username;
   whoami.dataset.username = me.username;
   document.querySelectorAll('[data-admin]').forEach((a) => { a.hidden = me.role !== 'admin'; });
+  document.querySelectorAll('[data-broadcaster]').forEach((a) => { a.hidden = me.role !== 'admin' && me.role !== 'broadcaster'; });
   buddyList.renderPane(pane, app);
   connectedOnce = false;
   live = new Live({
@@ -109,6 +114,8 @@ async function startSession(me) {
     onEnded: (why) => endSession('Your session has ended' + (why ? ': ' + why : '') + '.'),
   });
   live.start();
+  if (stopTicker) stopTicker();
+  stopTicker = startTicker(document.querySelector('[data-testid="ticker"]'), app);
   await refreshMyState();
   if (!location.hash || location.hash.startsWith('#/login')) app.go('#/buddies'); else route();
 }
@@ -128,6 +135,8 @@ function endSession(why) {
   app.me = null;
   if (live) live.stop();
   live = null;
+  if (stopTicker) stopTicker();
+  stopTicker = null;
   header.hidden = true;
   pane.hidden = true;
   liveState.textContent = '';
