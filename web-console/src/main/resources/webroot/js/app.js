@@ -10,6 +10,8 @@ import * as searchPage from './pages/search.js';
 import * as privacyPage from './pages/privacy.js';
 import * as adminPages from './pages/admin.js';
 import * as passwordPage from './pages/password.js';
+import * as broadcastsPage from './pages/broadcasts.js';
+import {startTicker} from './ticker.js';
 import {callStatus, listen as listenForCalls} from './calls.js';
 import {remember as rememberMetrics} from './charts.js';
 
@@ -43,6 +45,7 @@ const liveState = document.querySelector('[data-testid="live-state"]');
 let cleanup = null;
 let live = null;
 let connectedOnce = false;
+let stopTicker = null;
 
 const routes = [
   [/^login$/, (p) => loginPage.render(view, p, app, startSession)],
@@ -52,6 +55,7 @@ const routes = [
   [/^rooms$/, () => roomsPage.render(view, app)],
   [/^search$/, () => searchPage.render(view, app)],
   [/^privacy$/, () => privacyPage.render(view, app)],
+  [/^broadcasts$/, () => broadcastsPage.render(view, app)],
   [/^admin\/users$/, () => adminPages.users(view, app)],
   [/^admin\/devices\/([^/]+)$/, (p) => adminPages.devices(view, p[1], app)],
   [/^admin\/import$/, () => adminPages.importCsv(view, app)],
@@ -100,6 +104,7 @@ async function startSession(me) {
   whoami.textContent = me.displayName || me.username;
   whoami.dataset.username = me.username;
   document.querySelectorAll('[data-admin]').forEach((a) => { a.hidden = me.role !== 'admin'; });
+  document.querySelectorAll('[data-broadcaster]').forEach((a) => { a.hidden = me.role !== 'admin' && me.role !== 'broadcaster'; });
   buddyList.renderPane(pane, app);
   connectedOnce = false;
   live = new Live({
@@ -112,6 +117,8 @@ async function startSession(me) {
     onEnded: (why) => endSession('Your session has ended' + (why ? ': ' + why : '') + '.'),
   });
   live.start();
+  if (stopTicker) stopTicker();
+  stopTicker = startTicker(document.querySelector('[data-testid="ticker"]'), app);
   await refreshMyState();
   if (!location.hash || location.hash.startsWith('#/login')) app.go('#/buddies'); else route();
 }
@@ -131,6 +138,8 @@ function endSession(why) {
   app.me = null;
   if (live) live.stop();
   live = null;
+  if (stopTicker) stopTicker();
+  stopTicker = null;
   header.hidden = true;
   pane.hidden = true;
   liveState.textContent = '';

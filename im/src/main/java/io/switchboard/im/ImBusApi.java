@@ -189,7 +189,8 @@ final class ImBusApi {
     String user = q.caller().username();
     return store.recentFor(user, 1000).map(recent -> {
       Map<String, ImConversations.Conversation> byPeer = new LinkedHashMap<>();
-      recent.stream().filter(m -> m.room() == null || m.to().equals(user)).forEach(m -> {
+      // A broadcast's copies are for phones: the console shows broadcasts in its ticker.
+      recent.stream().filter(m -> Broadcast.copyOf(m) == null).filter(m -> m.room() == null || m.to().equals(user)).forEach(m -> {
         String peer = m.room() != null ? Room.ADDRESS_PREFIX + m.room() : m.from().equals(user) ? m.to() : m.from();
         byPeer.putIfAbsent(peer, new ImConversations.Conversation(peer, m.toBus()));
       });

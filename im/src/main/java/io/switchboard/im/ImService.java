@@ -27,20 +27,32 @@ public final class ImService {
   private final ImBusApi api;
   private final MissedMessageMailer mailer;
   private final EmailSettingsBusApi emailSettings;
+  private final MongoBroadcastStore broadcastStore;
+  private final BroadcastBusApi broadcasts;
 
   /** @param devices provisioned devices, for their IM profiles: give a caching one */
   public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
       MongoStore mongo) {
+    this(vertx, config, users, devices, sip, mongo, Clock.systemUTC());
+  }
+
+  /** @param clock for message times, expiry and broadcasts' expiry (tests move it) */
+  ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
+      MongoStore mongo, Clock clock) {
     this.sip = sip;
     this.store = new MongoMessageStore(vertx, mongo);
     this.rooms = new MongoRoomStore(vertx, mongo);
-    Clock clock = Clock.systemUTC();
     DeviceDelivery delivery = new DeviceDelivery(sip.edge(), config.sip().domain(), new DeviceProfiles(devices));
     Receipts receipts = new Receipts(vertx, users, store, sip.location(), delivery, config.sip().domain(), clock);
     MessageRouter router = new MessageRouter(vertx, users, rooms, config.sip().domain(), sip.location(), store,
         delivery, clock, config.im().forkTimeoutSeconds(), sip.metrics(), receipts);
+    this.broadcastStore = new MongoBroadcastStore(vertx, mongo);
+    BroadcastSender broadcastSender = new BroadcastSender(vertx, broadcastStore, store, router, clock,
+        config.broadcast().displayName());
+    this.broadcasts = new BroadcastBusApi(vertx, users, rooms, broadcastStore, broadcastSender, clock,
+        config.im().maxMessageSize());
     this.stored = new StoredDelivery(vertx, sip.location(), store, delivery, router, clock,
-        Duration.ofHours(config.im().storeMaxAgeHours()));
+        Duration.ofHours(config.im().storeMaxAgeHours()), broadcastSender::due);
     this.api = new ImBusApi(vertx, users, rooms, router, store, config.im().maxMessageSize(), receipts);
     MongoEmailSettings settings = new MongoEmailSettings(vertx, mongo);
     this.mailer = new MissedMessageMailer(vertx, config.email(), settings, store, sip.location(), clock);
@@ -57,17 +69,18 @@ public final class ImService {
   public void createIndexes() {
     store.createIndexes();
     rooms.createIndexes();
+    broadcastStore.createIndexes();
   }
 
   /** Stops listening on the bus (the SIP service, stopped after, ends the MESSAGE handling). */
   public Future<Void> stop() {
-    return stored.stop().eventually(api::stop).eventually(mailer::stop).eventually(emailSettings::stop);
+    return stored.stop().eventually(api::stop).eventually(broadcasts::stop).eventually(mailer::stop).eventually(emailSettings::stop);
   }
 
   /** Starts on the home SIP context: stored delivery and the console's requests run there. */
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
-        stored.start().compose(x -> api.start()).compose(x -> emailSettings.start()).compose(x -> mailer.start())
+        stored.start().compose(x -> api.start()).compose(x -> broadcasts.start()).compose(x -> emailSettings.start()).compose(x -> mailer.start())
             .onComplete(p)));
   }
 

@@ -155,6 +155,11 @@ public final class MessageRouter {
     return route(sender, target, "text/plain;charset=UTF-8", text.getBytes(StandardCharsets.UTF_8), text);
   }
 
+  /** A broadcast's copy for one recipient: to their devices, or stored for them (never to the console, whose ticker shows it). */
+  Future<Outcome> routeCopy(StoredMessage copy) {
+    return fork(copy);
+  }
+
   private Future<Outcome> fork(StoredMessage m) {
     // Right after start the recipient's stored bindings may still be on their way: read theirs first.
     return location.loaded(m.to()).compose(v -> delivery.views(location.bindings(m.to())))
@@ -177,7 +182,7 @@ public final class MessageRouter {
       branches.add(new Branch(device.binding().contact(), sending.status().map(status -> status >= 200 && status < 300),
           sending.stop(), sendsImdn(m, device)));
     }
-    if (consolesOpen.contains(m.to())) {
+    if (consolesOpen.contains(m.to()) && Broadcast.copyOf(m) == null) {
       branches.add(new Branch("web console", toConsole(m).map(true), () -> { }, false));
     }
     if (branches.isEmpty()) {

@@ -40,6 +40,9 @@ public interface MessageStore {
   /** STORED messages created before the cutoff become EXPIRED; returns them. */
   Future<List<StoredMessage>> expireBefore(Instant cutoff);
 
+  /** The STORED messages of one conversation (a broadcast's copies) become EXPIRED; returns them. */
+  Future<List<StoredMessage>> expireConversation(String conversation);
+
   /**
    * A page of one conversation, newest first, strictly before {@code before} (null: from the newest).
    *

@@ -160,6 +160,26 @@ public final class MongoMessageStore implements MessageStore {
     });
   }
 
+  /** Through the (conversation, createdAt) index; a copy being sent right now (its lease running) is left to its sender. */
+  @Override
+  public Future<List<StoredMessage>> expireConversation(String conversation) {
+    return blocking(() -> {
+      Instant now = Instant.now();
+      List<StoredMessage> expired = new ArrayList<>();
+      List<StoredMessage> copies = list(messages.find(Filters.and(Filters.eq("conversation", conversation),
+          Filters.in("state", MessageState.STORED.name(), DELIVERING))));
+      for (StoredMessage m : copies) {
+        if (messages.updateOne(unclaimed(m.id(), now), Updates.set("state", MessageState.EXPIRED.name())).getModifiedCount() > 0) {
+          expired.add(m.withState(MessageState.EXPIRED, null));
+        }
+      }
+      if (!expired.isEmpty()) {
+        store.makeDurable();
+      }
+      return expired;
+    });
+  }
+
   @Override
   public Future<List<StoredMessage>> history(String conversation, String copiesOf, Instant before, int limit) {
     return blocking(() -> {

@@ -41,6 +41,8 @@ final class StoredDelivery {
   private final MessageRouter router;
   private final Clock clock;
   private final Duration maxAge;
+  /** Whether a stored message is still to be sent (a broadcast's copy: while the broadcast is current). */
+  private final java.util.function.Function<StoredMessage, Future<Boolean>> due;
   /** Users with a delivery run in progress: one run per user at a time, so nothing goes twice. */
   private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /**
@@ -61,7 +63,7 @@ final class StoredDelivery {
   private long expiry = -1;
 
   StoredDelivery(Vertx vertx, LocationService location, MessageStore store, DeviceDelivery delivery,
-      MessageRouter router, Clock clock, Duration maxAge) {
+      MessageRouter router, Clock clock, Duration maxAge, java.util.function.Function<StoredMessage, Future<Boolean>> due) {
     this.vertx = vertx;
     this.location = location;
     this.store = store;
@@ -69,6 +71,7 @@ final class StoredDelivery {
     this.router = router;
     this.clock = clock;
     this.maxAge = maxAge;
+    this.due = due;
     this.consumers = new io.switchboard.api.BusConsumers(vertx);
     this.node = io.switchboard.core.ha.NodeIdentity.of(vertx);
   }
@@ -123,10 +126,16 @@ final class StoredDelivery {
                 }), "contact " + device.contact(), 0))));
   }
 
-  /** A console of the user's opened: their stored messages go to it, as to a registering device. */
+  /**
+   * A console of the user's opened: their stored messages go to it, as to a registering device; not a
+   * broadcast's copies, which wait for a phone (the console shows broadcasts in its ticker).
+   */
   void deliverToConsole(String username) {
-    run(username, "web console", () -> store.storedFor(username).compose(messages -> sendInOrder(messages,
-        m -> router.toConsole(m).map(true).onSuccess(ok -> router.deliveredBy(m, false)), "web console", 0)));
+    run(username, "web console", () -> store.storedFor(username).compose(stored -> {
+      List<StoredMessage> messages = stored.stream().filter(m -> Broadcast.copyOf(m) == null).toList();
+      return sendInOrder(messages, m -> router.toConsole(m).map(true).onSuccess(ok -> router.deliveredBy(m, false)),
+          "web console", 0).map(all -> all && messages.size() == stored.size());
+    }));
   }
 
   /** One run per user at a time, and none when nothing waits. */
@@ -162,6 +171,13 @@ final class StoredDelivery {
     if (index >= messages.size()) {
       return Future.succeededFuture(true);
     }
+    StoredMessage m = messages.get(index);
+    return due.apply(m).compose(stillDue -> stillDue ? claimAndSend(messages, send, where, index)
+        : sendInOrder(messages, send, where, index + 1));
+  }
+
+  private Future<Boolean> claimAndSend(List<StoredMessage> messages,
+      java.util.function.Function<StoredMessage, Future<Boolean>> send, String where, int index) {
     StoredMessage m = messages.get(index);
     java.time.Instant now = clock.instant();
     return store.claim(m.id(), node, now, now.plus(LEASE)).compose(claimed -> {

@@ -13,8 +13,8 @@ import java.util.Set;
  */
 public record Caller(String username, Set<Role> roles) implements BusPayload {
 
-  /** What a console account may do; on the wire in lower case. */
-  public enum Role { USER, ADMIN }
+  /** What a console account may do; on the wire in lower case. A broadcaster may also send broadcasts. */
+  public enum Role { USER, ADMIN, BROADCASTER }
 
   public Caller {
     roles = roles.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roles));
@@ -30,6 +30,11 @@ public record Caller(String username, Set<Role> roles) implements BusPayload {
 
   public boolean isAdmin() {
     return roles.contains(Role.ADMIN);
+  }
+
+  /** Administrators and broadcasters send and withdraw broadcasts. */
+  public boolean mayBroadcast() {
+    return roles.contains(Role.ADMIN) || roles.contains(Role.BROADCASTER);
   }
 
   @Override

@@ -82,6 +82,21 @@ public final class EventAddresses {
    */
   public static final String IM_SEEN = "switchboard.im.seen";
 
+  /**
+   * Request {@link io.switchboard.api.im.BroadcastSend}; reply {@link io.switchboard.api.im.BroadcastInfo}, once
+   * every recipient's phones took it or it is stored for them. Administrators and broadcasters only (else 403).
+   */
+  public static final String IM_BROADCAST_SEND = "switchboard.im.broadcast.send";
+
+  /** Request {@link io.switchboard.api.im.BroadcastQuery}; reply {@link io.switchboard.api.im.Broadcasts}: the current ones for the caller, all for an admin. */
+  public static final String IM_BROADCAST_LIST = "switchboard.im.broadcast.list";
+
+  /** Request {@link io.switchboard.api.im.BroadcastRef}; reply {@link NoContent}: withdrawn. Administrators and broadcasters only. */
+  public static final String IM_BROADCAST_WITHDRAW = "switchboard.im.broadcast.withdraw";
+
+  /** Request {@link io.switchboard.api.im.BroadcastRef}; reply {@link NoContent}: the caller no longer sees it in the ticker. */
+  public static final String IM_BROADCAST_DISMISS = "switchboard.im.broadcast.dismiss";
+
   // ---- instant messaging: events ---------------------------------------------------------------
 
   /** Published for every accepted message once its first outcome is known: {@link ImMessage}. */
@@ -92,6 +107,9 @@ public final class EventAddresses {
    * notification, or their console): {@link ImMessage} with the new state and {@code displayedAt}.
    */
   public static final String IM_STATE = "switchboard.im.state";
+
+  /** Published when a broadcast starts or ends for some consoles (sent, withdrawn, replaced, dismissed): {@link io.switchboard.api.im.BroadcastEvent}. */
+  public static final String BROADCAST_CHANGED = "switchboard.im.broadcast.changed";
 
   // ---- telephony ---------------------------------------------------------------------------------
 

@@ -16,6 +16,13 @@ import io.switchboard.api.cluster.PresencePublication;
 import io.switchboard.api.cluster.ProfileChanged;
 import io.switchboard.api.cluster.SipSend;
 import io.switchboard.api.cluster.SipSendResult;
+import io.switchboard.api.im.BroadcastAudience;
+import io.switchboard.api.im.BroadcastEvent;
+import io.switchboard.api.im.BroadcastInfo;
+import io.switchboard.api.im.BroadcastQuery;
+import io.switchboard.api.im.BroadcastRef;
+import io.switchboard.api.im.BroadcastSend;
+import io.switchboard.api.im.Broadcasts;
 import io.switchboard.api.im.ConsoleDeliver;
 import io.switchboard.api.im.ImConversations;
 import io.switchboard.api.im.ImConversationsQuery;
@@ -132,6 +139,16 @@ class BusCodecsTest {
         new RoomInfo("team", "room-team", List.of("alice", "bob"), "alice", T1),
         new RoomListQuery(ADMIN),
         new Rooms(List.of(new RoomInfo("team", "room-team", List.of("alice"), "alice", T2))),
+        new BroadcastAudience(BroadcastAudience.Kind.ALL, null, List.of()), BroadcastAudience.group("team"),
+        new BroadcastSend(new Caller("carol", Set.of(Caller.Role.BROADCASTER)), "Fire drill at 3",
+            BroadcastAudience.users(List.of("alice", "bob")), "2026-12-01T15:00:00Z", null),
+        new BroadcastSend(ADMIN, "Canteen closed", BroadcastAudience.all(), null, "b1"),
+        new BroadcastInfo("b2", "Canteen closed", "root", BroadcastAudience.all(), T1, null, "b1", false),
+        new Broadcasts(List.of(new BroadcastInfo("b3", "Drill", "root", BroadcastAudience.group("team"), T1, T2, null, true))),
+        new BroadcastQuery(ALICE), new BroadcastRef(ADMIN, "b1"),
+        BroadcastEvent.sent(new BroadcastInfo("b4", "Hi", "root", BroadcastAudience.users(List.of("bob")), T2, null, null,
+            false), List.of("bob")),
+        BroadcastEvent.gone("b1", null),
         // presence
         BuddiesRequest.list(ALICE), BuddiesRequest.add(ALICE, "1002", "work", null), BuddiesRequest.remove(ALICE, "bob"),
         new BuddyList(List.of(new BuddyList.Buddy("bob", null, "Bob", new PresenceStatus("away", "lunch"), true))),

@@ -4,6 +4,7 @@ import io.switchboard.api.EventAddresses;
 import io.switchboard.api.UserEvent;
 import io.switchboard.api.NoContent;
 import io.switchboard.api.cluster.ConsoleOpen;
+import io.switchboard.api.im.BroadcastEvent;
 import io.switchboard.core.metrics.MetricsHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code message-state} {"message": ImMessage}</td><td>IM_STATE</td><td>likewise</td></tr>
  *   <tr><td>{@code call-state} {"state", "peer"}</td><td>CALL_STATE</td><td>the user whose phone it is</td></tr>
  *   <tr><td>{@code call} {"id", "to", "outcome", "reason"}</td><td>CALL_PROGRESS</td><td>the user who clicked</td></tr>
+ *   <tr><td>{@code broadcast} {"broadcast": BroadcastInfo} / {@code broadcast-gone} {"id"}</td><td>BROADCAST_CHANGED</td>
+ *       <td>its recipients (everyone for "all"); gone: everyone, or the user who dismissed it</td></tr>
  *   <tr><td>{@code metrics} {"samples": [...]}</td><td>(a timer: {@link MetricsHistory})</td>
  *       <td>administrators: the history when their socket opens, then each new sample</td></tr>
  * </table>
@@ -57,6 +60,7 @@ import org.slf4j.LoggerFactory;
 final class LiveChannel {
 
   private static final Logger LOG = LoggerFactory.getLogger(LiveChannel.class);
+  private static final String BROADCAST_SENDER = io.switchboard.core.account.UserRequests.BROADCAST_SENDER;
   /** Close code: the session is over, log in again. */
   static final short SESSION_ENDED = 4401;
   private static final long SESSION_CHECK_MILLIS = 15_000;
@@ -110,6 +114,7 @@ final class LiveChannel {
         .put("username", e.getString("presentity")).put("presence", e.getJsonObject("presence"))));
     listen(EventAddresses.IM_MESSAGE, e -> message("message", e));
     listen(EventAddresses.IM_STATE, e -> message("message-state", e));
+    listen(EventAddresses.BROADCAST_CHANGED, this::broadcast);
     listen(EventAddresses.CALL_STATE, e -> send(e.getString("username"), new JsonObject().put("type", "call-state")
         .put("state", e.getString("state")).put("peer", e.getString("peer"))));
     listen(EventAddresses.CALL_PROGRESS, e -> send(e.getString("user"), e.copy().put("type", "call")));
@@ -255,6 +260,9 @@ final class LiveChannel {
   }
 
   private void message(String type, JsonObject m) {
+    if (BROADCAST_SENDER.equals(m.getString("from"))) {
+      return; // a broadcast's copy for the phones: the console shows the broadcast in its ticker
+    }
     JsonObject frame = new JsonObject().put("type", type).put("message", m);
     String to = m.getString("to");
     String from = m.getString("from");
@@ -266,6 +274,17 @@ final class LiveChannel {
     // A room message is published once per member copy: its sender already has their own copy.
     if (m.getString("room") == null && from != null && !from.equals(to)) {
       send(from, frame);
+    }
+  }
+
+  private void broadcast(JsonObject e) {
+    BroadcastEvent event = BroadcastEvent.fromJson(e);
+    JsonObject frame = event.broadcast() == null ? new JsonObject().put("type", "broadcast-gone").put("id", event.id())
+        : new JsonObject().put("type", "broadcast").put("broadcast", event.broadcast().toJson());
+    if (event.recipients() == null) {
+      byUser.keySet().forEach(username -> send(username, frame));
+    } else {
+      event.recipients().forEach(username -> send(username, frame));
     }
   }
 

@@ -350,6 +350,11 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/rooms").handler(authenticated()).handler(rooms::list);
     router.delete("/api/rooms/:name").handler(authenticated()).handler(rooms::delete);
     router.post("/api/rooms/:name/messages").handler(authenticated()).handler(messages::sendToRoom);
+    BroadcastsApi broadcasts = new BroadcastsApi(vertx.eventBus());
+    router.post("/api/broadcasts").handler(authenticated()).handler(broadcasts::send);
+    router.get("/api/broadcasts").handler(authenticated()).handler(broadcasts::list);
+    router.delete("/api/broadcasts/:id").handler(authenticated()).handler(broadcasts::withdraw);
+    router.post("/api/broadcasts/:id/dismiss").handler(authenticated()).handler(broadcasts::dismiss);
     PresenceApi presence = new PresenceApi(vertx.eventBus());
     router.get("/api/buddies").handler(authenticated()).handler(presence::buddies);
     router.post("/api/buddies").handler(authenticated()).handler(presence::addBuddy);

@@ -22,7 +22,8 @@ export function users(view, app) {
     extension: h('input', {testid: 'user-new-extension', inputmode: 'numeric'}),
     password: h('input', {type: 'password', required: true, testid: 'user-new-password', autocomplete: 'new-password'}),
     sipPassword: h('input', {type: 'password', testid: 'user-new-sip-password', autocomplete: 'new-password'}),
-    role: h('select', {testid: 'user-new-role'}, h('option', {value: 'user'}, 'user'), h('option', {value: 'admin'}, 'admin')),
+    role: h('select', {testid: 'user-new-role'}, h('option', {value: 'user'}, 'user'), h('option', {value: 'admin'}, 'admin'),
+      h('option', {value: 'broadcaster'}, 'broadcaster')),
   };
   const create = h('form', {class: 'card grid-form', 'aria-label': 'New user'},
     field('Username', f.username), field('Display name', f.displayName), field('Extension', f.extension),
@@ -97,7 +98,7 @@ export function users(view, app) {
     const e = {
       displayName: h('input', {value: u.displayName || '', testid: 'user-edit-display-name'}),
       extension: h('input', {value: u.extension || '', testid: 'user-edit-extension', inputmode: 'numeric'}),
-      role: h('select', {testid: 'user-edit-role'}, ['user', 'admin'].map((r) => h('option', {value: r, selected: r === u.role}, r))),
+      role: h('select', {testid: 'user-edit-role'}, ['user', 'admin', 'broadcaster'].map((r) => h('option', {value: r, selected: r === u.role}, r))),
       password: h('input', {type: 'password', testid: 'user-edit-password', autocomplete: 'new-password',
         placeholder: 'unchanged'}),
       sipPassword: h('input', {type: 'password', testid: 'user-edit-sip-password', autocomplete: 'new-password',

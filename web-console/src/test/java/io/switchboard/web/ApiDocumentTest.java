@@ -147,7 +147,7 @@ class ApiDocumentTest {
     invalid(admin.post("/api/messages").sendJsonObject(new JsonObject().put("to", "bob").put("body", "hi").put("fuzz", 1))
         .await(), "fuzz", "fuzz: unknown field; expected one of [body, to]");
     invalid(admin.post("/api/users").sendJsonObject(new JsonObject().put("username", "zoe").put("password", "long-enough-1")
-        .put("role", "root")).await(), "role", "role: one of admin, user");
+        .put("role", "root")).await(), "role", "role: one of admin, user, broadcaster");
     invalid(admin.put("/api/presence/rules").sendJsonObject(new JsonObject().put("rules", new JsonArray()
         .add(new JsonObject().put("watcher", "bob").put("action", 7)))).await(), "rules", "rules[0].action: must be a string");
     invalid(admin.post("/api/users/bob/devices").sendJsonObject(new JsonObject().put("kind", "web")

@@ -20,6 +20,8 @@ public final class UserRequests {
    * user could be created but never reached (every message to it would look for a room).
    */
   public static final String ROOM_ADDRESS_PREFIX = "room-";
+  /** {@code sip:broadcast@domain} is where broadcasts come from: no user may take the name (a reply would reach them). */
+  public static final String BROADCAST_SENDER = "broadcast";
   public static final Pattern EXTENSION = Pattern.compile("[0-9]{2,10}");
   public static final int MIN_PASSWORD = 8;
   public static final int MAX_PASSWORD = 256;
@@ -77,6 +79,9 @@ public final class UserRequests {
     }
     if (username.startsWith(ROOM_ADDRESS_PREFIX)) {
       throw InvalidField.of("username", "must not start with '" + ROOM_ADDRESS_PREFIX + "': those addresses are chat rooms");
+    }
+    if (username.equals(BROADCAST_SENDER)) {
+      throw InvalidField.of("username", "'" + BROADCAST_SENDER + "' is reserved: broadcasts come from that address");
     }
     String displayName = body.containsKey("displayName") ? displayName(string(body, "displayName", true)) : username;
     String extension = body.getValue("extension") == null ? null : extension(string(body, "extension", true));
@@ -147,7 +152,7 @@ public final class UserRequests {
   private static Role role(JsonObject body) {
     Role role = Role.fromWire(string(body, "role", true));
     if (role == null) {
-      throw InvalidField.of("role", "one of user, admin");
+      throw InvalidField.of("role", "one of user, admin, broadcaster");
     }
     return role;
   }

@@ -14,14 +14,16 @@ import java.util.Properties;
  * {@code switchboard-reference.properties}; this record only parses and checks them.
  */
 public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Store store, Optional<String> adminPassword,
-    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log, Cluster cluster, Email email) {
+    Ami ami, Provisioning provisioning, Tls tls, Backup backup, Log log, Cluster cluster, Email email,
+    Broadcast broadcast) {
 
   @Override
   public String toString() {
     // A config dumped to a log must not carry the admin password, the AMI secret or store credentials.
     return "SwitchboardConfig[sip=" + sip + ", im=" + im + ", presence=" + presence + ", web=" + web + ", store=" + store
         + ", adminPassword=" + Redact.secret(adminPassword) + ", ami=" + ami + ", provisioning=" + provisioning
-        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + ", cluster=" + cluster + ", email=" + email + "]";
+        + ", tls=" + tls + ", backup=" + backup + ", log=" + log + ", cluster=" + cluster + ", email=" + email
+        + ", broadcast=" + broadcast + "]";
   }
 
   /**
@@ -231,6 +233,10 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
+  /** Broadcasts: the display name phones show for {@code sip:broadcast@domain}. */
+  public record Broadcast(String displayName) {
+  }
+
   /** Logs: format is {@code text} (the default) or {@code json} (one JSON object per line). */
   public record Log(String format) {
 
@@ -321,7 +327,15 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
     Tls tls = tls(r);
     return new SwitchboardConfig(sip, im, presence, web, store, admin, ami, provisioning, tls, backup(r), new Log(logFormat),
-        cluster(r, store.served()), email(r, sip, web, tls));
+        cluster(r, store.served()), email(r, sip, web, tls), broadcast(r));
+  }
+
+  private static Broadcast broadcast(Reader r) {
+    String name = r.string("broadcast.display-name");
+    if (name.length() > 64 || name.chars().anyMatch(c -> c < 0x20 || c == '"' || c == '\\' || c == 0x7f)) {
+      throw new ConfigException("broadcast.display-name", "1 to 64 characters, without quotes, backslashes or control characters");
+    }
+    return new Broadcast(name);
   }
 
   private static Email email(Reader r, Sip sip, Web web, Tls tls) {

@@ -2,9 +2,9 @@ package io.switchboard.core.model;
 
 import java.util.Locale;
 
-/** What a console account may do. */
+/** What a console account may do. A broadcaster is a user who may also send broadcasts. */
 public enum Role {
-  USER, ADMIN;
+  USER, ADMIN, BROADCASTER;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

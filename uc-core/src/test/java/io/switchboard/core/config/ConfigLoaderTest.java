@@ -184,6 +184,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void broadcastsComeFromAnnouncementUnlessNamedOtherwise() {
+    assertEquals("Announcement", env(Map.of()).broadcast().displayName());
+    assertEquals("Front desk", env(Map.of(ConfigLoader.envName("broadcast.display-name"), "Front desk")).broadcast()
+        .displayName());
+    assertRejected("broadcast.display-name", Map.of(ConfigLoader.envName("broadcast.display-name"), "Say \"hi\""));
+    assertRejected("broadcast.display-name", Map.of(ConfigLoader.envName("broadcast.display-name"), "x".repeat(65)));
+  }
+
+  @Test
   void mongoUriMustBeAMongoUri() {
     assertRejected("mongo.uri", Map.of(ConfigLoader.envName("mongo.uri"), "http://x"));
     // and the two accepted schemes do load
