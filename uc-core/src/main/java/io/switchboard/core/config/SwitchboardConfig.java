@@ -44,8 +44,16 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   public record Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours) {
   }
 
-  /** Presence. defaultRule is one of allow, block, polite-block, confirm. Intervals in seconds. */
-  public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
+  /**
+   * Presence. defaultRule is one of allow, block, polite-block, confirm. Intervals in seconds.
+   * activeWindowSeconds: how recent a use of a device must be to count for the device in use.
+   */
+  public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires,
+      int activeWindowSeconds) {
+
+    public Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
+      this(defaultRule, minExpires, maxExpires, defaultExpires, 600);
+    }
   }
 
   /**
@@ -250,7 +258,8 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     Presence presence = new Presence(rule,
         r.intIn("presence.min-expires", 1, 86_400),
         r.intIn("presence.max-expires", 1, 604_800),
-        r.intIn("presence.default-expires", 1, 604_800));
+        r.intIn("presence.default-expires", 1, 604_800),
+        r.intIn("presence.active-window", 1, 86_400));
     if (presence.maxExpires() < presence.minExpires()) {
       throw new ConfigException("presence.max-expires", "must not be below presence.min-expires (" + presence.minExpires() + ")");
     }
