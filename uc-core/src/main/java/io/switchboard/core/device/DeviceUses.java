@@ -25,11 +25,20 @@ public final class DeviceUses {
 
   /** The device id of the web console (one per user: the console's focus). */
   public static final String CONSOLE = "console";
+  /**
+   * A registered device's uses are reported at most once per this many milliseconds: a message per
+   * second from one phone is not an event per second on the cluster's bus. A use reported late by this
+   * much never changes the device in use but between two portable devices (a desk phone's use within
+   * the window decides anyway).
+   */
+  static final long REPORT_EVERY_MILLIS = 30_000;
 
   private final Vertx vertx;
   /** Null where nothing is provisioned: the User-Agent decides. */
   private final DeviceStore devices;
   private final Clock clock;
+  /** Per user and device, when a use was last reported from here. */
+  private final java.util.Map<String, Long> reported = new java.util.concurrent.ConcurrentHashMap<>();
 
   public DeviceUses(Vertx vertx, DeviceStore devices, Clock clock) {
     this.vertx = vertx;
@@ -65,9 +74,23 @@ public final class DeviceUses {
         });
   }
 
+  /**
+   * The user used the device a request came from ({@code how}: message, publish), found among their
+   * bindings by {@link #sending}; nothing when it is not one of them (an unregistered client).
+   */
+  public void usedFrom(List<Binding> bindings, String source, String contact, String how) {
+    sending(bindings, source, contact).ifPresent(b -> used(b, how));
+  }
+
   /** The user used this registered device ({@code how}: message, publish). */
   public void used(Binding b, String how) {
     long at = clock.millis();
+    String key = b.username() + '\n' + idOf(b);
+    Long last = reported.get(key);
+    if (last != null && at - last < REPORT_EVERY_MILLIS && at >= last) {
+      return;
+    }
+    reported.put(key, at);
     kindOf(b).onSuccess(kind -> publish(new DeviceUsed(b.username(), idOf(b), kind.wireName(), how, at)));
   }
 
