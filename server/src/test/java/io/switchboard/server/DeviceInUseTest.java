@@ -12,7 +12,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -108,6 +111,28 @@ class DeviceInUseTest {
         text(after.getElementsByTagNameNS(DM, "device"), DM, "deviceID"));
 
     assertEquals("mobile", presenceOf(alice, "bob").getString("device"), "the console: on mobile");
+
+    // Bob turns to his web console (its live channel says "focus"): he is at his desk, the desk phone again.
+    assertEquals(201, alice.post("/api/buddies").sendJsonObject(new JsonObject().put("username", "bob")).await()
+        .statusCode());
+    Promise<JsonObject> atDesk = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.PRESENCE_UPDATE, m -> {
+      JsonObject presence = m.body().getJsonObject("presence");
+      if (m.body().getString("watcher").equals("alice") && m.body().getString("presentity").equals("bob")
+          && "desk-phone".equals(presence.getString("device"))) {
+        atDesk.tryComplete(presence);
+      }
+    });
+    int port = switchboard.web().actualPort();
+    HttpResponse<Buffer> login = WebClient.create(vertx).post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", "bob").put("password", "bob-web-pw")).await();
+    WebSocket console = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(port).setURI("/api/live").addHeader("Cookie", login.cookies().get(0).split(";")[0])
+        .addHeader("Origin", "http://127.0.0.1:" + port)).await();
+    console.writeTextMessage("focus").await();
+    assertEquals("available", atDesk.future().await(20, TimeUnit.SECONDS).getString("state"));
+    assertEquals("desk-phone", presenceOf(alice, "bob").getString("device"));
+    console.close().await();
   }
 
   private void register(String contact, int port, String userAgent) throws Exception {
