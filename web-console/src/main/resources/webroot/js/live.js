@@ -1,5 +1,6 @@
 // The live channel: one WebSocket to /api/live, reconnecting by itself with back-off.
-// The server decides from the session what this browser receives; we only listen.
+// The server decides from the session what this browser receives; we only listen (and say when the
+// user turns to the console: 'focus').
 
 export const SESSION_ENDED = 4401;
 
@@ -20,6 +21,8 @@ export class Live {
     this.seen = new Set(); // ids of messages received, so that none is shown (or counted unread) twice
     // The browser knows before the socket does: drop it when offline, come back at once when online.
     this.offline = () => this.socket && this.socket.close(4000, 'offline');
+    // The user turned to the console: the server counts it as a use of the console (the device in use).
+    this.focus = () => this.socket && this.socket.readyState === 1 && this.socket.send('focus');
     this.online = () => {
       if (this.stopped || (this.socket && this.socket.readyState <= 1)) return;
       clearTimeout(this.retry);
@@ -32,6 +35,7 @@ export class Live {
     this.stopped = false;
     window.addEventListener('offline', this.offline);
     window.addEventListener('online', this.online);
+    window.addEventListener('focus', this.focus);
     this.connect();
   }
 
@@ -39,6 +43,7 @@ export class Live {
     this.stopped = true;
     window.removeEventListener('offline', this.offline);
     window.removeEventListener('online', this.online);
+    window.removeEventListener('focus', this.focus);
     clearTimeout(this.retry);
     clearTimeout(this.watchdog);
     clearInterval(this.pinger);
@@ -54,6 +59,7 @@ export class Live {
     socket.onopen = () => {
       this.delay = 1000;
       this.onState('open');
+      if (document.hasFocus()) socket.send('focus'); // the console in use: the device in use is here
       clearInterval(this.pinger);
       // A ping every 25 s; a connection that does not answer within 10 s is dead, whatever TCP thinks.
       this.pinger = setInterval(() => {

@@ -37,9 +37,22 @@ final class MessageHandler implements SipRequestHandler {
   private final MessageRouter router;
   private final SipFactories factories;
   private final Receipts receipts;
+  /** Reports the sender's device as used (null: not reported, e.g. tests of the handler alone). */
+  private final SenderDevice senderDevice;
+
+  /** The device a MESSAGE came from, reported as used (the device in use). */
+  interface SenderDevice {
+    void used(SipRequest req, String username);
+  }
 
   MessageHandler(SwitchboardConfig.Im config, DigestAuthenticator authenticator, MessageRouter router,
       SipFactories factories, Receipts receipts) {
+    this(config, authenticator, router, factories, receipts, null);
+  }
+
+  MessageHandler(SwitchboardConfig.Im config, DigestAuthenticator authenticator, MessageRouter router,
+      SipFactories factories, Receipts receipts, SenderDevice senderDevice) {
+    this.senderDevice = senderDevice;
     this.config = config;
     this.authenticator = authenticator;
     this.router = router;
@@ -105,6 +118,9 @@ final class MessageHandler implements SipRequestHandler {
     String target = target(r);
     if (target == null) {
       return Future.succeededFuture(SipOutcome.reply(Response.NOT_FOUND));
+    }
+    if (senderDevice != null) {
+      senderDevice.used(req, sender.username()); // sending a message is a use of that device
     }
     String storedType = mime.equals("text/plain") ? "text/plain;charset=UTF-8" : Cpim.CONTENT_TYPE;
     return router.route(sender, target, storedType, body, text).map(outcome -> {

@@ -1,7 +1,11 @@
 package io.switchboard.im;
 
 import io.switchboard.api.EventAddresses;
+import io.switchboard.core.device.DeviceClass;
+import io.switchboard.core.device.DeviceUses;
+import io.switchboard.core.device.DevicesInUse;
 import io.switchboard.core.metrics.Metrics;
+import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
@@ -79,10 +83,20 @@ public final class MessageRouter {
   private final Metrics metrics;
   /** IMDN: notifications Switchboard sends for recipients that will not (see {@link Receipts}). */
   private final Receipts receipts;
+  /** The last use of each device: the device in use is tried first. */
+  private final DevicesInUse inUse;
 
   MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
       MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds, Metrics metrics,
       Receipts receipts) {
+    this(vertx, users, rooms, domain, location, store, delivery, clock, forkTimeoutSeconds, metrics, receipts,
+        new DevicesInUse(java.time.Duration.ofSeconds(600)));
+  }
+
+  MessageRouter(Vertx vertx, UserStore users, RoomStore rooms, String domain, LocationService location,
+      MessageStore store, DeviceDelivery delivery, Clock clock, int forkTimeoutSeconds, Metrics metrics,
+      Receipts receipts, DevicesInUse inUse) {
+    this.inUse = inUse;
     this.vertx = vertx;
     this.users = users;
     this.rooms = rooms;
@@ -163,7 +177,33 @@ public final class MessageRouter {
   private Future<Outcome> fork(StoredMessage m) {
     // Right after start the recipient's stored bindings may still be on their way: read theirs first.
     return location.loaded(m.to()).compose(v -> delivery.views(location.bindings(m.to())))
-        .compose(all -> fork(m, all.stream().filter(DeviceDelivery::canShowMessages).toList()));
+        .compose(all -> fork(m, inUseFirst(m.to(), all.stream().filter(DeviceDelivery::canShowMessages).toList())));
+  }
+
+  /**
+   * The recipient's devices with the device in use first ({@link DevicesInUse}), the others in their
+   * order: its MESSAGE leaves first. Whichever device answers 2xx first answers the sender; the others
+   * still get the message, and their answers (however late) change nothing for the sender.
+   */
+  private List<DeviceView> inUseFirst(String user, List<DeviceView> devices) {
+    if (devices.size() < 2) {
+      return devices;
+    }
+    Map<String, DevicesInUse.Use> uses = inUse.uses(user);
+    Map<String, Device.Kind> candidates = new java.util.LinkedHashMap<>();
+    for (DeviceView d : devices) {
+      String id = DeviceUses.idOf(d.binding());
+      DevicesInUse.Use use = uses.get(id);
+      candidates.putIfAbsent(id, use != null ? use.kind() : DeviceClass.fromUserAgent(d.binding().userAgent()));
+    }
+    String used = inUse.inUse(user, candidates, clock.instant()).orElse(null);
+    if (used == null) {
+      return devices;
+    }
+    List<DeviceView> ordered = new java.util.ArrayList<>(devices.size());
+    devices.stream().filter(d -> used.equals(DeviceUses.idOf(d.binding()))).forEach(ordered::add);
+    devices.stream().filter(d -> !used.equals(DeviceUses.idOf(d.binding()))).forEach(ordered::add);
+    return ordered;
   }
 
   /**

@@ -152,6 +152,47 @@ class MessagingTest {
   }
 
   @Test
+  void theDeviceInUseAnswersTheSenderAndALongUnusedDeviceAnsweringLateDoesNotHoldThe200Back() throws Exception {
+    int desk = FreePorts.udpAndTcp();
+    int mobile = FreePorts.udpAndTcp();
+    Sipp.Running deskPhone = Sipp.device("receive-message-late.xml", desk, 1).start(); // answers after 5 s
+    Sipp.Running mobilePhone = device(mobile, 1);
+    registerWithUserAgent("bob", "bob-desk", desk, "Yealink SIP-T54W 96.86.0.70");
+    registerWithUserAgent("bob", "bob-mobile", mobile, "LinphoneAndroid/5.1.0 (Pixel 7) LinphoneSDK/5.2.0");
+    // Bob writes to carol from his mobile: his mobile is the device in use (the desk phone was never used).
+    Promise<JsonObject> used = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_USED, m -> used.tryComplete(m.body()));
+    Sipp.Result fromMobile = Sipp.scenario("send-message-from-device.xml", server.sipPort()).key("domain", server.domain())
+        .key("from", "bob").key("to", "carol").key("ctype", "text/plain;charset=UTF-8").key("body", "on my way")
+        .key("contact", "bob-mobile").key("device", "127.0.0.1:" + mobile).auth("bob", "bob-sip-secret").run();
+    assertEquals(202, SippTrace.lastStatus(fromMobile.messages()), fromMobile::toString);
+    JsonObject use = used.future().await(20, TimeUnit.SECONDS);
+    assertEquals("sip:bob-mobile@127.0.0.1:" + mobile, use.getString("device"));
+    assertEquals("mobile", use.getString("kind"));
+
+    Sipp.Result sent = send("alice", "bob", "where are you?");
+    assertEquals(200, SippTrace.lastStatus(sent.messages()), sent::toString);
+
+    Sipp.Result mobileTrace = mobilePhone.await();
+    Sipp.Result deskTrace = deskPhone.await();
+    assertEquals("where are you?", received(mobileTrace).get(0).body().strip());
+    assertEquals("where are you?", received(deskTrace).get(0).body().strip(), "the other forks still get it");
+    // On the wire (each SIPp's own time stamps, one clock): the mobile's 200, then the sender's, then the desk's.
+    var mobile200 = SippTrace.at(mobileTrace.messages(), false, "SIP/2.0 200").get(0);
+    var sender200 = SippTrace.at(sent.messages(), true, "SIP/2.0 200").get(0);
+    var desk200 = SippTrace.at(deskTrace.messages(), false, "SIP/2.0 200").get(0);
+    assertTrue(!mobile200.isAfter(sender200), "the sender's 200 follows the mobile's: " + mobile200 + " " + sender200);
+    assertTrue(sender200.isBefore(desk200), "the desk phone's late 200 did not hold it back: " + sender200 + " " + desk200);
+  }
+
+  private void registerWithUserAgent(String user, String contact, int devicePort, String userAgent) throws Exception {
+    Sipp.Result r = Sipp.scenario("register-device-ua.xml", server.sipPort()).key("domain", server.domain())
+        .key("aor", user).key("contact", contact).key("device", "127.0.0.1:" + devicePort).key("accept", "text/plain")
+        .key("ua", userAgent).auth(user, user + "-sip-secret").run();
+    assertTrue(r.passed(), r::toString);
+  }
+
+  @Test
   void offlineMessagesAreStoredThenDeliveredInOrderOnRegistration() throws Exception {
     for (int i = 1; i <= 3; i++) {
       Sipp.Result r = send("alice", "carol", "stored " + i);

@@ -1,17 +1,26 @@
 package io.switchboard.presence;
 
 import io.switchboard.api.CallStateEvent;
+import io.switchboard.core.device.DeviceClass;
+import io.switchboard.core.device.DeviceUses;
+import io.switchboard.core.device.DevicesInUse;
+import io.switchboard.core.model.Device;
+import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.LocationService;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Each presentity's presence, composed once per change from its sources (registered devices, open
- * consoles, publications, the state set by hand, call state), and what each watcher may see of it.
+ * consoles, publications, the state set by hand, call state), with its devices and the device in use
+ * ({@link DeviceTuple}), and what each watcher may see of it.
  * The documents that show it (PIDF and the older presence formats, dialog-info, console JSON) are
  * rendered once per change and per view (format and what the watcher may see), and shared by every
  * watcher with that view. {@link #forget} after every change. SIP context only.
@@ -28,8 +37,18 @@ final class Composition {
   private final Map<String, PresenceView> composed = new HashMap<>();
   /** Per presentity, per view (a PresenceView or a call state) and format: the document, rendered once. */
   private final Map<String, Map<Object, Object>> rendered = new HashMap<>();
+  /** The last use of each device, for the device in use (every node's DEVICE_USED). */
+  private final DevicesInUse inUse;
+  /** Each registered device's class as looked up (its provisioned kind, or as last reported); else its User-Agent's. */
+  private final Map<String, Device.Kind> kinds = new HashMap<>();
 
   Composition(LocationService location, Profiles profiles, Publications publications, Clock clock, String domain) {
+    this(location, profiles, publications, clock, domain, new DevicesInUse(java.time.Duration.ofSeconds(600)));
+  }
+
+  Composition(LocationService location, Profiles profiles, Publications publications, Clock clock, String domain,
+      DevicesInUse inUse) {
+    this.inUse = inUse;
     this.location = location;
     this.profiles = profiles;
     this.publications = publications;
@@ -67,9 +86,47 @@ final class Composition {
       boolean registered = consoles.contains(username) || !location.bindings(username).isEmpty();
       view = Composer.compose(registered, profiles.of(username).manual(), calls.get(username),
           publications.latest(username), clock.instant());
+      if (view.open()) {
+        view = view.withDevices(devices(username));
+      }
       composed.put(username, view);
     }
     return view;
+  }
+
+  /** A device's class is known (looked up, or reported with a use). */
+  void kind(String device, Device.Kind kind) {
+    kinds.put(device, kind);
+  }
+
+  boolean knowsKind(String device) {
+    return kinds.containsKey(device);
+  }
+
+  /**
+   * The presentity's registered devices and open console, one tuple each, the device in use first
+   * (then in the order they registered).
+   */
+  private List<DeviceTuple> devices(String username) {
+    Map<String, Device.Kind> candidates = new LinkedHashMap<>();
+    for (Binding b : location.bindings(username)) {
+      String id = DeviceUses.idOf(b);
+      candidates.putIfAbsent(id, kinds.getOrDefault(id, DeviceClass.fromUserAgent(b.userAgent())));
+    }
+    if (consoles.contains(username)) {
+      candidates.put(DeviceUses.CONSOLE, Device.Kind.WEB);
+    }
+    String used = inUse.inUse(username, candidates, clock.instant()).orElse(null);
+    List<DeviceTuple> tuples = new ArrayList<>(candidates.size());
+    candidates.forEach((id, kind) -> {
+      DeviceTuple t = new DeviceTuple(id, kind, id.equals(used));
+      if (t.inUse()) {
+        tuples.add(0, t);
+      } else {
+        tuples.add(t);
+      }
+    });
+    return tuples;
   }
 
   /** The presentity's rule for this watcher, as {@link #viewFor} applies it. */

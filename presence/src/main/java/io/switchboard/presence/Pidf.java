@@ -3,6 +3,7 @@ package io.switchboard.presence;
 import io.switchboard.core.text.Xml;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.xml.XMLConstants;
@@ -15,7 +16,8 @@ import org.w3c.dom.NodeList;
 
 /**
  * Renders presence as PIDF (RFC 3863) with the RPID person activities (RFC 4480) and the data
- * model's person element (RFC 4479), or reduced to RFC 3863 alone for phones that read nothing else. The entity and the contact name the presentity's address of
+ * model's person element (RFC 4479), one tuple and one {@code dm:device} per device of the presentity
+ * (the device in use first, its user input active), or reduced to RFC 3863 alone for phones that read nothing else. The entity and the contact name the presentity's address of
  * record, never the watcher (Asterisk's PIDF gets that wrong). Also reads what devices PUBLISH. Pure.
  */
 public final class Pidf {
@@ -31,14 +33,32 @@ public final class Pidf {
         .append("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"")
         .append(" xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\"")
         .append(" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\"")
-        .append(" entity=\"").append(Xml.escape(presentityUri)).append("\">\n")
-        .append("  <tuple id=\"sb-tuple\">\n")
-        .append("    <status><basic>").append(basicOpen(view.state()) ? "open" : "closed").append("</basic></status>\n")
-        .append("    <contact>").append(Xml.escape(presentityUri)).append("</contact>\n");
-    if (view.note() != null) {
-      x.append("    <note>").append(Xml.escape(view.note())).append("</note>\n");
+        .append(" entity=\"").append(Xml.escape(presentityUri)).append("\">\n");
+    String basic = basicOpen(view.state()) ? "open" : "closed";
+    if (view.devices().isEmpty()) {
+      x.append("  <tuple id=\"sb-tuple\">\n")
+          .append("    <status><basic>").append(basic).append("</basic></status>\n")
+          .append("    <contact>").append(Xml.escape(presentityUri)).append("</contact>\n");
+      if (view.note() != null) {
+        x.append("    <note>").append(Xml.escape(view.note())).append("</note>\n");
+      }
+      x.append("  </tuple>\n");
     }
-    x.append("  </tuple>\n");
+    List<DeviceTuple> devices = view.devices();
+    for (int i = 0; i < devices.size(); i++) {
+      DeviceTuple d = devices.get(i);
+      // RFC 4479: a tuple (the service) names its device by deviceID; RFC 4480's class groups them.
+      x.append("  <tuple id=\"sb-device-").append(i + 1).append("\">\n")
+          .append("    <status><basic>").append(basic).append("</basic></status>\n")
+          .append("    <rpid:class>").append(d.kind().wireName()).append("</rpid:class>\n")
+          .append("    <dm:deviceID>").append(Xml.escape(deviceUrn(d))).append("</dm:deviceID>\n")
+          .append("    <contact priority=\"").append(d.inUse() ? "1.0" : "0.5").append("\">")
+          .append(Xml.escape(presentityUri)).append("</contact>\n");
+      if (view.note() != null) {
+        x.append("    <note>").append(Xml.escape(view.note())).append("</note>\n");
+      }
+      x.append("  </tuple>\n");
+    }
     String activity = activity(view.state());
     if (activity != null || view.note() != null) {
       x.append("  <dm:person id=\"sb-person\">\n");
@@ -50,8 +70,34 @@ public final class Pidf {
       }
       x.append("  </dm:person>\n");
     }
+    for (int i = 0; i < devices.size(); i++) {
+      DeviceTuple d = devices.get(i);
+      // The device in use is the one with user input (RFC 4480 §3.8): active, the others idle.
+      x.append("  <dm:device id=\"sb-dev-").append(i + 1).append("\">\n")
+          .append("    <rpid:class>").append(d.kind().wireName()).append("</rpid:class>\n")
+          .append("    <rpid:user-input>").append(d.inUse() ? "active" : "idle").append("</rpid:user-input>\n")
+          .append("    <dm:deviceID>").append(Xml.escape(deviceUrn(d))).append("</dm:deviceID>\n")
+          .append("    <dm:note>").append(label(d)).append("</dm:note>\n")
+          .append("  </dm:device>\n");
+    }
     x.append("</presence>\n");
     return x.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A device's URN (RFC 4479 §3.4.1 asks for a URN): {@code urn:x-switchboard:device:<id>}, the id percent-encoded. */
+  static String deviceUrn(DeviceTuple d) {
+    return "urn:x-switchboard:device:" + java.net.URLEncoder.encode(d.id(), StandardCharsets.UTF_8);
+  }
+
+  /** What a person reads of the device: "Desk phone (in use)". */
+  private static String label(DeviceTuple d) {
+    String name = switch (d.kind()) {
+      case DESK_PHONE -> "Desk phone";
+      case MOBILE -> "Mobile";
+      case SOFTPHONE -> "Softphone";
+      case WEB -> "Web console";
+    };
+    return d.inUse() ? name + " (in use)" : name;
   }
 
   /**

@@ -39,6 +39,11 @@ enum PresenceFormat {
   }
 
   /** The document of this format for one view of the presentity. */
+  /** Whether the format shows the presentity's devices (full PIDF only): the others' watchers are not told of a device change. */
+  boolean showsDevices() {
+    return this == PIDF;
+  }
+
   byte[] render(String presentity, String presentityUri, PresenceView view) {
     return switch (this) {
       case PIDF -> Pidf.render(presentityUri, view);

@@ -8,7 +8,13 @@ import io.switchboard.api.EventAddresses;
 import io.switchboard.api.RegistrationEvent;
 import io.switchboard.api.UserEvent;
 import io.switchboard.api.cluster.ProfileChanged;
+import io.switchboard.api.presence.DeviceUsed;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.device.DeviceUses;
+import io.switchboard.core.device.DevicesInUse;
+import io.switchboard.core.model.Device;
+import io.switchboard.core.sip.Binding;
+import io.switchboard.core.sip.SipRequest;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
 import io.switchboard.core.sip.SipService;
@@ -20,6 +26,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import javax.sip.header.ContactHeader;
 import javax.sip.message.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +76,11 @@ public final class PresenceService {
   private final ClusterPublications cluster;
   /** This node's id in a cluster; null on a single node. */
   private final String node;
+  /** The last use of each device (DEVICE_USED from every node), for the device in use. */
+  private final DevicesInUse inUse;
+  private final DeviceUses deviceUses;
+  /** Per user, the timer for when their latest use leaves the active window (the device in use may change then). */
+  private final Map<String, Long> windowTimers = new HashMap<>();
 
   public PresenceService(Vertx vertx, SwitchboardConfig config, Health health, UserStore users, SipService sip,
       MongoStore mongo) {
@@ -99,7 +112,9 @@ public final class PresenceService {
     this.clock = Clock.systemUTC();
     this.profiles = new Profiles(store, index, Rule.Action.fromWire(config.presence().defaultRule()));
     this.publications = new Publications(vertx, clock);
-    this.composition = new Composition(sip.location(), profiles, publications, clock, config.sip().domain());
+    this.inUse = new DevicesInUse(Duration.ofSeconds(config.presence().activeWindowSeconds()));
+    this.deviceUses = new DeviceUses(vertx, devices, clock);
+    this.composition = new Composition(sip.location(), profiles, publications, clock, config.sip().domain(), inUse);
     this.subscriptions = new Subscriptions(vertx, sip.edge()::sipContext, index, profiles, composition,
         new Notifier(sip.edge(), sip.metrics()), clock, this::reportHealth, fanOutBatch);
     this.lists = new ListSubscriptions(vertx, index, profiles, composition, new Notifier(sip.edge(), sip.metrics()), clock,
@@ -139,7 +154,12 @@ public final class PresenceService {
         consoleDue.clear();
         loaded.complete();
       }));
-      consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> changed(RegistrationEvent.fromJson(m.body()).username()));
+      consumers.<JsonObject>consumer(EventAddresses.REGISTRATION, m -> {
+        String user = RegistrationEvent.fromJson(m.body()).username();
+        changed(user);
+        lookUpKinds(user);
+      });
+      consumers.<JsonObject>consumer(EventAddresses.DEVICE_USED, m -> deviceUsed(DeviceUsed.fromJson(m.body())));
       if (cluster != null) {
         consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PUBLICATION, m -> cluster.apply(m.body(), this));
         consumers.<JsonObject>consumer(EventAddresses.PRESENCE_PROFILE, m -> profileChangedElsewhere(ProfileChanged.fromJson(m.body())));
@@ -166,6 +186,48 @@ public final class PresenceService {
       reportHealth();
       api.start().onComplete(p);
     }));
+  }
+
+  // ---- the device in use ----------------------------------------------------------------------
+
+  /** A device of the user was used (on any node): the device in use may have changed. SIP context. */
+  private void deviceUsed(DeviceUsed e) {
+    inUse.used(e);
+    Device.Kind kind = Device.Kind.fromWire(e.kind());
+    if (kind != null) {
+      composition.kind(e.device(), kind);
+    }
+    changed(e.username());
+    // When this use leaves the window, "active only on the mobile" may end: compose again then.
+    Long old = windowTimers.remove(e.username());
+    if (old != null) {
+      vertx.cancelTimer(old);
+    }
+    long delay = Math.max(1, e.at() + inUse.window().toMillis() - clock.millis() + 1);
+    windowTimers.put(e.username(), vertx.setTimer(delay, id -> {
+      windowTimers.remove(e.username());
+      changed(e.username());
+    }));
+  }
+
+  /** The provisioned devices among the user's bindings whose class is not known yet: read it, then compose again. */
+  private void lookUpKinds(String user) {
+    for (Binding b : sip.location().bindings(user)) {
+      String id = DeviceUses.idOf(b);
+      if (b.device() != null && !composition.knowsKind(id)) {
+        deviceUses.kindOf(b).onSuccess(kind -> sip.edge().sipContext().runOnContext(v -> {
+          composition.kind(id, kind);
+          changed(user);
+        }));
+      }
+    }
+  }
+
+  /** The user used the device this request came from (a PUBLISH with a body). Any context. */
+  void used(SipRequest req, String user, String how) {
+    ContactHeader contact = (ContactHeader) req.request().getHeader(ContactHeader.NAME);
+    deviceUses.usedFrom(sip.location().bindings(user), req.sourceHost() + ":" + req.sourcePort(),
+        contact == null ? null : contact.getAddress().getURI().toString(), how);
   }
 
   private void loadProfiles() {
@@ -211,6 +273,7 @@ public final class PresenceService {
   /** Stops listening on the bus (the SIP service, stopped after, ends SUBSCRIBE and PUBLISH). */
   public Future<Void> stop() {
     manualTimers.values().forEach(vertx::cancelTimer);
+    windowTimers.values().forEach(vertx::cancelTimer);
     vertx.cancelTimer(loadRetry);
     return consumers.unregisterAll().eventually(api::stop);
   }

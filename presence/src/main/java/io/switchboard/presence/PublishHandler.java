@@ -73,7 +73,12 @@ final class PublishHandler implements SipRequestHandler {
       if (!found.get().username().equals(publisher.username())) {
         return SipOutcome.reply(Response.FORBIDDEN);
       }
-      return decide(r, publisher.username());
+      SipOutcome outcome = decide(r, publisher.username());
+      byte[] body = r.getRawContent();
+      if (body != null && body.length > 0) {
+        presence.used(req, publisher.username(), "publish"); // publishing a state is a use; a refresh is not
+      }
+      return outcome;
     });
   }
 

@@ -200,7 +200,9 @@ final class Subscriptions {
     }
     return switch (s.pkg) {
       case PRESENCE -> {
-        PresenceView view = composition.viewFor(s.presentity, s.watcher);
+        PresenceView all = composition.viewFor(s.presentity, s.watcher);
+        // A format without devices: a change of the device in use is no news to its watcher.
+        PresenceView view = all == null || s.format.showsDevices() ? all : all.withDevices(List.of());
         yield new Body(new WatcherView(s.state, view),
             view == null ? null : composition.presence(s.presentity, view, s.format));
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -125,5 +126,22 @@ class PidfTest {
     String text = new String(Pidf.render("sip:a@x", new PresenceView(PresenceState.AVAILABLE, null)), StandardCharsets.UTF_8);
     assertFalse(text.contains("dm:person"), text);
     assertNull(Pidf.activity(PresenceState.AVAILABLE));
+  }
+
+  @Test
+  void oneTuplePerDeviceTheDeviceInUseFirstValidAndReadBack() throws Exception {
+    PresenceView view = new PresenceView(PresenceState.AWAY, "lunch", java.util.List.of(
+        new DeviceTuple("sip:bob-mobile@10.0.0.7:5060", io.switchboard.core.model.Device.Kind.MOBILE, true),
+        new DeviceTuple("d-1", io.switchboard.core.model.Device.Kind.DESK_PHONE, false)));
+    byte[] xml = Pidf.render("sip:bob@example.com", view);
+    validate(xml);
+    String text = new String(xml, StandardCharsets.UTF_8);
+    assertFalse(text.contains("sb-tuple"), "the devices' tuples instead of the one without a device");
+    assertTrue(text.indexOf("<rpid:class>mobile</rpid:class>") < text.indexOf("<rpid:class>desk-phone</rpid:class>"), text);
+    assertTrue(text.contains("<dm:deviceID>urn:x-switchboard:device:sip%3Abob-mobile%4010.0.0.7%3A5060</dm:deviceID>"), text);
+    assertTrue(text.contains("<rpid:user-input>active</rpid:user-input>"), text);
+    assertTrue(text.contains("<dm:note>Desk phone</dm:note>"), text);
+    assertEquals(new PresenceView(PresenceState.AWAY, "lunch"), Pidf.parse(xml), "read back as published by a client");
+    assertEquals("mobile", view.toJson().getString("device"), "the console's: on mobile");
   }
 }

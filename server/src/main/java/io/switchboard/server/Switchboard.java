@@ -252,6 +252,7 @@ public final class Switchboard {
         // After presence, which turns its call-state events into on-the-phone.
         telephony = new TelephonyService(vertx, config.ami(), health, users, devices, metrics);
         telephony.loadAfter(presence.profilesLoaded());
+        telephony.activeWindow(java.time.Duration.ofSeconds(config.presence().activeWindowSeconds()));
         return telephony.start();
       }).compose(v -> logLevels.map(l -> l.register(vertx.eventBus())).orElse(Future.succeededFuture()))
       .compose(v -> {

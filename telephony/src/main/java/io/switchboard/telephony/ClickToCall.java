@@ -8,6 +8,7 @@ import io.switchboard.api.telephony.OriginateQueued;
 import io.vertx.core.Promise;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.device.DevicesInUse;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Click-to-call: Asterisk rings the user's own phone and, once it is answered, dials the target in
- * the configured context (AMI Originate, async). The phone is the one the user chose, else their
- * first provisioned desk phone, else their first other SIP device, else {@code PJSIP/<extension>}
+ * the configured context (AMI Originate, async). The phone is the one the user chose, else the device
+ * in use among their provisioned phones ({@link DevicesInUse}: the mobile when they were active only
+ * there within {@code presence.active-window}, else the desk phone), else their first provisioned desk
+ * phone, else their first other SIP device, else {@code PJSIP/<extension>}
  * (endpoints an operator configured by hand); where its vendor supports it, the phone is asked to
  * answer by itself ({@link AutoAnswer}). The request is answered when Asterisk queued it; the outcome
  * follows on {@link EventAddresses#CALL_PROGRESS}, and the call itself shows in call state like any
@@ -53,10 +56,12 @@ final class ClickToCall {
   private final Map<String, Pending> pending = new HashMap<>();
 
   private final Metrics metrics;
+  private final DevicesInUse inUse;
 
   ClickToCall(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, DeviceStore devices, AmiLink link,
-      Metrics metrics) {
+      Metrics metrics, DevicesInUse inUse) {
     this.metrics = metrics;
+    this.inUse = inUse;
     this.vertx = vertx;
     this.config = config;
     this.users = users;
@@ -97,7 +102,7 @@ final class ClickToCall {
       Optional<User> callee = r.result().resultAt(1);
       List<Device> phones = r.result().<List<Device>>resultAt(2).stream()
           .filter(d -> d.kind().sipPhone() && d.endpoint() != null).toList();
-      Optional<Device> phone = chosen == null ? primary(phones)
+      Optional<Device> phone = chosen == null ? inUse(user, phones).or(() -> primary(phones))
           : phones.stream().filter(d -> d.id().equals(chosen)).findFirst();
       if (chosen != null && phone.isEmpty()) {
         msg.fail(BusFailure.notFound("device", "not one of your phones: " + chosen));
@@ -136,12 +141,20 @@ final class ClickToCall {
           LOG.info("Click-to-call refused [user: {}, to: {}]: {}", user, target, sent.cause().getMessage());
           msg.fail(BusFailure.unavailable(sent.cause().getMessage()));
         } else {
-          LOG.info("Click-to-call queued [id: {}, user: {}, from: {}, to: {}, auto-answer: {}]", id, user, endpoint,
-              target, !autoAnswer.isEmpty());
+          LOG.info("Click-to-call queued [id: {}, user: {}, from: {}, to: {}, auto-answer: {}, chosen: {}]", id, user,
+              endpoint, target, !autoAnswer.isEmpty(), chosen != null);
           msg.complete(new OriginateQueued(id, endpoint, target, !autoAnswer.isEmpty(), "queued"));
         }
       });
     });
+  }
+
+  /** The device in use among the user's phones (their choice in the console aside). */
+  private Optional<Device> inUse(String user, List<Device> phones) {
+    Map<String, Device.Kind> candidates = new java.util.LinkedHashMap<>();
+    phones.forEach(d -> candidates.put(d.id(), d.kind()));
+    return inUse.inUse(user, candidates, java.time.Instant.now())
+        .flatMap(id -> phones.stream().filter(d -> d.id().equals(id)).findFirst());
   }
 
   /** The phone a click rings when the user chose none: a desk phone first, else any of their SIP devices. */

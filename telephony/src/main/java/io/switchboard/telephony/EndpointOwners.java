@@ -4,6 +4,7 @@ import io.switchboard.api.DeviceEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.UserEvent;
 import io.switchboard.core.model.User;
+import io.switchboard.core.model.Device;
 import io.switchboard.core.store.DeviceStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -45,6 +46,8 @@ final class EndpointOwners {
   /** Provisioned endpoint → username, and device id → its endpoint (to forget a renamed or deleted one). */
   private final Map<String, String> provisioned = new HashMap<>();
   private final Map<String, String> endpointOfDevice = new HashMap<>();
+  /** Provisioned endpoint → its device (id and kind), for the device in use. */
+  private final Map<String, ProvisionedDevice> deviceOfEndpoint = new HashMap<>();
   /** Every user by username (value: their extension, or null), and extension → username. */
   private final Map<String, String> extensionOf = new HashMap<>();
   private final Map<String, String> byExtension = new HashMap<>();
@@ -87,7 +90,7 @@ final class EndpointOwners {
     devices.list().onSuccess(all -> {
       for (var d : all) {
         if (!devicesChangedWhileLoading.contains(d.id())) {
-          remember(d.id(), d.endpoint(), d.username());
+          remember(d.id(), d.endpoint(), d.username(), d.kind());
         }
       }
       provisionedLoaded = true;
@@ -209,16 +212,32 @@ final class EndpointOwners {
     String before = endpointOfDevice.remove(event.id());
     if (before != null) {
       provisioned.remove(before);
+      deviceOfEndpoint.remove(before);
     }
     if (event.change() != DeviceEvent.Change.DELETED) {
-      remember(event.id(), event.device().getString("endpoint"), event.username());
+      remember(event.id(), event.device().getString("endpoint"), event.username(),
+          Device.Kind.fromWire(event.device().getString("kind")));
     }
   }
 
-  private void remember(String deviceId, String endpoint, String username) {
+  private void remember(String deviceId, String endpoint, String username, Device.Kind kind) {
     if (endpoint != null) {
       provisioned.put(endpoint, username);
       endpointOfDevice.put(deviceId, endpoint);
+      deviceOfEndpoint.put(endpoint, new ProvisionedDevice(deviceId, kind == null ? Device.Kind.DESK_PHONE : kind));
     }
+  }
+
+  /** A provisioned device behind an endpoint. */
+  record ProvisionedDevice(String id, Device.Kind kind) {
+  }
+
+  /**
+   * The provisioned device behind an endpoint, once the provisioned endpoints are in; else an endpoint
+   * configured by hand, counted as a desk phone named {@code endpoint:<name>}.
+   */
+  ProvisionedDevice deviceOf(String endpoint) {
+    ProvisionedDevice d = deviceOfEndpoint.get(endpoint);
+    return d != null ? d : new ProvisionedDevice("endpoint:" + endpoint, Device.Kind.DESK_PHONE);
   }
 }

@@ -53,6 +53,11 @@ public final class TelephonyService {
     verticle.loadAfter(gate);
   }
 
+  /** {@code presence.active-window}: how recent a use of a device counts for the device click-to-call rings. Before {@link #start()}. */
+  public void activeWindow(java.time.Duration window) {
+    verticle.activeWindow(window);
+  }
+
   /** Completes once the first AMI login attempt has an outcome (see health {@code ami}). */
   public Future<Void> start() {
     return vertx.deployVerticle(verticle).onSuccess(id -> deploymentId = id).mapEmpty();

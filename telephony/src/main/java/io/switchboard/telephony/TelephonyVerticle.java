@@ -3,6 +3,8 @@ package io.switchboard.telephony;
 import io.switchboard.api.CallStateEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.device.DeviceUses;
+import io.switchboard.core.device.DevicesInUse;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.store.DeviceStore;
@@ -10,6 +12,7 @@ import io.switchboard.core.store.UserStore;
 import io.switchboard.telephony.CallStates.DeviceView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +60,9 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private long resyncTimer = -1;
 
   private final Metrics metrics;
+  private DeviceUses uses;
+  /** The devices in use (from every node's DEVICE_USED), for click-to-call. */
+  private DevicesInUse inUse = new DevicesInUse(Duration.ofSeconds(600));
 
   TelephonyVerticle(SwitchboardConfig.Ami config, Health health, UserStore users, DeviceStore devices, AmiTiming timing,
       Metrics metrics) {
@@ -78,11 +84,19 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     this.loadAfter = gate;
   }
 
+  /** {@code presence.active-window}: how recent a use counts for the device in use. Before start. */
+  void activeWindow(Duration window) {
+    this.inUse = new DevicesInUse(window);
+  }
+
   @Override
   public Future<?> start() {
     link = new AmiLink(vertx, context, config, health, timing, this, metrics);
     owners = new EndpointOwners(vertx, users, devices, loadAfter);
-    clickToCall = new ClickToCall(vertx, config, users, devices, link, metrics);
+    uses = new DeviceUses(vertx, devices, java.time.Clock.systemUTC());
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(EventAddresses.DEVICE_USED,
+        m -> inUse.used(io.switchboard.api.presence.DeviceUsed.fromJson(m.body())));
+    clickToCall = new ClickToCall(vertx, config, users, devices, link, metrics, inUse);
     if (config.configured()) {
       resyncTimer = vertx.setPeriodic(timing.resyncInterval().toMillis(), t -> {
         if (link.connected()) {
@@ -216,6 +230,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
 
   private void userDeviceChanged(String username, DeviceView view) {
     Map<String, DeviceView> devices = devicesOfUser.computeIfAbsent(username, u -> new LinkedHashMap<>());
+    reportUse(username, view, devices.get(view.device()));
     if (view.state() == CallStateEvent.State.IDLE) {
       devices.remove(view.device());
     } else {
@@ -244,5 +259,16 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     LOG.debug("Call state [user: {}, state: {}, peer: {}, device: {}]", username, event.state(), event.peer(),
         view.device());
     vertx.eventBus().publish(EventAddresses.CALL_STATE, event.toJson());
+  }
+
+  /** A call placed (dialling) or answered (in a call) on a device is a use of it: the device in use. */
+  private void reportUse(String username, DeviceView view, DeviceView before) {
+    boolean placed = view.state() == CallStateEvent.State.DIALING;
+    boolean answered = view.state() == CallStateEvent.State.IN_CALL;
+    if ((placed || answered) && (before == null || before.state() != view.state())) {
+      String endpoint = view.device().substring(view.device().indexOf('/') + 1);
+      EndpointOwners.ProvisionedDevice d = owners.deviceOf(endpoint);
+      uses.used(username, d.id(), d.kind(), "call");
+    }
   }
 }

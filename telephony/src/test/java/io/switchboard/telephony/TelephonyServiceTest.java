@@ -11,6 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.api.CallStateEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.UserEvent;
+import io.switchboard.api.BusCalls;
+import io.switchboard.api.Caller;
+import io.switchboard.api.presence.DeviceUsed;
+import io.switchboard.api.telephony.Originate;
 import io.switchboard.core.config.SwitchboardConfig;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.model.Role;
@@ -192,6 +196,46 @@ class TelephonyServiceTest {
     vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, new DeviceEvent(renamed.id(), renamed.username(), DeviceEvent.Change.UPDATED, renamed.toJson(null)).toJson());
     asterisk.replayReplacing("02-call-answered.ami", "PJSIP/1001", "PJSIP/alice-office");
     assertEquals(List.of(DIALING, IN_CALL, IDLE, DIALING, IN_CALL, IDLE), await(statesOf("alice", 6)));
+  }
+
+  @Test
+  void clickToCallRingsTheDeviceInUseAndTheUsersChoiceOverrides() throws Exception {
+    Instant now = Instant.now();
+    await(devices.create(new Device("d-desk", "alice", Device.Kind.DESK_PHONE, "yealink", "T54W", "805ec0aabbcc",
+        "alice-desk", "secret", "token", null, now, now)));
+    await(devices.create(new Device("d-mobile", "alice", Device.Kind.MOBILE, null, null, null,
+        "alice-mobile", "secret", "token2", null, now, now)));
+    asterisk.reply("Originate", "action-Originate.ami");
+    List<DeviceUsed> used = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(EventAddresses.DEVICE_USED, m -> used.add(DeviceUsed.fromJson(m.body())));
+    startConnected(FAST);
+    await(service.verticle().owners().directoryLoaded());
+
+    assertEquals("PJSIP/alice-desk", originate(null, 1), "no use yet: the desk phone");
+
+    // Alice places a call from her mobile (AMI call state on its endpoint): a use of the mobile.
+    asterisk.replayReplacing("02-call-answered.ami", "PJSIP/1001", "PJSIP/alice-mobile");
+    assertEquals(List.of(DIALING, IN_CALL, IDLE), await(statesOf("alice", 3)));
+    DeviceUsed call = used.stream().filter(u -> u.username().equals("alice")).findFirst().orElseThrow();
+    assertEquals(new DeviceUsed("alice", "d-mobile", "mobile", "call", call.at()), call);
+    assertEquals("PJSIP/alice-mobile", originate(null, 2), "active only on the mobile: the mobile rings");
+    assertEquals("PJSIP/alice-desk", originate("d-desk", 3), "her choice in the console overrides");
+
+    // A message from her desk phone (reported by IM): back at her desk.
+    vertx.eventBus().publish(EventAddresses.DEVICE_USED,
+        new DeviceUsed("alice", "d-desk", "desk-phone", "message", System.currentTimeMillis()).toJson());
+    // (both reach the telephony context in the order they were sent from here)
+    assertEquals("PJSIP/alice-desk", originate(null, 4));
+  }
+
+  /** Asks for a click-to-call as alice to bob and returns the Channel of the {@code nth} Originate Asterisk got. */
+  private String originate(String device, int nth) throws Exception {
+    CompletableFuture<Void> seen = asterisk.awaitActions("Originate", nth);
+    await(BusCalls.request(vertx.eventBus(), EventAddresses.CALL_ORIGINATE,
+        new Originate(Caller.user("alice"), "bob", device)));
+    await(Future.fromCompletionStage(seen));
+    return asterisk.received().stream().filter(a -> "originate".equalsIgnoreCase(a.get("action")))
+        .skip(nth - 1).findFirst().orElseThrow().get("channel");
   }
 
   @Test

@@ -150,6 +150,13 @@ public final class EventAddresses {
    */
   public static final String PRESENCE_NOTIFIED = "switchboard.presence.notified";
 
+  /**
+   * Published (cluster-wide) whenever a user uses one of their devices (a message sent, a call placed or
+   * answered, a PUBLISH, the console's focus): {@link io.switchboard.api.presence.DeviceUsed}. Presence,
+   * IM and click-to-call each keep the latest use per device ({@code DevicesInUse}) to find the device in use.
+   */
+  public static final String DEVICE_USED = "switchboard.device.used";
+
   // ---- presence: requests answered by the presence module ------------------------------------------
   // Failure codes mean the HTTP statuses of the same number, as for IM.
 

@@ -47,6 +47,7 @@ import io.switchboard.api.presence.PresenceOf;
 import io.switchboard.api.presence.PresenceQuery;
 import io.switchboard.api.presence.PresenceSet;
 import io.switchboard.api.presence.PresenceStatus;
+import io.switchboard.api.presence.DeviceUsed;
 import io.switchboard.api.presence.Rules;
 import io.switchboard.api.presence.RulesRequest;
 import io.switchboard.api.presence.WatcherRule;
@@ -160,6 +161,8 @@ class BusCodecsTest {
         new PresenceQuery(ALICE, "1002"),
         new PresenceSet(ALICE, "dnd", null, "2026-12-01T08:00:00Z"),
         new PresenceStatus("available", null),
+        new PresenceStatus("away", "lunch", "mobile"),
+        new DeviceUsed("bob", "d-1", "desk-phone", "call", 1234567L),
         new Rules(List.of(new WatcherRule("*", "confirm"), new WatcherRule("bob", "polite-block"))),
         RulesRequest.get(ALICE), RulesRequest.put(ALICE, List.of(new WatcherRule("bob", "allow"))),
         new WatcherRule("carol", "block"),

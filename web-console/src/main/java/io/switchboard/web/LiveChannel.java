@@ -5,7 +5,10 @@ import io.switchboard.api.UserEvent;
 import io.switchboard.api.NoContent;
 import io.switchboard.api.cluster.ConsoleOpen;
 import io.switchboard.api.im.BroadcastEvent;
+import io.switchboard.api.presence.DeviceUsed;
+import io.switchboard.core.device.DeviceUses;
 import io.switchboard.core.metrics.MetricsHistory;
+import io.switchboard.core.model.Device;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -24,12 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/live}: one WebSocket per logged-in browser, carrying only what its user may see.
- * The browser sends nothing but pings: what it receives is decided here from the session, so nobody
- * can ask for someone else's events. Frames are JSON objects with a {@code type}:
+ * The browser sends nothing but pings and {@code focus} (the user turned to the console: a use of it,
+ * {@code DEVICE_USED}): what it receives is decided here from the session, so nobody can ask for
+ * someone else's events. Frames are JSON objects with a {@code type}:
  *
  * <table>
  *   <tr><th>type</th><th>from bus address</th><th>sent to</th></tr>
- *   <tr><td>{@code presence} {"username", "presence": {"state", "note"}}</td><td>PRESENCE_UPDATE</td>
+ *   <tr><td>{@code presence} {"username", "presence": {"state", "note", "device"?}}</td><td>PRESENCE_UPDATE</td>
  *       <td>the watcher it names (already filtered by the presentity's rules)</td></tr>
  *   <tr><td>{@code message} {"message": ImMessage}</td><td>IM_MESSAGE</td>
  *       <td>the recipient, and the sender of a one-to-one message (their other browsers)</td></tr>
@@ -95,6 +99,12 @@ final class LiveChannel {
   };
   private long sweeper = -1;
   private final MetricsHistory metrics;
+  /** What the browser sends when the user turns to the console. */
+  static final String FOCUS = "focus";
+  /** A user's console focus is reported at most this often (milliseconds). */
+  static final long FOCUS_EVERY_MILLIS = 30_000;
+  /** Per user, when their console's focus was last reported from here. */
+  private final Map<String, Long> focusReported = new java.util.concurrent.ConcurrentHashMap<>();
   private long sampler = -1;
 
   /** @param admin whether the user was an administrator when the socket opened (metrics frames) */
@@ -180,8 +190,15 @@ final class LiveChannel {
       LOG.debug("Live channel open [user: {}, sockets: {}]", username, byUser.get(username).size());
       socket.closeHandler(v -> forget(client));
       socket.exceptionHandler(e -> LOG.debug("Live channel error [user: {}]: {}", username, e.getMessage()));
-      // The browser only pings; anything it sends is answered with a pong and otherwise ignored.
-      socket.textMessageHandler(text -> socket.writeTextMessage("{\"type\":\"pong\"}"));
+      // The browser pings, and says "focus" when the user turns to the console (a use of it, for the device
+      // in use); anything else is answered with a pong and otherwise ignored.
+      socket.textMessageHandler(text -> {
+        if (FOCUS.equals(text)) {
+          focused(username);
+        } else {
+          socket.writeTextMessage("{\"type\":\"pong\"}");
+        }
+      });
       socket.writeTextMessage(new JsonObject().put("type", "hello").put("username", username).encode());
       if (admin) {
         socket.writeTextMessage(new JsonObject().put("type", "metrics").put("samples", metrics.history()).encode());
@@ -257,6 +274,21 @@ final class LiveChannel {
         request.fail(503, "console write failed");
       }
     });
+  }
+
+  /**
+   * The user turned to a console: a use of the console ({@code DEVICE_USED}), at most once per
+   * {@link #FOCUS_EVERY_MILLIS} per user, so that switching windows is not an event each time.
+   */
+  private void focused(String username) {
+    long now = System.currentTimeMillis();
+    Long last = focusReported.get(username);
+    if (last != null && now - last < FOCUS_EVERY_MILLIS && now >= last) {
+      return;
+    }
+    focusReported.put(username, now);
+    vertx.eventBus().publish(EventAddresses.DEVICE_USED,
+        new DeviceUsed(username, DeviceUses.CONSOLE, Device.Kind.WEB.wireName(), "focus", now).toJson());
   }
 
   private void message(String type, JsonObject m) {

@@ -3,6 +3,14 @@ import {h, fill, errorBox, time} from '../dom.js';
 import {get, post, del, q} from '../api.js';
 import {call} from '../calls.js';
 
+/** Where a buddy is reachable: the class of their device in use (presence's "device"). */
+export const DEVICE_WORDS = {
+  'desk-phone': 'on desk phone',
+  mobile: 'on mobile',
+  softphone: 'on softphone',
+  web: 'at the console',
+};
+
 export const STATE_WORDS = {
   available: 'available', away: 'away', busy: 'busy', dnd: 'do not disturb',
   'on-the-phone': 'on the phone', ringing: 'ringing', offline: 'offline',
@@ -51,6 +59,7 @@ export function renderPane(pane, app) {
     const p = b.presence || {state: 'offline'};
     const state = b.visible === false ? 'offline' : p.state;
     const note = b.visible === false ? 'not shared with you yet' : (p.note || '');
+    const device = b.visible === false || state === 'offline' ? null : DEVICE_WORDS[p.device];
     const unread = app.unread[b.username] || 0;
     const name = b.displayName || b.username;
     return h('li', {class: 'buddy', testid: 'buddy-' + b.username, 'data-state': state},
@@ -59,6 +68,7 @@ export function renderPane(pane, app) {
         title: 'Chat with ' + name}, name),
       h('span', {class: 'state', testid: 'buddy-state-' + b.username, 'data-state': state}, STATE_WORDS[state] || state),
       note ? h('span', {class: 'note', testid: 'buddy-note-' + b.username}, note) : null,
+      device ? h('span', {class: 'device', testid: 'buddy-device-' + b.username, 'data-device': p.device}, device) : null,
       unread ? h('span', {class: 'unread', testid: 'unread-' + b.username, 'aria-label': unread + ' unread'}, unread) : null,
       h('span', {class: 'actions'},
         h('button', {type: 'button', class: 'call', testid: 'buddy-call-' + b.username, title: 'Call ' + name,

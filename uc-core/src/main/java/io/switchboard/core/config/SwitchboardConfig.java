@@ -50,16 +50,17 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
    * Presence. defaultRule is one of allow, block, polite-block, confirm. Intervals in seconds.
    * listUriPattern: the user part of a buddy list's URI (RFC 4662), {@code {user}} standing for the
    * owner; a group's list appends {@code -<group>}. listMinIntervalMillis: at most one NOTIFY per list
-   * subscription per this many milliseconds.
+   * subscription per this many milliseconds. activeWindowSeconds: how recent a use of a device must be
+   * to count for the device in use.
    */
   public record Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires,
-      String listUriPattern, int listMinIntervalMillis) {
+      String listUriPattern, int listMinIntervalMillis, int activeWindowSeconds) {
 
     public static final String DEFAULT_LIST_URI_PATTERN = "{user}-buddies";
 
     /** Without list settings: their defaults. */
     public Presence(String defaultRule, int minExpires, int maxExpires, int defaultExpires) {
-      this(defaultRule, minExpires, maxExpires, defaultExpires, DEFAULT_LIST_URI_PATTERN, 1000);
+      this(defaultRule, minExpires, maxExpires, defaultExpires, DEFAULT_LIST_URI_PATTERN, 1000, 600);
     }
 
     /** The user part of the owner's whole buddy list, e.g. {@code alice-buddies}. */
@@ -287,7 +288,8 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
         r.intIn("presence.max-expires", 1, 604_800),
         r.intIn("presence.default-expires", 1, 604_800),
         r.string("presence.list-uri-pattern"),
-        r.intIn("presence.list-min-interval", 0, 60_000));
+        r.intIn("presence.list-min-interval", 0, 60_000),
+        r.intIn("presence.active-window", 1, 86_400));
     if (!presence.listUriPattern().matches("[A-Za-z0-9._~-]*\\{user\\}[A-Za-z0-9._~-]*")
         || presence.listUriPattern().equals("{user}")) {
       throw new ConfigException("presence.list-uri-pattern",

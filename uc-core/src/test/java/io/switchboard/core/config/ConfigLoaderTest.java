@@ -58,6 +58,7 @@ class ConfigLoaderTest {
     assertFalse(c.ami().configured());
     assertFalse(c.tls().enabled(), "clear text unless a certificate is given");
     assertEquals(5071, c.tls().sipPort());
+    assertEquals(600, c.presence().activeWindowSeconds());
   }
 
   @Test
@@ -87,6 +88,13 @@ class ConfigLoaderTest {
     assertTrue(env(Map.of("SWITCHBOARD_LOG_FORMAT", "JSON")).log().json(), "case-insensitive");
     assertRejected("log.format", Map.of("SWITCHBOARD_LOG_FORMAT", "logfmt"));
     assertRejected("log.format", Map.of("SWITCHBOARD_LOG_FORMAT", " "));
+  }
+
+  @Test
+  void activeWindowIsSecondsWithinADay() {
+    assertEquals(120, env(Map.of("SWITCHBOARD_PRESENCE_ACTIVE_WINDOW", "120")).presence().activeWindowSeconds());
+    assertRejected("presence.active-window", Map.of("SWITCHBOARD_PRESENCE_ACTIVE_WINDOW", "0"));
+    assertRejected("presence.active-window", Map.of("SWITCHBOARD_PRESENCE_ACTIVE_WINDOW", "ten minutes"));
   }
 
   @Test

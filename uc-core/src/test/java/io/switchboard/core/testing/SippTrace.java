@@ -84,6 +84,25 @@ public final class SippTrace {
     return out;
   }
 
+  private static final Pattern STAMPED_ANY = Pattern.compile(
+      "-{20,} (\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)[^\\n]*\\n(?:UDP|TCP) message (sent|received)[^\\n]*\\n\\n([^\\r\\n]*)");
+
+  /**
+   * When SIPp sent (or received) each message whose start line begins with {@code startLine} (e.g.
+   * {@code "SIP/2.0 200"}), in order, by its trace's time stamps: the order of events on the wire across
+   * SIPp processes of one machine.
+   */
+  public static List<java.time.LocalDateTime> at(String trace, boolean received, String startLine) {
+    List<java.time.LocalDateTime> out = new ArrayList<>();
+    Matcher m = STAMPED_ANY.matcher(trace);
+    while (m.find()) {
+      if (m.group(2).equals(received ? "received" : "sent") && m.group(3).startsWith(startLine)) {
+        out.add(java.time.LocalDateTime.parse(m.group(1).replace(' ', 'T')));
+      }
+    }
+    return out;
+  }
+
   /** The status of the last response received, or -1. */
   public static int lastStatus(String trace) {
     List<Message> responses = parse(trace).stream().filter(m -> m.received() && m.startLine().startsWith("SIP/2.0 "))
