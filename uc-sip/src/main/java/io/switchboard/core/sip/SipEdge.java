@@ -462,7 +462,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return false;
     }
     try {
-      provider.sendResponse(response);
+      sendStateless(response);
       metrics.sipAnswered(request.getMethod(), early.status(), System.nanoTime() - started);
     } catch (javax.sip.SipException | RuntimeException e) {
       LOG.debug("cannot send {} [call-id: {}]: {}", early.status(), callId(request), e.getMessage());
@@ -859,6 +859,48 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return sipSend == null ? vertx.executeBlocking(send, false) : sipSend.submit(send);
   }
 
+  /**
+   * Sends a response without a transaction. Over UDP to an IP literal it is encoded once and sent from
+   * our listening socket (the one the stack sends from) where the stack would send it (RFC 3261 §18.2.2,
+   * RFC 3581): the top Via's {@code received}, else its host; its {@code rport}, else its port, else 5060;
+   * without the stack's per-response transaction look-up, resolver and new message channel, which cost as
+   * much as the encoding on the MESSAGE path (its 407 and its 200). Anything else goes through the stack.
+   */
+  private void sendStateless(Response response) throws javax.sip.SipException {
+    OwnAnswersNetworkLayer own = ownAnswers;
+    java.net.InetSocketAddress to = own == null ? null : statelessTarget(response);
+    if (to == null) {
+      provider.sendResponse(response);
+      return;
+    }
+    try {
+      own.send(((gov.nist.javax.sip.message.SIPMessage) response).encodeAsBytes(ListeningPoint.UDP), to);
+    } catch (java.io.IOException e) {
+      throw new javax.sip.SipException("cannot send: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Where a response over UDP goes, as the stack's stateless send decides it: null when its top Via is
+   * not UDP or the address is not an IP literal (a name to resolve: the stack does that).
+   */
+  static java.net.InetSocketAddress statelessTarget(Response response) {
+    if (!(response.getHeader(ViaHeader.NAME) instanceof ViaHeader via) || !ListeningPoint.UDP.equalsIgnoreCase(via.getTransport())) {
+      return null;
+    }
+    String host = via.getReceived() != null ? via.getReceived() : via.getHost();
+    byte[] ip = host == null ? null : io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    if (ip == null) {
+      return null;
+    }
+    int port = via.getRPort() > 0 ? via.getRPort() : via.getPort() > 0 ? via.getPort() : 5060;
+    try {
+      return new java.net.InetSocketAddress(InetAddress.getByAddress(ip), port);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
   private static <T> Future<T> now(Callable<T> work) {
     try {
       return Future.succeededFuture(work.call());
@@ -976,7 +1018,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
     sendOn(req.transport(), () -> {
       if (stateless) {
-        provider.sendResponse(response);
+        sendStateless(response);
       } else {
         req.transaction().sendResponse(response);
       }
