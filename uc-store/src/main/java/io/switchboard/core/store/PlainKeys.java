@@ -2,18 +2,19 @@ package io.switchboard.core.store;
 
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.bson.Document;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An index's key values for the common document, without mongo-java-server's general walk: when every
  * field of the index is a top-level name (no path) and no value is an array, the document has one
  * entry, its values in field order and normalised as the backend's own {@code Index#getKeyValues} does
- * ({@link KeyValue#normalized}: a missing field as null, numbers as the backend keeps them). The general
- * walk (path splitting, streams and a map per call, twice per index and insert) was most of the
- * indexes' cost on the MESSAGE path's history insert; arrays and paths still take it.
+ * (a missing field as null, numbers as the backend keeps them; sub-documents by {@link KeyValue#normalized}).
+ * The general walk (path splitting, streams and a map per call, twice per index and insert) was most of
+ * the indexes' cost on the MESSAGE path's history insert; arrays and paths still take it.
  */
 final class PlainKeys {
 
@@ -37,14 +38,45 @@ final class PlainKeys {
     if (fields == null) {
       return null;
     }
-    List<Object> values = new ArrayList<>(fields.length);
-    for (String field : fields) {
-      Object value = document.getOrMissing(field);
+    Object[] values = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      Object value = document.getOrMissing(fields[i]);
       if (value instanceof Collection) {
         return null; // one entry per element, and parallel arrays refused: the general walk
       }
-      values.add(value);
+      if (value instanceof Map) {
+        return subDocuments(document);
+      }
+      values[i] = normalised(value);
+    }
+    return new KeyValue(values);
+  }
+
+  /** A sub-document among the values: every value as it is, normalised by the backend. */
+  private KeyValue subDocuments(Document document) {
+    Object[] values = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      values[i] = document.getOrMissing(fields[i]);
     }
     return new KeyValue(values).normalized();
+  }
+
+  /**
+   * A value that is neither an array nor a sub-document as the backend normalises it ({@code
+   * Utils#normalizeValue}, not public): missing as null; a number as its double (-0 as 0), but a long that
+   * no double holds stays that long; anything else as it is.
+   */
+  private static Object normalised(Object value) {
+    if (value == null || value instanceof Missing) {
+      return null;
+    }
+    if (value instanceof Long l && l.longValue() != (long) l.doubleValue()) {
+      return l;
+    }
+    if (value instanceof Number n) {
+      double d = n.doubleValue();
+      return d == -0.0 ? 0.0 : d; // == is true for 0.0 too: either way 0.0, as the backend does
+    }
+    return value;
   }
 }

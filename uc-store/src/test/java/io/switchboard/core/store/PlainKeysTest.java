@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link PlainKeys} gives exactly the key values mongo-java-server's own walk gives, for every kind
- * of value a stored document has (numbers of each width, a long no double holds, dates, strings,
- * booleans, null, a missing field, a sub-document), and leaves arrays and paths to that walk.
+ * of value a stored document has (numbers of each width and -0, a long no double holds, dates, strings,
+ * booleans, null, a missing field, a sub-document first or last), and leaves arrays and paths to that walk.
  */
 class PlainKeysTest {
 
@@ -100,7 +100,12 @@ class PlainKeysTest {
         message("bob", "STORED", new Date(0), 2.5),
         message("bob", null, new Date(0), 3),
         message("bob", "STORED", new Date(0), null), // seq missing
+        message("bob", "STORED", new Date(0), -0.0),
+        message("bob", "STORED", new Date(0), 1.5f),
+        message("bob", "STORED", new Date(0), (short) 4),
+        message("bob", "STORED", new Date(0), new java.math.BigDecimal("12.25")),
         message(new Document("user", "bob").append("n", 1), true, new Date(0), 0),
+        message("bob", "STORED", new Date(0), new Document("n", 2L).append("m", -0.0)), // a sub-document last
         new Document("_id", "m2"));
     for (Document d : documents) {
       KeyValue fast = plain.of(d);
