@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class SipEdge extends VerticleBase implements SipListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
+  /** The wire trace the stack writes for what it sends (Slf4jServerLogger), for what we send ourselves. */
+  private static final Logger WIRE = LoggerFactory.getLogger("switchboard.sip.wire");
   /** Requests to devices whose flow another cluster node holds; null on a single node. */
   private volatile NodeSend nodeSend;
 
@@ -644,7 +646,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     var f = factories;
     String transport = device.transport() == null ? "udp" : device.transport().toLowerCase(java.util.Locale.ROOT);
     Request request = f.messages().createRequest(f.addresses().createURI(device.contact()), method,
-        f.headers().createCallIdHeader(UUID.randomUUID() + "@" + advertisedHost),
+        f.headers().createCallIdHeader(SipTags.newCallId() + "@" + advertisedHost),
         f.headers().createCSeqHeader(1L, method), f.headers().createFromHeader(from, SipTags.newTag()),
         f.headers().createToHeader(to, null), List.of(newVia(transport)), f.headers().createMaxForwardsHeader(70));
     routeToDevice(request, device.source(), transport);
@@ -875,6 +877,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
     try {
       own.send(((gov.nist.javax.sip.message.SIPMessage) response).encodeAsBytes(ListeningPoint.UDP), to);
+      if (WIRE.isTraceEnabled()) {
+        WIRE.trace("sent -> {}\n{}", to, response); // as the stack's own sends are traced (Slf4jServerLogger)
+      }
     } catch (java.io.IOException e) {
       throw new javax.sip.SipException("cannot send: " + e.getMessage(), e);
     }
