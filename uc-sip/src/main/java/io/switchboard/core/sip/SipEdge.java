@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class SipEdge extends VerticleBase implements SipListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
+  /** The wire trace the stack writes for what it sends (Slf4jServerLogger), for what we send ourselves. */
+  private static final Logger WIRE = LoggerFactory.getLogger("switchboard.sip.wire");
   /** Requests to devices whose flow another cluster node holds; null on a single node. */
   private volatile NodeSend nodeSend;
 
@@ -462,7 +464,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return false;
     }
     try {
-      provider.sendResponse(response);
+      sendStateless(response);
       metrics.sipAnswered(request.getMethod(), early.status(), System.nanoTime() - started);
     } catch (javax.sip.SipException | RuntimeException e) {
       LOG.debug("cannot send {} [call-id: {}]: {}", early.status(), callId(request), e.getMessage());
@@ -644,7 +646,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     var f = factories;
     String transport = device.transport() == null ? "udp" : device.transport().toLowerCase(java.util.Locale.ROOT);
     Request request = f.messages().createRequest(f.addresses().createURI(device.contact()), method,
-        f.headers().createCallIdHeader(UUID.randomUUID() + "@" + advertisedHost),
+        f.headers().createCallIdHeader(SipTags.newCallId() + "@" + advertisedHost),
         f.headers().createCSeqHeader(1L, method), f.headers().createFromHeader(from, SipTags.newTag()),
         f.headers().createToHeader(to, null), List.of(newVia(transport)), f.headers().createMaxForwardsHeader(70));
     routeToDevice(request, device.source(), transport);
@@ -859,6 +861,51 @@ public final class SipEdge extends VerticleBase implements SipListener {
     return sipSend == null ? vertx.executeBlocking(send, false) : sipSend.submit(send);
   }
 
+  /**
+   * Sends a response without a transaction. Over UDP to an IP literal it is encoded once and sent from
+   * our listening socket (the one the stack sends from) where the stack would send it (RFC 3261 §18.2.2,
+   * RFC 3581): the top Via's {@code received}, else its host; its {@code rport}, else its port, else 5060;
+   * without the stack's per-response transaction look-up, resolver and new message channel, which cost as
+   * much as the encoding on the MESSAGE path (its 407 and its 200). Anything else goes through the stack.
+   */
+  private void sendStateless(Response response) throws javax.sip.SipException {
+    OwnAnswersNetworkLayer own = ownAnswers;
+    java.net.InetSocketAddress to = own == null ? null : statelessTarget(response);
+    if (to == null) {
+      provider.sendResponse(response);
+      return;
+    }
+    try {
+      own.send(((gov.nist.javax.sip.message.SIPMessage) response).encodeAsBytes(ListeningPoint.UDP), to);
+      if (WIRE.isTraceEnabled()) {
+        WIRE.trace("sent -> {}\n{}", to, response); // as the stack's own sends are traced (Slf4jServerLogger)
+      }
+    } catch (java.io.IOException e) {
+      throw new javax.sip.SipException("cannot send: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Where a response over UDP goes, as the stack's stateless send decides it: null when its top Via is
+   * not UDP or the address is not an IP literal (a name to resolve: the stack does that).
+   */
+  static java.net.InetSocketAddress statelessTarget(Response response) {
+    if (!(response.getHeader(ViaHeader.NAME) instanceof ViaHeader via) || !ListeningPoint.UDP.equalsIgnoreCase(via.getTransport())) {
+      return null;
+    }
+    String host = via.getReceived() != null ? via.getReceived() : via.getHost();
+    byte[] ip = host == null ? null : io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    if (ip == null) {
+      return null;
+    }
+    int port = via.getRPort() > 0 ? via.getRPort() : via.getPort() > 0 ? via.getPort() : 5060;
+    try {
+      return new java.net.InetSocketAddress(InetAddress.getByAddress(ip), port);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
   private static <T> Future<T> now(Callable<T> work) {
     try {
       return Future.succeededFuture(work.call());
@@ -976,7 +1023,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
     sendOn(req.transport(), () -> {
       if (stateless) {
-        provider.sendResponse(response);
+        sendStateless(response);
       } else {
         req.transaction().sendResponse(response);
       }

@@ -43,6 +43,15 @@ public final class SipTags {
     return HexFormat.of().formatHex(sha.digest(), 0, 8);
   }
 
+  /**
+   * The local part of a new Call-ID: 32 hex digits from the thread's own random, as tags are. Unique is
+   * what RFC 3261 §8.1.1.4 asks, not secret; {@code UUID.randomUUID} drew them from the JVM's one shared
+   * {@code SecureRandom} (a lock every event loop contends for) for every MESSAGE to a device.
+   */
+  public static String newCallId() {
+    return newTag() + newTag();
+  }
+
   /** A branch with the RFC 3261 magic cookie. */
   public static String newBranch() {
     return "z9hG4bK" + newTag();

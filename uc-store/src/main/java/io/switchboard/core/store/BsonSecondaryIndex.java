@@ -35,6 +35,7 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   private final MVMap<KeyValue, Object> entries;
   private final IndexPlanner planner;
   private final String collection;
+  private final PlainKeys plainKeys;
 
   BsonSecondaryIndex(MVMap<KeyValue, Object> entries, String name, List<IndexKey> keys, boolean sparse,
       IndexPlanner planner, String collection) {
@@ -42,7 +43,14 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
     this.entries = entries;
     this.planner = planner;
     this.collection = collection;
+    this.plainKeys = new PlainKeys(keys);
     planner.add(this);
+  }
+
+  @Override
+  public Set<KeyValue> getKeyValues(Document document) {
+    KeyValue plain = plainKeys.of(document);
+    return plain != null ? java.util.Collections.singleton(plain) : super.getKeyValues(document);
   }
 
   @Override

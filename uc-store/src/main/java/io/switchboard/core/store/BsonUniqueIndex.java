@@ -7,6 +7,7 @@ import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.bson.Document;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.h2.mvstore.MVMap;
 
 /**
@@ -24,6 +25,7 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
   private final MVMap<KeyValue, Object> positions;
   private final IndexPlanner planner;
   private final String collection;
+  private final PlainKeys plainKeys;
 
   BsonUniqueIndex(MVMap<KeyValue, Object> positions, String name, List<IndexKey> keys, boolean sparse,
       IndexPlanner planner, String collection) {
@@ -31,7 +33,14 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
     this.positions = positions;
     this.planner = planner;
     this.collection = collection;
+    this.plainKeys = new PlainKeys(keys);
     planner.add(this);
+  }
+
+  @Override
+  public Set<KeyValue> getKeyValues(Document document) {
+    KeyValue plain = plainKeys.of(document);
+    return plain != null ? java.util.Collections.singleton(plain) : super.getKeyValues(document);
   }
 
   @Override
