@@ -221,7 +221,9 @@ public final class FakeAsterisk implements AutoCloseable {
           if (!line.isEmpty()) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-              action.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+              // A repeated header (Originate's Variable, one line per variable) keeps every value, one per line.
+              action.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
+                  (before, more) -> before + "\n" + more);
             }
             continue;
           }
