@@ -11,6 +11,7 @@ import * as adminPages from './pages/admin.js';
 import * as passwordPage from './pages/password.js';
 import {callStatus, listen as listenForCalls} from './calls.js';
 import {remember as rememberMetrics} from './charts.js';
+import {watchVoicemail} from './voicemail.js';
 
 /** What every page shares: the user, buddies, unread counts, and events from the live channel. */
 export const app = {
@@ -109,6 +110,7 @@ async function startSession(me) {
     onEnded: (why) => endSession('Your session has ended' + (why ? ': ' + why : '') + '.'),
   });
   live.start();
+  watchVoicemail(app);
   await refreshMyState();
   if (!location.hash || location.hash.startsWith('#/login')) app.go('#/buddies'); else route();
 }

@@ -150,10 +150,8 @@ final class Conferences {
       }
       LOG.info("Conference started [room: {}, by: {}, extension: {}, rung: {}, asked: {}]", roomName,
           request.caller().username(), extension.get(), rung, asked);
-      if (!asked.isEmpty()) {
-        invite(request, extension.get(), asked);
-      }
-      return Future.succeededFuture(new ConferenceStarted(roomName, extension.get(), rung, asked));
+      ConferenceStarted started = new ConferenceStarted(roomName, extension.get(), rung, asked);
+      return asked.isEmpty() ? Future.succeededFuture(started) : invite(request, extension.get(), asked).map(started);
     });
   }
 
@@ -188,15 +186,17 @@ final class Conferences {
     });
   }
 
-  /** One message in the room, from the caller, for those not rung. */
-  private void invite(ConferenceStart request, String extension, List<String> asked) {
-    users.find(request.caller().username()).recover(e -> Future.succeededFuture(Optional.empty())).onSuccess(u -> {
+  /** One message in the room, from the caller, for those not rung; completes once IM answered (its failure only logged). */
+  private Future<Void> invite(ConferenceStart request, String extension, List<String> asked) {
+    return users.find(request.caller().username()).recover(e -> Future.succeededFuture(Optional.empty())).compose(u -> {
       String who = u.map(User::displayName).filter(n -> !n.isBlank()).orElse(request.caller().username());
       String text = who + " started a conference call: dial " + extension + " to join ("
           + String.join(", ", asked) + ": not rung, you seem busy on the phone or have no phone here)";
-      BusCalls.request(vertx.eventBus(), EventAddresses.IM_SEND, new ImSend(request.caller(), "room-" + request.room(), text))
-          .onFailure(e -> LOG.info("Conference invitation not sent [room: {}, reason: {}]", request.room(),
-              e.getMessage()));
+      return BusCalls.request(vertx.eventBus(), EventAddresses.IM_SEND, new ImSend(request.caller(), "room-" + request.room(), text))
+          .<Void>mapEmpty().recover(e -> {
+            LOG.info("Conference invitation not sent [room: {}, reason: {}]", request.room(), e.getMessage());
+            return Future.succeededFuture();
+          });
     });
   }
 

@@ -6,6 +6,7 @@ import {call} from '../calls.js';
 export const STATE_WORDS = {
   available: 'available', away: 'away', busy: 'busy', dnd: 'do not disturb',
   'on-the-phone': 'on the phone', ringing: 'ringing', offline: 'offline',
+  'in-meeting': 'in a meeting',
 };
 
 /** The conversation a message belongs to, seen from the logged-in user. */
