@@ -14,6 +14,7 @@ import * as broadcastsPage from './pages/broadcasts.js';
 import {startTicker} from './ticker.js';
 import {callStatus, listen as listenForCalls} from './calls.js';
 import {remember as rememberMetrics} from './charts.js';
+import {watchVoicemail} from './voicemail.js';
 
 /** What every page shares: the user, buddies, unread counts, and events from the live channel. */
 export const app = {
@@ -119,6 +120,7 @@ async function startSession(me) {
   live.start();
   if (stopTicker) stopTicker();
   stopTicker = startTicker(document.querySelector('[data-testid="ticker"]'), app);
+  watchVoicemail(app);
   await refreshMyState();
   if (!location.hash || location.hash.startsWith('#/login')) app.go('#/buddies'); else route();
 }

@@ -34,6 +34,8 @@ final class Composition {
   private final String domain;
   private final Set<String> consoles = new HashSet<>();
   private final Map<String, CallStateEvent.State> calls = new HashMap<>();
+  /** Who is in each room's conference call (telephony's ConferenceState): shown in a meeting. */
+  private final Map<String, Set<String>> meetingOfRoom = new HashMap<>();
   private final Map<String, PresenceView> composed = new HashMap<>();
   /** Per presentity, per view (a PresenceView or a call state) and format: the document, rendered once. */
   private final Map<String, Map<Object, Object>> rendered = new HashMap<>();
@@ -69,6 +71,39 @@ final class Composition {
     calls.put(username, state);
   }
 
+  /**
+   * A room's conference changed: its members now ({@code active} false: nobody). Returns the users
+   * whose meeting state changed.
+   */
+  Set<String> conference(String room, boolean active, java.util.List<String> members) {
+    Set<String> before = inMeetings();
+    if (active && !members.isEmpty()) {
+      meetingOfRoom.put(room, Set.copyOf(members));
+    } else {
+      meetingOfRoom.remove(room);
+    }
+    Set<String> after = inMeetings();
+    Set<String> changed = new HashSet<>(before);
+    changed.addAll(after);
+    changed.removeIf(u -> before.contains(u) == after.contains(u));
+    return changed;
+  }
+
+  private Set<String> inMeetings() {
+    Set<String> all = new HashSet<>();
+    meetingOfRoom.values().forEach(all::addAll);
+    return all;
+  }
+
+  private boolean inMeeting(String username) {
+    for (Set<String> members : meetingOfRoom.values()) {
+      if (members.contains(username)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   CallStateEvent.State call(String username) {
     return calls.getOrDefault(username, CallStateEvent.State.IDLE);
   }
@@ -86,6 +121,10 @@ final class Composition {
       boolean registered = consoles.contains(username) || !location.bindings(username).isEmpty();
       view = Composer.compose(registered, profiles.of(username).manual(), calls.get(username),
           publications.latest(username), clock.instant());
+      // In a conference call: in a meeting (RPID "meeting"), unless do-not-disturb says more.
+      if (inMeeting(username) && view.state() != PresenceState.DND && view.state() != PresenceState.OFFLINE) {
+        view = new PresenceView(PresenceState.IN_MEETING, "In a meeting");
+      }
       if (view.open()) {
         view = view.withDevices(devices(username));
       }

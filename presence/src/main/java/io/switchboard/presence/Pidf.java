@@ -134,7 +134,7 @@ public final class Pidf {
   static boolean reducedOpen(PresenceState state) {
     return switch (state) {
       case AVAILABLE, AWAY, BUSY -> true;
-      case DND, ON_THE_PHONE, RINGING, OFFLINE -> false;
+      case DND, ON_THE_PHONE, RINGING, OFFLINE, IN_MEETING -> false;
     };
   }
 
@@ -155,6 +155,7 @@ public final class Pidf {
       case DND -> "Do not disturb";
       case ON_THE_PHONE -> "On the phone";
       case RINGING -> "Ringing";
+      case IN_MEETING -> "In a meeting";
       case AVAILABLE, OFFLINE -> null;
     };
   }
@@ -347,6 +348,7 @@ public final class Pidf {
       case AWAY -> "away";
       case BUSY, DND -> "busy";
       case ON_THE_PHONE, RINGING -> "on-the-phone";
+      case IN_MEETING -> "meeting";
       case AVAILABLE, OFFLINE -> null;
     };
   }

@@ -176,6 +176,10 @@ public final class PresenceService {
         composition.call(e.username(), e.state());
         changed(e.username());
       });
+      consumers.<JsonObject>consumer(EventAddresses.CONFERENCE_CHANGED, m -> {
+        var c = io.switchboard.api.telephony.ConferenceState.fromJson(m.body());
+        composition.conference(c.room(), c.active(), c.members()).forEach(this::changed);
+      });
       consumers.<JsonObject>consumer(EventAddresses.USER_CHANGED, m -> {
         UserEvent e = UserEvent.fromJson(m.body());
         if (!e.enabled()) {

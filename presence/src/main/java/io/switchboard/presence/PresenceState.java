@@ -7,7 +7,9 @@ import java.util.Locale;
  * {@link Composer}; the wire names are those of the API and the console.
  */
 public enum PresenceState {
-  AVAILABLE, AWAY, BUSY, DND, ON_THE_PHONE, RINGING, OFFLINE;
+  AVAILABLE, AWAY, BUSY, DND, ON_THE_PHONE, RINGING, OFFLINE,
+  /** In a room's conference call (telephony's ConfBridge): RPID activity {@code meeting}. */
+  IN_MEETING;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -52,7 +52,7 @@ final class Xpidf {
   static String status(PresenceState state) {
     return switch (state) {
       case AVAILABLE, AWAY -> "open";
-      case BUSY, DND, ON_THE_PHONE, RINGING -> "inuse";
+      case BUSY, DND, ON_THE_PHONE, RINGING, IN_MEETING -> "inuse";
       case OFFLINE -> "closed";
     };
   }
@@ -61,7 +61,7 @@ final class Xpidf {
     return switch (state) {
       case AVAILABLE -> "online";
       case AWAY -> "away";
-      case BUSY, DND -> "busy";
+      case BUSY, DND, IN_MEETING -> "busy";
       case ON_THE_PHONE, RINGING -> "onthephone";
       case OFFLINE -> "offline";
     };

@@ -55,7 +55,7 @@ class PidfTest {
     assertFalse(text.contains("urn:ietf:params:xml:ns:pidf:rpid") || text.contains("data-model"), text);
     String[] read = PresenceTest.pidf(text);
     boolean closed = state == PresenceState.OFFLINE || state == PresenceState.DND || state == PresenceState.ON_THE_PHONE
-        || state == PresenceState.RINGING;
+        || state == PresenceState.RINGING || state == PresenceState.IN_MEETING;
     assertEquals(closed ? "closed" : "open", read[0], "closed where Asterisk's PIDF says closed");
     assertNull(read[1], "no activity");
     String expected = switch (state) {
@@ -65,6 +65,7 @@ class PidfTest {
       case DND -> "Do not disturb";
       case ON_THE_PHONE -> "On the phone";
       case RINGING -> "Ringing";
+      case IN_MEETING -> "In a meeting";
     };
     assertEquals(expected, read[2], "the note names the state");
     assertEquals("sip:bob@example.com", read[3]);

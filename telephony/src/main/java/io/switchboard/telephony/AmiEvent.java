@@ -4,12 +4,16 @@ import java.util.Map;
 import java.util.function.Function;
 import org.asteriskjava.manager.event.BridgeEnterEvent;
 import org.asteriskjava.manager.event.BridgeLeaveEvent;
+import org.asteriskjava.manager.event.ConfbridgeEndEvent;
+import org.asteriskjava.manager.event.ConfbridgeJoinEvent;
+import org.asteriskjava.manager.event.ConfbridgeLeaveEvent;
 import org.asteriskjava.manager.event.DeviceStateChangeEvent;
 import org.asteriskjava.manager.event.DialBeginEvent;
 import org.asteriskjava.manager.event.DialEndEvent;
 import org.asteriskjava.manager.event.HangupEvent;
 import org.asteriskjava.manager.event.HoldEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
+import org.asteriskjava.manager.event.MessageWaitingEvent;
 import org.asteriskjava.manager.event.NewChannelEvent;
 import org.asteriskjava.manager.event.NewConnectedLineEvent;
 import org.asteriskjava.manager.event.NewStateEvent;
@@ -41,6 +45,19 @@ sealed interface AmiEvent {
   }
 
   /**
+   * {@code ConfbridgeJoin}, {@code ConfbridgeLeave}, {@code ConfbridgeEnd}: a channel entered or left a
+   * ConfBridge conference, or the conference ended (channel null).
+   */
+  record Confbridge(Kind kind, String conference, String channel, String callerIdNum) implements AmiEvent {
+
+    enum Kind { JOIN, LEAVE, END }
+  }
+
+  /** {@code MessageWaiting}: a voicemail box ({@code 1001@default}) changed; counts Asterisk did not send are null. */
+  record MessageWaiting(String mailbox, Integer waiting, Integer newMessages, Integer oldMessages) implements AmiEvent {
+  }
+
+  /**
    * Copiers by exact event class: one map lookup decides, so the events we do not use (VarSet is
    * about 45% of the traffic, then Newexten, RTCP, security events) cost nothing more.
    */
@@ -63,6 +80,16 @@ sealed interface AmiEvent {
     }
     if (event instanceof org.asteriskjava.manager.event.OriginateResponseEvent o) {
       return new OriginateResponse(o.getActionId(), o.getResponse(), o.getReason());
+    }
+    if (event instanceof org.asteriskjava.manager.event.AbstractConfbridgeEvent c) {
+      Confbridge.Kind kind = c instanceof ConfbridgeJoinEvent ? Confbridge.Kind.JOIN
+          : c instanceof ConfbridgeLeaveEvent ? Confbridge.Kind.LEAVE
+          : c instanceof ConfbridgeEndEvent ? Confbridge.Kind.END : null;
+      return kind == null ? null : new Confbridge(kind, c.getConference(), kind == Confbridge.Kind.END ? null
+          : c.getChannel(), c.getCallerIdNum());
+    }
+    if (event instanceof MessageWaitingEvent m) {
+      return new MessageWaiting(m.getMailbox(), m.getWaiting(), m.getNew(), m.getOld());
     }
     Function<ManagerEvent, AmiEvent> copier = COPIERS.get(event.getClass());
     return copier == null ? null : copier.apply(event);

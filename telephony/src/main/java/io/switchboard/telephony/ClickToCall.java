@@ -158,7 +158,7 @@ final class ClickToCall {
   }
 
   /** The phone a click rings when the user chose none: a desk phone first, else any of their SIP devices. */
-  private static Optional<Device> primary(List<Device> phones) {
+  static Optional<Device> primary(List<Device> phones) {
     return phones.stream().filter(d -> d.kind() == Device.Kind.DESK_PHONE).findFirst()
         .or(() -> phones.stream().findFirst());
   }

@@ -47,6 +47,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   private final CallStates states = new CallStates();
   private volatile AmiLink link;
   private ClickToCall clickToCall;
+  private Conferences conferences;
+  private Voicemail voicemail;
 
   /** Tail of the look-up chain per device. */
   private final Map<String, Future<Void>> lookups = new HashMap<>();
@@ -97,6 +99,9 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(EventAddresses.DEVICE_USED,
         m -> inUse.used(io.switchboard.api.presence.DeviceUsed.fromJson(m.body())));
     clickToCall = new ClickToCall(vertx, config, users, devices, link, metrics, inUse);
+    conferences = new Conferences(vertx, config, users, devices, link, owners,
+        user -> published.getOrDefault(user, new CallStateEvent(user, CallStateEvent.State.IDLE, null)).state());
+    voicemail = new Voicemail(vertx, owners);
     if (config.configured()) {
       resyncTimer = vertx.setPeriodic(timing.resyncInterval().toMillis(), t -> {
         if (link.connected()) {
@@ -169,7 +174,8 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
    */
   @Override
   public Future<Void> holding() {
-    return clickToCall.start().compose(v -> new AmiReload(vertx, link).start());
+    return clickToCall.start().compose(v -> new AmiReload(vertx, link).start()).compose(v -> conferences.start())
+        .compose(v -> voicemail.start());
   }
 
   @Override
@@ -184,6 +190,14 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
   public void event(AmiEvent event) {
     if (event instanceof AmiEvent.OriginateResponse o) {
       clickToCall.answered(o);
+      return;
+    }
+    if (event instanceof AmiEvent.Confbridge c) {
+      conferences.event(c);
+      return;
+    }
+    if (event instanceof AmiEvent.MessageWaiting m) {
+      voicemail.event(m);
       return;
     }
     states.apply(event).forEach(this::deviceChanged);

@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * A recorded AMI session from {@code src/test/resources/ami/}: the banner line, then blocks of
  * {@code Key: Value} lines separated by a blank line, CRLF line ends, exactly as Asterisk sent them.
+ * A trace written from the documentation instead starts with {@code #} comment lines saying so.
  */
 final class AmiTrace {
 
@@ -28,6 +29,10 @@ final class AmiTrace {
         throw new IllegalArgumentException("no trace " + name);
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      // A trace written by hand (not recorded) says so in '#' lines before the banner.
+      while (text.startsWith("#")) {
+        text = text.substring(text.indexOf("\r\n") + 2);
+      }
       int eol = text.indexOf("\r\n");
       List<String> blocks = new ArrayList<>();
       for (String block : text.substring(eol + 2).split("\r\n\r\n")) {

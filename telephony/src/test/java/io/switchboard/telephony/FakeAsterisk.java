@@ -154,6 +154,22 @@ public final class FakeAsterisk implements AutoCloseable {
     return end;
   }
 
+  /** As {@link #replayStep(String, int, String, int)}, with each key of {@code replacements} replaced by its value. */
+  public int replayStep(String scenario, int from, String prefix, int n, Map<String, String> replacements)
+      throws IOException {
+    List<String> all = AmiTrace.load(scenario).afterLogin();
+    int end = prefix == null ? all.size() : AmiTrace.load(scenario).afterLoginThrough(prefix, n).size();
+    List<String> step = new ArrayList<>();
+    for (String block : all.subList(from, end)) {
+      for (Map.Entry<String, String> r : replacements.entrySet()) {
+        block = block.replace(r.getKey(), r.getValue());
+      }
+      step.add(block);
+    }
+    send(step);
+    return end;
+  }
+
   void replay(String scenario) throws IOException {
     send(AmiTrace.load(scenario).afterLogin());
   }
@@ -221,7 +237,9 @@ public final class FakeAsterisk implements AutoCloseable {
           if (!line.isEmpty()) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-              action.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+              // A repeated header (Originate's Variable, one line per variable) keeps every value, one per line.
+              action.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
+                  (before, more) -> before + "\n" + more);
             }
             continue;
           }

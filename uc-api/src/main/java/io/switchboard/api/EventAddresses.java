@@ -129,6 +129,38 @@ public final class EventAddresses {
    */
   public static final String CALL_PROGRESS = "switchboard.call.progress";
 
+  /**
+   * A conference call from a chat room, answered by telephony (the node holding the AMI link): request
+   * {@link io.switchboard.api.telephony.ConferenceStart}; reply {@link io.switchboard.api.telephony.ConferenceStarted}
+   * once every Originate was queued. Failure codes: 409 no conference extension configured (field
+   * {@code ami.conference-extension}), 503 no Asterisk link.
+   */
+  public static final String CONFERENCE_START = "switchboard.conference.start";
+
+  /**
+   * A room's conference now, answered by telephony: request {@link io.switchboard.api.telephony.ConferenceQuery};
+   * reply {@link io.switchboard.api.telephony.ConferenceState}.
+   */
+  public static final String CONFERENCE_GET = "switchboard.conference.get";
+
+  /**
+   * Published by telephony when someone joins or leaves a room's conference, and when it ends:
+   * {@link io.switchboard.api.telephony.ConferenceState}.
+   */
+  public static final String CONFERENCE_CHANGED = "switchboard.conference.changed";
+
+  /**
+   * Published by telephony when Asterisk reports a user's mailbox changed (AMI {@code MessageWaiting}):
+   * {@link io.switchboard.api.telephony.VoicemailWaiting}.
+   */
+  public static final String VOICEMAIL_WAITING = "switchboard.voicemail.waiting";
+
+  /**
+   * The caller's voicemail counts, answered by telephony: request {@link io.switchboard.api.telephony.VoicemailQuery};
+   * reply {@link io.switchboard.api.telephony.VoicemailWaiting}.
+   */
+  public static final String VOICEMAIL_GET = "switchboard.voicemail.get";
+
   // ---- presence: events --------------------------------------------------------------------------
 
   /**

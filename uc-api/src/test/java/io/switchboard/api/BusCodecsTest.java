@@ -193,6 +193,14 @@ class BusCodecsTest {
         new CallProgress("c1", "alice", "1002", "busy", 5), new CallProgress("c2", "bob", "0123456", "answered", null),
         new Originate(ALICE, "bob", null), new Originate(ALICE, "0123456", "d1"),
         new OriginateQueued("c1", "1001", "1002", true, "queued"),
+        new io.switchboard.api.telephony.ConferenceStart(ALICE, "sales", List.of("alice", "bob")),
+        new io.switchboard.api.telephony.ConferenceStarted("sales", "8000", List.of("alice"), List.of("bob")),
+        new io.switchboard.api.telephony.ConferenceState("sales", true, List.of("alice"), List.of("alice", "bob")),
+        io.switchboard.api.telephony.ConferenceState.none("sales"),
+        new io.switchboard.api.telephony.ConferenceQuery("sales"),
+        new io.switchboard.api.telephony.VoicemailWaiting("alice", "1001@default", 2, 1),
+        new io.switchboard.api.telephony.VoicemailWaiting("bob", null, 0, 0),
+        new io.switchboard.api.telephony.VoicemailQuery(ALICE),
         // admin
         new LogLevelList(List.of(new LogLevelList.LoggerLevel("ROOT", "INFO", "INFO"))),
         // cluster

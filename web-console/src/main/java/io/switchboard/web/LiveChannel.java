@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code call} {"id", "to", "outcome", "reason"}</td><td>CALL_PROGRESS</td><td>the user who clicked</td></tr>
  *   <tr><td>{@code broadcast} {"broadcast": BroadcastInfo} / {@code broadcast-gone} {"id"}</td><td>BROADCAST_CHANGED</td>
  *       <td>its recipients (everyone for "all"); gone: everyone, or the user who dismissed it</td></tr>
+ *   <tr><td>{@code conference} {"room", "active", "members"}</td><td>CONFERENCE_CHANGED</td><td>the room's members</td></tr>
+ *   <tr><td>{@code voicemail} {"new", "old"}</td><td>VOICEMAIL_WAITING</td><td>the mailbox's owner</td></tr>
  *   <tr><td>{@code metrics} {"samples": [...]}</td><td>(a timer: {@link MetricsHistory})</td>
  *       <td>administrators: the history when their socket opens, then each new sample</td></tr>
  * </table>
@@ -128,6 +130,13 @@ final class LiveChannel {
     listen(EventAddresses.CALL_STATE, e -> send(e.getString("username"), new JsonObject().put("type", "call-state")
         .put("state", e.getString("state")).put("peer", e.getString("peer"))));
     listen(EventAddresses.CALL_PROGRESS, e -> send(e.getString("user"), e.copy().put("type", "call")));
+    listen(EventAddresses.CONFERENCE_CHANGED, e -> {
+      var c = io.switchboard.api.telephony.ConferenceState.fromJson(e);
+      JsonObject frame = RoomsApi.conferenceJson(c).put("type", "conference").put("room", c.room());
+      c.audience().forEach(member -> send(member, frame));
+    });
+    listen(EventAddresses.VOICEMAIL_WAITING, e -> send(e.getString("username"), new JsonObject().put("type", "voicemail")
+        .put("new", e.getInteger("new")).put("old", e.getInteger("old"))));
     listen(EventAddresses.USER_CHANGED, e -> {
       UserEvent u = UserEvent.fromJson(e);
       if (!u.enabled()) {

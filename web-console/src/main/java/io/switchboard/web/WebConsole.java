@@ -271,6 +271,8 @@ public final class WebConsole extends VerticleBase {
     });
     EmailSettingsApi emailSettings = new EmailSettingsApi(vertx.eventBus());
     router.get("/api/me").handler(authenticated()).handler(emailSettings::me);
+    router.get("/api/me/voicemail").handler(authenticated()).handler(ctx -> BusRequests.forward(ctx, vertx.eventBus(),
+        EventAddresses.VOICEMAIL_GET, new io.switchboard.api.telephony.VoicemailQuery(BusRequests.caller(ctx)), 200));
     router.patch("/api/me").handler(authenticated()).handler(emailSettings::patchMe);
     router.get("/api/live").handler(authenticated()).handler(ctx -> {
       if (ctx.session() == null) {
@@ -349,6 +351,8 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/rooms").handler(authenticated()).handler(rooms::create);
     router.get("/api/rooms").handler(authenticated()).handler(rooms::list);
     router.delete("/api/rooms/:name").handler(authenticated()).handler(rooms::delete);
+    router.get("/api/rooms/:name").handler(authenticated()).handler(rooms::get);
+    router.post("/api/rooms/:name/call").handler(authenticated()).handler(rooms::call);
     router.post("/api/rooms/:name/messages").handler(authenticated()).handler(messages::sendToRoom);
     BroadcastsApi broadcasts = new BroadcastsApi(vertx.eventBus());
     router.post("/api/broadcasts").handler(authenticated()).handler(broadcasts::send);

@@ -14,6 +14,7 @@ export const DEVICE_WORDS = {
 export const STATE_WORDS = {
   available: 'available', away: 'away', busy: 'busy', dnd: 'do not disturb',
   'on-the-phone': 'on the phone', ringing: 'ringing', offline: 'offline',
+  'in-meeting': 'in a meeting',
 };
 
 /** The conversation a message belongs to, seen from the logged-in user. */

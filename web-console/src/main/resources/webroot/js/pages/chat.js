@@ -2,6 +2,7 @@
 import {h, fill, errorBox, time} from '../dom.js';
 import {get, post, q} from '../api.js';
 import {call} from '../calls.js';
+import {conferenceBar} from '../conference.js';
 import {STATE_WORDS, conversationOf, displayName} from './buddies.js';
 
 const PAGE = 30;
@@ -35,12 +36,13 @@ export function render(view, {kind, name}, app) {
   const callButton = room ? null : h('button', {type: 'button', class: 'call', testid: 'call-button',
     onclick: () => call(name, title)}, 'Call');
   const form = h('form', {class: 'chat-form'}, input, send);
+  const conference = room ? conferenceBar(name, app) : null;
 
   fill(view, h('div', {class: 'chat'},
     h('div', {class: 'chat-head'},
       h('a', {href: room ? '#/rooms' : '#/buddies', class: 'back', 'aria-label': 'Back'}, '←'),
       h('h1', null, title), state, callButton),
-    older, log, latest, error.el, form));
+    conference && conference.el, older, log, latest, error.el, form));
 
   function stateOfPeer() {
     if (room) return;
@@ -166,6 +168,7 @@ export function render(view, {kind, name}, app) {
     app.on('buddy-changed', (b) => b.username === name && stateOfPeer()),
     app.on('buddies', stateOfPeer),
     app.on('catch-up', () => load()),
+    conference ? conference.off : () => {},
   ];
   stateOfPeer();
   load(focus ? new Date(Date.parse(focus.createdAt) + 1).toISOString() : undefined);

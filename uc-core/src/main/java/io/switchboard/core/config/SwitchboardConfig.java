@@ -152,13 +152,16 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     }
   }
 
-  /** Asterisk Manager Interface; absent host means no Asterisk. Originate timeout in seconds. */
+  /**
+   * Asterisk Manager Interface; absent host means no Asterisk. Originate timeout in seconds. The
+   * conference extension (absent: no conference calls) is dialled in the conference context.
+   */
   public record Ami(Optional<String> host, int port, String username, String secret, String originateContext,
-      int originateTimeoutSeconds, boolean autoAnswer) {
+      int originateTimeoutSeconds, boolean autoAnswer, String conferenceContext, Optional<String> conferenceExtension) {
 
     /** Without click-to-call settings: the reference defaults. */
     public Ami(Optional<String> host, int port, String username, String secret) {
-      this(host, port, username, secret, "internal", 30, true);
+      this(host, port, username, secret, "internal", 30, true, "internal", Optional.empty());
     }
 
     public boolean configured() {
@@ -169,7 +172,8 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     public String toString() {
       return "Ami[host=" + host + ", port=" + port + ", username=" + username + ", secret=" + Redact.secret(secret)
           + ", originateContext=" + originateContext + ", originateTimeoutSeconds=" + originateTimeoutSeconds
-          + ", autoAnswer=" + autoAnswer + "]";
+          + ", autoAnswer=" + autoAnswer + ", conferenceContext=" + conferenceContext + ", conferenceExtension="
+          + conferenceExtension + "]";
     }
   }
 
@@ -318,7 +322,12 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       throw new ConfigException("admin.password", "must have at least 8 characters");
     }
     Ami ami = new Ami(r.optional("ami.host"), r.port("ami.port"), r.raw("ami.username"), r.raw("ami.secret"),
-        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300), r.bool("ami.auto-answer"));
+        r.string("ami.originate-context"), r.intIn("ami.originate-timeout", 5, 300), r.bool("ami.auto-answer"),
+        r.string("ami.conference-context"), r.optional("ami.conference-extension"));
+    if (ami.conferenceExtension().isPresent() && !ami.conferenceExtension().get().matches("[0-9*#+]{1,32}")) {
+      throw new ConfigException("ami.conference-extension", "'" + ami.conferenceExtension().get()
+          + "' is not an extension (digits, * and #)");
+    }
     if (ami.configured() && ami.username().isEmpty()) {
       throw new ConfigException("ami.username", "required when ami.host is set");
     }

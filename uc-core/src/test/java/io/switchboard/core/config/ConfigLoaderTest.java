@@ -419,6 +419,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theConferenceExtensionIsOffByDefaultAndCheckedWhenGiven() {
+    SwitchboardConfig c = env(Map.of());
+    assertEquals("internal", c.ami().conferenceContext());
+    assertEquals(Optional.empty(), c.ami().conferenceExtension());
+    assertEquals(Optional.of("8000"), env(Map.of("SWITCHBOARD_AMI_CONFERENCE_EXTENSION", "8000")).ami().conferenceExtension());
+    assertRejected("ami.conference-extension", Map.of("SWITCHBOARD_AMI_CONFERENCE_EXTENSION", "conf room"));
+  }
+
+  @Test
   void amiHostWithoutUsernameIsRefused() {
     assertRejected("ami.username", Map.of(ConfigLoader.envName("ami.host"), "pbx.example"));
   }
