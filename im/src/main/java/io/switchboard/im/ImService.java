@@ -5,6 +5,7 @@ import io.switchboard.core.sip.RetransmissionGuard;
 import io.switchboard.core.sip.SipAffinity;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.DeviceStore;
+import io.switchboard.core.store.GridFsFileStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -27,6 +28,7 @@ public final class ImService {
   private final ImBusApi api;
   private final MissedMessageMailer mailer;
   private final EmailSettingsBusApi emailSettings;
+  private final FileMessages fileMessages;
 
   /** @param devices provisioned devices, for their IM profiles: give a caching one */
   public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
@@ -44,6 +46,9 @@ public final class ImService {
     MongoEmailSettings settings = new MongoEmailSettings(vertx, mongo);
     this.mailer = new MissedMessageMailer(vertx, config.email(), settings, store, sip.location(), clock);
     this.emailSettings = new EmailSettingsBusApi(vertx, settings);
+    this.fileMessages = new FileMessages(vertx, users, rooms, router, store, new GridFsFileStore(vertx, mongo),
+        config.email().consoleUrl(), clock, Duration.ofHours(config.im().fileMaxAgeHours()),
+        Duration.ofHours(config.im().storeMaxAgeHours()));
     // MESSAGEs spread by conversation (sender and recipient, a user or a room): one sender's messages to one
     // recipient stay in order on one event loop, many senders to one recipient use every loop. Over UDP
     // without a server transaction, retransmissions answered by the guard (32 s of a transaction per
@@ -60,14 +65,20 @@ public final class ImService {
 
   /** Stops listening on the bus (the SIP service, stopped after, ends the MESSAGE handling). */
   public Future<Void> stop() {
-    return stored.stop().eventually(api::stop).eventually(mailer::stop).eventually(emailSettings::stop);
+    return stored.stop().eventually(api::stop).eventually(mailer::stop).eventually(emailSettings::stop)
+        .eventually(fileMessages::stop);
   }
 
   /** Starts on the home SIP context: stored delivery and the console's requests run there. */
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
         stored.start().compose(x -> api.start()).compose(x -> emailSettings.start()).compose(x -> mailer.start())
-            .onComplete(p)));
+            .compose(x -> fileMessages.start()).onComplete(p)));
+  }
+
+  /** Files sent in chats (tests run its sweep). */
+  FileMessages fileMessages() {
+    return fileMessages;
   }
 
   /** E-mail for missed messages (tests follow its decisions). */

@@ -49,4 +49,7 @@ public interface MessageStore {
 
   /** The user's most recent messages, sent or received, newest first, for the conversation list. */
   Future<List<StoredMessage>> recentFor(String username, int limit);
+
+  /** Every copy of the messages of {@code conversation} that carry the file {@code fileId}. */
+  Future<List<StoredMessage>> withFile(String conversation, String fileId);
 }

@@ -194,6 +194,13 @@ public final class MongoMessageStore implements MessageStore {
     });
   }
 
+  /** Read by the conversation's index, the file picked out here: a sweep of old files, rare and small. */
+  @Override
+  public Future<List<StoredMessage>> withFile(String conversation, String fileId) {
+    return blocking(() -> list(messages.find(Filters.and(Filters.eq("conversation", conversation),
+        Filters.eq("file.id", fileId)))));
+  }
+
   private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
   /** Epoch nanoseconds, strictly increasing within this process (and across restarts, with a sane clock). */
@@ -228,7 +235,8 @@ public final class MongoMessageStore implements MessageStore {
         // Several messages can share a millisecond: a sequence keeps their order.
         .append("seq", nextSeq())
         .append("deliveredAt", m.deliveredAt() == null ? null : Date.from(m.deliveredAt()))
-        .append("attempts", m.attempts());
+        .append("attempts", m.attempts())
+        .append("file", m.file() == null ? null : Document.parse(m.file().toJson().encode()));
   }
 
   /** A claimed message is still stored as far as anyone reading it knows. */
@@ -243,6 +251,10 @@ public final class MongoMessageStore implements MessageStore {
     return new StoredMessage(d.getString("_id"), d.getString("from"), d.getString("fromDisplayName"), d.getString("to"),
         d.getString("room"), d.getString("conversation"), d.getString("contentType"), bytes, d.getString("text"),
         stateOf(d.getString("state")), d.getDate("createdAt").toInstant(),
-        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0));
+        delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0), fileOf(d.get("file", Document.class)));
+  }
+
+  private static io.switchboard.api.im.FileRef fileOf(Document file) {
+    return file == null ? null : io.switchboard.api.im.FileRef.fromJson(new io.vertx.core.json.JsonObject(file.toJson()));
   }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.im;
 
 import io.switchboard.api.ImMessage;
+import io.switchboard.api.im.FileRef;
 import java.time.Instant;
 
 /**
@@ -9,10 +10,19 @@ import java.time.Instant;
  *
  * @param conversation "alice|bob" (sorted) for two people, "room:name" for a room
  * @param room the room's name, or null
+ * @param file the file it carries (its text then names the file and its link), or null
  */
 public record StoredMessage(String id, String from, String fromDisplayName, String to, String room,
     String conversation, String contentType, byte[] body, String text, MessageState state, Instant createdAt,
-    Instant deliveredAt, int attempts) {
+    Instant deliveredAt, int attempts, FileRef file) {
+
+  /** A message without a file. */
+  public StoredMessage(String id, String from, String fromDisplayName, String to, String room, String conversation,
+      String contentType, byte[] body, String text, MessageState state, Instant createdAt, Instant deliveredAt,
+      int attempts) {
+    this(id, from, fromDisplayName, to, room, conversation, contentType, body, text, state, createdAt, deliveredAt,
+        attempts, null);
+  }
 
   public static String conversationOf(String a, String b) {
     return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
@@ -24,10 +34,10 @@ public record StoredMessage(String id, String from, String fromDisplayName, Stri
 
   public StoredMessage withState(MessageState s, Instant delivered) {
     return new StoredMessage(id, from, fromDisplayName, to, room, conversation, contentType, body, text, s, createdAt,
-        delivered, attempts);
+        delivered, attempts, file);
   }
 
   public ImMessage toBus() {
-    return new ImMessage(id, from, fromDisplayName, to, room, text, state.name(), createdAt, deliveredAt);
+    return new ImMessage(id, from, fromDisplayName, to, room, text, state.name(), createdAt, deliveredAt, file);
   }
 }

@@ -10,9 +10,16 @@ import java.time.Instant;
  * @param text the readable text (the inner body of a CPIM message)
  * @param room the room's name for room messages, else null
  * @param state PENDING, STORED, DELIVERED, EXPIRED or FAILED
+ * @param file the file it carries, or null
  */
 public record ImMessage(String id, String from, String fromDisplayName, String to, String room, String text,
-    String state, Instant createdAt, Instant deliveredAt) implements BusPayload {
+    String state, Instant createdAt, Instant deliveredAt, io.switchboard.api.im.FileRef file) implements BusPayload {
+
+  /** A message without a file. */
+  public ImMessage(String id, String from, String fromDisplayName, String to, String room, String text, String state,
+      Instant createdAt, Instant deliveredAt) {
+    this(id, from, fromDisplayName, to, room, text, state, createdAt, deliveredAt, null);
+  }
 
   @Override
   public JsonObject toJson() {
@@ -24,6 +31,9 @@ public record ImMessage(String id, String from, String fromDisplayName, String t
     if (deliveredAt != null) {
       json.put("deliveredAt", deliveredAt.toString());
     }
+    if (file != null) {
+      json.put("file", file.toJson());
+    }
     return json;
   }
 
@@ -31,6 +41,6 @@ public record ImMessage(String id, String from, String fromDisplayName, String t
     String delivered = j.getString("deliveredAt");
     return new ImMessage(j.getString("id"), j.getString("from"), j.getString("fromDisplayName"), j.getString("to"),
         j.getString("room"), j.getString("text"), j.getString("state"), Instant.parse(j.getString("createdAt")),
-        delivered == null ? null : Instant.parse(delivered));
+        delivered == null ? null : Instant.parse(delivered), io.switchboard.api.im.FileRef.fromJson(j.getJsonObject("file")));
   }
 }
