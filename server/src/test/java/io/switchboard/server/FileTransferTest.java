@@ -163,6 +163,7 @@ class FileTransferTest {
     MultipartForm form = MultipartForm.create().attribute("to", "bob")
         .binaryFileUpload("file", "a.txt", Buffer.buffer("x"), "text/plain");
     Api.assertError(alice.post("/api/messages/files").sendMultipartForm(form).await(), 415, null);
+    Api.assertError(alice.post("/api/messages/files").sendJsonObject(new JsonObject().put("to", "bob")).await(), 415, null);
     Api.assertError(WebClient.create(vertx).post(webPort, "127.0.0.1", "/api/messages/files")
         .putHeader("X-Requested-With", "XMLHttpRequest").sendMultipartForm(form).await(), 401, null);
 

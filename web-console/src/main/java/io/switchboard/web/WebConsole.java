@@ -638,6 +638,11 @@ public final class WebConsole extends VerticleBase {
     boolean upload = type != null && ctx.request().path().equals(FilesApi.UPLOAD_PATH)
         && type.toLowerCase().startsWith("multipart/form-data")
         && (bearerSecret(ctx) != null || "XMLHttpRequest".equals(ctx.request().getHeader("X-Requested-With")));
+    if (changes && ctx.request().path().equals(FilesApi.UPLOAD_PATH) && !upload) {
+      ctx.fail(new ApiException(415, "unsupported-media-type", null, "send the file as multipart/form-data"
+          + " (from a browser with X-Requested-With: XMLHttpRequest)"));
+      return;
+    }
     if (changes && !csv && !upload && (type == null || !type.toLowerCase().startsWith("application/json"))) {
       ctx.fail(new ApiException(415, "unsupported-media-type", null, "send Content-Type: application/json"));
       return;
