@@ -204,7 +204,7 @@ class FileTransferTest {
     assertEquals(204, admin.delete("/api/users/alice").send().await().statusCode());
     // Removed on the deletion's event, on the store pool: awaited, bounded.
     int status = 200;
-    for (int i = 0; i < 200 && status != 404; i++) {
+    for (int i = 0; i < 600 && status != 404; i++) {
       vertx.timer(50).await();
       status = fetch(path(file)).statusCode();
     }
