@@ -53,7 +53,7 @@ final class DeviceDelivery {
    */
   static Content contentFor(StoredMessage m, DeviceView d) {
     if (m.isCpim() && d.accept().contains(Cpim.CONTENT_TYPE)) {
-      String shown = shorten(m.text(), d.maxMessageLength());
+      String shown = fit(m, m.text(), d.maxMessageLength());
       if (shown.equals(m.text())) {
         return new Content("message", "cpim", m.body());
       }
@@ -65,8 +65,13 @@ final class DeviceDelivery {
         // stored as CPIM, so it parsed once; should it not now, plain text still shows
       }
     }
-    String text = m.room() == null ? m.text() : m.fromDisplayName() + ": " + m.text();
-    return new Content("text", "plain", shorten(text, d.maxMessageLength()).getBytes(StandardCharsets.UTF_8));
+    String text = m.room() == null || m.file() != null ? m.text() : m.fromDisplayName() + ": " + m.text();
+    return new Content("text", "plain", fit(m, text, d.maxMessageLength()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A file's link must stay whole: when its text is too long for the device, the link alone. */
+  private static String fit(StoredMessage m, String text, int max) {
+    return m.file() != null && text.codePointCount(0, text.length()) > max ? m.file().url() : shorten(text, max);
   }
 
   /** {@code text} when at most {@code max} characters (code points), else its first max - 1 and "…". */

@@ -249,7 +249,7 @@ final class ImBusApi {
   }
 
   /** The store's failures as the console should see them; anything else is a 500. */
-  private static BusFailure translate(Throwable e) {
+  static BusFailure translate(Throwable e) {
     if (e instanceof StoreException se) {
       return switch (se.kind()) {
         case NOT_FOUND -> new BusFailure(404, null, se.getMessage());

@@ -9,6 +9,7 @@ import io.switchboard.core.sip.RetransmissionGuard;
 import io.switchboard.core.sip.SipAffinity;
 import io.switchboard.core.sip.SipService;
 import io.switchboard.core.store.DeviceStore;
+import io.switchboard.core.store.GridFsFileStore;
 import io.switchboard.core.store.MongoStore;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ public final class ImService {
   /** The last use of each device (every node's DEVICE_USED): a fork tries the device in use first. */
   private final DevicesInUse inUse;
   private MessageConsumer<JsonObject> deviceUsed;
+  private final FileMessages fileMessages;
 
   /** @param devices provisioned devices, for their IM profiles: give a caching one */
   public ImService(Vertx vertx, SwitchboardConfig config, UserStore users, DeviceStore devices, SipService sip,
@@ -71,6 +73,9 @@ public final class ImService {
     MongoEmailSettings settings = new MongoEmailSettings(vertx, mongo);
     this.mailer = new MissedMessageMailer(vertx, config.email(), settings, store, sip.location(), clock);
     this.emailSettings = new EmailSettingsBusApi(vertx, settings);
+    this.fileMessages = new FileMessages(vertx, users, rooms, router, store, new GridFsFileStore(vertx, mongo),
+        config.email().consoleUrl(), clock, Duration.ofHours(config.im().fileMaxAgeHours()),
+        Duration.ofHours(config.im().storeMaxAgeHours()));
     // MESSAGEs spread by conversation (sender and recipient, a user or a room): one sender's messages to one
     // recipient stay in order on one event loop, many senders to one recipient use every loop. Over UDP
     // without a server transaction, retransmissions answered by the guard (32 s of a transaction per
@@ -94,15 +99,20 @@ public final class ImService {
   public Future<Void> stop() {
     Future<Void> unlisten = deviceUsed == null ? Future.succeededFuture() : deviceUsed.unregister();
     return unlisten.eventually(stored::stop).eventually(api::stop).eventually(broadcasts::stop).eventually(mailer::stop)
-        .eventually(emailSettings::stop);
+        .eventually(emailSettings::stop).eventually(fileMessages::stop);
   }
 
   /** Starts on the home SIP context: stored delivery and the console's requests run there. */
   public Future<Void> start() {
     return Future.future(p -> sip.edge().sipContext().runOnContext(v ->
         listenForDeviceUses().compose(x -> stored.start()).compose(x -> api.start()).compose(x -> broadcasts.start())
-            .compose(x -> emailSettings.start()).compose(x -> mailer.start())
+            .compose(x -> emailSettings.start()).compose(x -> mailer.start()).compose(x -> fileMessages.start())
             .onComplete(p)));
+  }
+
+  /** Files sent in chats (tests run its sweep). */
+  FileMessages fileMessages() {
+    return fileMessages;
   }
 
   private Future<Void> listenForDeviceUses() {

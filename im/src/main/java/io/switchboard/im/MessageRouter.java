@@ -4,6 +4,7 @@ import io.switchboard.api.EventAddresses;
 import io.switchboard.core.device.DeviceClass;
 import io.switchboard.core.device.DeviceUses;
 import io.switchboard.core.device.DevicesInUse;
+import io.switchboard.api.im.FileRef;
 import io.switchboard.core.metrics.Metrics;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.model.User;
@@ -117,8 +118,13 @@ public final class MessageRouter {
    * @param text the readable text (the CPIM inner body for CPIM)
    */
   public Future<Outcome> route(User sender, String target, String contentType, byte[] body, String text) {
+    return route(sender, target, contentType, body, text, null);
+  }
+
+  /** As {@link #route(User, String, String, byte[], String)}, for a message that carries {@code file} (or null). */
+  Future<Outcome> route(User sender, String target, String contentType, byte[] body, String text, FileRef file) {
     if (target.startsWith(Room.ADDRESS_PREFIX)) {
-      return routeToRoom(sender, target.substring(Room.ADDRESS_PREFIX.length()), text);
+      return routeToRoom(sender, target.substring(Room.ADDRESS_PREFIX.length()), text, file);
     }
     return users.findByUsernameOrExtension(target).compose(found -> {
       if (found.isEmpty() || !found.get().enabled()) {
@@ -127,7 +133,7 @@ public final class MessageRouter {
       User recipient = found.get();
       StoredMessage m = new StoredMessage(ids.next(), sender.username(), displayName(sender),
           recipient.username(), null, StoredMessage.conversationOf(sender.username(), recipient.username()),
-          contentType, body, text, MessageState.PENDING, clock.instant(), null, 0);
+          contentType, body, text, MessageState.PENDING, clock.instant(), null, 0, file);
       return fork(m);
     });
   }
@@ -137,7 +143,7 @@ public final class MessageRouter {
    * as CPIM naming the original sender (turned into "Name: text" for text-only phones). The sender
    * keeps a copy of their own for the room's history. 200 when any member's device took it.
    */
-  private Future<Outcome> routeToRoom(User sender, String roomName, String text) {
+  private Future<Outcome> routeToRoom(User sender, String roomName, String text, FileRef file) {
     return rooms.find(roomName).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(new UnknownRecipient(Room.ADDRESS_PREFIX + roomName));
@@ -153,10 +159,11 @@ public final class MessageRouter {
       String conversation = "room:" + roomName;
       List<Future<Outcome>> copies = room.members().stream().filter(member -> !member.equals(sender.username()))
           .map(member -> fork(new StoredMessage(group + "/" + member, sender.username(), displayName(sender), member,
-              roomName, conversation, Cpim.CONTENT_TYPE, cpim, text, MessageState.PENDING, now, null, 0)))
+              roomName, conversation, Cpim.CONTENT_TYPE, cpim, text, MessageState.PENDING, now, null, 0, file)))
           .toList();
       StoredMessage own = new StoredMessage(group + "/" + sender.username(), sender.username(), displayName(sender),
-          sender.username(), roomName, conversation, Cpim.CONTENT_TYPE, cpim, text, MessageState.DELIVERED, now, now, 0);
+          sender.username(), roomName, conversation, Cpim.CONTENT_TYPE, cpim, text, MessageState.DELIVERED, now, now, 0,
+          file);
       return Future.all(copies).compose(all -> store.insert(own).map(v -> {
         boolean anyDelivered = copies.stream().anyMatch(c -> c.result() instanceof Delivered);
         return anyDelivered ? new Delivered(own) : new Stored(own.withState(MessageState.STORED, null));

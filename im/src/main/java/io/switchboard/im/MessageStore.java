@@ -72,4 +72,7 @@ public interface MessageStore {
    * @return true when it was not recorded before
    */
   Future<Boolean> recordReceipt(String id, String status, Instant at);
+
+  /** Every copy of the messages of {@code conversation} that carry the file {@code fileId}. */
+  Future<List<StoredMessage>> withFile(String conversation, String fileId);
 }

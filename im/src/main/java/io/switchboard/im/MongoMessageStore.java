@@ -307,6 +307,13 @@ public final class MongoMessageStore implements MessageStore {
         update)).map(result -> result.getModifiedCount() > 0);
   }
 
+  /** Read by the conversation's index, the file picked out here: a sweep of old files, rare and small. */
+  @Override
+  public Future<List<StoredMessage>> withFile(String conversation, String fileId) {
+    return blocking(() -> list(messages.find(Filters.and(Filters.eq("conversation", conversation),
+        Filters.eq("file.id", fileId)))));
+  }
+
   private static final java.util.concurrent.atomic.AtomicLong LAST_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
   /** Epoch nanoseconds, strictly increasing within this process (and across restarts, with a sane clock). */
@@ -341,7 +348,8 @@ public final class MongoMessageStore implements MessageStore {
         // Several messages can share a millisecond: a sequence keeps their order.
         .append("seq", nextSeq())
         .append("deliveredAt", m.deliveredAt() == null ? null : Date.from(m.deliveredAt()))
-        .append("attempts", m.attempts());
+        .append("attempts", m.attempts())
+        .append("file", m.file() == null ? null : Document.parse(m.file().toJson().encode()));
     // Only CPIM carries one (RFC 5438 §6.3): what an IMDN from the recipient refers to. Absent otherwise (sparse index).
     String imdnId = m.isCpim() ? Imdn.envelope(m).messageId() : null;
     if (imdnId != null) {
@@ -367,6 +375,10 @@ public final class MongoMessageStore implements MessageStore {
         d.getString("room"), d.getString("conversation"), d.getString("contentType"), bytes, d.getString("text"),
         stateOf(d.getString("state")), d.getDate("createdAt").toInstant(),
         delivered == null ? null : delivered.toInstant(), d.getInteger("attempts", 0),
-        displayed == null ? null : displayed.toInstant());
+        displayed == null ? null : displayed.toInstant(), fileOf(d.get("file", Document.class)));
+  }
+
+  private static io.switchboard.api.im.FileRef fileOf(Document file) {
+    return file == null ? null : io.switchboard.api.im.FileRef.fromJson(new io.vertx.core.json.JsonObject(file.toJson()));
   }
 }

@@ -259,7 +259,8 @@ public final class Switchboard {
         MongoApiTokenStore tokens = new MongoApiTokenStore(vertx, store);
         web = new WebConsole(config.web(), config.tls(), health, accounts,
             new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()), tokens,
-            metrics).withBackups(backups);
+            metrics).withBackups(backups)
+            .withFiles(new io.switchboard.core.store.GridFsFileStore(vertx, store), config.im().maxFileSize());
         return vertx.executeBlocking(() -> {
           tokens.createIndexes();
           return null;

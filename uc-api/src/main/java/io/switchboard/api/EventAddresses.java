@@ -48,6 +48,12 @@ public final class EventAddresses {
   /** Request {@link ImSend}; reply {@link ImMessage} with state DELIVERED or STORED. */
   public static final String IM_SEND = "switchboard.im.send";
 
+  /**
+   * Request {@link io.switchboard.api.im.ImFileSend} (a file the console stored for the caller); reply
+   * {@link ImMessage} with its {@code file}, as {@link #IM_SEND}.
+   */
+  public static final String IM_FILE_SEND = "switchboard.im.file.send";
+
   /** Request {@link io.switchboard.api.im.ImHistoryQuery}; reply {@link io.switchboard.api.im.ImMessages}, newest first. */
   public static final String IM_HISTORY = "switchboard.im.history";
 

@@ -12,14 +12,22 @@ import java.time.Instant;
  * @param state PENDING, STORED, DELIVERED, EXPIRED or FAILED
  * @param displayedAt when the recipient saw it (their console showed it, or their device sent an IMDN display
  *     notification), or null
+ * @param file the file it carries, or null
  */
 public record ImMessage(String id, String from, String fromDisplayName, String to, String room, String text,
-    String state, Instant createdAt, Instant deliveredAt, Instant displayedAt) implements BusPayload {
+    String state, Instant createdAt, Instant deliveredAt, Instant displayedAt, io.switchboard.api.im.FileRef file)
+    implements BusPayload {
 
-  /** A message nobody has seen yet. */
+  /** A message with a file nobody has seen yet. */
+  public ImMessage(String id, String from, String fromDisplayName, String to, String room, String text, String state,
+      Instant createdAt, Instant deliveredAt, io.switchboard.api.im.FileRef file) {
+    this(id, from, fromDisplayName, to, room, text, state, createdAt, deliveredAt, null, file);
+  }
+
+  /** A message without a file that nobody has seen yet. */
   public ImMessage(String id, String from, String fromDisplayName, String to, String room, String text, String state,
       Instant createdAt, Instant deliveredAt) {
-    this(id, from, fromDisplayName, to, room, text, state, createdAt, deliveredAt, null);
+    this(id, from, fromDisplayName, to, room, text, state, createdAt, deliveredAt, null, null);
   }
 
   @Override
@@ -35,6 +43,9 @@ public record ImMessage(String id, String from, String fromDisplayName, String t
     if (displayedAt != null) {
       json.put("displayedAt", displayedAt.toString());
     }
+    if (file != null) {
+      json.put("file", file.toJson());
+    }
     return json;
   }
 
@@ -43,6 +54,7 @@ public record ImMessage(String id, String from, String fromDisplayName, String t
     String displayed = j.getString("displayedAt");
     return new ImMessage(j.getString("id"), j.getString("from"), j.getString("fromDisplayName"), j.getString("to"),
         j.getString("room"), j.getString("text"), j.getString("state"), Instant.parse(j.getString("createdAt")),
-        delivered == null ? null : Instant.parse(delivered), displayed == null ? null : Instant.parse(displayed));
+        delivered == null ? null : Instant.parse(delivered), displayed == null ? null : Instant.parse(displayed),
+        io.switchboard.api.im.FileRef.fromJson(j.getJsonObject("file")));
   }
 }

@@ -90,6 +90,9 @@ public final class WebConsole extends VerticleBase {
   private final Metrics metrics;
   /** Archives of the store for GET /api/backup; null: not offered. */
   private io.switchboard.core.backup.Backups backups;
+  /** Files in chats; null: not offered. */
+  private io.switchboard.core.files.FileStore files;
+  private long maxFileSize = 25L * 1024 * 1024;
   private Router router;
 
   /** Plain HTTP. */
@@ -162,6 +165,16 @@ public final class WebConsole extends VerticleBase {
     this.tokenStore = tokenStore;
     this.throttle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
     this.linkThrottle = new LoginThrottle(clock, config.loginMaxFailures(), config.loginWindowSeconds());
+  }
+
+  /**
+   * Offers files in chats ({@code POST /api/messages/files}, {@code GET /f/<id>}), kept in {@code files}, each at
+   * most {@code maxFileSize} bytes. Before deploying; without it uploads are answered 503.
+   */
+  public WebConsole withFiles(io.switchboard.core.files.FileStore files, long maxFileSize) {
+    this.files = files;
+    this.maxFileSize = maxFileSize;
+    return this;
   }
 
   /** Offers {@code GET /api/backup} (administrators), streaming archives of {@code backups}. Before deploying. */
@@ -249,6 +262,11 @@ public final class WebConsole extends VerticleBase {
     router.post("/api/login").handler(body(LOGIN_BODY_LIMIT));
     router.post(PASSWORD_RESET + "*").handler(body(LOGIN_BODY_LIMIT));
     router.post("/api/import").handler(body(EventAddresses.IMPORT_MAX_BYTES));
+    // A file upload goes to a temporary file, at most the file limit (413 naming the field as soon as it is passed).
+    FilesApi filesApi = new FilesApi(files, accounts, vertx.eventBus(), maxFileSize, SESSION_USER);
+    router.post(FilesApi.UPLOAD_PATH).handler(filesApi.bodyHandler(
+        java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "switchboard-uploads")));
+    router.post(FilesApi.UPLOAD_PATH).failureHandler(filesApi::tooLarge);
     router.route("/api/*").handler(body(API_BODY_LIMIT));
     router.route("/api/*").handler(RequestBodies::wellFormed);
     // What the document says: who may call the operation, then whether the request is a valid one.
@@ -347,6 +365,9 @@ public final class WebConsole extends VerticleBase {
     router.get("/api/messages/search").handler(authenticated()).handler(messages::search);
     router.get("/api/conversations").handler(authenticated()).handler(messages::conversations);
     router.post("/api/messages/:id/seen").handler(authenticated()).handler(messages::seen);
+    router.post(FilesApi.UPLOAD_PATH).handler(authenticated()).handler(filesApi::upload);
+    // Outside /api: a phone follows the link with its token and no session; a browser brings its session.
+    router.get(FilesApi.DOWNLOAD_PATH).handler(sessionHandler).handler(filesApi::download);
     RoomsApi rooms = new RoomsApi(vertx.eventBus());
     router.post("/api/rooms").handler(authenticated()).handler(rooms::create);
     router.get("/api/rooms").handler(authenticated()).handler(rooms::list);
@@ -623,7 +644,17 @@ public final class WebConsole extends VerticleBase {
     String type = ctx.request().getHeader("Content-Type");
     // The CSV import alone takes text/csv: not a CORS-safelisted type either, so no cross-site sending.
     boolean csv = type != null && ctx.request().path().equals("/api/import") && type.toLowerCase().startsWith("text/csv");
-    if (changes && !csv && (type == null || !type.toLowerCase().startsWith("application/json"))) {
+    // A file upload is multipart, which a cross-site form can send: from a browser it must also carry a header
+    // that only a script of ours can set (a preflight we never grant); a token's request has no cookie to abuse.
+    boolean upload = type != null && ctx.request().path().equals(FilesApi.UPLOAD_PATH)
+        && type.toLowerCase().startsWith("multipart/form-data")
+        && (bearerSecret(ctx) != null || "XMLHttpRequest".equals(ctx.request().getHeader("X-Requested-With")));
+    if (changes && ctx.request().path().equals(FilesApi.UPLOAD_PATH) && !upload) {
+      ctx.fail(new ApiException(415, "unsupported-media-type", null, "send the file as multipart/form-data"
+          + " (from a browser with X-Requested-With: XMLHttpRequest)"));
+      return;
+    }
+    if (changes && !csv && !upload && (type == null || !type.toLowerCase().startsWith("application/json"))) {
       ctx.fail(new ApiException(415, "unsupported-media-type", null, "send Content-Type: application/json"));
       return;
     }

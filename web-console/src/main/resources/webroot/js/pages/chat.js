@@ -1,6 +1,6 @@
 // One conversation, with a person or a room: history with paging, send, live messages, delivery state.
 import {h, fill, errorBox, time} from '../dom.js';
-import {get, post, q} from '../api.js';
+import {get, post, q, ApiError} from '../api.js';
 import {call} from '../calls.js';
 import {conferenceBar} from '../conference.js';
 import {STATE_WORDS, conversationOf, displayName} from './buddies.js';
@@ -10,6 +10,18 @@ const DELIVERY = {
   PENDING: 'sending…', DELIVERED: 'delivered', STORED: 'stored for later', EXPIRED: 'expired, not delivered',
   FAILED: 'failed',
 };
+
+const INLINE_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+
+/** 1.2 MB, 340 KB, 12 bytes (decimal units, as phones are told). */
+function size(bytes) {
+  if (bytes < 1000) return bytes + (bytes === 1 ? ' byte' : ' bytes');
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit++; }
+  return (value < 10 ? value.toFixed(1) : String(Math.round(value))) + ' ' + units[unit];
+}
 
 export function render(view, {kind, name}, app) {
   const room = kind === 'room';
@@ -35,14 +47,18 @@ export function render(view, {kind, name}, app) {
   const state = h('span', {class: 'state', testid: 'chat-state'});
   const callButton = room ? null : h('button', {type: 'button', class: 'call', testid: 'call-button',
     onclick: () => call(name, title)}, 'Call');
-  const form = h('form', {class: 'chat-form'}, input, send);
+  const fileInput = h('input', {type: 'file', testid: 'chat-file', hidden: true, 'aria-label': 'File to send'});
+  const attach = h('button', {type: 'button', class: 'attach', testid: 'chat-attach', title: 'Send a file',
+    onclick: () => fileInput.click()}, 'Attach');
+  const progress = h('progress', {class: 'upload', testid: 'chat-progress', max: 100, value: 0, hidden: true});
+  const form = h('form', {class: 'chat-form'}, attach, fileInput, input, send);
   const conference = room ? conferenceBar(name, app) : null;
 
   fill(view, h('div', {class: 'chat'},
     h('div', {class: 'chat-head'},
       h('a', {href: room ? '#/rooms' : '#/buddies', class: 'back', 'aria-label': 'Back'}, '←'),
       h('h1', null, title), state, callButton),
-    conference && conference.el, older, log, latest, error.el, form));
+    conference && conference.el, older, log, latest, progress, error.el, form));
 
   function stateOfPeer() {
     if (room) return;
@@ -66,7 +82,8 @@ export function render(view, {kind, name}, app) {
     return h('li', {class: (mine ? 'msg mine' : 'msg') + (hit ? ' hit' : ''), 'data-id': m.id, testid: hit ? 'message-hit' : 'message'},
       h('span', {class: 'from'}, mine ? 'You' : (m.fromDisplayName || m.from)),
       h('time', {datetime: m.createdAt}, time(m.createdAt)),
-      h('div', {class: 'text', testid: 'message-text'}, (m.text || '').replace(/\s+$/, '')),
+      m.file ? fileCard(m.file)
+        : h('div', {class: 'text', testid: 'message-text'}, (m.text || '').replace(/\s+$/, '')),
       mine && !room ? h('span', {class: 'delivery', testid: 'message-state', 'data-state': m.state,
         'data-seen': m.displayedAt ? 'true' : 'false', title: m.displayedAt ? 'seen ' + time(m.displayedAt) : ''},
         m.displayedAt ? 'seen' : (DELIVERY[m.state] || m.state)) : null);
@@ -125,6 +142,61 @@ export function render(view, {kind, name}, app) {
     latest.hidden = true;
     messages.clear();
     load();
+  });
+
+  // Files: served from this origin with the session (the token in file.url is for phones).
+  function fileCard(file) {
+    const href = '/f/' + q(file.id);
+    const label = file.name + ' (' + size(file.size) + ')';
+    if (INLINE_IMAGES.includes(file.type)) {
+      return h('a', {class: 'file image', href, target: '_blank', rel: 'noopener', testid: 'message-image'},
+        h('img', {src: href, alt: file.name, loading: 'lazy'}), h('span', {class: 'muted'}, label));
+    }
+    return h('a', {class: 'file card', href, download: file.name, testid: 'message-file'},
+      h('span', {class: 'file-name'}, file.name), h('span', {class: 'muted'}, size(file.size)));
+  }
+
+  /** Sends a file with a progress bar: XMLHttpRequest, for its upload progress events. */
+  function upload(file) {
+    if (!file) return;
+    error.clear();
+    const body = new FormData();
+    body.append(room ? 'room' : 'to', name);
+    body.append('file', file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/messages/files');
+    xhr.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) progress.value = Math.round(100 * e.loaded / e.total);
+    });
+    const done = () => { progress.hidden = true; attach.disabled = false; fileInput.value = ''; };
+    xhr.addEventListener('load', () => {
+      done();
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = {message: xhr.responseText.slice(0, 200)}; }
+      if (xhr.status === 201) {
+        add([data]);
+        draw(true);
+      } else {
+        error.show(new ApiError(xhr.status, data).message);
+      }
+    });
+    xhr.addEventListener('error', () => { done(); error.show(new ApiError(0, {message: 'the upload did not finish'}).message); });
+    progress.value = 0;
+    progress.hidden = false;
+    attach.disabled = true;
+    xhr.send(body);
+  }
+
+  fileInput.addEventListener('change', () => upload(fileInput.files[0]));
+  const chat = view.querySelector('.chat');
+  chat.addEventListener('dragover', (e) => { e.preventDefault(); chat.classList.add('dropping'); });
+  chat.addEventListener('dragleave', () => chat.classList.remove('dropping'));
+  chat.addEventListener('drop', (e) => {
+    e.preventDefault();
+    chat.classList.remove('dropping');
+    if (e.dataTransfer && e.dataTransfer.files.length) upload(e.dataTransfer.files[0]);
   });
 
   older.addEventListener('click', () => {

@@ -71,7 +71,7 @@ class ApiDocumentTest {
     Set<String> ops = new TreeSet<>();
     for (Route route : web.router().getRoutes()) {
       String path = route.getPath();
-      if (path == null || !path.startsWith("/api/") || (!route.isExactPath() && !path.contains(":"))
+      if (path == null || !path.startsWith("/api/") && !path.startsWith("/f/") || (!route.isExactPath() && !path.contains(":"))
           || route.methods() == null || route.methods().isEmpty()) {
         continue; // handlers for every method or under a prefix: sessions, bodies, checks, not operations
       }

@@ -42,8 +42,17 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
       int clientTransactionsPerLoop) {
   }
 
-  /** Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. */
-  public record Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours) {
+  /**
+   * Instant messaging. Size in bytes, fork timeout in seconds, store age in hours. maxFileSize: the largest
+   * file sent in a chat, bytes; fileMaxAgeHours: how long a delivered message's file is kept, hours.
+   */
+  public record Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours, long maxFileSize,
+      int fileMaxAgeHours) {
+
+    /** With the default file limits (25 MiB, 30 days). */
+    public Im(int maxMessageSize, int forkTimeoutSeconds, int storeMaxAgeHours) {
+      this(maxMessageSize, forkTimeoutSeconds, storeMaxAgeHours, 25L * 1024 * 1024, 720);
+    }
   }
 
   /**
@@ -282,7 +291,9 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     Im im = new Im(
         r.intIn("im.max-message-size", 1, 1_048_576),
         r.intIn("im.fork-timeout", 1, 30),
-        r.intIn("im.store-max-age", 1, 24 * 365));
+        r.intIn("im.store-max-age", 1, 24 * 365),
+        r.intIn("im.max-file-size", 1, 1_073_741_824),
+        r.intIn("im.file-max-age", 1, 24 * 3650));
     String rule = r.string("presence.default-rule");
     if (!List.of("allow", "block", "polite-block", "confirm").contains(rule)) {
       throw new ConfigException("presence.default-rule", "'" + rule + "' is not allow, block, polite-block or confirm");

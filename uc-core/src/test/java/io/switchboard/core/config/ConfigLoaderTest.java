@@ -62,6 +62,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void fileLimitsHaveTheirDefaultsAndBounds() {
+    assertEquals(25L * 1024 * 1024, env(Map.of()).im().maxFileSize());
+    assertEquals(720, env(Map.of()).im().fileMaxAgeHours());
+    assertEquals(1000, env(Map.of("SWITCHBOARD_IM_MAX_FILE_SIZE", "1000")).im().maxFileSize());
+    assertRejected("im.max-file-size", Map.of("SWITCHBOARD_IM_MAX_FILE_SIZE", "0"));
+    assertRejected("im.max-file-size", Map.of("SWITCHBOARD_IM_MAX_FILE_SIZE", "25MB"));
+    assertRejected("im.file-max-age", Map.of("SWITCHBOARD_IM_FILE_MAX_AGE", "-1"));
+  }
+
+  @Test
   void tlsNeedsBothReadableFiles() throws IOException {
     Path cert = operatorFile("not checked here");
     assertRejected("tls.key", Map.of("SWITCHBOARD_TLS_CERT", cert.toString()));
