@@ -13,7 +13,6 @@ import io.switchboard.api.im.BroadcastRef;
 import io.switchboard.api.im.BroadcastSend;
 import io.switchboard.api.im.Broadcasts;
 import io.switchboard.core.model.User;
-import io.switchboard.core.store.StoreException;
 import io.switchboard.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,12 +58,12 @@ final class BroadcastBusApi {
 
   Future<Void> start() {
     return Future.all(
-        consumers.answer(EventAddresses.IM_BROADCAST_SEND, BroadcastSend::fromJson, this::send, BroadcastBusApi::translate),
-        consumers.answer(EventAddresses.IM_BROADCAST_LIST, BroadcastQuery::fromJson, this::list, BroadcastBusApi::translate),
+        consumers.answer(EventAddresses.IM_BROADCAST_SEND, BroadcastSend::fromJson, this::send, ImBusApi::translate),
+        consumers.answer(EventAddresses.IM_BROADCAST_LIST, BroadcastQuery::fromJson, this::list, ImBusApi::translate),
         consumers.answer(EventAddresses.IM_BROADCAST_WITHDRAW, BroadcastRef::fromJson, this::withdraw,
-            BroadcastBusApi::translate),
+            ImBusApi::translate),
         consumers.answer(EventAddresses.IM_BROADCAST_DISMISS, BroadcastRef::fromJson, this::dismiss,
-            BroadcastBusApi::translate)).mapEmpty();
+            ImBusApi::translate)).mapEmpty();
   }
 
   Future<Void> stop() {
@@ -182,16 +181,5 @@ final class BroadcastBusApi {
 
   private static boolean mayEnd(Caller caller, Broadcast b) {
     return caller.isAdmin() || caller.mayBroadcast() && b.from().equals(caller.username());
-  }
-
-  private static BusFailure translate(Throwable e) {
-    if (e instanceof StoreException se) {
-      return switch (se.kind()) {
-        case NOT_FOUND -> new BusFailure(404, null, se.getMessage());
-        case CONFLICT -> new BusFailure(409, se.field(), se.getMessage());
-        case UNAVAILABLE -> BusFailure.unavailable(se.getMessage());
-      };
-    }
-    return BusFailure.internal();
   }
 }

@@ -7,9 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
@@ -73,19 +71,7 @@ public record Imdn(String messageId, String dateTime, Kind kind, String status) 
   public static Imdn parse(byte[] xml) {
     org.w3c.dom.Document doc;
     try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      f.setNamespaceAware(true);
-      // Untrusted input: no DTDs, no external entities.
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setExpandEntityReferences(false);
-      DocumentBuilder b = f.newDocumentBuilder();
-      b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
-        @Override
-        public void fatalError(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXException {
-          throw e; // thrown, not printed on stderr as the default handler does
-        }
-      });
+      DocumentBuilder b = io.switchboard.core.text.Xml.untrustedParser();
       doc = b.parse(new ByteArrayInputStream(xml));
     } catch (Exception e) {
       throw new IllegalArgumentException("not XML: " + e.getMessage());

@@ -6,9 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -180,17 +178,7 @@ public final class Pidf {
   private static final ThreadLocal<DocumentBuilder> BUILDERS = ThreadLocal.withInitial(Pidf::newBuilder);
 
   private static DocumentBuilder newBuilder() {
-    try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      f.setNamespaceAware(true);
-      // Published documents come from phones: no DTDs, no external entities.
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setExpandEntityReferences(false);
-      return f.newDocumentBuilder();
-    } catch (javax.xml.parsers.ParserConfigurationException e) {
-      throw new IllegalStateException(e);
-    }
+    return Xml.untrustedParser();
   }
 
   /**
