@@ -102,7 +102,7 @@ final class ClickToCall {
       Optional<User> callee = r.result().resultAt(1);
       List<Device> phones = r.result().<List<Device>>resultAt(2).stream()
           .filter(d -> d.kind().sipPhone() && d.endpoint() != null).toList();
-      Optional<Device> phone = chosen == null ? inUse(user, phones).or(() -> primary(phones))
+      Optional<Device> phone = chosen == null ? phoneToRing(inUse, user, phones)
           : phones.stream().filter(d -> d.id().equals(chosen)).findFirst();
       if (chosen != null && phone.isEmpty()) {
         msg.fail(BusFailure.notFound("device", "not one of your phones: " + chosen));
@@ -149,12 +149,16 @@ final class ClickToCall {
     });
   }
 
-  /** The device in use among the user's phones (their choice in the console aside). */
-  private Optional<Device> inUse(String user, List<Device> phones) {
+  /**
+   * The phone to ring for a user who chose none (click-to-call, a room's conference call): the device in
+   * use among their phones, else the primary one.
+   */
+  static Optional<Device> phoneToRing(DevicesInUse inUse, String user, List<Device> phones) {
     Map<String, Device.Kind> candidates = new java.util.LinkedHashMap<>();
     phones.forEach(d -> candidates.put(d.id(), d.kind()));
     return inUse.inUse(user, candidates, java.time.Instant.now())
-        .flatMap(id -> phones.stream().filter(d -> d.id().equals(id)).findFirst());
+        .flatMap(id -> phones.stream().filter(d -> d.id().equals(id)).findFirst())
+        .or(() -> primary(phones));
   }
 
   /** The phone a click rings when the user chose none: a desk phone first, else any of their SIP devices. */

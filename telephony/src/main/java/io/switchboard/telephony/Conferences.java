@@ -72,15 +72,21 @@ final class Conferences {
   private final Function<String, CallStateEvent.State> callState;
   private final Map<String, Room> rooms = new HashMap<>();
   private final Map<String, String> roomOfConference = new HashMap<>();
+  private final io.switchboard.core.device.DevicesInUse inUse;
   /** Endpoints rung for a room and not joined yet. */
   private final Map<String, String> roomOfEndpoint = new HashMap<>();
   /** Confbridge events are applied one after the other, owner look-ups included. */
   private Future<Void> tail = Future.succeededFuture();
 
-  /** @param callState a user's call state as telephony last published it */
+  /**
+   * @param inUse the last use of each device: a member is rung on the device in use
+   * @param callState a user's call state as telephony last published it
+   */
   Conferences(Vertx vertx, SwitchboardConfig.Ami config, UserStore users, DeviceStore devices, AmiLink link,
-      EndpointOwners owners, Function<String, CallStateEvent.State> callState) {
+      EndpointOwners owners, io.switchboard.core.device.DevicesInUse inUse,
+      Function<String, CallStateEvent.State> callState) {
     this.vertx = vertx;
+    this.inUse = inUse;
     this.config = config;
     this.users = users;
     this.devices = devices;
@@ -155,13 +161,13 @@ final class Conferences {
     });
   }
 
-  /** Originates the member's primary phone into the conference; completes with its endpoint once queued. */
+  /** Originates the member's device in use (else primary phone) into the conference; completes with its endpoint once queued. */
   private Future<String> ring(String roomName, String member, String extension) {
     return Future.all(users.find(member), devices.listByUser(member)).compose(r -> {
       Optional<User> user = r.resultAt(0);
       List<Device> phones = r.result().<List<Device>>resultAt(1).stream()
           .filter(d -> d.kind().sipPhone() && d.endpoint() != null).toList();
-      Optional<Device> phone = ClickToCall.primary(phones);
+      Optional<Device> phone = ClickToCall.phoneToRing(inUse, member, phones);
       String endpoint = phone.map(Device::endpoint).orElse(user.map(User::extension).filter(e -> !e.isBlank()).orElse(null));
       if (endpoint == null) {
         return Future.failedFuture("no phone (no device, no extension)");

@@ -99,7 +99,7 @@ final class TelephonyVerticle extends VerticleBase implements AmiLink.Listener {
     vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(EventAddresses.DEVICE_USED,
         m -> inUse.used(io.switchboard.api.presence.DeviceUsed.fromJson(m.body())));
     clickToCall = new ClickToCall(vertx, config, users, devices, link, metrics, inUse);
-    conferences = new Conferences(vertx, config, users, devices, link, owners,
+    conferences = new Conferences(vertx, config, users, devices, link, owners, inUse,
         user -> published.getOrDefault(user, new CallStateEvent(user, CallStateEvent.State.IDLE, null)).state());
     voicemail = new Voicemail(vertx, owners);
     if (config.configured()) {

@@ -173,6 +173,25 @@ class ConferenceTest {
     assertEquals(ConferenceState.none("sales"), now);
   }
 
+  /** A member active only on their mobile is rung there, as click-to-call would. */
+  @Test
+  void aMemberIsRungOnTheDeviceInUse() throws Exception {
+    Instant now = Instant.now();
+    await(devices.create(new Device("d-mobile", "alice", Device.Kind.MOBILE, null, null, null,
+        "alice-mobile", "secret", "token2", null, now, now)));
+    startConnected(Map.of("ami.conference-extension", "8000"));
+    vertx.eventBus().publish(EventAddresses.DEVICE_USED,
+        new io.switchboard.api.presence.DeviceUsed("alice", "d-mobile", "mobile", "message", System.currentTimeMillis())
+            .toJson());
+    // (the use and the request reach the telephony context in the order they were sent from here)
+    CompletableFuture<Void> originated = asterisk.awaitActions("Originate", 1);
+    await(BusCalls.request(vertx.eventBus(), EventAddresses.CONFERENCE_START,
+        new ConferenceStart(ALICE, "sales", List.of("alice"))));
+    await(Future.fromCompletionStage(originated));
+    assertEquals("8000", originate("PJSIP/alice-mobile").get("exten"), "the mobile, not the desk phone");
+    assertEquals(1, asterisk.count("Originate"));
+  }
+
   @Test
   void withoutAConferenceExtensionTheRequestNamesTheKey() throws Exception {
     startConnected(Map.of());
