@@ -3,8 +3,6 @@ package io.switchboard.im;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.core.store.MongoStore;
-import io.switchboard.core.testing.FreePorts;
-import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
@@ -15,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -34,13 +31,14 @@ class MessageClaimTest {
   private Vertx vertx;
   private MongoStore mongo;
   private MongoMessageStore store;
+  private EmbeddedMessages opened;
 
   @BeforeEach
   void open(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
-    var config = TestConfigs.loopback(dir, FreePorts.udpAndTcp(), 0, Map.of()).store();
-    mongo = vertx.executeBlocking(() -> MongoStore.open(config)).await();
-    store = new MongoMessageStore(vertx, mongo);
+    opened = EmbeddedMessages.open(vertx, dir, false);
+    mongo = opened.mongo();
+    store = opened.messages();
     store.insert(new StoredMessage("m1", "alice", "Alice", "bob", null, StoredMessage.conversationOf("alice", "bob"),
         "text/plain;charset=UTF-8", "hi".getBytes(StandardCharsets.UTF_8), "hi", MessageState.STORED, NOW, null, 0))
         .await();
@@ -48,10 +46,7 @@ class MessageClaimTest {
 
   @AfterEach
   void close() {
-    vertx.executeBlocking(() -> {
-      mongo.close();
-      return null;
-    }).await();
+    opened.close();
   }
 
   @Test

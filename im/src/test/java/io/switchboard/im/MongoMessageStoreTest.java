@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.core.store.IndexUse;
 import io.switchboard.core.store.MongoStore;
-import io.switchboard.core.testing.FreePorts;
-import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,21 +29,19 @@ class MongoMessageStoreTest {
   private Vertx vertx;
   private MongoStore mongo;
   private MongoMessageStore store;
+  private EmbeddedMessages opened;
 
   @BeforeEach
   void open(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
-    var config = TestConfigs.loopback(dir, FreePorts.udpAndTcp(), 0, Map.of()).store();
-    mongo = vertx.executeBlocking(() -> MongoStore.open(config)).await();
-    store = new MongoMessageStore(vertx, mongo);
+    opened = EmbeddedMessages.open(vertx, dir, false);
+    mongo = opened.mongo();
+    store = opened.messages();
   }
 
   @AfterEach
   void close() {
-    vertx.executeBlocking(() -> {
-      mongo.close();
-      return null;
-    }).await();
+    opened.close();
   }
 
   private static StoredMessage message(String id, String to, MessageState state, Instant at) {

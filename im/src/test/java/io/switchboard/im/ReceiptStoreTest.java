@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.store.IndexUse;
 import io.switchboard.core.store.MongoStore;
-import io.switchboard.core.testing.FreePorts;
-import io.switchboard.core.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -35,25 +32,19 @@ class ReceiptStoreTest {
   private Vertx vertx;
   private MongoStore mongo;
   private MongoMessageStore store;
+  private EmbeddedMessages opened;
 
   @BeforeEach
   void open(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
-    var config = TestConfigs.loopback(dir, FreePorts.udpAndTcp(), 0, Map.of()).store();
-    mongo = vertx.executeBlocking(() -> MongoStore.open(config)).await();
-    store = new MongoMessageStore(vertx, mongo);
-    vertx.executeBlocking(() -> {
-      store.createIndexes();
-      return null;
-    }).await();
+    opened = EmbeddedMessages.open(vertx, dir, true);
+    mongo = opened.mongo();
+    store = opened.messages();
   }
 
   @AfterEach
   void close() {
-    vertx.executeBlocking(() -> {
-      mongo.close();
-      return null;
-    }).await();
+    opened.close();
   }
 
   private static StoredMessage cpim(String id, String to, String imdnId) {
