@@ -187,9 +187,11 @@ final class StoreJournal implements AutoCloseable {
   /** Blocking: every record appended so far is on the disk once this returns. */
   void sync() {
     synchronized (fileLock) {
-      // Counted after each append: what is counted now was written before the force, so it is covered.
-      Synced covering = new Synced(number, bytesInFile.get());
+      Synced covering;
       try {
+        // The file's size, not bytesInFile: concurrent appenders count their records only after writing
+        // them, so the counter may lag what is in the file, and all of that is covered by the force.
+        covering = new Synced(number, channel.size());
         channel.force(false);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot sync the store journal", e);
