@@ -98,6 +98,14 @@ def stop(proc, grace=15):
         RUNNING.remove(proc)
 
 
+def stop_on_signals(who):
+    """SIGTERM and SIGINT raise SystemExit, so that the caller's finally ends what it started."""
+    def on_signal(signum, _frame):
+        raise SystemExit(f'{who}: stopped by signal {signum}')
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
 def stop_all():
     for proc in list(reversed(RUNNING)):
         stop(proc, grace=10)
@@ -767,10 +775,7 @@ def main(argv):
         f'{args.users} users per group, {args.senders} senders, E2 {min(args.users, args.e2_presentities)}x1; start rates '
         + ', '.join(f'{s}={args.start[s]}' for s in args.scenarios))
 
-    def on_signal(signum, _frame):
-        raise SystemExit(f'compare: stopped by signal {signum}')
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop_on_signals('compare')
 
     users = Users(args.users, args.senders, args.e2_presentities, args.scenarios)
     servers = []

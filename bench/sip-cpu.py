@@ -55,6 +55,8 @@ def main(argv):
     scenarios = list(dict.fromkeys(sc for sc, _ in steps))
     args = compare.parse_args(['--quick', '--scenarios', ','.join(scenarios), '--seconds', str(a.seconds),
                                '--users', str(a.users), '--senders', str(a.senders)])
+    # SIGTERM/SIGINT unwind through the finally below, which ends the server and SIPp by pid.
+    compare.stop_on_signals('sip-cpu')
     work = tempfile.mkdtemp(prefix='switchboard-sipcpu-')
     users = compare.Users(a.users, a.senders, 1, scenarios)
     server = compare.Switchboard(work, users, shlex.split(os.environ.get('JAVA_OPTS', '-Xms512m -Xmx2g')), None,
