@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
 class FileTransferTest {
 
-  private static final int MAX_FILE = 200_000;
+  private static final int MAX_FILE = 600_000;
   private static final Pattern LINK = Pattern.compile("(http://\\S+/f/([A-Za-z0-9_-]{22})\\?t=([A-Za-z0-9_-]{22}))");
 
   private Switchboard switchboard;
@@ -103,14 +103,14 @@ class FileTransferTest {
     assertTrue(reg.passed(), reg::toString);
 
     WebClientSession alice = Api.login(vertx, switchboard, "alice", "alice-web-pw");
-    byte[] bytes = pdf(123_456);
+    byte[] bytes = pdf(550_000); // three GridFS chunks: the download is sent chunk by chunk
     HttpResponse<Buffer> sent = upload(alice, "to", "1002", "report.pdf", "application/pdf", bytes);
     assertEquals(201, sent.statusCode(), sent.bodyAsString());
     JsonObject message = sent.bodyAsJsonObject();
     assertEquals("DELIVERED", message.getString("state"), message.encode());
     JsonObject file = message.getJsonObject("file");
     assertEquals("report.pdf", file.getString("name"));
-    assertEquals(123_456, file.getLong("size"));
+    assertEquals(550_000, file.getLong("size"));
     assertEquals("application/pdf", file.getString("type"));
 
     Sipp.Result phone = bobPhone.await();
@@ -118,7 +118,7 @@ class FileTransferTest {
     String text = SippTrace.received(phone.messages(), "MESSAGE").get(0).body().strip();
     Matcher link = LINK.matcher(text);
     assertTrue(link.find(), text);
-    assertTrue(text.startsWith("Alice sent report.pdf (123 KB): http://127.0.0.1:" + webPort + "/f/"), text);
+    assertTrue(text.startsWith("Alice sent report.pdf (550 KB): http://127.0.0.1:" + webPort + "/f/"), text);
     assertEquals(file.getString("url"), link.group(1), "the SIP text carries the message's url");
     assertEquals(file.getString("id"), link.group(2));
     String id = link.group(2);
@@ -128,6 +128,7 @@ class FileTransferTest {
     HttpResponse<Buffer> got = WebClient.create(vertx).getAbs(link.group(1)).send().await();
     assertEquals(200, got.statusCode(), got.bodyAsString());
     assertArrayEquals(bytes, got.body().getBytes());
+    assertEquals("550000", got.getHeader("Content-Length"));
     assertEquals("application/pdf", got.getHeader("Content-Type"));
     assertTrue(got.getHeader("Content-Disposition").startsWith("attachment; filename=\"report.pdf\""),
         got.getHeader("Content-Disposition"));

@@ -3,10 +3,10 @@ package io.switchboard.web;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.api.im.ImFileSend;
 import io.switchboard.core.account.UserAccounts;
+import io.switchboard.core.files.FileContent;
 import io.switchboard.core.files.FileStore;
 import io.switchboard.core.files.StoredFile;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.FileUpload;
@@ -138,8 +138,8 @@ final class FilesApi {
       return accounts.store().find(username).compose(user -> user.isPresent() && user.get().enabled()
           ? serve(ctx, f) : Future.succeededFuture(403));
     }).onComplete(r -> {
-      if (ctx.response().ended()) {
-        return;
+      if (ctx.response().ended() || r.succeeded() && r.result() == 200) {
+        return; // served, or being sent chunk by chunk
       }
       int status = r.succeeded() ? r.result() : 500;
       if (r.failed()) {
@@ -152,21 +152,50 @@ final class FilesApi {
     });
   }
 
+  /**
+   * Sends the file chunk by chunk as the browser takes it (the next chunk is read once the response's queue has
+   * room), so that no download holds a whole file in memory. Once the headers are out, a failure half way can
+   * only cut the connection, so that the browser sees an incomplete download rather than a short file.
+   */
   private Future<Integer> serve(RoutingContext ctx, StoredFile f) {
-    return files.content(f.id()).map(bytes -> {
+    return files.open(f.id()).map(content -> {
       HttpServerResponse response = ctx.response();
       String encoded = URLEncoder.encode(f.name(), StandardCharsets.UTF_8).replace("+", "%20");
       String ascii = f.name().replaceAll("[^\\x20-\\x7e]|[\\\\\"]", "_");
       response.headers()
           .set("Content-Type", f.type())
+          .set("Content-Length", Long.toString(f.size()))
           .set("Content-Disposition", (f.inline() ? "inline" : "attachment") + "; filename=\"" + ascii
               + "\"; filename*=UTF-8''" + encoded)
           .set("X-Content-Type-Options", "nosniff")
           .set("Content-Security-Policy", CSP)
           .set("Referrer-Policy", "no-referrer")
           .set("Cache-Control", "private, no-store");
-      response.end(Buffer.buffer(bytes));
+      response.closeHandler(v -> content.close());
+      sendChunks(response, content, f.id());
       return 200;
+    });
+  }
+
+  private void sendChunks(HttpServerResponse response, FileContent content, String id) {
+    content.next().onComplete(read -> {
+      if (response.closed()) {
+        content.close();
+      } else if (read.failed()) {
+        LOG.warn("File download cut short [id: {}]: {}", id, read.cause().getMessage());
+        content.close();
+        response.reset();
+      } else if (read.result().length() == 0) {
+        content.close();
+        response.end();
+      } else {
+        response.write(read.result());
+        if (response.writeQueueFull()) {
+          response.drainHandler(v -> sendChunks(response, content, id));
+        } else {
+          sendChunks(response, content, id);
+        }
+      }
     });
   }
 }

@@ -21,8 +21,8 @@ public interface FileStore {
   /** The file's description, if there is such a file. */
   Future<Optional<StoredFile>> find(String id);
 
-  /** The file's bytes (fails NOT_FOUND when it is gone). */
-  Future<byte[]> content(String id);
+  /** The file's bytes, to read chunk by chunk (fails NOT_FOUND when it is gone). */
+  Future<FileContent> open(String id);
 
   /** Records where the file was sent and who may fetch it. */
   Future<Void> share(String id, String conversation, List<String> participants);

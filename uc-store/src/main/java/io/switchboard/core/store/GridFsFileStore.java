@@ -9,11 +9,13 @@ import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import io.switchboard.core.files.FileContent;
 import io.switchboard.core.files.FileStore;
 import io.switchboard.core.files.FileTypes;
 import io.switchboard.core.files.StoredFile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bson.BsonString;
 import org.bson.Document;
+import org.bson.types.Binary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +50,14 @@ public final class GridFsFileStore implements FileStore {
   private final MongoStore store;
   private final GridFSBucket bucket;
   private final MongoCollection<Document> descriptions;
+  private final MongoCollection<Document> chunkDocuments;
 
   public GridFsFileStore(Vertx vertx, MongoStore store) {
     this.vertx = vertx;
     this.store = store;
     this.bucket = GridFSBuckets.create(store.database(), BUCKET);
     this.descriptions = store.database().getCollection(BUCKET + ".files");
+    this.chunkDocuments = store.database().getCollection(BUCKET + ".chunks");
   }
 
   /** 128 random bits, URL-safe base64 without padding (22 characters): ids and tokens. */
@@ -92,14 +97,65 @@ public final class GridFsFileStore implements FileStore {
   }
 
   @Override
-  public Future<byte[]> content(String id) {
+  public Future<FileContent> open(String id) {
     return blocking(() -> {
-      try (InputStream in = bucket.openDownloadStream(new BsonString(id))) {
-        return in.readAllBytes();
-      } catch (MongoGridFSException e) {
+      GridFSFile file = bucket.find(Filters.eq("_id", id)).first();
+      if (file == null) {
         throw StoreException.notFound("no file " + id);
       }
+      return new ChunkReader(id, file.getLength(), file.getChunkSize());
     });
+  }
+
+  /**
+   * Reads a file's chunks one query each ({@code files_id} and {@code n}, on the index GridFS keeps), not through
+   * the driver's download stream: its cursor fetches a hundred chunks per batch, and the embedded server
+   * materialises a cursor's whole result, so either would hold the file in memory.
+   */
+  private final class ChunkReader implements FileContent {
+
+    private final String id;
+    private final long length;
+    private final int chunkSize;
+    private final long chunks;
+    private int nextChunk;
+    private volatile boolean closed;
+
+    ChunkReader(String id, long length, int chunkSize) {
+      this.id = id;
+      this.length = length;
+      this.chunkSize = chunkSize;
+      this.chunks = chunkSize <= 0 ? 0 : (length + chunkSize - 1) / chunkSize;
+    }
+
+    @Override
+    public Future<Buffer> next() {
+      return blocking(() -> {
+        if (closed) {
+          throw new IllegalStateException("file " + id + ": read after close");
+        }
+        if (nextChunk >= chunks) {
+          return Buffer.buffer();
+        }
+        int n = nextChunk;
+        Document chunk = chunkDocuments.find(Filters.and(Filters.eq("files_id", id), Filters.eq("n", n))).first();
+        if (chunk == null) {
+          throw StoreException.notFound("file " + id + ": chunk " + n + " is missing (deleted while read?)");
+        }
+        byte[] data = chunk.get("data", Binary.class).getData();
+        long expected = Math.min(chunkSize, length - (long) n * chunkSize);
+        if (data.length != expected) {
+          throw new IllegalStateException("file " + id + ": chunk " + n + " holds " + data.length + " bytes, not " + expected);
+        }
+        nextChunk = n + 1;
+        return Buffer.buffer(data);
+      });
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.config.SwitchboardConfig;
+import io.switchboard.core.files.FileContent;
 import io.switchboard.core.files.StoredFile;
 import io.switchboard.core.testing.FreePorts;
 import io.switchboard.core.testing.TestConfigs;
@@ -81,7 +82,16 @@ class GridFsFileStoreTest {
     assertEquals(saved.token(), found.token());
     assertEquals("alice|bob", found.conversation());
     assertEquals(List.of("alice", "bob"), found.participants());
-    assertArrayEquals(bytes, files.content(saved.id()).await());
+    FileContent content = files.open(saved.id()).await();
+    java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+    List<Integer> chunkSizes = new java.util.ArrayList<>();
+    for (io.vertx.core.buffer.Buffer chunk = content.next().await(); chunk.length() > 0; chunk = content.next().await()) {
+      chunkSizes.add(chunk.length());
+      read.writeBytes(chunk.getBytes());
+    }
+    content.close();
+    assertEquals(List.of(261_120, 261_120, 177_760), chunkSizes, "one GridFS chunk per read");
+    assertArrayEquals(bytes, read.toByteArray());
     assertEquals(1, files.createdBefore(Instant.now().plusSeconds(1), 10).await().size());
     assertEquals(0, files.createdBefore(saved.createdAt().minusSeconds(60), 10).await().size());
   }
@@ -99,7 +109,7 @@ class GridFsFileStoreTest {
         .countDocuments(com.mongodb.client.model.Filters.eq("files_id", alices.id()))).await();
     assertEquals(0, chunks);
     StoreException gone = (StoreException) org.junit.jupiter.api.Assertions.assertThrows(
-        java.util.concurrent.CompletionException.class, () -> files.content(alices.id()).toCompletionStage()
+        java.util.concurrent.CompletionException.class, () -> files.open(alices.id()).toCompletionStage()
             .toCompletableFuture().join()).getCause();
     assertEquals(StoreException.Kind.NOT_FOUND, gone.kind());
   }
