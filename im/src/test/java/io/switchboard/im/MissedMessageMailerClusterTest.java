@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.EventAddresses;
 import io.switchboard.core.store.SharedStores;
-import io.switchboard.core.testing.ClusterNodes;
 import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.SipTestCluster;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,22 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class MissedMessageMailerClusterTest {
 
-  private final List<Vertx> nodes = new ArrayList<>();
-  private final List<SipTestServer> servers = new ArrayList<>();
-  private final List<ImService> ims = new ArrayList<>();
+  private SipTestCluster cluster;
   private SmtpSink sink;
 
   @AfterEach
   void tearDown() throws Exception {
-    // B first: it is a client of A's store.
-    for (int i = servers.size() - 1; i >= 0; i--) {
-      if (i < ims.size()) {
-        ims.get(i).stop().await(60, TimeUnit.SECONDS);
-      }
-      servers.get(i).stop().await(60, TimeUnit.SECONDS);
-    }
-    for (Vertx v : nodes) {
-      v.close().await(60, TimeUnit.SECONDS);
+    if (cluster != null) {
+      cluster.close();
     }
     if (sink != null) {
       sink.close();
@@ -64,11 +54,9 @@ class MissedMessageMailerClusterTest {
     Map<String, String> smtp = Map.of("smtp.host", "127.0.0.1", "smtp.port", String.valueOf(smtpPort),
         "smtp.starttls", "disabled", "smtp.from", "switchboard@switchboard.test", "notify.email.after", "1",
         "notify.email.interval", "3600");
-    ClusterNodes cluster = new ClusterNodes(2);
-    Vertx a = cluster.start(0).await(90, TimeUnit.SECONDS);
-    nodes.add(a);
-    Vertx b = cluster.start(1).await(90, TimeUnit.SECONDS);
-    nodes.add(b);
+    cluster = new SipTestCluster(2);
+    Vertx a = cluster.member(0);
+    Vertx b = cluster.member(1);
     BlockingQueue<MissedMessageMailer.Decision> onA = new LinkedBlockingQueue<>();
     BlockingQueue<MissedMessageMailer.Decision> onB = new LinkedBlockingQueue<>();
     SipTestServer serverA = node(a, dir.resolve("a"), smtp, onA);
@@ -114,18 +102,16 @@ class MissedMessageMailerClusterTest {
 
   private SipTestServer node(Vertx vertx, Path dir, Map<String, String> settings,
       BlockingQueue<MissedMessageMailer.Decision> decisions) throws Exception {
-    SipTestServer server = new SipTestServer(vertx, dir, settings);
     ImService[] im = new ImService[1];
-    server.beforeSipStart.add(t -> im[0] = new ImService(vertx, t.config, t.users, t.devices, t.sip, t.store));
-    server.start().await(60, TimeUnit.SECONDS);
-    servers.add(server);
+    SipTestServer server = cluster.server(vertx, dir, settings,
+        t -> im[0] = new ImService(vertx, t.config, t.users, t.devices, t.sip, t.store));
     vertx.executeBlocking(() -> {
       im[0].createIndexes();
       return null;
     }).await(60, TimeUnit.SECONDS);
     im[0].mailer().onDecision(decisions::add);
     im[0].start().await(30, TimeUnit.SECONDS);
-    ims.add(im[0]);
+    cluster.stopBefore(server, im[0]::stop);
     return server;
   }
 }

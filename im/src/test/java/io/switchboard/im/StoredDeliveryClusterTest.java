@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.model.Filters;
 import io.switchboard.core.store.SharedStores;
-import io.switchboard.core.testing.ClusterNodes;
 import io.switchboard.core.testing.FreePorts;
+import io.switchboard.core.testing.SipTestCluster;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -31,27 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class StoredDeliveryClusterTest {
 
-  private final List<Vertx> nodes = new ArrayList<>();
-  private final List<SipTestServer> servers = new ArrayList<>();
+  private SipTestCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    // B first: it is a client of A's store.
-    for (int i = servers.size() - 1; i >= 0; i--) {
-      servers.get(i).stop().await(60, TimeUnit.SECONDS);
-    }
-    for (Vertx v : nodes) {
-      v.close().await(60, TimeUnit.SECONDS);
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void aPhoneRegisteredOnTwoNodesGetsEachStoredMessageOnce(@TempDir Path dir) throws Exception {
-    ClusterNodes cluster = new ClusterNodes(2);
-    Vertx a = cluster.start(0).await(90, TimeUnit.SECONDS);
-    nodes.add(a);
-    Vertx b = cluster.start(1).await(90, TimeUnit.SECONDS);
-    nodes.add(b);
+    cluster = new SipTestCluster(2);
+    Vertx a = cluster.member(0);
+    Vertx b = cluster.member(1);
     SipTestServer onA = node(a, dir.resolve("a"), Map.of());
     SipTestServer onB = node(b, dir.resolve("b"), Map.of("mongo.uri", SharedStores.uriOf(onA.store)));
     onA.createUser("alice", "1001", "alice-sip-secret").await(20, TimeUnit.SECONDS);
@@ -90,11 +83,9 @@ class StoredDeliveryClusterTest {
   }
 
   private SipTestServer node(Vertx vertx, Path dir, Map<String, String> settings) throws Exception {
-    SipTestServer server = new SipTestServer(vertx, dir, settings);
     ImService[] im = new ImService[1];
-    server.beforeSipStart.add(t -> im[0] = new ImService(vertx, t.config, t.users, t.devices, t.sip, t.store));
-    server.start().await(60, TimeUnit.SECONDS);
-    servers.add(server);
+    SipTestServer server = cluster.server(vertx, dir, settings,
+        t -> im[0] = new ImService(vertx, t.config, t.users, t.devices, t.sip, t.store));
     vertx.executeBlocking(() -> {
       im[0].createIndexes();
       return null;

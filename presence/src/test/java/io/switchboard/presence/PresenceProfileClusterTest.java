@@ -14,7 +14,7 @@ import io.switchboard.api.presence.RulesRequest;
 import io.switchboard.api.presence.WatcherRule;
 import io.switchboard.core.ha.NodeIdentity;
 import io.switchboard.core.store.SharedStores;
-import io.switchboard.core.testing.ClusterNodes;
+import io.switchboard.core.testing.SipTestCluster;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
@@ -23,7 +23,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,27 +43,20 @@ class PresenceProfileClusterTest {
   /** Requests answered by one node's own presence: on a cluster, a plain send may reach either. */
   private static final DeliveryOptions HERE = new DeliveryOptions().setLocalOnly(true);
 
-  private final List<Vertx> nodes = new ArrayList<>();
-  private final List<SipTestServer> servers = new ArrayList<>();
+  private SipTestCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    // B first: it is a client of A's store.
-    for (int i = servers.size() - 1; i >= 0; i--) {
-      servers.get(i).stop().await(60, TimeUnit.SECONDS);
-    }
-    for (Vertx v : nodes) {
-      v.close().await(60, TimeUnit.SECONDS);
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void aStateABuddyAndABlockSetOnOneNodeApplyOnTheOther(@TempDir Path dir) throws Exception {
-    ClusterNodes cluster = new ClusterNodes(2);
-    Vertx a = cluster.start(0).await(90, TimeUnit.SECONDS);
-    nodes.add(a);
-    Vertx b = cluster.start(1).await(90, TimeUnit.SECONDS);
-    nodes.add(b);
+    cluster = new SipTestCluster(2);
+    Vertx a = cluster.member(0);
+    Vertx b = cluster.member(1);
     SipTestServer onA = node(a, dir.resolve("a"), Map.of());
     SipTestServer onB = node(b, dir.resolve("b"), Map.of("mongo.uri", SharedStores.uriOf(onA.store)));
     onA.createUser("alice", "1001", "alice-sip-secret").await(20, TimeUnit.SECONDS);
@@ -133,14 +125,11 @@ class PresenceProfileClusterTest {
   }
 
   private SipTestServer node(Vertx vertx, Path dir, Map<String, String> settings) throws Exception {
-    SipTestServer server = new SipTestServer(vertx, dir, settings);
     PresenceService[] presence = new PresenceService[1];
-    server.beforeSipStart.add(t -> {
+    SipTestServer server = cluster.server(vertx, dir, settings, t -> {
       t.sip.inCluster(NodeIdentity.of(vertx));
       presence[0] = new PresenceService(vertx, t.config, t.health, t.users, t.sip, t.store);
     });
-    server.start().await(60, TimeUnit.SECONDS);
-    servers.add(server);
     presence[0].start().await(30, TimeUnit.SECONDS);
     return server;
   }

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.EventAddresses;
-import io.switchboard.core.testing.ClusterNodes;
+import io.switchboard.core.testing.SipTestCluster;
 import io.switchboard.core.testing.SipTestServer;
 import io.switchboard.core.testing.Sipp;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,26 +26,20 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterDigestThrottleTest {
 
-  private final List<Vertx> nodes = new ArrayList<>();
-  private final List<SipTestServer> servers = new ArrayList<>();
+  private SipTestCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (SipTestServer s : servers) {
-      s.stop().await(60, TimeUnit.SECONDS);
-    }
-    for (Vertx v : nodes) {
-      v.close().await(60, TimeUnit.SECONDS);
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void failuresOnTwoNodesAddUpToOneBlock(@TempDir Path dir) throws Exception {
-    ClusterNodes cluster = new ClusterNodes(2);
-    Vertx a = cluster.start(0).await(90, TimeUnit.SECONDS);
-    nodes.add(a);
-    Vertx b = cluster.start(1).await(90, TimeUnit.SECONDS);
-    nodes.add(b);
+    cluster = new SipTestCluster(2);
+    Vertx a = cluster.member(0);
+    Vertx b = cluster.member(1);
     AtomicInteger heardOnA = new AtomicInteger();
     AtomicInteger heardOnB = new AtomicInteger();
     Promise<Void> bHeardTwo = Promise.promise();
@@ -86,9 +78,7 @@ class ClusterDigestThrottleTest {
   }
 
   private SipTestServer node(Vertx vertx, Path dir, Map<String, String> settings) throws Exception {
-    SipTestServer server = new SipTestServer(vertx, dir, settings);
-    server.start().await(60, TimeUnit.SECONDS);
-    servers.add(server);
+    SipTestServer server = cluster.server(vertx, dir, settings, s -> { });
     server.createUser("alice", "1001", "alice-sip-secret").await(30, TimeUnit.SECONDS);
     return server;
   }
