@@ -1,6 +1,7 @@
 package io.switchboard.core.store;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoInterruptedException;
 import com.mongodb.ServerAddress;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.bulk.BulkWriteInsert;
@@ -70,6 +71,11 @@ final class DirectWrites implements WriteBatcher.BulkWriter {
 
   @Override
   public BulkWriteResult bulkWrite(List<WriteModel<Document>> models) {
+    if (Thread.currentThread().isInterrupted()) {
+      // The journal's and the file's channels are written on this thread now, and an interrupted thread's
+      // file I/O closes them for good; over the wire it was the driver's read that failed. Fail the batch.
+      throw new MongoInterruptedException("interrupted before the write [collection: " + collection + "]", null);
+    }
     List<Write> writes = new ArrayList<>(models.size());
     for (WriteModel<Document> model : models) {
       Write write = convert(model);
