@@ -142,7 +142,10 @@ final class DirectWrites implements WriteBatcher.BulkWriter {
     return new Write(Kind.DELETE, BackendValues.bson(filter, codecs), null, false, false, limit);
   }
 
-  /** In order: each run of inserts in one call, as the server's insert command makes it; stops at the first write at fault. */
+  /**
+   * In order: each run of inserts in one call, as the server's insert command makes it; stops at the first
+   * write at fault.
+   */
   private BulkWriteResult apply(List<Write> writes) {
     de.bwaldvogel.mongo.MongoCollection<?> target = target();
     Counts counts = new Counts();
@@ -214,8 +217,8 @@ final class DirectWrites implements WriteBatcher.BulkWriter {
   }
 
   private MongoBulkWriteException refused(Counts counts, int index, int code, String message) {
-    return new MongoBulkWriteException(counts.result(), List.of(new BulkWriteError(code, message, new BsonDocument(), index)),
-        null, address, Set.of());
+    BulkWriteError error = new BulkWriteError(code, message, new BsonDocument(), index);
+    return new MongoBulkWriteException(counts.result(), List.of(error), null, address, Set.of());
   }
 
   private enum Kind {

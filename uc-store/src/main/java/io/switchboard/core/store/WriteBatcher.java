@@ -361,7 +361,10 @@ public final class WriteBatcher {
         queued.get(), syncing.get());
   }
 
-  /** An ordered bulk write, with the driver's outcomes: its result, or a {@link MongoBulkWriteException} naming the write at fault. */
+  /**
+   * An ordered bulk write, with the driver's outcomes: its result, or a {@link MongoBulkWriteException} naming
+   * the write at fault.
+   */
   @FunctionalInterface
   interface BulkWriter {
     BulkWriteResult bulkWrite(List<WriteModel<Document>> models);
