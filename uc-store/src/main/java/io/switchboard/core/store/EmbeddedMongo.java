@@ -204,6 +204,11 @@ final class EmbeddedMongo implements AutoCloseable {
     return address;
   }
 
+  /** The backend the server serves: {@link DirectWrites} apply batches to it in this process. */
+  H2Backend backend() {
+    return backend;
+  }
+
   String connectionString() {
     return "mongodb://127.0.0.1:" + address.getPort();
   }

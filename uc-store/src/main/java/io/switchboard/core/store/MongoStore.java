@@ -98,6 +98,18 @@ public final class MongoStore implements AutoCloseable {
         c -> new WriteBatcher(vertx, this, c, WriteBatcher.MAX_BATCH, WriteBatcher.QUEUE_LIMIT));
   }
 
+  /**
+   * The in-process writer of {@code collection}'s bulks ({@link DirectWrites}); what it cannot convert goes
+   * through {@code collection}. Embedded store only.
+   */
+  WriteBatcher.BulkWriter directWrites(com.mongodb.client.MongoCollection<Document> collection) {
+    if (embedded == null) {
+      throw new IllegalStateException("direct writes need the embedded store");
+    }
+    return new DirectWrites(embedded.backend(), collection,
+        new com.mongodb.ServerAddress(embedded.address().getHostString(), embedded.address().getPort()));
+  }
+
   public boolean embedded() {
     return embedded != null;
   }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The writes to one collection, batched: callers submit write models and get a future that
  * completes once the write is applied and made durable ({@link MongoStore#makeDurable()}), the same
  * promise as a write of its own. One drain at a time, on the {@code store} pool, takes what is
- * queued (at most {@link #MAX_BATCH}) and applies it as one ordered {@code bulkWrite}; the
+ * queued (at most {@link #MAX_BATCH}) and applies it as one ordered {@code bulkWrite} (on the embedded
+ * store in process, {@link DirectWrites}: no driver, no socket); the
  * {@code store-sync} thread then makes it durable ({@link GroupCommit}, one sync shared by everything
  * applied meanwhile, whatever the collection) and only then completes its callers, each on its own
  * context, while the drain applies the next batch; with few writes waiting ({@link #OVERLAP_AT}) the
@@ -58,7 +59,8 @@ public final class WriteBatcher {
 
   private final Vertx vertx;
   private final MongoStore store;
-  private final MongoCollection<Document> collection;
+  /** How a bulk is applied: in process for the embedded store ({@link DirectWrites}), else the driver's bulkWrite. */
+  private final BulkWriter bulk;
   private final String name;
   private final int maxBatch;
   private final int queueLimit;
@@ -77,12 +79,18 @@ public final class WriteBatcher {
   private final AtomicInteger largest = new AtomicInteger();
 
   WriteBatcher(Vertx vertx, MongoStore store, String collection, int maxBatch, int queueLimit) {
+    this(vertx, store, collection, maxBatch, queueLimit, store.embedded());
+  }
+
+  /** @param direct applied in process (the embedded store only), else through the driver (tests compare both) */
+  WriteBatcher(Vertx vertx, MongoStore store, String collection, int maxBatch, int queueLimit, boolean direct) {
     if (maxBatch < 1 || queueLimit < 1) {
       throw new IllegalArgumentException(collection + ": batch and queue limit >= 1, not " + maxBatch + "/" + queueLimit);
     }
     this.vertx = vertx;
     this.store = store;
-    this.collection = store.database().getCollection(collection);
+    MongoCollection<Document> driver = store.database().getCollection(collection);
+    this.bulk = direct ? store.directWrites(driver) : models -> driver.bulkWrite(models, ORDERED);
     this.name = collection;
     this.maxBatch = maxBatch;
     this.queueLimit = queueLimit;
@@ -277,7 +285,7 @@ public final class WriteBatcher {
       List<WriteModel<Document>> models = new ArrayList<>(rest.size());
       rest.forEach(p -> models.add(p.model()));
       try {
-        BulkWriteResult result = collection.bulkWrite(models, ORDERED);
+        BulkWriteResult result = bulk.bulkWrite(models);
         rest.forEach(p -> applied.add(new Applied(p, result)));
         return;
       } catch (MongoBulkWriteException e) {
@@ -351,6 +359,15 @@ public final class WriteBatcher {
     return String.format("%s: %d writes in %d batches (%.1f on average, largest %d), %d failed, %d refused, %d waiting,"
         + " %d syncing", name, written(), n, n == 0 ? 0.0 : (double) written() / n, largestBatch(), failed.get(), refused(),
         queued.get(), syncing.get());
+  }
+
+  /**
+   * An ordered bulk write, with the driver's outcomes: its result, or a {@link MongoBulkWriteException} naming
+   * the write at fault.
+   */
+  @FunctionalInterface
+  interface BulkWriter {
+    BulkWriteResult bulkWrite(List<WriteModel<Document>> models);
   }
 
   /** A write waiting, and whom to tell: its caller's context and promise. */

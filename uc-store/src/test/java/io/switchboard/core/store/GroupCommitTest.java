@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -80,8 +81,13 @@ class GroupCommitTest {
   void eachWriteIsAcknowledgedOnlyAfterASyncThatCoversItsRecord(Vertx vertx) throws Exception {
     StoreJournal journal = embedded.journal();
     long syncsBefore = journal.syncs();
-    WriteBatcher messages = store.writes(vertx, "messages");
-    WriteBatcher bindings = store.writes(vertx, "bindings");
+    // Batches of at most 100, and the pool held until every context has submitted: the first batches leave
+    // more than OVERLAP_AT waiting, so their syncs go to store-sync while the next is applied, however fast
+    // a batch is applied (in process, it no longer takes a wire round trip for the queue to build up).
+    WriteBatcher messages = new WriteBatcher(vertx, store, "messages", 100, WriteBatcher.QUEUE_LIMIT);
+    WriteBatcher bindings = new WriteBatcher(vertx, store, "bindings", 100, WriteBatcher.QUEUE_LIMIT);
+    CountDownLatch release = holdStorePool(4);
+    CountDownLatch submitted = new CountDownLatch(CONTEXTS);
     // Per written _id: where the last sync had reached when its caller was told.
     Map<String, StoreJournal.Synced> heard = new ConcurrentHashMap<>();
     List<Future<Void>> all = new ArrayList<>();
@@ -104,8 +110,11 @@ class GroupCommitTest {
           }
         }
         Future.all(mine).<Void>mapEmpty().onComplete(done);
+        submitted.countDown();
       })));
     }
+    assertTrue(submitted.await(30, TimeUnit.SECONDS), "every context submitted");
+    release.countDown();
     Future.all(all).await();
 
     int writes = CONTEXTS * (WRITES_PER_CONTEXT + WRITES_PER_CONTEXT / 10);
@@ -123,6 +132,20 @@ class GroupCommitTest {
     assertTrue(syncs >= 1 && syncs < writes, "syncs shared by the writes: " + syncs + " for " + writes);
     assertEquals(writes, messages.written() + bindings.written());
     assertTrue(store.groupCommitSyncs() > 0, "some batches were synced on the store-sync thread while the next was applied");
+  }
+
+  /** Holds the store pool's {@code threads} until the returned latch is released: writes queue meanwhile. */
+  private CountDownLatch holdStorePool(int threads) throws InterruptedException {
+    CountDownLatch running = new CountDownLatch(threads);
+    CountDownLatch release = new CountDownLatch(1);
+    for (int i = 0; i < threads; i++) {
+      pools.store().submit(() -> {
+        running.countDown();
+        return release.await(60, TimeUnit.SECONDS);
+      });
+    }
+    assertTrue(running.await(30, TimeUnit.SECONDS), "the pool's threads are held");
+    return release;
   }
 
   /**
