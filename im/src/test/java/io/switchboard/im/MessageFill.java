@@ -55,7 +55,11 @@ public final class MessageFill {
       }
     }
     Vertx vertx = Vertx.vertx();
-    MongoStore store = MongoStore.open(new SwitchboardConfig.Store(dir, Optional.empty(), "switchboard"));
+    SwitchboardConfig.Store defaults = new SwitchboardConfig.Store(dir, Optional.empty(), "switchboard");
+    // Checkpoint thresholds to measure (bench/README, "imhot"): -Dfill.checkpoint-seconds, -Dfill.checkpoint-journal-mb.
+    MongoStore store = MongoStore.open(defaults.withCheckpoints(
+        Duration.ofSeconds(Long.getLong("fill.checkpoint-seconds", defaults.checkpointInterval().toSeconds())),
+        Integer.getInteger("fill.checkpoint-journal-mb", defaults.checkpointJournalMb())));
     MongoMessageStore messages = new MongoMessageStore(vertx, store);
     messages.createIndexes();
     byte[] body = "Bench message: stored for a recipient who is offline, delivered when a device registers."
