@@ -73,7 +73,12 @@ public final class MessageFill {
     long segmentBegan = began;
     System.out.printf("fill: %,d messages into %s%n", count, dir);
     System.out.println("segment          messages/s   file MB");
+    // Paced, to measure what a rate such as scenario C's costs (checkpoints amortise over what they find): -Dfill.rate.
+    long rate = Long.getLong("fill.rate", 0);
     for (int i = 0; i < count && failed.get() == null; i++) {
+      if (rate > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(began + i * 1_000_000_000L / rate - System.nanoTime());
+      }
       String to = i < recipients.size() ? recipients.get(i) : String.format("h%04d", i % HISTORY_USERS);
       String from = String.format("s%03d", i % 10);
       StoredMessage m = new StoredMessage(ids.next(), from, from, to, null,

@@ -117,8 +117,11 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
   public record Store(Path dataDir, Optional<String> mongoUri, String database, int servePort, String serveAddress,
       List<String> serveClients, java.time.Duration checkpointInterval, int checkpointJournalMb) {
 
-    /** {@code store.checkpoint-interval}: the embedded store's checkpoint at least this often while written. */
-    public static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofSeconds(5);
+    /**
+     * {@code store.checkpoint-interval}: the embedded store's checkpoint at least this often while written
+     * (measured: bench/README, "Event loop and checkpoints (imhot)").
+     */
+    public static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofSeconds(15);
     /** {@code store.checkpoint-journal-mb}: and whenever the journal's current file has grown this large. */
     public static final int CHECKPOINT_JOURNAL_MB = 32;
 
