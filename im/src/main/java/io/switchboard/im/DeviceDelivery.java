@@ -3,11 +3,14 @@ package io.switchboard.im;
 import io.switchboard.core.sip.Binding;
 import io.switchboard.core.sip.OutgoingStatus;
 import io.switchboard.core.sip.SipEdge;
+import io.switchboard.core.sip.SipTags;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
 import javax.sip.header.ContentTypeHeader;
@@ -20,9 +23,14 @@ import javax.sip.message.Request;
  */
 final class DeviceDelivery {
 
+  /** Bindings whose MESSAGE bytes are kept; past it all are dropped (a refreshed binding is a new one). */
+  private static final int PREPARED_MAX = 16_384;
+
   private final SipEdge edge;
   private final String domain;
   private final DeviceProfiles profiles;
+  /** Per binding, its MESSAGE's fixed part, made once; empty when its MESSAGEs take the stack's path. */
+  private final Map<Binding, Optional<MessageBytes>> prepared = new ConcurrentHashMap<>();
 
   DeviceDelivery(SipEdge edge, String domain, DeviceProfiles profiles) {
     this.edge = edge;
@@ -83,6 +91,11 @@ final class DeviceDelivery {
   }
 
   record Content(String type, String subType, byte[] body) {
+
+    /** As the Content-Type header says it. */
+    String header() {
+      return type + "/" + subType + (type.equals("text") ? ";charset=UTF-8" : "");
+    }
   }
 
   /** @return the device's final status code; fails when it did not answer at all */
@@ -101,6 +114,10 @@ final class DeviceDelivery {
 
   /** Sends as {@link #send} does, with a way to stop it (a fork that timed out and stored the message). */
   Sending start(StoredMessage m, DeviceView d) {
+    Sending asBytes = startAsBytes(m, d);
+    if (asBytes != null) {
+      return asBytes;
+    }
     Request request;
     try {
       request = build(m, d);
@@ -111,6 +128,52 @@ final class DeviceDelivery {
     // In a cluster, from the node holding its flow.
     OutgoingStatus out = edge.startForStatus(request, d.binding());
     return new Sending(out.status(), out.stop());
+  }
+
+  /**
+   * Over UDP to a device at an IP literal held by this node: the MESSAGE written as bytes from its
+   * binding's prepared part ({@link MessageBytes}), the same request {@link #build} makes, without a message
+   * object or a parse of the Contact per message. Null when it must take the stack's path.
+   */
+  private Sending startAsBytes(StoredMessage m, DeviceView d) {
+    Binding binding = d.binding();
+    MessageBytes bytes = binding.username().equals(m.to()) ? prepared(binding) : null;
+    if (bytes == null) {
+      return null;
+    }
+    Content content = contentFor(m, d);
+    String branch = SipTags.newBranch();
+    byte[] datagram = bytes.render(branch, SipTags.newCallId(), m.room() != null ? "room-" + m.room() : m.from(),
+        m.room() != null ? m.room() : m.fromDisplayName(), SipTags.newTag(), content.header(), content.body());
+    OutgoingStatus out = datagram == null ? null
+        : edge.startPreparedForStatus(datagram, branch, Request.MESSAGE, bytes.to(), binding);
+    return out == null ? null : new Sending(out.status(), out.stop());
+  }
+
+  private MessageBytes prepared(Binding binding) {
+    Optional<MessageBytes> made = prepared.get(binding);
+    if (made == null) {
+      made = Optional.ofNullable(prepare(binding));
+      if (prepared.size() >= PREPARED_MAX) {
+        prepared.clear();
+      }
+      prepared.put(binding, made);
+    }
+    return made.orElse(null);
+  }
+
+  /** The binding's MESSAGE, as {@link #build} makes it, made once; null when it does not go out as a datagram. */
+  private MessageBytes prepare(Binding binding) {
+    try {
+      var f = edge.factories();
+      Request template = edge.requestToDevice(Request.MESSAGE, binding,
+          f.addresses().createAddress(f.addresses().createSipURI("switchboard", domain)),
+          f.addresses().createAddress(f.addresses().createSipURI(binding.username(), domain)));
+      java.net.InetSocketAddress to = SipEdge.datagramTarget(template);
+      return to == null ? null : MessageBytes.of(template, to, domain);
+    } catch (ParseException | InvalidArgumentException | IllegalStateException e) {
+      return null; // the stack's path builds it again and reports what is wrong
+    }
   }
 
   private Request build(StoredMessage m, DeviceView d) throws ParseException, InvalidArgumentException {

@@ -255,8 +255,10 @@ public final class MessageRouter {
     for (Branch branch : branches) {
       branch.result().onComplete(r -> {
         boolean ok = r.succeeded() && r.result();
-        LOG.debug("branch answered [message: {}, to: {}, branch: {}]: {}", m.id(), m.to(), branch.name(),
-            r.succeeded() ? r.result() : r.cause().getMessage());
+        if (LOG.isDebugEnabled()) { // four arguments: an array and a boxed result per message otherwise
+          LOG.debug("branch answered [message: {}, to: {}, branch: {}]: {}", m.id(), m.to(), branch.name(),
+              r.succeeded() ? r.result() : r.cause().getMessage());
+        }
         if (ok) {
           if (state.compareAndSet(MessageState.PENDING, MessageState.DELIVERED)) {
             vertx.cancelTimer(timer);

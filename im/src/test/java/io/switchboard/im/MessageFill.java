@@ -55,7 +55,11 @@ public final class MessageFill {
       }
     }
     Vertx vertx = Vertx.vertx();
-    MongoStore store = MongoStore.open(new SwitchboardConfig.Store(dir, Optional.empty(), "switchboard"));
+    SwitchboardConfig.Store defaults = new SwitchboardConfig.Store(dir, Optional.empty(), "switchboard");
+    // Checkpoint thresholds to measure (bench/README, "imhot"): -Dfill.checkpoint-seconds, -Dfill.checkpoint-journal-mb.
+    MongoStore store = MongoStore.open(defaults.withCheckpoints(
+        Duration.ofSeconds(Long.getLong("fill.checkpoint-seconds", defaults.checkpointInterval().toSeconds())),
+        Integer.getInteger("fill.checkpoint-journal-mb", defaults.checkpointJournalMb())));
     MongoMessageStore messages = new MongoMessageStore(vertx, store);
     messages.createIndexes();
     byte[] body = "Bench message: stored for a recipient who is offline, delivered when a device registers."
@@ -69,7 +73,12 @@ public final class MessageFill {
     long segmentBegan = began;
     System.out.printf("fill: %,d messages into %s%n", count, dir);
     System.out.println("segment          messages/s   file MB");
+    // Paced, to measure what a rate such as scenario C's costs (checkpoints amortise over what they find): -Dfill.rate.
+    long rate = Long.getLong("fill.rate", 0);
     for (int i = 0; i < count && failed.get() == null; i++) {
+      if (rate > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(began + i * 1_000_000_000L / rate - System.nanoTime());
+      }
       String to = i < recipients.size() ? recipients.get(i) : String.format("h%04d", i % HISTORY_USERS);
       String from = String.format("s%03d", i % 10);
       StoredMessage m = new StoredMessage(ids.next(), from, from, to, null,

@@ -115,11 +115,31 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
    * members and serveClients (addresses and CIDR ranges) only.
    */
   public record Store(Path dataDir, Optional<String> mongoUri, String database, int servePort, String serveAddress,
-      List<String> serveClients) {
+      List<String> serveClients, java.time.Duration checkpointInterval, int checkpointJournalMb) {
+
+    /**
+     * {@code store.checkpoint-interval}: the embedded store's checkpoint at least this often while written
+     * (measured: bench/README, "Event loop and checkpoints (imhot)").
+     */
+    public static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofSeconds(15);
+    /** {@code store.checkpoint-journal-mb}: and whenever the journal's current file has grown this large. */
+    public static final int CHECKPOINT_JOURNAL_MB = 32;
 
     /** Not served to other nodes. */
     public Store(Path dataDir, Optional<String> mongoUri, String database) {
       this(dataDir, mongoUri, database, 0, "127.0.0.1", List.of());
+    }
+
+    /** With the default checkpoints. */
+    public Store(Path dataDir, Optional<String> mongoUri, String database, int servePort, String serveAddress,
+        List<String> serveClients) {
+      this(dataDir, mongoUri, database, servePort, serveAddress, serveClients, CHECKPOINT_INTERVAL,
+          CHECKPOINT_JOURNAL_MB);
+    }
+
+    /** This store with other checkpoint thresholds (bench, tests). */
+    public Store withCheckpoints(java.time.Duration interval, int journalMb) {
+      return new Store(dataDir, mongoUri, database, servePort, serveAddress, serveClients, interval, journalMb);
     }
 
     public boolean served() {
@@ -129,7 +149,8 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
     @Override
     public String toString() {
       return "Store[dataDir=" + dataDir + ", mongoUri=" + Redact.uri(mongoUri) + ", database=" + database
-          + ", servePort=" + servePort + ", serveAddress=" + serveAddress + ", serveClients=" + serveClients + "]";
+          + ", servePort=" + servePort + ", serveAddress=" + serveAddress + ", serveClients=" + serveClients
+          + ", checkpointInterval=" + checkpointInterval + ", checkpointJournalMb=" + checkpointJournalMb + "]";
     }
   }
 
@@ -404,7 +425,9 @@ public record SwitchboardConfig(Sip sip, Im im, Presence presence, Web web, Stor
           + "' is public: bind the served store to loopback or a private address");
     }
     return new Store(Path.of(r.string("data.dir")), uri, r.string("mongo.database"), servePort, serveAddress,
-        r.addressRanges("store.serve-clients"));
+        r.addressRanges("store.serve-clients"),
+        java.time.Duration.ofSeconds(r.duration("store.checkpoint-interval", 1, 3_600)),
+        r.intIn("store.checkpoint-journal-mb", 1, 4_096));
   }
 
   /** Loopback, RFC 1918, RFC 4193 (fc00::/7) or link-local. */

@@ -56,9 +56,20 @@ public final class DeviceUses {
    * whose contact is the request's Contact.
    */
   public static Optional<Binding> sending(List<Binding> bindings, String source, String contact) {
-    return bindings.stream().filter(b -> source.equals(b.source())).findFirst()
-        .or(() -> contact == null ? Optional.empty()
-            : bindings.stream().filter(b -> contact.equals(b.contact())).findFirst());
+    // Loops, not streams: asked for every MESSAGE and PUBLISH.
+    for (Binding b : bindings) {
+      if (source.equals(b.source())) {
+        return Optional.of(b);
+      }
+    }
+    if (contact != null) {
+      for (Binding b : bindings) {
+        if (contact.equals(b.contact())) {
+          return Optional.of(b);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** The class of a registered device: its provisioned kind, else its User-Agent's. */

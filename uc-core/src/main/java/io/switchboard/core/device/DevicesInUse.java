@@ -67,6 +67,16 @@ public final class DevicesInUse {
   /** Pure: the rule of the class, for the user's uses. */
   public static Optional<String> choose(Map<String, Use> uses, Map<String, Device.Kind> candidates, Instant now,
       Duration window) {
+    if (uses.isEmpty()) {
+      // The rule below when nothing was used: the first desk phone in the caller's order, else none. Every
+      // MESSAGE to a user with several devices asks, and most users are never seen using one: no streams.
+      for (Map.Entry<String, Device.Kind> c : candidates.entrySet()) {
+        if (c.getValue() == Device.Kind.DESK_PHONE) {
+          return Optional.of(c.getKey());
+        }
+      }
+      return Optional.empty();
+    }
     Instant since = now.minus(window);
     List<Use> recent = uses.values().stream().filter(u -> !u.at().isBefore(since))
         .sorted(Comparator.comparing(Use::at).reversed()).toList();

@@ -25,9 +25,21 @@ public final class Digest {
   }
 
   public static String hex(String algorithm, byte[] bytes) {
+    MessageDigest md = MD5.equals(algorithm) ? MD5S.get() : SHA_256.equals(algorithm) ? SHA_256S.get()
+        : newDigest(algorithm);
+    return HexFormat.of().formatHex(md.digest(bytes)); // digest() leaves it reset for the next use
+  }
+
+  /**
+   * One digest per thread and algorithm: every authenticated request hashes twice (HA2, then the response),
+   * and {@code MessageDigest.getInstance} looks its provider up each time. A MessageDigest is not thread-safe.
+   */
+  private static final ThreadLocal<MessageDigest> MD5S = ThreadLocal.withInitial(() -> newDigest(MD5));
+  private static final ThreadLocal<MessageDigest> SHA_256S = ThreadLocal.withInitial(() -> newDigest(SHA_256));
+
+  private static MessageDigest newDigest(String algorithm) {
     try {
-      MessageDigest md = MessageDigest.getInstance(algorithm);
-      return HexFormat.of().formatHex(md.digest(bytes));
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalArgumentException("unsupported digest algorithm " + algorithm, e);
     }

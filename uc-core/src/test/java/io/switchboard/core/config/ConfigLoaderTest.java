@@ -307,6 +307,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void checkpointThresholdsHaveTheirDocumentedDefaultsAndBounds() {
+    SwitchboardConfig.Store defaults = env(Map.of()).store();
+    assertEquals(SwitchboardConfig.Store.CHECKPOINT_INTERVAL, defaults.checkpointInterval(),
+        "the reference file and the record's constant agree");
+    assertEquals(SwitchboardConfig.Store.CHECKPOINT_JOURNAL_MB, defaults.checkpointJournalMb());
+    assertEquals(defaults.checkpointInterval(), new SwitchboardConfig.Store(Path.of("d"), Optional.empty(), "x")
+        .checkpointInterval());
+    SwitchboardConfig.Store set = env(Map.of(ConfigLoader.envName("store.checkpoint-interval"), "2m",
+        ConfigLoader.envName("store.checkpoint-journal-mb"), "64")).store();
+    assertEquals(java.time.Duration.ofMinutes(2), set.checkpointInterval());
+    assertEquals(64, set.checkpointJournalMb());
+    assertRejected("store.checkpoint-interval", Map.of(ConfigLoader.envName("store.checkpoint-interval"), "0"));
+    assertRejected("store.checkpoint-interval", Map.of(ConfigLoader.envName("store.checkpoint-interval"), "2h"));
+    assertRejected("store.checkpoint-interval", Map.of(ConfigLoader.envName("store.checkpoint-interval"), "soon"));
+    assertRejected("store.checkpoint-journal-mb", Map.of(ConfigLoader.envName("store.checkpoint-journal-mb"), "0"));
+  }
+
+  @Test
   void onlyMd5AndSha256AreAcceptedAsDigestAlgorithms() {
     assertRejected("sip.auth.algorithms", Map.of(ConfigLoader.envName("sip.auth.algorithms"), "SHA-1"));
     assertRejected("sip.auth.algorithms", Map.of(ConfigLoader.envName("sip.auth.algorithms"), "MD5,SHA-1"));

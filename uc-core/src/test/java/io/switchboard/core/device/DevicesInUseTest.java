@@ -38,6 +38,19 @@ class DevicesInUseTest {
   }
 
   @Test
+  void withNoUseTheFirstDeskPhoneInTheCallersOrderElseNone() {
+    Map<String, Kind> two = new LinkedHashMap<>();
+    two.put("laptop", Kind.SOFTPHONE);
+    two.put("desk-2", Kind.DESK_PHONE);
+    two.put("desk-1", Kind.DESK_PHONE);
+    assertEquals(Optional.of("desk-2"), DevicesInUse.choose(Map.of(), two, NOW, Duration.ofSeconds(600)));
+    assertEquals(Optional.empty(), DevicesInUse.choose(Map.of(), Map.of("laptop", Kind.SOFTPHONE, "mobile",
+        Kind.MOBILE), NOW, Duration.ofSeconds(600)), "no desk phone and nothing used: no device in use");
+    used("mobile", "mobile", 601); // used, but outside the window: the same answer by the whole rule
+    assertEquals(Optional.of("desk"), inUse());
+  }
+
+  @Test
   void activeOnlyOnTheMobileWithinTheWindowIsTheMobile() {
     used("desk", "desk-phone", 3600);
     used("mobile", "mobile", 60);

@@ -38,18 +38,17 @@ record DatagramAnswer(int status, String branch, String cseqMethod) {
       if (colon < 0) {
         return null;
       }
-      String name = new String(buf, start, colon - start, StandardCharsets.US_ASCII).trim();
-      if (branch == null && (name.equalsIgnoreCase("Via") || name.equalsIgnoreCase("v"))) {
+      // Names compared in the bytes: every header of every answer passes here, most of them neither.
+      if (branch == null && (nameIs(buf, start, colon, "Via") || nameIs(buf, start, colon, "v"))) {
         branch = branchOf(new String(buf, colon + 1, stop - colon - 1, StandardCharsets.US_ASCII));
         if (branch == null) {
           return null;
         }
-      } else if (method == null && name.equalsIgnoreCase("CSeq")) {
-        String[] parts = new String(buf, colon + 1, stop - colon - 1, StandardCharsets.US_ASCII).trim().split("\\s+");
-        if (parts.length != 2) {
+      } else if (method == null && nameIs(buf, start, colon, "CSeq")) {
+        method = secondOfTwoWords(buf, colon + 1, stop);
+        if (method == null) {
           return null;
         }
-        method = parts[1];
       }
       if (branch != null && method != null) {
         return new DatagramAnswer(status, branch, method);
@@ -71,6 +70,57 @@ record DatagramAnswer(int status, String branch, String cseqMethod) {
       }
     }
     return null;
+  }
+
+  /** Whether the header name between {@code from} and the colon, blanks around it ignored, is {@code name} in any case. */
+  private static boolean nameIs(byte[] buf, int from, int colon, String name) {
+    int a = from;
+    int b = colon;
+    while (a < b && (buf[a] & 0xff) <= ' ') {
+      a++;
+    }
+    while (b > a && (buf[b - 1] & 0xff) <= ' ') {
+      b--;
+    }
+    if (b - a != name.length()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      int c = buf[a + i];
+      if (Character.toLowerCase(c) != Character.toLowerCase(name.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The second of exactly two blank-separated words (a CSeq's method), else null. */
+  private static String secondOfTwoWords(byte[] buf, int from, int to) {
+    int words = 0;
+    int secondStart = -1;
+    int secondEnd = -1;
+    int i = from;
+    while (i < to) {
+      while (i < to && blank(buf[i])) {
+        i++;
+      }
+      if (i == to) {
+        break;
+      }
+      int wordStart = i;
+      while (i < to && !blank(buf[i])) {
+        i++;
+      }
+      if (++words == 2) {
+        secondStart = wordStart;
+        secondEnd = i;
+      }
+    }
+    return words == 2 ? new String(buf, secondStart, secondEnd - secondStart, StandardCharsets.US_ASCII) : null;
+  }
+
+  private static boolean blank(byte b) {
+    return b == ' ' || b == '\t' || b == 0x0B || b == '\f';
   }
 
   private static int digit(byte b) {

@@ -721,7 +721,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
    * a {@code sip:} URI over UDP (no transport, or udp; no maddr) whose host is an IP literal, at its port
    * or 5060. Null when it is anything else: the stack's router decides those.
    */
-  static java.net.InetSocketAddress datagramTarget(Request request) {
+  public static java.net.InetSocketAddress datagramTarget(Request request) {
     if (Request.INVITE.equals(request.getMethod()) || !(request.getHeader(ViaHeader.NAME) instanceof ViaHeader via)
         || !ListeningPoint.UDP.equalsIgnoreCase(via.getTransport()) || via.getBranch() == null) {
       return null;
@@ -809,6 +809,24 @@ public final class SipEdge extends VerticleBase implements SipListener {
       return Future.failedFuture(new SipSendException("cannot send: SIP not started"));
     }
     return udp.startDatagram(request, branch, method, to);
+  }
+
+  /**
+   * As {@link #startForStatus}, for a request its caller prepared as bytes from one {@link #requestToDevice}
+   * built for {@code device} (a MESSAGE to a device), whose top Via has {@code branch}, going to {@code to}
+   * ({@link #datagramTarget} of that request): sent as {@link #startForStatus} sends its bytes. Null when
+   * {@link #startForStatus} would not send bytes (SIP not started, off a Vert.x context, a device another
+   * node holds): the caller then builds the request and calls that.
+   */
+  public OutgoingStatus startPreparedForStatus(byte[] datagram, String branch, String method,
+      java.net.InetSocketAddress to, Binding device) {
+    NodeSend through = nodeSend;
+    UdpClientTransactions udp = udpTransactions;
+    if (udp == null || ownAnswers == null || io.vertx.core.Vertx.currentContext() == null
+        || through != null && through.elsewhere(device)) {
+      return null;
+    }
+    return udp.startDatagramStoppable(datagram, branch, method, to);
   }
 
   /**

@@ -28,6 +28,13 @@ class DatagramAnswerTest {
         peek("SIP/2.0 481 Call Does Not Exist\ncseq:   12   NOTIFY\nv: SIP/2.0/UDP h;BRANCH=z9hG4bKc\n\n"));
     assertEquals(new DatagramAnswer(100, "z9hG4bKp", "MESSAGE"),
         peek("SIP/2.0 100 Trying\r\nCSeq: 1 MESSAGE\r\nVia: SIP/2.0/UDP h ; branch = z9hG4bKp\r\n\r\n"));
+    assertEquals(new DatagramAnswer(200, "z9hG4bKn", "MESSAGE"),
+        peek("SIP/2.0 200 OK\r\nVias: x\r\nCSeqs: 9 NOTIFY\r\nV\t: SIP/2.0/UDP h;branch=z9hG4bKn\r\n"
+            + "CSEQ \t:\t1\tMESSAGE \r\n\r\n"),
+        "names compared whole, blanks around a name and between the CSeq's words ignored");
+    assertNull(peek("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nCSeq: 1 MESSAGE x\r\n\r\n"),
+        "a CSeq of three words");
+    assertNull(peek("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nCSeq: 1\r\n\r\n"), "of one");
   }
 
   @Test

@@ -1,5 +1,8 @@
 package io.switchboard.core.store;
 
+import io.switchboard.core.config.SwitchboardConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,8 +23,9 @@ final class Checkpoints implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
 
-  static final Duration EVERY = Duration.ofSeconds(5);
-  static final long JOURNAL_BYTES = 32L << 20;
+  static final Duration EVERY = SwitchboardConfig.Store.CHECKPOINT_INTERVAL;
+  static final long JOURNAL_BYTES = (long) SwitchboardConfig.Store.CHECKPOINT_JOURNAL_MB << 20;
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final int TARGET_FILL_RATE = 80;
   private static final int COMPACT_WRITE_LIMIT = 2 << 20;
 
@@ -35,6 +39,8 @@ final class Checkpoints implements AutoCloseable {
   private long count;
   private long nanosTotal;
   private long nanosLongest;
+  /** CPU time of the compactions and checkpoints (their threads'), to weigh against the records written. */
+  private long cpuNanosTotal;
 
   Checkpoints(MVStore file, StoreJournal journal, Duration every, long journalBytes) {
     this.file = file;
@@ -71,7 +77,11 @@ final class Checkpoints implements AutoCloseable {
    */
   boolean compactAndCheckpoint() {
     long before = file.getFileStore().size();
+    long cpu = cpuNow();
     boolean moved = file.compact(TARGET_FILL_RATE, COMPACT_WRITE_LIMIT);
+    synchronized (this) {
+      cpuNanosTotal += cpuNow() - cpu;
+    }
     LOG.debug("Store compaction [moved: {}, file: {} -> {} bytes, fill: {} %]", moved, before,
         file.getFileStore().size(), file.getFillRate());
     checkpoint();
@@ -81,6 +91,7 @@ final class Checkpoints implements AutoCloseable {
   /** Blocking: everything written so far is in the synced MVStore file and the older journal files are gone. */
   synchronized void checkpoint() {
     long started = System.nanoTime();
+    long cpu = cpuNow();
     long records = journal.recordsAppended();
     long next = journal.rotate();
     file.<String, Long>openMap(JournalReplay.CHECKPOINT_MAP).put(JournalReplay.REPLAY_FROM, next);
@@ -93,6 +104,7 @@ final class Checkpoints implements AutoCloseable {
     count++;
     nanosTotal += took;
     nanosLongest = Math.max(nanosLongest, took);
+    cpuNanosTotal += cpuNow() - cpu;
     LOG.debug("Store checkpoint [journal file: {}, took: {} ms]", next, took / 1_000_000);
   }
 
@@ -107,7 +119,14 @@ final class Checkpoints implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     checkpoint();
-    LOG.info("Store checkpoints [count: {}, average: {} ms, longest: {} ms, journal records: {}]", count,
-        count == 0 ? 0 : nanosTotal / count / 1_000_000, nanosLongest / 1_000_000, journal.recordsAppended());
+    long records = journal.recordsAppended();
+    LOG.info("Store checkpoints [count: {}, average: {} ms, longest: {} ms, journal records: {}, CPU: {} ms, "
+        + "{} us per record]", count, count == 0 ? 0 : nanosTotal / count / 1_000_000, nanosLongest / 1_000_000,
+        records, cpuNanosTotal / 1_000_000, records == 0 ? 0 : cpuNanosTotal / 1_000 / records);
+  }
+
+  /** The calling thread's CPU time, ns (0 where the JVM does not measure it). */
+  private static long cpuNow() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
   }
 }

@@ -78,7 +78,12 @@ final class EmbeddedMongo implements AutoCloseable {
    * a crash left ({@link JournalReplay}) and binds a port.
    */
   static EmbeddedMongo start(Path dataDir) {
-    return start(dataDir, Encoding.BSON, COMPRESSED, Durability.JOURNAL, Checkpoints.EVERY);
+    return start(dataDir, Checkpoints.EVERY, Checkpoints.JOURNAL_BYTES);
+  }
+
+  /** Blocking: as {@link #start(Path)}, with the checkpoints' thresholds ({@code store.checkpoint-*}). */
+  static EmbeddedMongo start(Path dataDir, Duration checkpointEvery, long checkpointJournalBytes) {
+    return start(dataDir, Encoding.BSON, COMPRESSED, Durability.JOURNAL, checkpointEvery, checkpointJournalBytes);
   }
 
   /** Blocking: as {@link #start(Path)}, committing the file at each commit; encoding and compression to measure (bench). */
@@ -89,6 +94,11 @@ final class EmbeddedMongo implements AutoCloseable {
   /** Blocking: as {@link #start(Path)}, with every choice open (bench, tests); a journal needs BSON. */
   static EmbeddedMongo start(Path dataDir, Encoding encoding, boolean compressed, Durability durability,
       Duration checkpointEvery) {
+    return start(dataDir, encoding, compressed, durability, checkpointEvery, Checkpoints.JOURNAL_BYTES);
+  }
+
+  private static EmbeddedMongo start(Path dataDir, Encoding encoding, boolean compressed, Durability durability,
+      Duration checkpointEvery, long checkpointJournalBytes) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -124,7 +134,7 @@ final class EmbeddedMongo implements AutoCloseable {
     }
     Checkpoints checkpoints = null;
     if (journal != null) {
-      checkpoints = new Checkpoints(mvStore, journal, checkpointEvery, Checkpoints.JOURNAL_BYTES);
+      checkpoints = new Checkpoints(mvStore, journal, checkpointEvery, checkpointJournalBytes);
       checkpoints.checkpoint(); // indexes rebuilt after a replay are in the file from here on
     }
     EmbeddedMongo embedded = serve(backend, mvStore, journal, checkpoints);

@@ -53,7 +53,8 @@ public final class MongoStore implements AutoCloseable {
    * @param pool where the driver's calls run (the {@code store} pool), or null for Vert.x's worker pool
    */
   public static MongoStore open(SwitchboardConfig.Store config, TaskPool pool) {
-    EmbeddedMongo embedded = config.mongoUri().isEmpty() ? EmbeddedMongo.start(config.dataDir()) : null;
+    EmbeddedMongo embedded = config.mongoUri().isEmpty() ? EmbeddedMongo.start(config.dataDir(),
+        config.checkpointInterval(), config.checkpointJournalMb() * (1L << 20)) : null;
     return open(config, embedded, pool);
   }
 
