@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
  * request without usable credentials is challenged on the stack's thread before any transaction
  * ({@link #challengeStatelessly}), and methods registered with {@link #handleWithoutTransaction}
- * (REGISTER) get none at all.
+ * (REGISTER) get none at all. The plain first request of each digest exchange (no credentials at
+ * all) is challenged from its datagram's bytes before the stack parses it ({@link RawChallenges}).
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
@@ -103,6 +104,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /** Per context in {@link #contexts}, the requests waiting for it (handed over a batch at a time). */
   private SipStackImpl stack;
   private volatile OwnAnswersNetworkLayer ownAnswers;
+  /** Unauthenticated requests challenged from their bytes, before the stack parses them; null: none. */
+  private volatile RawChallenges rawChallenges;
   private SipProvider provider;
   private String advertisedHost;
 
@@ -296,8 +299,21 @@ public final class SipEdge extends VerticleBase implements SipListener {
       p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
     }
     // Answers to the requests we send as prepared bytes are matched before the stack parses them.
+    // And the first, unauthenticated request of each digest exchange is challenged from its bytes.
+    rawChallenges = rawChallenges();
     ownAnswers = new OwnAnswersNetworkLayer(tlsLayer == null ? gov.nist.core.net.DefaultNetworkLayer.SINGLETON : tlsLayer,
-        (buf, off, len) -> udpTransactions.answerDatagram(buf, off, len));
+        new OwnAnswersNetworkLayer.Filter() {
+          @Override
+          public boolean take(byte[] buf, int off, int len) {
+            return udpTransactions.answerDatagram(buf, off, len);
+          }
+
+          @Override
+          public boolean take(byte[] buf, int off, int len, java.net.InetSocketAddress from) {
+            RawChallenges raw = rawChallenges;
+            return udpTransactions.answerDatagram(buf, off, len) || raw != null && raw.take(buf, off, len, from);
+          }
+        });
     OwnAnswersNetworkLayer.Stack ownStack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
     stack = ownStack;
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
@@ -318,6 +334,35 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
     provider.addSipListener(this);
     stack.start();
+  }
+
+  /**
+   * Challenges answered from the datagram ({@link RawChallenges}) for the methods the authenticator
+   * challenges that have a handler; null without stateless challenges.
+   */
+  private RawChallenges rawChallenges() throws ParseException {
+    DigestAuthenticator authenticator = statelessChallenges;
+    if (authenticator == null || metrics == null) {
+      return null;
+    }
+    Set<String> methods = new java.util.HashSet<>(DigestAuthenticator.CHALLENGED.keySet());
+    methods.retainAll(handlers.keySet());
+    return new RawChallenges(authenticator, flood, metrics, methods, (datagram, to) -> ownAnswers.send(datagram, to),
+        () -> contexts, factories.headers().createServerHeader(List.of(SERVER)).toString());
+  }
+
+  /** Requests challenged (or refused for a flood) from their bytes, without the stack. */
+  long challengedFromBytes() {
+    RawChallenges raw = rawChallenges;
+    return raw == null ? 0 : raw.taken();
+  }
+
+  /** Turns challenging from bytes off (on by default): tests compare its answers with the stack path's. */
+  void challengeFromBytes(boolean on) {
+    RawChallenges raw = rawChallenges;
+    if (raw != null) {
+      raw.enabled(on);
+    }
   }
 
   /**
