@@ -182,6 +182,44 @@ class RawChallengeTest {
     }
   }
 
+  /**
+   * The 200 to an authenticated MESSAGE is encoded straight from the parsed request: the same bytes as
+   * the stack's {@code createResponse} and encoding give (its retransmission, answered again by the
+   * guard with the direct encoding off).
+   */
+  @Test
+  void theBareAnswerEncodedDirectlyIsTheStacksAnswer() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      int port = raw.localPort();
+      raw.send(message(port, "d1", ""));
+      String nonce = RawSip.param(answerTo(raw, "z9hG4bKd1"), "Proxy-Authenticate: Digest", "nonce");
+      String request = """
+          MESSAGE sip:1001@%s SIP/2.0
+          Call-ID: raw-d2-%d@127.0.0.1
+          Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKd2;rport
+          Via: SIP/2.0/UDP 192.0.2.7:5070;branch=z9hG4bKupstream;received=192.0.2.8
+          From: Alice <sip:alice@%s>;tag=d2
+          Max-Forwards: 69
+          To: sip:1001@%s
+          CSeq: 2 MESSAGE
+          Content-Type: text/plain
+          %sContent-Length: 5
+
+          hello""".formatted(DOMAIN, port, port, DOMAIN, DOMAIN, authorization(nonce, "MESSAGE", "sip:1001@" + DOMAIN)
+          .replace("Authorization:", "Proxy-Authorization:"));
+      raw.send(request);
+      String direct = answerTo(raw, "z9hG4bKd2");
+      assertEquals(200, RawSip.status(direct), direct);
+      assertEquals(1, server.sip.edge().answersEncodedDirectly());
+      server.sip.edge().encodeAnswersDirectly(false);
+      raw.send(request);
+      String fromStack = answerTo(raw, "z9hG4bKd2");
+      assertEquals(1, server.sip.edge().answersEncodedDirectly(), "the retransmission's answer built by the stack");
+      assertEquals(fromStack, direct);
+      assertEquals(1, messagesHandled.get());
+    }
+  }
+
   @Test
   void oddRequestsStillGetTheStacksAnswers() throws Exception {
     try (RawSip raw = new RawSip(server.sipPort())) {
