@@ -127,6 +127,65 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
     return null;
   }
 
+  /** What a header is to the scanner, by name (full or compact, any case). */
+  private enum Kind { OTHER, VIA, FROM, TO, CALL_ID, CSEQ, MAX_FORWARDS, CONTENT_LENGTH, REFUSED }
+
+  private static final Kind[] ALL_KINDS = Kind.values();
+
+  private static final String[] NAMES = {"v", "via", "f", "from", "t", "to", "i", "call-id", "cseq", "max-forwards",
+      "l", "content-length", "authorization", "proxy-authorization", "require", "proxy-require", "record-route",
+      "timestamp"};
+  private static final Kind[] KINDS = {Kind.VIA, Kind.VIA, Kind.FROM, Kind.FROM, Kind.TO, Kind.TO, Kind.CALL_ID,
+      Kind.CALL_ID, Kind.CSEQ, Kind.MAX_FORWARDS, Kind.CONTENT_LENGTH, Kind.CONTENT_LENGTH,
+      // Credentials are checked by the full path; the rest change the answer or what is copied.
+      Kind.REFUSED, Kind.REFUSED, Kind.REFUSED, Kind.REFUSED, Kind.REFUSED, Kind.REFUSED};
+
+  private static Kind kind(byte[] buf, int start, int end) {
+    int n = end - start;
+    for (int k = 0; k < NAMES.length; k++) {
+      String name = NAMES[k];
+      if (name.length() == n && equalsIgnoreCase(buf, start, name)) {
+        return KINDS[k];
+      }
+    }
+    return Kind.OTHER;
+  }
+
+  /** The values of the headers the scanner reads, as it goes. */
+  private static final class Values {
+    final List<String> vias = new ArrayList<>(2);
+    String from;
+    String to;
+    String callId;
+    String cseq;
+    String maxForwards;
+    String contentLength;
+
+    /** @return false for a second From, To, Call-ID, CSeq, Max-Forwards or Content-Length, or a refused header */
+    boolean put(Kind kind, String value) {
+      switch (kind) {
+        case VIA -> vias.add(value);
+        case FROM -> from = once(from, value);
+        case TO -> to = once(to, value);
+        case CALL_ID -> callId = once(callId, value);
+        case CSEQ -> cseq = once(cseq, value);
+        case MAX_FORWARDS -> maxForwards = once(maxForwards, value);
+        case CONTENT_LENGTH -> contentLength = once(contentLength, value);
+        case REFUSED -> {
+          return false;
+        }
+        default -> {
+          return true;
+        }
+      }
+      return value != null;
+    }
+
+    private static String once(String earlier, String value) {
+      return earlier == null ? value : null;
+    }
+  }
+
   /** @return the request, or null when it is not one this scanner is certain of (see the class comment) */
   static RawRequest scan(byte[] buf, int off, int len) {
     String method = method(buf, off, len);
@@ -134,95 +193,81 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
       return null;
     }
     int end = off + len;
-    int headersEnd = indexOfCrlfCrlf(buf, off, end);
-    if (headersEnd < 0) {
+    int lineEnd = lineEnd(buf, off, end);
+    if (lineEnd < 0) {
       return null;
     }
-    for (int i = off; i < headersEnd; i++) {
-      byte b = buf[i];
-      // Only ASCII, and lines end in CRLF: a bare CR or LF, a NUL or a non-ASCII byte is the parser's.
-      if (b < 0 || b == 0 || b == '\n' && buf[i - 1] != '\r' || b == '\r' && buf[i + 1] != '\n') {
-        return null;
-      }
-    }
-    int bodyStart = headersEnd + 4;
-    String head = new String(buf, off, headersEnd - off, StandardCharsets.US_ASCII);
-    int lineEnd = head.indexOf("\r\n");
-    String requestLine = lineEnd < 0 ? head : head.substring(0, lineEnd);
-    String requestUri = requestUri(requestLine, method);
-    if (requestUri == null || lineEnd < 0) {
+    String requestUri = requestUri(new String(buf, off, lineEnd - off, StandardCharsets.US_ASCII), method);
+    if (requestUri == null) {
       return null;
     }
-    List<String> lines = unfolded(head.substring(lineEnd + 2));
-    if (lines == null) {
-      return null;
-    }
-    List<String> vias = new ArrayList<>(2);
-    String from = null;
-    String to = null;
-    String callId = null;
-    String cseq = null;
-    String maxForwards = null;
-    String contentLength = null;
-    for (String line : lines) {
-      int colon = line.indexOf(':');
-      if (colon <= 0) {
+    // The values are made into strings only once the whole header is read and nothing refused in it:
+    // half the traffic carries credentials, and is given up at their header for the price of a look.
+    Values values = new Values();
+    int[] spans = new int[3 * 16]; // kind, start, end of each header read
+    java.util.Map<Integer, String> foldedValues = null; // by index in spans, the values with continuation lines
+    int count = 0;
+    int pos = lineEnd + 2;
+    int bodyStart;
+    while (true) {
+      if (pos + 1 < end && buf[pos] == '\r' && buf[pos + 1] == '\n') {
+        bodyStart = pos + 2;
+        break;
+      }
+      int eol = lineEnd(buf, pos, end);
+      if (eol < 0 || eol == pos) {
         return null;
       }
-      String name = line.substring(0, colon).stripTrailing();
-      if (!isToken(name)) {
-        return null;
-      }
-      String value = line.substring(colon + 1).strip();
-      switch (name.toLowerCase(java.util.Locale.ROOT)) {
-        case "via", "v" -> {
-          vias.add(value);
-        }
-        case "from", "f" -> {
-          if (from != null) {
-            return null;
-          }
-          from = value;
-        }
-        case "to", "t" -> {
-          if (to != null) {
-            return null;
-          }
-          to = value;
-        }
-        case "call-id", "i" -> {
-          if (callId != null) {
-            return null;
-          }
-          callId = value;
-        }
-        case "cseq" -> {
-          if (cseq != null) {
-            return null;
-          }
-          cseq = value;
-        }
-        case "max-forwards" -> {
-          if (maxForwards != null) {
-            return null;
-          }
-          maxForwards = value;
-        }
-        case "content-length", "l" -> {
-          if (contentLength != null) {
-            return null;
-          }
-          contentLength = value;
-        }
-        // Credentials are checked by the full path; the rest change the answer or what is copied.
-        case "authorization", "proxy-authorization", "require", "proxy-require", "record-route", "timestamp" -> {
+      if (buf[pos] == ' ' || buf[pos] == '\t') {
+        // A continuation line: joined to its header's value by one space.
+        if (count == 0) {
           return null;
         }
-        default -> {
-          // any other header: not needed for the challenge
+        int last = 3 * (count - 1);
+        if (spans[last] != Kind.OTHER.ordinal()) {
+          if (foldedValues == null) {
+            foldedValues = new java.util.HashMap<>();
+          }
+          String sofar = foldedValues.getOrDefault(last, ascii(buf, spans[last + 1], spans[last + 2]).strip());
+          foldedValues.put(last, sofar + ' ' + ascii(buf, pos, eol).strip());
         }
+      } else {
+        int colon = indexOf(buf, (byte) ':', pos, eol);
+        int nameEnd = colon;
+        while (nameEnd > pos && (buf[nameEnd - 1] == ' ' || buf[nameEnd - 1] == '\t')) {
+          nameEnd--;
+        }
+        if (colon < 0 || nameEnd == pos || !isToken(buf, pos, nameEnd)) {
+          return null;
+        }
+        Kind kind = kind(buf, pos, nameEnd);
+        if (kind == Kind.REFUSED) {
+          return null;
+        }
+        if (3 * count == spans.length) {
+          spans = java.util.Arrays.copyOf(spans, 2 * spans.length);
+        }
+        spans[3 * count] = kind.ordinal();
+        spans[3 * count + 1] = colon + 1;
+        spans[3 * count + 2] = eol;
+        count++;
+      }
+      pos = eol + 2;
+    }
+    for (int i = 0; i < 3 * count; i += 3) {
+      Kind kind = ALL_KINDS[spans[i]];
+      String folded = foldedValues == null ? null : foldedValues.get(i);
+      if (kind != Kind.OTHER && !values.put(kind, folded != null ? folded : value(buf, kind, spans[i + 1], spans[i + 2]))) {
+        return null;
       }
     }
+    List<String> vias = values.vias;
+    String from = values.from;
+    String to = values.to;
+    String callId = values.callId;
+    String cseq = values.cseq;
+    String maxForwards = values.maxForwards;
+    String contentLength = values.contentLength;
     if (vias.isEmpty() || from == null || to == null || callId == null || cseq == null) {
       return null;
     }
@@ -306,33 +351,13 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
     return hostEnd == uri.length() || uri.charAt(hostEnd) == ';' || uri.charAt(hostEnd) == '?' ? uri : null;
   }
 
-  /** The header lines, each continuation line (starting with a space or tab) joined to its header by one space. */
-  private static List<String> unfolded(String headers) {
-    List<String> lines = new ArrayList<>(16);
-    for (String line : headers.split("\r\n", -1)) {
-      if (line.isEmpty()) {
-        return null;
-      }
-      if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-        if (lines.isEmpty()) {
-          return null;
-        }
-        int last = lines.size() - 1;
-        lines.set(last, lines.get(last).stripTrailing() + ' ' + line.strip());
-      } else {
-        lines.add(line);
-      }
-    }
-    return lines;
-  }
-
   /** A Via value this scanner can rewrite: {@code SIP/2.0/<transport> host[:port]} and plain parameters. */
   static Via via(String value) {
     if (!value.startsWith("SIP/2.0/") || value.indexOf(',') >= 0 || value.indexOf('"') >= 0) {
       return null;
     }
     int space = value.indexOf(' ');
-    if (space < 0 || !value.substring(8, space).matches("[A-Z]+")) {
+    if (space <= 8 || !all(value, 8, space, c -> c >= 'A' && c <= 'Z')) {
       return null;
     }
     String sentProtocol = value.substring(0, space);
@@ -342,7 +367,7 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
     int colon = sentBy.indexOf(':');
     String host = colon < 0 ? sentBy : sentBy.substring(0, colon);
     int port = colon < 0 ? -1 : number(sentBy.substring(colon + 1), 5);
-    if (host.isEmpty() || !host.chars().allMatch(c -> isHostChar((char) c)) || colon >= 0 && (port < 1 || port > 65535)) {
+    if (host.isEmpty() || !all(host, 0, host.length(), c -> isHostChar((char) c)) || colon >= 0 && (port < 1 || port > 65535)) {
       return null;
     }
     List<String> params = new ArrayList<>(8);
@@ -380,10 +405,10 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
       if (display.length() >= 2 && display.charAt(0) == '"' && display.charAt(display.length() - 1) == '"') {
         display = display.substring(1, display.length() - 1);
         if (display.indexOf('"') >= 0 || display.indexOf('\\') >= 0
-            || !display.chars().allMatch(c -> c >= ' ' && c < 127)) {
+            || !all(display, 0, display.length(), c -> c >= ' ' && c < 127)) {
           return null;
         }
-      } else if (!display.isEmpty() && !display.matches("[A-Za-z0-9.!%*_+`'~-]+( [A-Za-z0-9.!%*_+`'~-]+)*")) {
+      } else if (!display.isEmpty() && !tokens(display)) {
         return null;
       }
       int gt = value.indexOf('>', lt);
@@ -422,6 +447,26 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
       }
     }
     return tag;
+  }
+
+  private static boolean all(String s, int from, int to, java.util.function.IntPredicate test) {
+    for (int i = from; i < to; i++) {
+      if (!test.test(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Tokens separated by single spaces (an unquoted display name). */
+  private static boolean tokens(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(isTokenChar(c) || c == ' ' && i > 0 && i < s.length() - 1 && s.charAt(i - 1) != ' ')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A sip or sips URI (lower-case scheme) of unreserved characters and SIP URI punctuation only. */
@@ -500,7 +545,7 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
 
   /** A parameter value: a token, or an IPv4 address or host (what tags, branches, received and rport hold). */
   private static boolean isParamValue(String s) {
-    return s.isEmpty() || isToken(s) || s.chars().allMatch(c -> isHostChar((char) c));
+    return s.isEmpty() || isToken(s); // host characters are token characters
   }
 
   private static boolean isHostChar(char c) {
@@ -516,9 +561,64 @@ record RawRequest(String method, String requestUri, List<Via> vias, NameAddr fro
     return true;
   }
 
-  private static int indexOfCrlfCrlf(byte[] buf, int from, int end) {
-    for (int i = from; i + 3 < end; i++) {
-      if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+  /**
+   * The index of the CR of the CRLF that ends the line starting at {@code from}; -1 when there is none,
+   * or the line holds a bare CR or LF, a NUL or a byte beyond ASCII (the parser's to judge).
+   */
+  private static int lineEnd(byte[] buf, int from, int end) {
+    for (int i = from; i < end; i++) {
+      byte b = buf[i];
+      if (b == '\r') {
+        return i + 1 < end && buf[i + 1] == '\n' ? i : -1;
+      }
+      if (b == '\n' || b == 0 || b < 0) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  private static String ascii(byte[] buf, int start, int end) {
+    return new String(buf, start, end - start, StandardCharsets.US_ASCII);
+  }
+
+  /** A header's value, trimmed; null for headers the scanner does not read (no string made). */
+  private static String value(byte[] buf, Kind kind, int start, int end) {
+    if (kind == Kind.OTHER || kind == Kind.REFUSED) {
+      return null;
+    }
+    while (start < end && (buf[start] == ' ' || buf[start] == '\t')) {
+      start++;
+    }
+    while (end > start && (buf[end - 1] == ' ' || buf[end - 1] == '\t')) {
+      end--;
+    }
+    return ascii(buf, start, end);
+  }
+
+  private static boolean isToken(byte[] buf, int start, int end) {
+    for (int i = start; i < end; i++) {
+      if (!isTokenChar((char) buf[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the bytes from {@code start} spell {@code lowerCase}, in any case (ASCII). */
+  private static boolean equalsIgnoreCase(byte[] buf, int start, String lowerCase) {
+    for (int i = 0; i < lowerCase.length(); i++) {
+      int b = buf[start + i];
+      if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lowerCase.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] buf, byte b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] == b) {
         return i;
       }
     }
