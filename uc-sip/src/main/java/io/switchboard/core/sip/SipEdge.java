@@ -348,7 +348,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     Set<String> methods = new java.util.HashSet<>(DigestAuthenticator.CHALLENGED.keySet());
     methods.retainAll(handlers.keySet());
     return new RawChallenges(authenticator, flood, metrics, methods, (datagram, to) -> ownAnswers.send(datagram, to),
-        () -> contexts, factories.headers().createServerHeader(List.of(SERVER)).toString());
+        factories.headers().createServerHeader(List.of(SERVER)).toString());
   }
 
   /** Requests challenged (or refused for a flood) from their bytes, without the stack. */
