@@ -86,6 +86,9 @@ final class RawChallenges {
     if (request == null) {
       return false;
     }
+    if (WIRE.isTraceEnabled()) {
+      WIRE.trace("received <- {} (challenged from its bytes)\n{}", from, new String(buf, off, len, StandardCharsets.UTF_8));
+    }
     String source = from.getAddress().getHostAddress();
     if (authenticator.blocked(source)) {
       return false; // refused with 403 on the stack path, which also logs it
