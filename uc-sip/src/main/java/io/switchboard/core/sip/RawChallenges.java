@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * 401/407 without JAIN-SIP parsing it, making a server transaction, or building the response with
  * {@code createResponse}. {@link RawRequest} decides, on the stack's UDP receiving thread, whether a
  * datagram is certainly such a request, and answers it there, at once (one of the stack's threads
- * parsed and answered it before): the same response the stack path gives ({@link SipEdge#processRequest}), Via rewritten as the
- * stack rewrites it on receipt, the stateless To tag and the nonces of the same exchange, so a
- * retransmission, whichever path it takes, gets the same bytes. Everything else is left to the stack.
+ * parsed and answered it before): the same response the stack path gives ({@link SipEdge#processRequest}),
+ * Via rewritten as the stack rewrites it on receipt, the stateless To tag and the nonces of the same
+ * exchange, so a retransmission, whichever path it takes, gets the same bytes. Everything else is
+ * left to the stack.
  *
  * <p>The checks the stack path makes still apply, in its order: a source blocked after failed
  * digests is left to the stack (its 403), the flood guard is asked once (its 503 is sent from here,
