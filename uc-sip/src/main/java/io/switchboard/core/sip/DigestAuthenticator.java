@@ -103,6 +103,8 @@ public final class DigestAuthenticator {
   private final UserStore users;
   private final DeviceStore devices;
   private final HeaderFactory headers;
+  private final String[][] wwwTemplates;
+  private final String[][] proxyTemplates;
 
   /**
    * @param counts nonce counts seen, for the nonces {@code nonces} issues
@@ -122,6 +124,8 @@ public final class DigestAuthenticator {
     this.users = users;
     this.devices = devices;
     this.headers = headers;
+    this.wwwTemplates = templates(false);
+    this.proxyTemplates = templates(true);
   }
 
   /**
@@ -450,5 +454,51 @@ public final class DigestAuthenticator {
     CallIdHeader callId = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
     return (callId == null ? "" : callId.getCallId()) + "\n" + (from == null ? "" : from.getTag()) + "\n"
         + (cseq == null ? "" : cseq.getSeqNumber() + " " + cseq.getMethod()) + "\n" + (via == null ? "" : via.getBranch());
+  }
+
+  /** As {@link #exchange(Response)}, from a request's values read without the stack ({@link RawChallenges}). */
+  static String exchange(String callId, String fromTag, long cseq, String method, String branch) {
+    return callId + "\n" + fromTag + "\n" + cseq + " " + method + "\n" + branch;
+  }
+
+  /** Whether a source is refused without a digest check now (too many failed digests). */
+  boolean blocked(String sourceHost) {
+    return failures.blocked(sourceHost);
+  }
+
+  /**
+   * The header lines {@link #challenge(boolean, boolean)} adds to a fresh (not stale) challenge, as
+   * the stack encodes them, each ending in CRLF: for answers encoded without the stack
+   * ({@link RawChallenges}). The same nonces for the same exchange.
+   */
+  String challengeLines(String exchange, boolean proxy) {
+    String[][] templates = proxy ? proxyTemplates : wwwTemplates;
+    StringBuilder out = new StringBuilder(160 * templates.length);
+    for (int i = 0; i < templates.length; i++) {
+      out.append(templates[i][0]).append(nonces.issue(exchange + "\n" + algorithms.get(i))).append(templates[i][1]);
+    }
+    return out.toString();
+  }
+
+  /** Per algorithm, the header line before and after its nonce, encoded by the stack once. */
+  private String[][] templates(boolean proxy) {
+    String placeholder = "N0NCE";
+    String[][] out = new String[algorithms.size()][];
+    for (int i = 0; i < algorithms.size(); i++) {
+      try {
+        WWWAuthenticateHeader h = proxy ? headers.createProxyAuthenticateHeader("Digest")
+            : headers.createWWWAuthenticateHeader("Digest");
+        h.setRealm(realm);
+        h.setNonce(placeholder);
+        h.setAlgorithm(algorithms.get(i));
+        h.setQop("auth");
+        String line = h.toString();
+        int at = line.indexOf(placeholder);
+        out[i] = new String[] {line.substring(0, at), line.substring(at + placeholder.length())};
+      } catch (ParseException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out;
   }
 }

@@ -38,6 +38,11 @@ final class OwnAnswersNetworkLayer implements NetworkLayer {
   interface Filter {
     /** @return whether it took the datagram (the stack will not see it) */
     boolean take(byte[] buf, int off, int len);
+
+    /** As {@link #take(byte[], int, int)}, knowing who sent it: for a filter that answers requests itself. */
+    default boolean take(byte[] buf, int off, int len, java.net.InetSocketAddress from) {
+      return take(buf, off, len);
+    }
   }
 
   /** The largest UDP payload: what the stack itself reads into ({@code SipStackImpl.MAX_DATAGRAM_SIZE}). */
@@ -169,7 +174,7 @@ final class OwnAnswersNetworkLayer implements NetworkLayer {
           int len = scratch.getLength();
           boolean taken;
           try {
-            taken = filter.take(buf, 0, len);
+            taken = filter.take(buf, 0, len, (java.net.InetSocketAddress) scratch.getSocketAddress());
           } catch (RuntimeException e) {
             LOG.debug("datagram filter failed, left to the stack: {}", e.toString());
             taken = false;

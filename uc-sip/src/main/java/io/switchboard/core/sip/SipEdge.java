@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
  * request without usable credentials is challenged on the stack's thread before any transaction
  * ({@link #challengeStatelessly}), and methods registered with {@link #handleWithoutTransaction}
- * (REGISTER) get none at all.
+ * (REGISTER) get none at all. The plain first request of each digest exchange (no credentials at
+ * all) is challenged from its datagram's bytes before the stack parses it ({@link RawChallenges}).
  */
 public final class SipEdge extends VerticleBase implements SipListener {
 
@@ -103,6 +104,8 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /** Per context in {@link #contexts}, the requests waiting for it (handed over a batch at a time). */
   private SipStackImpl stack;
   private volatile OwnAnswersNetworkLayer ownAnswers;
+  /** Unauthenticated requests challenged from their bytes, before the stack parses them; null: none. */
+  private volatile RawChallenges rawChallenges;
   private SipProvider provider;
   private String advertisedHost;
 
@@ -296,8 +299,21 @@ public final class SipEdge extends VerticleBase implements SipListener {
       p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
     }
     // Answers to the requests we send as prepared bytes are matched before the stack parses them.
+    // And the first, unauthenticated request of each digest exchange is challenged from its bytes.
+    rawChallenges = rawChallenges();
     ownAnswers = new OwnAnswersNetworkLayer(tlsLayer == null ? gov.nist.core.net.DefaultNetworkLayer.SINGLETON : tlsLayer,
-        (buf, off, len) -> udpTransactions.answerDatagram(buf, off, len));
+        new OwnAnswersNetworkLayer.Filter() {
+          @Override
+          public boolean take(byte[] buf, int off, int len) {
+            return udpTransactions.answerDatagram(buf, off, len);
+          }
+
+          @Override
+          public boolean take(byte[] buf, int off, int len, java.net.InetSocketAddress from) {
+            RawChallenges raw = rawChallenges;
+            return udpTransactions.answerDatagram(buf, off, len) || raw != null && raw.take(buf, off, len, from);
+          }
+        });
     OwnAnswersNetworkLayer.Stack ownStack = new OwnAnswersNetworkLayer.Stack(p, ownAnswers);
     stack = ownStack;
     advertisedHost = config.advertisedAddress().orElseGet(() -> defaultAdvertised(config.bindAddress()));
@@ -318,6 +334,35 @@ public final class SipEdge extends VerticleBase implements SipListener {
     }
     provider.addSipListener(this);
     stack.start();
+  }
+
+  /**
+   * Challenges answered from the datagram ({@link RawChallenges}) for the methods the authenticator
+   * challenges that have a handler; null without stateless challenges.
+   */
+  private RawChallenges rawChallenges() throws ParseException {
+    DigestAuthenticator authenticator = statelessChallenges;
+    if (authenticator == null || metrics == null) {
+      return null;
+    }
+    Set<String> methods = new java.util.HashSet<>(DigestAuthenticator.CHALLENGED.keySet());
+    methods.retainAll(handlers.keySet());
+    return new RawChallenges(authenticator, flood, metrics, methods, (datagram, to) -> ownAnswers.send(datagram, to),
+        factories.headers().createServerHeader(List.of(SERVER)).toString());
+  }
+
+  /** Requests challenged (or refused for a flood) from their bytes, without the stack. */
+  long challengedFromBytes() {
+    RawChallenges raw = rawChallenges;
+    return raw == null ? 0 : raw.taken();
+  }
+
+  /** Turns challenging from bytes off (on by default): tests compare its answers with the stack path's. */
+  void challengeFromBytes(boolean on) {
+    RawChallenges raw = rawChallenges;
+    if (raw != null) {
+      raw.enabled(on);
+    }
   }
 
   /**
@@ -908,7 +953,12 @@ public final class SipEdge extends VerticleBase implements SipListener {
    * not UDP or the address is not an IP literal (a name to resolve: the stack does that).
    */
   static java.net.InetSocketAddress statelessTarget(Response response) {
-    if (!(response.getHeader(ViaHeader.NAME) instanceof ViaHeader via) || !ListeningPoint.UDP.equalsIgnoreCase(via.getTransport())) {
+    return response.getHeader(ViaHeader.NAME) instanceof ViaHeader via ? statelessTarget(via) : null;
+  }
+
+  /** As {@link #statelessTarget(Response)}, from the top Via the response copies. */
+  static java.net.InetSocketAddress statelessTarget(ViaHeader via) {
+    if (via == null || !ListeningPoint.UDP.equalsIgnoreCase(via.getTransport())) {
       return null;
     }
     String host = via.getReceived() != null ? via.getReceived() : via.getHost();
@@ -1032,15 +1082,22 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (!(outcome instanceof SipOutcome.Reply reply) || stateless && !withoutTransaction.contains(req.method())) {
       return;
     }
+    byte[] direct = stateless && encodeDirectly && reply.decorate() == SipOutcome.NO_HEADERS ? encoded(req.request(), reply.status())
+        : null;
+    java.net.InetSocketAddress directTo = direct == null || ownAnswers == null ? null
+        : statelessTarget((ViaHeader) req.request().getHeader(ViaHeader.NAME));
     Response response;
     try {
-      response = response(req.request(), reply, stateless);
+      response = directTo != null ? null : response(req.request(), reply, stateless);
     } catch (ParseException e) {
       LOG.error("cannot build response [call-id: {}]", req.callId(), e);
       return;
     }
     sendOn(req.transport(), () -> {
-      if (stateless) {
+      if (directTo != null) {
+        encodedDirectly.increment();
+        sendBytes(direct, directTo);
+      } else if (stateless) {
         sendStateless(response);
       } else {
         req.transaction().sendResponse(response);
@@ -1073,6 +1130,69 @@ public final class SipEdge extends VerticleBase implements SipListener {
     response.addHeader(factories.headers().createServerHeader(List.of(SERVER)));
     reply.decorate().accept(response);
     return response;
+  }
+
+  /**
+   * The bare answer (no headers of the handler's) to a request answered without a transaction, encoded
+   * straight from the parsed request's headers: the bytes {@link #response} and the stack's encoding
+   * give (RawChallengeTest compares them), without {@code createResponse} cloning every header it
+   * copies. Null when the request has what that would copy besides Via, From, To, Call-ID and CSeq
+   * (Record-Route, Timestamp), or a To tag is to be kept: the usual way then.
+   */
+  private static byte[] encoded(Request request, int status) {
+    if (!(request instanceof gov.nist.javax.sip.message.SIPRequest sip) || status <= 100
+        || sip.getHeader(javax.sip.header.RecordRouteHeader.NAME) != null
+        || sip.getHeader(javax.sip.header.TimeStampHeader.NAME) != null || sip.getCSeq() == null
+        || sip.getCallId() == null || sip.getFrom() == null || sip.getTo() == null || sip.getViaHeaders() == null
+        || sip.getTo().getTag() != null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(512);
+    out.append("SIP/2.0 ").append(status).append(' ')
+        .append(gov.nist.javax.sip.message.SIPResponse.getReasonPhrase(status)).append("\r\n");
+    // In the order createResponse copies them (that of its HashSet of their names), as RawChallenges does.
+    ((gov.nist.javax.sip.header.SIPHeader) sip.getCSeq()).encode(out);
+    ((gov.nist.javax.sip.header.SIPHeader) sip.getCallId()).encode(out);
+    ((gov.nist.javax.sip.header.SIPHeader) sip.getFrom()).encode(out);
+    int toStart = out.length();
+    ((gov.nist.javax.sip.header.SIPHeader) sip.getTo()).encode(out);
+    if (out.length() < toStart + 2 || out.charAt(out.length() - 2) != '\r') {
+      return null;
+    }
+    out.setLength(out.length() - 2);
+    out.append(";tag=").append(statelessTag(request)).append("\r\n");
+    sip.getViaHeaders().encode(out);
+    out.append(SERVER_LINE).append("Content-Length: 0\r\n\r\n");
+    return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Our Server header line, as createServerHeader encodes it ({@link #response}). */
+  private static final String SERVER_LINE = "Server: " + SERVER + "\r\n";
+
+  /** Sends an encoded response from our listening socket, traced as the stack traces its sends. */
+  private void sendBytes(byte[] datagram, java.net.InetSocketAddress to) throws javax.sip.SipException {
+    try {
+      ownAnswers.send(datagram, to);
+      if (WIRE.isTraceEnabled()) {
+        WIRE.trace("sent -> {}\n{}", to, new String(datagram, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (java.io.IOException e) {
+      throw new javax.sip.SipException("cannot send: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether bare answers are encoded straight from the request ({@link #encoded}); tests compare. */
+  private volatile boolean encodeDirectly = true;
+
+  private final java.util.concurrent.atomic.LongAdder encodedDirectly = new java.util.concurrent.atomic.LongAdder();
+
+  void encodeAnswersDirectly(boolean on) {
+    encodeDirectly = on;
+  }
+
+  /** Answers sent as {@link #encoded} them so far. */
+  long answersEncodedDirectly() {
+    return encodedDirectly.sum();
   }
 
   private static String statelessTag(Request request) {

@@ -17,8 +17,11 @@ public sealed interface SipOutcome {
   record Reply(int status, Consumer<Response> decorate, Runnable afterSent) implements SipOutcome {
   }
 
+  /** Adds nothing: a reply with it is the bare answer, which the edge may encode without building a response. */
+  Consumer<Response> NO_HEADERS = r -> { };
+
   static SipOutcome reply(int status) {
-    return new Reply(status, r -> { }, () -> { });
+    return new Reply(status, NO_HEADERS, () -> { });
   }
 
   static SipOutcome reply(int status, Consumer<Response> decorate) {
