@@ -60,4 +60,40 @@ class RetransmissionGuardTest {
     guard.handle(message("d", "z9hG4bKd"));
     assertEquals(1, guard.remembered(), "only d left");
   }
+
+  /**
+   * The window keeps the outcome, not the handler's future: a composed future keeps its mapper, and the mapper
+   * what it captured (in the server: the parsed request and the stack's transaction, 32 s at thousands a second).
+   */
+  @Test
+  void aRememberedAnswerDoesNotKeepWhatTheHandlerCaptured() throws Exception {
+    SettableClock clock = new SettableClock(Instant.parse("2026-11-30T12:00:00Z"));
+    java.lang.ref.ReferenceQueue<Object> collected = new java.lang.ref.ReferenceQueue<>();
+    java.util.List<java.lang.ref.WeakReference<Object>> captured = new java.util.ArrayList<>();
+    io.vertx.core.Promise<Void> pending = io.vertx.core.Promise.promise();
+    RetransmissionGuard guard = new RetransmissionGuard(req -> {
+      Object request = new byte[1 << 20];
+      captured.add(new java.lang.ref.WeakReference<>(request, collected));
+      Future<Void> first = captured.size() == 1 ? Future.succeededFuture() : pending.future();
+      return first.compose(v -> Future.succeededFuture(SipOutcome.reply(request.hashCode() != 0 ? 200 : 500)));
+    }, clock);
+
+    guard.handle(message("a", "z9hG4bKa")); // answered at once
+    AtomicInteger later = new AtomicInteger(); // not the future itself: the test would keep what it captured
+    guard.handle(message("b", "z9hG4bKb")).onSuccess(o -> later.set(((SipOutcome.Reply) o).status()));
+    pending.complete(); // b answered now
+    assertEquals(200, later.get());
+    assertEquals(2, guard.remembered());
+
+    int freed = 0;
+    for (int i = 0; i < 50 && freed < 2; i++) {
+      System.gc();
+      if (collected.remove(100) != null) {
+        freed++;
+      }
+    }
+    assertEquals(2, freed, "what both handlings captured is collectable while their answers are remembered");
+    assertEquals(200, ((SipOutcome.Reply) guard.handle(message("a", "z9hG4bKa")).result()).status());
+    assertEquals(200, ((SipOutcome.Reply) guard.handle(message("b", "z9hG4bKb")).result()).status());
+  }
 }
