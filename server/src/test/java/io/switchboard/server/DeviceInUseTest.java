@@ -126,13 +126,16 @@ class DeviceInUseTest {
     int port = switchboard.web().actualPort();
     HttpResponse<Buffer> login = WebClient.create(vertx).post(port, "127.0.0.1", "/api/login")
         .sendJsonObject(new JsonObject().put("username", "bob").put("password", "bob-web-pw")).await();
-    WebSocket console = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+    // Held while the socket is used: a client nobody references is shut down when collected (Vert.x 5).
+    io.vertx.core.http.WebSocketClient sockets = vertx.createWebSocketClient();
+    WebSocket console = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(port).setURI("/api/live").addHeader("Cookie", login.cookies().get(0).split(";")[0])
         .addHeader("Origin", "http://127.0.0.1:" + port)).await();
     console.writeTextMessage("focus").await();
     assertEquals("available", atDesk.future().await(20, TimeUnit.SECONDS).getString("state"));
     assertEquals("desk-phone", presenceOf(alice, "bob").getString("device"));
     console.close().await();
+    sockets.close().await();
   }
 
   private void register(String contact, int port, String userAgent) throws Exception {

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -47,6 +48,8 @@ class LiveChannelTest {
   private Vertx vertx;
   private int port;
   private int sipPort;
+  /** Held for the test: a client nobody references is shut down when collected, its sockets with it (Vert.x 5). */
+  private WebSocketClient sockets;
 
   /** One browser's socket and every frame it received. */
   private record Socket(WebSocket ws, List<JsonObject> frames, Promise<Short> closed) {
@@ -60,6 +63,7 @@ class LiveChannelTest {
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
+    sockets = vertx.createWebSocketClient();
     sipPort = FreePorts.udpAndTcp();
     switchboard = new Switchboard(vertx, TestConfigs.loopback(dir, sipPort, 0,
         Map.of("admin.password", "admin-password")), s -> { });
@@ -74,6 +78,7 @@ class LiveChannelTest {
 
   @AfterEach
   void stop() {
+    sockets.close().await();
     switchboard.stop().await();
   }
 
@@ -92,7 +97,7 @@ class LiveChannelTest {
     if (origin != null) {
       o.addHeader("Origin", origin);
     }
-    return vertx.createWebSocketClient().connect(o);
+    return sockets.connect(o);
   }
 
   private Socket open(String cookie) throws Exception {

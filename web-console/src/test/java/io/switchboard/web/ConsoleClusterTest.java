@@ -53,6 +53,8 @@ class ConsoleClusterTest {
   private Vertx a;
   private Vertx b;
   private int portA;
+  /** Held for the test: a client nobody references is shut down when collected, its sockets with it (Vert.x 5). */
+  private final List<io.vertx.core.http.WebSocketClient> socketClients = new ArrayList<>();
   private int portB;
 
   @BeforeEach
@@ -197,9 +199,11 @@ class ConsoleClusterTest {
     return setCookie.substring(0, setCookie.indexOf(';') < 0 ? setCookie.length() : setCookie.indexOf(';'));
   }
 
-  private static WebSocket live(Vertx vertx, int port, String cookie, LinkedBlockingQueue<JsonObject> frames)
+  private WebSocket live(Vertx vertx, int port, String cookie, LinkedBlockingQueue<JsonObject> frames)
       throws Exception {
-    WebSocket socket = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    socketClients.add(client);
+    WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(port).setURI("/api/live").addHeader("Cookie", cookie).addHeader("Origin", "http://127.0.0.1:" + port))
         .await(30, TimeUnit.SECONDS);
     socket.textMessageHandler(t -> frames.add(new JsonObject(t)));
