@@ -2,6 +2,7 @@ package io.switchboard.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,21 @@ final class Api {
    * A session with no one logged in yet, against the running switchboard, over HTTPS when it has a
    * certificate (a test's throwaway one, so trusted as it is).
    */
+  /**
+   * One request through a client of its own, held until the answer is in and then closed: Vert.x 5 shuts down a
+   * client that is garbage collected, and a request in flight with it, so a client made inline for one request
+   * (nothing referencing it while it waits) could lose its answer.
+   */
+  static HttpResponse<Buffer> once(Vertx vertx,
+      java.util.function.Function<WebClient, Future<HttpResponse<Buffer>>> request) {
+    WebClient client = WebClient.create(vertx);
+    try {
+      return request.apply(client).await();
+    } finally {
+      client.close();
+    }
+  }
+
   static WebClientSession session(Vertx vertx, Switchboard switchboard) {
     boolean https = switchboard.web().url().startsWith("https:");
     return WebClientSession.create(WebClient.create(vertx, new WebClientOptions().setSsl(https)

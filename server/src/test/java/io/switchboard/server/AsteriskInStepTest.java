@@ -9,7 +9,6 @@ import io.switchboard.core.testing.TestConfigs;
 import io.switchboard.telephony.FakeAsterisk;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -178,7 +177,7 @@ class AsteriskInStepTest {
     // The phone's file carries the same secret Asterisk checks.
     String url = "http://127.0.0.1:" + switchboard.provisioning().port()
         + URI.create(phone.getString("provisioningUrl")).getRawPath() + "001565aabbcc.cfg";
-    String cfg = WebClient.create(vertx).getAbs(url).send().await().bodyAsString();
+    String cfg = Api.once(vertx, c -> c.getAbs(url).send()).bodyAsString();
     assertEquals(auth.get("password"), PhoneFileParsers.keyValues(cfg).get("account.1.password"));
     assertFalse(soft.encode().contains(auth.get("password")));
 

@@ -12,7 +12,6 @@ import io.switchboard.telephony.FakeAsterisk;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -67,8 +66,8 @@ class CallPresenceTest {
         "presence.default-rule", "allow", "ami.host", "127.0.0.1", "ami.port", String.valueOf(asterisk.port()),
         "ami.username", "uc", "ami.secret", "ucsecret")), s -> { });
     switchboard.start().await();
-    JsonObject health = WebClient.create(vertx).get(switchboard.web().actualPort(), "127.0.0.1", "/api/health").send()
-        .await().bodyAsJsonObject();
+    JsonObject health = Api.once(vertx, c -> c.get(switchboard.web().actualPort(), "127.0.0.1", "/api/health").send())
+        .bodyAsJsonObject();
     assertEquals("up", health.getJsonObject("components").getJsonObject("ami").getString("state"), health.encode());
     WebClientSession admin = Api.login(vertx, switchboard, "admin", "admin-password");
     for (String[] u : new String[][] {{"alice", "1001"}, {"bob", "1002"}, {"carol", "1003"}}) {

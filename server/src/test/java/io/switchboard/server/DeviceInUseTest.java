@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -124,8 +123,8 @@ class DeviceInUseTest {
       }
     });
     int port = switchboard.web().actualPort();
-    HttpResponse<Buffer> login = WebClient.create(vertx).post(port, "127.0.0.1", "/api/login")
-        .sendJsonObject(new JsonObject().put("username", "bob").put("password", "bob-web-pw")).await();
+    HttpResponse<Buffer> login = Api.once(vertx, c -> c.post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", "bob").put("password", "bob-web-pw")));
     // Held while the socket is used: a client nobody references is shut down when collected (Vert.x 5).
     io.vertx.core.http.WebSocketClient sockets = vertx.createWebSocketClient();
     WebSocket console = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")

@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -108,7 +107,7 @@ class FileTransferBrowserTest {
     String text = SippTrace.received(phone.messages(), "MESSAGE").get(0).body().strip();
     Matcher link = LINK.matcher(text);
     assertTrue(text.startsWith("Alice sent notes.pdf (300 KB): ") && link.find(), text);
-    HttpResponse<Buffer> got = WebClient.create(vertx).getAbs(link.group(1)).send().await();
+    HttpResponse<Buffer> got = Api.once(vertx, c -> c.getAbs(link.group(1)).send());
     assertEquals(200, got.statusCode());
     assertArrayEquals(pdf, got.body().getBytes(), "the phone's link gives the bytes the browser sent");
 

@@ -13,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.Timeout;
@@ -83,7 +82,7 @@ class FileTransferTest {
   }
 
   private HttpResponse<Buffer> fetch(String pathAndQuery) {
-    return WebClient.create(vertx).get(webPort, "127.0.0.1", pathAndQuery).send().await();
+    return Api.once(vertx, c -> c.get(webPort, "127.0.0.1", pathAndQuery).send());
   }
 
   private static byte[] pdf(int size) {
@@ -125,7 +124,7 @@ class FileTransferTest {
     String token = link.group(3);
 
     // The phone's link, without a session.
-    HttpResponse<Buffer> got = WebClient.create(vertx).getAbs(link.group(1)).send().await();
+    HttpResponse<Buffer> got = Api.once(vertx, c -> c.getAbs(link.group(1)).send());
     assertEquals(200, got.statusCode(), got.bodyAsString());
     assertArrayEquals(bytes, got.body().getBytes());
     assertEquals("550000", got.getHeader("Content-Length"));
@@ -165,8 +164,8 @@ class FileTransferTest {
         .binaryFileUpload("file", "a.txt", Buffer.buffer("x"), "text/plain");
     Api.assertError(alice.post("/api/messages/files").sendMultipartForm(form).await(), 415, null);
     Api.assertError(alice.post("/api/messages/files").sendJsonObject(new JsonObject().put("to", "bob")).await(), 415, null);
-    Api.assertError(WebClient.create(vertx).post(webPort, "127.0.0.1", "/api/messages/files")
-        .putHeader("X-Requested-With", "XMLHttpRequest").sendMultipartForm(form).await(), 401, null);
+    Api.assertError(Api.once(vertx, c -> c.post(webPort, "127.0.0.1", "/api/messages/files")
+        .putHeader("X-Requested-With", "XMLHttpRequest").sendMultipartForm(form)), 401, null);
 
     byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
     JsonObject real = upload(alice, "to", "bob", "chart.png", "image/png", png).bodyAsJsonObject().getJsonObject("file");

@@ -19,7 +19,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
@@ -83,8 +82,8 @@ class LiveChannelTest {
   }
 
   private String cookie(String user) {
-    HttpResponse<Buffer> r = WebClient.create(vertx).post(port, "127.0.0.1", "/api/login")
-        .sendJsonObject(new JsonObject().put("username", user).put("password", user + "-web-pw")).await();
+    HttpResponse<Buffer> r = Api.once(vertx, c -> c.post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", user).put("password", user + "-web-pw")));
     assertEquals(200, r.statusCode());
     return r.cookies().get(0).split(";")[0];
   }
@@ -260,8 +259,8 @@ class LiveChannelTest {
     String aliceCookie = cookie("alice");
     Socket alice = open(aliceCookie);
     Socket bob = open(cookie("bob"));
-    assertEquals(204, WebClient.create(vertx).post(port, "127.0.0.1", "/api/logout").putHeader("Cookie", aliceCookie)
-        .putHeader("Content-Type", "application/json").sendJsonObject(new JsonObject()).await().statusCode());
+    assertEquals(204, Api.once(vertx, c -> c.post(port, "127.0.0.1", "/api/logout").putHeader("Cookie", aliceCookie)
+        .putHeader("Content-Type", "application/json").sendJsonObject(new JsonObject())).statusCode());
     assertEquals((short) 4401, alice.closed().future().await(5, TimeUnit.SECONDS));
 
     var admin = Api.login(vertx, switchboard, "admin", "admin-password");

@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -75,14 +74,14 @@ class ProvisioningTest {
   static Map<String, String> yealinkFile(Vertx vertx, Switchboard switchboard, JsonObject phone) {
     String url = "http://127.0.0.1:" + switchboard.provisioning().port()
         + URI.create(phone.getString("provisioningUrl")).getRawPath() + phone.getString("mac") + ".cfg";
-    HttpResponse<Buffer> r = WebClient.create(vertx).getAbs(url).send().await();
+    HttpResponse<Buffer> r = Api.once(vertx, c -> c.getAbs(url).send());
     assertEquals(200, r.statusCode(), r.bodyAsString());
     return PhoneFileParsers.keyValues(r.bodyAsString());
   }
 
   private HttpResponse<Buffer> fetch(Vertx vertx, String url) {
-    return WebClient.create(vertx).getAbs(url).putHeader("User-Agent", "Yealink SIP-T46U 108.86.0.20 00:15:65:aa:bb:cc")
-        .send().await();
+    return Api.once(vertx, c -> c.getAbs(url).putHeader("User-Agent", "Yealink SIP-T46U 108.86.0.20 00:15:65:aa:bb:cc")
+        .send());
   }
 
   /** The provisioning URL as the test reaches it: the port actually bound, on loopback. */

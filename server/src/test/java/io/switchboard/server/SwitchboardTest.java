@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.junit5.Timeout;
@@ -62,8 +61,8 @@ class SwitchboardTest {
     switchboard.start().await();
     assertTrue(announced.isEmpty(), "a configured admin password is never printed");
 
-    JsonObject health = WebClient.create(vertx).get(switchboard.web().actualPort(), "127.0.0.1", "/api/health")
-        .send().await().bodyAsJsonObject();
+    JsonObject health = Api.once(vertx, c -> c.get(switchboard.web().actualPort(), "127.0.0.1", "/api/health")
+        .send()).bodyAsJsonObject();
     assertEquals("up", health.getString("status"), health.encode());
     for (String component : List.of("store", "sip", "ami", "web")) {
       assertTrue(health.getJsonObject("components").containsKey(component), component + " in " + health.encode());

@@ -22,7 +22,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +83,8 @@ class ConsoleClusterTest {
   void aSessionMadeOnAServesOnBAndItsLiveChannelThereGetsEventsPublishedOnA() throws Exception {
     String cookie = login(portA);
 
-    HttpResponse<Buffer> me = WebClient.create(b).get(portB, "127.0.0.1", "/api/me").putHeader("Cookie", cookie).send()
-        .await(30, TimeUnit.SECONDS);
+    HttpResponse<Buffer> me = OneRequest.send(b,
+        c -> c.get(portB, "127.0.0.1", "/api/me").putHeader("Cookie", cookie).send(), 30);
     assertEquals(200, me.statusCode(), me.bodyAsString());
     assertEquals("bob", me.bodyAsJsonObject().getString("username"));
 
@@ -99,11 +98,12 @@ class ConsoleClusterTest {
     assertEquals("1001", call.getString("peer"));
 
     // Logged out through B: the session is gone on A too.
-    HttpResponse<Buffer> out = WebClient.create(b).post(portB, "127.0.0.1", "/api/logout").putHeader("Cookie", cookie)
-        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}")).await(30, TimeUnit.SECONDS);
+    HttpResponse<Buffer> out = OneRequest.send(b, c -> c.post(portB, "127.0.0.1", "/api/logout")
+        .putHeader("Cookie", cookie)
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}")), 30);
     assertTrue(out.statusCode() < 300, out.statusCode() + " " + out.bodyAsString());
-    assertEquals(401, WebClient.create(a).get(portA, "127.0.0.1", "/api/me").putHeader("Cookie", cookie).send()
-        .await(30, TimeUnit.SECONDS).statusCode());
+    assertEquals(401, OneRequest.send(a,
+        c -> c.get(portA, "127.0.0.1", "/api/me").putHeader("Cookie", cookie).send(), 30).statusCode());
   }
 
   @Test
@@ -165,8 +165,8 @@ class ConsoleClusterTest {
   }
 
   private HttpResponse<Buffer> attempt(int port, String password) throws Exception {
-    return WebClient.create(a).post(port, "127.0.0.1", "/api/login")
-        .sendJsonObject(new JsonObject().put("username", "bob").put("password", password)).await(60, TimeUnit.SECONDS);
+    return OneRequest.send(a, c -> c.post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", "bob").put("password", password)), 60);
   }
 
   /** Deploys a console on {@code vertx}, on the shared store; returns its port. */
@@ -191,8 +191,8 @@ class ConsoleClusterTest {
 
   /** Logs bob in on the console at {@code port}; returns the session cookie, as a browser sends it back. */
   private String login(int port) throws Exception {
-    HttpResponse<Buffer> r = WebClient.create(a).post(port, "127.0.0.1", "/api/login")
-        .sendJsonObject(new JsonObject().put("username", "bob").put("password", PASSWORD)).await(60, TimeUnit.SECONDS);
+    HttpResponse<Buffer> r = OneRequest.send(a, c -> c.post(port, "127.0.0.1", "/api/login")
+        .sendJsonObject(new JsonObject().put("username", "bob").put("password", PASSWORD)), 60);
     assertEquals(200, r.statusCode(), r.bodyAsString());
     String setCookie = r.cookies().stream().filter(c -> c.startsWith("switchboard.session=")).findFirst().orElse(null);
     assertNotNull(setCookie, "a session cookie: " + r.cookies());
