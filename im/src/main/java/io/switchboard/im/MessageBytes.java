@@ -1,7 +1,10 @@
 package io.switchboard.im;
 
+import static io.switchboard.core.sip.SipBytes.isHeader;
+import static io.switchboard.core.sip.SipBytes.put;
+import static io.switchboard.core.sip.SipBytes.utf8;
+
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sip.header.CallIdHeader;
@@ -171,19 +174,5 @@ final class MessageBytes {
       }
     }
     return true;
-  }
-
-  private static boolean isHeader(String line, String name) {
-    return line.length() > name.length() && line.regionMatches(true, 0, name, 0, name.length())
-        && (line.charAt(name.length()) == ':' || line.charAt(name.length()) == ' ');
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static int put(byte[] out, int at, byte[] part) {
-    System.arraycopy(part, 0, out, at, part.length);
-    return at + part.length;
   }
 }

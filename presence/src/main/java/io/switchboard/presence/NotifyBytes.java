@@ -1,9 +1,12 @@
 package io.switchboard.presence;
 
+import static io.switchboard.core.sip.SipBytes.isHeader;
+import static io.switchboard.core.sip.SipBytes.put;
+import static io.switchboard.core.sip.SipBytes.utf8;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import javax.sip.address.SipURI;
@@ -58,8 +61,8 @@ final class NotifyBytes {
         head.append(line).append("\r\n");
       }
     }
-    return new NotifyBytes(ascii(head.toString()), ascii("Via: SIP/2.0/UDP " + sentBy + ";branch="),
-        ascii("Content-Type: " + type + "/" + subType + "\r\n"), hop);
+    return new NotifyBytes(utf8(head.toString()), utf8("Via: SIP/2.0/UDP " + sentBy + ";branch="),
+        utf8("Content-Type: " + type + "/" + subType + "\r\n"), hop);
   }
 
   /** Where the NOTIFY goes. */
@@ -77,8 +80,8 @@ final class NotifyBytes {
   byte[] render(String branch, long cseq, String state, String reason, int expires, byte[] body) {
     String tail = branch + "\r\nCSeq: " + cseq + " NOTIFY\r\nSubscription-State: " + state
         + (reason != null ? ";reason=" + reason : ";expires=" + expires) + "\r\n";
-    byte[] tailBytes = ascii(tail);
-    byte[] length = ascii("Content-Length: " + (body == null ? 0 : body.length) + "\r\n\r\n");
+    byte[] tailBytes = utf8(tail);
+    byte[] length = utf8("Content-Length: " + (body == null ? 0 : body.length) + "\r\n\r\n");
     int size = head.length + via.length + tailBytes.length + (body == null ? 0 : contentType.length + body.length)
         + length.length;
     byte[] out = new byte[size];
@@ -132,19 +135,5 @@ final class NotifyBytes {
     } catch (UnknownHostException e) {
       return null;
     }
-  }
-
-  private static boolean isHeader(String line, String name) {
-    return line.length() > name.length() && line.regionMatches(true, 0, name, 0, name.length())
-        && (line.charAt(name.length()) == ':' || line.charAt(name.length()) == ' ');
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static int put(byte[] out, int at, byte[] part) {
-    System.arraycopy(part, 0, out, at, part.length);
-    return at + part.length;
   }
 }

@@ -77,6 +77,16 @@ public final class RawSip implements AutoCloseable {
     return response == null ? -1 : Integer.parseInt(response.substring(8, 11));
   }
 
+  /** The value of the first header {@code name} (its full name, any case) in {@code message}, trimmed; null if none. */
+  public static String header(String message, String name) {
+    for (String line : message.split("\r\n")) {
+      if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+        return line.substring(name.length() + 1).trim();
+      }
+    }
+    return null;
+  }
+
   /** The value of a named parameter within the first header line matching {@code headerPrefix}. */
   public static String param(String message, String headerPrefix, String name) {
     for (String line : message.split("\r\n")) {

@@ -155,11 +155,11 @@ class RawChallengeTest {
       assertEquals(2, fromBytes());
       assertEquals(401, RawSip.status(challenge), challenge);
       assertEquals(challenge, again, "a retransmission gets the same bytes");
-      assertTrue(header(challenge, "Via").equals("SIP/2.0/UDP 127.0.0.1:" + port + ";branch=z9hG4bKr1;rport=" + port
+      assertTrue(RawSip.header(challenge, "Via").equals("SIP/2.0/UDP 127.0.0.1:" + port + ";branch=z9hG4bKr1;rport=" + port
           + ";received=127.0.0.1"), challenge);
-      assertTrue(header(challenge, "To").matches("<sip:alice@" + DOMAIN + ">;tag=[0-9a-f]{16}"), challenge);
-      assertEquals("Switchboard", header(challenge, "Server"), challenge);
-      assertEquals("0", header(challenge, "Content-Length"), challenge);
+      assertTrue(RawSip.header(challenge, "To").matches("<sip:alice@" + DOMAIN + ">;tag=[0-9a-f]{16}"), challenge);
+      assertEquals("Switchboard", RawSip.header(challenge, "Server"), challenge);
+      assertEquals("0", RawSip.header(challenge, "Content-Length"), challenge);
       assertEquals(DOMAIN, RawSip.param(challenge, "WWW-Authenticate: Digest", "realm"));
 
       String nonce = RawSip.param(challenge, "WWW-Authenticate: Digest", "nonce");
@@ -228,7 +228,7 @@ class RawChallengeTest {
       raw.send(register(port, "o1", "", "").replace("To: <sip:alice@" + DOMAIN + ">", "To: <sip:alice@" + DOMAIN + ">;tag=x"));
       String inDialog = answerTo(raw, "z9hG4bKo1");
       assertEquals(401, RawSip.status(inDialog), inDialog);
-      assertTrue(header(inDialog, "To").endsWith(";tag=x"), "its own To tag kept: " + inDialog);
+      assertTrue(RawSip.header(inDialog, "To").endsWith(";tag=x"), "its own To tag kept: " + inDialog);
       // Credentials, on a nonce we never issued: the stack path's fresh challenge.
       raw.send(register(port, "o2", "", authorization("bm90LW91cnM", "REGISTER", "sip:" + DOMAIN)));
       String unknownNonce = answerTo(raw, "z9hG4bKo2");
@@ -279,8 +279,8 @@ class RawChallengeTest {
         busy = RawSip.status(r) == 503 ? r : null;
       }
       assertNotNull(busy, "a flood gets 503");
-      assertEquals("2", header(busy, "Retry-After"), busy);
-      assertTrue(header(busy, "To").matches("<sip:alice@" + DOMAIN + ">;tag=[0-9a-f]{16}"), busy);
+      assertEquals("2", RawSip.header(busy, "Retry-After"), busy);
+      assertTrue(RawSip.header(busy, "To").matches("<sip:alice@" + DOMAIN + ">;tag=[0-9a-f]{16}"), busy);
       assertTrue(flooded.sip.edge().challengedFromBytes() >= 5, "all of them read from their bytes");
     } finally {
       flooded.stop().await();
@@ -290,18 +290,9 @@ class RawChallengeTest {
   /** The next final answer to the request with this branch, skipping late copies of earlier answers. */
   private static String answerTo(RawSip raw, String branch) throws Exception {
     for (String r = raw.receiveFinal(); r != null; r = raw.receiveFinal()) {
-      String via = header(r, "Via");
+      String via = RawSip.header(r, "Via");
       if (via != null && (via.contains("branch=" + branch + ";") || via.endsWith("branch=" + branch))) {
         return r;
-      }
-    }
-    return null;
-  }
-
-  private static String header(String message, String name) {
-    for (String line : message.split("\r\n")) {
-      if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
-        return line.substring(name.length() + 1).trim();
       }
     }
     return null;

@@ -91,15 +91,15 @@ class StatelessChallengeTest {
       assertNotNull(nonce, challenge);
       assertEquals(challenge, again, "a retransmission gets the same response, so that the client sees a retransmission");
       assertNotEquals(nonce, RawSip.param(other, "WWW-Authenticate: Digest", "nonce"), "another request, another nonce");
-      assertNotEquals(header(challenge, "To"), header(other, "To"));
+      assertNotEquals(RawSip.header(challenge, "To"), RawSip.header(other, "To"));
       assertEquals(DOMAIN, RawSip.param(challenge, "WWW-Authenticate: Digest", "realm"), challenge);
       // RFC 3261 §8.2.6.2: Via, From, Call-ID and CSeq copied, a To tag added.
-      assertTrue(header(challenge, "Via").startsWith("SIP/2.0/UDP 127.0.0.1:" + raw.localPort() + ";branch=z9hG4bKb1"),
+      assertTrue(RawSip.header(challenge, "Via").startsWith("SIP/2.0/UDP 127.0.0.1:" + raw.localPort() + ";branch=z9hG4bKb1"),
           challenge);
-      assertEquals("<sip:alice@" + DOMAIN + ">;tag=st", header(challenge, "From"), challenge);
-      assertTrue(header(challenge, "To").matches("<sip:alice@" + DOMAIN + ">;tag=.+"), challenge);
-      assertEquals("stateless-" + raw.localPort() + "@127.0.0.1", header(challenge, "Call-ID"), challenge);
-      assertEquals("1 REGISTER", header(challenge, "CSeq"), challenge);
+      assertEquals("<sip:alice@" + DOMAIN + ">;tag=st", RawSip.header(challenge, "From"), challenge);
+      assertTrue(RawSip.header(challenge, "To").matches("<sip:alice@" + DOMAIN + ">;tag=.+"), challenge);
+      assertEquals("stateless-" + raw.localPort() + "@127.0.0.1", RawSip.header(challenge, "Call-ID"), challenge);
+      assertEquals("1 REGISTER", RawSip.header(challenge, "CSeq"), challenge);
       assertEquals(0, serverTransactions(), "the challenges left no transaction behind");
 
       // The credentials on that nonce register, without a transaction: a retransmission gets the same 200.
@@ -109,8 +109,8 @@ class StatelessChallengeTest {
       assertEquals(200, RawSip.status(ok), ok);
       String okAgain = retransmit(raw, withCredentials);
       assertEquals(200, RawSip.status(okAgain), "a retransmission is not an old CSeq: " + okAgain);
-      assertEquals(header(ok, "To"), header(okAgain, "To"), "the same response again");
-      assertEquals(header(ok, "Contact"), header(okAgain, "Contact"));
+      assertEquals(RawSip.header(ok, "To"), RawSip.header(okAgain, "To"), "the same response again");
+      assertEquals(RawSip.header(ok, "Contact"), RawSip.header(okAgain, "Contact"));
       assertEquals(0, serverTransactions(), "a REGISTER over UDP needs no transaction");
       assertEquals(1, server.sip.location().bindings("alice").size());
 
@@ -140,8 +140,8 @@ class StatelessChallengeTest {
       raw.send(first); // the first REGISTER again, as its sender's Timer E would
       String again = answerTo(raw, "z9hG4bKr1-auth");
       assertEquals(200, RawSip.status(again), "a retransmission, not a replay: " + again);
-      assertEquals(header(ok, "To"), header(again, "To"), "answered as the same request");
-      assertTrue(header(again, "Contact").startsWith("<sip:alice-desk@127.0.0.1:" + raw.localPort()), again);
+      assertEquals(RawSip.header(ok, "To"), RawSip.header(again, "To"), "answered as the same request");
+      assertTrue(RawSip.header(again, "Contact").startsWith("<sip:alice-desk@127.0.0.1:" + raw.localPort()), again);
 
       // The later REGISTER's credentials in a new request are a replay: challenged, and reported.
       raw.send(later.replace("z9hG4bKr2-auth", "z9hG4bKr3-auth"));
@@ -231,7 +231,7 @@ class StatelessChallengeTest {
 
       assertEquals(200, RawSip.status(ok), ok);
       assertEquals(200, RawSip.status(okAgain), "a retransmission gets the answer again, not a replay's 407: " + okAgain);
-      assertEquals(header(ok, "To"), header(okAgain, "To"), "the same response again");
+      assertEquals(RawSip.header(ok, "To"), RawSip.header(okAgain, "To"), "the same response again");
       assertEquals(1, messagesHandled.get(), "a retransmission is not handled again (no second delivery)");
       assertEquals(0, serverTransactions(), "a MESSAGE over UDP needs no transaction");
 
@@ -298,7 +298,7 @@ class StatelessChallengeTest {
   /** The next final answer to the request with this branch, skipping late copies of earlier answers. */
   private static String answerTo(RawSip raw, String branch) throws Exception {
     for (String r = raw.receiveFinal(); r != null; r = raw.receiveFinal()) {
-      if (header(r, "Via").contains("branch=" + branch + ";") || header(r, "Via").endsWith("branch=" + branch)) {
+      if (RawSip.header(r, "Via").contains("branch=" + branch + ";") || RawSip.header(r, "Via").endsWith("branch=" + branch)) {
         return r;
       }
     }
@@ -333,15 +333,6 @@ class StatelessChallengeTest {
     java.lang.reflect.Field pending = gov.nist.javax.sip.stack.SIPTransactionStack.class.getDeclaredField("pendingTransactions");
     pending.setAccessible(true);
     return ((Map<?, ?>) pending.get(stack.get(server.sip.edge()))).size();
-  }
-
-  private static String header(String message, String name) {
-    for (String line : message.split("\r\n")) {
-      if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
-        return line.substring(name.length() + 1).trim();
-      }
-    }
-    return null;
   }
 
   private static String authorization(String nonce, String method, String uri) {
