@@ -73,7 +73,8 @@ final class Profiles {
   }
 
   PresenceProfile of(String username) {
-    return byUser.getOrDefault(username, PresenceProfile.empty(username));
+    PresenceProfile known = byUser.get(username);
+    return known != null ? known : PresenceProfile.empty(username); // made only when needed: asked per watcher
   }
 
   Rule.Action decide(String presentity, String watcher) {
