@@ -81,6 +81,12 @@ final class Profiles {
     return of(presentity).decide(watcher, fallback);
   }
 
+  /** As {@link #decide}, for many watchers of one presentity (a fan-out): its profile looked up once. */
+  java.util.function.Function<String, Rule.Action> decider(String presentity) {
+    PresenceProfile profile = of(presentity);
+    return watcher -> profile.decide(watcher, fallback);
+  }
+
   /**
    * Changes a profile in the store, atomically (a pending watcher noted by a SUBSCRIBE and a buddy
    * added at the same moment both land), and keeps the newest stored version here: answers may

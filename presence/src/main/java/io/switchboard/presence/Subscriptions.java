@@ -140,6 +140,7 @@ final class Subscriptions {
     // Watchers alike (package, state, format, what the rules let them see) share one body, so per
     // watcher only the privacy decision is made here.
     Map<Alike, Body> shared = new HashMap<>();
+    java.util.function.Function<String, Rule.Action> rules = profiles.decider(presentity);
     List<Body> bodies = new ArrayList<>(watchers.size());
     for (Subscription s : watchers) {
       if (s.terminated) {
@@ -147,7 +148,7 @@ final class Subscriptions {
       } else if (s.pkg == EventPackage.WINFO || s.state == Subscription.State.PENDING) {
         bodies.add(body(s));
       } else {
-        Rule.Action action = composition.decide(s.presentity, s.watcher);
+        Rule.Action action = rules.apply(s.watcher);
         bodies.add(shared.computeIfAbsent(new Alike(s.pkg, s.state, s.format, action), k -> body(s, action)));
       }
     }
