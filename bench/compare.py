@@ -160,6 +160,20 @@ def free_port():
     raise SystemExit('compare: no free port on 127.0.0.1')
 
 
+def media_port():
+    """A base for SIPp's RTP sockets, which every SIPp process binds (this port and the next three: audio,
+    video) though no scenario here sends media. Without it each takes the first free one from 6000, and
+    processes started together (E2's 50 and more) race for the same one: the loser exits at start-up
+    ("Unable to bind audio RTP socket ... Address already in use") and its presentity counts as failed."""
+    for _ in range(200):
+        port = free_port()
+        rest = range(port + 1, port + 4)
+        if port % 2 == 0 and port + 3 <= 65535 and all(q not in _handed_out and port_free(q) for q in rest):
+            _handed_out.update(rest)
+            return port
+    raise SystemExit('compare: no free media ports on 127.0.0.1')
+
+
 def sip_options_answered(port, timeout=1.0):
     """True when something answers an OPTIONS on 127.0.0.1:port (UDP) within the timeout."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -412,8 +426,8 @@ def sipp_cmd(server, scenario, auth_uri, port=None):
     """auth_uri: the Request-URI of every request this SIPp process authenticates, without "sip:" (SIPp adds
     it); SIPp's default digest uri is the server's ip:port, which a strict server answers with 400."""
     return ['sipp', server.target, '-sf', os.path.join(SCENARIO_DIR, scenario + '.xml'), '-i', HOST,
-            '-p', str(port or free_port()), '-nostdin', '-trace_logs', '-trace_err', '-buff_size', '4194304',
-            '-auth_uri', auth_uri]
+            '-p', str(port or free_port()), '-mp', str(media_port()), '-nostdin', '-trace_logs', '-trace_err',
+            '-buff_size', '4194304', '-auth_uri', auth_uri]
 
 
 def uri(user=None):

@@ -59,6 +59,8 @@ for tid in os.listdir(f"/proc/{pid}/task"):
 print(json.dumps(out))
 PY
 }
+# The CPU time (ms) of the SIPp process that plays the watchers: the harness's share per NOTIFY.
+uas_cpu() { awk -v tck="$(getconf CLK_TCK)" '{ split($0, a, ") "); split(a[2], f, " "); print int((f[12] + f[13]) * 1000 / tck) }' "/proc/$UAS/stat"; }
 # Changes 1..CHANGES, one after the other; then waits (bounded) until the last reached every watcher.
 changes() {
   for i in $(seq "$1" "$2"); do
@@ -74,10 +76,13 @@ changes() {
 changes 1 "$CHANGES"   # JIT warm-up, not counted
 BEFORE_SENT=$(sent)
 cpu > "$WORK/cpu-before.json"
+UAS_BEFORE=$(uas_cpu)
 changes $((CHANGES + 1)) $((2 * CHANGES))
 cpu > "$WORK/cpu-after.json"
+UAS_AFTER=$(uas_cpu)
 AFTER_SENT=$(sent)
-python3 - "$WORK/cpu-before.json" "$WORK/cpu-after.json" "$((AFTER_SENT - BEFORE_SENT))" "$WATCHERS" "$CHANGES" <<'PY'
+python3 - "$WORK/cpu-before.json" "$WORK/cpu-after.json" "$((AFTER_SENT - BEFORE_SENT))" "$WATCHERS" "$CHANGES" \
+  "$((UAS_AFTER - UAS_BEFORE))" <<'PY'
 import json, re, sys, collections
 before, after, sent = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
 kinds = collections.Counter()
@@ -91,4 +96,6 @@ print(f"watchers {sys.argv[4]}, changes {sys.argv[5]}: {sent} NOTIFYs sent, serv
 for kind, ms in kinds.most_common(10):
     if ms > 0:
         print(f"  {kind:<28} {ms:>7} ms  {1000.0 * ms / max(1, sent):>6.0f} us/NOTIFY")
+uas = int(sys.argv[6])
+print(f"  (harness: the watchers' SIPp {uas} ms, {1000.0 * uas / max(1, sent):.0f} us/NOTIFY; not in the server's figure)")
 PY

@@ -175,7 +175,12 @@ final class Composition {
 
   /** What this watcher may see, or null when nothing (blocked, or waiting for confirmation). */
   PresenceView viewFor(String presentity, String watcher) {
-    return switch (profiles.decide(presentity, watcher)) {
+    return viewUnder(presentity, profiles.decide(presentity, watcher));
+  }
+
+  /** What a watcher the presentity's rules give {@code action} may see: the same for every such watcher. */
+  PresenceView viewUnder(String presentity, Rule.Action action) {
+    return switch (action) {
       case ALLOW -> compose(presentity);
       case POLITE_BLOCK -> PresenceView.OFFLINE;
       case BLOCK, CONFIRM -> null;
@@ -184,7 +189,12 @@ final class Composition {
 
   /** The call state this watcher's BLF key may show, or null when nothing; idle when polite-blocked. */
   CallStateEvent.State callFor(String presentity, String watcher) {
-    return switch (profiles.decide(presentity, watcher)) {
+    return callUnder(presentity, profiles.decide(presentity, watcher));
+  }
+
+  /** As {@link #callFor}, for every watcher the presentity's rules give {@code action}. */
+  CallStateEvent.State callUnder(String presentity, Rule.Action action) {
+    return switch (action) {
       case ALLOW -> call(presentity);
       case POLITE_BLOCK -> CallStateEvent.State.IDLE;
       case BLOCK, CONFIRM -> null;

@@ -28,6 +28,14 @@ import javax.sip.message.Request;
 final class NotifyBytes {
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  /** The fixed parts between a NOTIFY's per-request values. */
+  private static final byte[] CSEQ = utf8("\r\nCSeq: ");
+  private static final byte[] STATE = utf8(" NOTIFY\r\nSubscription-State: ");
+  private static final byte[] REASON = utf8(";reason=");
+  private static final byte[] EXPIRES = utf8(";expires=");
+  private static final byte[] CRLF = utf8("\r\n");
+  private static final byte[] LENGTH = utf8("Content-Length: ");
+  private static final byte[] END = utf8("\r\n\r\n");
 
   private final byte[] head;
   private final byte[] via;
@@ -71,31 +79,73 @@ final class NotifyBytes {
   }
 
   /**
-   * One NOTIFY.
+   * One NOTIFY, written straight into the one array that goes on the wire (no intermediate strings:
+   * one per watcher and change).
    *
+   * @param branch our Via branch (ASCII, as {@code state} and {@code reason})
    * @param state active, pending or terminated
    * @param reason for terminated, else null (then {@code expires} is given)
    * @param body the document, or null for none
    */
   byte[] render(String branch, long cseq, String state, String reason, int expires, byte[] body) {
-    String tail = branch + "\r\nCSeq: " + cseq + " NOTIFY\r\nSubscription-State: " + state
-        + (reason != null ? ";reason=" + reason : ";expires=" + expires) + "\r\n";
-    byte[] tailBytes = utf8(tail);
-    byte[] length = utf8("Content-Length: " + (body == null ? 0 : body.length) + "\r\n\r\n");
-    int size = head.length + via.length + tailBytes.length + (body == null ? 0 : contentType.length + body.length)
-        + length.length;
+    int bodyLength = body == null ? 0 : body.length;
+    int size = head.length + via.length + branch.length() + CSEQ.length + digits(cseq) + STATE.length + state.length()
+        + (reason != null ? REASON.length + reason.length() : EXPIRES.length + digits(expires)) + CRLF.length
+        + (body != null ? contentType.length : 0) + LENGTH.length + digits(bodyLength) + END.length + bodyLength;
     byte[] out = new byte[size];
     int at = put(out, 0, head);
     at = put(out, at, via);
-    at = put(out, at, tailBytes);
+    at = ascii(out, at, branch);
+    at = put(out, at, CSEQ);
+    at = decimal(out, at, cseq);
+    at = put(out, at, STATE);
+    at = ascii(out, at, state);
+    if (reason != null) {
+      at = put(out, at, REASON);
+      at = ascii(out, at, reason);
+    } else {
+      at = put(out, at, EXPIRES);
+      at = decimal(out, at, expires);
+    }
+    at = put(out, at, CRLF);
     if (body != null) {
       at = put(out, at, contentType);
     }
-    at = put(out, at, length);
+    at = put(out, at, LENGTH);
+    at = decimal(out, at, bodyLength);
+    at = put(out, at, END);
     if (body != null) {
       put(out, at, body);
     }
     return out;
+  }
+
+  /** Writes an ASCII string (a branch, a state, a reason: ours, never other characters). */
+  private static int ascii(byte[] out, int at, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      out[at++] = (byte) s.charAt(i);
+    }
+    return at;
+  }
+
+  /** How many characters a non-negative number takes in decimal. */
+  static int digits(long n) {
+    int count = 1;
+    while (n >= 10) {
+      n /= 10;
+      count++;
+    }
+    return count;
+  }
+
+  /** Writes a non-negative number in decimal. */
+  private static int decimal(byte[] out, int at, long n) {
+    int end = at + digits(n);
+    for (int i = end - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + n % 10);
+      n /= 10;
+    }
+    return end;
   }
 
   /** The next hop of a request over UDP when it is an IP literal; null otherwise. */

@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Everything a user decided about presence: the state set by hand, privacy rules, buddy list, and
@@ -41,7 +40,12 @@ public record PresenceProfile(String username, ManualState manual, List<Rule> ru
   }
 
   public boolean hasBuddy(String other) {
-    return buddies.stream().anyMatch(b -> b.username().equals(other));
+    for (Buddy b : buddies) { // a loop, not a stream: asked once per watcher in every fan-out
+      if (b.username().equals(other)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -52,14 +56,20 @@ public record PresenceProfile(String username, ManualState manual, List<Rule> ru
     if (watcher.equals(username)) {
       return Rule.Action.ALLOW;
     }
-    Optional<Rule> own = rules.stream().filter(r -> r.watcher().equals(watcher)).findFirst();
-    if (own.isPresent()) {
-      return own.get().action();
+    // Loops, not streams: decided once per watcher in every fan-out, so nothing allocated here.
+    Rule.Action everyone = null;
+    for (Rule r : rules) {
+      if (r.watcher().equals(watcher)) {
+        return r.action();
+      }
+      if (everyone == null && r.watcher().equals(Rule.EVERYONE)) {
+        everyone = r.action();
+      }
     }
     if (hasBuddy(watcher)) {
       return Rule.Action.ALLOW;
     }
-    return rules.stream().filter(r -> r.watcher().equals(Rule.EVERYONE)).map(Rule::action).findFirst().orElse(fallback);
+    return everyone != null ? everyone : fallback;
   }
 
   public PresenceProfile withManual(ManualState m) {

@@ -73,11 +73,18 @@ final class Profiles {
   }
 
   PresenceProfile of(String username) {
-    return byUser.getOrDefault(username, PresenceProfile.empty(username));
+    PresenceProfile known = byUser.get(username);
+    return known != null ? known : PresenceProfile.empty(username); // made only when needed: asked per watcher
   }
 
   Rule.Action decide(String presentity, String watcher) {
     return of(presentity).decide(watcher, fallback);
+  }
+
+  /** As {@link #decide}, for many watchers of one presentity (a fan-out): its profile looked up once. */
+  java.util.function.Function<String, Rule.Action> decider(String presentity) {
+    PresenceProfile profile = of(presentity);
+    return watcher -> profile.decide(watcher, fallback);
   }
 
   /**

@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +42,25 @@ final class Subscriptions {
   record WatcherView(Subscription.State state, Object shown) {
   }
 
-  /** A watcher's view and the document that shows it; no document (null) while nothing may be shown. */
-  record Body(WatcherView view, Rendered document) {
+  /**
+   * A watcher's view and the document that shows it; no document (null) while nothing may be shown.
+   * Immutable, so one is shared by every watcher of a fan-out with the same view.
+   *
+   * @param presence what {@link EventAddresses#PRESENCE_NOTIFIED} says was shown (a presence view's
+   *     JSON), or null; made once per body, never changed (the event bus copies what it delivers)
+   */
+  record Body(WatcherView view, Rendered document, JsonObject presence) {
+
+    Body(WatcherView view, Rendered document) {
+      this(view, document, view.shown() instanceof PresenceView shown ? shown.toJson() : null);
+    }
+  }
+
+  /**
+   * What decides a watcher's body in a fan-out, besides the presentity: watchers alike in these get
+   * the same body (privacy per watcher is its rules' action), decided and rendered once per change.
+   */
+  private record Alike(EventPackage pkg, Subscription.State state, PresenceFormat format, Rule.Action action) {
   }
 
   /**
@@ -118,9 +137,20 @@ final class Subscriptions {
     // must not stand in for this one at the watchers of the later batches (it would, decided at send
     // time, and then this state would never reach them). Cheap next to sending: views are composed
     // and rendered once per change.
+    // Watchers alike (package, state, format, what the rules let them see) share one body, so per
+    // watcher only the privacy decision is made here.
+    Map<Alike, Body> shared = new HashMap<>();
+    java.util.function.Function<String, Rule.Action> rules = profiles.decider(presentity);
     List<Body> bodies = new ArrayList<>(watchers.size());
     for (Subscription s : watchers) {
-      bodies.add(s.terminated ? null : body(s));
+      if (s.terminated) {
+        bodies.add(null);
+      } else if (s.pkg == EventPackage.WINFO || s.state == Subscription.State.PENDING) {
+        bodies.add(body(s));
+      } else {
+        Rule.Action action = rules.apply(s.watcher);
+        bodies.add(shared.computeIfAbsent(new Alike(s.pkg, s.state, s.format, action), k -> body(s, action)));
+      }
     }
     List<Future<Void>> sent = new ArrayList<>(watchers.size());
     Promise<Void> all = Promise.promise();
@@ -198,16 +228,24 @@ final class Subscriptions {
     if (s.state == Subscription.State.PENDING) {
       return new Body(new WatcherView(s.state, null), null); // no state before the presentity consents
     }
+    return body(s, s.pkg == EventPackage.WINFO ? null : composition.decide(s.presentity, s.watcher));
+  }
+
+  /**
+   * What an active subscription's watcher may see, given what the presentity's rules let it see
+   * ({@code action}; unused for winfo).
+   */
+  private Body body(Subscription s, Rule.Action action) {
     return switch (s.pkg) {
       case PRESENCE -> {
-        PresenceView all = composition.viewFor(s.presentity, s.watcher);
+        PresenceView all = composition.viewUnder(s.presentity, action);
         // A format without devices: a change of the device in use is no news to its watcher.
         PresenceView view = all == null || s.format.showsDevices() ? all : all.withDevices(List.of());
         yield new Body(new WatcherView(s.state, view),
             view == null ? null : composition.presence(s.presentity, view, s.format));
       }
       case DIALOG -> {
-        CallStateEvent.State call = composition.callFor(s.presentity, s.watcher);
+        CallStateEvent.State call = composition.callUnder(s.presentity, action);
         yield new Body(new WatcherView(s.state, call), call == null ? null : composition.dialog(s.presentity, call));
       }
       case WINFO -> {
@@ -261,7 +299,6 @@ final class Subscriptions {
   private Future<Void> send(Subscription s, Body body) {
     s.notifyInFlight = true;
     s.lastSent = body.view();
-    Object shown = body.view().shown();
     byte[] bytes = body.document() == null ? null : body.document().withVersion(++s.version);
     return notifier.send(s, bytes, null, clock.instant()).transform(r -> {
       s.notifyInFlight = false;
@@ -271,7 +308,7 @@ final class Subscriptions {
       }
       vertx.eventBus().publish(EventAddresses.PRESENCE_NOTIFIED, new JsonObject().put("presentity", s.presentity)
           .put("watcher", s.watcher).put("package", s.pkg.eventName).put("state", s.state.name().toLowerCase())
-          .put("presence", shown instanceof PresenceView view ? view.toJson() : null));
+          .put("presence", body.presence()));
       Body next = s.queued.pollFirst();
       return next == null || s.terminated ? Future.<Void>succeededFuture() : send(s, next);
     });

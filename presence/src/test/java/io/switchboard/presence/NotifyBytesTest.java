@@ -80,6 +80,24 @@ class NotifyBytesTest {
   }
 
   @Test
+  void numbersAreWrittenWholeAtEveryDigitCount() throws Exception {
+    NotifyBytes bytes = NotifyBytes.of(template("sip:alice@127.0.0.1:5088", null), "10.0.0.9:5060", "application",
+        "pidf+xml");
+    long[] numbers = {0, 1, 9, 10, 99, 100, 999, 1000, 65535, Integer.MAX_VALUE};
+    for (long n : numbers) {
+      byte[] body = new byte[1 + (int) (n % 1001)];
+      java.util.Arrays.fill(body, (byte) 'x');
+      Request r = parse(bytes.render("z9hG4bK" + n, Math.max(1, n), "active", null, (int) Math.min(n, 86_400), body));
+      assertEquals(Math.max(1, n), ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber(), "CSeq " + n);
+      assertEquals(Math.min(n, 86_400), ((SubscriptionStateHeader) r.getHeader(SubscriptionStateHeader.NAME))
+          .getExpires(), "expires " + n);
+      assertEquals(body.length, r.getContentLength().getContentLength(), "Content-Length " + n);
+      assertArrayEquals(body, r.getRawContent());
+      assertEquals("z9hG4bK" + n, ((ViaHeader) r.getHeader(ViaHeader.NAME)).getBranch());
+    }
+  }
+
+  @Test
   void aFinalNotifyWithoutBodyHasItsReasonAndNoContentType() throws Exception {
     NotifyBytes bytes = NotifyBytes.of(template("sip:alice@127.0.0.1:5088", null), "10.0.0.9:5060", "application",
         "pidf+xml");

@@ -321,7 +321,8 @@ final class UdpClientTransactions {
       this.resend = resend;
       this.out = out;
       this.status = status;
-      this.count = inFlight.computeIfAbsent(origin, c -> new AtomicInteger());
+      AtomicInteger known = inFlight.get(origin); // a plain read for every request but a context's first
+      this.count = known != null ? known : inFlight.computeIfAbsent(origin, c -> new AtomicInteger());
     }
 
     /** @param response null when matched from the datagram (only for a status-only transaction) */
