@@ -6,7 +6,8 @@
 # Start-up: the first run of a new jar writes the classes it loaded to server/target/switchboard.jsa when
 # it stops (a dynamic class-data archive, -XX:ArchiveClassesAtExit); every later run maps them from there
 # (-XX:SharedArchiveFile) instead of loading, verifying and linking them again: about 30 % less CPU to
-# /api/health. SWITCHBOARD_CDS=0 runs without it.
+# /api/health. SWITCHBOARD_CDS=0 runs without it; delete the file to have the next run make it again (a
+# first run that stopped at once, on a bad config, leaves an archive of the few classes it loaded).
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR=server/target/switchboard.jar
