@@ -14,6 +14,10 @@
 #
 # Each start reports the time to health, heap and resident size right after it, then waits until the
 # background reads are all in (telephony's "Endpoint owners known" is the last) and reports them again.
+# The first start on the data set is the one after an install or upgrade: it builds the indexes this build
+# has and the data set lacks, creates the admin if missing and, as run.sh does, writes the class-data
+# archive when it stops (CDS=0: none). The STARTS measured after it are the later ones, as run.sh makes
+# them (with that archive), each on a fresh copy of the data set as the first start left it.
 #
 # Loopback only, bounded; everything started is ended by pid.
 set -euo pipefail
@@ -30,6 +34,7 @@ STEP_SECONDS=${STEP_SECONDS:-8}
 KEEP=${KEEP:-0}
 DATA=${DATA:-}
 JAR=${JAR:-server/target/switchboard.jar}   # another build's jar, to compare before and after on one data set
+CDS=${CDS:-1}                                # the class-data archive, as run.sh makes and uses it
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SIP_PORT=$(free_port)
@@ -64,18 +69,22 @@ if [ -z "$DATA" ]; then
 fi
 echo "scale: data set on disk: $(du -sb "$DATA" | cut -f1) bytes ($(du -sh "$DATA" | cut -f1))"
 
-# One start on a copy of the data set: time to /api/health 200 (polled every 0.1 s), then heap and RSS.
+# measure_start NAME SOURCE [java options]: one start on a copy of the data set SOURCE: time to
+# /api/health 200 (polled every 0.1 s), then heap and RSS; its data dir is left in $work/start-NAME/data.
 measure_start() {
+  local name=$1
   local run=$work/start-$1
+  local source=$2
+  shift 2
   mkdir -p "$run"
-  cp -r "$DATA" "$run/data"
+  cp -r "$source" "$run/data"
   local t0
   t0=$(date +%s%N)
   env SWITCHBOARD_SIP_PORT="$SIP_PORT" SWITCHBOARD_SIP_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_SIP_DOMAIN=uc.test \
     SWITCHBOARD_WEB_PORT="$WEB_PORT" SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR="$run/data" \
     SWITCHBOARD_PROVISIONING_PORT="$(free_port)" SWITCHBOARD_PROVISIONING_BIND_ADDRESS=127.0.0.1 \
     SWITCHBOARD_SIP_TLS_PORT="$(free_port)" SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw \
-    java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar "$JAR" > "$run/server.log" 2>&1 &
+    java -Xmx"$HEAP" "$@" ${JAVA_OPTS:-} -jar "$JAR" > "$run/server.log" 2>&1 &
   SERVER=$!
   local up=
   for _ in $(seq 1 1200); do
@@ -93,7 +102,7 @@ measure_start() {
   # CPU time (user + system, all threads) until then: what a loaded machine stretches the wall time from.
   local ticks
   ticks=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
-  printf 'scale: start %s: /api/health 200 after %.2f s (server CPU until then %.1f s; load average %s)\n' "$1" \
+  printf 'scale: start %s: /api/health 200 after %.2f s (server CPU until then %.1f s; load average %s)\n' "$name" \
     "$(echo "($t1 - $t0) / 1000000000" | bc -l)" "$(echo "$ticks / $(getconf CLK_TCK)" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
   jcmd "$SERVER" GC.run > /dev/null
   echo "scale:   right after: heap used after a full GC: $(($(jcmd "$SERVER" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9) / 1024)) MB;" \
@@ -118,8 +127,17 @@ measure_start() {
   SERVER=
 }
 
+archive=()
+first=()
+if [ "$CDS" != 0 ]; then
+  first=(-XX:ArchiveClassesAtExit="$work/switchboard.jsa" -Xlog:cds=error)
+  archive=(-XX:SharedArchiveFile="$work/switchboard.jsa")
+fi
+measure_start first "$DATA" "${first[@]}"
+[ "$CDS" = 0 ] || echo "scale:   class-data archive: $(du -sh "$work/switchboard.jsa" | cut -f1)"
 for i in $(seq 1 "$STARTS"); do
-  measure_start "$i"
+  measure_start "$i" "$work/start-first/data" "${archive[@]}"
+  rm -rf "$work/start-$i/data"
 done
 
 if [ "$RATES" != 0 ]; then

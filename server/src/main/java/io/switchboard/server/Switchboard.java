@@ -30,6 +30,7 @@ import io.switchboard.core.account.PasswordLinks;
 import io.switchboard.core.account.UserAccounts;
 import io.switchboard.core.store.MongoApiTokenStore;
 import io.switchboard.core.store.MongoPasswordLinkStore;
+import io.switchboard.web.ApiContract;
 import io.switchboard.web.WebConsole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -194,6 +195,8 @@ public final class Switchboard {
 
   private Future<Void> startComponents() {
     cluster.ifPresent(c -> c.reportTo(health));
+    // The API's description takes about a second of a cold start to read and check: while the store opens.
+    Future<ApiContract> apiContract = ApiContract.load(vertx);
     health.report("store", Health.State.STARTING);
     return vertx.executeBlocking(() -> {
       store = MongoStore.open(config.store(), pools.store());
@@ -259,7 +262,7 @@ public final class Switchboard {
         MongoApiTokenStore tokens = new MongoApiTokenStore(vertx, store);
         web = new WebConsole(config.web(), config.tls(), health, accounts,
             new PasswordLinks(accounts, new MongoPasswordLinkStore(vertx, store), java.time.Clock.systemUTC()), tokens,
-            metrics).withBackups(backups)
+            metrics).withContract(apiContract).withBackups(backups)
             .withFiles(new io.switchboard.core.store.GridFsFileStore(vertx, store), config.im().maxFileSize());
         return vertx.executeBlocking(() -> {
           tokens.createIndexes();

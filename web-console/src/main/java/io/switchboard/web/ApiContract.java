@@ -37,7 +37,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * top-level field, {@code message} says where and which rule ("profile.accept: a list with at least
  * 1 item").
  */
-final class ApiContract {
+public final class ApiContract {
 
   static final String RESOURCE = "openapi.yaml";
   /** An operation with this extension set to true is for administrators only. */
@@ -58,8 +58,11 @@ final class ApiContract {
     this.validator = validator;
   }
 
-  /** Reads the document from the class path (on a worker) and checks it is a valid OpenAPI 3.1 contract. */
-  static Future<ApiContract> load(Vertx vertx) {
+  /**
+   * Reads the document from the class path (on a worker) and checks it is a valid OpenAPI 3.1 contract:
+   * about a second of a cold start, so the composition root begins it early ({@link WebConsole#withContract}).
+   */
+  public static Future<ApiContract> load(Vertx vertx) {
     return vertx.executeBlocking(ApiContract::readDocument)
         .compose(doc -> OpenAPIContract.from(vertx, withoutForeignBodies(doc.copy()))
             .map(contract -> new ApiContract(doc, contract, RequestValidator.create(vertx, contract))));

@@ -90,6 +90,8 @@ public final class WebConsole extends VerticleBase {
   private final Metrics metrics;
   /** Archives of the store for GET /api/backup; null: not offered. */
   private io.switchboard.core.backup.Backups backups;
+  /** The API's description when its reading began before this console was made; else it is read at start. */
+  private Future<ApiContract> contract;
   /** Files in chats; null: not offered. */
   private io.switchboard.core.files.FileStore files;
   private long maxFileSize = 25L * 1024 * 1024;
@@ -177,6 +179,15 @@ public final class WebConsole extends VerticleBase {
     return this;
   }
 
+  /**
+   * The API's description from {@link ApiContract#load}, begun earlier (while the store opens: reading and
+   * checking it is about a second of a cold start). Before deploying.
+   */
+  public WebConsole withContract(Future<ApiContract> contract) {
+    this.contract = contract;
+    return this;
+  }
+
   /** Offers {@code GET /api/backup} (administrators), streaming archives of {@code backups}. Before deploying. */
   public WebConsole withBackups(io.switchboard.core.backup.Backups backups) {
     this.backups = backups;
@@ -201,7 +212,7 @@ public final class WebConsole extends VerticleBase {
   @Override
   public Future<?> start() {
     // The API's description first: it says who may call what, and what a valid request is.
-    return ApiContract.load(vertx).compose(this::start);
+    return (contract != null ? contract : ApiContract.load(vertx)).compose(this::start);
   }
 
   private Future<?> start(ApiContract contract) {

@@ -110,20 +110,35 @@ class BsonH2Backend extends H2Backend {
     @Override
     protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
         boolean sparse) {
-      return new BsonUniqueIndex(indexMap(collectionName, indexName), indexName, keys, sparse,
-          planner(collectionName), getFullCollectionNamespace(collectionName));
+      String mapName = indexMapName(collectionName, indexName);
+      boolean stored = stored(mapName);
+      return new BsonUniqueIndex(indexMap(mapName), indexName, keys, sparse,
+          planner(collectionName), getFullCollectionNamespace(collectionName), stored);
     }
 
     /** The backend ignores these (an index that never answers); ours answers from a map of its own. */
     @Override
     protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
         boolean sparse) {
-      return new BsonSecondaryIndex(indexMap(collectionName, indexName), indexName, keys, sparse,
-          planner(collectionName), getFullCollectionNamespace(collectionName));
+      String mapName = indexMapName(collectionName, indexName);
+      boolean stored = stored(mapName);
+      return new BsonSecondaryIndex(indexMap(mapName), indexName, keys, sparse,
+          planner(collectionName), getFullCollectionNamespace(collectionName), stored);
     }
 
-    private MVMap<KeyValue, Object> indexMap(String collectionName, String indexName) {
-      String mapName = getFullCollectionNamespace(collectionName) + StoreFileFormat.INDEX_INFIX + indexName;
+    private String indexMapName(String collectionName, String indexName) {
+      return getFullCollectionNamespace(collectionName) + StoreFileFormat.INDEX_INFIX + indexName;
+    }
+
+    /**
+     * Whether the index's map is in the file already: then it was filled when it was made and kept in step
+     * since (a dropped index or collection takes its maps along), even when it has no entry at all.
+     */
+    private boolean stored(String mapName) {
+      return BsonH2Backend.this.getMvStore().hasMap(mapName);
+    }
+
+    private MVMap<KeyValue, Object> indexMap(String mapName) {
       return BsonH2Backend.this.getMvStore().openMap(mapName, BsonH2Backend.indexMap());
     }
 

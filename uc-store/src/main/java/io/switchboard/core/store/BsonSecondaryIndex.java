@@ -36,14 +36,17 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   private final IndexPlanner planner;
   private final String collection;
   private final PlainKeys plainKeys;
+  /** The map was in the file when this index was opened: complete, even with no entry. */
+  private final boolean stored;
 
   BsonSecondaryIndex(MVMap<KeyValue, Object> entries, String name, List<IndexKey> keys, boolean sparse,
-      IndexPlanner planner, String collection) {
+      IndexPlanner planner, String collection, boolean stored) {
     super(name, keys, sparse);
     this.entries = entries;
     this.planner = planner;
     this.collection = collection;
     this.plainKeys = new PlainKeys(keys);
+    this.stored = stored;
     planner.add(this);
   }
 
@@ -342,9 +345,15 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
     return entries.sizeAsLong();
   }
 
+  /**
+   * The backend asks this only when it opens the index (AbstractMongoCollection#addIndex), to know whether
+   * to fill it from every document of the collection. Only a map new to the file needs that: a stored one
+   * with no entry is a sparse index whose field no document has (messages' {@code imdn_id} where no
+   * client sends IMDN), which was read whole, twice, on every start.
+   */
   @Override
   public boolean isEmpty() {
-    return entries.isEmpty();
+    return IndexUse.fillsFromCollection(collection, getName(), !stored && entries.isEmpty());
   }
 
   @Override

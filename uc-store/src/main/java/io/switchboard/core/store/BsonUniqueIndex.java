@@ -26,14 +26,17 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
   private final IndexPlanner planner;
   private final String collection;
   private final PlainKeys plainKeys;
+  /** The map was in the file when this index was opened: complete, even with no entry. */
+  private final boolean stored;
 
   BsonUniqueIndex(MVMap<KeyValue, Object> positions, String name, List<IndexKey> keys, boolean sparse,
-      IndexPlanner planner, String collection) {
+      IndexPlanner planner, String collection, boolean stored) {
     super(name, keys, sparse);
     this.positions = positions;
     this.planner = planner;
     this.collection = collection;
     this.plainKeys = new PlainKeys(keys);
+    this.stored = stored;
     planner.add(this);
   }
 
@@ -94,9 +97,10 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
     return positions.sizeAsLong();
   }
 
+  /** Asked only when the index is opened: fill it from the collection? Only a map new to the file (see BsonSecondaryIndex). */
   @Override
   public boolean isEmpty() {
-    return positions.isEmpty();
+    return IndexUse.fillsFromCollection(collection, getName(), !stored && positions.isEmpty());
   }
 
   @Override

@@ -13,12 +13,28 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IndexUse {
 
   private static final Map<String, LongAdder> POSITIONS = new ConcurrentHashMap<>();
+  /** Times each index was filled from its whole collection when opened. */
+  private static final Map<String, LongAdder> FILLS = new ConcurrentHashMap<>();
 
   private IndexUse() {
   }
 
   static void answered(String collection, String index, int positions) {
     POSITIONS.computeIfAbsent(collection + "/" + index, k -> new LongAdder()).add(positions);
+  }
+
+  /** Counts a fill from the whole collection when {@code fills}; returns {@code fills}. */
+  static boolean fillsFromCollection(String collection, String index, boolean fills) {
+    if (fills) {
+      FILLS.computeIfAbsent(collection + "/" + index, k -> new LongAdder()).increment();
+    }
+    return fills;
+  }
+
+  /** How often that index was filled from every document of its collection (when made, or opened without its map). */
+  public static long fills(String collection, String index) {
+    LongAdder count = FILLS.get(collection + "/" + index);
+    return count == null ? 0 : count.sum();
   }
 
   /** Documents handed out so far by that index (e.g. {@code switchboard.messages/to_state_created}). */

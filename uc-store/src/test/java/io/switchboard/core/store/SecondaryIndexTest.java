@@ -223,6 +223,53 @@ class SecondaryIndexTest {
     assertSameAsScan("after writes on the reopened file");
   }
 
+  /**
+   * An index with no entry at all (sparse, and no document has its field, as messages' {@code imdn_id} where
+   * no client sends IMDN) is not filled again from the whole collection each time the file is opened, nor
+   * when the server asks for it again at start-up; it still answers, from what is written after the reopen
+   * on. Made again after a drop, it is filled from the collection again.
+   */
+  @Test
+  void anEmptyIndexIsNotFilledFromItsCollectionAgainAtEachOpen() {
+    String ns = "switchboard.receipts";
+    Random random = new Random(5);
+    open();
+    MongoCollection<Document> receipts = store.database().getCollection("receipts");
+    receipts.insertMany(java.util.stream.IntStream.range(0, 500).mapToObj(i -> message(i, random)).toList());
+    long fills = IndexUse.fills(ns, "imdn_id");
+    IndexOptions imdn = new IndexOptions().name("imdn_id").sparse(true);
+    receipts.createIndex(Indexes.ascending("imdnId"), imdn);
+    assertEquals(fills + 1, IndexUse.fills(ns, "imdn_id"), "a new index is filled from the collection");
+    store.makeDurable();
+    store.close();
+    store = null;
+
+    open();
+    receipts = store.database().getCollection("receipts");
+    assertEquals(0, receipts.countDocuments(Filters.eq("imdnId", "r1")));
+    receipts.createIndex(Indexes.ascending("imdnId"), imdn); // as each start asks for its indexes
+    assertEquals(fills + 1, IndexUse.fills(ns, "imdn_id"), "the stored empty index was not filled again");
+    receipts.insertOne(message(900, random).append("imdnId", "r1"));
+    long served = IndexUse.positions(ns, "imdn_id");
+    assertEquals(List.of("m900"), list(receipts.find(Filters.eq("imdnId", "r1"))));
+    assertEquals(served + 1, IndexUse.positions(ns, "imdn_id"), "answered by the index");
+    store.makeDurable();
+    store.close();
+    store = null;
+
+    open();
+    receipts = store.database().getCollection("receipts");
+    assertEquals(List.of("m900"), list(receipts.find(Filters.eq("imdnId", "r1"))));
+    assertEquals(fills + 1, IndexUse.fills(ns, "imdn_id"));
+    receipts.dropIndex("imdn_id");
+    receipts.insertOne(message(901, random).append("imdnId", "r1"));
+    receipts.createIndex(Indexes.ascending("imdnId"), imdn);
+    assertEquals(fills + 2, IndexUse.fills(ns, "imdn_id"), "made again after a drop: filled again");
+    served = IndexUse.positions(ns, "imdn_id");
+    assertEquals(List.of("m900", "m901"), list(receipts.find(Filters.eq("imdnId", "r1")).sort(Sorts.ascending("_id"))));
+    assertEquals(served + 2, IndexUse.positions(ns, "imdn_id"), "answered by the index");
+  }
+
   @Test
   void aQueryAnIndexCanServeLooksAtItsMatchesOnly() {
     Random random = new Random(7);
