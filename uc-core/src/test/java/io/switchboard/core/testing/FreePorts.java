@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Finds a loopback port free for both UDP and TCP, as SIP listens on both.
+ * Finds a loopback port free for both UDP and TCP, as SIP listens on both (and SIPp's media ports).
  *
  * <p>The port is taken from below the kernel's ephemeral range. A port found by binding to port 0
  * is an ephemeral one: between our check and the server's bind, the kernel may hand the same port
@@ -37,6 +37,33 @@ public final class FreePorts {
       }
     }
     throw new IOException("no free port between " + LOWEST + " and " + ABOVE_HIGHEST);
+  }
+
+  /**
+   * The first of four free UDP ports, even: what SIPp's {@code -mp} takes. Every SIPp binds its RTP
+   * sockets there (audio, and video two above) though no scenario here sends media; left to itself each
+   * takes the first free one from 6000, and two started together can race for one and the loser exits
+   * at start ("Unable to bind audio RTP socket").
+   */
+  public static int mediaBase() throws IOException {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      // Five taken from the walk, the four used even-aligned among them: never a port handed out before
+      // (a test may hold one it has not bound yet) nor one the walk hands out next.
+      int port = LOWEST + Math.floorMod(NEXT.getAndAdd(5) - LOWEST, ABOVE_HIGHEST - LOWEST - 5);
+      port += port % 2;
+      if (freeForUdp(port) && freeForUdp(port + 1) && freeForUdp(port + 2) && freeForUdp(port + 3)) {
+        return port;
+      }
+    }
+    throw new IOException("no four free ports between " + LOWEST + " and " + ABOVE_HIGHEST);
+  }
+
+  private static boolean freeForUdp(int port) {
+    try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
   }
 
   private static boolean freeForUdpAndTcp(int port) {

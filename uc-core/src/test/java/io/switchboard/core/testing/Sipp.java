@@ -199,6 +199,7 @@ public final class Sipp {
         "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
     // Never SIPp's default 5060: a local Asterisk may hold it.
     cmd.addAll(List.of("-p", String.valueOf(localPort > 0 ? localPort : FreePorts.udpAndTcp())));
+    cmd.addAll(List.of("-mp", String.valueOf(FreePorts.mediaBase())));
     if (authUser != null) {
       cmd.addAll(List.of("-au", authUser, "-ap", authPassword));
     }
