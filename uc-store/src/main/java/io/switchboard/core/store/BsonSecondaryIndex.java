@@ -27,7 +27,7 @@ import org.h2.mvstore.MVMap;
  * by the fields that follow the pinned ones, it also hands out its entries in that order, one at a time
  * ({@link #inOrder}), so that a sorted page with a limit reads a page, not the whole slice.
  */
-final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Planned {
+final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Planned, StoredIndex {
 
   /** The map's values: the key says it all. */
   private static final Boolean PRESENT = Boolean.TRUE;
@@ -369,5 +369,10 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   @Override
   public String toString() {
     return "BsonSecondaryIndex[" + collection + "/" + getName() + " " + keys() + "]";
+  }
+
+  @Override
+  public void removeMap() {
+    entries.getStore().removeMap(entries);
   }
 }

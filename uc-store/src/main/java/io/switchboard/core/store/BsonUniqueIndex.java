@@ -18,7 +18,7 @@ import org.h2.mvstore.MVMap;
  * a compare-and-set {@code {$and: [{_id: x}, {state: "STORED"}]}}: the backend would scan the whole
  * collection for those. The {@link IndexPlanner} prefers it to every non-unique index.
  */
-final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements IndexPlanner.Planned {
+final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements IndexPlanner.Planned, StoredIndex {
 
   private static final int UNIQUE = 1000;
 
@@ -112,5 +112,10 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
   public void drop() {
     planner.remove(this);
     super.drop();
+  }
+
+  @Override
+  public void removeMap() {
+    positions.getStore().removeMap(positions);
   }
 }

@@ -3,9 +3,11 @@ package io.switchboard.core.store;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.IndexBuildFailedException;
 import java.util.function.Supplier;
 import org.h2.mvstore.MVMap;
 
@@ -62,5 +64,27 @@ final class JournaledCollection extends IdNarrowedCollection {
       super.removeDocument(position);
       return null;
     });
+  }
+
+  /**
+   * A build from the documents that fails (a unique index over duplicate values) leaves the index's map in
+   * the file, and an open takes a stored map for a complete index: it would stay empty, unenforced, and
+   * answer queries with nothing. So the map goes, at once into the file, and the next createIndex or open
+   * builds the index again.
+   */
+  @Override
+  public void addIndex(Index<Object> index) {
+    try {
+      super.addIndex(index);
+    } catch (IndexBuildFailedException e) {
+      if (index instanceof StoredIndex stored) {
+        stored.removeMap();
+        StoreJournal log = journal.get();
+        if (log != null) {
+          log.structureChanged(); // a checkpoint: the map's removal is no journaled write
+        }
+      }
+      throw e;
+    }
   }
 }

@@ -270,6 +270,33 @@ class SecondaryIndexTest {
     assertEquals(served + 2, IndexUse.positions(ns, "imdn_id"), "answered by the index");
   }
 
+  /**
+   * An open takes an index whose map is in the file for complete. A build that failed (a unique index
+   * over duplicates) must not leave its map there: after the duplicates are gone and a restart, the
+   * index is built, and enforced over the documents that were there before.
+   */
+  @Test
+  void aUniqueIndexWhoseBuildFailedIsBuiltWhenMadeAgainAfterAReopen() {
+    open();
+    MongoCollection<Document> codes = store.database().getCollection("codes");
+    codes.insertMany(List.of(new Document("_id", 1).append("code", "a"), new Document("_id", 2).append("code", "a"),
+        new Document("_id", 3).append("code", "b")));
+    IndexOptions unique = new IndexOptions().unique(true).name("code");
+    assertThrows(com.mongodb.DuplicateKeyException.class, () -> codes.createIndex(Indexes.ascending("code"), unique));
+    codes.deleteOne(Filters.eq("_id", 2));
+    store.makeDurable();
+    store.close();
+    store = null;
+
+    open();
+    MongoCollection<Document> again = store.database().getCollection("codes");
+    again.createIndex(Indexes.ascending("code"), unique);
+    MongoWriteException taken = assertThrows(MongoWriteException.class,
+        () -> again.insertOne(new Document("_id", 4).append("code", "a")));
+    assertEquals(ErrorCategory.DUPLICATE_KEY, ErrorCategory.fromErrorCode(taken.getCode()));
+    assertEquals(List.of(3), again.find(Filters.eq("code", "b")).map(d -> d.getInteger("_id")).into(new ArrayList<>()));
+  }
+
   @Test
   void aQueryAnIndexCanServeLooksAtItsMatchesOnly() {
     Random random = new Random(7);
