@@ -205,8 +205,9 @@ class ConsoleClusterTest {
     socketClients.add(client);
     WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(port).setURI("/api/live").addHeader("Cookie", cookie).addHeader("Origin", "http://127.0.0.1:" + port))
+        // On the event loop as the socket opens: set after the await, the first frame could come before it.
+        .onSuccess(ws -> ws.textMessageHandler(t -> frames.add(new JsonObject(t))))
         .await(30, TimeUnit.SECONDS);
-    socket.textMessageHandler(t -> frames.add(new JsonObject(t)));
     return socket;
   }
 

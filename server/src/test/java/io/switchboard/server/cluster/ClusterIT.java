@@ -126,8 +126,7 @@ class ClusterIT {
       // Held while the socket lives: a client nobody references is shut down when collected, its sockets with
       // it (Vert.x 5): that, not the server, closed the handshake "once in a few runs" before.
       WebSocketClient sockets = client.createWebSocketClient();
-      WebSocket live = connectLive(sockets, cookie);
-      live.textMessageHandler(t -> frames.add(new JsonObject(t)));
+      connectLive(sockets, cookie, frames);
       assertEquals("bob", next(frames, f -> "hello".equals(f.getString("type"))).getString("username"));
 
       // Alice's PUBLISH on A: B's channel shows it to bob.
@@ -142,10 +141,16 @@ class ClusterIT {
     }
   }
 
-  /** Opens the live channel on B with the session's cookie, as the console's live.js does. */
-  private WebSocket connectLive(WebSocketClient sockets, String cookie) throws Exception {
+  /**
+   * Opens the live channel on B with the session's cookie, as the console's live.js does. Its frames go to
+   * {@code frames} from a handler set on the event loop as the socket opens: set after the connect's
+   * await, the server's first frame ("hello") could come before it and be lost.
+   */
+  private WebSocket connectLive(WebSocketClient sockets, String cookie, LinkedBlockingQueue<JsonObject> frames)
+      throws Exception {
     return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(cluster.webPort("b"))
-        .setURI("/api/live").addHeader("Cookie", cookie).addHeader("Origin", cluster.web("b"))).await(60, TimeUnit.SECONDS);
+        .setURI("/api/live").addHeader("Cookie", cookie).addHeader("Origin", cluster.web("b")))
+        .onSuccess(ws -> ws.textMessageHandler(t -> frames.add(new JsonObject(t)))).await(60, TimeUnit.SECONDS);
   }
 
   /** The session cookie a console login left in {@code client}, as a browser sends it back. */
