@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -82,7 +83,7 @@ final class Profiles {
   }
 
   /** As {@link #decide}, for many watchers of one presentity (a fan-out): its profile looked up once. */
-  java.util.function.Function<String, Rule.Action> decider(String presentity) {
+  Function<String, Rule.Action> decider(String presentity) {
     PresenceProfile profile = of(presentity);
     return watcher -> profile.decide(watcher, fallback);
   }

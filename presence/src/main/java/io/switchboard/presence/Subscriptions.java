@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +141,7 @@ final class Subscriptions {
     // Watchers alike (package, state, format, what the rules let them see) share one body, so per
     // watcher only the privacy decision is made here.
     Map<Alike, Body> shared = new HashMap<>();
-    java.util.function.Function<String, Rule.Action> rules = profiles.decider(presentity);
+    Function<String, Rule.Action> rules = profiles.decider(presentity);
     List<Body> bodies = new ArrayList<>(watchers.size());
     for (Subscription s : watchers) {
       if (s.terminated) {
