@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Event-loop lag: once a second a no-op task is put on every event loop, and the time until it runs
+ * Event-loop lag: once a second a no-op task is put on every event loop (Vert.x's and SIP's own), and the time until it runs
  * is its loop's lag. A loop still blocked counts from when its probe was queued, so a stuck loop
  * shows a growing lag rather than its last good value.
  */
@@ -29,11 +29,17 @@ final class EventLoopLag {
       return; // already probing
     }
     this.vertx = vertx;
-    loops.clear();
-    for (EventExecutor e : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      loops.add(new Loop(e, new AtomicLong(), new AtomicLong()));
-    }
+    watch(((VertxInternal) vertx).nettyEventLoopGroup());
     timer = vertx.setPeriodic(PROBE_MILLIS, id -> probe());
+  }
+
+  /** Adds loops to the probe (once each): Vert.x's at start, a module's own group when it makes one. */
+  synchronized void watch(Iterable<? extends EventExecutor> group) {
+    for (EventExecutor e : group) {
+      if (loops.stream().noneMatch(l -> l.executor() == e)) {
+        loops.add(new Loop(e, new AtomicLong(), new AtomicLong()));
+      }
+    }
   }
 
   synchronized void stop() {
@@ -45,6 +51,9 @@ final class EventLoopLag {
 
   private void probe() {
     for (Loop loop : loops) {
+      if (loop.executor().isShuttingDown()) {
+        continue;
+      }
       long now = System.nanoTime();
       if (loop.queuedAt().compareAndSet(0, now)) {
         loop.executor().execute(() -> {

@@ -140,6 +140,11 @@ public final class Metrics {
     return this;
   }
 
+  /** Probes a group of event loops of a module's own (SIP's) beside Vert.x's. */
+  public void watchEventLoops(Iterable<? extends io.netty.util.concurrent.EventExecutor> loops) {
+    lag.watch(loops);
+  }
+
   public void stop() {
     lag.stop();
     if (gc != null) {

@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * configured (RFC 3261 §26, RFC 5630), a thin dispatcher by method, and the sending of each
  * handler's {@link SipOutcome}. JAIN-SIP calls back on its own threads; every request is copied
  * into a {@link SipRequest} and handed at once to one of {@code sip.event-loops} contexts, each on
- * an event loop of its own, chosen by the method's {@link SipAffinity} (the home context, this
- * verticle's, for handlers that keep shared state). Sends over UDP happen on the calling context
+ * an event loop of SIP's own ({@link SipEventLoops}), chosen by the method's {@link SipAffinity} (the
+ * home context, the first, for handlers that keep shared state). Sends over UDP happen on the calling context
  * (they do not block); sends over TCP or TLS, which may block on a connect or a full socket, on the
  * {@code sip-send} pool. A request we send is answered on the context that sent it. Over UDP, a
  * request without usable credentials is challenged on the stack's thread before any transaction
@@ -99,7 +99,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
   /** Answers unauthenticated requests before a transaction exists; null: every request gets one. */
   private volatile DigestAuthenticator statelessChallenges;
   private volatile Context sipContext;
-  /** The home context first, then one per other event loop; set at start. */
+  /** One per SIP event loop, the home context first; set at start. */
   private volatile List<Context> contexts = List.of();
   /** Per context in {@link #contexts}, the requests waiting for it (handed over a batch at a time). */
   private SipStackImpl stack;
@@ -228,8 +228,12 @@ public final class SipEdge extends VerticleBase implements SipListener {
 
   @Override
   public Future<?> start() {
-    sipContext = context;
-    contexts = onEventLoops(vertx, context, config.eventLoops());
+    SipEventLoops loops = SipEventLoops.start(vertx, context, config.eventLoops());
+    if (metrics != null) {
+      metrics.watchEventLoops(loops.group());
+    }
+    contexts = loops.contexts();
+    sipContext = contexts.get(0);
     udpTransactions = new UdpClientTransactions(vertx, request -> provider.sendRequest(request),
         (datagram, to) -> ownAnswers.send(datagram, to), config.timerT1Millis(), config.timerT2Millis(),
         config.clientTransactionsPerLoop());
@@ -363,29 +367,6 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (raw != null) {
       raw.enabled(on);
     }
-  }
-
-  /**
-   * {@code count} contexts, the home one first, each on its own event loop as long as there are
-   * loops enough (then round again): taken loop by loop from Vert.x's group, so that none is left
-   * to the chance of its round-robin (which other deployments share).
-   */
-  static List<Context> onEventLoops(io.vertx.core.Vertx vertx, Context home, int count) {
-    var vx = (io.vertx.core.internal.VertxInternal) vertx;
-    io.netty.channel.EventLoop homeLoop = ((io.vertx.core.internal.ContextInternal) home).nettyEventLoop();
-    List<io.netty.channel.EventLoop> others = new java.util.ArrayList<>();
-    for (io.netty.util.concurrent.EventExecutor e : vx.nettyEventLoopGroup()) {
-      if (e != homeLoop && e instanceof io.netty.channel.EventLoop loop) {
-        others.add(loop);
-      }
-    }
-    List<Context> out = new java.util.ArrayList<>(count);
-    out.add(home);
-    for (int i = 1; i < count; i++) {
-      io.netty.channel.EventLoop loop = others.isEmpty() ? homeLoop : others.get((i - 1) % others.size());
-      out.add(vx.contextBuilder().withThreadingModel(io.vertx.core.ThreadingModel.EVENT_LOOP).withEventLoop(loop).build());
-    }
-    return List.copyOf(out);
   }
 
   static String defaultAdvertised(String bindAddress) {
