@@ -344,7 +344,8 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
 
   /**
    * The backend asks this only when it adds the index to its collection, to know whether to fill it from the
-   * documents: never, the collection builds it when its map is not marked built ({@link JournaledCollection#addIndex}).
+   * documents: never, the collection builds it when its map is not marked built
+   * ({@link JournaledCollection#addIndex}).
    */
   @Override
   public boolean isEmpty() {

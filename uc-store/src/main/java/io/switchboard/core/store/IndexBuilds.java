@@ -10,8 +10,9 @@ import org.h2.mvstore.MVStore;
  * name to the id its map had when its build completed. A map enters the file with the first commit after
  * it is opened, filled or not: a checkpoint while {@code createIndex} fills a new index over a large
  * collection, then a kill, left a part of the index in the file, which the next start took for the whole.
- * So an open trusts a stored index map only when it is marked, and builds any other again from the
- * documents ({@link JournaledCollection#addIndex}), an empty sparse index's included once marked.
+ * So an open trusts a stored index map only when it is marked (then without reading the collection, even
+ * when the map is empty: a sparse index whose field no document has), and builds any other again from the
+ * documents ({@link JournaledCollection#addIndex}).
  *
  * <p>A mark is written only after a commit that began after the build's last entry, and MVStore commits
  * one at a time, each taking every map as it is at some moment after it began: so a file that holds the
@@ -42,9 +43,11 @@ final class IndexBuilds {
     this.journal = journal;
     boolean beforeMarks = !file.hasMap(MARKS);
     this.marks = file.openMap(MARKS);
-    for (String name : new ArrayList<>(file.getMapNames())) {
-      if (beforeMarks && StoreFileFormat.isIndex(name)) {
-        mark(file.openMap(name, BsonH2Backend.indexMap()));
+    if (beforeMarks) {
+      for (String name : new ArrayList<>(file.getMapNames())) {
+        if (StoreFileFormat.isIndex(name)) {
+          mark(file.openMap(name, BsonH2Backend.indexMap()));
+        }
       }
     }
     for (String name : new ArrayList<>(marks.keySet())) {

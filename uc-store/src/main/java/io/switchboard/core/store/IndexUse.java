@@ -28,7 +28,7 @@ public final class IndexUse {
     FILLS.computeIfAbsent(collection + "/" + index, k -> new LongAdder()).increment();
   }
 
-  /** How often that index was filled from every document of its collection (when made, or opened without a complete map). */
+  /** How often that index was filled from every document of its collection (when made, or opened unmarked). */
   public static long fills(String collection, String index) {
     LongAdder count = FILLS.get(collection + "/" + index);
     return count == null ? 0 : count.sum();

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Start-up, before the backend opens the file: applies the journal files a crash left after the last
  * checkpoint straight to the document maps (a put or removal by key, in the order written, so applying a
- * record twice changes nothing), then drops the index maps (unique or not) of the collections it touched. The
- * backend builds an index whose map is gone from the documents when it opens it, so the indexes follow the
+ * record twice changes nothing), then drops the index maps (unique or not) of the collections it touched. An
+ * index whose map is gone is built from the documents when the backend opens it, so the indexes follow the
  * documents even where the checkpoint caught a write half applied (its document map and its index map are
  * committed as two maps) or a replay in order would pass through a transient duplicate. A record cut
  * short by the crash (length or CRC32C wrong) ends its file: it was never acknowledged.

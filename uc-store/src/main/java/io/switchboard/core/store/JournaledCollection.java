@@ -15,8 +15,8 @@ import org.h2.mvstore.MVMap;
 /**
  * A collection whose every document write also goes to the {@link StoreJournal}: the three places where
  * mongo-java-server's H2 collection touches its document map (an insert or upsert, an update or replace,
- * a removal). Index maps are not journaled: a replay rebuilds the indexes of what it touched; and it builds
- * its stored indexes ({@link #addIndex}).
+ * a removal). Index maps are not journaled: a replay rebuilds the indexes of what it touched. It also builds
+ * its indexes' maps from its documents ({@link #addIndex}).
  */
 final class JournaledCollection extends IdNarrowedCollection {
 
@@ -71,11 +71,11 @@ final class JournaledCollection extends IdNarrowedCollection {
   }
 
   /**
-   * Builds a stored index here rather than in the backend, which fills every index whose map is empty when
-   * it is added: an index whose map is marked built ({@link IndexBuilds}) is taken as it is, an empty sparse
-   * one's included, without reading the collection; any other map is emptied (a build cut short by a kill
-   * may have left part of one in the file) and filled from the documents, then marked. A build that fails
-   * (a unique index over duplicate values) takes its map out of the file.
+   * Builds a stored index here rather than in the backend (which fills an index that says it is empty when
+   * it is added, and so never ours): an index whose map is marked built ({@link IndexBuilds}) is taken as it
+   * is, an empty sparse one's included, without reading the collection; any other map is emptied (a build cut
+   * short by a kill may have left part of one in the file) and filled from the documents, then marked. A
+   * build that fails (a unique index over duplicate values) takes its map out of the file.
    */
   @Override
   public void addIndex(Index<Object> index) {
