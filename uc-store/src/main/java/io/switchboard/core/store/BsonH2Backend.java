@@ -62,6 +62,17 @@ class BsonH2Backend extends H2Backend {
     return new MVMap.Builder<KeyValue, Object>().keyType(BsonKeyValueType.INSTANCE).valueType(BsonValueType.INSTANCE);
   }
 
+  /** Set on first use, not by an initialiser: the superclass constructor opens the collections. */
+  private IndexBuilds indexBuilds;
+
+  /** Which index maps hold a complete build; opened before the first collection (and so the first index map). */
+  synchronized IndexBuilds indexBuilds() {
+    if (indexBuilds == null) {
+      indexBuilds = new IndexBuilds(getMvStore(), this::journal);
+    }
+    return indexBuilds;
+  }
+
   /**
    * An inner class on purpose: H2Database's constructor already opens the existing collections and
    * indexes through the overrides below, before a field of this class could be set, while the outer
@@ -80,7 +91,7 @@ class BsonH2Backend extends H2Backend {
       MVMap<Object, Document> documents = file.openMap(StoreFileFormat.DATA_PREFIX + fullName, collectionMap());
       MVMap<String, Object> meta = file.openMap(StoreFileFormat.META_PREFIX + fullName);
       return new JournaledCollection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry(),
-          BsonH2Backend.this::journal);
+          BsonH2Backend.this::journal, indexBuilds());
     }
 
     @Override
@@ -110,32 +121,20 @@ class BsonH2Backend extends H2Backend {
     @Override
     protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
         boolean sparse) {
-      String mapName = indexMapName(collectionName, indexName);
-      boolean stored = stored(mapName);
-      return new BsonUniqueIndex(indexMap(mapName), indexName, keys, sparse,
-          planner(collectionName), getFullCollectionNamespace(collectionName), stored);
+      return new BsonUniqueIndex(indexMap(indexMapName(collectionName, indexName)), indexName, keys, sparse,
+          planner(collectionName), getFullCollectionNamespace(collectionName));
     }
 
     /** The backend ignores these (an index that never answers); ours answers from a map of its own. */
     @Override
     protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
         boolean sparse) {
-      String mapName = indexMapName(collectionName, indexName);
-      boolean stored = stored(mapName);
-      return new BsonSecondaryIndex(indexMap(mapName), indexName, keys, sparse,
-          planner(collectionName), getFullCollectionNamespace(collectionName), stored);
+      return new BsonSecondaryIndex(indexMap(indexMapName(collectionName, indexName)), indexName, keys, sparse,
+          planner(collectionName), getFullCollectionNamespace(collectionName));
     }
 
     private String indexMapName(String collectionName, String indexName) {
       return getFullCollectionNamespace(collectionName) + StoreFileFormat.INDEX_INFIX + indexName;
-    }
-
-    /**
-     * Whether the index's map is in the file already: then it was filled when it was made and kept in step
-     * since (a dropped index or collection takes its maps along), even when it has no entry at all.
-     */
-    private boolean stored(String mapName) {
-      return BsonH2Backend.this.getMvStore().hasMap(mapName);
     }
 
     private MVMap<KeyValue, Object> indexMap(String mapName) {

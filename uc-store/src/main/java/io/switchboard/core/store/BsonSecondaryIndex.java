@@ -36,17 +36,14 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   private final IndexPlanner planner;
   private final String collection;
   private final PlainKeys plainKeys;
-  /** The map was in the file when this index was opened: complete, even with no entry. */
-  private final boolean stored;
 
   BsonSecondaryIndex(MVMap<KeyValue, Object> entries, String name, List<IndexKey> keys, boolean sparse,
-      IndexPlanner planner, String collection, boolean stored) {
+      IndexPlanner planner, String collection) {
     super(name, keys, sparse);
     this.entries = entries;
     this.planner = planner;
     this.collection = collection;
     this.plainKeys = new PlainKeys(keys);
-    this.stored = stored;
     planner.add(this);
   }
 
@@ -346,14 +343,13 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   }
 
   /**
-   * The backend asks this only when it opens the index (AbstractMongoCollection#addIndex), to know whether
-   * to fill it from every document of the collection. Only a map new to the file needs that: a stored one
-   * with no entry is a sparse index whose field no document has (messages' {@code imdn_id} where no
-   * client sends IMDN), which was read whole, twice, on every start.
+   * The backend asks this only when it adds the index to its collection, to know whether to fill it from the
+   * documents: never, the collection builds it when its map is not marked built
+   * ({@link JournaledCollection#addIndex}).
    */
   @Override
   public boolean isEmpty() {
-    return IndexUse.fillsFromCollection(collection, getName(), !stored && entries.isEmpty());
+    return false;
   }
 
   @Override
@@ -372,7 +368,7 @@ final class BsonSecondaryIndex extends Index<Object> implements IndexPlanner.Pla
   }
 
   @Override
-  public void removeMap() {
-    entries.getStore().removeMap(entries);
+  public MVMap<KeyValue, Object> map() {
+    return entries;
   }
 }

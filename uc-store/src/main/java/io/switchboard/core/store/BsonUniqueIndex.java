@@ -26,17 +26,14 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
   private final IndexPlanner planner;
   private final String collection;
   private final PlainKeys plainKeys;
-  /** The map was in the file when this index was opened: complete, even with no entry. */
-  private final boolean stored;
 
   BsonUniqueIndex(MVMap<KeyValue, Object> positions, String name, List<IndexKey> keys, boolean sparse,
-      IndexPlanner planner, String collection, boolean stored) {
+      IndexPlanner planner, String collection) {
     super(name, keys, sparse);
     this.positions = positions;
     this.planner = planner;
     this.collection = collection;
     this.plainKeys = new PlainKeys(keys);
-    this.stored = stored;
     planner.add(this);
   }
 
@@ -97,10 +94,10 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
     return positions.sizeAsLong();
   }
 
-  /** Asked only when the index is opened: fill it from the collection? Only a map new to the file (see BsonSecondaryIndex). */
+  /** Never filled by the backend: built by its collection (see BsonSecondaryIndex#isEmpty). */
   @Override
   public boolean isEmpty() {
-    return IndexUse.fillsFromCollection(collection, getName(), !stored && positions.isEmpty());
+    return false;
   }
 
   @Override
@@ -115,7 +112,7 @@ final class BsonUniqueIndex extends AbstractUniqueIndex<Object> implements Index
   }
 
   @Override
-  public void removeMap() {
-    positions.getStore().removeMap(positions);
+  public MVMap<KeyValue, Object> map() {
+    return positions;
   }
 }

@@ -23,15 +23,12 @@ public final class IndexUse {
     POSITIONS.computeIfAbsent(collection + "/" + index, k -> new LongAdder()).add(positions);
   }
 
-  /** Counts a fill from the whole collection when {@code fills}; returns {@code fills}. */
-  static boolean fillsFromCollection(String collection, String index, boolean fills) {
-    if (fills) {
-      FILLS.computeIfAbsent(collection + "/" + index, k -> new LongAdder()).increment();
-    }
-    return fills;
+  /** Counts a fill of that index from its whole collection. */
+  static void filledFromCollection(String collection, String index) {
+    FILLS.computeIfAbsent(collection + "/" + index, k -> new LongAdder()).increment();
   }
 
-  /** How often that index was filled from every document of its collection (when made, or opened without its map). */
+  /** How often that index was filled from every document of its collection (when made, or opened unmarked). */
   public static long fills(String collection, String index) {
     LongAdder count = FILLS.get(collection + "/" + index);
     return count == null ? 0 : count.sum();

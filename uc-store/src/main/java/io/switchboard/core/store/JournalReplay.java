@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Start-up, before the backend opens the file: applies the journal files a crash left after the last
  * checkpoint straight to the document maps (a put or removal by key, in the order written, so applying a
- * record twice changes nothing), then drops the unique-index maps of the collections it touched. The
- * backend rebuilds an empty index from the documents when it opens it, so the indexes follow the
+ * record twice changes nothing), then drops the index maps (unique or not) of the collections it touched. An
+ * index whose map is gone is built from the documents when the backend opens it, so the indexes follow the
  * documents even where the checkpoint caught a write half applied (its document map and its index map are
  * committed as two maps) or a replay in order would pass through a transient duplicate. A record cut
  * short by the crash (length or CRC32C wrong) ends its file: it was never acknowledged.
@@ -114,8 +114,8 @@ final class JournalReplay {
   }
 
   /**
-   * The unique-index maps of the touched collections; all of a database's when its {@code system.*}
-   * collections (where indexes are defined) were touched. Returns the names dropped.
+   * The index maps (unique, non-unique, sparse) of the touched collections; all of a database's when its
+   * {@code system.*} collections (where indexes are defined) were touched. Returns the names dropped.
    */
   private static List<String> dropIndexes(MVStore store, Set<String> touched) {
     Set<String> prefixes = new TreeSet<>();

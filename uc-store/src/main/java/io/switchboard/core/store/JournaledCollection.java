@@ -8,23 +8,27 @@ import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.IndexBuildFailedException;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import java.util.function.Supplier;
 import org.h2.mvstore.MVMap;
 
 /**
  * A collection whose every document write also goes to the {@link StoreJournal}: the three places where
  * mongo-java-server's H2 collection touches its document map (an insert or upsert, an update or replace,
- * a removal). Index maps are not journaled: a replay rebuilds the indexes of what it touched.
+ * a removal). Index maps are not journaled: a replay rebuilds the indexes of what it touched. It also builds
+ * its indexes' maps from its documents ({@link #addIndex}).
  */
 final class JournaledCollection extends IdNarrowedCollection {
 
   /** Read at each write: the collections opened by the backend's constructor exist before the journal is set. */
   private final Supplier<StoreJournal> journal;
+  private final IndexBuilds builds;
 
   JournaledCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> documents,
-      MVMap<String, Object> meta, CursorRegistry cursors, Supplier<StoreJournal> journal) {
+      MVMap<String, Object> meta, CursorRegistry cursors, Supplier<StoreJournal> journal, IndexBuilds builds) {
     super(database, name, options, documents, meta, cursors);
     this.journal = journal;
+    this.builds = builds;
   }
 
   @Override
@@ -67,24 +71,37 @@ final class JournaledCollection extends IdNarrowedCollection {
   }
 
   /**
-   * A build from the documents that fails (a unique index over duplicate values) leaves the index's map in
-   * the file, and an open takes a stored map for a complete index: it would stay empty, unenforced, and
-   * answer queries with nothing. So the map goes, at once into the file, and the next createIndex or open
-   * builds the index again.
+   * Builds a stored index here rather than in the backend (which fills an index that says it is empty when
+   * it is added, and so never ours): an index whose map is marked built ({@link IndexBuilds}) is taken as it
+   * is, an empty sparse one's included, without reading the collection; any other map is emptied (a build cut
+   * short by a kill may have left part of one in the file) and filled from the documents, then marked. A
+   * build that fails (a unique index over duplicate values) takes its map out of the file.
    */
   @Override
   public void addIndex(Index<Object> index) {
-    try {
-      super.addIndex(index);
-    } catch (IndexBuildFailedException e) {
-      if (index instanceof StoredIndex stored) {
-        stored.removeMap();
-        StoreJournal log = journal.get();
-        if (log != null) {
-          log.structureChanged(); // a checkpoint: the map's removal is no journaled write
-        }
-      }
-      throw e;
+    boolean added = getIndexes().stream().anyMatch(i -> i.getName().equals(index.getName()));
+    if (!added && index instanceof StoredIndex stored && !builds.built(stored.map())) {
+      build(index, stored.map());
     }
+    super.addIndex(index);
+  }
+
+  /** As the backend builds one: every document checked, then every document added (a duplicate fails there). */
+  private void build(Index<Object> index, MVMap<?, ?> map) {
+    IndexUse.filledFromCollection(getFullName(), index.getName());
+    map.clear();
+    long[] added = {0};
+    try {
+      streamAllDocumentsWithPosition().forEach(d -> index.checkAdd(d.getDocument(), this));
+      streamAllDocumentsWithPosition().forEach(d -> {
+        index.add(d.getDocument(), d.getPosition(), this);
+        added[0]++;
+        builds.entryAdded();
+      });
+    } catch (MongoServerError e) {
+      builds.failed(map);
+      throw new IndexBuildFailedException(e, this);
+    }
+    builds.completed(map, added[0]);
   }
 }

@@ -93,7 +93,7 @@ final class StoreFileFormat {
     return mapName.startsWith(DATA_PREFIX) && !mapName.contains(INDEX_INFIX);
   }
 
-  private static boolean isIndex(String mapName) {
+  static boolean isIndex(String mapName) {
     return mapName.contains(INDEX_INFIX) && !mapName.startsWith(META_PREFIX);
   }
 

@@ -1,11 +1,14 @@
 package io.switchboard.core.store;
 
-/** An index of the embedded store on a map of its own in the file ({@link BsonUniqueIndex}, {@link BsonSecondaryIndex}). */
+import de.bwaldvogel.mongo.backend.KeyValue;
+import org.h2.mvstore.MVMap;
+
+/**
+ * An index of the embedded store on a map of its own in the file ({@link BsonUniqueIndex}, {@link BsonSecondaryIndex}),
+ * built by its collection ({@link JournaledCollection#addIndex}) unless the map is marked built ({@link IndexBuilds}).
+ */
 interface StoredIndex {
 
-  /**
-   * Takes the index's map out of the file: after a build from the documents failed, so that the next open
-   * does not take a stored map for a complete one ({@link JournaledCollection#addIndex}).
-   */
-  void removeMap();
+  /** The index's map in the file. */
+  MVMap<KeyValue, Object> map();
 }

@@ -184,7 +184,7 @@ class JournalCrashTest {
     }
   }
 
-  private static EmbeddedMongo open(Path data) {
+  static EmbeddedMongo open(Path data) {
     return EmbeddedMongo.start(data, EmbeddedMongo.Encoding.BSON, EmbeddedMongo.COMPRESSED,
         EmbeddedMongo.Durability.JOURNAL, NO_CHECKPOINT_BY_TIME);
   }
@@ -220,7 +220,7 @@ class JournalCrashTest {
     return files.get(files.size() - 1);
   }
 
-  private static Path copy(Path from, Path to) throws IOException {
+  static Path copy(Path from, Path to) throws IOException {
     try (Stream<Path> tree = Files.walk(from)) {
       for (Path p : tree.toList()) {
         Path target = to.resolve(from.relativize(p).toString());

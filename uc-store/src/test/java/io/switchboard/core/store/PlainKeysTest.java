@@ -127,7 +127,7 @@ class PlainKeysTest {
     Index<Object> reference = reference(KEYS);
     Document d = message("bob", "STORED", new Date(5), 9);
     BsonSecondaryIndex secondary = new BsonSecondaryIndex(null, "to_state_created", KEYS, false, new IndexPlanner(),
-        "messages", false);
+        "messages");
     assertEquals(reference.getKeyValues(d), secondary.getKeyValues(d));
     Document many = message("bob", List.of("STORED", "DELIVERED"), new Date(5), 9);
     assertEquals(reference.getKeyValues(many), secondary.getKeyValues(many)); // one entry per element

@@ -271,9 +271,9 @@ class SecondaryIndexTest {
   }
 
   /**
-   * An open takes an index whose map is in the file for complete. A build that failed (a unique index
-   * over duplicates) must not leave its map there: after the duplicates are gone and a restart, the
-   * index is built, and enforced over the documents that were there before.
+   * A build that failed (a unique index over duplicates) must not leave a map that an open takes for
+   * complete: after the duplicates are gone and a restart, the index is built, and enforced over the
+   * documents that were there before.
    */
   @Test
   void aUniqueIndexWhoseBuildFailedIsBuiltWhenMadeAgainAfterAReopen() {
