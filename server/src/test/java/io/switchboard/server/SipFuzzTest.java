@@ -208,7 +208,7 @@ class SipFuzzTest {
       socket.setSoTimeout(100);
       InetAddress server = InetAddress.getLoopbackAddress();
       for (int n = 0; n < count; n++) {
-        String callId = "fz-u" + worker + "-" + n;
+        String callId = checkedCallId("fz-u" + worker + "-" + n);
         Kind kind = SipMutations.pick(random);
         byte[] bytes = mutations.mutate(mutations.valid(random.nextInt(SipMutations.SEEDS.length), "UDP",
             socket.getLocalPort(), domain, callId), kind, random, MAX_DATAGRAM);
@@ -254,7 +254,7 @@ class SipFuzzTest {
         OutputStream out = socket.getOutputStream();
         try {
           for (int i = 0; i < perConnection && n < count; i++, n++) {
-            String callId = "fz-t" + worker + "-" + n;
+            String callId = checkedCallId("fz-t" + worker + "-" + n);
             Kind kind = SipMutations.pick(random);
             byte[] bytes = mutations.mutate(mutations.valid(random.nextInt(SipMutations.SEEDS.length), "TCP",
                 socket.getLocalPort(), domain, callId), kind, random, SipMutations.MAX_MESSAGE + 8192);
@@ -339,9 +339,16 @@ class SipFuzzTest {
         branch = line.substring(at + "branch=z9hG4bK-".length()).split("[;\\s]")[0];
       }
     }
-    // A byte flip may turn one request's Call-ID into another's (fz-u1-707 into fz-u1-507): an answer is
-    // that request's only when its Via branch, which carries the same name, agrees (or there is no Via).
-    answers.add(new Answer(branch == null || branch.equals(callId) ? callId : null, status, transport));
+    // A byte flip may turn one request's Call-ID into another's (fz-u1-707 into fz-u1-507, or fz-u1-1050 into
+    // "fz-u1-105 ", trimmed): an answer is that request's only when its Call-ID's check holds and its Via
+    // branch, which carries the same name, agrees (or its Via lost the branch to another mutation).
+    boolean ours = callId != null && callId.equals(checkedCallId(callId.substring(0, Math.max(0, callId.lastIndexOf('.')))));
+    answers.add(new Answer(ours && (branch == null || branch.equals(callId)) ? callId : null, status, transport));
+  }
+
+  /** A request's name with a check after a dot: a flipped byte does not make it another request's. */
+  private static String checkedCallId(String name) {
+    return name + "." + Integer.toString(Math.floorMod(name.hashCode() * 31 + 7, 36 * 36 * 36), 36);
   }
 
   // ---- the server's health from inside ---------------------------------------------------------------
