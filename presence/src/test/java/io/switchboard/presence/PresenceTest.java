@@ -7,6 +7,7 @@ import io.switchboard.api.presence.PresenceSet;
 import io.switchboard.api.presence.BuddiesRequest;
 import io.switchboard.api.presence.PendingQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -316,6 +317,18 @@ class PresenceTest {
     List<SippTrace.Message> got = notifies(alice.await());
     assertTrue(got.get(1).body().contains("<rpid:busy/>"), got.get(1).body());
     assertEquals(4, got.size(), "the refresh changed nothing, so it sent nothing");
+  }
+
+  @Test
+  void aRetransmittedPublishGetsTheFirstAnswerAgain() throws Exception {
+    Sipp.Result pub = Sipp.scenario("publish-retransmitted.xml", server.sipPort()).key("domain", server.domain())
+        .key("from", "bob").key("activity", "meeting").key("note", "x").auth("bob", "bob-sip-secret").run();
+    assertTrue(pub.passed(), pub::toString);
+    List<String> etags = SippTrace.parse(pub.messages()).stream().filter(m -> m.startLine().startsWith("SIP/2.0 200"))
+        .map(m -> m.header("SIP-ETag")).toList();
+    assertEquals(2, etags.size(), pub::toString);
+    assertNotNull(etags.get(0));
+    assertEquals(etags.get(0), etags.get(1), "the same publication, not a second one with a new tag");
   }
 
   @Test
