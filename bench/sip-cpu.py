@@ -40,9 +40,10 @@ spec.loader.exec_module(compare)
 
 
 def cpu_seconds(pid):
+    """The process's user and system CPU time, s."""
     with open(f'/proc/{pid}/stat') as f:
         fields = f.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    return int(fields[11]) / os.sysconf('SC_CLK_TCK'), int(fields[12]) / os.sysconf('SC_CLK_TCK')
 
 
 def thread_cpu(pid):
@@ -157,7 +158,9 @@ def main(argv):
                         allocation.start()
                     before, threads_before = cpu_seconds(pid), thread_cpu(pid)
                     s = step(server, sc, rate, a.seconds, extra)
-                    used = cpu_seconds(pid) - before
+                    after = cpu_seconds(pid)
+                    user, system = after[0] - before[0], after[1] - before[1]
+                    used = user + system
                     threads = thread_cpu(pid)
                     threads.subtract(threads_before)
                     alloc = ''
@@ -167,7 +170,8 @@ def main(argv):
                             alloc = f'  allocated {allocated / s.answered / 1024:6.1f} KB per request'
                     per = 1e6 * used / s.answered if s.answered else float('nan')
                     compare.log(f'  {sc} {rate:>6}/s  answered {s.answered:>6}  failed {100 * s.failed:5.2f} %  '
-                                f'server CPU {used:6.2f} s = {per:6.0f} us per {"PUBLISH" if publish else "call"}{alloc}  '
+                                f'server CPU {used:6.2f} s = {per:6.0f} us per {"PUBLISH" if publish else "call"} '
+                                f'({100 * system / used if used else 0:.0f} % system){alloc}  '
                                 f'p50 {compare.ms(s.p50):>8}  '
                                 f'p99 {compare.ms(s.p99):>8}  '
                                 f'load {load:.1f}{s.note}')

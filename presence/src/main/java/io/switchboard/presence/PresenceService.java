@@ -351,11 +351,14 @@ public final class PresenceService {
 
   /** As {@link #publish}, on this node only (another node's publication). */
   void publishHere(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
+    int before = publications.size();
     publications.put(username, previousEtag, etag, view, expiresAt, expired -> {
       reportHealth();
       changed(expired);
     });
-    reportHealth();
+    if (publications.size() != before) { // a refresh or a modification replaces one: the count stays
+      reportHealth();
+    }
   }
 
   Publications.Publication publication(String etag) {
