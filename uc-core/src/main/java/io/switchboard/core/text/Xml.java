@@ -22,9 +22,6 @@ public final class Xml {
       f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       f.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
       f.setExpandEntityReferences(false);
-      // Nodes built as read: the deferred DOM's default first allocates its index arrays (several KB),
-      // which for a PIDF of a few elements was a quarter of all bytes allocated per PUBLISH (bench E2).
-      f.setFeature("http://apache.org/xml/features/dom/defer-node-expansion", false);
       javax.xml.parsers.DocumentBuilder builder = f.newDocumentBuilder();
       builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
         @Override
