@@ -173,7 +173,7 @@ public final class Pidf {
   /**
    * One streaming reader factory per thread, made once, its reader reused ({@code reuse-instance}): a
    * PIDF of a few elements read as a stream took 7 µs where building its DOM took 12 µs, and a quarter
-   * of the bytes the server allocated per PUBLISH were the DOM's node tables (bench E2). A factory and
+   * of the bytes the server allocated per PUBLISH were the DOM parse's (bench E2). A factory and
    * its reader are not thread-safe.
    */
   private static final ThreadLocal<XMLInputFactory> READERS = ThreadLocal.withInitial(Pidf::newReaderFactory);
