@@ -387,9 +387,10 @@ def tail(path, lines=30):
 class Step:
     """One run at one target rate, judged."""
 
-    def __init__(self, target, failed, achieved, latencies, shown_rate=None, note=''):
+    def __init__(self, target, failed, achieved, latencies, shown_rate=None, note='', answered=None):
         self.target = target
         self.failed = failed
+        self.answered = answered  # requests answered (B, C, D: calls; E: modifying PUBLISHes)
         self.achieved = achieved
         latencies.sort()
         self.p50 = pct(latencies, 0.50)
@@ -502,7 +503,7 @@ class Bench:
                 firsts.append(stamp(f[1], f[2]))
         ok = len(latencies)
         achieved = ok / (max(firsts) - min(firsts) + 1.0 / rate) if firsts else 0.0
-        return Step(rate, 1.0 - ok / n, achieved, latencies, note=unexpected_note(d))
+        return Step(rate, 1.0 - ok / n, achieved, latencies, note=unexpected_note(d), answered=ok)
 
     # E1, E2: presentities publish at the target rate in all; each watcher answers its NOTIFYs.
     def publish_step(self, server, sc, rate, seconds, extra):
@@ -554,7 +555,7 @@ class Bench:
         achieved = got_pub / (times[-1] - times[0] + 1.0 / rate) if times else 0.0
         delivered = got_notify / expected_notify if expected_notify else 0.0
         shown = achieved * watchers_each * delivered
-        return Step(rate, missing, achieved, latencies, shown_rate=shown,
+        return Step(rate, missing, achieved, latencies, shown_rate=shown, answered=got_pub,
                     note=f'  ({got_pub}/{expected_pub} PUBLISH, {got_notify}/{expected_notify} NOTIFY'
                          f', {shown:.0f} NOTIFY/s)' + unexpected_note(d))
 
@@ -602,7 +603,7 @@ class Bench:
     # ---------------------------------------------------------- one scenario against one server
 
     def scenario(self, server, sc, warm):
-        a, u = self.args, self.users
+        a = self.args
         begin = a.start[sc]
         warm_rate = max(1, begin // 2)  # warm, not overload: a backlog would spill into the first step
         if sc in ('B', 'C', 'D'):
@@ -614,6 +615,18 @@ class Bench:
                 return self.search(server, sc, self.call_step, extra, begin)
             finally:
                 cleanup()
+        extra, cleanup = self.publish_setup(server, sc)
+        try:
+            if warm:
+                log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
+                self.publish_step(server, sc, warm_rate, a.warmup, extra)
+            return self.search(server, sc, self.publish_step, extra, begin)
+        finally:
+            cleanup()
+
+    def publish_setup(self, server, sc):
+        """E1, E2: the watchers' SIPp (answering NOTIFYs) and their subscriptions, all seen active."""
+        a, u = self.args, self.users
         presentities = ['p0'] if sc == 'E1' else u.presentities
         watchers = [(w, 'p0') for w in u.watchers] if sc == 'E1' else list(zip(u.watchers, u.presentities))
         d = self.run_dir(server, sc + '-watchers')
@@ -637,14 +650,11 @@ class Bench:
             notify_log = os.path.join(d, f'notify_uas_{notify.pid}_logs.log')  # SIPp names it by its pid
             active = wait_for_watchers(notify_log, len(watchers))
             log(f'  {server.name:<11} {sc:<3} {active}/{len(watchers)} watchers subscribed (initial NOTIFY seen)')
-            extra = {'presentities': presentities, 'watchers_each': len(watchers) // len(presentities),
-                     'notify_log': notify_log}
-            if warm:
-                log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
-                self.publish_step(server, sc, warm_rate, a.warmup, extra)
-            return self.search(server, sc, self.publish_step, extra, begin)
-        finally:
+        except BaseException:
             stop(notify, grace=5)
+            raise
+        return ({'presentities': presentities, 'watchers_each': len(watchers) // len(presentities),
+                 'notify_log': notify_log}, lambda: stop(notify, grace=5))
 
     def call_setup(self, server, sc):
         u = self.users

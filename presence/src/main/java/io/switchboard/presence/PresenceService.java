@@ -14,6 +14,8 @@ import io.switchboard.core.device.DeviceUses;
 import io.switchboard.core.device.DevicesInUse;
 import io.switchboard.core.model.Device;
 import io.switchboard.core.sip.Binding;
+import io.switchboard.core.sip.RetransmissionGuard;
+import io.switchboard.core.sip.SipAffinity;
 import io.switchboard.core.sip.SipRequest;
 import io.switchboard.core.health.Health;
 import io.switchboard.core.security.SecurityLog;
@@ -133,8 +135,10 @@ public final class PresenceService {
     this.cluster = node == null ? null : new ClusterPublications(vertx, node);
     sip.edge().handle(Request.SUBSCRIBE, new SubscribeHandler(this, config.presence(), users, sip.authenticator(),
         sip.edge(), clock, new SecurityLog(vertx, clock), new WatcherDevices(sip.location(), devices)));
-    sip.edge().handle(Request.PUBLISH, new PublishHandler(this, config.presence(), users, sip.authenticator(),
-        sip.edge(), clock));
+    // Over UDP without a server transaction, retransmissions answered by the guard with the original's
+    // 200 (its SIP-ETag): a transaction per PUBLISH, kept 32 s, cost more than the publication itself.
+    sip.edge().handleWithoutTransaction(Request.PUBLISH, new RetransmissionGuard(new PublishHandler(this,
+        config.presence(), users, sip.authenticator(), sip.edge(), clock), clock), SipAffinity.HOME);
   }
 
   /**
@@ -347,11 +351,14 @@ public final class PresenceService {
 
   /** As {@link #publish}, on this node only (another node's publication). */
   void publishHere(String username, String previousEtag, String etag, PresenceView view, Instant expiresAt) {
+    int before = publications.size();
     publications.put(username, previousEtag, etag, view, expiresAt, expired -> {
       reportHealth();
       changed(expired);
     });
-    reportHealth();
+    if (publications.size() != before) { // a refresh or a modification replaces one: the count stays
+      reportHealth();
+    }
   }
 
   Publications.Publication publication(String etag) {

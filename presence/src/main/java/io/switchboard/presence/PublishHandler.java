@@ -18,6 +18,7 @@ import javax.sip.address.SipURI;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.EventHeader;
 import javax.sip.header.ExpiresHeader;
+import javax.sip.header.SIPETagHeader;
 import javax.sip.header.SIPIfMatchHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
@@ -140,13 +141,8 @@ final class PublishHandler implements SipRequestHandler {
 
   /** The 200 goes out as soon as the publication is kept; the user's watchers are told after it (RFC 3903 §6). */
   private SipOutcome accepted(String etag, int granted, String user) {
-    return SipOutcome.reply(Response.OK, resp -> {
-      try {
-        resp.addHeader(edge.factories().headers().createSIPETagHeader(etag));
-        resp.addHeader(edge.factories().headers().createExpiresHeader(granted));
-      } catch (ParseException | InvalidArgumentException e) {
-        throw new IllegalStateException(e);
-      }
-    }, () -> presence.changed(user));
+    // As text: over UDP the edge writes them straight into the 200 it encodes (no header objects).
+    return SipOutcome.reply(Response.OK, SipOutcome.Headers.of(SIPETagHeader.NAME, etag, ExpiresHeader.NAME,
+        Integer.toString(granted)), () -> presence.changed(user));
   }
 }

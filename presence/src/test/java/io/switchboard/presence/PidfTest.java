@@ -113,6 +113,23 @@ class PidfTest {
     assertEquals(PresenceState.OFFLINE, Pidf.parse(closed.getBytes(StandardCharsets.UTF_8)).state());
   }
 
+  /** Read as a stream, as the DOM read it: whole texts, the person's note first, every document checked to its end. */
+  @Test
+  void readsNotesWholeAndThePersonsFirst() {
+    String doc = "<presence xmlns='urn:ietf:params:xml:ns:pidf' xmlns:dm='urn:ietf:params:xml:ns:pidf:data-model'"
+        + " entity='sip:a@x'><tuple id='t'><status><basic> OPEN </basic></status><note>the tuple's</note></tuple>"
+        + "<note>   </note><dm:person id='p'><dm:note>  </dm:note><dm:note>Back &amp; <![CDATA[forth]]> <b>soon</b>"
+        + "</dm:note></dm:person></presence>";
+    assertEquals(new PresenceView(PresenceState.AVAILABLE, "Back & forth soon"),
+        Pidf.parse(doc.getBytes(StandardCharsets.UTF_8)));
+    String noPerson = "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@x'><tuple id='t'><status>"
+        + "<basic>closed</basic></status><note>  </note><note>Busy</note></tuple></presence>";
+    assertEquals(new PresenceView(PresenceState.DND, "Busy"), Pidf.parse(noPerson.getBytes(StandardCharsets.UTF_8)),
+        "closed with a note that names a state: do not disturb, the note kept");
+    assertThrows(IllegalArgumentException.class, () -> Pidf.parse((noPerson + "<presence/>").getBytes(StandardCharsets.UTF_8)),
+        "a second root after the document");
+  }
+
   @Test
   void refusesEntitiesAndWhatIsNotPidf() {
     String xxe = "<?xml version='1.0'?><!DOCTYPE p [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"

@@ -7,12 +7,14 @@ import io.switchboard.api.presence.PresenceSet;
 import io.switchboard.api.presence.BuddiesRequest;
 import io.switchboard.api.presence.PendingQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.CallStateEvent;
 import io.switchboard.api.EventAddresses;
 import io.switchboard.core.testing.SipTestServer;
+import io.switchboard.core.testing.RawSip;
 import io.switchboard.core.testing.Sipp;
 import io.switchboard.core.testing.SippTrace;
 import io.vertx.core.Promise;
@@ -316,6 +318,48 @@ class PresenceTest {
     List<SippTrace.Message> got = notifies(alice.await());
     assertTrue(got.get(1).body().contains("<rpid:busy/>"), got.get(1).body());
     assertEquals(4, got.size(), "the refresh changed nothing, so it sent nothing");
+  }
+
+  /**
+   * A PUBLISH over UDP has no server transaction: a retransmission (the same Call-ID, CSeq and Via branch,
+   * after a lost 200) gets the first 200 again, byte for byte (the same SIP-ETag), not a second publication.
+   */
+  @Test
+  void aRetransmittedPublishGetsTheFirstAnswerAgain() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      raw.timeout(5000);
+      String body = "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:bob@" + server.domain() + "'>"
+          + "<tuple id='t'><status><basic>open</basic></status><note>Back soon</note></tuple></presence>";
+      String publish = """
+          PUBLISH sip:bob@%s SIP/2.0
+          Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s;rport
+          Max-Forwards: 70
+          From: <sip:bob@%s>;tag=pub
+          To: <sip:bob@%s>
+          Call-ID: retransmitted-publish@127.0.0.1
+          CSeq: %d PUBLISH
+          Event: presence
+          Expires: 600
+          Content-Type: application/pidf+xml
+          %sContent-Length: %d
+
+          %s""";
+      String d = server.domain();
+      int port = raw.localPort();
+      raw.send(publish.formatted(d, port, "p1", d, d, 1, "", body.length(), body));
+      String challenge = raw.receiveFinal();
+      assertEquals(407, RawSip.status(challenge), challenge);
+      String nonce = RawSip.param(challenge, "Proxy-Authenticate: Digest", "nonce");
+      String credentials = RawSip.digestAuthorization("bob", d, "bob-sip-secret", nonce, "00000001", "PUBLISH",
+          "sip:bob@" + d).replace("Authorization:", "Proxy-Authorization:");
+      String request = publish.formatted(d, port, "p2", d, d, 2, credentials, body.length(), body);
+      raw.send(request);
+      String first = raw.receiveFinal();
+      assertEquals(200, RawSip.status(first), first);
+      assertNotNull(RawSip.header(first, "SIP-ETag"), first);
+      raw.send(request);
+      assertEquals(first, raw.receiveFinal(), "the same answer, the same entity tag");
+    }
   }
 
   @Test

@@ -1063,8 +1063,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (!(outcome instanceof SipOutcome.Reply reply) || stateless && !withoutTransaction.contains(req.method())) {
       return;
     }
-    byte[] direct = stateless && encodeDirectly && reply.decorate() == SipOutcome.NO_HEADERS ? encoded(req.request(), reply.status())
-        : null;
+    SipOutcome.Headers lines = reply.decorate() == SipOutcome.NO_HEADERS ? SipOutcome.Headers.of()
+        : reply.decorate() instanceof SipOutcome.Headers h ? h : null;
+    byte[] direct = stateless && encodeDirectly && lines != null ? encoded(req.request(), reply.status(), lines) : null;
     java.net.InetSocketAddress directTo = direct == null || ownAnswers == null ? null
         : statelessTarget((ViaHeader) req.request().getHeader(ViaHeader.NAME));
     Response response;
@@ -1114,13 +1115,13 @@ public final class SipEdge extends VerticleBase implements SipListener {
   }
 
   /**
-   * The bare answer (no headers of the handler's) to a request answered without a transaction, encoded
-   * straight from the parsed request's headers: the bytes {@link #response} and the stack's encoding
-   * give (RawChallengeTest compares them), without {@code createResponse} cloning every header it
-   * copies. Null when the request has what that would copy besides Via, From, To, Call-ID and CSeq
-   * (Record-Route, Timestamp), or a To tag is to be kept: the usual way then.
+   * The answer to a request answered without a transaction, bare or with the handler's {@code headers}
+   * as text, encoded straight from the parsed request's headers: the bytes {@link #response} and the
+   * stack's encoding give (RawChallengeTest compares them), without {@code createResponse} cloning
+   * every header it copies. Null when the request has what that would copy besides Via, From, To,
+   * Call-ID and CSeq (Record-Route, Timestamp), or a To tag is to be kept: the usual way then.
    */
-  private static byte[] encoded(Request request, int status) {
+  private static byte[] encoded(Request request, int status, SipOutcome.Headers headers) {
     if (!(request instanceof gov.nist.javax.sip.message.SIPRequest sip) || status <= 100
         || sip.getHeader(javax.sip.header.RecordRouteHeader.NAME) != null
         || sip.getHeader(javax.sip.header.TimeStampHeader.NAME) != null || sip.getCSeq() == null
@@ -1143,7 +1144,9 @@ public final class SipEdge extends VerticleBase implements SipListener {
     out.setLength(out.length() - 2);
     out.append(";tag=").append(statelessTag(request)).append("\r\n");
     sip.getViaHeaders().encode(out);
-    out.append(SERVER_LINE).append("Content-Length: 0\r\n\r\n");
+    out.append(SERVER_LINE);
+    headers.appendTo(out);
+    out.append("Content-Length: 0\r\n\r\n");
     return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 

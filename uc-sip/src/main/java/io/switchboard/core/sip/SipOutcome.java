@@ -1,5 +1,7 @@
 package io.switchboard.core.sip;
 
+import java.text.ParseException;
+import java.util.List;
 import java.util.function.Consumer;
 import javax.sip.message.Response;
 
@@ -19,6 +21,41 @@ public sealed interface SipOutcome {
 
   /** Adds nothing: a reply with it is the bare answer, which the edge may encode without building a response. */
   Consumer<Response> NO_HEADERS = r -> { };
+
+  /**
+   * Adds headers given as text, name then value, in order: the edge may write them straight into an
+   * answer it encodes itself, as it does the bare answer ({@link #NO_HEADERS}), instead of building
+   * header objects to encode them again. For values that are already valid (a tag, a number).
+   */
+  record Headers(List<String> namesAndValues) implements Consumer<Response> {
+
+    private static final javax.sip.header.HeaderFactory FACTORY = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+
+    public static Headers of(String... namesAndValues) {
+      if (namesAndValues.length % 2 != 0) {
+        throw new IllegalArgumentException("a value for each name");
+      }
+      return new Headers(List.of(namesAndValues));
+    }
+
+    @Override
+    public void accept(Response response) {
+      for (int i = 0; i < namesAndValues.size(); i += 2) {
+        try {
+          response.addHeader(FACTORY.createHeader(namesAndValues.get(i), namesAndValues.get(i + 1)));
+        } catch (ParseException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+
+    /** The headers as lines, each ended by CRLF, as the stack encodes these. */
+    void appendTo(StringBuilder out) {
+      for (int i = 0; i < namesAndValues.size(); i += 2) {
+        out.append(namesAndValues.get(i)).append(": ").append(namesAndValues.get(i + 1)).append("\r\n");
+      }
+    }
+  }
 
   static SipOutcome reply(int status) {
     return new Reply(status, NO_HEADERS, () -> { });

@@ -54,6 +54,11 @@ class RawChallengeTest {
           messagesHandled.incrementAndGet();
           return Future.succeededFuture(SipOutcome.reply(Response.OK));
         }), java.time.Clock.systemUTC()), SipAffinity.RECIPIENT));
+    // A PUBLISH handler answering as presence does: a 200 with an entity tag and the lifetime, given as text.
+    s.beforeSipStart.add(t -> t.sip.edge().handleWithoutTransaction(Request.PUBLISH, new RetransmissionGuard(
+        req -> t.sip.authenticator().withUser(req, true, user -> Future.succeededFuture(
+            SipOutcome.reply(Response.OK, SipOutcome.Headers.of("SIP-ETag", "e" + req.callId().hashCode(), "Expires", "60")))),
+        java.time.Clock.systemUTC()), SipAffinity.HOME));
     s.start().await();
     s.createUser("alice", "1001", "alice-sip-secret").await();
     return s;
@@ -217,6 +222,42 @@ class RawChallengeTest {
       assertEquals(1, server.sip.edge().answersEncodedDirectly(), "the retransmission's answer built by the stack");
       assertEquals(fromStack, direct);
       assertEquals(1, messagesHandled.get());
+    }
+  }
+
+  /** As the bare answer, a 200 with headers given as text ({@link SipOutcome.Headers}): the stack's bytes. */
+  @Test
+  void anAnswerWithTextHeadersEncodedDirectlyIsTheStacksAnswer() throws Exception {
+    try (RawSip raw = new RawSip(server.sipPort())) {
+      int port = raw.localPort();
+      String publish = """
+          PUBLISH sip:alice@%s SIP/2.0
+          Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s;rport
+          Max-Forwards: 70
+          From: <sip:alice@%s>;tag=p1
+          To: <sip:alice@%s>
+          Call-ID: raw-publish-%d@127.0.0.1
+          CSeq: %d PUBLISH
+          Event: presence
+          Expires: 60
+          %sContent-Length: 0
+
+          """;
+      raw.send(publish.formatted(DOMAIN, port, "p1", DOMAIN, DOMAIN, port, 1, ""));
+      String nonce = RawSip.param(answerTo(raw, "z9hG4bKp1"), "Proxy-Authenticate: Digest", "nonce");
+      String request = publish.formatted(DOMAIN, port, "p2", DOMAIN, DOMAIN, port, 2,
+          authorization(nonce, "PUBLISH", "sip:alice@" + DOMAIN).replace("Authorization:", "Proxy-Authorization:"));
+      raw.send(request);
+      String direct = answerTo(raw, "z9hG4bKp2");
+      assertEquals(200, RawSip.status(direct), direct);
+      assertEquals("60", RawSip.header(direct, "Expires"), direct);
+      assertNotNull(RawSip.header(direct, "SIP-ETag"), direct);
+      assertEquals(1, server.sip.edge().answersEncodedDirectly());
+      server.sip.edge().encodeAnswersDirectly(false);
+      raw.send(request);
+      String fromStack = answerTo(raw, "z9hG4bKp2");
+      assertEquals(1, server.sip.edge().answersEncodedDirectly(), "the retransmission's answer built by the stack");
+      assertEquals(fromStack, direct);
     }
   }
 
