@@ -606,21 +606,14 @@ class Bench:
         a = self.args
         begin = a.start[sc]
         warm_rate = max(1, begin // 2)  # warm, not overload: a backlog would spill into the first step
-        if sc in ('B', 'C', 'D'):
-            extra, cleanup = self.call_setup(server, sc)
-            try:
-                if warm:
-                    log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
-                    self.call_step(server, sc, warm_rate, a.warmup, extra)
-                return self.search(server, sc, self.call_step, extra, begin)
-            finally:
-                cleanup()
-        extra, cleanup = self.publish_setup(server, sc)
+        # B, C, D: calls from SIPp senders; E1, E2: PUBLISHes to subscribed watchers.
+        setup, step = (self.call_setup, self.call_step) if sc in ('B', 'C', 'D') else (self.publish_setup, self.publish_step)
+        extra, cleanup = setup(server, sc)
         try:
             if warm:
                 log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
-                self.publish_step(server, sc, warm_rate, a.warmup, extra)
-            return self.search(server, sc, self.publish_step, extra, begin)
+                step(server, sc, warm_rate, a.warmup, extra)
+            return self.search(server, sc, step, extra, begin)
         finally:
             cleanup()
 

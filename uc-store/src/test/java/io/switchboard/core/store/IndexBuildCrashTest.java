@@ -59,6 +59,13 @@ class IndexBuildCrashTest {
     }
   }
 
+  /** The messages, then a non-unique index on {@code to} and a sparse one on {@code imdnId} (which none has). */
+  private static void insertMessagesIndexedByRecipientAndImdnId(MongoCollection<Document> messages) {
+    insertMessages(messages);
+    messages.createIndex(Indexes.ascending("to"), TO);
+    messages.createIndex(Indexes.ascending("imdnId"), IMDN);
+  }
+
   /** After the {@code n}th entry a build adds: a checkpoint, then an image of the data directory (once). */
   private static Runnable crashImageAfter(int n, EmbeddedMongo store, Path data, Path image) {
     int[] entries = {0};
@@ -144,9 +151,7 @@ class IndexBuildCrashTest {
     EmbeddedMongo store = JournalCrashTest.open(data);
     try (MongoClient client = MongoClients.create(store.connectionString())) {
       MongoCollection<Document> messages = messages(client);
-      insertMessages(messages);
-      messages.createIndex(Indexes.ascending("to"), TO);
-      messages.createIndex(Indexes.ascending("imdnId"), IMDN);
+      insertMessagesIndexedByRecipientAndImdnId(messages);
       store.checkpoint();
       // Journaled only: u7's messages move to u3, three get an IMDN id, one is deleted.
       messages.updateMany(Filters.eq("to", "u7"), Updates.set("to", "u3"));
@@ -189,9 +194,7 @@ class IndexBuildCrashTest {
     EmbeddedMongo store = JournalCrashTest.open(data);
     try (MongoClient client = MongoClients.create(store.connectionString())) {
       MongoCollection<Document> messages = messages(client);
-      insertMessages(messages);
-      messages.createIndex(Indexes.ascending("to"), TO);
-      messages.createIndex(Indexes.ascending("imdnId"), IMDN);
+      insertMessagesIndexedByRecipientAndImdnId(messages);
     } finally {
       store.close();
     }
