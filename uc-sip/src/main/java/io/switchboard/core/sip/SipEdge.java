@@ -1063,8 +1063,7 @@ public final class SipEdge extends VerticleBase implements SipListener {
     if (!(outcome instanceof SipOutcome.Reply reply) || stateless && !withoutTransaction.contains(req.method())) {
       return;
     }
-    SipOutcome.Headers lines = reply.decorate() == SipOutcome.NO_HEADERS ? SipOutcome.Headers.of()
-        : reply.decorate() instanceof SipOutcome.Headers h ? h : null;
+    SipOutcome.Headers lines = reply.decorate() instanceof SipOutcome.Headers h ? h : null;
     byte[] direct = stateless && encodeDirectly && lines != null ? encoded(req.request(), reply.status(), lines) : null;
     java.net.InetSocketAddress directTo = direct == null || ownAnswers == null ? null
         : statelessTarget((ViaHeader) req.request().getHeader(ViaHeader.NAME));

@@ -20,11 +20,11 @@ public sealed interface SipOutcome {
   }
 
   /** Adds nothing: a reply with it is the bare answer, which the edge may encode without building a response. */
-  Consumer<Response> NO_HEADERS = r -> { };
+  Headers NO_HEADERS = Headers.of();
 
   /**
    * Adds headers given as text, name then value, in order: the edge may write them straight into an
-   * answer it encodes itself, as it does the bare answer ({@link #NO_HEADERS}), instead of building
+   * answer it encodes itself (the bare answer is {@link #NO_HEADERS}), instead of building
    * header objects to encode them again. For values that are already valid (a tag, a number).
    */
   record Headers(List<String> namesAndValues) implements Consumer<Response> {
