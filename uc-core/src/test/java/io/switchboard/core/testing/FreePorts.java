@@ -23,7 +23,8 @@ public final class FreePorts {
 
   private static final int LOWEST = 10_000;
   private static final int ABOVE_HIGHEST = ephemeralRangeStart();
-  private static final AtomicInteger NEXT =
+  /** The walk: the n-th port handed out is {@link #portAt}(n), for single ports and media blocks alike. */
+  static final AtomicInteger NEXT =
       new AtomicInteger(LOWEST + ThreadLocalRandom.current().nextInt(ABOVE_HIGHEST - LOWEST));
 
   private FreePorts() {
@@ -31,7 +32,7 @@ public final class FreePorts {
 
   public static int udpAndTcp() throws IOException {
     for (int attempt = 0; attempt < 200; attempt++) {
-      int port = LOWEST + Math.floorMod(NEXT.getAndIncrement() - LOWEST, ABOVE_HIGHEST - LOWEST);
+      int port = portAt(NEXT.getAndIncrement());
       if (freeForUdpAndTcp(port)) {
         return port;
       }
@@ -48,14 +49,27 @@ public final class FreePorts {
   public static int mediaBase() throws IOException {
     for (int attempt = 0; attempt < 200; attempt++) {
       // Five taken from the walk, the four used even-aligned among them: never a port handed out before
-      // (a test may hold one it has not bound yet) nor one the walk hands out next.
-      int port = LOWEST + Math.floorMod(NEXT.getAndAdd(5) - LOWEST, ABOVE_HIGHEST - LOWEST - 5);
-      port += port % 2;
+      // (a test may hold one it has not bound yet) nor one the walk hands out next. The five map through the
+      // walk's own portAt, so past the wrap they are still the walk's next five; a block that would straddle
+      // the wrap is skipped.
+      int first = portAt(NEXT.getAndAdd(5));
+      if (first + 4 >= ABOVE_HIGHEST) {
+        continue;
+      }
+      int port = first + first % 2;
       if (freeForUdp(port) && freeForUdp(port + 1) && freeForUdp(port + 2) && freeForUdp(port + 3)) {
         return port;
       }
     }
     throw new IOException("no four free ports between " + LOWEST + " and " + ABOVE_HIGHEST);
+  }
+
+  static int portAt(int n) {
+    return LOWEST + Math.floorMod(n - LOWEST, ABOVE_HIGHEST - LOWEST);
+  }
+
+  static int highest() {
+    return ABOVE_HIGHEST - 1;
   }
 
   private static boolean freeForUdp(int port) {
