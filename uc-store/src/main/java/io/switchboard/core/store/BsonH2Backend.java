@@ -8,7 +8,6 @@ import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
-import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +53,8 @@ class BsonH2Backend extends H2Backend {
     return new Database(databaseName);
   }
 
-  static MVMap.Builder<Object, Document> collectionMap() {
-    return new MVMap.Builder<Object, Document>().keyType(BsonValueType.INSTANCE).valueType(BsonDocumentType.INSTANCE);
+  static MVMap.Builder<Object, byte[]> collectionMap() {
+    return new MVMap.Builder<Object, byte[]>().keyType(BsonValueType.INSTANCE).valueType(BsonBytesType.INSTANCE);
   }
 
   static MVMap.Builder<KeyValue, Object> indexMap() {
@@ -88,7 +87,7 @@ class BsonH2Backend extends H2Backend {
     protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
       MVStore file = BsonH2Backend.this.getMvStore();
       String fullName = getFullCollectionNamespace(collectionName);
-      MVMap<Object, Document> documents = file.openMap(StoreFileFormat.DATA_PREFIX + fullName, collectionMap());
+      MVMap<Object, byte[]> documents = file.openMap(StoreFileFormat.DATA_PREFIX + fullName, collectionMap());
       MVMap<String, Object> meta = file.openMap(StoreFileFormat.META_PREFIX + fullName);
       return new JournaledCollection(this, collectionName, options, documents, meta, BsonH2Backend.this.getCursorRegistry(),
           BsonH2Backend.this::journal, indexBuilds());

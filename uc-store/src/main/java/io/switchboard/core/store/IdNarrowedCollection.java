@@ -5,7 +5,6 @@ import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import java.util.ArrayList;
@@ -29,17 +28,14 @@ import org.h2.mvstore.MVMap;
  * hands out, then sorts them all and keeps a page. When the index can hand them out in the sort's order
  * ({@link BsonSecondaryIndex#inOrder}), read only until the page is full.
  */
-class IdNarrowedCollection extends H2Collection {
+class IdNarrowedCollection extends BsonBytesCollection {
 
   /** mongo-java-server's name for every collection's {@code _id} index (what {@link IndexUse} counts a range read under). */
   static final String ID_INDEX = "_id_";
 
-  private final MVMap<Object, Document> documents;
-
-  IdNarrowedCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> documents,
+  IdNarrowedCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, byte[]> documents,
       MVMap<String, Object> meta, CursorRegistry cursors) {
     super(database, name, options, documents, meta, cursors);
-    this.documents = documents;
   }
 
   @Override
@@ -125,13 +121,16 @@ class IdNarrowedCollection extends H2Collection {
       }
     }
     List<Document> range = new ArrayList<>((int) Math.min(wanted, 1024));
-    Cursor<Object, Document> cursor = documents.cursor(from);
+    Cursor<Object, byte[]> cursor = documents().cursor(from);
     int walked = 0;
     while (range.size() < wanted && cursor.hasNext()) {
       Object key = cursor.next();
       walked++;
-      if ((inclusive || KeyOrder.VALUES.compare(key, from) != 0) && documentMatchesQuery(cursor.getValue(), query)) {
-        range.add(cursor.getValue());
+      if (inclusive || KeyOrder.VALUES.compare(key, from) != 0) {
+        Document document = BsonBytesType.decode(cursor.getValue());
+        if (documentMatchesQuery(document, query)) {
+          range.add(document);
+        }
       }
     }
     IndexUse.answered(getFullName(), ID_INDEX, walked);
@@ -156,7 +155,7 @@ class IdNarrowedCollection extends H2Collection {
     Object id = query.get(getIdField());
     // Only key types stored as they are compared (no numeric or nested normalisation to second-guess).
     if (id instanceof String || id instanceof ObjectId) {
-      Document found = documents.get(id);
+      Document found = getDocument(id);
       Stream<Document> candidates = found == null ? Stream.empty() : Stream.of(found);
       return matchDocumentsFromStream(candidates, query, orderBy, skip, limit, batchSize, fieldSelector);
     }

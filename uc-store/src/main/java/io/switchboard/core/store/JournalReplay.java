@@ -1,8 +1,5 @@
 package io.switchboard.core.store;
 
-import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
-import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -44,7 +41,7 @@ final class JournalReplay {
   }
 
   /** A record as read back. */
-  record Entry(byte op, String namespace, Object key, Document document) {
+  record Entry(byte op, String namespace, Object key, byte[] bson) {
   }
 
   /** What one file held: its records up to the first torn one, and how many bytes followed that. */
@@ -93,10 +90,10 @@ final class JournalReplay {
   }
 
   private static void apply(MVStore store, Entry e) {
-    MVMap<Object, Document> documents = store.openMap(StoreFileFormat.DATA_PREFIX + e.namespace(),
+    MVMap<Object, byte[]> documents = store.openMap(StoreFileFormat.DATA_PREFIX + e.namespace(),
         BsonH2Backend.collectionMap());
-    Document before = e.op() == StoreJournal.PUT ? documents.put(e.key(), e.document()) : documents.remove(e.key());
-    long delta = size(e.op() == StoreJournal.PUT ? e.document() : null) - size(before);
+    byte[] before = e.op() == StoreJournal.PUT ? documents.put(e.key(), e.bson()) : documents.remove(e.key());
+    long delta = size(e.op() == StoreJournal.PUT ? e.bson() : null) - size(before);
     if (delta != 0) {
       MVMap<String, Object> meta = store.openMap(StoreFileFormat.META_PREFIX + e.namespace());
       Object size = meta.get(DATA_SIZE);
@@ -104,13 +101,8 @@ final class JournalReplay {
     }
   }
 
-  private static long size(Document document) {
-    if (document == null) {
-      return 0;
-    }
-    ByteBuf bytes = Unpooled.buffer(512);
-    BsonEncoder.encodeDocument(document, bytes);
-    return bytes.readableBytes();
+  private static long size(byte[] bson) {
+    return bson == null ? 0 : bson.length;
   }
 
   /**
@@ -171,7 +163,7 @@ final class JournalReplay {
     byte[] ns = new byte[payload.readUnsignedShort()];
     payload.readBytes(ns);
     Object key = BsonValueType.decode(payload);
-    Document document = op == StoreJournal.PUT ? BsonDecoder.decodeBson(payload) : null;
-    return new Entry(op, new String(ns, StandardCharsets.UTF_8), key, document);
+    byte[] bson = op == StoreJournal.PUT ? BsonBytesType.read(payload) : null;
+    return new Entry(op, new String(ns, StandardCharsets.UTF_8), key, bson);
   }
 }

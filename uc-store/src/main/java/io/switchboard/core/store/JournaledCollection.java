@@ -4,18 +4,14 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
-import de.bwaldvogel.mongo.backend.Missing;
-import de.bwaldvogel.mongo.backend.Utils;
-import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.IndexBuildFailedException;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 import java.util.function.Supplier;
 import org.h2.mvstore.MVMap;
 
 /**
- * A collection whose every document write also goes to the {@link StoreJournal}: the three places where
- * mongo-java-server's H2 collection touches its document map (an insert or upsert, an update or replace,
- * a removal). Index maps are not journaled: a replay rebuilds the indexes of what it touched. It also builds
+ * A collection whose every document write also goes to the {@link StoreJournal}: a put (an insert or
+ * upsert, an update or replace) and a removal. Index maps are not journaled: a replay rebuilds the indexes of what it touched. It also builds
  * its indexes' maps from its documents ({@link #addIndex}).
  */
 final class JournaledCollection extends IdNarrowedCollection {
@@ -24,37 +20,21 @@ final class JournaledCollection extends IdNarrowedCollection {
   private final Supplier<StoreJournal> journal;
   private final IndexBuilds builds;
 
-  JournaledCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> documents,
+  JournaledCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, byte[]> documents,
       MVMap<String, Object> meta, CursorRegistry cursors, Supplier<StoreJournal> journal, IndexBuilds builds) {
     super(database, name, options, documents, meta, cursors);
     this.journal = journal;
     this.builds = builds;
   }
 
+  /** The journal's record, then the map write: the document's bytes encoded once for both. */
   @Override
-  protected Object addDocumentInternal(Document document) {
+  protected byte[] put(Object key, byte[] bson) {
     StoreJournal log = journal.get();
     if (log == null) {
-      return super.addDocumentInternal(document);
+      return super.put(key, bson);
     }
-    if (getIdField() == null) { // the key is a random UUID chosen by the write itself
-      return log.putAfter(getFullName(), document, () -> super.addDocumentInternal(document));
-    }
-    Object key = Missing.ofNullable(Utils.getSubdocumentValue(document, getIdField()));
-    return log.put(getFullName(), key, document, () -> super.addDocumentInternal(document));
-  }
-
-  @Override
-  protected void handleUpdate(Object position, Document oldDocument, Document newDocument) {
-    StoreJournal log = journal.get();
-    if (log == null) {
-      super.handleUpdate(position, oldDocument, newDocument);
-      return;
-    }
-    log.put(getFullName(), Missing.ofNullable(position), newDocument, () -> {
-      super.handleUpdate(position, oldDocument, newDocument);
-      return null;
-    });
+    return log.put(getFullName(), key, bson, () -> super.put(key, bson));
   }
 
   @Override

@@ -1,10 +1,12 @@
 package io.switchboard.core.store;
 
+import de.bwaldvogel.mongo.bson.Document;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
@@ -110,21 +112,21 @@ final class StoreFileFormat {
     for (String name : new ArrayList<>(store.getMapNames())) {
       if (isDocuments(name)) {
         counts.collections++;
-        counts.documents += copy(store, name, BsonH2Backend.collectionMap());
+        counts.documents += copy(store, name, BsonH2Backend.collectionMap(), v -> BsonBytesType.encode((Document) v));
       } else if (isIndex(name)) {
         counts.indexes++;
-        counts.indexEntries += copy(store, name, BsonH2Backend.indexMap());
+        counts.indexEntries += copy(store, name, BsonH2Backend.indexMap(), v -> v);
       }
     }
     return counts;
   }
 
-  private static <K, V> long copy(MVStore store, String name, MVMap.Builder<K, V> typed) {
-    MVMap<K, V> old = store.openMap(name);
+  private static <K, V> long copy(MVStore store, String name, MVMap.Builder<K, V> typed, Function<Object, V> value) {
+    MVMap<K, Object> old = store.openMap(name);
     MVMap<K, V> copy = store.openMap(name + ".migrating", typed);
     long n = 0;
-    for (Map.Entry<K, V> e : old.entrySet()) {
-      copy.put(e.getKey(), e.getValue());
+    for (Map.Entry<K, Object> e : old.entrySet()) {
+      copy.put(e.getKey(), value.apply(e.getValue()));
       n++;
     }
     store.removeMap(old);

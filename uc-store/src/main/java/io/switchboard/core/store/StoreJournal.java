@@ -1,7 +1,5 @@
 package io.switchboard.core.store;
 
-import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -118,28 +116,13 @@ final class StoreJournal implements AutoCloseable {
    * Appends a put of {@code document} under {@code key} in {@code namespace} ({@code db.collection}), then
    * runs {@code apply} (the map write), neither split by a rotation.
    */
-  <T> T put(String namespace, Object key, Document document, Supplier<T> apply) {
-    return logged(encode(PUT, namespace, key, document), apply);
+  <T> T put(String namespace, Object key, byte[] bson, Supplier<T> apply) {
+    return logged(encode(PUT, namespace, key, bson), apply);
   }
 
   /** Appends a removal of {@code key} in {@code namespace}, then runs {@code apply} (the map write). */
   <T> T remove(String namespace, Object key, Supplier<T> apply) {
     return logged(encode(REMOVE, namespace, key, null), apply);
-  }
-
-  /**
-   * For a write whose key is known only once applied (a collection without {@code _id}): the map write,
-   * then its record, still inside the gate.
-   */
-  Object putAfter(String namespace, Document document, Supplier<Object> apply) {
-    gate.readLock().lock();
-    try {
-      Object key = apply.get();
-      write(encode(PUT, namespace, key, document));
-      return key;
-    } finally {
-      gate.readLock().unlock();
-    }
   }
 
   private <T> T logged(ByteBuffer record, Supplier<T> apply) {
@@ -166,15 +149,15 @@ final class StoreJournal implements AutoCloseable {
     records.incrementAndGet();
   }
 
-  static ByteBuffer encode(byte op, String namespace, Object key, Document document) {
-    ByteBuf payload = Unpooled.buffer(document == null ? 64 : 640);
+  static ByteBuffer encode(byte op, String namespace, Object key, byte[] bson) {
+    ByteBuf payload = Unpooled.buffer(64 + (bson == null ? 0 : bson.length));
     payload.writeByte(op);
     byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
     payload.writeShort(ns.length);
     payload.writeBytes(ns);
     BsonValueType.encode(key, payload);
-    if (document != null) {
-      BsonEncoder.encodeDocument(document, payload);
+    if (bson != null) {
+      payload.writeBytes(bson);
     }
     CRC32C crc = new CRC32C();
     crc.update(payload.array(), payload.arrayOffset(), payload.readableBytes());

@@ -34,7 +34,7 @@ class BsonTypesTest {
     ByteBuffer in = out.getBuffer().flip();
     T first = type.read(in);
     T second = type.read(in);
-    assertEquals(first, second);
+    assertTrue(java.util.Objects.deepEquals(first, second), "the same twice: " + first + ", " + second);
     assertEquals(0, in.remaining());
     return first;
   }
@@ -52,7 +52,7 @@ class BsonTypesTest {
     Document document = new Document("_id", "m1").append("text", "hällo").append("attempts", 3)
         .append("createdAt", Instant.ofEpochMilli(1_700_000_000_123L)).append("deliveredAt", null)
         .append("body", new BinData("hello".getBytes()));
-    assertEquals(document, roundTrip(BsonDocumentType.INSTANCE, document));
+    assertEquals(document, BsonBytesType.decode(roundTrip(BsonBytesType.INSTANCE, BsonBytesType.encode(document))));
 
     KeyValue key = new KeyValue("alice", 7.0, null);
     KeyValue readKey = roundTrip(BsonKeyValueType.INSTANCE, key);

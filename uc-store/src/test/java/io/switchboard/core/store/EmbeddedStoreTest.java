@@ -20,6 +20,7 @@ import io.switchboard.core.config.SwitchboardConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,36 @@ class EmbeddedStoreTest {
     assertEquals("kept across a restart", read.getString("text"));
     assertEquals("kept across a restart", new String(read.get("body", Binary.class).getData()));
     assertEquals("bob", read.getString("to"));
+  }
+
+  /**
+   * The collection keeps each document as its BSON bytes (BsonBytesCollection): every way the backend reads
+   * and writes them goes through that one map. Inserted, replaced, updated in place, removed, read in both
+   * natural orders and by a scan, then again from the reopened file.
+   */
+  @Test
+  void everyReadAndWriteOfTheBackendSeesTheDocumentsAsWritten() {
+    open();
+    for (int i = 1; i <= 4; i++) {
+      messages().insertOne(message("n" + i, "text " + i));
+    }
+    messages().replaceOne(Filters.eq("_id", "n2"), message("n2", "replaced"));
+    messages().updateOne(Filters.eq("_id", "n3"), new Document("$set", new Document("state", "DELIVERED")));
+    messages().deleteOne(Filters.eq("_id", "n4"));
+    store.makeDurable();
+    for (int reopened = 0; reopened < 2; reopened++) {
+      List<Object> forwards = messages().find().sort(new Document("$natural", 1)).map(d -> d.get("_id")).into(new ArrayList<>());
+      List<Object> backwards = messages().find().sort(new Document("$natural", -1)).map(d -> d.get("_id")).into(new ArrayList<>());
+      assertEquals(List.of("n1", "n2", "n3"), forwards);
+      assertEquals(List.of("n3", "n2", "n1"), backwards);
+      assertEquals("replaced", messages().find(Filters.eq("_id", "n2")).first().getString("text"));
+      // A scan: no index on text or state.
+      assertEquals(List.of("n3"), messages().find(Filters.eq("state", "DELIVERED")).map(d -> d.get("_id")).into(new ArrayList<>()));
+      assertEquals("text 3", messages().find(Filters.eq("state", "DELIVERED")).first().getString("text"));
+      assertEquals(3, messages().countDocuments());
+      store.close();
+      open();
+    }
   }
 
   /**
@@ -226,10 +257,10 @@ class EmbeddedStoreTest {
     MVStore file = new MVStore.Builder().fileName(dir.resolve("switchboard.mv").toString()).readOnly().open();
     try {
       assertEquals(StoreFileFormat.BSON, file.<String, String>openMap(StoreFileFormat.FORMAT_MAP).get("encoding"));
-      MVMap<Object, de.bwaldvogel.mongo.bson.Document> documents =
-          file.openMap("databases.switchboard.messages", BsonH2Backend.collectionMap());
+      MVMap<Object, byte[]> documents = file.openMap("databases.switchboard.messages", BsonH2Backend.collectionMap());
       assertEquals(messages, documents.size());
-      for (de.bwaldvogel.mongo.bson.Document document : documents.values()) {
+      for (byte[] bson : documents.values()) {
+        de.bwaldvogel.mongo.bson.Document document = BsonBytesType.decode(bson);
         assertTrue(document.get("text").toString().contains("-kept-as-bson"), "decoded from BSON: " + document);
       }
       assertEquals(messages, file.openMap("switchboard.messages._index__id_", BsonH2Backend.indexMap()).size());

@@ -143,7 +143,7 @@ class JournalCrashTest {
       truncateLast(cut, 5); // "b"'s record is incomplete
       flipLastByte(corrupted); // "b"'s record fails its CRC
       append(appended, StoreJournal.encode(StoreJournal.PUT, "torn.messages", "c",
-          new de.bwaldvogel.mongo.bson.Document("_id", "c")), 11); // "c" half written
+          BsonBytesType.encode(new de.bwaldvogel.mongo.bson.Document("_id", "c"))), 11); // "c" half written
 
       assertEquals(List.of("a"), idsAfterReopen(cut));
       assertEquals(List.of("a"), idsAfterReopen(corrupted));
