@@ -754,6 +754,7 @@ def parse_args(argv):
     p.add_argument('--max-rate', type=float, default=40000, help='never try above this rate (default 40000)')
     p.add_argument('--only', choices=['kamailio', 'switchboard'], help='run against one server only')
     p.add_argument('--jfr', help="record a JFR profile of Switchboard for the whole run into this file")
+    p.add_argument('--jar', help='the Switchboard jar to run (default: server/target/switchboard.jar), e.g. an older build')
     p.add_argument('--data', help='start Switchboard on a copy of this data dir, whose users are there already '
                    '(bench/scale.sh writes one); no import')
     p.add_argument('--keep', action='store_true', help='keep the temp dir (logs, SIPp traces, stores)')
@@ -785,7 +786,11 @@ def parse_args(argv):
 
 
 def main(argv):
+    global JAR
     args = parse_args(argv)
+    if args.jar:
+        JAR = os.path.abspath(args.jar)
+        log(f'compare: jar {JAR}')
     command = os.environ.get('COMPARE_COMMAND') or ' '.join(['bench/compare.py'] + [shlex.quote(x) for x in argv])
     work = tempfile.mkdtemp(prefix='switchboard-compare-')
     log(f'compare: work dir {work}; scenarios {",".join(args.scenarios)}; {args.seconds:g} s per step; '
