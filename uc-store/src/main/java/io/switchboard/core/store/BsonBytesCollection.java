@@ -20,8 +20,8 @@ import org.h2.mvstore.MVMap;
  * mongo-java-server's H2 collection with its documents kept as their BSON bytes ({@link BsonBytesType}):
  * encoded once when written, decoded when read. The backend keeps the document objects themselves in its
  * map, so every document written since the last checkpoint (unsaved pages) and every cached page held a
- * tree of some fifty objects, and each young collection copied the recent ones: the pauses were most of
- * the SIP latency's tail under a stream of stored messages. Every method of the backend's collection that
+ * tree of some fifty objects, and each young collection copied the recent ones: under a stream of stored
+ * messages its pauses were a third longer (bench/README.md). Every method of the backend's collection that
  * touches its document map is here; the backend's own map is null, so one missed would fail loudly.
  */
 class BsonBytesCollection extends H2Collection {
