@@ -11,8 +11,8 @@ import org.h2.mvstore.MVMap;
 
 /**
  * A collection whose every document write also goes to the {@link StoreJournal}: a put (an insert or
- * upsert, an update or replace) and a removal. Index maps are not journaled: a replay rebuilds the indexes of what it touched. It also builds
- * its indexes' maps from its documents ({@link #addIndex}).
+ * upsert, an update or replace) and a removal. Index maps are not journaled: a replay rebuilds the
+ * indexes of what it touched. It also builds its indexes' maps from its documents ({@link #addIndex}).
  */
 final class JournaledCollection extends IdNarrowedCollection {
 

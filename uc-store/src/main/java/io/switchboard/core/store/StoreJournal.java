@@ -113,7 +113,7 @@ final class StoreJournal implements AutoCloseable {
   }
 
   /**
-   * Appends a put of {@code document} under {@code key} in {@code namespace} ({@code db.collection}), then
+   * Appends a put of a document ({@code bson}, its encoding) under {@code key} in {@code namespace} ({@code db.collection}), then
    * runs {@code apply} (the map write), neither split by a rotation.
    */
   <T> T put(String namespace, Object key, byte[] bson, Supplier<T> apply) {
