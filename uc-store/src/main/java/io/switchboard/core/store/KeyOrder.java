@@ -4,6 +4,8 @@ import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.Decimal128;
+import de.bwaldvogel.mongo.bson.ObjectId;
+import java.time.Instant;
 import java.util.Comparator;
 
 /**
@@ -23,7 +25,18 @@ final class KeyOrder {
   private KeyOrder() {
   }
 
-  private static int compareValues(Object a, Object b) {
+  static int compareValues(Object a, Object b) {
+    // The backend's own answer for two values of one of these types, without its walk over the types
+    // (a fifth of the CPU of an index insert under C): the keys of the hot indexes are mostly these.
+    if (a instanceof String x && b instanceof String y) {
+      return x.compareTo(y);
+    }
+    if (a instanceof ObjectId x && b instanceof ObjectId y) {
+      return x.compareTo(y);
+    }
+    if (a instanceof Instant x && b instanceof Instant y) {
+      return x.compareTo(y);
+    }
     if (a instanceof Number x && b instanceof Number y && !(a instanceof Decimal128) && !(b instanceof Decimal128)) {
       Number nx = Utils.normalizeNumber(x);
       Number ny = Utils.normalizeNumber(y);

@@ -75,4 +75,35 @@ class BsonTypesTest {
     assertTrue(BsonKeyValueType.INSTANCE.compare(new KeyValue("a", 1.0), new KeyValue("a", 2.0)) < 0);
     assertTrue(BsonKeyValueType.INSTANCE.compare(new KeyValue(Arrays.asList("a", null)), new KeyValue("a", 1.0)) < 0);
   }
+
+  /** KeyOrder answers two strings, ObjectIds or dates itself: always as the backend's comparator does. */
+  @Test
+  void valuesOfOneTypeCompareAsTheBackendComparesThem() {
+    de.bwaldvogel.mongo.backend.ValueComparator backend = de.bwaldvogel.mongo.backend.ValueComparator.ascWithoutListHandling();
+    java.util.Random random = new java.util.Random(7);
+    List<List<Object>> samples = new ArrayList<>();
+    samples.add(new ArrayList<>(List.of("", "a", "ab", "b", "B", "é", "\uD83D\uDE00", "\uFFFF", "alice|bob", "alice|bob2")));
+    List<Object> ids = new ArrayList<>();
+    List<Object> instants = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ids.add(new ObjectId());
+      instants.add(Instant.ofEpochMilli(random.nextLong() % 4_000_000_000_000L));
+      StringBuilder text = new StringBuilder();
+      for (int c = random.nextInt(6); c > 0; c--) {
+        text.append((char) (random.nextBoolean() ? 'a' + random.nextInt(3) : random.nextInt(0x3000)));
+      }
+      samples.get(0).add(text.toString());
+    }
+    instants.add(instants.get(0));
+    samples.add(ids);
+    samples.add(instants);
+    for (List<Object> values : samples) {
+      for (Object a : values) {
+        for (Object b : values) {
+          assertEquals(Integer.signum(backend.compare(a, b)), Integer.signum(KeyOrder.compareValues(a, b)),
+              () -> a + " against " + b);
+        }
+      }
+    }
+  }
 }
