@@ -35,9 +35,10 @@ public final class SipService {
 
   /**
    * Nonces whose counts are kept at once (a few dozen bytes each): 200 authenticated requests a
-   * second over a 300 s nonce lifetime is 60 000. Beyond it the oldest are answered stale.
+   * second over a 300 s nonce lifetime is 60 000. Beyond it the oldest are answered stale. It must also
+   * hold a whole issue step's challenges ({@link NonceService#ISSUE_STEP_MILLIS}).
    */
-  private static final int MAX_TRACKED_NONCES = 100_000;
+  static final int MAX_TRACKED_NONCES = 100_000;
 
   private final Vertx vertx;
   private final SipEdge edge;

@@ -75,6 +75,29 @@ class SipThrottlesTest {
     assertEquals(Use.FRESH, counts.use("younger", later + 5, 1, later + 10));
   }
 
+  /**
+   * Challenges at 15,000 a second for 12 s, each nonce used once, with the server's own cap on the counts
+   * it tracks: every one accepted. Issue times are kept in steps ({@link NonceService#ISSUE_STEP_MILLIS});
+   * when the cap forgot a nonce of the current step, every later nonce of that step was refused as
+   * forgotten, and with steps of 30 s that began at 3,400 challenges a second (B, C and D failed there).
+   */
+  @Test
+  void nonceCountsKeepUpWithAStreamOfChallengesAboveTheBenchmarksRates() {
+    NonceService nonces = new NonceService(clock, 300);
+    NonceCounts counts = new NonceCounts(300, SipService.MAX_TRACKED_NONCES);
+    int perSecond = 15_000;
+    for (int i = 0; i < 12 * perSecond; i++) {
+      if (i % 15 == 0) {
+        clock.advance(Duration.ofMillis(1));
+      }
+      String exchange = "call-" + i + "\n1 REGISTER\nz9hG4bK" + i;
+      String nonce = nonces.issue(exchange);
+      long now = clock.millis();
+      int n = i;
+      assertEquals(Use.FRESH, counts.use(nonce, nonces.issuedAt(nonce), 1, exchange, now), () -> "challenge " + n);
+    }
+  }
+
   @Test
   void aSourceIsBlockedAfterMaxFailuresInTheWindowThenForgiven() {
     AuthFailures failures = new AuthFailures(clock, 3, 60, 300, new SourceRanges(List.of("10.0.0.0/8")));
