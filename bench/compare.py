@@ -17,6 +17,8 @@ must equal the Request-URI (RFC 3261 22.4; Switchboard answers 400 otherwise), a
 one -auth_uri for the whole run.
 A rate passes with < 0.1 % failed, >= 97 % of the target achieved and p99 < 1 s; rates are searched
 upward (doubling, then by --factor), the best one is confirmed by --confirm more runs.
+When both servers run, Switchboard then runs one more step per scenario at the goal's rate (issue #12:
+Kamailio's best rate times GOALS' multiple) and a second table says whether the goal's p99 held there.
 """
 import argparse
 import collections
@@ -60,6 +62,10 @@ TITLES = {
 # Where the search starts (requests per second; E1 and E2: PUBLISHes per second).
 QUICK_START = {'B': 200, 'C': 100, 'D': 50, 'E1': 5, 'E2': 20}
 FULL_START = {'B': 400, 'C': 200, 'D': 100, 'E1': 2, 'E2': 100}
+
+# The goal per scenario (issue #12): Switchboard at this multiple of Kamailio's best rate, with a p99
+# below this many seconds there (None: no latency goal).
+GOALS = {'B': (1.0, None), 'C': (1.0, 0.025), 'D': (2.0, 0.050), 'E1': (2.0, 0.100), 'E2': (1.0, None)}
 
 MAX_FAILED = 0.001
 MIN_ACHIEVED = 0.97
@@ -602,7 +608,10 @@ class Bench:
 
     # ---------------------------------------------------------- one scenario against one server
 
-    def scenario(self, server, sc, warm):
+    def scenario(self, server, sc, warm, goal_rate=None):
+        """The rate search; with goal_rate (requests or PUBLISHes per second), then one step at it.
+
+        Returns (best passing step or None, the goal step or None)."""
         a = self.args
         begin = a.start[sc]
         warm_rate = max(1, begin // 2)  # warm, not overload: a backlog would spill into the first step
@@ -613,7 +622,13 @@ class Bench:
             if warm:
                 log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
                 step(server, sc, warm_rate, a.warmup, extra)
-            return self.search(server, sc, step, extra, begin)
+            best = self.search(server, sc, step, extra, begin)
+            at_goal = None
+            if goal_rate:
+                settle(server.port)
+                at_goal = step(server, sc, goal_rate, a.seconds, extra)
+                log(f'  {server.name:<11} {sc:<3} {at_goal.line()}  (the goal\'s rate)')
+            return best, at_goal
         finally:
             cleanup()
 
@@ -735,6 +750,29 @@ def table(results, scenarios, users, command):
     return '\n'.join(lines)
 
 
+def goal_rate(sc, kamailio):
+    """The rate of Switchboard's goal step, in the search's unit (requests or PUBLISHes per second)."""
+    return max(1, math.ceil(GOALS[sc][0] * kamailio.achieved)) if kamailio else None
+
+
+def goal_table(goals, scenarios, results):
+    """Switchboard at the goal's rate: did it pass, and was its p99 under the goal's."""
+    title = "at the goal's rate"
+    head = (f'{title:<22} {"x Kamailio":>10} {"target":>9} {"achieved":>10} {"failed":>8} '
+            f'{"p99":>8} {"goal p99":>9}   verdict')
+    lines = [head, '-' * len(head)]
+    for sc in scenarios:
+        g = goals.get(sc)
+        if g is None:
+            continue
+        multiple, p99_goal = GOALS[sc]
+        met = g.passed and (p99_goal is None or g.p99 < p99_goal)
+        lines.append(f'{sc:<22} {multiple:>9g}x {g.target:>7}/s {g.achieved:>8.0f}/s {100 * g.failed:>6.2f} % '
+                     f'{ms(g.p99):>8} {ms(p99_goal) if p99_goal else "-":>9}   {"met" if met else "not met"}')
+    lines.append('(target in the search\'s unit: requests/s; E1, E2: PUBLISH/s, from Kamailio\'s achieved rate)')
+    return '\n'.join(lines)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog='bench/compare.sh', description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -807,7 +845,7 @@ def main(argv):
         java_opts = shlex.split(os.environ.get('JAVA_OPTS', '-Xms512m -Xmx2g'))
         servers.append(Switchboard(work, users, java_opts, args.jfr, args.data and os.path.abspath(args.data)))
     bench = Bench(args, users, work)
-    results = {}
+    results, goals = {}, {}
     began = time.time()
     try:
         for server in servers:
@@ -815,7 +853,12 @@ def main(argv):
         for sc in args.scenarios:
             log(f'{TITLES[sc].format(n=len(users.watchers), p=len(users.presentities))}:')
             for server in servers:
-                results[(server.name, sc)] = bench.scenario(server, sc, warm=isinstance(server, Switchboard))
+                # Kamailio runs first: with both, Switchboard's goal step is at a multiple of its best
+                target = goal_rate(sc, results.get(('Kamailio', sc))) if isinstance(server, Switchboard) else None
+                results[(server.name, sc)], at_goal = bench.scenario(server, sc, warm=isinstance(server, Switchboard),
+                                                                     goal_rate=target)
+                if at_goal is not None:
+                    goals[sc] = at_goal
     finally:
         for server in servers:
             server.stop()
@@ -827,6 +870,9 @@ def main(argv):
     log(f'\ncompare: done in {(time.time() - began) / 60:.1f} min, on {os.cpu_count()} cores '
         f'(load average now {os.getloadavg()[0]:.1f})\n')
     log(table(results, args.scenarios, users, command))
+    if goals:
+        log('')
+        log(goal_table(goals, args.scenarios, results))
 
 
 if __name__ == '__main__':

@@ -95,7 +95,7 @@ def run_server(work, label, users, args, java_opts, fill_count):
     try:
         for sc in ('D', 'B'):
             c.log(f'million: {label}: {c.TITLES[sc]}')
-            out[sc] = bench.scenario(server, sc, warm=True)
+            out[sc], _ = bench.scenario(server, sc, warm=True)
             out[sc + '_rss'] = resident_mb(server.proc.pid)
             out[sc + '_data'] = dir_mb(data)
         out['heap'] = heap_after_gc_mb(server.proc.pid)
