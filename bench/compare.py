@@ -17,7 +17,7 @@ must equal the Request-URI (RFC 3261 22.4; Switchboard answers 400 otherwise), a
 one -auth_uri for the whole run.
 A rate passes with < 0.1 % failed, >= 97 % of the target achieved and p99 < 1 s; rates are searched
 upward (doubling, then by --factor), the best one is confirmed by --confirm more runs.
-When both servers run, Switchboard then runs one more step per scenario at the goal's rate (issue #12:
+When both servers run, Switchboard first runs one step per scenario at the goal's rate (issue #12:
 Kamailio's best rate times GOALS' multiple) and a second table says whether the goal's p99 held there.
 """
 import argparse
@@ -609,7 +609,7 @@ class Bench:
     # ---------------------------------------------------------- one scenario against one server
 
     def scenario(self, server, sc, warm, goal_rate=None):
-        """The rate search; with goal_rate (requests or PUBLISHes per second), then one step at it.
+        """The rate search; with goal_rate (requests or PUBLISHes per second), one step at it first.
 
         Returns (best passing step or None, the goal step or None)."""
         a = self.args
@@ -622,13 +622,14 @@ class Bench:
             if warm:
                 log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
                 step(server, sc, warm_rate, a.warmup, extra)
-            best = self.search(server, sc, step, extra, begin)
             at_goal = None
             if goal_rate:
+                # before the search: its last steps overload the server, whose backlog and collector debt
+                # would count against a step after them
                 settle(server.port)
                 at_goal = step(server, sc, goal_rate, a.seconds, extra)
                 log(f'  {server.name:<11} {sc:<3} {at_goal.line()}  (the goal\'s rate)')
-            return best, at_goal
+            return self.search(server, sc, step, extra, begin), at_goal
         finally:
             cleanup()
 
