@@ -756,7 +756,7 @@ def goal_rate(sc, kamailio):
     return max(1, math.ceil(GOALS[sc][0] * kamailio.achieved)) if kamailio else None
 
 
-def goal_table(goals, scenarios, results):
+def goal_table(goals, scenarios):
     """Switchboard at the goal's rate: did it pass, and was its p99 under the goal's."""
     title = "at the goal's rate"
     head = (f'{title:<22} {"x Kamailio":>10} {"target":>9} {"achieved":>10} {"failed":>8} '
@@ -873,7 +873,7 @@ def main(argv):
     log(table(results, args.scenarios, users, command))
     if goals:
         log('')
-        log(goal_table(goals, args.scenarios, results))
+        log(goal_table(goals, args.scenarios))
 
 
 if __name__ == '__main__':
