@@ -17,7 +17,7 @@ must equal the Request-URI (RFC 3261 22.4; Switchboard answers 400 otherwise), a
 one -auth_uri for the whole run.
 A rate passes with < 0.1 % failed, >= 97 % of the target achieved and p99 < 1 s; rates are searched
 upward (doubling, then by --factor), the best one is confirmed by --confirm more runs.
-When both servers run, Switchboard first runs one step per scenario at the goal's rate (issue #12:
+When both servers run, Switchboard also runs one step per scenario at the goal's rate (issue #12:
 Kamailio's best rate times GOALS' multiple) and a second table says whether the goal's p99 held there.
 """
 import argparse
@@ -565,9 +565,20 @@ class Bench:
                     note=f'  ({got_pub}/{expected_pub} PUBLISH, {got_notify}/{expected_notify} NOTIFY'
                          f', {shown:.0f} NOTIFY/s)' + unexpected_note(d))
 
-    def search(self, server, sc, step_fn, extra, start_rate):
+    def search(self, server, sc, step_fn, extra, start_rate, goal_rate=None):
+        """The best passing step, or None; and with goal_rate, the step at that rate or None.
+
+        The goal's step runs where the doubling first passes goal_rate: after the lower steps (which warm the JIT
+        for it) and before any step beyond it (whose overload would count against it)."""
         a = self.args
         tried = []
+        at_goal = None
+
+        def goal_step():
+            nonlocal at_goal
+            settle(server.port)
+            at_goal = step_fn(server, sc, goal_rate, a.seconds, extra)
+            log(f'  {server.name:<11} {sc:<3} {at_goal.line()}  (the goal\'s rate)')
 
         def at(rate):
             rate = max(1, int(round(rate)))
@@ -579,6 +590,8 @@ class Bench:
 
         best, failed_at, rate = None, None, start_rate
         while len(tried) < a.max_steps and rate <= a.max_rate:
+            if goal_rate and at_goal is None and rate > goal_rate:
+                goal_step()
             s = at(rate)
             if not s.passed:
                 failed_at = rate
@@ -604,12 +617,14 @@ class Bench:
                 lower = [s for s in tried if s.passed and s.target < best.target]
                 log(f'  {server.name} {sc}: {best.target}/s not confirmed, reporting the next lower passing rate')
                 best = max(lower, key=lambda s: s.target) if lower else None
-        return best
+        if goal_rate and at_goal is None:
+            goal_step()
+        return best, at_goal
 
     # ---------------------------------------------------------- one scenario against one server
 
     def scenario(self, server, sc, warm, goal_rate=None):
-        """The rate search; with goal_rate (requests or PUBLISHes per second), one step at it first.
+        """The rate search; with goal_rate (requests or PUBLISHes per second), one step at it too (see search).
 
         Returns (best passing step or None, the goal step or None)."""
         a = self.args
@@ -622,14 +637,7 @@ class Bench:
             if warm:
                 log(f'  {server.name:<11} {sc:<3} JIT warm-up: {a.warmup:g} s at {warm_rate}/s (not counted)')
                 step(server, sc, warm_rate, a.warmup, extra)
-            at_goal = None
-            if goal_rate:
-                # before the search: its last steps overload the server, whose backlog and collector debt
-                # would count against a step after them
-                settle(server.port)
-                at_goal = step(server, sc, goal_rate, a.seconds, extra)
-                log(f'  {server.name:<11} {sc:<3} {at_goal.line()}  (the goal\'s rate)')
-            return self.search(server, sc, step, extra, begin), at_goal
+            return self.search(server, sc, step, extra, begin, goal_rate)
         finally:
             cleanup()
 
