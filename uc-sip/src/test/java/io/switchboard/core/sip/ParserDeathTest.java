@@ -80,6 +80,7 @@ class ParserDeathTest {
     try (Socket tcp = new Socket(InetAddress.getLoopbackAddress(), server.sipPort())) {
       assertClosedAfterTwoCrs(tcp);
     }
+    awaitParserThreadsEnded();
     try (Socket tcp = new Socket(InetAddress.getLoopbackAddress(), server.sipPort())) {
       assertAnswered(tcp, "TCP");
     }
@@ -91,6 +92,7 @@ class ParserDeathTest {
     try (Socket tls = tlsSocket()) {
       assertClosedAfterTwoCrs(tls);
     }
+    awaitParserThreadsEnded();
     try (Socket tls = tlsSocket()) {
       assertAnswered(tls, "TLS");
     }
@@ -109,6 +111,20 @@ class ParserDeathTest {
       fail("the connection stayed open 15 s after its parser failed");
     } catch (IOException reset) {
       assertTrue(reset.getMessage() != null, "closed: " + reset);
+    }
+  }
+
+  /**
+   * The parser's {@code finally} closes the connection before its exception reaches a handler: wait for
+   * the parser threads (only the failed connection's is open) to end, so that a handled or unhandled death
+   * is on record before it is asserted on.
+   */
+  private static void awaitParserThreadsEnded() throws InterruptedException {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("PipelineThread")) {
+        t.join(15_000);
+        assertTrue(!t.isAlive(), "parser thread " + t.getName() + " ended with its connection");
+      }
     }
   }
 
