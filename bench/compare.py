@@ -759,7 +759,7 @@ def table(results, scenarios, users, command):
     return '\n'.join(lines)
 
 
-def goal_rate(sc, kamailio):
+def goal_target(sc, kamailio):
     """The rate of Switchboard's goal step, in the search's unit (requests or PUBLISHes per second)."""
     return max(1, math.ceil(GOALS[sc][0] * kamailio.achieved)) if kamailio else None
 
@@ -863,7 +863,7 @@ def main(argv):
             log(f'{TITLES[sc].format(n=len(users.watchers), p=len(users.presentities))}:')
             for server in servers:
                 # Kamailio runs first: with both, Switchboard's goal step is at a multiple of its best
-                target = goal_rate(sc, results.get(('Kamailio', sc))) if isinstance(server, Switchboard) else None
+                target = goal_target(sc, results.get(('Kamailio', sc))) if isinstance(server, Switchboard) else None
                 results[(server.name, sc)], at_goal = bench.scenario(server, sc, warm=isinstance(server, Switchboard),
                                                                      goal_rate=target)
                 if at_goal is not None:
