@@ -25,4 +25,4 @@ if [ "${SWITCHBOARD_CDS:-1}" != 0 ] && [ "${1:-}" != restore ]; then
     cds=(-XX:ArchiveClassesAtExit="$ARCHIVE" -Xlog:cds=error) # no line per class it cannot keep
   fi
 fi
-exec java "${cds[@]}" ${JAVA_OPTS:-} -jar "$JAR" "$@"
+exec "$(server/java.sh)" "${cds[@]}" ${JAVA_OPTS:-} -jar "$JAR" "$@"

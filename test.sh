@@ -25,4 +25,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-exec mvn -B verify "$@"
+# The tests run on the JDK the server runs on (server/java.sh: the newest of 21 or later, else the PATH's).
+exec mvn -B verify -Djvm="$(server/java.sh)" "$@"

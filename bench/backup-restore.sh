@@ -34,13 +34,13 @@ echo "  data dir before: $(du -sb "$WORK/data" | cut -f1) bytes"
 
 echo "restore into a fresh data.dir:"
 START=$(date +%s.%N)
-SWITCHBOARD_DATA_DIR="$WORK/restored" java ${JAVA_OPTS:-} -jar server/target/switchboard.jar restore "$WORK/backup.zip" \
+SWITCHBOARD_DATA_DIR="$WORK/restored" "$(server/java.sh)" ${JAVA_OPTS:-} -jar server/target/switchboard.jar restore "$WORK/backup.zip" \
   > "$WORK/restore.out" 2>&1
 END=$(date +%s.%N)
 python3 -c "print('  %.1f s' % ($END - $START))"
 grep -E '^ |Restored' "$WORK/restore.out" | sed 's/^/  /'
 set +e
-SWITCHBOARD_DATA_DIR="$WORK/restored" java -jar server/target/switchboard.jar restore "$WORK/backup.zip" > "$WORK/again.out" 2>&1
+SWITCHBOARD_DATA_DIR="$WORK/restored" "$(server/java.sh)" -jar server/target/switchboard.jar restore "$WORK/backup.zip" > "$WORK/again.out" 2>&1
 echo "  again without --force: exit $? ($(tail -1 "$WORK/again.out" | cut -c1-100))"
 set -e
 

@@ -38,7 +38,7 @@ node() { # node NAME SIP WEB HZPORT [VAR=value ...]
     SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw SWITCHBOARD_SIP_FLOOD_EXEMPT=127.0.0.0/8 SWITCHBOARD_PRESENCE_DEFAULT_RULE=allow \
     SWITCHBOARD_CLUSTER_ENABLED=true SWITCHBOARD_CLUSTER_PORT="$hz" SWITCHBOARD_CLUSTER_SECRET="$SECRET" \
     SWITCHBOARD_CLUSTER_MEMBERS="127.0.0.1:$HZ,127.0.0.1:$((HZ + 1)),127.0.0.1:$((HZ + 2))" "$@" \
-    java ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$WORK/$name/node.log" 2>&1 &
+    "$(server/java.sh)" ${JAVA_OPTS:-} -jar server/target/switchboard.jar > "$WORK/$name/node.log" 2>&1 &
   PIDS+=($!)
 }
 await_up() { # await_up WEB NAME

@@ -46,6 +46,8 @@ SCENARIO_DIR = os.path.join(BENCH, 'sipp')
 KAMAILIO_CFG = os.path.join(BENCH, 'kamailio', 'kamailio-auth.cfg')
 KAMAILIO_SCHEMA = '/usr/share/kamailio/db_sqlite'
 JAR = os.path.join(ROOT, 'server', 'target', 'switchboard.jar')
+# The java run.sh runs the server on (server/java.sh: the newest JDK of 21 or later, else the PATH's).
+JAVA = subprocess.run([os.path.join(ROOT, 'server', 'java.sh')], capture_output=True, text=True, check=True).stdout.strip()
 HOST = '127.0.0.1'
 DOMAIN = 'uc.test'
 KAMAILIO_PORT = 5080
@@ -327,7 +329,7 @@ class Switchboard:
         self.flood_exempt = 'sip.flood.exempt' in keys
         if self.data:  # a copy: the runs write bindings and messages into it
             shutil.copytree(self.data, os.path.join(self.dir, 'data'))
-        cmd = ['java'] + self.java_opts
+        cmd = [JAVA] + self.java_opts
         if self.jfr:
             cmd.append(f'-XX:StartFlightRecording=filename={os.path.abspath(self.jfr)},settings=profile,dumponexit=true')
         cmd += ['-jar', JAR]
@@ -877,11 +879,17 @@ def main(argv):
         else:
             shutil.rmtree(work, ignore_errors=True)
     log(f'\ncompare: done in {(time.time() - began) / 60:.1f} min, on {os.cpu_count()} cores '
-        f'(load average now {os.getloadavg()[0]:.1f})\n')
+        f'(load average now {os.getloadavg()[0]:.1f}), Switchboard on {java_version()}\n')
     log(table(results, args.scenarios, users, command))
     if goals:
         log('')
         log(goal_table(goals, args.scenarios))
+
+
+def java_version():
+    """The first line of `JAVA -version`: which JDK ran Switchboard (server/java.sh picks it)."""
+    out = subprocess.run([JAVA, '-version'], capture_output=True, text=True)
+    return (out.stderr or out.stdout).splitlines()[0] if (out.stderr or out.stdout) else JAVA
 
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@ start_server() {
   env SWITCHBOARD_SIP_PORT="$SIP_PORT" SWITCHBOARD_SIP_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_SIP_DOMAIN=bench.test \
     SWITCHBOARD_WEB_PORT="$WEB_PORT" SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR="$work/data" \
     SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw SWITCHBOARD_SIP_FLOOD_EXEMPT=127.0.0.0/8 "$@" \
-    java ${JAVA_OPTS:-} -jar "${JAR:-server/target/switchboard.jar}" > "$work/server.log" 2>&1 &
+    "$(server/java.sh)" ${JAVA_OPTS:-} -jar "${JAR:-server/target/switchboard.jar}" > "$work/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$WEB_PORT/api/health" >/dev/null 2>&1 && return 0

@@ -84,7 +84,7 @@ measure_start() {
     SWITCHBOARD_WEB_PORT="$WEB_PORT" SWITCHBOARD_WEB_BIND_ADDRESS=127.0.0.1 SWITCHBOARD_DATA_DIR="$run/data" \
     SWITCHBOARD_PROVISIONING_PORT="$(free_port)" SWITCHBOARD_PROVISIONING_BIND_ADDRESS=127.0.0.1 \
     SWITCHBOARD_SIP_TLS_PORT="$(free_port)" SWITCHBOARD_ADMIN_PASSWORD=bench-admin-pw \
-    java -Xmx"$HEAP" "$@" ${JAVA_OPTS:-} -jar "$JAR" > "$run/server.log" 2>&1 &
+    "$(server/java.sh)" -Xmx"$HEAP" "$@" ${JAVA_OPTS:-} -jar "$JAR" > "$run/server.log" 2>&1 &
   SERVER=$!
   local up=
   for _ in $(seq 1 1200); do
